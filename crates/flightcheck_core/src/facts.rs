@@ -1,0 +1,265 @@
+//! Facts: the language-neutral seam between the language crates and the rules.
+//!
+//! A language crate turns one file's syntax into [`FileFacts`]; project rules read facts and
+//! never an AST. A new framework is new extraction, not a new rule.
+
+use crate::{Language, Span};
+use serde::Serialize;
+
+/// A framework or library the rules know about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Framework {
+    // Telegram
+    Telegraf,
+    Grammy,
+    NodeTelegramBotApi,
+    Aiogram,
+    PythonTelegramBot,
+    PyTelegramBotApi,
+    // Discord
+    DiscordJs,
+    DiscordPy,
+    // HTTP
+    Express,
+    Fastify,
+    Koa,
+    NestJs,
+    NextJs,
+    FastApi,
+    Flask,
+    Aiohttp,
+    Django,
+    // Data
+    Knex,
+    Prisma,
+    Sequelize,
+    TypeOrm,
+    Drizzle,
+    SupabaseJs,
+    NodePgMigrate,
+    Mongoose,
+    SqlAlchemy,
+    Alembic,
+    Tortoise,
+    Aerich,
+}
+
+impl Framework {
+    /// The npm package (or package prefix) that means this framework.
+    pub fn from_npm(package: &str) -> Option<Self> {
+        Some(match package {
+            "telegraf" => Self::Telegraf,
+            "grammy" => Self::Grammy,
+            "node-telegram-bot-api" => Self::NodeTelegramBotApi,
+            "discord.js" => Self::DiscordJs,
+            "express" => Self::Express,
+            "fastify" => Self::Fastify,
+            "koa" => Self::Koa,
+            "@nestjs/core" => Self::NestJs,
+            "next" => Self::NextJs,
+            "knex" => Self::Knex,
+            "prisma" | "@prisma/client" => Self::Prisma,
+            "sequelize" => Self::Sequelize,
+            "typeorm" => Self::TypeOrm,
+            "drizzle-orm" | "drizzle-kit" => Self::Drizzle,
+            "@supabase/supabase-js" => Self::SupabaseJs,
+            "node-pg-migrate" => Self::NodePgMigrate,
+            "mongoose" => Self::Mongoose,
+            _ => return None,
+        })
+    }
+
+    /// The distribution name on PyPI (normalised: lower case, `_` → `-`).
+    pub fn from_pypi(distribution: &str) -> Option<Self> {
+        let name = distribution.to_ascii_lowercase().replace('_', "-");
+        Some(match name.as_str() {
+            "aiogram" => Self::Aiogram,
+            "python-telegram-bot" => Self::PythonTelegramBot,
+            "pytelegrambotapi" => Self::PyTelegramBotApi,
+            "discord.py" | "discord-py" | "py-cord" | "nextcord" | "disnake" => Self::DiscordPy,
+            "fastapi" => Self::FastApi,
+            "flask" => Self::Flask,
+            "aiohttp" => Self::Aiohttp,
+            "django" => Self::Django,
+            "sqlalchemy" => Self::SqlAlchemy,
+            "alembic" => Self::Alembic,
+            "tortoise-orm" => Self::Tortoise,
+            "aerich" => Self::Aerich,
+            _ => return None,
+        })
+    }
+
+    /// The top-level Python module that means this framework.
+    pub fn from_python_module(module: &str) -> Option<Self> {
+        let top = module.split('.').next().unwrap_or(module);
+        Some(match top {
+            "aiogram" => Self::Aiogram,
+            "telegram" => Self::PythonTelegramBot,
+            "telebot" => Self::PyTelegramBotApi,
+            "discord" | "nextcord" | "disnake" => Self::DiscordPy,
+            "fastapi" => Self::FastApi,
+            "flask" => Self::Flask,
+            "aiohttp" => Self::Aiohttp,
+            "django" => Self::Django,
+            "sqlalchemy" => Self::SqlAlchemy,
+            "alembic" => Self::Alembic,
+            "tortoise" => Self::Tortoise,
+            "aerich" => Self::Aerich,
+            _ => return None,
+        })
+    }
+
+    /// The framework an import specifier of JS code means (`express`, `@prisma/client`,
+    /// `discord.js/src/x`...).
+    pub fn from_js_specifier(specifier: &str) -> Option<Self> {
+        let package = package_name(specifier)?;
+        Self::from_npm(package)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Telegraf => "telegraf",
+            Self::Grammy => "grammy",
+            Self::NodeTelegramBotApi => "node-telegram-bot-api",
+            Self::Aiogram => "aiogram",
+            Self::PythonTelegramBot => "python-telegram-bot",
+            Self::PyTelegramBotApi => "pytelegrambotapi",
+            Self::DiscordJs => "discord.js",
+            Self::DiscordPy => "discord.py",
+            Self::Express => "express",
+            Self::Fastify => "fastify",
+            Self::Koa => "koa",
+            Self::NestJs => "nestjs",
+            Self::NextJs => "next.js",
+            Self::FastApi => "fastapi",
+            Self::Flask => "flask",
+            Self::Aiohttp => "aiohttp",
+            Self::Django => "django",
+            Self::Knex => "knex",
+            Self::Prisma => "prisma",
+            Self::Sequelize => "sequelize",
+            Self::TypeOrm => "typeorm",
+            Self::Drizzle => "drizzle",
+            Self::SupabaseJs => "supabase-js",
+            Self::NodePgMigrate => "node-pg-migrate",
+            Self::Mongoose => "mongoose",
+            Self::SqlAlchemy => "sqlalchemy",
+            Self::Alembic => "alembic",
+            Self::Tortoise => "tortoise-orm",
+            Self::Aerich => "aerich",
+        }
+    }
+}
+
+/// The npm package an import specifier names (`@scope/pkg/sub` → `@scope/pkg`), or `None`
+/// for relative, absolute and `node:` specifiers.
+pub fn package_name(specifier: &str) -> Option<&str> {
+    if specifier.starts_with('.') || specifier.starts_with('/') || specifier.contains(':') {
+        return None;
+    }
+    let mut parts = specifier.splitn(3, '/');
+    let first = parts.next()?;
+    if first.starts_with('@') {
+        let second = parts.next()?;
+        Some(&specifier[..first.len() + 1 + second.len()])
+    } else {
+        Some(first)
+    }
+}
+
+/// How a module is pulled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportKind {
+    /// `import x from 'm'`, `export * from 'm'`.
+    Static,
+    /// `import type` / `export type`: erased by TypeScript, never loaded at run time.
+    TypeOnly,
+    /// `require('m')`.
+    Require,
+    /// `import('m')` with a literal specifier.
+    Dynamic,
+    /// Python `import a.b` (the specifier is the dotted module).
+    PyImport,
+    /// Python `from a.b import c` / `from ..a import c` (the specifier keeps leading dots).
+    PyFrom,
+}
+
+/// One import of a module, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportFact {
+    pub specifier: String,
+    pub kind: ImportKind,
+    /// Names imported (`from m import a, b`); empty when not applicable.
+    pub names: Vec<String>,
+    /// Inside `try`/`if TYPE_CHECKING`/a function: failure is handled or deferred.
+    pub guarded: bool,
+    pub span: Span,
+}
+
+/// A read of an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvRead {
+    pub name: String,
+    pub has_default: bool,
+    pub span: Span,
+}
+
+/// A syntax error the runtime rejects before running the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyntaxIssue {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Everything extracted from one source file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileFacts {
+    pub imports: Vec<ImportFact>,
+    pub env_reads: Vec<EnvRead>,
+    pub syntax_issues: Vec<SyntaxIssue>,
+    /// Python `if __name__ == "__main__":` at module level.
+    pub has_main_guard: bool,
+    /// Frameworks imported by this file.
+    pub frameworks: Vec<Framework>,
+    pub lines: u32,
+}
+
+/// A source file and its facts, as the rules see it.
+#[derive(Debug, Clone)]
+pub struct SourceFacts {
+    /// Path relative to the scanned root, forward slashes.
+    pub path: String,
+    pub language: Language,
+    pub facts: FileFacts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        assert_eq!(package_name("express"), Some("express"));
+        assert_eq!(
+            package_name("@prisma/client/runtime"),
+            Some("@prisma/client")
+        );
+        assert_eq!(package_name("discord.js"), Some("discord.js"));
+        assert_eq!(package_name("./x"), None);
+        assert_eq!(package_name("node:fs"), None);
+        assert_eq!(
+            Framework::from_js_specifier("telegraf/filters"),
+            Some(Framework::Telegraf)
+        );
+        assert_eq!(
+            Framework::from_python_module("aiogram.filters"),
+            Some(Framework::Aiogram)
+        );
+        assert_eq!(
+            Framework::from_pypi("Python_Telegram_Bot"),
+            Some(Framework::PythonTelegramBot)
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! Types shared by every flightcheck stage: the vocabulary of findings, rules, facts and scores.
+//!
+//! Data flows one way (discover → parse → facts → rules → score → render); this crate is the
+//! only one every stage depends on, so it holds no logic that needs the file system or an AST.
+
+pub mod facts;
+pub mod finding;
+pub mod fingerprint;
+pub mod report;
+pub mod rule;
+pub mod score;
+pub mod severity;
+pub mod text;
+
+pub use facts::*;
+pub use finding::*;
+pub use report::*;
+pub use rule::*;
+pub use score::*;
+pub use severity::*;

@@ -1,0 +1,123 @@
+//! The result of a scan as every renderer sees it. Field order is the JSON key order
+//! (`docs/json-schema.md` documents it; bump [`SCHEMA_VERSION`] on breaking changes).
+
+use crate::{Category, Finding, FixKind, Framework, Language, Note, ScoreCard, Severity, Verdict};
+use serde::Serialize;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    /// The scanned root as given on the command line.
+    pub root: String,
+    pub verdict: Verdict,
+    pub score: u32,
+    pub counts: Counts,
+    pub projects: Vec<ProjectReport>,
+    /// Every rule that ran, also those without findings.
+    pub rules: Vec<RuleRef>,
+    pub notes: Vec<Note>,
+    pub timings: Vec<Timing>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub blocker: u32,
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+}
+
+impl Counts {
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut c = Self::default();
+        for f in findings {
+            match f.severity {
+                Severity::Blocker => c.blocker += 1,
+                Severity::High => c.high += 1,
+                Severity::Medium => c.medium += 1,
+                Severity::Low => c.low += 1,
+            }
+        }
+        c
+    }
+
+    pub fn total(&self) -> u32 {
+        self.blocker + self.high + self.medium + self.low
+    }
+
+    pub fn add(&mut self, other: &Counts) {
+        self.blocker += other.blocker;
+        self.high += other.high;
+        self.medium += other.medium;
+        self.low += other.low;
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRef {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    pub fix_kind: FixKind,
+    pub summary: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectReport {
+    /// Project directory relative to the root (`.` for the root itself).
+    pub path: String,
+    pub name: String,
+    /// Manifests that define the project (`package.json`, `pyproject.toml`...).
+    pub manifests: Vec<String>,
+    pub languages: Vec<Language>,
+    pub frameworks: Vec<Framework>,
+    pub package_manager: Option<String>,
+    pub entry_points: Vec<EntryPointReport>,
+    pub env_files: Vec<String>,
+    pub deploy_files: Vec<String>,
+    pub files: FileCounts,
+    pub verdict: Verdict,
+    pub score: ScoreCard,
+    pub counts: Counts,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryPointReport {
+    pub file: String,
+    /// Where the entry point was declared, e.g. `package.json scripts.start`.
+    pub source: String,
+    /// The declaring text, e.g. `node src/index.js`.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct FileCounts {
+    pub source: u32,
+    pub reachable: u32,
+    pub lines: u64,
+    pub tests: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    pub phase: String,
+    pub ms: f64,
+}
+
+impl ScanReport {
+    pub fn all_findings(&self) -> impl Iterator<Item = (&ProjectReport, &Finding)> {
+        self.projects
+            .iter()
+            .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
+    }
+}

@@ -1,0 +1,369 @@
+//! JavaScript/TypeScript: parse with oxc once per file, run the semantic checks a runtime
+//! performs before executing (early errors such as a `const` declared twice), and extract
+//! [`FileFacts`].
+
+pub mod resolve;
+
+use flightcheck_core::text::LineIndex;
+use flightcheck_core::{EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue};
+use oxc_allocator::Allocator;
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_parser::{ParseOptions, Parser};
+use oxc_semantic::SemanticBuilder;
+use oxc_span::{GetSpan, SourceType};
+use std::collections::HashSet;
+
+/// The source type oxc should parse `path` as. `.js`/`.jsx` are "unambiguous": a module
+/// when they use ESM syntax, a script otherwise, as Node decides for package type commonjs.
+pub fn source_type(path: &str) -> SourceType {
+    let st = SourceType::from_path(path).unwrap_or_default();
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".js") || lower.ends_with(".jsx") {
+        st.with_unambiguous(true)
+    } else {
+        st
+    }
+}
+
+/// Parses `source` (named `path`, for the dialect) and extracts its facts. Never panics on
+/// bad input: syntax errors become [`SyntaxIssue`]s.
+pub fn analyze(path: &str, source: &str) -> FileFacts {
+    let allocator = Allocator::default();
+    let st = source_type(path);
+    let parsed = Parser::new(&allocator, source, st)
+        .with_options(ParseOptions {
+            parse_regular_expression: true,
+            ..ParseOptions::default()
+        })
+        .parse();
+    let index = LineIndex::new(source);
+    let mut facts = FileFacts {
+        lines: index.line_count() as u32,
+        ..Default::default()
+    };
+    let span_of = |start: u32, end: u32| index.span(source, start, end);
+
+    let mut issues: Vec<SyntaxIssue> = Vec::new();
+    let mut push_diag = |d: &oxc_diagnostics::OxcDiagnostic| {
+        if d.severity != oxc_diagnostics::Severity::Error {
+            return;
+        }
+        // Multi-label errors (redeclarations) point at the first declaration first; the
+        // error itself is where the runtime stops: the primary label, else the last one.
+        let (start, end) = d
+            .labels
+            .iter()
+            .find(|l| l.primary())
+            .or_else(|| d.labels.last())
+            .map(|l| (l.offset() as u32, (l.offset() + l.len()) as u32))
+            .unwrap_or((0, 0));
+        issues.push(SyntaxIssue {
+            message: d.message.to_string(),
+            span: span_of(start, end),
+        });
+    };
+    for d in parsed.diagnostics.iter() {
+        push_diag(d);
+    }
+    if !parsed.panicked {
+        // Early errors (redeclarations, invalid assignments...) live in semantic analysis.
+        let semantic = SemanticBuilder::new()
+            .with_check_syntax_error(true)
+            .build(&parsed.program);
+        for d in semantic.diagnostics.iter() {
+            push_diag(d);
+        }
+        let mut extractor = Extractor {
+            facts: &mut facts,
+            span_of: &span_of,
+            try_depth: 0,
+            defaulted: HashSet::new(),
+        };
+        extractor.visit_program(&parsed.program);
+        let defaulted = std::mem::take(&mut extractor.defaulted);
+        for read in &mut facts.env_reads {
+            if defaulted.contains(&(read.span.line, read.span.column)) {
+                read.has_default = true;
+            }
+        }
+    }
+    issues.sort_by_key(|i| (i.span.line, i.span.column));
+    issues.dedup();
+    facts.syntax_issues = issues;
+    facts.frameworks.sort();
+    facts.frameworks.dedup();
+    facts
+}
+
+struct Extractor<'f, F: Fn(u32, u32) -> Span> {
+    facts: &'f mut FileFacts,
+    span_of: &'f F,
+    try_depth: u32,
+    /// Positions of `process.env.X` reads that have a `||`/`??` fallback.
+    defaulted: HashSet<(u32, u32)>,
+}
+
+/// `X` of `process.env.X`, `process.env["X"]`, `import.meta.env.X`.
+fn env_name<'a>(expr: &'a Expression<'a>) -> Option<&'a str> {
+    let (object, name) = match expr {
+        Expression::StaticMemberExpression(m) => (&m.object, m.property.name.as_str()),
+        Expression::ComputedMemberExpression(m) => match &m.expression {
+            Expression::StringLiteral(s) => (&m.object, s.value.as_str()),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let is_env_object = object.is_specific_member_access("process", "env")
+        || matches!(object, Expression::StaticMemberExpression(m) if m.property.name == "env" && matches!(m.object, Expression::ImportMeta(_)));
+    is_env_object.then_some(name)
+}
+
+/// A literal module specifier: `'x'` or `` `x` `` without substitutions.
+fn literal_specifier<'a>(expr: &'a Expression<'a>) -> Option<&'a str> {
+    match expr {
+        Expression::StringLiteral(s) => Some(s.value.as_str()),
+        Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+            t.quasis.first().map(|q| q.value.raw.as_str())
+        }
+        _ => None,
+    }
+}
+
+impl<F: Fn(u32, u32) -> Span> Extractor<'_, F> {
+    fn import(&mut self, specifier: &str, kind: ImportKind, start: u32, end: u32) {
+        if kind != ImportKind::TypeOnly {
+            if let Some(fw) = Framework::from_js_specifier(specifier) {
+                self.facts.frameworks.push(fw);
+            }
+        }
+        self.facts.imports.push(ImportFact {
+            specifier: specifier.to_string(),
+            kind,
+            names: Vec::new(),
+            guarded: self.try_depth > 0,
+            span: (self.span_of)(start, end),
+        });
+    }
+}
+
+impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let kind = if it.import_kind.is_type() {
+            ImportKind::TypeOnly
+        } else {
+            ImportKind::Static
+        };
+        self.import(it.source.value.as_str(), kind, it.span.start, it.span.end);
+        let names = it
+            .specifiers
+            .iter()
+            .flatten()
+            .filter_map(|s| match s {
+                ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                    Some(s.imported.name().to_string())
+                }
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(_) => {
+                    Some("default".to_string())
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(_) => None,
+            })
+            .collect();
+        if let Some(last) = self.facts.imports.last_mut() {
+            last.names = names;
+        }
+    }
+
+    fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
+        let kind = if it.export_kind.is_type() {
+            ImportKind::TypeOnly
+        } else {
+            ImportKind::Static
+        };
+        self.import(it.source.value.as_str(), kind, it.span.start, it.span.end);
+    }
+
+    fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
+        let kind = if it.export_kind.is_type() {
+            ImportKind::TypeOnly
+        } else {
+            ImportKind::Static
+        };
+        self.import(it.source.value.as_str(), kind, it.span.start, it.span.end);
+    }
+
+    fn visit_ts_import_equals_declaration(&mut self, it: &TSImportEqualsDeclaration<'a>) {
+        if let TSModuleReference::ExternalModuleReference(r) = &it.module_reference {
+            let kind = if it.import_kind.is_type() {
+                ImportKind::TypeOnly
+            } else {
+                ImportKind::Require
+            };
+            self.import(
+                r.expression.value.as_str(),
+                kind,
+                it.span.start,
+                it.span.end,
+            );
+        }
+    }
+
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        if let Some(spec) = literal_specifier(&it.source) {
+            self.import(spec, ImportKind::Dynamic, it.span.start, it.span.end);
+        }
+        walk::walk_import_expression(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if it.callee.is_specific_id("require") && it.arguments.len() == 1 {
+            if let Some(spec) = it.arguments[0].as_expression().and_then(literal_specifier) {
+                self.import(spec, ImportKind::Require, it.span.start, it.span.end);
+            }
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
+        self.try_depth += 1;
+        self.visit_block_statement(&it.block);
+        self.try_depth -= 1;
+        if let Some(handler) = &it.handler {
+            self.visit_catch_clause(handler);
+        }
+        if let Some(finalizer) = &it.finalizer {
+            self.visit_block_statement(finalizer);
+        }
+    }
+
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        if let Some(name) = env_name(it) {
+            let span = it.span();
+            self.facts.env_reads.push(EnvRead {
+                name: name.to_string(),
+                has_default: false,
+                span: (self.span_of)(span.start, span.end),
+            });
+        }
+        walk::walk_expression(self, it);
+    }
+
+    fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
+        if matches!(it.operator, LogicalOperator::Or | LogicalOperator::Coalesce)
+            && env_name(&it.left).is_some()
+        {
+            let s = (self.span_of)(it.left.span().start, it.left.span().end);
+            self.defaulted.insert((s.line, s.column));
+        }
+        walk::walk_logical_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        // `const { A, B = 'x' } = process.env`
+        if let (BindingPattern::ObjectPattern(pattern), Some(init)) = (&it.id, &it.init) {
+            if init.is_specific_member_access("process", "env") {
+                for prop in &pattern.properties {
+                    if let Some(name) = prop.key.static_name() {
+                        let has_default =
+                            matches!(prop.value, BindingPattern::AssignmentPattern(_));
+                        self.facts.env_reads.push(EnvRead {
+                            name: name.to_string(),
+                            has_default,
+                            span: (self.span_of)(prop.span.start, prop.span.end),
+                        });
+                    }
+                }
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_of_every_kind() {
+        let src = "import a from './a';\nimport type { T } from './types';\nexport * from './all';\nexport { x } from './x';\nconst b = require('./b');\nconst c = await import('./c');\ntry { require('optional-dep'); } catch {}\nimport fs = require('fs');\n";
+        let f = analyze("m.ts", src);
+        let got: Vec<(&str, ImportKind, bool)> = f
+            .imports
+            .iter()
+            .map(|i| (i.specifier.as_str(), i.kind, i.guarded))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("./a", ImportKind::Static, false),
+                ("./types", ImportKind::TypeOnly, false),
+                ("./all", ImportKind::Static, false),
+                ("./x", ImportKind::Static, false),
+                ("./b", ImportKind::Require, false),
+                ("./c", ImportKind::Dynamic, false),
+                ("optional-dep", ImportKind::Require, true),
+                ("fs", ImportKind::Require, false),
+            ]
+        );
+        assert_eq!(f.imports[0].names, vec!["default"]);
+        assert!(f.syntax_issues.is_empty(), "{:?}", f.syntax_issues);
+    }
+
+    #[test]
+    fn env_reads_and_frameworks() {
+        let src = "const { Telegraf } = require('telegraf');\nconst t = process.env.BOT_TOKEN;\nconst p = process.env.PORT || 3000;\nconst s = process.env['SECRET'] ?? '';\nconst { DB_URL, MODE = 'dev' } = process.env;\n";
+        let f = analyze("bot.js", src);
+        let env: Vec<(&str, bool)> = f
+            .env_reads
+            .iter()
+            .map(|e| (e.name.as_str(), e.has_default))
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("BOT_TOKEN", false),
+                ("PORT", true),
+                ("SECRET", true),
+                ("DB_URL", false),
+                ("MODE", true)
+            ]
+        );
+        assert_eq!(f.frameworks, vec![Framework::Telegraf]);
+    }
+
+    #[test]
+    fn early_errors_that_node_rejects() {
+        let f = analyze(
+            "engine.js",
+            "function f() {\n  const slot = 1;\n  const slot = 2;\n  return slot;\n}\n",
+        );
+        assert_eq!(f.syntax_issues.len(), 1, "{:?}", f.syntax_issues);
+        assert_eq!(f.syntax_issues[0].span.line, 3);
+        assert!(f.syntax_issues[0].message.contains("slot"));
+        // Different block scopes are fine.
+        assert!(
+            analyze("ok.js", "{ const a = 1; }\n{ const a = 2; }\n")
+                .syntax_issues
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn bad_input_never_panics() {
+        for src in [
+            "function (",
+            "\u{0}\u{1}\u{2}",
+            "`unterminated",
+            "let let = 1",
+            "<div>",
+        ] {
+            let f = analyze("x.js", src);
+            assert!(!f.syntax_issues.is_empty(), "{src}");
+        }
+        assert!(
+            analyze("x.jsx", "const a = <div>{1}</div>;")
+                .syntax_issues
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,422 @@
+//! Understanding launch commands (`node src/index.js`, `python -m bot`, `npm start`,
+//! `gunicorn app:app`...) well enough to know which file they start.
+
+/// What a command starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Launch {
+    /// A JS/TS file path as written (may lack an extension, or point at build output).
+    JsFile(String),
+    /// A Python file path.
+    PyFile(String),
+    /// `python -m pkg.mod`, `celery -A pkg`: a dotted module.
+    PyModule(String),
+    /// `npm run X`, `yarn X`: a package.json script.
+    Script(String),
+}
+
+/// Splits a shell command line into simple commands and words (quotes honoured; `&&`, `||`,
+/// `;`, `|` and `&` separate commands). Not a full shell: enough for launch commands.
+pub fn split_commands(line: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            } else if c == '\\' && q == '"' {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+            } else {
+                word.push(c);
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    if n != '\n' {
+                        word.push(n);
+                        in_word = true;
+                    }
+                }
+            }
+            ' ' | '\t' | '\n' | '\r' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            ';' | '&' | '|' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+                if chars.peek() == Some(&c) {
+                    chars.next();
+                }
+                if !words.is_empty() {
+                    commands.push(std::mem::take(&mut words));
+                }
+            }
+            '#' if !in_word => break,
+            _ => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    if !words.is_empty() {
+        commands.push(words);
+    }
+    commands
+}
+
+const JS_EXTS: [&str; 8] = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"];
+
+fn looks_like_js(word: &str) -> bool {
+    JS_EXTS.iter().any(|e| word.ends_with(e))
+}
+
+/// Options of node-like runners that take a value in the next word.
+const NODE_VALUE_FLAGS: [&str; 10] = [
+    "-r",
+    "--require",
+    "--import",
+    "--loader",
+    "--experimental-loader",
+    "--env-file",
+    "--watch-path",
+    "-e",
+    "--eval",
+    "--conditions",
+];
+const PY_SERVER_VALUE_FLAGS: [&str; 22] = [
+    "-w",
+    "--workers",
+    "-k",
+    "--worker-class",
+    "-b",
+    "--bind",
+    "-c",
+    "--config",
+    "--timeout",
+    "--chdir",
+    "--host",
+    "--port",
+    "--log-level",
+    "--env-file",
+    "--app-dir",
+    "-t",
+    "--threads",
+    "--access-logfile",
+    "--error-logfile",
+    "--reload-dir",
+    "--root-path",
+    "--name",
+];
+
+/// The launches a shell command line performs.
+pub fn launches(line: &str) -> Vec<Launch> {
+    let mut out = Vec::new();
+    for words in split_commands(line) {
+        launches_of(&words, &mut out, 0);
+    }
+    out
+}
+
+fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
+    if depth > 4 {
+        return;
+    }
+    // Skip env assignments and wrappers.
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        let is_assignment = w.contains('=')
+            && !w.starts_with('-')
+            && w.split('=').next().is_some_and(|k| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+        if is_assignment
+            || matches!(
+                w,
+                "exec"
+                    | "env"
+                    | "nohup"
+                    | "time"
+                    | "sudo"
+                    | "npx"
+                    | "pnpx"
+                    | "bunx"
+                    | "cross-env"
+                    | "dumb-init"
+                    | "tini"
+                    | "--"
+            )
+        {
+            i += 1;
+            continue;
+        }
+        if matches!(w, "dotenv" | "dotenvx") {
+            // `dotenv -e .env -- node x` / `dotenvx run -- node x`.
+            match words[i..].iter().position(|x| x == "--") {
+                Some(p) => i += p + 1,
+                None => return,
+            }
+            continue;
+        }
+        if matches!(w, "poetry" | "pipenv" | "uv" | "pdm" | "hatch")
+            && words.get(i + 1).is_some_and(|x| x == "run")
+        {
+            i += 2;
+            continue;
+        }
+        break;
+    }
+    let words = &words[i..];
+    let Some(cmd) = words.first() else { return };
+    let program = cmd.rsplit('/').next().unwrap_or(cmd);
+    let args = &words[1..];
+    match program {
+        "sh" | "bash" | "/bin/sh" => {
+            if let Some(p) = args.iter().position(|a| a == "-c") {
+                if let Some(script) = args.get(p + 1) {
+                    for sub in split_commands(script) {
+                        launches_of(&sub, out, depth + 1);
+                    }
+                }
+            }
+        }
+        "node" | "nodemon" | "ts-node" | "ts-node-dev" | "tsx" | "bun" | "deno" | "babel-node"
+        | "node-dev" | "esno" | "vite-node" | "forever" | "pm2" | "pm2-runtime" | "supervisor" => {
+            let mut j = 0;
+            while j < args.len() {
+                let a = args[j].as_str();
+                if NODE_VALUE_FLAGS.contains(&a) {
+                    j += 2;
+                    continue;
+                }
+                if a.starts_with('-') || matches!(a, "watch" | "run" | "start" | "--") {
+                    j += 1;
+                    continue;
+                }
+                if program == "bun" && !looks_like_js(a) && !a.contains('/') {
+                    // `bun dev` runs a package.json script.
+                    out.push(Launch::Script(a.to_string()));
+                } else {
+                    out.push(Launch::JsFile(a.to_string()));
+                }
+                break;
+            }
+        }
+        "npm" | "yarn" | "pnpm" => {
+            let mut rest = args
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !a.starts_with('-'));
+            match rest.next() {
+                Some("start") => out.push(Launch::Script("start".into())),
+                Some("run" | "run-script") => {
+                    if let Some(s) = rest.next() {
+                        out.push(Launch::Script(s.to_string()));
+                    }
+                }
+                Some("test" | "install" | "ci" | "i" | "add" | "exec" | "build" | "dlx") | None => {
+                }
+                Some(script) if program != "npm" => out.push(Launch::Script(script.to_string())),
+                Some(_) => {}
+            }
+        }
+        p if p.starts_with("python") => {
+            let mut j = 0;
+            while j < args.len() {
+                let a = args[j].as_str();
+                if a == "-m" {
+                    if let Some(m) = args.get(j + 1) {
+                        let m = m.as_str();
+                        // `python -m uvicorn app:app` and friends are servers.
+                        if matches!(
+                            m,
+                            "uvicorn"
+                                | "gunicorn"
+                                | "hypercorn"
+                                | "celery"
+                                | "flask"
+                                | "streamlit"
+                                | "daphne"
+                        ) {
+                            launches_of(&args[j + 1..], out, depth + 1);
+                        } else if !matches!(
+                            m,
+                            "pip" | "pytest" | "unittest" | "alembic" | "venv" | "http.server"
+                        ) {
+                            out.push(Launch::PyModule(m.to_string()));
+                        }
+                    }
+                    return;
+                }
+                if a == "-c" {
+                    return;
+                }
+                if a.starts_with('-') {
+                    j += 1;
+                    continue;
+                }
+                if a == "manage.py" || a.ends_with("/manage.py") || a.ends_with(".py") {
+                    out.push(Launch::PyFile(a.to_string()));
+                }
+                return;
+            }
+        }
+        "uvicorn" | "gunicorn" | "hypercorn" | "daphne" | "granian" => {
+            let mut j = 0;
+            while j < args.len() {
+                let a = args[j].as_str();
+                if PY_SERVER_VALUE_FLAGS.contains(&a) {
+                    j += 2;
+                    continue;
+                }
+                if a.starts_with('-') {
+                    j += 1;
+                    continue;
+                }
+                if let Some(module) = app_module(a) {
+                    out.push(Launch::PyModule(module));
+                }
+                return;
+            }
+        }
+        "celery" => {
+            if let Some(p) = args.iter().position(|a| a == "-A" || a == "--app") {
+                if let Some(m) = args.get(p + 1).and_then(|a| app_module(a)) {
+                    out.push(Launch::PyModule(m));
+                }
+            } else if let Some(m) = args
+                .iter()
+                .find_map(|a| a.strip_prefix("--app="))
+                .and_then(app_module)
+            {
+                out.push(Launch::PyModule(m));
+            }
+        }
+        "flask" => {
+            if let Some(p) = args.iter().position(|a| a == "--app" || a == "-A") {
+                if let Some(m) = args.get(p + 1).and_then(|a| app_module(a)) {
+                    out.push(Launch::PyModule(m));
+                }
+            }
+        }
+        "fastapi" | "streamlit" | "chainlit" => {
+            if let Some(f) = args.iter().find(|a| a.ends_with(".py")) {
+                out.push(Launch::PyFile(f.to_string()));
+            }
+        }
+        _ if cmd.ends_with(".py") => out.push(Launch::PyFile(cmd.to_string())),
+        _ if looks_like_js(cmd) && cmd.contains('/') => out.push(Launch::JsFile(cmd.to_string())),
+        _ => {}
+    }
+}
+
+/// `pkg.mod:app` / `pkg.mod:create_app()` / `pkg.mod` → `pkg.mod`.
+fn app_module(arg: &str) -> Option<String> {
+    let module = arg.split(':').next()?.trim();
+    if module.is_empty() || module.contains('/') && !module.ends_with(".py") {
+        return None;
+    }
+    let module = module
+        .strip_suffix(".py")
+        .unwrap_or(module)
+        .replace('/', ".");
+    if module
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
+        Some(module)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Launch::*;
+
+    fn l(s: &str) -> Vec<Launch> {
+        launches(s)
+    }
+
+    #[test]
+    fn node_family() {
+        assert_eq!(l("node src/index.js"), vec![JsFile("src/index.js".into())]);
+        assert_eq!(
+            l("node -r dotenv/config --enable-source-maps dist/main"),
+            vec![JsFile("dist/main".into())]
+        );
+        assert_eq!(
+            l("NODE_ENV=production node server.js"),
+            vec![JsFile("server.js".into())]
+        );
+        assert_eq!(l("tsx watch src/bot.ts"), vec![JsFile("src/bot.ts".into())]);
+        assert_eq!(
+            l("npm run migrate && node app.js"),
+            vec![Script("migrate".into()), JsFile("app.js".into())]
+        );
+        assert_eq!(
+            l("pm2-runtime start ecosystem.config.js"),
+            vec![JsFile("ecosystem.config.js".into())]
+        );
+        assert_eq!(l("yarn serve"), vec![Script("serve".into())]);
+        assert_eq!(l("yarn build"), vec![]);
+        assert_eq!(l("npm start"), vec![Script("start".into())]);
+        assert_eq!(
+            l("dotenv -e .env.prod -- node index.js"),
+            vec![JsFile("index.js".into())]
+        );
+        assert_eq!(
+            l("sh -c 'npx knex migrate:latest && node src/index.js'"),
+            vec![JsFile("src/index.js".into())]
+        );
+        assert_eq!(l("echo \"Error: no test specified\" && exit 1"), vec![]);
+    }
+
+    #[test]
+    fn python_family() {
+        assert_eq!(l("python bot.py"), vec![PyFile("bot.py".into())]);
+        assert_eq!(
+            l("python3 -u -m app.main"),
+            vec![PyModule("app.main".into())]
+        );
+        assert_eq!(
+            l("gunicorn -w 4 -k uvicorn.workers.UvicornWorker app.main:app"),
+            vec![PyModule("app.main".into())]
+        );
+        assert_eq!(
+            l("uvicorn main:app --host 0.0.0.0"),
+            vec![PyModule("main".into())]
+        );
+        assert_eq!(
+            l("python -m uvicorn api.server:app"),
+            vec![PyModule("api.server".into())]
+        );
+        assert_eq!(l("celery -A tasks worker"), vec![PyModule("tasks".into())]);
+        assert_eq!(l("poetry run python -m bot"), vec![PyModule("bot".into())]);
+        assert_eq!(
+            l("python manage.py migrate && gunicorn site.wsgi"),
+            vec![PyFile("manage.py".into()), PyModule("site.wsgi".into())]
+        );
+        assert_eq!(l("python -m pytest"), vec![]);
+    }
+}

@@ -1,0 +1,325 @@
+//! Deploy definitions that start the program: Dockerfile, compose, Procfile, systemd units.
+//! Each yields [`LaunchDecl`]s: a command and where it was declared.
+
+use crate::commands::split_commands;
+use serde_yaml::Value;
+
+/// A command that a deploy definition or manifest runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchDecl {
+    /// File that declares it, relative to the scan root.
+    pub file: String,
+    pub line: u32,
+    /// e.g. `Dockerfile CMD`, `Procfile web`, `package.json scripts.start`.
+    pub source: String,
+    pub command: String,
+    /// Directory (relative to the scan root) that relative paths in the command start from.
+    pub cwd: String,
+    /// Absolute directory inside the container/host the command runs in (`WORKDIR`,
+    /// `WorkingDirectory=`), stripped from absolute paths.
+    pub workdir: Option<String>,
+    /// Release/migration phases (`Procfile release:`) run before the app, not as the app.
+    pub release_phase: bool,
+}
+
+fn decl(file: &str, line: u32, source: String, command: String, cwd: &str) -> LaunchDecl {
+    LaunchDecl {
+        file: file.to_string(),
+        line,
+        source,
+        command,
+        cwd: cwd.to_string(),
+        workdir: None,
+        release_phase: false,
+    }
+}
+
+/// `CMD`/`ENTRYPOINT` of a Dockerfile (the last of each wins, as in Docker).
+pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
+    let mut workdir: Option<String> = None;
+    let mut cmd: Option<(u32, Vec<String>, bool)> = None;
+    let mut entrypoint: Option<(u32, Vec<String>, bool)> = None;
+    // Join continuation lines, remembering the first line number.
+    let mut logical: Vec<(u32, String)> = Vec::new();
+    let mut pending: Option<(u32, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        let (start, mut acc) = pending.take().unwrap_or((i as u32 + 1, String::new()));
+        if acc.is_empty() && line.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some(stripped) = line.strip_suffix('\\') {
+            acc.push_str(stripped);
+            acc.push(' ');
+            pending = Some((start, acc));
+        } else {
+            acc.push_str(line);
+            logical.push((start, acc));
+        }
+    }
+    if let Some(p) = pending {
+        logical.push(p);
+    }
+    for (line_no, line) in logical {
+        let trimmed = line.trim();
+        let (instr, rest) = trimmed
+            .split_once(char::is_whitespace)
+            .unwrap_or((trimmed, ""));
+        let rest = rest.trim();
+        match instr.to_ascii_uppercase().as_str() {
+            "FROM" => {
+                // A new stage resets what the final image runs.
+                cmd = None;
+                entrypoint = None;
+            }
+            "WORKDIR" => workdir = Some(rest.trim_matches('"').to_string()),
+            "CMD" => cmd = Some((line_no, exec_or_shell(rest), rest.starts_with('['))),
+            "ENTRYPOINT" => {
+                entrypoint = Some((line_no, exec_or_shell(rest), rest.starts_with('[')))
+            }
+            _ => {}
+        }
+    }
+    let mut words = Vec::new();
+    let mut line = 0;
+    let mut source = String::from("Dockerfile");
+    if let Some((l, e, exec)) = &entrypoint {
+        words.extend(e.iter().cloned());
+        line = *l;
+        source = "Dockerfile ENTRYPOINT".into();
+        // Shell-form ENTRYPOINT ignores CMD.
+        if *exec {
+            if let Some((_, c, _)) = &cmd {
+                words.extend(c.iter().cloned());
+            }
+        }
+    } else if let Some((l, c, _)) = &cmd {
+        words.extend(c.iter().cloned());
+        line = *l;
+        source = "Dockerfile CMD".into();
+    }
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut d = decl(file, line, source, join_words(&words), dir);
+    d.workdir = workdir;
+    vec![d]
+}
+
+/// Words of an exec-form (`["node", "x.js"]`) or shell-form instruction.
+fn exec_or_shell(rest: &str) -> Vec<String> {
+    if rest.starts_with('[') {
+        if let Ok(words) = serde_json::from_str::<Vec<String>>(rest) {
+            return words;
+        }
+    }
+    split_commands(rest)
+        .into_iter()
+        .next()
+        .map(|_| vec![rest.to_string()])
+        .unwrap_or_default()
+}
+
+/// Re-joins words into a command line, quoting words that contain spaces.
+fn join_words(words: &[String]) -> String {
+    if let [single] = words {
+        // A shell-form command is already a command line.
+        return single.clone();
+    }
+    words
+        .iter()
+        .map(|w| {
+            if w.contains(char::is_whitespace) {
+                format!("'{}'", w.replace('\'', ""))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `process: command` lines of a Procfile.
+pub fn procfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((name, command)) = line.split_once(':') {
+            let name = name.trim();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                continue;
+            }
+            let mut d = decl(
+                file,
+                i as u32 + 1,
+                format!("Procfile {name}"),
+                command.trim().to_string(),
+                dir,
+            );
+            d.release_phase = name == "release";
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// `ExecStart=` (and `ExecStartPre=`) of a systemd unit.
+pub fn systemd(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
+    let mut workdir = None;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(w) = line.strip_prefix("WorkingDirectory=") {
+            workdir = Some(w.trim().trim_start_matches('-').to_string());
+        }
+        for key in ["ExecStart=", "ExecStartPre="] {
+            if let Some(cmd) = line.strip_prefix(key) {
+                // Prefixes such as `-`, `@`, `+` modify error handling, not the command.
+                let cmd = cmd.trim().trim_start_matches(['-', '@', '+', '!', ':']);
+                let mut d = decl(
+                    file,
+                    i as u32 + 1,
+                    format!("systemd {}", key.trim_end_matches('=')),
+                    cmd.to_string(),
+                    dir,
+                );
+                d.release_phase = key == "ExecStartPre=";
+                out.push(d);
+            }
+        }
+    }
+    for d in &mut out {
+        d.workdir = workdir.clone();
+    }
+    out
+}
+
+/// `command:`/`entrypoint:` of compose services. `Err` for YAML that does not parse.
+pub fn compose(file: &str, dir: &str, text: &str) -> Result<Vec<LaunchDecl>, String> {
+    let doc: Value = serde_yaml::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let mut out = Vec::new();
+    let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
+        return Ok(out);
+    };
+    for (name, service) in services {
+        let name = name.as_str().unwrap_or("?");
+        let context = match service.get("build") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Mapping(m)) => m.get("context").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        };
+        let cwd = match &context {
+            Some(c) => normalize(&format!("{dir}/{c}")),
+            None => dir.to_string(),
+        };
+        let words = |v: &Value| -> Option<Vec<String>> {
+            match v {
+                Value::String(s) => Some(vec![s.clone()]),
+                Value::Sequence(seq) => Some(
+                    seq.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect(),
+                ),
+                _ => None,
+            }
+        };
+        let entry = service
+            .get("entrypoint")
+            .and_then(words)
+            .unwrap_or_default();
+        let cmd = service.get("command").and_then(words).unwrap_or_default();
+        if entry.is_empty() && cmd.is_empty() {
+            continue;
+        }
+        let mut all = entry;
+        all.extend(cmd);
+        let command = if all.len() == 1 {
+            all.remove(0)
+        } else {
+            join_words(&all)
+        };
+        let line = find_line(text, &format!("{name}:")).unwrap_or(1);
+        out.push(decl(
+            file,
+            line,
+            format!("compose service {name}"),
+            command,
+            &cwd,
+        ));
+    }
+    Ok(out)
+}
+
+/// 1-based line of the first occurrence of `needle`.
+pub fn find_line(text: &str, needle: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i as u32 + 1)
+}
+
+/// Collapses `a/./b/../c` into `a/c`; `.` for empty.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_last_stage_and_entrypoint() {
+        let text = "FROM node:20 AS build\nCMD [\"npm\",\"test\"]\nFROM node:20-alpine\nWORKDIR /app\nCOPY . .\nENTRYPOINT [\"node\"]\nCMD [\"src/index.js\"]\n";
+        let d = dockerfile("Dockerfile", ".", text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].command, "node src/index.js");
+        assert_eq!(d[0].workdir.as_deref(), Some("/app"));
+        assert_eq!(d[0].line, 6);
+        let shell = dockerfile("Dockerfile", ".", "FROM python\nCMD python \\\n  bot.py\n");
+        assert_eq!(shell[0].command, "python    bot.py");
+    }
+
+    #[test]
+    fn procfile_systemd_compose() {
+        let p = procfile(
+            "Procfile",
+            ".",
+            "web: node index.js\nrelease: npx knex migrate:latest\n",
+        );
+        assert_eq!(p.len(), 2);
+        assert!(p[1].release_phase);
+        let s = systemd(
+            "bot.service",
+            "deploy",
+            "[Service]\nWorkingDirectory=/opt/bot\nExecStart=/usr/bin/python3 /opt/bot/main.py\n",
+        );
+        assert_eq!(s[0].command, "/usr/bin/python3 /opt/bot/main.py");
+        assert_eq!(s[0].workdir.as_deref(), Some("/opt/bot"));
+        let c = compose("docker-compose.yml", ".", "services:\n  bot:\n    build: ./bot\n    command: [\"python\", \"main.py\"]\n  db:\n    image: postgres\n").expect("yaml");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].cwd, "bot");
+        assert_eq!(c[0].command, "python main.py");
+        assert!(compose("x.yml", ".", "services: [").is_err());
+        assert_eq!(normalize("./a/../b/./c"), "b/c");
+    }
+}

@@ -1,0 +1,204 @@
+//! Entry points: the files that launch commands start.
+
+use crate::commands::{Launch, launches};
+use crate::deploy::LaunchDecl;
+use crate::workspace::{Workspace, join};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryPoint {
+    pub file: usize,
+    /// Where it was declared (`Dockerfile CMD`, `package.json scripts.start`...).
+    pub source: String,
+    /// The declaring command.
+    pub detail: String,
+    pub decl_file: String,
+    pub decl_line: u32,
+}
+
+/// A launch command whose target is not in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingEntry {
+    pub decl: LaunchDecl,
+    pub target: String,
+}
+
+#[derive(Debug, Default)]
+pub struct EntryResolution {
+    pub entries: Vec<EntryPoint>,
+    pub missing: Vec<MissingEntry>,
+}
+
+const JS_EXTS: [&str; 8] = ["js", "ts", "mjs", "cjs", "mts", "cts", "tsx", "jsx"];
+const BUILD_DIRS: [&str; 5] = ["dist", "build", "lib", "out", ".next"];
+
+/// Resolves every launch declaration of the workspace to entry files.
+pub fn resolve_entries(ws: &Workspace) -> EntryResolution {
+    let mut out = EntryResolution::default();
+    for decl in &ws.launches {
+        if decl.release_phase {
+            continue;
+        }
+        resolve_command(ws, decl, &decl.command, &decl.source, 0, &mut out);
+    }
+    out.entries
+        .sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
+    out.entries
+        .dedup_by(|a, b| a.file == b.file && a.source == b.source);
+    out
+}
+
+fn resolve_command(
+    ws: &Workspace,
+    decl: &LaunchDecl,
+    command: &str,
+    source: &str,
+    depth: u32,
+    out: &mut EntryResolution,
+) {
+    if depth > 4 {
+        return;
+    }
+    for launch in launches(command) {
+        let found = match &launch {
+            Launch::JsFile(p) => resolve_js(ws, decl, p),
+            Launch::PyFile(p) => resolve_plain(ws, decl, p),
+            Launch::PyModule(m) => resolve_py_module(ws, &decl.cwd, m),
+            Launch::Script(name) => {
+                if let Some((_, pkg)) = ws.package_json_for(&decl.cwd) {
+                    for script in [format!("pre{name}"), name.clone()] {
+                        if let Some(cmd) = pkg.scripts.get(&script) {
+                            let src = format!("{source} → scripts.{script}");
+                            resolve_command(ws, decl, cmd, &src, depth + 1, out);
+                        }
+                    }
+                }
+                continue;
+            }
+        };
+        match found {
+            Some(file) => out.entries.push(EntryPoint {
+                file,
+                source: source.to_string(),
+                detail: command.to_string(),
+                decl_file: decl.file.clone(),
+                decl_line: decl.line,
+            }),
+            None => {
+                // Node's implied default main is only a guess; its absence is normal.
+                if !decl.source.ends_with("(default main)") {
+                    let target = match &launch {
+                        Launch::JsFile(p)
+                        | Launch::PyFile(p)
+                        | Launch::PyModule(p)
+                        | Launch::Script(p) => p.clone(),
+                    };
+                    out.missing.push(MissingEntry {
+                        decl: decl.clone(),
+                        target,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A path as the command's working directory sees it, relative to the scan root.
+fn rebase(decl: &LaunchDecl, path: &str) -> Vec<String> {
+    if let Some(abs) = path.strip_prefix('/') {
+        let mut out = Vec::new();
+        if let Some(wd) = &decl.workdir {
+            let wd = wd.trim_end_matches('/');
+            if let Some(rest) = path.strip_prefix(wd).and_then(|r| r.strip_prefix('/')) {
+                out.push(join(&decl.cwd, rest));
+            }
+        }
+        // `/app/src/index.js` with an unknown workdir: try shorter and shorter suffixes.
+        let parts: Vec<&str> = abs.split('/').collect();
+        for i in 1..parts.len() {
+            out.push(join(&decl.cwd, &parts[i..].join("/")));
+        }
+        out
+    } else {
+        vec![join(&decl.cwd, path)]
+    }
+}
+
+fn resolve_plain(ws: &Workspace, decl: &LaunchDecl, path: &str) -> Option<usize> {
+    rebase(decl, path).iter().find_map(|p| ws.file_index(p))
+}
+
+fn resolve_js(ws: &Workspace, decl: &LaunchDecl, path: &str) -> Option<usize> {
+    for base in rebase(decl, path) {
+        if let Some(i) = js_candidates(ws, &base) {
+            return Some(i);
+        }
+        // Build output (`dist/index.js`, `packages/api/dist/main.js`) maps back to the
+        // TypeScript source it is compiled from.
+        let comps: Vec<&str> = base.split('/').collect();
+        let Some(p) = comps.iter().position(|c| BUILD_DIRS.contains(c)) else {
+            continue;
+        };
+        if p + 1 >= comps.len() {
+            continue;
+        }
+        let prefix = comps[..p].join("/");
+        let tail = comps[p + 1..].join("/");
+        let stem = strip_js_ext(&tail);
+        for src in ["src", "", "lib", "app"] {
+            let dir = [prefix.as_str(), src, stem]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/");
+            if let Some(i) = js_candidates(ws, &dir) {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+fn strip_js_ext(p: &str) -> &str {
+    for ext in JS_EXTS {
+        if let Some(s) = p.strip_suffix(&format!(".{ext}")[..]) {
+            return s;
+        }
+    }
+    p
+}
+
+fn js_candidates(ws: &Workspace, base: &str) -> Option<usize> {
+    if let Some(i) = ws.file_index(base) {
+        return Some(i);
+    }
+    let stem = strip_js_ext(base);
+    for ext in JS_EXTS {
+        if let Some(i) = ws.file_index(&format!("{stem}.{ext}")) {
+            return Some(i);
+        }
+    }
+    for ext in JS_EXTS {
+        if let Some(i) = ws.file_index(&format!("{base}/index.{ext}")) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// `pkg.mod` under `cwd` or `cwd/src`: `pkg/mod.py`, `pkg/mod/__main__.py`, `pkg/mod/__init__.py`.
+pub fn resolve_py_module(ws: &Workspace, cwd: &str, module: &str) -> Option<usize> {
+    let path = module.replace('.', "/");
+    for base in [cwd.to_string(), join(cwd, "src")] {
+        for candidate in [
+            format!("{path}.py"),
+            format!("{path}/__main__.py"),
+            format!("{path}/__init__.py"),
+        ] {
+            if let Some(i) = ws.file_index(&join(&base, &candidate)) {
+                return Some(i);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,23 @@
+//! Discovery and the project model: which projects a repository holds, which files they
+//! have, how they are started (entry points), what they import (graph) and so which files
+//! actually run (reachability). Never knows about rules.
+
+pub mod commands;
+pub mod deploy;
+pub mod entry;
+pub mod envfile;
+pub mod git;
+pub mod graph;
+pub mod manifest;
+pub mod walk;
+pub mod workspace;
+
+pub use entry::{EntryPoint, EntryResolution, MissingEntry};
+pub use graph::ImportGraph;
+pub use walk::{FileKind, WalkedFile};
+pub use workspace::{DiscoverOptions, EnvFile, EnvRole, Project, Workspace};
+
+/// `s` cut to `max` characters for messages.
+pub(crate) fn short(s: &str, max: usize) -> String {
+    flightcheck_core::text::truncate(s, max)
+}

@@ -1,0 +1,283 @@
+//! The file walk: .gitignore-aware, parallel, skipping dependencies, virtualenvs, build
+//! output, vendored and minified files, never following symlinks (so loops cannot hang it).
+
+use flightcheck_core::{Language, Note};
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Source files above this size are treated as generated bundles and skipped.
+pub const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
+
+/// Directory names never descended into.
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    ".yarn",
+    ".pnpm-store",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".virtualenv",
+    "virtualenv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".output",
+    ".vercel",
+    ".serverless",
+    "coverage",
+    ".nyc_output",
+    ".turbo",
+    ".cache",
+    ".parcel-cache",
+    "vendor",
+    "vendors",
+    "third_party",
+    "third-party",
+    "target",
+    ".idea",
+    ".vscode",
+    ".eggs",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Source(Language),
+    /// package.json, pyproject.toml, requirements*.txt, setup.py, setup.cfg, Pipfile.
+    Manifest,
+    Env,
+    /// Dockerfile, compose, Procfile, systemd units, platform configs.
+    Deploy,
+    /// CI workflow definitions.
+    Ci,
+    /// tsconfig/jsconfig.
+    TsConfig,
+    /// Markdown and other docs.
+    Doc,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct WalkedFile {
+    /// Relative to the scan root, forward slashes.
+    pub rel: String,
+    pub abs: PathBuf,
+    pub size: u64,
+    pub kind: FileKind,
+}
+
+pub fn classify(rel: &str) -> FileKind {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    if rel.starts_with(".github/workflows/") || rel.contains("/.github/workflows/") {
+        if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+            return FileKind::Ci;
+        }
+    }
+    if matches!(
+        lower.as_str(),
+        ".gitlab-ci.yml"
+            | ".travis.yml"
+            | "azure-pipelines.yml"
+            | "bitbucket-pipelines.yml"
+            | "jenkinsfile"
+    ) || rel.contains(".circleci/")
+    {
+        return FileKind::Ci;
+    }
+    if matches!(
+        name,
+        "package.json" | "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile"
+    ) || (lower.starts_with("requirements") && lower.ends_with(".txt"))
+        || rel.contains("requirements/") && lower.ends_with(".txt")
+    {
+        return FileKind::Manifest;
+    }
+    if is_env_file_name(name) {
+        return FileKind::Env;
+    }
+    if lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || ((lower.starts_with("docker-compose") || lower.starts_with("compose"))
+            && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+        || name == "Procfile"
+        || lower.ends_with(".service")
+        || matches!(
+            lower.as_str(),
+            "fly.toml"
+                | "render.yaml"
+                | "railway.json"
+                | "railway.toml"
+                | "app.json"
+                | "vercel.json"
+                | "nixpacks.toml"
+                | "ecosystem.config.js"
+                | "ecosystem.config.cjs"
+        )
+    {
+        return FileKind::Deploy;
+    }
+    if (lower.starts_with("tsconfig") || lower.starts_with("jsconfig")) && lower.ends_with(".json")
+    {
+        return FileKind::TsConfig;
+    }
+    if lower.ends_with(".md") || lower.ends_with(".rst") || lower.ends_with(".txt") {
+        return FileKind::Doc;
+    }
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "js" | "jsx" | "mjs" | "cjs" => FileKind::Source(Language::JavaScript),
+        "ts" | "tsx" | "mts" | "cts" => FileKind::Source(Language::TypeScript),
+        "py" => FileKind::Source(Language::Python),
+        _ => FileKind::Other,
+    }
+}
+
+/// `.env`, `.env.production`, `prod.env`, `.env.example`... (not `.envrc`, not `env.py`).
+pub fn is_env_file_name(name: &str) -> bool {
+    name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
+}
+
+/// Bundles and minified files by name.
+fn is_minified_name(lower: &str) -> bool {
+    [
+        ".min.js",
+        ".min.mjs",
+        ".min.cjs",
+        ".bundle.js",
+        "-bundle.js",
+        ".chunk.js",
+        ".packed.js",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s))
+}
+
+fn is_virtualenv(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+}
+
+pub struct WalkResult {
+    pub files: Vec<WalkedFile>,
+    pub notes: Vec<Note>,
+}
+
+fn rel_of(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { ".".to_string() } else { s }
+}
+
+/// Walks `root` with `threads` threads. Results are sorted by path (deterministic).
+pub fn walk(root: &Path, threads: usize) -> WalkResult {
+    let files = Mutex::new(Vec::new());
+    let notes = Mutex::new(Vec::new());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .ignore(true)
+        .parents(true)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !(SKIP_DIRS.contains(&name.as_ref()) || is_virtualenv(entry.path()))
+        });
+    builder.build_parallel().run(|| {
+        let files = &files;
+        let notes = &notes;
+        Box::new(move |result| {
+            let entry = match result {
+                Ok(e) => e,
+                Err(err) => {
+                    let msg = err.to_string();
+                    if let Ok(mut n) = notes.lock() {
+                        n.push(Note::general(format!("walk error: {msg}")));
+                    }
+                    return WalkState::Continue;
+                }
+            };
+            let Some(ft) = entry.file_type() else { return WalkState::Continue };
+            if !ft.is_file() {
+                // Symlinks are not followed; directories are handled by the walker.
+                return WalkState::Continue;
+            }
+            let rel = rel_of(root, entry.path());
+            let kind = classify(&rel);
+            if kind == FileKind::Other {
+                return WalkState::Continue;
+            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if let FileKind::Source(_) = kind {
+                let lower = rel.to_ascii_lowercase();
+                if is_minified_name(&lower) {
+                    if let Ok(mut n) = notes.lock() {
+                        n.push(Note::file(&rel, "skipped: minified or bundled file"));
+                    }
+                    return WalkState::Continue;
+                }
+                if size > MAX_SOURCE_BYTES {
+                    if let Ok(mut n) = notes.lock() {
+                        n.push(Note::file(
+                            &rel,
+                            format!("skipped: {:.1} MB is too large for hand-written source (treated as generated)", size as f64 / 1_048_576.0),
+                        ));
+                    }
+                    return WalkState::Continue;
+                }
+            }
+            if let Ok(mut f) = files.lock() {
+                f.push(WalkedFile { rel, abs: entry.path().to_path_buf(), size, kind });
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut notes = notes.into_inner().unwrap_or_default();
+    notes.sort();
+    WalkResult { files, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify("src/a.ts"), FileKind::Source(Language::TypeScript));
+        assert_eq!(classify("bot/main.py"), FileKind::Source(Language::Python));
+        assert_eq!(classify(".env.production"), FileKind::Env);
+        assert_eq!(classify("config/prod.env"), FileKind::Env);
+        assert_eq!(classify(".envrc"), FileKind::Other);
+        assert_eq!(classify("Dockerfile"), FileKind::Deploy);
+        assert_eq!(classify("docker-compose.prod.yml"), FileKind::Deploy);
+        assert_eq!(classify(".github/workflows/ci.yml"), FileKind::Ci);
+        assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest);
+        assert_eq!(classify("README.md"), FileKind::Doc);
+        assert_eq!(classify("logo.png"), FileKind::Other);
+    }
+}

@@ -1,0 +1,665 @@
+//! Discovery: from a root directory to projects, their manifests, env files, deploy
+//! definitions and the launch commands that start them.
+
+use crate::deploy::{self, LaunchDecl};
+use crate::envfile::{self, EnvParse};
+use crate::git;
+use crate::manifest::{self, PackageJson, PyProject};
+use crate::walk::{self, FileKind, WalkedFile};
+use flightcheck_core::{Framework, Language, Note};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    pub threads: usize,
+    /// `--env FILE`: the environment the service is deployed with.
+    pub production_env: Vec<PathBuf>,
+}
+
+/// How an env file will be used, which decides how strictly config rules judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnvRole {
+    /// Named with `--env`, named like production, or sets `NODE_ENV=production`.
+    Production,
+    /// A plain `.env` (or staging): may well be what gets deployed.
+    Deployed,
+    /// `.env.example` and other templates: documentation, never loaded as is.
+    Example,
+    /// `.env.development`, `.env.test`, `.env.local`: never deployed.
+    Development,
+}
+
+impl EnvRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Deployed => "deployed",
+            Self::Example => "example",
+            Self::Development => "development",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvFile {
+    /// Relative to the scan root (or as given, for `--env` files outside it).
+    pub rel: String,
+    pub project: usize,
+    pub role: EnvRole,
+    /// Why the role was chosen (`--env`, `named .env.production`, `sets NODE_ENV=production`).
+    pub role_reason: String,
+    pub parsed: EnvParse,
+    pub text: String,
+    /// Tracked by git (`None` when unknown).
+    pub tracked: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    /// Directory relative to the scan root, `.` for the root.
+    pub root: String,
+    pub name: String,
+    pub manifests: Vec<String>,
+    pub package_json: Option<PackageJson>,
+    pub pyproject: Option<PyProject>,
+    pub python_deps: BTreeSet<String>,
+    /// Frameworks declared in manifests (imports add more later).
+    pub frameworks: BTreeSet<Framework>,
+    pub package_manager: Option<String>,
+    pub deploy_files: Vec<String>,
+    pub ci_files: Vec<String>,
+    pub doc_files: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub files: Vec<WalkedFile>,
+    /// Project index of every file.
+    pub file_project: Vec<usize>,
+    pub projects: Vec<Project>,
+    pub launches: Vec<LaunchDecl>,
+    pub env_files: Vec<EnvFile>,
+    pub tracked: Option<BTreeSet<String>>,
+    pub notes: Vec<Note>,
+    by_path: HashMap<String, usize>,
+}
+
+/// Files inside these directories are fixtures of tests, not projects of their own.
+fn in_fixture_dir(rel: &str) -> bool {
+    rel.split('/').any(|c| {
+        matches!(
+            c,
+            "fixtures" | "__fixtures__" | "testdata" | "test-fixtures" | "__snapshots__"
+        )
+    })
+}
+
+fn dir_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".")
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+/// Whether `rel` lies in directory `dir` (`.` contains everything).
+pub fn is_within(rel: &str, dir: &str) -> bool {
+    dir == "."
+        || rel == dir
+        || (rel.starts_with(dir) && rel.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
+/// `dir/rel` normalised.
+pub fn join(dir: &str, rel: &str) -> String {
+    if dir == "." {
+        deploy::normalize(rel)
+    } else {
+        deploy::normalize(&format!("{dir}/{rel}"))
+    }
+}
+
+/// Test files by the conventions of jest/vitest/mocha/pytest/unittest.
+pub fn is_test_file(rel: &str) -> bool {
+    let name = file_name(rel);
+    let dirs = rel.split('/').rev().skip(1);
+    let in_test_dir = dirs.into_iter().any(|c| {
+        matches!(
+            c,
+            "test"
+                | "tests"
+                | "__tests__"
+                | "spec"
+                | "e2e"
+                | "__mocks__"
+                | "cypress"
+                | "playwright"
+        )
+    });
+    in_test_dir
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains(".e2e-spec.")
+        || (name.starts_with("test_") && name.ends_with(".py"))
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+}
+
+fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
+    let lower = name.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(['.', '-', '_'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let has = |words: &[&str]| tokens.iter().any(|t| words.contains(t));
+    if has(&[
+        "example", "sample", "template", "dist", "defaults", "tpl", "tmpl", "skeleton",
+    ]) {
+        return (EnvRole::Example, format!("named {name}: a template"));
+    }
+    if has(&["production", "prod", "live"]) {
+        return (EnvRole::Production, format!("named {name}"));
+    }
+    if has(&[
+        "development",
+        "dev",
+        "test",
+        "testing",
+        "local",
+        "ci",
+        "e2e",
+    ]) {
+        return (
+            EnvRole::Development,
+            format!("named {name}: local development"),
+        );
+    }
+    for key in [
+        "NODE_ENV",
+        "ENV",
+        "ENVIRONMENT",
+        "APP_ENV",
+        "PYTHON_ENV",
+        "FLASK_ENV",
+        "DJANGO_ENV",
+        "RAILS_ENV",
+    ] {
+        if let Some(e) = parsed.get(key) {
+            if matches!(e.value.to_ascii_lowercase().as_str(), "production" | "prod") {
+                return (
+                    EnvRole::Production,
+                    format!("sets {key}={} (line {})", e.value, e.line),
+                );
+            }
+        }
+    }
+    (EnvRole::Deployed, format!("named {name}"))
+}
+
+/// Reads a file as text; `None` (with a note) for binary, unreadable or non-UTF-8 files.
+fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            if bytes.iter().take(8192).any(|b| *b == 0) {
+                notes.push(Note::file(rel, "skipped: binary content"));
+                return None;
+            }
+            match String::from_utf8(bytes) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    notes.push(Note::file(
+                        rel,
+                        "read as lossy UTF-8: file is not valid UTF-8",
+                    ));
+                    Some(String::from_utf8_lossy(e.as_bytes()).into_owned())
+                }
+            }
+        }
+        Err(e) => {
+            notes.push(Note::file(rel, format!("unreadable: {e}")));
+            None
+        }
+    }
+}
+
+impl Workspace {
+    pub fn file_index(&self, rel: &str) -> Option<usize> {
+        self.by_path.get(rel).copied()
+    }
+
+    /// Indices of files of `project`.
+    pub fn project_files(&self, project: usize) -> impl Iterator<Item = usize> + '_ {
+        self.file_project
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| **p == project)
+            .map(|(i, _)| i)
+    }
+
+    /// The nearest package.json at or above `dir` (never above the scan root).
+    pub fn package_json_for(&self, dir: &str) -> Option<(&str, &PackageJson)> {
+        let mut best: Option<&Project> = None;
+        for p in &self.projects {
+            if p.package_json.is_some()
+                && is_within(dir, &p.root)
+                && best.is_none_or(|b| p.root.len() > b.root.len())
+            {
+                best = Some(p);
+            }
+        }
+        best.and_then(|p| p.package_json.as_ref().map(|pj| (p.root.as_str(), pj)))
+    }
+
+    pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Workspace, String> {
+        let meta =
+            std::fs::metadata(root).map_err(|e| format!("cannot scan {}: {e}", root.display()))?;
+        if !meta.is_dir() {
+            return Err(format!("cannot scan {}: not a directory", root.display()));
+        }
+        let root = root.to_path_buf();
+        let threads = options.threads.max(1);
+        let walked = walk::walk(&root, threads);
+        let mut notes = walked.notes;
+        let files = walked.files;
+
+        // Project roots: directories holding a manifest that defines a project.
+        let mut roots: BTreeSet<String> = files
+            .iter()
+            .filter(|f| f.kind == FileKind::Manifest && !in_fixture_dir(&f.rel))
+            .filter(|f| {
+                matches!(
+                    file_name(&f.rel),
+                    "package.json" | "pyproject.toml" | "setup.py" | "requirements.txt"
+                )
+            })
+            .map(|f| dir_of(&f.rel).to_string())
+            .collect();
+        let owner = |rel: &str, roots: &BTreeSet<String>| -> Option<String> {
+            roots
+                .iter()
+                .filter(|r| is_within(rel, r))
+                .max_by_key(|r| r.len())
+                .cloned()
+        };
+        // Projects without source files of their own fold into their parent.
+        let mut has_source: BTreeSet<String> = BTreeSet::new();
+        let mut orphan_source = false;
+        for f in files
+            .iter()
+            .filter(|f| matches!(f.kind, FileKind::Source(_)))
+        {
+            match owner(&f.rel, &roots) {
+                Some(r) => {
+                    has_source.insert(r);
+                }
+                None => orphan_source = true,
+            }
+        }
+        let empty: Vec<String> = roots
+            .iter()
+            .filter(|r| !has_source.contains(*r))
+            .cloned()
+            .collect();
+        let all_empty = empty.len() == roots.len();
+        for r in empty {
+            // Keep the root manifest-only project when nothing else exists (a project
+            // that is all config still deserves its config checked).
+            if !(all_empty && r == ".") {
+                roots.remove(&r);
+            }
+        }
+        if orphan_source || roots.is_empty() {
+            roots.insert(".".to_string());
+        }
+        let root_list: Vec<String> = roots.iter().cloned().collect();
+        let mut projects: Vec<Project> = root_list
+            .iter()
+            .map(|r| Project {
+                root: r.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let project_of = |rel: &str| -> usize {
+            root_list
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| is_within(rel, r))
+                .max_by_key(|(_, r)| r.len())
+                .map(|(i, _)| i)
+                .unwrap_or(0)
+        };
+        let file_project: Vec<usize> = files.iter().map(|f| project_of(&f.rel)).collect();
+
+        let tracked = git::tracked_files(&root);
+        let mut launches = Vec::new();
+        let mut env_files = Vec::new();
+        let production_given: Vec<PathBuf> = options
+            .production_env
+            .iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+
+        for (i, f) in files.iter().enumerate() {
+            let p = file_project[i];
+            let dir = dir_of(&f.rel).to_string();
+            match f.kind {
+                FileKind::Manifest => {
+                    let name = file_name(&f.rel);
+                    let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
+                        continue;
+                    };
+                    let project = &mut projects[p];
+                    if dir == project.root {
+                        project.manifests.push(f.rel.clone());
+                    }
+                    match name {
+                        "package.json" if dir == project.root => match PackageJson::parse(&text) {
+                            Ok(pkg) => {
+                                launches.extend(package_json_launches(&f.rel, &dir, &text, &pkg));
+                                project.package_json = Some(pkg);
+                            }
+                            Err(e) => notes.push(Note::file(
+                                &f.rel,
+                                format!("broken package.json, ignored: {e}"),
+                            )),
+                        },
+                        "pyproject.toml" => match PyProject::parse(&text) {
+                            Ok(py) => {
+                                for (script, target) in &py.scripts {
+                                    let module = target.split(':').next().unwrap_or("").trim();
+                                    launches.push(LaunchDecl {
+                                        file: f.rel.clone(),
+                                        line: deploy::find_line(&text, script).unwrap_or(1),
+                                        source: format!("pyproject.toml scripts.{script}"),
+                                        command: format!("python -m {module}"),
+                                        cwd: dir.clone(),
+                                        workdir: None,
+                                        release_phase: false,
+                                    });
+                                }
+                                project.python_deps.extend(py.dependencies.iter().cloned());
+                                project.pyproject = Some(py);
+                            }
+                            Err(e) => notes.push(Note::file(
+                                &f.rel,
+                                format!("broken pyproject.toml, ignored: {e}"),
+                            )),
+                        },
+                        n if n.ends_with(".txt") => {
+                            project
+                                .python_deps
+                                .extend(manifest::parse_requirements(&text));
+                        }
+                        _ => {}
+                    }
+                }
+                FileKind::Deploy => {
+                    let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
+                        continue;
+                    };
+                    projects[p].deploy_files.push(f.rel.clone());
+                    let lower = file_name(&f.rel).to_ascii_lowercase();
+                    if lower.contains("dockerfile") {
+                        launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
+                    } else if lower == "procfile" {
+                        launches.extend(deploy::procfile(&f.rel, &dir, &text));
+                    } else if lower.ends_with(".service") {
+                        launches.extend(deploy::systemd(&f.rel, &dir, &text));
+                    } else if lower.starts_with("docker-compose") || lower.starts_with("compose") {
+                        match deploy::compose(&f.rel, &dir, &text) {
+                            Ok(l) => launches.extend(l),
+                            Err(e) => notes.push(Note::file(
+                                &f.rel,
+                                format!("broken compose file, ignored: {e}"),
+                            )),
+                        }
+                    }
+                }
+                FileKind::Ci => projects[p].ci_files.push(f.rel.clone()),
+                FileKind::Doc => projects[p].doc_files.push(f.rel.clone()),
+                FileKind::Env => {
+                    let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
+                        continue;
+                    };
+                    let parsed = envfile::parse(&text);
+                    for (line, reason) in parsed.invalid.iter().take(3) {
+                        notes.push(Note::file(&f.rel, format!("line {line}: {reason}")));
+                    }
+                    let canonical = std::fs::canonicalize(&f.abs).unwrap_or_else(|_| f.abs.clone());
+                    let (role, role_reason) = if production_given.contains(&canonical) {
+                        (EnvRole::Production, "given with --env".to_string())
+                    } else {
+                        let (role, reason) = env_role(file_name(&f.rel), &parsed);
+                        // With --env given, only those files are production.
+                        if role == EnvRole::Production && !production_given.is_empty() {
+                            (
+                                EnvRole::Deployed,
+                                format!("{reason} (not the --env target)"),
+                            )
+                        } else {
+                            (role, reason)
+                        }
+                    };
+                    let is_tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
+                    env_files.push(EnvFile {
+                        rel: f.rel.clone(),
+                        project: p,
+                        role,
+                        role_reason,
+                        parsed,
+                        text,
+                        tracked: is_tracked,
+                    });
+                }
+                _ => {}
+            }
+        }
+        // `--env` files outside the walked tree.
+        for (given, canonical) in options.production_env.iter().zip(&production_given) {
+            let inside = files
+                .iter()
+                .any(|f| std::fs::canonicalize(&f.abs).is_ok_and(|c| &c == canonical));
+            if inside {
+                continue;
+            }
+            let rel = canonical
+                .strip_prefix(std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone()))
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| given.to_string_lossy().replace('\\', "/"));
+            let Some(text) = read_text(given, &rel, &mut notes) else {
+                return Err(format!("--env {}: cannot read the file", given.display()));
+            };
+            let parsed = envfile::parse(&text);
+            let p = project_of(&rel);
+            env_files.push(EnvFile {
+                rel,
+                project: p,
+                role: EnvRole::Production,
+                role_reason: "given with --env".into(),
+                parsed,
+                text,
+                tracked: None,
+            });
+        }
+
+        for project in &mut projects {
+            finish_project(&root, project);
+        }
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.rel.clone(), i))
+            .collect();
+        Ok(Workspace {
+            root,
+            files,
+            file_project,
+            projects,
+            launches,
+            env_files,
+            tracked,
+            notes,
+            by_path,
+        })
+    }
+
+    /// Languages of the source files of `project`.
+    pub fn languages(&self, project: usize) -> Vec<Language> {
+        let set: BTreeSet<Language> = self
+            .project_files(project)
+            .filter_map(|i| match self.files[i].kind {
+                FileKind::Source(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        set.into_iter().collect()
+    }
+}
+
+fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -> Vec<LaunchDecl> {
+    let mut out = Vec::new();
+    let mut push = |source: String, command: String, needle: &str| {
+        out.push(LaunchDecl {
+            file: file.to_string(),
+            line: deploy::find_line(text, needle).unwrap_or(1),
+            source,
+            command,
+            cwd: dir.to_string(),
+            workdir: None,
+            release_phase: false,
+        });
+    };
+    if let Some(main) = &pkg.main {
+        push(
+            "package.json main".into(),
+            format!("node {main}"),
+            "\"main\"",
+        );
+    }
+    for (name, path) in &pkg.bin {
+        push(
+            format!("package.json bin.{name}"),
+            format!("node {path}"),
+            path,
+        );
+    }
+    for (name, script) in &pkg.scripts {
+        let is_start =
+            name == "start" || name.starts_with("start:") || name == "prestart" || name == "serve";
+        if is_start {
+            push(
+                format!("package.json scripts.{name}"),
+                script.clone(),
+                &format!("\"{name}\""),
+            );
+        }
+    }
+    if pkg.main.is_none() {
+        // Node's default main.
+        push(
+            "package.json (default main)".into(),
+            "node index.js".into(),
+            "\"name\"",
+        );
+    }
+    out
+}
+
+fn finish_project(root: &Path, project: &mut Project) {
+    let dir = if project.root == "." {
+        root.to_path_buf()
+    } else {
+        root.join(&project.root)
+    };
+    if let Some(pkg) = &project.package_json {
+        project.frameworks.extend(
+            pkg.dependencies
+                .keys()
+                .filter_map(|d| Framework::from_npm(d)),
+        );
+    }
+    project.frameworks.extend(
+        project
+            .python_deps
+            .iter()
+            .filter_map(|d| Framework::from_pypi(d)),
+    );
+    let name = project
+        .package_json
+        .as_ref()
+        .and_then(|p| p.name.clone())
+        .or_else(|| project.pyproject.as_ref().and_then(|p| p.name.clone()));
+    project.name = name.unwrap_or_else(|| {
+        if project.root == "." {
+            root.canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| ".".into())
+        } else {
+            file_name(&project.root).to_string()
+        }
+    });
+    let lockfiles = [
+        ("pnpm-lock.yaml", "pnpm"),
+        ("yarn.lock", "yarn"),
+        ("bun.lockb", "bun"),
+        ("bun.lock", "bun"),
+        ("package-lock.json", "npm"),
+        ("poetry.lock", "poetry"),
+        ("uv.lock", "uv"),
+        ("Pipfile.lock", "pipenv"),
+        ("pdm.lock", "pdm"),
+    ];
+    project.package_manager = lockfiles
+        .iter()
+        .find(|(f, _)| dir.join(f).is_file())
+        .map(|(_, m)| m.to_string());
+    if project.package_manager.is_none() {
+        if project.package_json.is_some() {
+            project.package_manager = Some("npm".into());
+        } else if !project.python_deps.is_empty() {
+            project.package_manager = Some("pip".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_roles_by_name_and_content() {
+        let p = envfile::parse("NODE_ENV=production\n");
+        assert_eq!(env_role(".env", &p).0, EnvRole::Production);
+        let empty = envfile::parse("");
+        assert_eq!(env_role(".env", &empty).0, EnvRole::Deployed);
+        assert_eq!(env_role(".env.production", &empty).0, EnvRole::Production);
+        assert_eq!(env_role("prod.env", &empty).0, EnvRole::Production);
+        assert_eq!(env_role(".env.example", &empty).0, EnvRole::Example);
+        assert_eq!(
+            env_role(".env.production.example", &empty).0,
+            EnvRole::Example
+        );
+        assert_eq!(env_role(".env.test", &empty).0, EnvRole::Development);
+        assert_eq!(env_role(".env.local", &empty).0, EnvRole::Development);
+    }
+
+    #[test]
+    fn test_files() {
+        assert!(is_test_file("src/__tests__/a.js"));
+        assert!(is_test_file("a.spec.ts"));
+        assert!(is_test_file("tests/test_bot.py"));
+        assert!(is_test_file("bot/handlers_test.py"));
+        assert!(!is_test_file("src/contest.js"));
+        assert!(!is_test_file("src/testing_utils.py"));
+    }
+
+    #[test]
+    fn within_and_join() {
+        assert!(is_within("a/b.js", "a"));
+        assert!(!is_within("ab/b.js", "a"));
+        assert!(is_within("x", "."));
+        assert_eq!(join("src", "../lib/x.js"), "lib/x.js");
+    }
+}

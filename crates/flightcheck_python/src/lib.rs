@@ -1,0 +1,295 @@
+//! Python: parse with ruff's parser once per file and extract [`FileFacts`].
+
+pub mod resolve;
+
+use flightcheck_core::text::LineIndex;
+use flightcheck_core::{EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+/// Parses `source` and extracts its facts. Never panics on bad input: syntax errors become
+/// [`SyntaxIssue`]s and the recovered tree is still searched.
+pub fn analyze(source: &str) -> FileFacts {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let index = LineIndex::new(source);
+    let span_of =
+        |range: TextRange| index.span(source, range.start().to_u32(), range.end().to_u32());
+    let mut facts = FileFacts {
+        lines: index.line_count() as u32,
+        ..Default::default()
+    };
+    for error in parsed.errors() {
+        facts.syntax_issues.push(SyntaxIssue {
+            message: format!("SyntaxError: {}", error.error),
+            span: span_of(error.location),
+        });
+    }
+    let mut extractor = Extractor {
+        facts: &mut facts,
+        span_of: &span_of,
+        try_depth: 0,
+        function_depth: 0,
+        type_checking: 0,
+    };
+    for stmt in parsed.syntax().body.iter() {
+        extractor.visit_stmt(stmt);
+    }
+    facts.frameworks.sort();
+    facts.frameworks.dedup();
+    facts
+}
+
+struct Extractor<'f, F: Fn(TextRange) -> Span> {
+    facts: &'f mut FileFacts,
+    span_of: &'f F,
+    try_depth: u32,
+    function_depth: u32,
+    type_checking: u32,
+}
+
+fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    let [right] = &cmp.comparators[..] else {
+        return false;
+    };
+    matches!(cmp.ops[..], [ast::CmpOp::Eq])
+        && ((is_name(&cmp.left) && is_main(right)) || (is_main(&cmp.left) && is_name(right)))
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
+/// `"X"` of a string-literal expression.
+fn string_lit(e: &Expr) -> Option<String> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        _ => None,
+    }
+}
+
+/// `os.environ` / `environ`.
+fn is_environ(e: &Expr) -> bool {
+    match e {
+        Expr::Attribute(a) => {
+            a.attr.as_str() == "environ"
+                && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "os")
+        }
+        Expr::Name(n) => n.id.as_str() == "environ",
+        _ => false,
+    }
+}
+
+impl<'a, F: Fn(TextRange) -> Span> Extractor<'_, F> {
+    fn import(
+        &mut self,
+        specifier: String,
+        kind: ImportKind,
+        names: Vec<String>,
+        range: TextRange,
+    ) {
+        if let Some(fw) = Framework::from_python_module(specifier.trim_start_matches('.')) {
+            if !specifier.starts_with('.') {
+                self.facts.frameworks.push(fw);
+            }
+        }
+        let kind = if self.type_checking > 0 {
+            ImportKind::TypeOnly
+        } else {
+            kind
+        };
+        self.facts.imports.push(ImportFact {
+            specifier,
+            kind,
+            names,
+            guarded: self.try_depth > 0,
+            span: (self.span_of)(range),
+        });
+    }
+
+    fn env_call(&mut self, call: &ast::ExprCall) {
+        let func = &*call.func;
+        let is_getenv = match func {
+            Expr::Attribute(a) => {
+                (a.attr.as_str() == "getenv"
+                    && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "os"))
+                    || (a.attr.as_str() == "get" && is_environ(&a.value))
+            }
+            Expr::Name(n) => n.id.as_str() == "getenv",
+            _ => false,
+        };
+        if !is_getenv {
+            return;
+        }
+        let args = &call.arguments;
+        if let Some(name) = args.args.first().and_then(string_lit) {
+            let has_default = args.args.len() > 1
+                || args
+                    .keywords
+                    .iter()
+                    .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"));
+            self.facts.env_reads.push(EnvRead {
+                name,
+                has_default,
+                span: (self.span_of)(call.range()),
+            });
+        }
+    }
+}
+
+impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    self.import(
+                        alias.name.as_str().to_string(),
+                        ImportKind::PyImport,
+                        Vec::new(),
+                        alias.range(),
+                    );
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                let module = from.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                let specifier = format!("{}{}", ".".repeat(from.level as usize), module);
+                let names = from
+                    .names
+                    .iter()
+                    .map(|a| a.name.as_str().to_string())
+                    .collect();
+                self.import(specifier, ImportKind::PyFrom, names, from.range());
+            }
+            Stmt::If(if_stmt) if self.function_depth == 0 && is_main_guard(&if_stmt.test) => {
+                self.facts.has_main_guard = true;
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::If(if_stmt) if is_type_checking(&if_stmt.test) => {
+                self.type_checking += 1;
+                for s in &if_stmt.body {
+                    self.visit_stmt(s);
+                }
+                self.type_checking -= 1;
+                for clause in &if_stmt.elif_else_clauses {
+                    for s in &clause.body {
+                        self.visit_stmt(s);
+                    }
+                }
+            }
+            Stmt::Try(try_stmt) => {
+                self.try_depth += 1;
+                for s in &try_stmt.body {
+                    self.visit_stmt(s);
+                }
+                self.try_depth -= 1;
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    for s in &h.body {
+                        self.visit_stmt(s);
+                    }
+                }
+                for s in try_stmt.orelse.iter().chain(try_stmt.finalbody.iter()) {
+                    self.visit_stmt(s);
+                }
+            }
+            Stmt::FunctionDef(_) => {
+                self.function_depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.function_depth -= 1;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(call) => {
+                self.env_call(call);
+                // importlib.import_module("pkg.mod") with a literal name.
+                if let Expr::Attribute(a) = &*call.func {
+                    if a.attr.as_str() == "import_module" {
+                        if let Some(name) = call.arguments.args.first().and_then(string_lit) {
+                            self.import(name, ImportKind::PyImport, Vec::new(), call.range());
+                        }
+                    }
+                }
+            }
+            Expr::Subscript(sub) if is_environ(&sub.value) => {
+                if let Some(name) = string_lit(&sub.slice) {
+                    self.facts.env_reads.push(EnvRead {
+                        name,
+                        has_default: false,
+                        span: (self.span_of)(sub.range()),
+                    });
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_env_and_main_guard() {
+        let src = "import os, aiogram.types\nfrom .db import get as g\nfrom ..core.models import User\ntry:\n    import ujson\nexcept ImportError:\n    ujson = None\nif TYPE_CHECKING:\n    from x import Y\nTOKEN = os.getenv('BOT_TOKEN')\nURL = os.environ.get('URL', 'http://x')\nK = os.environ['KEY']\nif __name__ == '__main__':\n    main()\n";
+        let f = analyze(src);
+        let specs: Vec<(&str, ImportKind, bool)> = f
+            .imports
+            .iter()
+            .map(|i| (i.specifier.as_str(), i.kind, i.guarded))
+            .collect();
+        assert_eq!(
+            specs,
+            vec![
+                ("os", ImportKind::PyImport, false),
+                ("aiogram.types", ImportKind::PyImport, false),
+                (".db", ImportKind::PyFrom, false),
+                ("..core.models", ImportKind::PyFrom, false),
+                ("ujson", ImportKind::PyImport, true),
+                ("x", ImportKind::TypeOnly, false),
+            ]
+        );
+        assert_eq!(f.imports[3].names, vec!["User"]);
+        let env: Vec<(&str, bool)> = f
+            .env_reads
+            .iter()
+            .map(|e| (e.name.as_str(), e.has_default))
+            .collect();
+        assert_eq!(
+            env,
+            vec![("BOT_TOKEN", false), ("URL", true), ("KEY", false)]
+        );
+        assert!(f.has_main_guard);
+        assert_eq!(f.frameworks, vec![Framework::Aiogram]);
+        assert!(f.syntax_issues.is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_are_facts_not_panics() {
+        let f = analyze("def broken(:\n    pass\n");
+        assert!(!f.syntax_issues.is_empty());
+        assert_eq!(f.syntax_issues[0].span.line, 1);
+        let f = analyze("\u{0}\u{1}garbage ((((");
+        assert!(!f.syntax_issues.is_empty());
+    }
+
+    #[test]
+    fn main_guard_inside_function_is_not_an_entry() {
+        assert!(
+            !analyze("def f():\n    if __name__ == '__main__':\n        pass\n").has_main_guard
+        );
+    }
+}
