@@ -79,6 +79,17 @@ pub struct Finding {
     /// Text the fingerprint is computed from (normalised by the fingerprinter); not rendered.
     #[serde(skip)]
     pub fingerprint_text: String,
+    /// Source lines around the finding for code frames (source files only; env files never
+    /// get frames, so values next to a finding cannot leak). Not part of the JSON schema.
+    #[serde(skip)]
+    pub frame: Option<Frame>,
+}
+
+/// Lines of source for a code frame: `lines[0]` is line `first_line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub first_line: u32,
+    pub lines: Vec<String>,
 }
 
 impl Finding {
@@ -100,6 +111,7 @@ impl Finding {
             effort_minutes: meta.effort_minutes,
             fingerprint: String::new(),
             fingerprint_text: String::new(),
+            frame: None,
         }
     }
 

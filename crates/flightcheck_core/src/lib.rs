@@ -6,6 +6,7 @@
 pub mod facts;
 pub mod finding;
 pub mod fingerprint;
+pub mod redact;
 pub mod report;
 pub mod rule;
 pub mod score;

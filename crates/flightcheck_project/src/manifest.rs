@@ -11,6 +11,8 @@ pub struct PackageJson {
     /// `bin` entries: command name → path.
     pub bin: Vec<(String, String)>,
     pub scripts: BTreeMap<String, String>,
+    /// 1-based line of each script's key, for evidence.
+    pub script_lines: BTreeMap<String, u32>,
     /// dependencies + devDependencies + peer/optional, package name → is dev.
     pub dependencies: BTreeMap<String, bool>,
     pub is_module: bool,
@@ -43,9 +45,15 @@ impl PackageJson {
             _ => {}
         }
         if let Some(Value::Object(m)) = obj.get("scripts") {
+            let scripts_at = text.find("\"scripts\"").unwrap_or(0);
             for (k, v) in m {
                 if let Some(s) = v.as_str() {
                     pkg.scripts.insert(k.clone(), s.to_string());
+                    let needle = format!("\"{k}\"");
+                    if let Some(pos) = text[scripts_at..].find(&needle) {
+                        let line = text[..scripts_at + pos].matches('\n').count() as u32 + 1;
+                        pkg.script_lines.insert(k.clone(), line);
+                    }
                 }
             }
         }
@@ -194,6 +202,7 @@ mod tests {
         assert_eq!(p.main.as_deref(), Some("src/index.js"));
         assert_eq!(p.bin, vec![("b".to_string(), "cli.js".to_string())]);
         assert!(p.is_module);
+        assert_eq!(p.script_lines.get("start"), Some(&2));
         assert_eq!(p.dependencies.get("jest"), Some(&true));
         assert_eq!(p.workspaces, vec!["packages/*"]);
         assert!(PackageJson::parse("{ broken").is_err());

@@ -1,1 +1,40 @@
+//! Renderers. They read a [`ScanReport`] and never the source tree.
 
+mod json;
+mod pretty;
+
+use flightcheck_core::ScanReport;
+
+/// Output formats this build can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pretty,
+    Json,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 2] = ["pretty", "json"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "pretty" => Some(Self::Pretty),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// ANSI colours (only for a terminal that allows them).
+    pub color: bool,
+    /// Findings and the verdict line only.
+    pub quiet: bool,
+}
+
+pub fn render(format: Format, report: &ScanReport, options: RenderOptions) -> String {
+    match format {
+        Format::Pretty => pretty::render(report, options),
+        Format::Json => json::render(report),
+    }
+}

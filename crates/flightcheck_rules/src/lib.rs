@@ -1,1 +1,12 @@
+//! Rules over the project model, the registry of all rules, and the scan pipeline:
+//! discover → parse (parallel, once per file) → resolve imports → reachability → rules →
+//! score. Renderers live in `flightcheck_report`.
 
+pub mod context;
+pub mod env_keys;
+pub mod pipeline;
+pub mod registry;
+pub mod rules;
+
+pub use pipeline::{Progress, ScanOptions, scan};
+pub use registry::Rule;

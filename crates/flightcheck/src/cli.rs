@@ -1,0 +1,250 @@
+use crate::rule_cmd;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use flightcheck_core::{ScanReport, Severity};
+use flightcheck_report::{Format, RenderOptions, render};
+use flightcheck_rules::{Progress, ScanOptions, scan};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+/// Production-readiness review for chat-bot and web-service code bases.
+#[derive(Parser, Debug)]
+#[command(name = "flightcheck", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan repositories and report what will break in production.
+    Scan(ScanArgs),
+    /// Show a rule's documentation, or list all rules.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Pretty,
+    Json,
+}
+
+impl OutputFormat {
+    fn format(self) -> Format {
+        match self {
+            Self::Pretty => Format::Pretty,
+            Self::Json => Format::Json,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Blocker,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+#[derive(Args, Debug)]
+struct ScanArgs {
+    /// Directories to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Format written to stdout.
+    #[arg(long, value_enum, default_value = "pretty")]
+    format: OutputFormat,
+    /// Also write FORMAT to FILE (repeatable), e.g. `--output json=report.json`.
+    #[arg(long = "output", value_name = "FORMAT=FILE")]
+    outputs: Vec<String>,
+    /// The env file the service is deployed with (repeatable); judged as production.
+    #[arg(long = "env", value_name = "FILE")]
+    env: Vec<PathBuf>,
+    /// Fail (exit 1) when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value = "blocker")]
+    fail_on: FailOn,
+    /// Fail (exit 1) when the score is below N.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    min_score: Option<u32>,
+    /// Run only these rules or prefixes (repeatable or comma-separated), e.g. `config/`.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these rules or prefixes (repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    jobs: usize,
+    /// Print findings and the verdict only (no header, tables or notes).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Args, Debug)]
+struct RuleArgs {
+    /// Rule id, e.g. `integrity/parse-error`. Without it, list every rule.
+    id: Option<String>,
+    /// `text` or `json`.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    format: String,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rule(args) => rule_cmd::run(args.id.as_deref(), args.format == "json"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("flightcheck: error: {message}");
+    ExitCode::from(2)
+}
+
+/// Whether stdout should get ANSI colours: a terminal, `NO_COLOR` unset, `TERM` not dumb.
+fn use_color() -> bool {
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+fn progress_callback(enabled: bool) -> Option<flightcheck_rules::pipeline::ProgressFn> {
+    if !enabled {
+        return None;
+    }
+    let bar: Arc<OnceLock<ProgressBar>> = Arc::new(OnceLock::new());
+    Some(Arc::new(move |event| match event {
+        // Only large trees get a bar; small scans finish before it would be seen.
+        Progress::Discovered { sources } if sources >= 200 => {
+            let pb = ProgressBar::new(sources as u64);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} parsing {pos}/{len} files {wide_bar} {elapsed}",
+            ) {
+                pb.set_style(style);
+            }
+            let _ = bar.set(pb);
+        }
+        Progress::Parsed => {
+            if let Some(pb) = bar.get() {
+                pb.inc(1);
+            }
+        }
+        Progress::Finished => {
+            if let Some(pb) = bar.get() {
+                pb.finish_and_clear();
+            }
+        }
+        Progress::Discovered { .. } => {}
+    }))
+}
+
+fn run_scan(args: ScanArgs) -> ExitCode {
+    let mut outputs = Vec::new();
+    for spec in &args.outputs {
+        let Some((name, file)) = spec.split_once('=') else {
+            return usage_error(&format!("--output `{spec}`: expected FORMAT=FILE"));
+        };
+        let Some(format) = Format::parse(name) else {
+            return usage_error(&format!(
+                "--output `{spec}`: unknown format `{name}` (known: {})",
+                Format::NAMES.join(", ")
+            ));
+        };
+        if file.is_empty() {
+            return usage_error(&format!("--output `{spec}`: missing file name"));
+        }
+        outputs.push((format, PathBuf::from(file)));
+    }
+    for env in &args.env {
+        if !env.is_file() {
+            return usage_error(&format!("--env {}: no such file", env.display()));
+        }
+    }
+    let show_progress = !args.no_progress
+        && !args.quiet
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none();
+    let mut reports = Vec::new();
+    for path in &args.paths {
+        if !path.is_dir() {
+            let why = if path.exists() {
+                "not a directory"
+            } else {
+                "no such directory"
+            };
+            return usage_error(&format!("cannot scan {}: {why}", path.display()));
+        }
+        let options = ScanOptions {
+            root: path.clone(),
+            jobs: args.jobs,
+            production_env: args.env.clone(),
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            progress: progress_callback(show_progress),
+        };
+        match scan(&options) {
+            Ok(report) => reports.push(report),
+            Err(e) => return usage_error(&e),
+        }
+    }
+    let report = if reports.len() == 1 {
+        reports.remove(0)
+    } else {
+        flightcheck_rules::pipeline::merge(reports)
+    };
+
+    for (format, file) in &outputs {
+        let text = render(
+            *format,
+            &report,
+            RenderOptions {
+                color: false,
+                quiet: false,
+            },
+        );
+        if let Err(e) = std::fs::write(file, text) {
+            return usage_error(&format!("cannot write {}: {e}", file.display()));
+        }
+    }
+    let text = render(
+        args.format.format(),
+        &report,
+        RenderOptions {
+            color: args.format.format() == Format::Pretty && use_color(),
+            quiet: args.quiet,
+        },
+    );
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        // A closed pipe (`| head`) is not an error of the scan; the gate still decides.
+    }
+    gate(&report, args.fail_on, args.min_score)
+}
+
+fn gate(report: &ScanReport, fail_on: FailOn, min_score: Option<u32>) -> ExitCode {
+    let threshold = match fail_on {
+        FailOn::Blocker => Some(Severity::Blocker),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Never => None,
+    };
+    let worst = flightcheck_rules::pipeline::worst(report);
+    let severity_failed = matches!((threshold, worst), (Some(t), Some(w)) if w >= t);
+    let score_failed = min_score.is_some_and(|m| report.score < m);
+    if severity_failed || score_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

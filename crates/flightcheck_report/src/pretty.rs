@@ -1,0 +1,339 @@
+//! Terminal output: findings grouped by severity with code frames, then per project the
+//! category table, score and verdict.
+
+use crate::RenderOptions;
+use flightcheck_core::{Finding, ProjectReport, ScanReport, Severity, Verdict};
+use owo_colors::{OwoColorize, Style};
+use std::fmt::Write;
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, text: &str, style: Style) -> String {
+        if self.color {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let label = format!("{:<7}", s.as_str().to_ascii_uppercase());
+        let style = match s {
+            Severity::Blocker => Style::new().bold().white().on_red(),
+            Severity::High => Style::new().bold().red(),
+            Severity::Medium => Style::new().bold().yellow(),
+            Severity::Low => Style::new().bold().cyan(),
+        };
+        self.paint(&label, style)
+    }
+
+    fn verdict(&self, v: Verdict) -> String {
+        let style = match v {
+            Verdict::Red => Style::new().bold().white().on_red(),
+            Verdict::Yellow => Style::new().bold().black().on_yellow(),
+            Verdict::Green => Style::new().bold().black().on_green(),
+        };
+        self.paint(&format!(" {} ", v.as_str()), style)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(text, Style::new().dimmed())
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(text, Style::new().bold())
+    }
+
+    fn accent(&self, text: &str) -> String {
+        self.paint(text, Style::new().blue().bold())
+    }
+}
+
+pub fn render(report: &ScanReport, options: RenderOptions) -> String {
+    let p = Painter {
+        color: options.color,
+    };
+    let mut out = String::new();
+    let many = report.projects.len() > 1;
+    if !options.quiet {
+        let files: u32 = report.projects.iter().map(|p| p.files.source).sum();
+        let reachable: u32 = report.projects.iter().map(|p| p.files.reachable).sum();
+        let _ = writeln!(
+            out,
+            "{} {} · {} · {} project{} · {files} source files ({reachable} reachable) · {} rules\n",
+            p.bold("flightcheck"),
+            report.tool.version,
+            report.root,
+            report.projects.len(),
+            if report.projects.len() == 1 { "" } else { "s" },
+            report.rules.len(),
+        );
+        for project in &report.projects {
+            write_stack(&mut out, &p, project);
+        }
+    }
+    for severity in Severity::ALL_DESC {
+        let findings: Vec<(&ProjectReport, &Finding)> = report
+            .all_findings()
+            .filter(|(_, f)| f.severity == severity)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            p.bold(&format!(
+                "── {} ({}) ──",
+                severity.as_str().to_ascii_uppercase(),
+                findings.len()
+            ))
+        );
+        for (project, finding) in findings {
+            write_finding(&mut out, &p, project, finding, many);
+        }
+    }
+    if !options.quiet {
+        for project in &report.projects {
+            write_scores(&mut out, &p, project, many);
+        }
+        if !report.notes.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                p.bold(&format!("Notes ({})", report.notes.len()))
+            );
+            for note in report.notes.iter().take(12) {
+                match &note.file {
+                    Some(f) => {
+                        let _ = writeln!(out, "  {} {}", p.dim(&format!("{f}:")), note.message);
+                    }
+                    None => {
+                        let _ = writeln!(out, "  {}", note.message);
+                    }
+                }
+            }
+            if report.notes.len() > 12 {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    p.dim(&format!(
+                        "… and {} more (see --format json)",
+                        report.notes.len() - 12
+                    ))
+                );
+            }
+            out.push('\n');
+        }
+    }
+    let c = &report.counts;
+    let _ = writeln!(
+        out,
+        "{} {} · score {}/100 · {} blocker, {} high, {} medium, {} low",
+        p.verdict(report.verdict),
+        p.bold(report.verdict.headline()),
+        report.score,
+        c.blocker,
+        c.high,
+        c.medium,
+        c.low
+    );
+    out
+}
+
+fn write_stack(out: &mut String, p: &Painter, project: &ProjectReport) {
+    let langs: Vec<&str> = project.languages.iter().map(|l| l.as_str()).collect();
+    let fws: Vec<&str> = project.frameworks.iter().map(|f| f.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        p.accent("▸"),
+        p.bold(&project.name),
+        p.dim(&format!(
+            "({}) · {} · {}",
+            project.path,
+            if langs.is_empty() {
+                "no source".into()
+            } else {
+                langs.join(", ")
+            },
+            if fws.is_empty() {
+                "no known framework".into()
+            } else {
+                fws.join(", ")
+            }
+        ))
+    );
+    if project.entry_points.is_empty() {
+        let _ = writeln!(
+            out,
+            "  entry points: {}",
+            p.dim("none found: every non-test file counts as reachable")
+        );
+    } else {
+        for e in project.entry_points.iter().take(6) {
+            let _ = writeln!(
+                out,
+                "  entry: {} {}",
+                e.file,
+                p.dim(&format!("← {}", e.source))
+            );
+        }
+        if project.entry_points.len() > 6 {
+            let _ = writeln!(
+                out,
+                "  {}",
+                p.dim(&format!(
+                    "… {} more entry points",
+                    project.entry_points.len() - 6
+                ))
+            );
+        }
+    }
+    out.push('\n');
+}
+
+fn write_finding(out: &mut String, p: &Painter, project: &ProjectReport, f: &Finding, many: bool) {
+    let scope = if many {
+        format!(" [{}]", project.name)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{} {}{} {}",
+        p.severity(f.severity),
+        p.accent(f.rule),
+        p.dim(&scope),
+        f.message
+    );
+    if let Some(file) = &f.file {
+        let _ = writeln!(
+            out,
+            "  {} {}:{}:{}",
+            p.dim("-->"),
+            file,
+            f.span.line,
+            f.span.column
+        );
+    }
+    if let Some(frame) = &f.frame {
+        let width = (frame.first_line as usize + frame.lines.len())
+            .to_string()
+            .len();
+        for (k, line) in frame.lines.iter().enumerate() {
+            let n = frame.first_line + k as u32;
+            let _ = writeln!(
+                out,
+                "  {} {} {}",
+                p.dim(&format!("{n:>width$}")),
+                p.dim("│"),
+                line
+            );
+            if n == f.span.line {
+                let start = f.span.column.max(1) as usize - 1;
+                let line_chars = line.chars().count();
+                let end = if f.span.end_line == f.span.line {
+                    (f.span.end_column as usize).saturating_sub(1)
+                } else {
+                    line_chars
+                };
+                let len = end
+                    .saturating_sub(start)
+                    .clamp(1, line_chars.saturating_sub(start).max(1));
+                let marker = format!("{}{}", " ".repeat(start), "^".repeat(len));
+                let style = match f.severity {
+                    Severity::Blocker | Severity::High => Style::new().red().bold(),
+                    Severity::Medium => Style::new().yellow().bold(),
+                    Severity::Low => Style::new().cyan().bold(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}",
+                    " ".repeat(width),
+                    p.dim("│"),
+                    p.paint(&marker, style)
+                );
+            }
+        }
+    } else {
+        for e in f.evidence.iter().filter(|e| e.snippet.is_some()).take(1) {
+            if let (Some(line), Some(snippet)) = (e.line, &e.snippet) {
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}",
+                    p.dim(&line.to_string()),
+                    p.dim("│"),
+                    snippet
+                );
+            }
+        }
+    }
+    let skip_first = f.frame.is_some() || f.evidence.first().is_some_and(|e| e.snippet.is_some());
+    for e in f.evidence.iter().skip(usize::from(skip_first)).take(5) {
+        let place = match (&e.file, e.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}: "),
+            _ => String::new(),
+        };
+        let detail = match &e.snippet {
+            Some(s) => format!("{} {}", e.note, p.dim(&format!("`{s}`"))),
+            None => e.note.clone(),
+        };
+        let _ = writeln!(out, "  {} {}{}", p.dim("="), p.dim(&place), detail);
+    }
+    if !f.fix.is_empty() {
+        let _ = writeln!(out, "  {} {}", p.bold("fix:"), f.fix);
+    }
+    if !f.verify.is_empty() {
+        let _ = writeln!(out, "  {} {}", p.bold("verify:"), f.verify);
+    }
+    out.push('\n');
+}
+
+fn write_scores(out: &mut String, p: &Painter, project: &ProjectReport, many: bool) {
+    let title = if many {
+        format!("Score · {} ({})", project.name, project.path)
+    } else {
+        "Score".to_string()
+    };
+    let _ = writeln!(out, "{}", p.bold(&title));
+    let _ = writeln!(
+        out,
+        "  {:<14} {:>6} {:>6} {:>8}  deductions",
+        "category", "weight", "score", "weighted"
+    );
+    for c in &project.score.categories {
+        let name = c.category.as_str();
+        match (c.score, c.weighted) {
+            (Some(score), Some(weighted)) => {
+                let deductions: Vec<String> = c
+                    .deductions
+                    .iter()
+                    .map(|d| format!("-{} {} ×{}", d.points, d.rule, d.findings))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  {:<14} {:>6} {:>6} {:>8.1}  {}",
+                    name,
+                    c.weight,
+                    score,
+                    weighted,
+                    p.dim(&deductions.join(", "))
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "  {}", p.dim(&format!("{:<14} {:>6} {:>6} {:>8}  not assessed (no rule applies to this stack yet)", name, c.weight, "n/a", "-")));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  {} {}/100 {}\n",
+        p.verdict(project.score.verdict),
+        project.score.score,
+        p.bold(project.score.verdict.headline())
+    );
+}

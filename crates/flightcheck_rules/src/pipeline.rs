@@ -1,0 +1,752 @@
+//! The scan pipeline. Data flows one way: discover → parse → resolve → reach → rules → score.
+
+use crate::context::{FileState, ImportProblem, ProjectContext};
+use crate::registry::{self, Rule};
+use flightcheck_core::{
+    Category, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework, ImportKind,
+    Language, Note, ProjectReport, RuleRef, SCHEMA_VERSION, ScanReport, Severity, SyntaxIssue,
+    Timing, ToolInfo, Verdict, WhenUnreachable, fingerprint, score,
+};
+use flightcheck_project::workspace::{is_test_file, join};
+use flightcheck_project::{DiscoverOptions, EntryPoint, FileKind, ImportGraph, Workspace, entry};
+use flightcheck_python::resolve::{ModuleIndex, PyResolution};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Progress of a scan, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// Discovery found this many source files to parse.
+    Discovered { sources: usize },
+    /// One more file parsed.
+    Parsed,
+    /// Parsing is over.
+    Finished,
+}
+
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+#[derive(Clone, Default)]
+pub struct ScanOptions {
+    pub root: PathBuf,
+    pub jobs: usize,
+    pub production_env: Vec<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub progress: Option<ProgressFn>,
+}
+
+/// Above this average line length a file is minified output, not source.
+const MINIFIED_AVG_LINE: usize = 500;
+
+enum Loaded {
+    Text {
+        text: String,
+        note: Option<String>,
+    },
+    Skipped(String),
+    /// Python rejects a non-UTF-8 file without a coding declaration.
+    PythonNotUtf8(String),
+}
+
+fn load(path: &std::path::Path, language: Language) -> Loaded {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Loaded::Skipped(format!("unreadable: {e}")),
+    };
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Loaded::Skipped("skipped: binary content".into());
+    }
+    let (text, note) = match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let declares_coding = lossy
+                .lines()
+                .take(2)
+                .any(|l| l.starts_with('#') && l.contains("coding"));
+            if language == Language::Python && !declares_coding {
+                return Loaded::PythonNotUtf8(lossy);
+            }
+            (
+                lossy,
+                Some("not valid UTF-8: invalid bytes replaced, as Node does".to_string()),
+            )
+        }
+    };
+    let lines = text.lines().count().max(1);
+    if text.len() > 20_000 && text.len() / lines > MINIFIED_AVG_LINE {
+        return Loaded::Skipped(format!(
+            "skipped: minified (average line {} characters)",
+            text.len() / lines
+        ));
+    }
+    Loaded::Text { text, note }
+}
+
+fn parse_file(rel: &str, language: Language, text: &str) -> FileFacts {
+    match language {
+        Language::Python => flightcheck_python::analyze(text),
+        Language::JavaScript | Language::TypeScript => flightcheck_js::analyze(rel, text),
+    }
+}
+
+/// Scans `options.root` and returns the report. `Err` for usage errors (bad path,
+/// unknown rule selector, unreadable `--env` file).
+pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
+    let rules = registry::selection(&options.select, &options.ignore)?;
+    let jobs = if options.jobs == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    } else {
+        options.jobs
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut Vec<Timing>| {
+        timings.push(Timing {
+            phase: name.to_string(),
+            ms: (clock.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+        });
+        clock = Instant::now();
+    };
+
+    let root = std::fs::canonicalize(&options.root)
+        .map_err(|e| format!("cannot scan {}: {e}", options.root.display()))?;
+    let ws = Workspace::discover(
+        &root,
+        &DiscoverOptions {
+            threads: jobs,
+            production_env: options.production_env.clone(),
+        },
+    )?;
+    let mut notes = ws.notes.clone();
+    lap("discover", &mut timings);
+
+    // Parse every source file once, in parallel.
+    let sources: Vec<usize> = (0..ws.files.len())
+        .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
+        .collect();
+    if let Some(p) = &options.progress {
+        p(Progress::Discovered {
+            sources: sources.len(),
+        });
+    }
+    let parsed: Vec<(usize, Option<FileFacts>, Option<String>, Option<String>)> = pool.install(|| {
+        sources
+            .par_iter()
+            .map(|&i| {
+                let file = &ws.files[i];
+                let FileKind::Source(language) = file.kind else { return (i, None, None, None) };
+                let result = match load(&file.abs, language) {
+                    Loaded::Text { text, note } => {
+                        let facts = parse_file(&file.rel, language, &text);
+                        (i, Some(facts), Some(text), note)
+                    }
+                    Loaded::Skipped(note) => (i, None, None, Some(note)),
+                    Loaded::PythonNotUtf8(text) => {
+                        let mut facts = parse_file(&file.rel, language, &text);
+                        facts.syntax_issues.insert(0, SyntaxIssue {
+                            message: "SyntaxError: file is not valid UTF-8 and declares no encoding".into(),
+                            span: flightcheck_core::Span::line(1),
+                        });
+                        (i, Some(facts), Some(text), None)
+                    }
+                };
+                if let Some(p) = &options.progress {
+                    p(Progress::Parsed);
+                }
+                result
+            })
+            .collect()
+    });
+    if let Some(p) = &options.progress {
+        p(Progress::Finished);
+    }
+    let mut files: Vec<FileState> = (0..ws.files.len()).map(|_| FileState::default()).collect();
+    for (i, facts, text, note) in parsed {
+        if let Some(n) = note {
+            notes.push(Note::file(&ws.files[i].rel, n));
+        }
+        files[i].facts = facts;
+        files[i].text = text;
+    }
+    lap("parse", &mut timings);
+
+    // Resolve imports into a graph; collect imports that resolve to nothing.
+    let (graph, mut problems) = pool.install(|| resolve_imports(&ws, &files));
+    problems.sort_by(|a, b| (a.file, a.import.span).cmp(&(b.file, b.import.span)));
+    lap("resolve", &mut timings);
+
+    // Entry points and reachability.
+    let resolution = entry::resolve_entries(&ws);
+    for missing in &resolution.missing {
+        notes.push(Note::file(
+            &missing.decl.file,
+            format!(
+                "{} (line {}) starts `{}`, which is not in the repository",
+                missing.decl.source, missing.decl.line, missing.target
+            ),
+        ));
+    }
+    let mut entries: Vec<EntryPoint> = resolution.entries;
+    for &i in &sources {
+        let rel = &ws.files[i].rel;
+        if is_test_file(rel) {
+            continue;
+        }
+        let is_dunder_main = rel.ends_with("__main__.py");
+        if files[i].facts.as_ref().is_some_and(|f| f.has_main_guard) || is_dunder_main {
+            let source = if is_dunder_main {
+                "python -m package (__main__.py)"
+            } else {
+                "if __name__ == \"__main__\""
+            };
+            entries.push(EntryPoint {
+                file: i,
+                source: source.into(),
+                detail: rel.clone(),
+                decl_file: rel.clone(),
+                decl_line: 1,
+            });
+        }
+    }
+    let mut reach_all: BTreeMap<usize, String> = BTreeMap::new();
+    for (p, project) in ws.projects.iter().enumerate() {
+        let mut frameworks = project.frameworks.clone();
+        for i in ws.project_files(p) {
+            if let Some(f) = &files[i].facts {
+                frameworks.extend(f.frameworks.iter().copied());
+            }
+        }
+        if frameworks.contains(&Framework::NextJs) {
+            // Next.js loads pages and route handlers by file-system convention.
+            for i in ws.project_files(p) {
+                let rel = &ws.files[i].rel;
+                let local = rel
+                    .strip_prefix(&format!("{}/", project.root))
+                    .unwrap_or(rel);
+                let routed = ["pages/", "app/", "src/pages/", "src/app/"]
+                    .iter()
+                    .any(|d| local.starts_with(d));
+                if routed && matches!(ws.files[i].kind, FileKind::Source(_)) && !is_test_file(rel) {
+                    entries.push(EntryPoint {
+                        file: i,
+                        source: "Next.js route convention".into(),
+                        detail: local.to_string(),
+                        decl_file: rel.clone(),
+                        decl_line: 1,
+                    });
+                }
+            }
+        }
+        if frameworks.contains(&Framework::Django) {
+            reach_all.insert(p, "Django loads apps, URLconfs and settings by name, so every module counts as reachable".into());
+        }
+    }
+    entries.sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
+    entries.dedup_by(|a, b| a.file == b.file && a.source == b.source);
+    let reachable = graph.reachable(entries.iter().map(|e| e.file));
+    for (p, _) in ws.projects.iter().enumerate() {
+        let has_entry = entries.iter().any(|e| ws.file_project[e.file] == p);
+        if !has_entry && ws.project_files(p).any(|i| sources.contains(&i)) {
+            reach_all.entry(p).or_insert_with(|| {
+                "no entry point found, so every non-test file counts as reachable".into()
+            });
+        }
+    }
+    for &i in &sources {
+        let p = ws.file_project[i];
+        files[i].reachable =
+            reachable[i] || (reach_all.contains_key(&p) && !is_test_file(&ws.files[i].rel));
+    }
+    lap("reachability", &mut timings);
+
+    // Project rules.
+    let mut projects = Vec::new();
+    for (p, project) in ws.projects.iter().enumerate() {
+        let project_sources: Vec<usize> = ws
+            .project_files(p)
+            .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
+            .collect();
+        let ctx = ProjectContext {
+            ws: &ws,
+            index: p,
+            project,
+            files: &files,
+            sources: project_sources.clone(),
+            entries: entries
+                .iter()
+                .filter(|e| ws.file_project[e.file] == p)
+                .collect(),
+            entry_points_unknown: reach_all.contains_key(&p),
+            import_problems: problems
+                .iter()
+                .filter(|pr| ws.file_project[pr.file] == p)
+                .collect(),
+            env_files: ws.env_files.iter().filter(|e| e.project == p).collect(),
+        };
+        if let Some(reason) = reach_all.get(&p) {
+            notes.push(Note::file(
+                if project.root == "." {
+                    "."
+                } else {
+                    &project.root
+                },
+                reason.clone(),
+            ));
+        }
+        let mut applicable: BTreeSet<Category> = BTreeSet::new();
+        let mut findings = Vec::new();
+        for rule in &rules {
+            if !(rule.applies)(&ctx) {
+                continue;
+            }
+            applicable.insert(rule.meta.category);
+            findings.extend(run_rule(rule, &ctx));
+        }
+        findings.sort_by(|a, b| {
+            (&a.file, a.span.line, a.span.column, a.rule).cmp(&(
+                &b.file,
+                b.span.line,
+                b.span.column,
+                b.rule,
+            ))
+        });
+        fingerprint::assign(&mut findings);
+        let applicable: Vec<Category> = applicable.into_iter().collect();
+        let card = score::score(&findings, &applicable, &BTreeMap::new());
+        let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
+        for &i in &project_sources {
+            if files[i].reachable {
+                if let Some(f) = &files[i].facts {
+                    frameworks.extend(f.frameworks.iter().copied());
+                }
+            }
+        }
+        let lines: u64 = project_sources
+            .iter()
+            .filter_map(|i| files[*i].facts.as_ref())
+            .map(|f| u64::from(f.lines))
+            .sum();
+        projects.push(ProjectReport {
+            path: project.root.clone(),
+            name: project.name.clone(),
+            manifests: project.manifests.clone(),
+            languages: ws.languages(p),
+            frameworks: frameworks.into_iter().collect(),
+            package_manager: project.package_manager.clone(),
+            entry_points: ctx
+                .entries
+                .iter()
+                .map(|e| EntryPointReport {
+                    file: ws.files[e.file].rel.clone(),
+                    source: format!("{}:{} {}", e.decl_file, e.decl_line, e.source),
+                    detail: e.detail.clone(),
+                })
+                .collect(),
+            env_files: ctx
+                .env_files
+                .iter()
+                .map(|e| format!("{} ({})", e.rel, e.role.as_str()))
+                .collect(),
+            deploy_files: project.deploy_files.clone(),
+            files: FileCounts {
+                source: project_sources.len() as u32,
+                reachable: project_sources
+                    .iter()
+                    .filter(|i| files[**i].reachable)
+                    .count() as u32,
+                lines,
+                tests: project_sources
+                    .iter()
+                    .filter(|i| is_test_file(&ws.files[**i].rel))
+                    .count() as u32,
+            },
+            verdict: card.verdict,
+            counts: Counts::of(&findings),
+            score: card,
+            findings,
+        });
+    }
+    lap("rules", &mut timings);
+
+    if sources.is_empty() {
+        notes.push(Note::general(
+            "no JavaScript, TypeScript or Python source files found",
+        ));
+    }
+    notes.sort();
+    notes.dedup();
+    let mut counts = Counts::default();
+    for p in &projects {
+        counts.add(&p.counts);
+    }
+    let verdict = projects
+        .iter()
+        .map(|p| p.verdict)
+        .max()
+        .unwrap_or(Verdict::Green);
+    let score = rollup_score(&projects);
+    Ok(ScanReport {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo {
+            name: "flightcheck",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        root: options.root.to_string_lossy().replace('\\', "/"),
+        verdict,
+        score,
+        counts,
+        projects,
+        rules: rules
+            .iter()
+            .map(|r| RuleRef {
+                id: r.meta.id,
+                severity: r.meta.severity,
+                category: r.meta.category,
+                fix_kind: r.meta.fix_kind,
+                summary: r.meta.summary,
+            })
+            .collect(),
+        notes,
+        timings,
+    })
+}
+
+/// Monorepo roll-up: the mean of project scores weighted by lines of source.
+fn rollup_score(projects: &[ProjectReport]) -> u32 {
+    let weight = |p: &ProjectReport| p.files.lines.max(1) as f64;
+    let total: f64 = projects.iter().map(weight).sum();
+    if total == 0.0 {
+        return 100;
+    }
+    (projects
+        .iter()
+        .map(|p| weight(p) * f64::from(p.score.score))
+        .sum::<f64>()
+        / total)
+        .round() as u32
+}
+
+/// Runs one rule and applies its reachability policy to findings in dead files.
+fn run_rule(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for mut finding in (rule.check)(ctx) {
+        finding.frame = frame_for(ctx, &finding);
+        let dead = finding
+            .file
+            .as_deref()
+            .and_then(|f| ctx.ws.file_index(f))
+            .is_some_and(|i| {
+                matches!(ctx.ws.files[i].kind, FileKind::Source(_)) && !ctx.is_reachable(i)
+            });
+        if dead {
+            match rule.meta.when_unreachable {
+                WhenUnreachable::Keep => {}
+                WhenUnreachable::Drop => continue,
+                WhenUnreachable::Downgrade(to) => {
+                    if finding.severity > to {
+                        finding.severity = to;
+                        finding.message.push_str(" (no entry point reaches this file, so it cannot break the running service yet)");
+                    }
+                }
+            }
+        }
+        out.push(finding);
+    }
+    out
+}
+
+/// One line of context before the finding and up to three of the finding itself.
+fn frame_for(ctx: &ProjectContext, finding: &Finding) -> Option<flightcheck_core::Frame> {
+    let i = ctx.ws.file_index(finding.file.as_deref()?)?;
+    if !matches!(ctx.ws.files[i].kind, FileKind::Source(_)) || finding.span.line == 0 {
+        return None;
+    }
+    let text = ctx.files[i].text.as_deref()?;
+    let first_line = finding.span.line.saturating_sub(1).max(1);
+    let last_line = finding
+        .span
+        .end_line
+        .max(finding.span.line)
+        .min(finding.span.line + 2);
+    let lines: Vec<String> = text
+        .lines()
+        .skip(first_line as usize - 1)
+        .take((last_line - first_line + 1) as usize)
+        .map(|l| flightcheck_core::text::truncate(l.trim_end_matches('\r'), 200))
+        .collect();
+    (!lines.is_empty()).then_some(flightcheck_core::Frame { first_line, lines })
+}
+
+/// Directories whose contents are generated at build time; imports into them are not
+/// judged (the files appear after `npm run build` / `prisma generate`).
+fn into_generated_dir(specifier: &str) -> bool {
+    specifier.split('/').any(|c| {
+        matches!(
+            c,
+            "dist" | "build" | "generated" | "__generated__" | ".prisma" | "out" | ".next"
+        )
+    })
+}
+
+fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<ImportProblem>) {
+    let resolver = flightcheck_js::resolve::JsResolver::new();
+    let by_abs: HashMap<PathBuf, usize> = ws
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.abs.clone(), i))
+        .collect();
+    // Python module indexes, one per project.
+    let py_indexes: Vec<ModuleIndex> = (0..ws.projects.len())
+        .map(|p| {
+            ModuleIndex::new(
+                ws.project_files(p)
+                    .filter(|i| ws.files[*i].kind == FileKind::Source(Language::Python))
+                    .map(|i| (ws.files[i].rel.as_str(), i)),
+            )
+        })
+        .collect();
+    let results: Vec<(Vec<(usize, usize)>, Vec<ImportProblem>)> = (0..ws.files.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut edges = Vec::new();
+            let mut problems = Vec::new();
+            let Some(facts) = &files[i].facts else {
+                return (edges, problems);
+            };
+            let file = &ws.files[i];
+            match file.kind {
+                FileKind::Source(Language::Python) => {
+                    let p = ws.file_project[i];
+                    let project_root = &ws.projects[p].root;
+                    let dir = file
+                        .rel
+                        .rsplit_once('/')
+                        .map(|(d, _)| d.to_string())
+                        .unwrap_or_else(|| ".".into());
+                    let roots = vec![project_root.clone(), join(project_root, "src"), dir];
+                    for import in &facts.imports {
+                        if import.kind == ImportKind::TypeOnly {
+                            continue;
+                        }
+                        for r in py_indexes[p].resolve(
+                            &file.rel,
+                            &import.specifier,
+                            &import.names,
+                            &roots,
+                        ) {
+                            match r {
+                                PyResolution::Local { file: t, packages } => {
+                                    edges.push((i, t));
+                                    edges.extend(packages.into_iter().map(|pk| (i, pk)));
+                                }
+                                PyResolution::External => {}
+                                PyResolution::Missing { searched } => {
+                                    if !import.guarded {
+                                        problems.push(ImportProblem {
+                                            file: i,
+                                            import: import.clone(),
+                                            searched,
+                                            suggestion: None,
+                                        });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                FileKind::Source(_) => {
+                    for import in &facts.imports {
+                        if import.kind == ImportKind::TypeOnly {
+                            continue;
+                        }
+                        let spec = import.specifier.as_str();
+                        match resolver.resolve(&file.abs, spec) {
+                            Ok(path) => {
+                                if let Some(&t) = by_abs.get(&path) {
+                                    edges.push((i, t));
+                                }
+                            }
+                            Err(flightcheck_js::resolve::Unresolved::NotFound) => {
+                                if flightcheck_js::resolve::is_relative(spec)
+                                    && !import.guarded
+                                    && !into_generated_dir(spec)
+                                {
+                                    let dir =
+                                        file.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+                                    let target = join(dir, spec);
+                                    let searched = vec![
+                                        target.clone(),
+                                        format!("{target}.{{js,ts,mjs,cjs,jsx,tsx,json}}"),
+                                        format!("{target}/index.{{js,ts}}"),
+                                    ];
+                                    let suggestion =
+                                        suggest(ws, &target).map(|s| sibling_spec(spec, &s));
+                                    problems.push(ImportProblem {
+                                        file: i,
+                                        import: import.clone(),
+                                        searched,
+                                        suggestion,
+                                    });
+                                }
+                            }
+                            Err(_) => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+            (edges, problems)
+        })
+        .collect();
+    let mut graph = ImportGraph::new(ws.files.len());
+    let mut problems = Vec::new();
+    for (edges, p) in results {
+        for (a, b) in edges {
+            graph.add_edge(a, b);
+        }
+        problems.extend(p);
+    }
+    (graph, problems)
+}
+
+/// A source file next to `target` whose name is close to it (`format` → `formatting.js`).
+fn suggest(ws: &Workspace, target: &str) -> Option<String> {
+    let (dir, stem) = target.rsplit_once('/').unwrap_or((".", target));
+    let stem = stem.split('.').next().unwrap_or(stem).to_ascii_lowercase();
+    if stem.len() < 3 {
+        return None;
+    }
+    let mut best: Option<(usize, String)> = None;
+    for f in &ws.files {
+        if !matches!(f.kind, FileKind::Source(_)) {
+            continue;
+        }
+        let (fdir, fname) = f.rel.rsplit_once('/').unwrap_or((".", f.rel.as_str()));
+        if fdir != dir {
+            continue;
+        }
+        let fstem = fname
+            .split('.')
+            .next()
+            .unwrap_or(fname)
+            .to_ascii_lowercase();
+        let distance = edit_distance(&stem, &fstem);
+        let close = distance <= 2
+            || fstem.starts_with(&stem)
+            || (stem.starts_with(&fstem) && fstem.len() >= 3);
+        if close && best.as_ref().is_none_or(|(d, _)| distance < *d) {
+            best = Some((distance, f.rel.clone()));
+        }
+    }
+    best.map(|(_, rel)| rel)
+}
+
+/// `spec` with its last segment replaced by the stem of `file` (a sibling of the target):
+/// `./utils/format` + `src/utils/formatting.js` → `./utils/formatting`.
+fn sibling_spec(spec: &str, file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    match spec.rsplit_once('/') {
+        Some((prefix, _)) => format!("{prefix}/{stem}"),
+        None => format!("./{stem}"),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The severity a whole scan gates on.
+pub fn worst(report: &ScanReport) -> Option<Severity> {
+    report.all_findings().map(|(_, f)| f.severity).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sibling_specs_and_distance() {
+        assert_eq!(
+            sibling_spec("./utils/format", "src/utils/formatting.js"),
+            "./utils/formatting"
+        );
+        assert_eq!(sibling_spec("../db", "lib/dbs.ts"), "../dbs");
+        assert_eq!(edit_distance("format", "formt"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
+
+/// Several scans (one per PATH) as one report: paths are prefixed with their root.
+pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
+    let mut iter = reports.into_iter();
+    let Some(mut merged) = iter.next() else {
+        return ScanReport {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo {
+                name: "flightcheck",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            root: ".".into(),
+            verdict: Verdict::Green,
+            score: 100,
+            counts: Counts::default(),
+            projects: Vec::new(),
+            rules: Vec::new(),
+            notes: Vec::new(),
+            timings: Vec::new(),
+        };
+    };
+    let prefix = |root: &str, path: &str| join(root.trim_end_matches('/'), path);
+    let rebase = |report: &mut ScanReport| {
+        let root = report.root.clone();
+        for p in &mut report.projects {
+            p.path = prefix(&root, &p.path);
+            for f in &mut p.findings {
+                f.file = f.file.as_ref().map(|file| prefix(&root, file));
+                for e in &mut f.evidence {
+                    e.file = e.file.as_ref().map(|file| prefix(&root, file));
+                }
+            }
+        }
+        for n in &mut report.notes {
+            n.file = n.file.as_ref().map(|file| prefix(&root, file));
+        }
+    };
+    rebase(&mut merged);
+    let mut roots = vec![merged.root.clone()];
+    for mut next in iter {
+        rebase(&mut next);
+        roots.push(next.root.clone());
+        merged.projects.extend(next.projects);
+        merged.notes.extend(next.notes);
+        merged.counts.add(&next.counts);
+        merged.verdict = merged.verdict.max(next.verdict);
+    }
+    merged.root = roots.join(" ");
+    merged.score = rollup_score(&merged.projects);
+    merged
+}

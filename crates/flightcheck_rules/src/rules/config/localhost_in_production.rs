@@ -1,0 +1,123 @@
+//! `config/localhost-in-production`: a production env points a service URL at this machine.
+
+use crate::context::ProjectContext;
+use crate::env_keys::{is_bind_key, is_public_url_key, local_host_in};
+use crate::registry::Rule;
+use flightcheck_core::redact::redact_url_password;
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+};
+use flightcheck_project::EnvRole;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "config/localhost-in-production",
+    severity: Severity::Blocker,
+    category: Category::Config,
+    fix_kind: FixKind::Config,
+    summary: "A production config points a service URL at localhost",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 10,
+    docs: r#"## What it does
+In the production environment (files given with `--env`; without it, env files named like
+production or that set `NODE_ENV=production`), reports values whose host is `localhost`,
+`127.x.x.x`, `0.0.0.0`, `[::1]` or `host.docker.internal`. Listen addresses (`HOST`,
+`BIND`, `LISTEN...`) and a bare `0.0.0.0` are skipped: binding to all interfaces is right.
+
+## Why it breaks production
+A public URL on localhost (`PUBLIC_URL`, `WEBHOOK_URL`, callback and redirect URLs) cannot
+be reached by Telegram, the payment provider or a browser: webhooks never arrive and links
+are dead (`blocker`). A service URL (`DATABASE_URL`, `REDIS_URL`) on localhost inside a
+container points at the container itself, where no database runs (`blocker` when the
+project deploys with a Dockerfile or compose); on a single host with the database on the
+same machine it can be right, so without containers it is `high`.
+
+## Flagged
+```dotenv
+# .env.production
+PUBLIC_URL=http://localhost:3000
+DATABASE_URL=postgres://app:****@127.0.0.1:5432/app
+```
+
+## Not flagged
+```dotenv
+# .env.production
+HOST=0.0.0.0                 # listen address
+DATABASE_URL=postgres://app:****@db.internal:5432/app
+# .env.development
+API_URL=http://localhost:3000
+```
+
+## Fix
+Put the production host names in the production environment (the public domain for URLs
+others call, the service name or managed host for databases and caches).
+"#,
+};
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    applies,
+    check,
+};
+
+fn applies(ctx: &ProjectContext) -> bool {
+    super::empty_secret::applies(ctx)
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let containers = ctx.deploys_in_containers();
+    for env in ctx
+        .env_files
+        .iter()
+        .filter(|e| e.role == EnvRole::Production)
+    {
+        for entry in &env.parsed.entries {
+            let value = entry.value.trim();
+            if value == "0.0.0.0" || value == "::" || is_bind_key(&entry.key) {
+                continue;
+            }
+            let Some(host) = local_host_in(value) else {
+                continue;
+            };
+            if env
+                .parsed
+                .get(&entry.key)
+                .is_some_and(|last| last.line != entry.line)
+            {
+                continue;
+            }
+            let key = &entry.key;
+            let public = is_public_url_key(key);
+            let (severity, why) = if public {
+                (Severity::Blocker, "it is a URL that other parties (Telegram, payment providers, browsers) must reach".to_string())
+            } else if containers {
+                (
+                    Severity::Blocker,
+                    "the project deploys in containers, where localhost is the container itself"
+                        .to_string(),
+                )
+            } else {
+                (
+                    Severity::High,
+                    "it only works if that service runs on the same host as the app".to_string(),
+                )
+            };
+            let shown = redact_url_password(value);
+            out.push(
+                Finding::new(&META, format!("`{key}` points at {host} in `{}` ({}): {why}", env.rel, env.role_reason))
+                    .severity(severity)
+                    .at(&env.rel, Span::line(entry.line))
+                    .key(key)
+                    .evidence(Evidence::at(&env.rel, entry.line, format!("{key}={shown}"), format!("production env ({})", env.role_reason)))
+                    .impact(if public {
+                        format!("Nothing outside this machine can reach `{shown}`: webhooks and callbacks never arrive.")
+                    } else {
+                        format!("The app connects to {host} in production and fails when the service is not on the same host.")
+                    })
+                    .fix(format!("Set `{key}` to the production host (public domain or service host name)."))
+                    .verify(format!("Check the deployed environment: `{key}` must not resolve to a loopback address.")),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,2 @@
+pub mod empty_secret;
+pub mod localhost_in_production;

@@ -1,0 +1,5 @@
+//! One file per rule, named after its id (`integrity/parse-error` → `integrity/parse_error.rs`).
+
+pub mod config;
+pub mod integrity;
+pub mod testing;

@@ -1,0 +1,139 @@
+//! `testing/no-tests`: a project without tests, or whose test script is a placeholder.
+
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+};
+use flightcheck_project::workspace::is_test_file;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "testing/no-tests",
+    severity: Severity::High,
+    category: Category::Testing,
+    fix_kind: FixKind::Code,
+    summary: "No test files, or the test script is a placeholder",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 240,
+    docs: r#"## What it does
+Looks for test files by the conventions of jest, vitest, mocha, pytest and unittest
+(`*.test.*`, `*.spec.*`, `test_*.py`, `*_test.py`, `conftest.py`, files under `test/`,
+`tests/`, `__tests__/`, `spec/`), and reads the package.json `test` script.
+
+## Why it breaks production
+Without tests every deploy is the first run of the changed code: regressions in payment,
+booking and command handling reach users before anyone sees them. npm's placeholder script
+(`echo "Error: no test specified" && exit 1`) makes `npm test` fail in CI, so teams switch CI
+off. Severity: `high` with no tests; `medium` when tests exist but `npm test` is still the
+placeholder (they never run).
+
+## Flagged
+```json
+{ "scripts": { "test": "echo \"Error: no test specified\" && exit 1" } }
+```
+A project with no test files at all.
+
+## Not flagged
+```json
+{ "scripts": { "test": "vitest run" } }
+```
+with `src/booking.test.ts` present; a Python project with `tests/test_handlers.py`.
+
+## Fix
+Add tests for the paths that lose money or users first (payment webhook, booking, /start),
+and a `test` script that runs them (`jest`, `vitest run`, `pytest`).
+"#,
+};
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    applies,
+    check,
+};
+
+fn applies(ctx: &ProjectContext) -> bool {
+    !ctx.sources.is_empty()
+}
+
+fn is_placeholder(script: &str) -> bool {
+    let s = script.to_ascii_lowercase();
+    s.contains("no test specified")
+        || (s.trim_start().starts_with("echo") && !s.contains("&&") && !s.contains(';'))
+        || s.trim() == "exit 0"
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let tests = ctx
+        .sources
+        .iter()
+        .filter(|i| is_test_file(ctx.rel(**i)))
+        .count();
+    let placeholder = ctx
+        .project
+        .package_json
+        .as_ref()
+        .and_then(|p| p.scripts.get("test"))
+        .filter(|s| is_placeholder(s));
+    let manifest = ctx.manifest();
+    let searched = Evidence::searched(format!(
+        "searched {} source files of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/: {tests} found",
+        ctx.sources.len(),
+        ctx.project.root
+    ));
+    let script_line = ctx
+        .project
+        .package_json
+        .as_ref()
+        .and_then(|p| p.script_lines.get("test"))
+        .copied();
+    let mut finding = match (tests, placeholder) {
+        (0, Some(script)) => Finding::new(
+            &META,
+            format!(
+                "`{}` has no test files, and its `test` script is a placeholder: `{script}`",
+                ctx.project.name
+            ),
+        ),
+        (0, None) => Finding::new(&META, format!("`{}` has no test files", ctx.project.name)),
+        (n, Some(script)) => Finding::new(
+            &META,
+            format!(
+                "`{}` has {n} test file{} but `npm test` runs the placeholder `{script}`",
+                ctx.project.name,
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .severity(Severity::Medium),
+        (_, None) => return Vec::new(),
+    };
+    if let Some(m) = manifest {
+        let line = if placeholder.is_some() {
+            script_line.unwrap_or(1)
+        } else {
+            1
+        };
+        finding = finding.at(m, Span::line(line));
+        if let Some(script) = placeholder {
+            finding = finding.evidence(Evidence::at(
+                m,
+                line,
+                format!("\"test\": \"{}\"", script.replace('"', "\\\"")),
+                "the test script",
+            ));
+        }
+    }
+    vec![
+        finding
+            .key(&ctx.project.root)
+            .evidence(searched)
+            .impact(
+                "Every deploy is the first run of the changed code; regressions reach users first.",
+            )
+            .fix("Add tests for the money and onboarding paths and a `test` script that runs them.")
+            .verify(if ctx.project.package_json.is_some() {
+                "npm test"
+            } else {
+                "pytest"
+            }),
+    ]
+}
