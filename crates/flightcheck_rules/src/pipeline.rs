@@ -42,6 +42,30 @@ pub struct ScanOptions {
 /// Above this average line length a file is minified output, not source.
 const MINIFIED_AVG_LINE: usize = 500;
 
+/// Bracket nesting deeper than this is machine-generated; recursive-descent parsers and
+/// AST walks would need unbounded stack for it.
+const MAX_NESTING: usize = 1_000;
+
+/// Stack for parser threads: generous, because parsing and walking recurse per nesting level.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// The deepest bracket nesting of `text` (strings are not excluded: an upper bound).
+fn max_nesting(text: &str) -> usize {
+    let mut depth: usize = 0;
+    let mut max = 0;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 enum Loaded {
     Text {
         text: String,
@@ -84,6 +108,12 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
             text.len() / lines
         ));
     }
+    let nesting = max_nesting(&text);
+    if nesting > MAX_NESTING {
+        return Loaded::Skipped(format!(
+            "skipped: brackets nested {nesting} levels deep (machine-generated; not parsed)"
+        ));
+    }
     Loaded::Text { text, note }
 }
 
@@ -107,6 +137,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
+        .stack_size(WORKER_STACK_BYTES)
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
     let mut timings = Vec::new();
@@ -687,6 +718,12 @@ pub fn worst(report: &ScanReport) -> Option<Severity> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_depth() {
+        assert_eq!(max_nesting("f(a[1], {b: (2)})"), 3);
+        assert_eq!(max_nesting(")))((("), 3);
+    }
 
     #[test]
     fn sibling_specs_and_distance() {

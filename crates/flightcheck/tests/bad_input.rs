@@ -1,0 +1,147 @@
+//! Bad input never crashes the scan: it degrades to a note (or a finding).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn scan(dir: &Path) -> (i32, Value, String) {
+    let out = Command::cargo_bin("flightcheck")
+        .expect("binary builds")
+        .env_remove("CI")
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json", "--fail-on", "never"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON expected ({e}); stderr: {stderr}"));
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn notes(report: &Value) -> Vec<String> {
+    report["notes"].as_array().into_iter().flatten().map(|n| format!("{} {}", n["file"].as_str().unwrap_or(""), n["message"].as_str().unwrap_or(""))).collect()
+}
+
+fn rules_found(report: &Value) -> Vec<String> {
+    report["projects"].as_array().into_iter().flatten().flat_map(|p| p["findings"].as_array().into_iter().flatten()).filter_map(|f| f["rule"].as_str().map(str::to_string)).collect()
+}
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, bytes).expect("write");
+}
+
+#[test]
+fn empty_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, report, _) = scan(dir.path());
+    assert_eq!(code, 0);
+    assert!(notes(&report).iter().any(|n| n.contains("no JavaScript, TypeScript or Python source files")));
+}
+
+#[test]
+fn binary_invalid_utf8_and_syntax_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "package.json", br#"{"name":"x","main":"index.js","scripts":{"test":"jest"}}"#);
+    write(root, "index.js", b"require('./latin1');\nrequire('./blob');\nrequire('./broken');\n");
+    write(root, "blob.js", &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe]);
+    write(root, "latin1.js", b"// caf\xe9\nmodule.exports = 1;\n");
+    write(root, "broken.js", b"function (\n");
+    write(root, "tool.py", b"# caf\xe9\nprint('x')\n");
+    write(root, "img.png", &[0x89, b'P', b'N', b'G', 0, 0, 0]);
+    let (_, report, _) = scan(root);
+    let n = notes(&report);
+    assert!(n.iter().any(|n| n.contains("blob.js") && n.contains("binary")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains("latin1.js") && n.contains("UTF-8")), "{n:?}");
+    let rules = rules_found(&report);
+    // broken.js (reachable) and tool.py (Python rejects non-UTF-8 source) do not parse.
+    assert_eq!(rules.iter().filter(|r| *r == "integrity/parse-error").count(), 2, "{rules:?}");
+}
+
+#[test]
+fn minified_bundles_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "package.json", br#"{"name":"x","main":"index.js"}"#);
+    write(root, "index.js", b"module.exports = 1;\n");
+    // 5 MB of one-line JavaScript, with and without a .min name.
+    let line = "var a=1;".repeat(5 * 1024 * 1024 / 8);
+    write(root, "public/app.js", line.as_bytes());
+    write(root, "public/vendor.min.js", b"var a=1;");
+    let mid = format!("{}\n", "x=1;".repeat(30_000));
+    write(root, "public/mid.js", mid.as_bytes());
+    let (_, report, _) = scan(root);
+    let n = notes(&report);
+    assert!(n.iter().any(|n| n.contains("public/app.js") && n.contains("too large")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains("vendor.min.js") && n.contains("minified")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains("mid.js") && n.contains("minified")), "{n:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_unreadable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "package.json", br#"{"name":"x","main":"index.js"}"#);
+    write(root, "index.js", b"require('./secret');\n");
+    write(root, "secret.js", b"module.exports = 1;\n");
+    std::os::unix::fs::symlink(root, root.join("loop")).expect("symlink");
+    std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling.js")).expect("symlink");
+    std::fs::set_permissions(root.join("secret.js"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let unreadable = std::fs::read(root.join("secret.js")).is_err();
+    let (_, report, _) = scan(root);
+    if unreadable {
+        assert!(notes(&report).iter().any(|n| n.contains("secret.js") && n.contains("unreadable")), "{:?}", notes(&report));
+    }
+    // Root can read 0o000 files; either way the scan finished without a panic.
+    std::fs::set_permissions(root.join("secret.js"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+}
+
+#[test]
+fn broken_manifests_and_configs_are_notes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "package.json", b"{ \"name\": \"x\", ");
+    write(root, "index.js", b"module.exports = 1;\n");
+    write(root, "api/pyproject.toml", b"[project\nname=");
+    write(root, "api/app.py", b"print(1)\n");
+    write(root, "docker-compose.yml", b"services: [unclosed");
+    write(root, ".env.production", b"NODE_ENV=production\nTOKEN=\"unterminated\n");
+    let (code, report, _) = scan(root);
+    assert_eq!(code, 0);
+    let n = notes(&report);
+    assert!(n.iter().any(|n| n.contains("broken package.json")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains("broken pyproject.toml") && n.contains("line 1")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains("broken compose file")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains(".env.production") && n.contains("unterminated")), "{n:?}");
+}
+
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let depth = 5_000;
+    let js = format!("module.exports = {}1{};\n", "[".repeat(depth), "]".repeat(depth));
+    let py = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+    write(root, "deep.js", js.as_bytes());
+    write(root, "deep.py", py.as_bytes());
+    // Just under the limit still parses (on the worker's large stack).
+    let ok_depth = 900;
+    let js_ok = format!("module.exports = {}1{};\n", "[".repeat(ok_depth), "]".repeat(ok_depth));
+    let py_ok = format!("x = {}1{}\n", "(".repeat(ok_depth), ")".repeat(ok_depth));
+    write(root, "nested.js", js_ok.as_bytes());
+    write(root, "nested.py", py_ok.as_bytes());
+    let (_, report, _) = scan(root);
+    let n = notes(&report);
+    assert!(n.iter().any(|n| n.contains("deep.js") && n.contains("nested")), "{n:?}");
+    assert!(n.iter().any(|n| n.contains("deep.py") && n.contains("nested")), "{n:?}");
+    assert!(!n.iter().any(|n| n.contains("nested.js") || n.contains("nested.py")), "{n:?}");
+    assert!(!rules_found(&report).iter().any(|r| r == "integrity/parse-error"), "{:?}", rules_found(&report));
+}
