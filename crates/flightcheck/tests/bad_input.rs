@@ -16,16 +16,34 @@ fn scan(dir: &Path) -> (i32, Value, String) {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON expected ({e}); stderr: {stderr}"));
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON expected ({e}); stderr: {stderr}"));
     (out.status.code().unwrap_or(-1), json, stderr)
 }
 
 fn notes(report: &Value) -> Vec<String> {
-    report["notes"].as_array().into_iter().flatten().map(|n| format!("{} {}", n["file"].as_str().unwrap_or(""), n["message"].as_str().unwrap_or(""))).collect()
+    report["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            format!(
+                "{} {}",
+                n["file"].as_str().unwrap_or(""),
+                n["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
 }
 
 fn rules_found(report: &Value) -> Vec<String> {
-    report["projects"].as_array().into_iter().flatten().flat_map(|p| p["findings"].as_array().into_iter().flatten()).filter_map(|f| f["rule"].as_str().map(str::to_string)).collect()
+    report["projects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["rule"].as_str().map(str::to_string))
+        .collect()
 }
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {
@@ -41,27 +59,58 @@ fn empty_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, report, _) = scan(dir.path());
     assert_eq!(code, 0);
-    assert!(notes(&report).iter().any(|n| n.contains("no JavaScript, TypeScript or Python source files")));
+    assert!(
+        notes(&report)
+            .iter()
+            .any(|n| n.contains("no JavaScript, TypeScript or Python source files"))
+    );
 }
 
 #[test]
 fn binary_invalid_utf8_and_syntax_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(root, "package.json", br#"{"name":"x","main":"index.js","scripts":{"test":"jest"}}"#);
-    write(root, "index.js", b"require('./latin1');\nrequire('./blob');\nrequire('./broken');\n");
-    write(root, "blob.js", &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe]);
+    write(
+        root,
+        "package.json",
+        br#"{"name":"x","main":"index.js","scripts":{"test":"jest"}}"#,
+    );
+    write(
+        root,
+        "index.js",
+        b"require('./latin1');\nrequire('./blob');\nrequire('./broken');\n",
+    );
+    write(
+        root,
+        "blob.js",
+        &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe],
+    );
     write(root, "latin1.js", b"// caf\xe9\nmodule.exports = 1;\n");
     write(root, "broken.js", b"function (\n");
     write(root, "tool.py", b"# caf\xe9\nprint('x')\n");
     write(root, "img.png", &[0x89, b'P', b'N', b'G', 0, 0, 0]);
     let (_, report, _) = scan(root);
     let n = notes(&report);
-    assert!(n.iter().any(|n| n.contains("blob.js") && n.contains("binary")), "{n:?}");
-    assert!(n.iter().any(|n| n.contains("latin1.js") && n.contains("UTF-8")), "{n:?}");
+    assert!(
+        n.iter()
+            .any(|n| n.contains("blob.js") && n.contains("binary")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .any(|n| n.contains("latin1.js") && n.contains("UTF-8")),
+        "{n:?}"
+    );
     let rules = rules_found(&report);
     // broken.js (reachable) and tool.py (Python rejects non-UTF-8 source) do not parse.
-    assert_eq!(rules.iter().filter(|r| *r == "integrity/parse-error").count(), 2, "{rules:?}");
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| *r == "integrity/parse-error")
+            .count(),
+        2,
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -78,9 +127,21 @@ fn minified_bundles_are_skipped_with_a_note() {
     write(root, "public/mid.js", mid.as_bytes());
     let (_, report, _) = scan(root);
     let n = notes(&report);
-    assert!(n.iter().any(|n| n.contains("public/app.js") && n.contains("too large")), "{n:?}");
-    assert!(n.iter().any(|n| n.contains("vendor.min.js") && n.contains("minified")), "{n:?}");
-    assert!(n.iter().any(|n| n.contains("mid.js") && n.contains("minified")), "{n:?}");
+    assert!(
+        n.iter()
+            .any(|n| n.contains("public/app.js") && n.contains("too large")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .any(|n| n.contains("vendor.min.js") && n.contains("minified")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .any(|n| n.contains("mid.js") && n.contains("minified")),
+        "{n:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -94,14 +155,28 @@ fn symlink_loops_and_unreadable_files() {
     write(root, "secret.js", b"module.exports = 1;\n");
     std::os::unix::fs::symlink(root, root.join("loop")).expect("symlink");
     std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling.js")).expect("symlink");
-    std::fs::set_permissions(root.join("secret.js"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    std::fs::set_permissions(
+        root.join("secret.js"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .expect("chmod");
     let unreadable = std::fs::read(root.join("secret.js")).is_err();
     let (_, report, _) = scan(root);
     if unreadable {
-        assert!(notes(&report).iter().any(|n| n.contains("secret.js") && n.contains("unreadable")), "{:?}", notes(&report));
+        assert!(
+            notes(&report)
+                .iter()
+                .any(|n| n.contains("secret.js") && n.contains("unreadable")),
+            "{:?}",
+            notes(&report)
+        );
     }
     // Root can read 0o000 files; either way the scan finished without a panic.
-    std::fs::set_permissions(root.join("secret.js"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(
+        root.join("secret.js"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
 }
 
 #[test]
@@ -113,14 +188,26 @@ fn broken_manifests_and_configs_are_notes() {
     write(root, "api/pyproject.toml", b"[project\nname=");
     write(root, "api/app.py", b"print(1)\n");
     write(root, "docker-compose.yml", b"services: [unclosed");
-    write(root, ".env.production", b"NODE_ENV=production\nTOKEN=\"unterminated\n");
+    write(
+        root,
+        ".env.production",
+        b"NODE_ENV=production\nTOKEN=\"unterminated\n",
+    );
     let (code, report, _) = scan(root);
     assert_eq!(code, 0);
     let n = notes(&report);
     assert!(n.iter().any(|n| n.contains("broken package.json")), "{n:?}");
-    assert!(n.iter().any(|n| n.contains("broken pyproject.toml") && n.contains("line 1")), "{n:?}");
+    assert!(
+        n.iter()
+            .any(|n| n.contains("broken pyproject.toml") && n.contains("line 1")),
+        "{n:?}"
+    );
     assert!(n.iter().any(|n| n.contains("broken compose file")), "{n:?}");
-    assert!(n.iter().any(|n| n.contains(".env.production") && n.contains("unterminated")), "{n:?}");
+    assert!(
+        n.iter()
+            .any(|n| n.contains(".env.production") && n.contains("unterminated")),
+        "{n:?}"
+    );
 }
 
 #[test]
@@ -128,20 +215,46 @@ fn deep_nesting_does_not_overflow_the_stack() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     let depth = 5_000;
-    let js = format!("module.exports = {}1{};\n", "[".repeat(depth), "]".repeat(depth));
+    let js = format!(
+        "module.exports = {}1{};\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let py = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
     write(root, "deep.js", js.as_bytes());
     write(root, "deep.py", py.as_bytes());
     // Just under the limit still parses (on the worker's large stack).
     let ok_depth = 900;
-    let js_ok = format!("module.exports = {}1{};\n", "[".repeat(ok_depth), "]".repeat(ok_depth));
+    let js_ok = format!(
+        "module.exports = {}1{};\n",
+        "[".repeat(ok_depth),
+        "]".repeat(ok_depth)
+    );
     let py_ok = format!("x = {}1{}\n", "(".repeat(ok_depth), ")".repeat(ok_depth));
     write(root, "nested.js", js_ok.as_bytes());
     write(root, "nested.py", py_ok.as_bytes());
     let (_, report, _) = scan(root);
     let n = notes(&report);
-    assert!(n.iter().any(|n| n.contains("deep.js") && n.contains("nested")), "{n:?}");
-    assert!(n.iter().any(|n| n.contains("deep.py") && n.contains("nested")), "{n:?}");
-    assert!(!n.iter().any(|n| n.contains("nested.js") || n.contains("nested.py")), "{n:?}");
-    assert!(!rules_found(&report).iter().any(|r| r == "integrity/parse-error"), "{:?}", rules_found(&report));
+    assert!(
+        n.iter()
+            .any(|n| n.contains("deep.js") && n.contains("nested")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .any(|n| n.contains("deep.py") && n.contains("nested")),
+        "{n:?}"
+    );
+    assert!(
+        !n.iter()
+            .any(|n| n.contains("nested.js") || n.contains("nested.py")),
+        "{n:?}"
+    );
+    assert!(
+        !rules_found(&report)
+            .iter()
+            .any(|r| r == "integrity/parse-error"),
+        "{:?}",
+        rules_found(&report)
+    );
 }

@@ -16,8 +16,19 @@ fn example() -> PathBuf {
 }
 
 fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = bin().arg("scan").arg(dir).args(["--format", "json"]).args(extra).output().expect("runs");
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let out = bin()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
     (out.status.code().unwrap_or(-1), json)
 }
 
@@ -55,30 +66,96 @@ fn example_project_json_snapshot() {
 fn example_project_pretty_snapshot() {
     let out = bin().arg("scan").arg(example()).output().expect("runs");
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout).replace(&example().to_string_lossy().to_string(), "<root>");
-    assert!(!text.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    let text = String::from_utf8_lossy(&out.stdout)
+        .replace(&example().to_string_lossy().to_string(), "<root>");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
     insta::assert_snapshot!("booking_bot_pretty", text);
 }
 
 #[test]
 fn gate_flags_decide_the_exit_code() {
     let ex = example();
-    assert_eq!(bin().arg("scan").arg(&ex).args(["--fail-on", "never", "--quiet"]).output().expect("runs").status.code(), Some(0));
+    assert_eq!(
+        bin()
+            .arg("scan")
+            .arg(&ex)
+            .args(["--fail-on", "never", "--quiet"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(0)
+    );
     // Only the low parse error in dead code remains when the others are ignored.
     let ignored = ["--ignore", "config/,testing/,integrity/unresolved-import"];
-    assert_eq!(bin().arg("scan").arg(&ex).args(ignored).output().expect("runs").status.code(), Some(0));
-    assert_eq!(bin().arg("scan").arg(&ex).args(ignored).args(["--fail-on", "low"]).output().expect("runs").status.code(), Some(1));
-    assert_eq!(bin().arg("scan").arg(&ex).args(ignored).args(["--min-score", "100"]).output().expect("runs").status.code(), Some(1));
-    assert_eq!(bin().arg("scan").arg(&ex).args(ignored).args(["--min-score", "50"]).output().expect("runs").status.code(), Some(0));
+    assert_eq!(
+        bin()
+            .arg("scan")
+            .arg(&ex)
+            .args(ignored)
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        bin()
+            .arg("scan")
+            .arg(&ex)
+            .args(ignored)
+            .args(["--fail-on", "low"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        bin()
+            .arg("scan")
+            .arg(&ex)
+            .args(ignored)
+            .args(["--min-score", "100"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        bin()
+            .arg("scan")
+            .arg(&ex)
+            .args(ignored)
+            .args(["--min-score", "50"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn usage_errors_exit_2_with_a_clear_message() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["scan", "/definitely/not/here"], "no such directory"),
-        (vec!["scan", ".", "--select", "nosuch/rule"], "matches no rule"),
-        (vec!["scan", ".", "--output", "json"], "expected FORMAT=FILE"),
-        (vec!["scan", ".", "--output", "xml=out.xml"], "unknown format"),
+        (
+            vec!["scan", ".", "--select", "nosuch/rule"],
+            "matches no rule",
+        ),
+        (
+            vec!["scan", ".", "--output", "json"],
+            "expected FORMAT=FILE",
+        ),
+        (
+            vec!["scan", ".", "--output", "xml=out.xml"],
+            "unknown format",
+        ),
         (vec!["scan", ".", "--env", "/no/such.env"], "no such file"),
         (vec!["scan", ".", "--min-score", "101"], "101"),
         (vec!["scan", ".", "--fail-on", "sometimes"], "sometimes"),
@@ -98,29 +175,75 @@ fn output_files_match_stdout_and_select_narrows_rules() {
     let file = dir.path().join("report.json");
     let spec = format!("json={}", file.display());
     let (_, stdout_report) = scan_json(&example(), &["--output", &spec, "--select", "config/"]);
-    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("json");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("json");
     assert_eq!(stable(written), stable(stdout_report.clone()));
-    let rules: Vec<&str> = stdout_report["rules"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_str()).collect();
-    assert_eq!(rules, vec!["config/empty-secret", "config/localhost-in-production"]);
-    assert!(findings(&stdout_report).iter().all(|(rule, _, _)| rule.starts_with("config/")));
+    let rules: Vec<&str> = stdout_report["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["config/empty-secret", "config/localhost-in-production"]
+    );
+    assert!(
+        findings(&stdout_report)
+            .iter()
+            .all(|(rule, _, _)| rule.starts_with("config/"))
+    );
 }
 
 #[test]
 fn env_flag_marks_the_production_environment() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    std::fs::write(root.join("package.json"), r#"{"name":"svc","main":"index.js","scripts":{"test":"jest"}}"#).expect("write");
-    std::fs::write(root.join("index.js"), "const s = process.env.SIGNING_SECRET;\nmodule.exports = s;\n").expect("write");
-    std::fs::write(root.join("deploy.env"), "SIGNING_SECRET=\nAPI_URL=http://localhost:8080\n").expect("write");
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"name":"svc","main":"index.js","scripts":{"test":"jest"}}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("index.js"),
+        "const s = process.env.SIGNING_SECRET;\nmodule.exports = s;\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("deploy.env"),
+        "SIGNING_SECRET=\nAPI_URL=http://localhost:8080\n",
+    )
+    .expect("write");
     let (_, without) = scan_json(root, &["--select", "config/"]);
     // `deploy.env` is a plain deployed env: the read secret is high, localhost is not judged.
-    assert_eq!(findings(&without), vec![("config/empty-secret".into(), "high".into(), "deploy.env".into())]);
+    assert_eq!(
+        findings(&without),
+        vec![(
+            "config/empty-secret".into(),
+            "high".into(),
+            "deploy.env".into()
+        )]
+    );
     let env = root.join("deploy.env");
-    let (code, with) = scan_json(root, &["--select", "config/", "--env", env.to_str().expect("utf8")]);
+    let (code, with) = scan_json(
+        root,
+        &["--select", "config/", "--env", env.to_str().expect("utf8")],
+    );
     assert_eq!(code, 1);
     assert_eq!(
         findings(&with),
-        vec![("config/empty-secret".into(), "blocker".into(), "deploy.env".into()), ("config/localhost-in-production".into(), "high".into(), "deploy.env".into())]
+        vec![
+            (
+                "config/empty-secret".into(),
+                "blocker".into(),
+                "deploy.env".into()
+            ),
+            (
+                "config/localhost-in-production".into(),
+                "high".into(),
+                "deploy.env".into()
+            )
+        ]
     );
 }
 
@@ -130,15 +253,30 @@ fn rule_command_lists_and_documents() {
     assert_eq!(list.status.code(), Some(0));
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(text.contains("integrity/parse-error") && text.contains("blocker"));
-    let doc = bin().args(["rule", "config/empty-secret"]).output().expect("runs");
+    let doc = bin()
+        .args(["rule", "config/empty-secret"])
+        .output()
+        .expect("runs");
     let doc = String::from_utf8_lossy(&doc.stdout);
-    for section in ["## What it does", "## Why it breaks production", "## Flagged", "## Not flagged", "## Fix"] {
+    for section in [
+        "## What it does",
+        "## Why it breaks production",
+        "## Flagged",
+        "## Not flagged",
+        "## Fix",
+    ] {
         assert!(doc.contains(section), "missing {section}");
     }
-    let json = bin().args(["rule", "--format", "json"]).output().expect("runs");
+    let json = bin()
+        .args(["rule", "--format", "json"])
+        .output()
+        .expect("runs");
     let list: Value = serde_json::from_slice(&json.stdout).expect("json");
     assert_eq!(list.as_array().map(Vec::len), Some(5));
-    let one = bin().args(["rule", "testing/no-tests", "--format", "json"]).output().expect("runs");
+    let one = bin()
+        .args(["rule", "testing/no-tests", "--format", "json"])
+        .output()
+        .expect("runs");
     let one: Value = serde_json::from_slice(&one.stdout).expect("json");
     assert_eq!(one["severity"], "high");
     assert!(one["docs"].as_str().is_some_and(|d| d.contains("## Fix")));
@@ -147,7 +285,13 @@ fn rule_command_lists_and_documents() {
 #[test]
 fn several_paths_are_one_report() {
     let (_, report) = scan_json(&example(), &[]);
-    let out = bin().arg("scan").arg(example()).arg(example().join("src")).args(["--format", "json", "--fail-on", "never"]).output().expect("runs");
+    let out = bin()
+        .arg("scan")
+        .arg(example())
+        .arg(example().join("src"))
+        .args(["--format", "json", "--fail-on", "never"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     let both: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(both["projects"].as_array().map(Vec::len), Some(2));

@@ -56,7 +56,7 @@ pub fn analyze(path: &str, source: &str) -> FileFacts {
             .iter()
             .find(|l| l.primary())
             .or_else(|| d.labels.last())
-            .map(|l| (l.offset() as u32, (l.offset() + l.len()) as u32))
+            .map(|l| (l.offset(), (l.offset() + l.len())))
             .unwrap_or((0, 0));
         issues.push(SyntaxIssue {
             message: d.message.to_string(),
@@ -132,10 +132,10 @@ fn literal_specifier<'a>(expr: &'a Expression<'a>) -> Option<&'a str> {
 
 impl<F: Fn(u32, u32) -> Span> Extractor<'_, F> {
     fn import(&mut self, specifier: &str, kind: ImportKind, start: u32, end: u32) {
-        if kind != ImportKind::TypeOnly {
-            if let Some(fw) = Framework::from_js_specifier(specifier) {
-                self.facts.frameworks.push(fw);
-            }
+        if kind != ImportKind::TypeOnly
+            && let Some(fw) = Framework::from_js_specifier(specifier)
+        {
+            self.facts.frameworks.push(fw);
         }
         self.facts.imports.push(ImportFact {
             specifier: specifier.to_string(),
@@ -216,10 +216,11 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        if it.callee.is_specific_id("require") && it.arguments.len() == 1 {
-            if let Some(spec) = it.arguments[0].as_expression().and_then(literal_specifier) {
-                self.import(spec, ImportKind::Require, it.span.start, it.span.end);
-            }
+        if it.callee.is_specific_id("require")
+            && it.arguments.len() == 1
+            && let Some(spec) = it.arguments[0].as_expression().and_then(literal_specifier)
+        {
+            self.import(spec, ImportKind::Require, it.span.start, it.span.end);
         }
         walk::walk_call_expression(self, it);
     }
@@ -260,18 +261,17 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         // `const { A, B = 'x' } = process.env`
-        if let (BindingPattern::ObjectPattern(pattern), Some(init)) = (&it.id, &it.init) {
-            if init.is_specific_member_access("process", "env") {
-                for prop in &pattern.properties {
-                    if let Some(name) = prop.key.static_name() {
-                        let has_default =
-                            matches!(prop.value, BindingPattern::AssignmentPattern(_));
-                        self.facts.env_reads.push(EnvRead {
-                            name: name.to_string(),
-                            has_default,
-                            span: (self.span_of)(prop.span.start, prop.span.end),
-                        });
-                    }
+        if let (BindingPattern::ObjectPattern(pattern), Some(init)) = (&it.id, &it.init)
+            && init.is_specific_member_access("process", "env")
+        {
+            for prop in &pattern.properties {
+                if let Some(name) = prop.key.static_name() {
+                    let has_default = matches!(prop.value, BindingPattern::AssignmentPattern(_));
+                    self.facts.env_reads.push(EnvRead {
+                        name: name.to_string(),
+                        has_default,
+                        span: (self.span_of)(prop.span.start, prop.span.end),
+                    });
                 }
             }
         }

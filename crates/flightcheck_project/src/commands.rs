@@ -42,11 +42,11 @@ pub fn split_commands(line: &str) -> Vec<Vec<String>> {
                 in_word = true;
             }
             '\\' => {
-                if let Some(n) = chars.next() {
-                    if n != '\n' {
-                        word.push(n);
-                        in_word = true;
-                    }
+                if let Some(n) = chars.next()
+                    && n != '\n'
+                {
+                    word.push(n);
+                    in_word = true;
                 }
             }
             ' ' | '\t' | '\n' | '\r' => {
@@ -191,11 +191,11 @@ fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
     let args = &words[1..];
     match program {
         "sh" | "bash" | "/bin/sh" => {
-            if let Some(p) = args.iter().position(|a| a == "-c") {
-                if let Some(script) = args.get(p + 1) {
-                    for sub in split_commands(script) {
-                        launches_of(&sub, out, depth + 1);
-                    }
+            if let Some(p) = args.iter().position(|a| a == "-c")
+                && let Some(script) = args.get(p + 1)
+            {
+                for sub in split_commands(script) {
+                    launches_of(&sub, out, depth + 1);
                 }
             }
         }
@@ -312,10 +312,10 @@ fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
             }
         }
         "flask" => {
-            if let Some(p) = args.iter().position(|a| a == "--app" || a == "-A") {
-                if let Some(m) = args.get(p + 1).and_then(|a| app_module(a)) {
-                    out.push(Launch::PyModule(m));
-                }
+            if let Some(p) = args.iter().position(|a| a == "--app" || a == "-A")
+                && let Some(m) = args.get(p + 1).and_then(|a| app_module(a))
+            {
+                out.push(Launch::PyModule(m));
             }
         }
         "fastapi" | "streamlit" | "chainlit" => {

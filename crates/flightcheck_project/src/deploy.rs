@@ -88,10 +88,8 @@ pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
         line = *l;
         source = "Dockerfile ENTRYPOINT".into();
         // Shell-form ENTRYPOINT ignores CMD.
-        if *exec {
-            if let Some((_, c, _)) = &cmd {
-                words.extend(c.iter().cloned());
-            }
+        if *exec && let Some((_, c, _)) = &cmd {
+            words.extend(c.iter().cloned());
         }
     } else if let Some((l, c, _)) = &cmd {
         words.extend(c.iter().cloned());
@@ -108,10 +106,10 @@ pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
 
 /// Words of an exec-form (`["node", "x.js"]`) or shell-form instruction.
 fn exec_or_shell(rest: &str) -> Vec<String> {
-    if rest.starts_with('[') {
-        if let Ok(words) = serde_json::from_str::<Vec<String>>(rest) {
-            return words;
-        }
+    if rest.starts_with('[')
+        && let Ok(words) = serde_json::from_str::<Vec<String>>(rest)
+    {
+        return words;
     }
     split_commands(rest)
         .into_iter()

@@ -83,10 +83,10 @@ pub struct WalkedFile {
 pub fn classify(rel: &str) -> FileKind {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
-    if rel.starts_with(".github/workflows/") || rel.contains("/.github/workflows/") {
-        if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-            return FileKind::Ci;
-        }
+    if (rel.starts_with(".github/workflows/") || rel.contains("/.github/workflows/"))
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+    {
+        return FileKind::Ci;
     }
     if matches!(
         lower.as_str(),

@@ -185,13 +185,13 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
         "DJANGO_ENV",
         "RAILS_ENV",
     ] {
-        if let Some(e) = parsed.get(key) {
-            if matches!(e.value.to_ascii_lowercase().as_str(), "production" | "prod") {
-                return (
-                    EnvRole::Production,
-                    format!("sets {key}={} (line {})", e.value, e.line),
-                );
-            }
+        if let Some(e) = parsed.get(key)
+            && matches!(e.value.to_ascii_lowercase().as_str(), "production" | "prod")
+        {
+            return (
+                EnvRole::Production,
+                format!("sets {key}={} (line {})", e.value, e.line),
+            );
         }
     }
     (EnvRole::Deployed, format!("named {name}"))

@@ -89,7 +89,7 @@ fn is_environ(e: &Expr) -> bool {
     }
 }
 
-impl<'a, F: Fn(TextRange) -> Span> Extractor<'_, F> {
+impl<F: Fn(TextRange) -> Span> Extractor<'_, F> {
     fn import(
         &mut self,
         specifier: String,
@@ -97,10 +97,10 @@ impl<'a, F: Fn(TextRange) -> Span> Extractor<'_, F> {
         names: Vec<String>,
         range: TextRange,
     ) {
-        if let Some(fw) = Framework::from_python_module(specifier.trim_start_matches('.')) {
-            if !specifier.starts_with('.') {
-                self.facts.frameworks.push(fw);
-            }
+        if let Some(fw) = Framework::from_python_module(specifier.trim_start_matches('.'))
+            && !specifier.starts_with('.')
+        {
+            self.facts.frameworks.push(fw);
         }
         let kind = if self.type_checking > 0 {
             ImportKind::TypeOnly
@@ -215,12 +215,11 @@ impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
             Expr::Call(call) => {
                 self.env_call(call);
                 // importlib.import_module("pkg.mod") with a literal name.
-                if let Expr::Attribute(a) = &*call.func {
-                    if a.attr.as_str() == "import_module" {
-                        if let Some(name) = call.arguments.args.first().and_then(string_lit) {
-                            self.import(name, ImportKind::PyImport, Vec::new(), call.range());
-                        }
-                    }
+                if let Expr::Attribute(a) = &*call.func
+                    && a.attr.as_str() == "import_module"
+                    && let Some(name) = call.arguments.args.first().and_then(string_lit)
+                {
+                    self.import(name, ImportKind::PyImport, Vec::new(), call.range());
                 }
             }
             Expr::Subscript(sub) if is_environ(&sub.value) => {

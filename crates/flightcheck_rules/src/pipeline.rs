@@ -117,6 +117,21 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
     Loaded::Text { text, note }
 }
 
+/// One source file after the parse phase.
+struct ParsedFile {
+    index: usize,
+    facts: Option<FileFacts>,
+    text: Option<String>,
+    note: Option<String>,
+}
+
+/// What one file's imports resolved to.
+#[derive(Default)]
+struct FileImports {
+    edges: Vec<(usize, usize)>,
+    problems: Vec<ImportProblem>,
+}
+
 fn parse_file(rel: &str, language: Language, text: &str) -> FileFacts {
     match language {
         Language::Python => flightcheck_python::analyze(text),
@@ -171,25 +186,52 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             sources: sources.len(),
         });
     }
-    let parsed: Vec<(usize, Option<FileFacts>, Option<String>, Option<String>)> = pool.install(|| {
+    let parsed: Vec<ParsedFile> = pool.install(|| {
         sources
             .par_iter()
             .map(|&i| {
                 let file = &ws.files[i];
-                let FileKind::Source(language) = file.kind else { return (i, None, None, None) };
+                let FileKind::Source(language) = file.kind else {
+                    return ParsedFile {
+                        index: i,
+                        facts: None,
+                        text: None,
+                        note: None,
+                    };
+                };
                 let result = match load(&file.abs, language) {
                     Loaded::Text { text, note } => {
                         let facts = parse_file(&file.rel, language, &text);
-                        (i, Some(facts), Some(text), note)
+                        ParsedFile {
+                            index: i,
+                            facts: Some(facts),
+                            text: Some(text),
+                            note,
+                        }
                     }
-                    Loaded::Skipped(note) => (i, None, None, Some(note)),
+                    Loaded::Skipped(note) => ParsedFile {
+                        index: i,
+                        facts: None,
+                        text: None,
+                        note: Some(note),
+                    },
                     Loaded::PythonNotUtf8(text) => {
                         let mut facts = parse_file(&file.rel, language, &text);
-                        facts.syntax_issues.insert(0, SyntaxIssue {
-                            message: "SyntaxError: file is not valid UTF-8 and declares no encoding".into(),
-                            span: flightcheck_core::Span::line(1),
-                        });
-                        (i, Some(facts), Some(text), None)
+                        facts.syntax_issues.insert(
+                            0,
+                            SyntaxIssue {
+                                message:
+                                    "SyntaxError: file is not valid UTF-8 and declares no encoding"
+                                        .into(),
+                                span: flightcheck_core::Span::line(1),
+                            },
+                        );
+                        ParsedFile {
+                            index: i,
+                            facts: Some(facts),
+                            text: Some(text),
+                            note: None,
+                        }
                     }
                 };
                 if let Some(p) = &options.progress {
@@ -203,7 +245,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         p(Progress::Finished);
     }
     let mut files: Vec<FileState> = (0..ws.files.len()).map(|_| FileState::default()).collect();
-    for (i, facts, text, note) in parsed {
+    for ParsedFile {
+        index: i,
+        facts,
+        text,
+        note,
+    } in parsed
+    {
         if let Some(n) = note {
             notes.push(Note::file(&ws.files[i].rel, n));
         }
@@ -214,7 +262,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
 
     // Resolve imports into a graph; collect imports that resolve to nothing.
     let (graph, mut problems) = pool.install(|| resolve_imports(&ws, &files));
-    problems.sort_by(|a, b| (a.file, a.import.span).cmp(&(b.file, b.import.span)));
+    problems.sort_by_key(|a| (a.file, a.import.span));
     lap("resolve", &mut timings);
 
     // Entry points and reachability.
@@ -357,10 +405,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         let card = score::score(&findings, &applicable, &BTreeMap::new());
         let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
         for &i in &project_sources {
-            if files[i].reachable {
-                if let Some(f) = &files[i].facts {
-                    frameworks.extend(f.frameworks.iter().copied());
-                }
+            if files[i].reachable
+                && let Some(f) = &files[i].facts
+            {
+                frameworks.extend(f.frameworks.iter().copied());
             }
         }
         let lines: u64 = project_sources
@@ -548,13 +596,13 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
             )
         })
         .collect();
-    let results: Vec<(Vec<(usize, usize)>, Vec<ImportProblem>)> = (0..ws.files.len())
+    let results: Vec<FileImports> = (0..ws.files.len())
         .into_par_iter()
         .map(|i| {
             let mut edges = Vec::new();
             let mut problems = Vec::new();
             let Some(facts) = &files[i].facts else {
-                return (edges, problems);
+                return FileImports { edges, problems };
             };
             let file = &ws.files[i];
             match file.kind {
@@ -638,12 +686,12 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
                 }
                 _ => {}
             }
-            (edges, problems)
+            FileImports { edges, problems }
         })
         .collect();
     let mut graph = ImportGraph::new(ws.files.len());
     let mut problems = Vec::new();
-    for (edges, p) in results {
+    for FileImports { edges, problems: p } in results {
         for (a, b) in edges {
             graph.add_edge(a, b);
         }
@@ -715,28 +763,6 @@ pub fn worst(report: &ScanReport) -> Option<Severity> {
     report.all_findings().map(|(_, f)| f.severity).max()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_depth() {
-        assert_eq!(max_nesting("f(a[1], {b: (2)})"), 3);
-        assert_eq!(max_nesting(")))((("), 3);
-    }
-
-    #[test]
-    fn sibling_specs_and_distance() {
-        assert_eq!(
-            sibling_spec("./utils/format", "src/utils/formatting.js"),
-            "./utils/formatting"
-        );
-        assert_eq!(sibling_spec("../db", "lib/dbs.ts"), "../dbs");
-        assert_eq!(edit_distance("format", "formt"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-    }
-}
-
 /// Several scans (one per PATH) as one report: paths are prefixed with their root.
 pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
     let mut iter = reports.into_iter();
@@ -786,4 +812,26 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
     merged.root = roots.join(" ");
     merged.score = rollup_score(&merged.projects);
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_depth() {
+        assert_eq!(max_nesting("f(a[1], {b: (2)})"), 3);
+        assert_eq!(max_nesting(")))((("), 3);
+    }
+
+    #[test]
+    fn sibling_specs_and_distance() {
+        assert_eq!(
+            sibling_spec("./utils/format", "src/utils/formatting.js"),
+            "./utils/formatting"
+        );
+        assert_eq!(sibling_spec("../db", "lib/dbs.ts"), "../dbs");
+        assert_eq!(edit_distance("format", "formt"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }

@@ -16,7 +16,8 @@ fn catalog_ids(text: &str) -> BTreeSet<String> {
 
 fn catalog() -> (String, BTreeSet<String>) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read_to_string(repo.join("docs/RULES.md")).expect("docs/RULES.md is the catalog copy kept in the repository");
+    let text = std::fs::read_to_string(repo.join("docs/RULES.md"))
+        .expect("docs/RULES.md is the catalog copy kept in the repository");
     (text.clone(), catalog_ids(&text))
 }
 
@@ -27,11 +28,31 @@ fn implemented_rules_are_in_the_catalog_with_its_severity_and_category() {
     for rule in registry::all() {
         let m = rule.meta;
         assert!(ids.contains(m.id), "{} is not in RULES.md", m.id);
-        let row = text.lines().find(|l| l.starts_with(&format!("| `{}`", m.id))).unwrap_or_default();
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}`", m.id)))
+            .unwrap_or_default();
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
-        assert!(cells.get(2).is_some_and(|s| s.contains(m.severity.as_str())), "{}: severity {} differs from catalog row {row}", m.id, m.severity);
-        assert_eq!(cells.get(3).copied(), Some(m.category.as_str()), "{}: category differs from catalog", m.id);
-        assert_eq!(cells.get(4).copied(), Some(m.fix_kind.as_str()), "{}: fix kind differs from catalog", m.id);
+        assert!(
+            cells
+                .get(2)
+                .is_some_and(|s| s.contains(m.severity.as_str())),
+            "{}: severity {} differs from catalog row {row}",
+            m.id,
+            m.severity
+        );
+        assert_eq!(
+            cells.get(3).copied(),
+            Some(m.category.as_str()),
+            "{}: category differs from catalog",
+            m.id
+        );
+        assert_eq!(
+            cells.get(4).copied(),
+            Some(m.fix_kind.as_str()),
+            "{}: fix kind differs from catalog",
+            m.id
+        );
     }
 }
 
@@ -41,7 +62,12 @@ fn the_catalog_copy_matches_the_shared_spec_when_present() {
     let shared = repo.join("../shared/spec/RULES.md");
     if let Ok(spec) = std::fs::read_to_string(&shared) {
         let (copy, _) = catalog();
-        assert_eq!(catalog_ids(&spec), catalog_ids(&copy), "docs/RULES.md is out of date with {}", shared.display());
+        assert_eq!(
+            catalog_ids(&spec),
+            catalog_ids(&copy),
+            "docs/RULES.md is out of date with {}",
+            shared.display()
+        );
     }
 }
 
@@ -49,8 +75,17 @@ fn the_catalog_copy_matches_the_shared_spec_when_present() {
 fn every_rule_is_documented_with_all_sections() {
     for rule in registry::all() {
         let missing = rule.meta.missing_doc_sections();
-        assert!(missing.is_empty(), "{} docs lack {:?}", rule.meta.id, missing);
-        assert!(!rule.meta.summary.is_empty(), "{} has no summary", rule.meta.id);
+        assert!(
+            missing.is_empty(),
+            "{} docs lack {:?}",
+            rule.meta.id,
+            missing
+        );
+        assert!(
+            !rule.meta.summary.is_empty(),
+            "{} has no summary",
+            rule.meta.id
+        );
     }
 }
 

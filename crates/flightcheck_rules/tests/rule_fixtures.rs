@@ -2,18 +2,27 @@
 //! `src/rules/<category>/<rule>/fixtures/flagged_*` must produce findings of that rule (their
 //! findings are snapshotted) and `ok_*` twins must produce none.
 
-use flightcheck_rules::{registry, scan, ScanOptions};
-use serde_json::{json, Value};
+use flightcheck_rules::{ScanOptions, registry, scan};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
 fn fixture_dir(rule_id: &str) -> PathBuf {
     let (category, name) = rule_id.split_once('/').expect("rule ids are category/name");
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules").join(category).join(name.replace('-', "_")).join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/rules")
+        .join(category)
+        .join(name.replace('-', "_"))
+        .join("fixtures")
 }
 
 fn run_case(rule_id: &str, case: &Path) -> Vec<Value> {
-    let report = scan(&ScanOptions { root: case.to_path_buf(), jobs: 2, select: vec![rule_id.to_string()], ..Default::default() })
-        .unwrap_or_else(|e| panic!("scan of {} failed: {e}", case.display()));
+    let report = scan(&ScanOptions {
+        root: case.to_path_buf(),
+        jobs: 2,
+        select: vec![rule_id.to_string()],
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("scan of {} failed: {e}", case.display()));
     report
         .all_findings()
         .map(|(_, f)| {
@@ -37,18 +46,34 @@ fn every_rule_has_flagged_and_not_flagged_fixtures_that_behave() {
         let id = rule.meta.id;
         let dir = fixture_dir(id);
         let mut cases: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect(),
+            Ok(rd) => rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect(),
             Err(_) => {
                 failures.push(format!("{id}: no fixtures folder at {}", dir.display()));
                 continue;
             }
         };
         cases.sort();
-        let name = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let flagged: Vec<&PathBuf> = cases.iter().filter(|c| name(c).starts_with("flagged_")).collect();
-        let ok: Vec<&PathBuf> = cases.iter().filter(|c| name(c).starts_with("ok_")).collect();
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let flagged: Vec<&PathBuf> = cases
+            .iter()
+            .filter(|c| name(c).starts_with("flagged_"))
+            .collect();
+        let ok: Vec<&PathBuf> = cases
+            .iter()
+            .filter(|c| name(c).starts_with("ok_"))
+            .collect();
         if flagged.is_empty() || ok.is_empty() {
-            failures.push(format!("{id}: needs at least one flagged_* and one ok_* fixture"));
+            failures.push(format!(
+                "{id}: needs at least one flagged_* and one ok_* fixture"
+            ));
         }
         for case in flagged {
             let findings = run_case(id, case);
@@ -63,9 +88,17 @@ fn every_rule_has_flagged_and_not_flagged_fixtures_that_behave() {
         for case in ok {
             let findings = run_case(id, case);
             if !findings.is_empty() {
-                failures.push(format!("{id}: {} must not be flagged, got {}", name(case), serde_json::to_string_pretty(&findings).unwrap_or_default()));
+                failures.push(format!(
+                    "{id}: {} must not be flagged, got {}",
+                    name(case),
+                    serde_json::to_string_pretty(&findings).unwrap_or_default()
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture failures:\n{}",
+        failures.join("\n")
+    );
 }
