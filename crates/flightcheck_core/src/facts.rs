@@ -7,8 +7,7 @@ use crate::{Language, Span};
 use serde::Serialize;
 
 /// A framework or library the rules know about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Framework {
     // Telegram
     Telegraf,
@@ -152,6 +151,12 @@ impl Framework {
     }
 }
 
+impl Serialize for Framework {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// The npm package an import specifier names (`@scope/pkg/sub` → `@scope/pkg`), or `None`
 /// for relative, absolute and `node:` specifiers.
 pub fn package_name(specifier: &str) -> Option<&str> {
@@ -193,8 +198,21 @@ pub struct ImportFact {
     pub kind: ImportKind,
     /// Names imported (`from m import a, b`); empty when not applicable.
     pub names: Vec<String>,
-    /// Inside `try`/`if TYPE_CHECKING`/a function: failure is handled or deferred.
+    /// Inside `try`: failure is handled.
     pub guarded: bool,
+    /// TypeScript erases this import at run time: every imported name is used only as a
+    /// type (or not at all), so a broken path fails `tsc` but not the running program.
+    pub erased: bool,
+    pub span: Span,
+}
+
+/// A module loaded by a computed path (`import(\`./commands/${name}\`)`,
+/// `importlib.import_module(f"bot.handlers.{name}")`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DynamicLoad {
+    /// The literal start of the path: a directory (`./commands/`) or a module prefix
+    /// (`bot.handlers.`). `None` when nothing about the target is literal.
+    pub prefix: Option<String>,
     pub span: Span,
 }
 
@@ -219,6 +237,10 @@ pub struct FileFacts {
     pub imports: Vec<ImportFact>,
     pub env_reads: Vec<EnvRead>,
     pub syntax_issues: Vec<SyntaxIssue>,
+    pub dynamic_loads: Vec<DynamicLoad>,
+    /// String literals that name a script file (`new Worker('./worker.js')`,
+    /// `new ShardingManager('./dist/bot.js')`, `fork('child.js')`): files this one may start.
+    pub script_paths: Vec<String>,
     /// Python `if __name__ == "__main__":` at module level.
     pub has_main_guard: bool,
     /// Frameworks imported by this file.

@@ -5,12 +5,14 @@
 pub mod resolve;
 
 use flightcheck_core::text::LineIndex;
-use flightcheck_core::{EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue};
+use flightcheck_core::{
+    DynamicLoad, EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue,
+};
 use oxc_allocator::Allocator;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::{ParseOptions, Parser};
-use oxc_semantic::SemanticBuilder;
+use oxc_semantic::{Scoping, SemanticBuilder};
 use oxc_span::{GetSpan, SourceType};
 use std::collections::HashSet;
 
@@ -79,6 +81,8 @@ pub fn analyze(path: &str, source: &str) -> FileFacts {
             span_of: &span_of,
             try_depth: 0,
             defaulted: HashSet::new(),
+            scoping: semantic.semantic.scoping(),
+            typescript: st.is_typescript(),
         };
         extractor.visit_program(&parsed.program);
         let defaulted = std::mem::take(&mut extractor.defaulted);
@@ -102,6 +106,25 @@ struct Extractor<'f, F: Fn(u32, u32) -> Span> {
     try_depth: u32,
     /// Positions of `process.env.X` reads that have a `||`/`??` fallback.
     defaulted: HashSet<(u32, u32)>,
+    scoping: &'f Scoping,
+    typescript: bool,
+}
+
+/// The literal directory a computed module path starts with: `` `../events/${f}` `` →
+/// `../events/`, `'./commands/' + name` → `./commands/`. `None` when it starts computed.
+fn dynamic_prefix(expr: &Expression) -> Option<String> {
+    let head = match expr {
+        Expression::TemplateLiteral(t) => t.quasis.first().map(|q| q.value.raw.to_string()),
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            match &b.left {
+                Expression::StringLiteral(s) => Some(s.value.to_string()),
+                left => dynamic_prefix(left),
+            }
+        }
+        _ => None,
+    }?;
+    let dir = &head[..head.rfind('/')? + 1];
+    (dir.starts_with("./") || dir.starts_with("../")).then(|| dir.to_string())
 }
 
 /// `X` of `process.env.X`, `process.env["X"]`, `import.meta.env.X`.
@@ -142,6 +165,7 @@ impl<F: Fn(u32, u32) -> Span> Extractor<'_, F> {
             kind,
             names: Vec::new(),
             guarded: self.try_depth > 0,
+            erased: false,
             span: (self.span_of)(start, end),
         });
     }
@@ -169,8 +193,34 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
                 ImportDeclarationSpecifier::ImportNamespaceSpecifier(_) => None,
             })
             .collect();
+        // TypeScript drops an import whose names are only used as types (or unused).
+        let erased = self.typescript
+            && it.specifiers.as_ref().is_some_and(|specs| {
+                !specs.is_empty()
+                    && specs.iter().all(|s| {
+                        let (local, inline_type) = match s {
+                            ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                                (&s.local, s.import_kind.is_type())
+                            }
+                            ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                                (&s.local, false)
+                            }
+                            ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                                (&s.local, false)
+                            }
+                        };
+                        inline_type
+                            || local.symbol_id.get().is_some_and(|id| {
+                                !self
+                                    .scoping
+                                    .get_resolved_references(id)
+                                    .any(|r| r.is_value())
+                            })
+                    })
+            });
         if let Some(last) = self.facts.imports.last_mut() {
             last.names = names;
+            last.erased = erased;
         }
     }
 
@@ -211,6 +261,12 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
         if let Some(spec) = literal_specifier(&it.source) {
             self.import(spec, ImportKind::Dynamic, it.span.start, it.span.end);
+        } else {
+            let load = DynamicLoad {
+                prefix: dynamic_prefix(&it.source),
+                span: (self.span_of)(it.span.start, it.span.end),
+            };
+            self.facts.dynamic_loads.push(load);
         }
         walk::walk_import_expression(self, it);
     }
@@ -218,11 +274,34 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         if it.callee.is_specific_id("require")
             && it.arguments.len() == 1
-            && let Some(spec) = it.arguments[0].as_expression().and_then(literal_specifier)
+            && let Some(arg) = it.arguments[0].as_expression()
         {
-            self.import(spec, ImportKind::Require, it.span.start, it.span.end);
+            match literal_specifier(arg) {
+                Some(spec) => self.import(spec, ImportKind::Require, it.span.start, it.span.end),
+                None => {
+                    let load = DynamicLoad {
+                        prefix: dynamic_prefix(arg),
+                        span: (self.span_of)(it.span.start, it.span.end),
+                    };
+                    self.facts.dynamic_loads.push(load);
+                }
+            }
         }
         walk::walk_call_expression(self, it);
+    }
+
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        let value = it.value.as_str();
+        let names_script = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
+            .iter()
+            .any(|e| value.ends_with(e));
+        if names_script
+            && value.len() < 200
+            && !value.contains(char::is_whitespace)
+            && !value.contains("://")
+        {
+            self.facts.script_paths.push(value.to_string());
+        }
     }
 
     fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
@@ -307,6 +386,56 @@ mod tests {
         );
         assert_eq!(f.imports[0].names, vec!["default"]);
         assert!(f.syntax_issues.is_empty(), "{:?}", f.syntax_issues);
+    }
+
+    #[test]
+    fn type_only_use_is_erased_in_typescript_only() {
+        let src = "import { A, B } from './types';\nimport { c } from './values';\nimport { type D } from './d';\nimport './side-effect';\nconst x: A = c as B;\nlet d: D;\n";
+        let f = analyze("m.ts", src);
+        let erased: Vec<(&str, bool)> = f
+            .imports
+            .iter()
+            .map(|i| (i.specifier.as_str(), i.erased))
+            .collect();
+        assert_eq!(
+            erased,
+            vec![
+                ("./types", true),
+                ("./values", false),
+                ("./d", true),
+                ("./side-effect", false)
+            ]
+        );
+        assert!(
+            analyze("m.js", "import { a } from './a';\n")
+                .imports
+                .iter()
+                .all(|i| !i.erased)
+        );
+    }
+
+    #[test]
+    fn dynamic_loads_keep_their_literal_directory() {
+        let src = "for (const f of files) {\n  await import(`../events/${folder}/${f}`);\n  require('./commands/' + f);\n  require(fullPath);\n  await import(`${base}/x.js`);\n}\n";
+        let f = analyze("m.js", src);
+        let prefixes: Vec<Option<&str>> = f
+            .dynamic_loads
+            .iter()
+            .map(|d| d.prefix.as_deref())
+            .collect();
+        assert_eq!(
+            prefixes,
+            vec![Some("../events/"), Some("./commands/"), None, None]
+        );
+    }
+
+    #[test]
+    fn script_paths_are_collected() {
+        let f = analyze(
+            "index.js",
+            "const m = new ShardingManager('./dist/bot.js', { token });\nfork(`child.js`);\nconst url = 'https://x/y.js';\n",
+        );
+        assert_eq!(f.script_paths, vec!["./dist/bot.js"]);
     }
 
     #[test]

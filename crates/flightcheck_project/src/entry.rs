@@ -123,11 +123,34 @@ fn rebase(decl: &LaunchDecl, path: &str) -> Vec<String> {
     }
 }
 
+/// A JS/TS script path as a program running in `cwd` would open it, with build output
+/// (`dist/bot.js`) mapped back to its source (`src/bot.ts`).
+pub fn resolve_script_path(ws: &Workspace, cwd: &str, path: &str) -> Option<usize> {
+    let decl = LaunchDecl {
+        file: String::new(),
+        line: 0,
+        source: String::new(),
+        command: String::new(),
+        cwd: cwd.to_string(),
+        workdir: None,
+        release_phase: false,
+    };
+    resolve_js(ws, &decl, path)
+}
+
 fn resolve_plain(ws: &Workspace, decl: &LaunchDecl, path: &str) -> Option<usize> {
     rebase(decl, path).iter().find_map(|p| ws.file_index(p))
 }
 
 fn resolve_js(ws: &Workspace, decl: &LaunchDecl, path: &str) -> Option<usize> {
+    // `node .` / `node ./` run the package's `main` (or its index.js).
+    if matches!(path, "." | "./") {
+        let main = ws
+            .package_json_for(&decl.cwd)
+            .and_then(|(_, pkg)| pkg.main.clone())
+            .filter(|m| !matches!(m.as_str(), "." | "./"));
+        return resolve_js(ws, decl, main.as_deref().unwrap_or("index.js"));
+    }
     for base in rebase(decl, path) {
         if let Some(i) = js_candidates(ws, &base) {
             return Some(i);

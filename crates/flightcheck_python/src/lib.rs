@@ -3,7 +3,9 @@
 pub mod resolve;
 
 use flightcheck_core::text::LineIndex;
-use flightcheck_core::{EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue};
+use flightcheck_core::{
+    DynamicLoad, EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue,
+};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -112,6 +114,7 @@ impl<F: Fn(TextRange) -> Span> Extractor<'_, F> {
             kind,
             names,
             guarded: self.try_depth > 0,
+            erased: false,
             span: (self.span_of)(range),
         });
     }
@@ -214,12 +217,37 @@ impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
         match expr {
             Expr::Call(call) => {
                 self.env_call(call);
-                // importlib.import_module("pkg.mod") with a literal name.
-                if let Expr::Attribute(a) = &*call.func
-                    && a.attr.as_str() == "import_module"
-                    && let Some(name) = call.arguments.args.first().and_then(string_lit)
-                {
-                    self.import(name, ImportKind::PyImport, Vec::new(), call.range());
+                // importlib.import_module("pkg.mod") / __import__("pkg"): literal names are
+                // imports; computed ones are dynamic loads (an f-string keeps its prefix).
+                let loader = match &*call.func {
+                    Expr::Attribute(a) => a.attr.as_str() == "import_module",
+                    Expr::Name(n) => matches!(n.id.as_str(), "import_module" | "__import__"),
+                    _ => false,
+                };
+                if let (true, Some(arg)) = (loader, call.arguments.args.first()) {
+                    match arg {
+                        Expr::StringLiteral(_) => {
+                            if let Some(name) = string_lit(arg) {
+                                self.import(name, ImportKind::PyImport, Vec::new(), call.range());
+                            }
+                        }
+                        Expr::FString(f) => {
+                            let prefix = f.value.elements().next().and_then(|e| match e {
+                                ast::InterpolatedStringElement::Literal(l) => {
+                                    Some(l.value.to_string())
+                                }
+                                ast::InterpolatedStringElement::Interpolation(_) => None,
+                            });
+                            let span = (self.span_of)(call.range());
+                            self.facts.dynamic_loads.push(DynamicLoad { prefix, span });
+                        }
+                        _ => {
+                            let span = (self.span_of)(call.range());
+                            self.facts
+                                .dynamic_loads
+                                .push(DynamicLoad { prefix: None, span });
+                        }
+                    }
                 }
             }
             Expr::Subscript(sub) if is_environ(&sub.value) => {
@@ -274,6 +302,25 @@ mod tests {
         assert!(f.has_main_guard);
         assert_eq!(f.frameworks, vec![Framework::Aiogram]);
         assert!(f.syntax_issues.is_empty());
+    }
+
+    #[test]
+    fn dynamic_loads_keep_their_literal_prefix() {
+        let f = analyze(
+            "import importlib
+for n in names:
+    importlib.import_module(f\"bot.handlers.{n}\")
+    __import__(n)
+importlib.import_module(\"bot.admin\")
+",
+        );
+        let loads: Vec<Option<&str>> = f
+            .dynamic_loads
+            .iter()
+            .map(|d| d.prefix.as_deref())
+            .collect();
+        assert_eq!(loads, vec![Some("bot.handlers."), None]);
+        assert!(f.imports.iter().any(|i| i.specifier == "bot.admin"));
     }
 
     #[test]

@@ -130,6 +130,22 @@ struct ParsedFile {
 struct FileImports {
     edges: Vec<(usize, usize)>,
     problems: Vec<ImportProblem>,
+    /// Loads modules by a path with no literal part: which files it runs is unknowable.
+    opaque_load: Option<u32>,
+}
+
+/// Source files (not tests) under directory `dir`.
+fn sources_under<'w>(ws: &'w Workspace, dir: &'w str) -> impl Iterator<Item = usize> + 'w {
+    ws.files
+        .iter()
+        .enumerate()
+        .filter(move |(_, f)| {
+            matches!(f.kind, FileKind::Source(_))
+                && flightcheck_project::workspace::is_within(&f.rel, dir)
+                && f.rel != dir
+                && !is_test_file(&f.rel)
+        })
+        .map(|(i, _)| i)
 }
 
 fn parse_file(rel: &str, language: Language, text: &str) -> FileFacts {
@@ -261,7 +277,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     lap("parse", &mut timings);
 
     // Resolve imports into a graph; collect imports that resolve to nothing.
-    let (graph, mut problems) = pool.install(|| resolve_imports(&ws, &files));
+    let Resolved {
+        graph,
+        mut problems,
+        opaque_loads,
+    } = pool.install(|| resolve_imports(&ws, &files));
     problems.sort_by_key(|a| (a.file, a.import.span));
     lap("resolve", &mut timings);
 
@@ -334,6 +354,15 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     entries.sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
     entries.dedup_by(|a, b| a.file == b.file && a.source == b.source);
     let reachable = graph.reachable(entries.iter().map(|e| e.file));
+    // A running file that loads modules by an opaque computed path could run any of them.
+    for &(i, line) in &opaque_loads {
+        if reachable[i] {
+            let p = ws.file_project[i];
+            reach_all.entry(p).or_insert_with(|| {
+                format!("{}:{line} loads modules by a computed path, so every non-test file counts as reachable", ws.files[i].rel)
+            });
+        }
+    }
     for (p, _) in ws.projects.iter().enumerate() {
         let has_entry = entries.iter().any(|e| ws.file_project[e.file] == p);
         if !has_entry && ws.project_files(p).any(|i| sources.contains(&i)) {
@@ -578,7 +607,15 @@ fn into_generated_dir(specifier: &str) -> bool {
     })
 }
 
-fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<ImportProblem>) {
+/// The import graph and what did not resolve.
+struct Resolved {
+    graph: ImportGraph,
+    problems: Vec<ImportProblem>,
+    /// Files that load modules by an opaque computed path, with the line.
+    opaque_loads: Vec<(usize, u32)>,
+}
+
+fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
     let resolver = flightcheck_js::resolve::JsResolver::new();
     let by_abs: HashMap<PathBuf, usize> = ws
         .files
@@ -602,9 +639,18 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
             let mut edges = Vec::new();
             let mut problems = Vec::new();
             let Some(facts) = &files[i].facts else {
-                return FileImports { edges, problems };
+                return FileImports {
+                    edges,
+                    problems,
+                    opaque_load: None,
+                };
             };
             let file = &ws.files[i];
+            let mut opaque_load = None;
+            // Declaration files describe types; nothing in them runs.
+            let declaration = [".d.ts", ".d.mts", ".d.cts"]
+                .iter()
+                .any(|e| file.rel.ends_with(e));
             match file.kind {
                 FileKind::Source(Language::Python) => {
                     let p = ws.file_project[i];
@@ -615,6 +661,24 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
                         .map(|(d, _)| d.to_string())
                         .unwrap_or_else(|| ".".into());
                     let roots = vec![project_root.clone(), join(project_root, "src"), dir];
+                    for load in &facts.dynamic_loads {
+                        // `f"bot.handlers.{name}"`: every module of package bot.handlers.
+                        let package = load
+                            .prefix
+                            .as_deref()
+                            .map(|p| p.trim_end_matches('.').replace('.', "/"))
+                            .filter(|p| !p.is_empty());
+                        match package {
+                            Some(package) => {
+                                for root in &roots {
+                                    edges.extend(
+                                        sources_under(ws, &join(root, &package)).map(|t| (i, t)),
+                                    );
+                                }
+                            }
+                            None => opaque_load = opaque_load.or(Some(load.span.line)),
+                        }
+                    }
                     for import in &facts.imports {
                         if import.kind == ImportKind::TypeOnly {
                             continue;
@@ -646,6 +710,26 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
                     }
                 }
                 FileKind::Source(_) => {
+                    let dir = file.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+                    for load in &facts.dynamic_loads {
+                        match &load.prefix {
+                            Some(prefix) => {
+                                let target = join(dir, prefix);
+                                edges.extend(sources_under(ws, &target).map(|t| (i, t)));
+                            }
+                            None => opaque_load = opaque_load.or(Some(load.span.line)),
+                        }
+                    }
+                    // Script files started by path (workers, shards, child processes): from
+                    // the file's directory or the project root (the usual working directory).
+                    let project_root = &ws.projects[ws.file_project[i]].root;
+                    for path in &facts.script_paths {
+                        let target = entry::resolve_script_path(ws, dir, path)
+                            .or_else(|| entry::resolve_script_path(ws, project_root, path));
+                        if let Some(t) = target {
+                            edges.push((i, t));
+                        }
+                    }
                     for import in &facts.imports {
                         if import.kind == ImportKind::TypeOnly {
                             continue;
@@ -659,6 +743,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
                             }
                             Err(flightcheck_js::resolve::Unresolved::NotFound) => {
                                 if flightcheck_js::resolve::is_relative(spec)
+                                    && !declaration
                                     && !import.guarded
                                     && !into_generated_dir(spec)
                                 {
@@ -686,18 +771,38 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> (ImportGraph, Vec<Imp
                 }
                 _ => {}
             }
-            FileImports { edges, problems }
+            FileImports {
+                edges,
+                problems,
+                opaque_load,
+            }
         })
         .collect();
     let mut graph = ImportGraph::new(ws.files.len());
     let mut problems = Vec::new();
-    for FileImports { edges, problems: p } in results {
+    let mut opaque_loads = Vec::new();
+    for (
+        i,
+        FileImports {
+            edges,
+            problems: p,
+            opaque_load,
+        },
+    ) in results.into_iter().enumerate()
+    {
         for (a, b) in edges {
             graph.add_edge(a, b);
         }
         problems.extend(p);
+        if let Some(line) = opaque_load {
+            opaque_loads.push((i, line));
+        }
     }
-    (graph, problems)
+    Resolved {
+        graph,
+        problems,
+        opaque_loads,
+    }
 }
 
 /// A source file next to `target` whose name is close to it (`format` → `formatting.js`).

@@ -26,7 +26,9 @@ nothing. It names the paths it tried and, when a similarly named file exists, su
 `require('./utils/format')` of a file that was renamed throws `MODULE_NOT_FOUND` the moment
 the importing module loads; in Python, `ModuleNotFoundError`. Imports at module level take
 the whole process down at startup. Severity is `blocker` for reachable files, `high` for
-dynamic `import()` (it fails when the call runs), and `low` in files no entry point reaches.
+dynamic `import()` (it fails when the call runs), `medium` for a TypeScript import whose names
+are only used as types (TypeScript erases it, so it breaks `tsc` and the editor but not the
+running program), and `low` in files no entry point reaches.
 
 ## Flagged
 ```js
@@ -80,7 +82,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         if let Some(s) = &problem.suggestion {
             message.push_str(&format!("; did you mean `{s}`?"));
         }
-        let severity = if import.kind == ImportKind::Dynamic {
+        let severity = if import.erased {
+            message.push_str(
+                "; only types are imported from it, so TypeScript erases the import at run time, but `tsc` fails on it",
+            );
+            Severity::Medium
+        } else if import.kind == ImportKind::Dynamic {
             Severity::High
         } else {
             Severity::Blocker
