@@ -68,6 +68,8 @@ pub enum FileKind {
     TsConfig,
     /// Markdown and other docs.
     Doc,
+    /// A `.gitignore` file.
+    GitIgnore,
     Other,
 }
 
@@ -83,6 +85,9 @@ pub struct WalkedFile {
 pub fn classify(rel: &str) -> FileKind {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
+    if name == ".gitignore" {
+        return FileKind::GitIgnore;
+    }
     if (rel.starts_with(".github/workflows/") || rel.contains("/.github/workflows/"))
         && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
     {

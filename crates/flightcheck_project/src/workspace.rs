@@ -84,6 +84,8 @@ pub struct Workspace {
     pub tracked: Option<BTreeSet<String>>,
     pub notes: Vec<Note>,
     by_path: HashMap<String, usize>,
+    /// `.gitignore` matchers with the directory each applies to.
+    gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
 }
 
 /// Files inside these directories are fixtures of tests, not projects of their own.
@@ -118,6 +120,18 @@ pub fn join(dir: &str, rel: &str) -> String {
     } else {
         deploy::normalize(&format!("{dir}/{rel}"))
     }
+}
+
+/// Templates shipped beside the real file (`config.example.js`, `settings.sample.py`):
+/// documentation, not code the program runs.
+pub fn is_example_file(rel: &str) -> bool {
+    let name = file_name(rel).to_ascii_lowercase();
+    let parts: Vec<&str> = name.split('.').collect();
+    // Only the middle parts: `config.example.js`, not `example.js`.
+    parts.len() > 2
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|p| matches!(*p, "example" | "sample" | "template" | "dist" | "tpl"))
 }
 
 /// Test files by the conventions of jest/vitest/mocha/pytest/unittest.
@@ -491,6 +505,15 @@ impl Workspace {
             .enumerate()
             .map(|(i, f)| (f.rel.clone(), i))
             .collect();
+        let gitignores = files
+            .iter()
+            .filter(|f| f.kind == FileKind::GitIgnore)
+            .filter_map(|f| {
+                let dir = dir_of(&f.rel).to_string();
+                let (matcher, _) = ignore::gitignore::Gitignore::new(&f.abs);
+                (matcher.num_ignores() > 0).then_some((dir, matcher))
+            })
+            .collect();
         Ok(Workspace {
             root,
             files,
@@ -501,6 +524,24 @@ impl Workspace {
             tracked,
             notes,
             by_path,
+            gitignores,
+        })
+    }
+
+    /// Whether a `.gitignore` of the repository excludes `rel` (a path that need not
+    /// exist): such files are created on the machine (local config), never committed.
+    pub fn is_gitignored(&self, rel: &str) -> bool {
+        self.gitignores.iter().any(|(dir, matcher)| {
+            is_within(rel, dir) && {
+                let local = if dir == "." {
+                    rel
+                } else {
+                    &rel[dir.len() + 1..]
+                };
+                matcher
+                    .matched_path_or_any_parents(local, false)
+                    .is_ignore()
+            }
         })
     }
 
@@ -643,6 +684,14 @@ mod tests {
         );
         assert_eq!(env_role(".env.test", &empty).0, EnvRole::Development);
         assert_eq!(env_role(".env.local", &empty).0, EnvRole::Development);
+    }
+
+    #[test]
+    fn example_files() {
+        assert!(is_example_file("src/config.example.js"));
+        assert!(is_example_file("commands/command.sample.ts"));
+        assert!(!is_example_file("src/examples.js"));
+        assert!(!is_example_file("src/example.js"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use flightcheck_core::{
     Language, Note, ProjectReport, RuleRef, SCHEMA_VERSION, ScanReport, Severity, SyntaxIssue,
     Timing, ToolInfo, Verdict, WhenUnreachable, fingerprint, score,
 };
-use flightcheck_project::workspace::{is_test_file, join};
+use flightcheck_project::workspace::{is_example_file, is_test_file, join};
 use flightcheck_project::{DiscoverOptions, EntryPoint, FileKind, ImportGraph, Workspace, entry};
 use flightcheck_python::resolve::{ModuleIndex, PyResolution};
 use rayon::prelude::*;
@@ -132,6 +132,8 @@ struct FileImports {
     problems: Vec<ImportProblem>,
     /// Loads modules by a path with no literal part: which files it runs is unknowable.
     opaque_load: Option<u32>,
+    /// Imports of gitignored local files (config created on the server), as notes.
+    local_files: Vec<Note>,
 }
 
 /// Source files (not tests) under directory `dir`.
@@ -144,6 +146,7 @@ fn sources_under<'w>(ws: &'w Workspace, dir: &'w str) -> impl Iterator<Item = us
                 && flightcheck_project::workspace::is_within(&f.rel, dir)
                 && f.rel != dir
                 && !is_test_file(&f.rel)
+                && !is_example_file(&f.rel)
         })
         .map(|(i, _)| i)
 }
@@ -281,7 +284,9 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         graph,
         mut problems,
         opaque_loads,
+        notes: resolve_notes,
     } = pool.install(|| resolve_imports(&ws, &files));
+    notes.extend(resolve_notes);
     problems.sort_by_key(|a| (a.file, a.import.span));
     lap("resolve", &mut timings);
 
@@ -373,8 +378,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     }
     for &i in &sources {
         let p = ws.file_project[i];
-        files[i].reachable =
-            reachable[i] || (reach_all.contains_key(&p) && !is_test_file(&ws.files[i].rel));
+        files[i].reachable = reachable[i]
+            || (reach_all.contains_key(&p)
+                && !is_test_file(&ws.files[i].rel)
+                && !is_example_file(&ws.files[i].rel));
     }
     lap("reachability", &mut timings);
 
@@ -613,6 +620,7 @@ struct Resolved {
     problems: Vec<ImportProblem>,
     /// Files that load modules by an opaque computed path, with the line.
     opaque_loads: Vec<(usize, u32)>,
+    notes: Vec<Note>,
 }
 
 fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
@@ -638,12 +646,9 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         .map(|i| {
             let mut edges = Vec::new();
             let mut problems = Vec::new();
+            let mut local_files = Vec::new();
             let Some(facts) = &files[i].facts else {
-                return FileImports {
-                    edges,
-                    problems,
-                    opaque_load: None,
-                };
+                return FileImports { edges, problems, opaque_load: None, local_files };
             };
             let file = &ws.files[i];
             let mut opaque_load = None;
@@ -697,12 +702,8 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                                 PyResolution::External => {}
                                 PyResolution::Missing { searched } => {
                                     if !import.guarded {
-                                        problems.push(ImportProblem {
-                                            file: i,
-                                            import: import.clone(),
-                                            searched,
-                                            suggestion: None,
-                                        });
+                                        let suggestion = suggest_python_module(ws, p, &import.specifier);
+                                        problems.push(ImportProblem { file: i, import: import.clone(), searched, suggestion });
                                     }
                                 }
                             }
@@ -757,6 +758,15 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                                     ];
                                     let suggestion =
                                         suggest(ws, &target).map(|s| sibling_spec(spec, &s));
+                                    let exts = ["", ".js", ".json", ".ts", ".mjs", ".cjs"];
+                                    if exts.iter().any(|e| ws.is_gitignored(&format!("{target}{e}"))) {
+                                        let template = template_for(ws, &target).map(|t| format!(" (template in the repository: `{t}`)")).unwrap_or_default();
+                                        local_files.push(Note::file(
+                                            &file.rel,
+                                            format!("line {}: `{spec}` is excluded by .gitignore, so it is a local file that must exist on the server before the service starts{template}", import.span.line),
+                                        ));
+                                        continue;
+                                    }
                                     problems.push(ImportProblem {
                                         file: i,
                                         import: import.clone(),
@@ -771,25 +781,24 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                 }
                 _ => {}
             }
-            FileImports {
-                edges,
-                problems,
-                opaque_load,
-            }
+            FileImports { edges, problems, opaque_load, local_files }
         })
         .collect();
     let mut graph = ImportGraph::new(ws.files.len());
     let mut problems = Vec::new();
     let mut opaque_loads = Vec::new();
+    let mut notes = Vec::new();
     for (
         i,
         FileImports {
             edges,
             problems: p,
             opaque_load,
+            local_files,
         },
     ) in results.into_iter().enumerate()
     {
+        notes.extend(local_files);
         for (a, b) in edges {
             graph.add_edge(a, b);
         }
@@ -802,7 +811,54 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         graph,
         problems,
         opaque_loads,
+        notes,
     }
+}
+
+/// A committed template of a local file: `config.js` → `config.example.js`,
+/// `config.json` → `config.sample.json`.
+fn template_for(ws: &Workspace, target: &str) -> Option<String> {
+    let (stem, ext) = match target.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => (stem, Some(ext)),
+        _ => (target, None),
+    };
+    let exts: Vec<&str> = match ext {
+        Some(e) => vec![e],
+        None => vec!["js", "json", "ts", "cjs", "mjs"],
+    };
+    for marker in ["example", "sample", "template", "dist"] {
+        for e in &exts {
+            let candidate = format!("{stem}.{marker}.{e}");
+            if ws.root.join(&candidate).is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// The dotted name of a module of project `p` named like the last part of `specifier`
+/// (`bot.utils.uploader` → `bot.utils.upload.uploader` when that is where it lives).
+fn suggest_python_module(ws: &Workspace, p: usize, specifier: &str) -> Option<String> {
+    let last = specifier.rsplit('.').next().filter(|l| !l.is_empty())?;
+    let root = &ws.projects[p].root;
+    let mut found: Vec<String> = ws
+        .project_files(p)
+        .map(|i| ws.files[i].rel.as_str())
+        .filter(|rel| rel.ends_with(&format!("/{last}.py")) || *rel == format!("{last}.py"))
+        .filter(|rel| !is_test_file(rel))
+        .map(|rel| {
+            let local = if root == "." {
+                rel
+            } else {
+                rel.strip_prefix(&format!("{root}/")).unwrap_or(rel)
+            };
+            let local = local.strip_prefix("src/").unwrap_or(local);
+            local.trim_end_matches(".py").replace('/', ".")
+        })
+        .collect();
+    found.sort();
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 /// A source file next to `target` whose name is close to it (`format` → `formatting.js`).
