@@ -231,6 +231,19 @@ pub struct SyntaxIssue {
     pub span: Span,
 }
 
+/// A problem a per-file rule reported during the AST walk; the pipeline turns it into a
+/// [`crate::Finding`] with the rule's metadata and reachability policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileFinding {
+    pub rule: &'static str,
+    /// Overrides the rule's default severity when the evidence warrants it.
+    pub severity: Option<crate::Severity>,
+    pub message: String,
+    pub span: Span,
+    /// The matched text, for the fingerprint.
+    pub key: String,
+}
+
 /// Everything extracted from one source file.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileFacts {
@@ -245,6 +258,8 @@ pub struct FileFacts {
     pub has_main_guard: bool,
     /// Frameworks imported by this file.
     pub frameworks: Vec<Framework>,
+    /// Findings of per-file rules.
+    pub findings: Vec<FileFinding>,
     pub lines: u32,
 }
 

@@ -3,6 +3,9 @@
 //! [`FileFacts`].
 
 pub mod resolve;
+pub mod rule;
+
+pub use rule::{JsFileRule, JsRuleContext};
 
 use flightcheck_core::text::LineIndex;
 use flightcheck_core::{
@@ -30,7 +33,7 @@ pub fn source_type(path: &str) -> SourceType {
 
 /// Parses `source` (named `path`, for the dialect) and extracts its facts. Never panics on
 /// bad input: syntax errors become [`SyntaxIssue`]s.
-pub fn analyze(path: &str, source: &str) -> FileFacts {
+pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts {
     let allocator = Allocator::default();
     let st = source_type(path);
     let parsed = Parser::new(&allocator, source, st)
@@ -72,6 +75,8 @@ pub fn analyze(path: &str, source: &str) -> FileFacts {
         // Early errors (redeclarations, invalid assignments...) live in semantic analysis.
         let semantic = SemanticBuilder::new()
             .with_check_syntax_error(true)
+            // The node list is only needed to dispatch per-file rules.
+            .with_build_nodes(!rules.is_empty())
             .build(&parsed.program);
         for d in semantic.diagnostics.iter() {
             push_diag(d);
@@ -86,6 +91,7 @@ pub fn analyze(path: &str, source: &str) -> FileFacts {
         };
         extractor.visit_program(&parsed.program);
         let defaulted = std::mem::take(&mut extractor.defaulted);
+        facts.findings = rule::run(path, source, &semantic.semantic, &index, rules);
         for read in &mut facts.env_reads {
             if defaulted.contains(&(read.span.line, read.span.column)) {
                 read.has_default = true;
@@ -361,11 +367,45 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oxc_ast::AstType;
+    use oxc_semantic::AstNode;
+
+    fn analyze_facts(path: &str, source: &str) -> FileFacts {
+        analyze(path, source, &[])
+    }
+
+    /// A test rule: flags `debugger;` and counts the nodes it was shown.
+    struct Debugger(std::sync::atomic::AtomicUsize);
+
+    impl JsFileRule for Debugger {
+        fn id(&self) -> &'static str {
+            "test/debugger"
+        }
+        fn node_types(&self) -> &'static [AstType] {
+            &[AstType::DebuggerStatement]
+        }
+        fn check<'a>(&self, node: &AstNode<'a>, ctx: &mut JsRuleContext<'a, '_>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            ctx.report(self.id(), node.kind().span(), "debugger left in", None);
+        }
+    }
+
+    #[test]
+    fn file_rules_see_only_the_node_kinds_they_asked_for() {
+        let rule = Debugger(std::sync::atomic::AtomicUsize::new(0));
+        let src = "function f(a) {\n  debugger;\n  return a + 1;\n}\ndebugger;\n";
+        let facts = analyze("x.js", src, &[&rule]);
+        assert_eq!(rule.0.load(std::sync::atomic::Ordering::Relaxed), 2);
+        let lines: Vec<u32> = facts.findings.iter().map(|f| f.span.line).collect();
+        assert_eq!(lines, vec![2, 5]);
+        assert_eq!(facts.findings[0].key, "debugger;");
+        assert_eq!(facts.findings[0].rule, "test/debugger");
+    }
 
     #[test]
     fn imports_of_every_kind() {
         let src = "import a from './a';\nimport type { T } from './types';\nexport * from './all';\nexport { x } from './x';\nconst b = require('./b');\nconst c = await import('./c');\ntry { require('optional-dep'); } catch {}\nimport fs = require('fs');\n";
-        let f = analyze("m.ts", src);
+        let f = analyze_facts("m.ts", src);
         let got: Vec<(&str, ImportKind, bool)> = f
             .imports
             .iter()
@@ -391,7 +431,7 @@ mod tests {
     #[test]
     fn type_only_use_is_erased_in_typescript_only() {
         let src = "import { A, B } from './types';\nimport { c } from './values';\nimport { type D } from './d';\nimport './side-effect';\nconst x: A = c as B;\nlet d: D;\n";
-        let f = analyze("m.ts", src);
+        let f = analyze_facts("m.ts", src);
         let erased: Vec<(&str, bool)> = f
             .imports
             .iter()
@@ -407,7 +447,7 @@ mod tests {
             ]
         );
         assert!(
-            analyze("m.js", "import { a } from './a';\n")
+            analyze_facts("m.js", "import { a } from './a';\n")
                 .imports
                 .iter()
                 .all(|i| !i.erased)
@@ -417,7 +457,7 @@ mod tests {
     #[test]
     fn dynamic_loads_keep_their_literal_directory() {
         let src = "for (const f of files) {\n  await import(`../events/${folder}/${f}`);\n  require('./commands/' + f);\n  require(fullPath);\n  await import(`${base}/x.js`);\n}\n";
-        let f = analyze("m.js", src);
+        let f = analyze_facts("m.js", src);
         let prefixes: Vec<Option<&str>> = f
             .dynamic_loads
             .iter()
@@ -431,7 +471,7 @@ mod tests {
 
     #[test]
     fn script_paths_are_collected() {
-        let f = analyze(
+        let f = analyze_facts(
             "index.js",
             "const m = new ShardingManager('./dist/bot.js', { token });\nfork(`child.js`);\nconst url = 'https://x/y.js';\n",
         );
@@ -441,7 +481,7 @@ mod tests {
     #[test]
     fn env_reads_and_frameworks() {
         let src = "const { Telegraf } = require('telegraf');\nconst t = process.env.BOT_TOKEN;\nconst p = process.env.PORT || 3000;\nconst s = process.env['SECRET'] ?? '';\nconst { DB_URL, MODE = 'dev' } = process.env;\n";
-        let f = analyze("bot.js", src);
+        let f = analyze_facts("bot.js", src);
         let env: Vec<(&str, bool)> = f
             .env_reads
             .iter()
@@ -462,7 +502,7 @@ mod tests {
 
     #[test]
     fn early_errors_that_node_rejects() {
-        let f = analyze(
+        let f = analyze_facts(
             "engine.js",
             "function f() {\n  const slot = 1;\n  const slot = 2;\n  return slot;\n}\n",
         );
@@ -471,7 +511,7 @@ mod tests {
         assert!(f.syntax_issues[0].message.contains("slot"));
         // Different block scopes are fine.
         assert!(
-            analyze("ok.js", "{ const a = 1; }\n{ const a = 2; }\n")
+            analyze_facts("ok.js", "{ const a = 1; }\n{ const a = 2; }\n")
                 .syntax_issues
                 .is_empty()
         );
@@ -486,11 +526,11 @@ mod tests {
             "let let = 1",
             "<div>",
         ] {
-            let f = analyze("x.js", src);
+            let f = analyze_facts("x.js", src);
             assert!(!f.syntax_issues.is_empty(), "{src}");
         }
         assert!(
-            analyze("x.jsx", "const a = <div>{1}</div>;")
+            analyze_facts("x.jsx", "const a = <div>{1}</div>;")
                 .syntax_issues
                 .is_empty()
         );

@@ -1,6 +1,10 @@
 //! Python: parse with ruff's parser once per file and extract [`FileFacts`].
 
 pub mod resolve;
+pub mod rule;
+
+use rule::Dispatch;
+pub use rule::{PyFileRule, PyNode, PyRuleContext, PyScope};
 
 use flightcheck_core::text::LineIndex;
 use flightcheck_core::{
@@ -12,7 +16,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 /// Parses `source` and extracts its facts. Never panics on bad input: syntax errors become
 /// [`SyntaxIssue`]s and the recovered tree is still searched.
-pub fn analyze(source: &str) -> FileFacts {
+pub fn analyze(source: &str, rules: &[&dyn PyFileRule]) -> FileFacts {
     let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
     let index = LineIndex::new(source);
     let span_of =
@@ -27,27 +31,34 @@ pub fn analyze(source: &str) -> FileFacts {
             span: span_of(error.location),
         });
     }
+    let dispatch = Dispatch::new(rules);
     let mut extractor = Extractor {
         facts: &mut facts,
         span_of: &span_of,
         try_depth: 0,
         function_depth: 0,
         type_checking: 0,
+        dispatch: &dispatch,
+        ctx: PyRuleContext::new(source, &span_of),
     };
     for stmt in parsed.syntax().body.iter() {
         extractor.visit_stmt(stmt);
     }
+    let findings = std::mem::take(&mut extractor.ctx.findings);
+    facts.findings = findings;
     facts.frameworks.sort();
     facts.frameworks.dedup();
     facts
 }
 
-struct Extractor<'f, F: Fn(TextRange) -> Span> {
+struct Extractor<'f> {
     facts: &'f mut FileFacts,
-    span_of: &'f F,
+    span_of: &'f dyn Fn(TextRange) -> Span,
     try_depth: u32,
     function_depth: u32,
     type_checking: u32,
+    dispatch: &'f Dispatch<'f>,
+    ctx: PyRuleContext<'f>,
 }
 
 fn is_main_guard(test: &Expr) -> bool {
@@ -91,7 +102,7 @@ fn is_environ(e: &Expr) -> bool {
     }
 }
 
-impl<F: Fn(TextRange) -> Span> Extractor<'_, F> {
+impl Extractor<'_> {
     fn import(
         &mut self,
         specifier: String,
@@ -149,11 +160,26 @@ impl<F: Fn(TextRange) -> Span> Extractor<'_, F> {
     }
 }
 
-impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
+impl<'a> Visitor<'a> for Extractor<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !self.dispatch.is_empty() {
+            self.dispatch.run(PyNode::Stmt(stmt), &mut self.ctx);
+        }
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
+                    // `import a.b` binds `a`; `import a.b as x` binds `x` to `a.b`.
+                    let name = alias.name.as_str();
+                    match &alias.asname {
+                        Some(asname) => self
+                            .ctx
+                            .imported
+                            .insert(asname.to_string(), name.to_string()),
+                        None => {
+                            let top = name.split('.').next().unwrap_or(name);
+                            self.ctx.imported.insert(top.to_string(), top.to_string())
+                        }
+                    };
                     self.import(
                         alias.name.as_str().to_string(),
                         ImportKind::PyImport,
@@ -164,6 +190,14 @@ impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
             }
             Stmt::ImportFrom(from) => {
                 let module = from.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                if from.level == 0 {
+                    for alias in &from.names {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                        self.ctx
+                            .imported
+                            .insert(local, format!("{module}.{}", alias.name));
+                    }
+                }
                 let specifier = format!("{}{}", ".".repeat(from.level as usize), module);
                 let names = from
                     .names
@@ -204,9 +238,14 @@ impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
                     self.visit_stmt(s);
                 }
             }
-            Stmt::FunctionDef(_) => {
+            Stmt::FunctionDef(def) => {
                 self.function_depth += 1;
+                self.ctx.scopes.push(PyScope {
+                    name: def.name.to_string(),
+                    is_async: def.is_async,
+                });
                 visitor::walk_stmt(self, stmt);
+                self.ctx.scopes.pop();
                 self.function_depth -= 1;
             }
             _ => visitor::walk_stmt(self, stmt),
@@ -214,6 +253,18 @@ impl<'a, F: Fn(TextRange) -> Span> Visitor<'a> for Extractor<'_, F> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.dispatch.is_empty() {
+            self.dispatch.run(PyNode::Expr(expr), &mut self.ctx);
+        }
+        if let Expr::Lambda(_) = expr {
+            self.ctx.scopes.push(PyScope {
+                name: "<lambda>".into(),
+                is_async: false,
+            });
+            visitor::walk_expr(self, expr);
+            self.ctx.scopes.pop();
+            return;
+        }
         match expr {
             Expr::Call(call) => {
                 self.env_call(call);
@@ -272,7 +323,7 @@ mod tests {
     #[test]
     fn imports_env_and_main_guard() {
         let src = "import os, aiogram.types\nfrom .db import get as g\nfrom ..core.models import User\ntry:\n    import ujson\nexcept ImportError:\n    ujson = None\nif TYPE_CHECKING:\n    from x import Y\nTOKEN = os.getenv('BOT_TOKEN')\nURL = os.environ.get('URL', 'http://x')\nK = os.environ['KEY']\nif __name__ == '__main__':\n    main()\n";
-        let f = analyze(src);
+        let f = analyze(src, &[]);
         let specs: Vec<(&str, ImportKind, bool)> = f
             .imports
             .iter()
@@ -313,6 +364,7 @@ for n in names:
     __import__(n)
 importlib.import_module(\"bot.admin\")
 ",
+            &[],
         );
         let loads: Vec<Option<&str>> = f
             .dynamic_loads
@@ -323,19 +375,63 @@ importlib.import_module(\"bot.admin\")
         assert!(f.imports.iter().any(|i| i.specifier == "bot.admin"));
     }
 
+    /// A test rule: flags calls of `print` inside async functions.
+    struct PrintInAsync;
+
+    impl PyFileRule for PrintInAsync {
+        fn id(&self) -> &'static str {
+            "test/print-in-async"
+        }
+        fn node_kinds(&self) -> &'static [ruff_python_ast::NodeKind] {
+            &[ruff_python_ast::NodeKind::ExprCall]
+        }
+        fn check(&self, node: PyNode<'_>, ctx: &mut PyRuleContext<'_>) {
+            let PyNode::Expr(Expr::Call(call)) = node else {
+                return;
+            };
+            let is_print = matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "print");
+            if is_print && ctx.function().is_some_and(|f| f.is_async) {
+                let name = ctx.function().map(|f| f.name.clone()).unwrap_or_default();
+                ctx.report(
+                    self.id(),
+                    call.range(),
+                    format!("print in async {name}"),
+                    None,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn file_rules_get_their_node_kinds_and_the_innermost_function() {
+        let src = "import asyncio as aio\nfrom asyncio import sleep\nasync def handler():\n    print('a')\n    def sync_helper():\n        print('b')\n    f = lambda: print('c')\nprint('d')\n";
+        let facts = analyze(src, &[&PrintInAsync]);
+        let got: Vec<(u32, &str)> = facts
+            .findings
+            .iter()
+            .map(|f| (f.span.line, f.message.as_str()))
+            .collect();
+        assert_eq!(got, vec![(4, "print in async handler")]);
+        assert_eq!(facts.findings[0].key, "print('a')");
+    }
+
     #[test]
     fn syntax_errors_are_facts_not_panics() {
-        let f = analyze("def broken(:\n    pass\n");
+        let f = analyze("def broken(:\n    pass\n", &[]);
         assert!(!f.syntax_issues.is_empty());
         assert_eq!(f.syntax_issues[0].span.line, 1);
-        let f = analyze("\u{0}\u{1}garbage ((((");
+        let f = analyze("\u{0}\u{1}garbage ((((", &[]);
         assert!(!f.syntax_issues.is_empty());
     }
 
     #[test]
     fn main_guard_inside_function_is_not_an_entry() {
         assert!(
-            !analyze("def f():\n    if __name__ == '__main__':\n        pass\n").has_main_guard
+            !analyze(
+                "def f():\n    if __name__ == '__main__':\n        pass\n",
+                &[]
+            )
+            .has_main_guard
         );
     }
 }

@@ -151,10 +151,19 @@ fn sources_under<'w>(ws: &'w Workspace, dir: &'w str) -> impl Iterator<Item = us
         .map(|(i, _)| i)
 }
 
-fn parse_file(rel: &str, language: Language, text: &str) -> FileFacts {
+/// The per-file checks of the selected rules, by language.
+#[derive(Default)]
+struct FileChecks {
+    js: Vec<&'static dyn flightcheck_js::JsFileRule>,
+    python: Vec<&'static dyn flightcheck_python::PyFileRule>,
+}
+
+fn parse_file(rel: &str, language: Language, text: &str, checks: &FileChecks) -> FileFacts {
     match language {
-        Language::Python => flightcheck_python::analyze(text),
-        Language::JavaScript | Language::TypeScript => flightcheck_js::analyze(rel, text),
+        Language::Python => flightcheck_python::analyze(text, &checks.python),
+        Language::JavaScript | Language::TypeScript => {
+            flightcheck_js::analyze(rel, text, &checks.js)
+        }
     }
 }
 
@@ -162,6 +171,10 @@ fn parse_file(rel: &str, language: Language, text: &str) -> FileFacts {
 /// unknown rule selector, unreadable `--env` file).
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     let rules = registry::selection(&options.select, &options.ignore)?;
+    let checks = FileChecks {
+        js: rules.iter().filter_map(|r| r.js).collect(),
+        python: rules.iter().filter_map(|r| r.python).collect(),
+    };
     let jobs = if options.jobs == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -220,7 +233,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 };
                 let result = match load(&file.abs, language) {
                     Loaded::Text { text, note } => {
-                        let facts = parse_file(&file.rel, language, &text);
+                        let facts = parse_file(&file.rel, language, &text, &checks);
                         ParsedFile {
                             index: i,
                             facts: Some(facts),
@@ -235,7 +248,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                         note: Some(note),
                     },
                     Loaded::PythonNotUtf8(text) => {
-                        let mut facts = parse_file(&file.rel, language, &text);
+                        let mut facts = parse_file(&file.rel, language, &text, &checks);
                         facts.syntax_issues.insert(
                             0,
                             SyntaxIssue {
@@ -553,9 +566,42 @@ fn rollup_score(projects: &[ProjectReport]) -> u32 {
 }
 
 /// Runs one rule and applies its reachability policy to findings in dead files.
+/// Findings the per-file checks of `rule` reported in this project's files.
+fn file_findings(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
+    if rule.js.is_none() && rule.python.is_none() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for &i in &ctx.sources {
+        let Some(facts) = ctx.facts(i) else { continue };
+        let rel = ctx.rel(i);
+        for f in facts.findings.iter().filter(|f| f.rule == rule.meta.id) {
+            let mut finding = Finding::new(rule.meta, f.message.clone())
+                .at(rel, f.span)
+                .key(&f.key)
+                .evidence(flightcheck_core::Evidence::at(
+                    rel,
+                    f.span.line,
+                    ctx.snippet(i, f.span.line),
+                    "the code",
+                ))
+                .impact(rule.file_texts.impact)
+                .fix(rule.file_texts.fix)
+                .verify(rule.file_texts.verify);
+            if let Some(severity) = f.severity {
+                finding = finding.severity(severity);
+            }
+            out.push(finding);
+        }
+    }
+    out
+}
+
 fn run_rule(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    for mut finding in (rule.check)(ctx) {
+    let mut found = rule.check.map(|check| check(ctx)).unwrap_or_default();
+    found.extend(file_findings(rule, ctx));
+    for mut finding in found {
         finding.frame = frame_for(ctx, &finding);
         let dead = finding
             .file

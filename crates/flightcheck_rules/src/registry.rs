@@ -3,22 +3,45 @@
 use crate::context::ProjectContext;
 use crate::rules;
 use flightcheck_core::{Finding, RuleMeta};
+use flightcheck_js::JsFileRule;
+use flightcheck_python::PyFileRule;
 
-/// A project rule: metadata, whether it applies to this project's stack (which makes its
-/// category count in the score), and the check over the project's facts.
+/// A rule: metadata, whether it applies to this project's stack (which makes its category
+/// count in the score), and its checks. A rule checks the project's facts (`check`), the
+/// syntax of each file during the one AST walk (`js`, `python`), or both.
 pub struct Rule {
     pub meta: &'static RuleMeta,
     pub applies: fn(&ProjectContext) -> bool,
-    pub check: fn(&ProjectContext) -> Vec<Finding>,
+    pub check: Option<fn(&ProjectContext) -> Vec<Finding>>,
+    pub js: Option<&'static dyn JsFileRule>,
+    pub python: Option<&'static dyn PyFileRule>,
+    /// Impact, fix and verify texts for findings of the per-file checks.
+    pub file_texts: FileTexts,
+}
+
+/// The explanation attached to every finding a per-file check reports.
+pub struct FileTexts {
+    pub impact: &'static str,
+    pub fix: &'static str,
+    pub verify: &'static str,
+}
+
+impl FileTexts {
+    pub const NONE: FileTexts = FileTexts {
+        impact: "",
+        fix: "",
+        verify: "",
+    };
 }
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 5] = [
+    static ALL: [&Rule; 6] = [
         &rules::config::empty_secret::RULE,
         &rules::config::localhost_in_production::RULE,
         &rules::integrity::parse_error::RULE,
         &rules::integrity::unresolved_import::RULE,
+        &rules::resilience::dangling_task::RULE,
         &rules::testing::no_tests::RULE,
     ];
     &ALL

@@ -2,4 +2,5 @@
 
 pub mod config;
 pub mod integrity;
+pub mod resilience;
 pub mod testing;

@@ -3,7 +3,7 @@
 
 use crate::context::ProjectContext;
 use crate::env_keys::is_secret_key;
-use crate::registry::Rule;
+use crate::registry::{FileTexts, Rule};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
@@ -60,7 +60,10 @@ stops the deploy instead of opening a hole.
 pub static RULE: Rule = Rule {
     meta: &META,
     applies,
-    check,
+    check: Some(check),
+    js: None,
+    python: None,
+    file_texts: FileTexts::NONE,
 };
 
 pub(crate) fn applies(ctx: &ProjectContext) -> bool {

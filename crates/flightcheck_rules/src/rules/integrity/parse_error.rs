@@ -1,7 +1,7 @@
 //! `integrity/parse-error`: a source file the runtime refuses to load.
 
 use crate::context::ProjectContext;
-use crate::registry::Rule;
+use crate::registry::{FileTexts, Rule};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
 };
@@ -55,7 +55,10 @@ Fix the syntax at the reported line, then confirm with `node --check FILE` (Java
 pub static RULE: Rule = Rule {
     meta: &META,
     applies,
-    check,
+    check: Some(check),
+    js: None,
+    python: None,
+    file_texts: FileTexts::NONE,
 };
 
 fn applies(ctx: &ProjectContext) -> bool {

@@ -1,7 +1,7 @@
 //! `integrity/unresolved-import`: a relative import of a module that does not exist.
 
 use crate::context::ProjectContext;
-use crate::registry::Rule;
+use crate::registry::{FileTexts, Rule};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, ImportKind, RuleMeta, Severity, WhenUnreachable,
 };
@@ -58,7 +58,10 @@ entry point once: `node -e "require('./src/index.js')"` or
 pub static RULE: Rule = Rule {
     meta: &META,
     applies,
-    check,
+    check: Some(check),
+    js: None,
+    python: None,
+    file_texts: FileTexts::NONE,
 };
 
 fn applies(ctx: &ProjectContext) -> bool {

@@ -1,7 +1,7 @@
 //! `testing/no-tests`: a project without tests, or whose test script is a placeholder.
 
 use crate::context::ProjectContext;
-use crate::registry::Rule;
+use crate::registry::{FileTexts, Rule};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
@@ -48,7 +48,10 @@ and a `test` script that runs them (`jest`, `vitest run`, `pytest`).
 pub static RULE: Rule = Rule {
     meta: &META,
     applies,
-    check,
+    check: Some(check),
+    js: None,
+    python: None,
+    file_texts: FileTexts::NONE,
 };
 
 fn applies(ctx: &ProjectContext) -> bool {
