@@ -75,67 +75,34 @@ fn example_project_pretty_snapshot() {
     insta::assert_snapshot!("booking_bot_pretty", text);
 }
 
+/// The exit code of `flightcheck scan EXAMPLE ARGS...`.
+fn exit_code(args: &[&str]) -> Option<i32> {
+    bin()
+        .arg("scan")
+        .arg(example())
+        .args(args)
+        .output()
+        .expect("runs")
+        .status
+        .code()
+}
+
 #[test]
 fn gate_flags_decide_the_exit_code() {
-    let ex = example();
-    assert_eq!(
-        bin()
-            .arg("scan")
-            .arg(&ex)
-            .args(["--fail-on", "never", "--quiet"])
-            .output()
-            .expect("runs")
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(exit_code(&["--fail-on", "never", "--quiet"]), Some(0));
     // Only the low parse error in dead code remains when the others are ignored.
-    let ignored = ["--ignore", "config/,testing/,integrity/unresolved-import"];
+    let ignored = "config/,testing/,integrity/unresolved-import";
+    assert_eq!(exit_code(&["--ignore", ignored]), Some(0));
     assert_eq!(
-        bin()
-            .arg("scan")
-            .arg(&ex)
-            .args(ignored)
-            .output()
-            .expect("runs")
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        bin()
-            .arg("scan")
-            .arg(&ex)
-            .args(ignored)
-            .args(["--fail-on", "low"])
-            .output()
-            .expect("runs")
-            .status
-            .code(),
+        exit_code(&["--ignore", ignored, "--fail-on", "low"]),
         Some(1)
     );
     assert_eq!(
-        bin()
-            .arg("scan")
-            .arg(&ex)
-            .args(ignored)
-            .args(["--min-score", "100"])
-            .output()
-            .expect("runs")
-            .status
-            .code(),
+        exit_code(&["--ignore", ignored, "--min-score", "100"]),
         Some(1)
     );
     assert_eq!(
-        bin()
-            .arg("scan")
-            .arg(&ex)
-            .args(ignored)
-            .args(["--min-score", "50"])
-            .output()
-            .expect("runs")
-            .status
-            .code(),
+        exit_code(&["--ignore", ignored, "--min-score", "50"]),
         Some(0)
     );
 }

@@ -244,6 +244,27 @@ pub struct FileFinding {
     pub key: String,
 }
 
+impl FileFinding {
+    /// A finding over `span` of `source`; the covered text becomes the fingerprint key.
+    pub fn new(
+        rule: &'static str,
+        source: &str,
+        range: (usize, usize),
+        span: Span,
+        message: String,
+        severity: Option<crate::Severity>,
+    ) -> Self {
+        let key = source.get(range.0..range.1).unwrap_or("").to_string();
+        Self {
+            rule,
+            severity,
+            message,
+            span,
+            key,
+        }
+    }
+}
+
 /// Everything extracted from one source file.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileFacts {

@@ -24,18 +24,16 @@ impl<'a, 'c> JsRuleContext<'a, 'c> {
         message: impl Into<String>,
         severity: Option<Severity>,
     ) {
-        let key = self
-            .source
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
-            .to_string();
-        self.findings.push(FileFinding {
+        let range = (span.start as usize, span.end as usize);
+        let span = self.index.span(self.source, span.start, span.end);
+        self.findings.push(FileFinding::new(
             rule,
+            self.source,
+            range,
+            span,
+            message.into(),
             severity,
-            message: message.into(),
-            span: self.index.span(self.source, span.start, span.end),
-            key,
-        });
+        ));
     }
 }
 

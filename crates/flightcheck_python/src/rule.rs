@@ -59,18 +59,16 @@ impl<'s> PyRuleContext<'s> {
         message: impl Into<String>,
         severity: Option<Severity>,
     ) {
-        let key = self
-            .source
-            .get(range.start().to_usize()..range.end().to_usize())
-            .unwrap_or("")
-            .to_string();
-        self.findings.push(FileFinding {
+        let offsets = (range.start().to_usize(), range.end().to_usize());
+        let span = (self.span_of)(range);
+        self.findings.push(FileFinding::new(
             rule,
+            self.source,
+            offsets,
+            span,
+            message.into(),
             severity,
-            message: message.into(),
-            span: (self.span_of)(range),
-            key,
-        });
+        ));
     }
 
     /// The innermost enclosing function, if any.

@@ -116,16 +116,13 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
                     }
                 }
             }
-            if report.notes.len() > 12 {
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    p.dim(&format!(
-                        "… and {} more (see --format json)",
-                        report.notes.len() - 12
-                    ))
-                );
-            }
+            write_more(
+                &mut out,
+                &p,
+                report.notes.len(),
+                12,
+                "notes (see --format json)",
+            );
             out.push('\n');
         }
     }
@@ -142,6 +139,17 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
         c.low
     );
     out
+}
+
+/// `… N more THINGS` when `total` items were cut to `shown`.
+fn write_more(out: &mut String, p: &Painter, total: usize, shown: usize, things: &str) {
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.dim(&format!("… {} more {things}", total - shown))
+        );
+    }
 }
 
 fn write_stack(out: &mut String, p: &Painter, project: &ProjectReport) {
@@ -182,16 +190,7 @@ fn write_stack(out: &mut String, p: &Painter, project: &ProjectReport) {
                 p.dim(&format!("← {}", e.source))
             );
         }
-        if project.entry_points.len() > 6 {
-            let _ = writeln!(
-                out,
-                "  {}",
-                p.dim(&format!(
-                    "… {} more entry points",
-                    project.entry_points.len() - 6
-                ))
-            );
-        }
+        write_more(out, p, project.entry_points.len(), 6, "entry points");
     }
     out.push('\n');
 }

@@ -68,3 +68,26 @@ pub fn selection(select: &[String], ignore: &[String]) -> Result<Vec<&'static Ru
         .filter(|r| !ignore.iter().any(|p| r.meta.matches(p)))
         .collect())
 }
+
+impl Rule {
+    /// A rule that only checks the project's facts.
+    pub const fn project(
+        meta: &'static RuleMeta,
+        applies: fn(&ProjectContext) -> bool,
+        check: fn(&ProjectContext) -> Vec<Finding>,
+    ) -> Rule {
+        Rule {
+            meta,
+            applies,
+            check: Some(check),
+            js: None,
+            python: None,
+            file_texts: FileTexts::NONE,
+        }
+    }
+}
+
+/// Applicability of rules that concern any source code: the project has source files.
+pub fn has_sources(ctx: &ProjectContext) -> bool {
+    !ctx.sources.is_empty()
+}

@@ -3,7 +3,7 @@
 
 use crate::context::ProjectContext;
 use crate::env_keys::is_secret_key;
-use crate::registry::{FileTexts, Rule};
+use crate::registry::Rule;
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
@@ -57,14 +57,7 @@ stops the deploy instead of opening a hole.
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: Some(check),
-    js: None,
-    python: None,
-    file_texts: FileTexts::NONE,
-};
+pub static RULE: Rule = Rule::project(&META, applies, check);
 
 pub(crate) fn applies(ctx: &ProjectContext) -> bool {
     !ctx.env_files.is_empty() || ctx.reads_env()

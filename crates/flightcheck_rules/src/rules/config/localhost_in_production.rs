@@ -2,7 +2,7 @@
 
 use crate::context::ProjectContext;
 use crate::env_keys::{is_bind_key, is_public_url_key, local_host_in};
-use crate::registry::{FileTexts, Rule};
+use crate::registry::Rule;
 use flightcheck_core::redact::redact_url_password;
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
@@ -53,14 +53,7 @@ others call, the service name or managed host for databases and caches).
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: Some(check),
-    js: None,
-    python: None,
-    file_texts: FileTexts::NONE,
-};
+pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn applies(ctx: &ProjectContext) -> bool {
     super::empty_secret::applies(ctx)

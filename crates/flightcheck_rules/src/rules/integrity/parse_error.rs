@@ -1,7 +1,7 @@
 //! `integrity/parse-error`: a source file the runtime refuses to load.
 
 use crate::context::ProjectContext;
-use crate::registry::{FileTexts, Rule};
+use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
 };
@@ -52,18 +52,7 @@ Fix the syntax at the reported line, then confirm with `node --check FILE` (Java
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: Some(check),
-    js: None,
-    python: None,
-    file_texts: FileTexts::NONE,
-};
-
-fn applies(ctx: &ProjectContext) -> bool {
-    !ctx.sources.is_empty()
-}
+pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();

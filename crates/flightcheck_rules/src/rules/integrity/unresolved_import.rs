@@ -1,7 +1,7 @@
 //! `integrity/unresolved-import`: a relative import of a module that does not exist.
 
 use crate::context::ProjectContext;
-use crate::registry::{FileTexts, Rule};
+use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, ImportKind, RuleMeta, Severity, WhenUnreachable,
 };
@@ -55,18 +55,7 @@ entry point once: `node -e "require('./src/index.js')"` or
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: Some(check),
-    js: None,
-    python: None,
-    file_texts: FileTexts::NONE,
-};
-
-fn applies(ctx: &ProjectContext) -> bool {
-    !ctx.sources.is_empty()
-}
+pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();

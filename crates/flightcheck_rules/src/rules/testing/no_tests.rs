@@ -1,7 +1,7 @@
 //! `testing/no-tests`: a project without tests, or whose test script is a placeholder.
 
 use crate::context::ProjectContext;
-use crate::registry::{FileTexts, Rule};
+use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
@@ -45,18 +45,7 @@ and a `test` script that runs them (`jest`, `vitest run`, `pytest`).
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: Some(check),
-    js: None,
-    python: None,
-    file_texts: FileTexts::NONE,
-};
-
-fn applies(ctx: &ProjectContext) -> bool {
-    !ctx.sources.is_empty()
-}
+pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
 fn is_placeholder(script: &str) -> bool {
     let s = script.to_ascii_lowercase();
