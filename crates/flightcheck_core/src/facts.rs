@@ -277,6 +277,10 @@ pub struct FileFacts {
     pub script_paths: Vec<String>,
     /// Python `if __name__ == "__main__":` at module level.
     pub has_main_guard: bool,
+    /// A module-level web application object (`app = FastAPI()`, `Flask(__name__)`,
+    /// `web.Application()`, `get_wsgi_application()`) that a server imports: the framework
+    /// name, e.g. `FastAPI`.
+    pub web_app: Option<String>,
     /// Frameworks imported by this file.
     pub frameworks: Vec<Framework>,
     /// Findings of per-file rules.

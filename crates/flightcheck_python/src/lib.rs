@@ -61,6 +61,21 @@ struct Extractor<'f> {
     ctx: PyRuleContext<'f>,
 }
 
+/// Constructors of application objects that an ASGI/WSGI server (uvicorn, gunicorn,
+/// hypercorn, a platform's base image) imports by module path.
+const WEB_APP_FACTORIES: [&str; 10] = [
+    "FastAPI",
+    "Flask",
+    "Quart",
+    "Starlette",
+    "Sanic",
+    "Litestar",
+    "Application",
+    "get_wsgi_application",
+    "get_asgi_application",
+    "Django",
+];
+
 fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(cmp) = test else {
         return false;
@@ -238,6 +253,19 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                     self.visit_stmt(s);
                 }
             }
+            Stmt::Assign(assign) if self.function_depth == 0 && self.facts.web_app.is_none() => {
+                if let Expr::Call(call) = &*assign.value {
+                    let callee = match &*call.func {
+                        Expr::Name(n) => Some(n.id.as_str()),
+                        Expr::Attribute(a) => Some(a.attr.as_str()),
+                        _ => None,
+                    };
+                    if let Some(name) = callee.filter(|c| WEB_APP_FACTORIES.contains(c)) {
+                        self.facts.web_app = Some(name.to_string());
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::FunctionDef(def) => {
                 self.function_depth += 1;
                 self.ctx.scopes.push(PyScope {
@@ -352,6 +380,17 @@ mod tests {
         );
         assert!(f.has_main_guard);
         assert_eq!(f.frameworks, vec![Framework::Aiogram]);
+        assert_eq!(f.web_app, None);
+        let app = analyze(
+            "from fastapi import FastAPI\napp = FastAPI(title='x')\n",
+            &[],
+        );
+        assert_eq!(app.web_app.as_deref(), Some("FastAPI"));
+        let nested = analyze(
+            "def make():\n    app = Flask(__name__)\n    return app\n",
+            &[],
+        );
+        assert_eq!(nested.web_app, None);
         assert!(f.syntax_issues.is_empty());
     }
 

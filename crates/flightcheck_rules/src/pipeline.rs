@@ -320,6 +320,15 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         if is_test_file(rel) {
             continue;
         }
+        if let Some(app) = files[i].facts.as_ref().and_then(|f| f.web_app.as_deref()) {
+            entries.push(EntryPoint {
+                file: i,
+                source: format!("{app} application object (imported by the ASGI/WSGI server)"),
+                detail: rel.clone(),
+                decl_file: rel.clone(),
+                decl_line: 1,
+            });
+        }
         let is_dunder_main = rel.ends_with("__main__.py");
         if files[i].facts.as_ref().is_some_and(|f| f.has_main_guard) || is_dunder_main {
             let source = if is_dunder_main {
@@ -365,7 +374,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 }
             }
         }
-        if frameworks.contains(&Framework::Django) {
+        // Django is started through manage.py/wsgi.py and loads apps by name; an import of
+        // django somewhere (docs, examples) is not enough to say the project is Django.
+        let django = project.frameworks.contains(&Framework::Django)
+            || ws
+                .project_files(p)
+                .any(|i| ws.files[i].rel.ends_with("manage.py"));
+        if django {
             reach_all.insert(p, "Django loads apps, URLconfs and settings by name, so every module counts as reachable".into());
         }
     }

@@ -45,7 +45,13 @@ and a `test` script that runs them (`jest`, `vitest run`, `pytest`).
 "#,
 };
 
-pub static RULE: Rule = Rule::project(&META, has_sources, check);
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+/// Projects with sources; a manifest-less root of stray scripts (repository tooling next to
+/// real projects) is not a project that ships.
+fn applies(ctx: &ProjectContext) -> bool {
+    has_sources(ctx) && (!ctx.project.manifests.is_empty() || ctx.ws.projects.len() == 1)
+}
 
 fn is_placeholder(script: &str) -> bool {
     let s = script.to_ascii_lowercase();
