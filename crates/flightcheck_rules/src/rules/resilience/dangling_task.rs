@@ -131,7 +131,13 @@ impl PyFileRule for DanglingTask {
             _ => false,
         };
         if spawns {
-            let text = truncate(ctx.text(call).lines().next().unwrap_or(""), 80);
+            // The call on one line, however it was wrapped.
+            let one_line = ctx
+                .text(call)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let text = truncate(&one_line.replace("( ", "(").replace(" )", ")"), 80);
             ctx.report(
                 META.id,
                 call.range(),
