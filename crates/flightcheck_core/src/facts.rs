@@ -173,6 +173,34 @@ pub fn package_name(specifier: &str) -> Option<&str> {
     }
 }
 
+/// The interpreter version a project runs on, and where that was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeVersion {
+    pub major: u8,
+    pub minor: u8,
+    /// e.g. `Dockerfile:1 FROM python:3.11-slim`, `pyproject.toml requires-python >=3.9`.
+    pub source: String,
+}
+
+/// The first `3.X` in `text` after one of `markers` (`python:3.11-slim` → 3.11,
+/// `>=3.9,<4` → 3.9, `python-3.11.4` → 3.11).
+pub fn python_version_in(text: &str) -> Option<(u8, u8)> {
+    let bytes = text.as_bytes();
+    for (i, _) in text.match_indices("3.") {
+        let before_ok = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let minor: String = text[i + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if before_ok && !minor.is_empty() {
+            if let Ok(m) = minor.parse::<u8>() {
+                return Some((3, m));
+            }
+        }
+    }
+    None
+}
+
 /// How a module is pulled in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -81,6 +81,9 @@ pub struct ProjectReport {
     pub languages: Vec<Language>,
     pub frameworks: Vec<Framework>,
     pub package_manager: Option<String>,
+    /// The Python the project runs on and where that was read, e.g.
+    /// `3.11 (Dockerfile:1 FROM python:3.11-slim)`; `None` when the repository does not say.
+    pub python_runtime: Option<String>,
     pub entry_points: Vec<EntryPointReport>,
     pub env_files: Vec<String>,
     pub deploy_files: Vec<String>,

@@ -100,6 +100,8 @@ pub struct PyProject {
     pub scripts: Vec<(String, String)>,
     /// Distribution names of dependencies (normalised lower case).
     pub dependencies: Vec<String>,
+    /// `[project] requires-python` / Poetry's `python` dependency, as written.
+    pub requires_python: Option<String>,
 }
 
 impl PyProject {
@@ -154,6 +156,10 @@ impl PyProject {
                         out.scripts.push((k, s.to_string()));
                     }
                 }
+            }
+            if out.requires_python.is_none() {
+                out.requires_python = table(&poetry, "dependencies")
+                    .and_then(|d| d.get("python").and_then(|p| p.as_str()).map(str::to_string));
             }
             for key in ["dependencies", "dev-dependencies"] {
                 if let Some(deps) = table(&poetry, key) {

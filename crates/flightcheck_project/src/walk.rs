@@ -106,7 +106,7 @@ pub fn classify(rel: &str) -> FileKind {
     }
     if matches!(
         name,
-        "package.json" | "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile"
+        "package.json" | "pyproject.toml" | "setup.cfg" | "Pipfile"
     ) || (lower.starts_with("requirements") && lower.ends_with(".txt"))
         || rel.contains("requirements/") && lower.ends_with(".txt")
     {
@@ -282,6 +282,8 @@ mod tests {
         assert_eq!(classify("docker-compose.prod.yml"), FileKind::Deploy);
         assert_eq!(classify(".github/workflows/ci.yml"), FileKind::Ci);
         assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest);
+        // setup.py is Python that runs (and may be a plain module); it still marks a project.
+        assert_eq!(classify("setup.py"), FileKind::Source(Language::Python));
         assert_eq!(classify("README.md"), FileKind::Doc);
         assert_eq!(classify("logo.png"), FileKind::Other);
     }

@@ -6,7 +6,7 @@ use crate::envfile::{self, EnvParse};
 use crate::git;
 use crate::manifest::{self, PackageJson, PyProject};
 use crate::walk::{self, FileKind, WalkedFile};
-use flightcheck_core::{Framework, Language, Note};
+use flightcheck_core::{Framework, Language, Note, RuntimeVersion, python_version_in};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -70,6 +70,8 @@ pub struct Project {
     pub deploy_files: Vec<String>,
     pub ci_files: Vec<String>,
     pub doc_files: Vec<String>,
+    /// The Python version the project runs on, when the repository says.
+    pub python_target: Option<RuntimeVersion>,
 }
 
 #[derive(Debug)]
@@ -280,7 +282,10 @@ impl Workspace {
         // Project roots: directories holding a manifest that defines a project.
         let mut roots: BTreeSet<String> = files
             .iter()
-            .filter(|f| f.kind == FileKind::Manifest && !in_fixture_dir(&f.rel))
+            .filter(|f| {
+                (f.kind == FileKind::Manifest || file_name(&f.rel) == "setup.py")
+                    && !in_fixture_dir(&f.rel)
+            })
             .filter(|f| {
                 matches!(
                     file_name(&f.rel),
@@ -416,6 +421,26 @@ impl Workspace {
                     let lower = file_name(&f.rel).to_ascii_lowercase();
                     if lower.contains("dockerfile") {
                         launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
+                        // The final stage's base image is what runs the code.
+                        let from = text
+                            .lines()
+                            .enumerate()
+                            .filter(|(_, l)| {
+                                l.trim_start().to_ascii_uppercase().starts_with("FROM ")
+                            })
+                            .last();
+                        if let Some((n, line)) = from {
+                            let image = line.split_whitespace().nth(1).unwrap_or("");
+                            if image.contains("python") {
+                                if let Some((major, minor)) = python_version_in(image) {
+                                    projects[p].python_target = Some(RuntimeVersion {
+                                        major,
+                                        minor,
+                                        source: format!("{}:{} FROM {image}", f.rel, n + 1),
+                                    });
+                                }
+                            }
+                        }
                     } else if lower == "procfile" {
                         launches.extend(deploy::procfile(&f.rel, &dir, &text));
                     } else if lower.ends_with(".service") {
@@ -431,6 +456,11 @@ impl Workspace {
                     }
                 }
                 FileKind::Ci => projects[p].ci_files.push(f.rel.clone()),
+                FileKind::Source(_)
+                    if file_name(&f.rel) == "setup.py" && dir == projects[p].root =>
+                {
+                    projects[p].manifests.push(f.rel.clone());
+                }
                 FileKind::Doc => projects[p].doc_files.push(f.rel.clone()),
                 FileKind::Env => {
                     let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
@@ -536,11 +566,13 @@ impl Workspace {
                 let local = if dir == "." {
                     rel
                 } else {
-                    &rel[dir.len() + 1..]
+                    rel.get(dir.len() + 1..).unwrap_or("")
                 };
-                matcher
-                    .matched_path_or_any_parents(local, false)
-                    .is_ignore()
+                // The directory of a .gitignore is never ignored by it.
+                !local.is_empty()
+                    && matcher
+                        .matched_path_or_any_parents(local, false)
+                        .is_ignore()
             }
         })
     }
@@ -607,12 +639,63 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
     out
 }
 
+/// The lowest Python a version specifier admits: the `>=`, `~=`, `==` or `^` clause
+/// (`<3.13,>=3.10` → 3.10; `^3.11` → 3.11).
+fn lowest_python(spec: &str) -> Option<(u8, u8)> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|c| {
+            c.starts_with(">=")
+                || c.starts_with("~=")
+                || c.starts_with("==")
+                || c.starts_with('^')
+                || c.starts_with('~')
+                || c.starts_with('3')
+        })
+        .find_map(python_version_in)
+}
+
+/// The Python version a project runs on: a Dockerfile's base image (set during discovery)
+/// wins, then `.python-version`, `runtime.txt`, and the lowest `requires-python`.
+fn python_target(dir: &Path, project: &Project) -> Option<RuntimeVersion> {
+    if project.python_target.is_some() {
+        return project.python_target.clone();
+    }
+    let local = |name: &str| {
+        if project.root == "." {
+            name.to_string()
+        } else {
+            format!("{}/{name}", project.root)
+        }
+    };
+    for name in [".python-version", "runtime.txt"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+            let first = text.lines().next().unwrap_or("").trim();
+            if let Some((major, minor)) = python_version_in(first) {
+                return Some(RuntimeVersion {
+                    major,
+                    minor,
+                    source: format!("{} {first}", local(name)),
+                });
+            }
+        }
+    }
+    let spec = project.pyproject.as_ref()?.requires_python.clone()?;
+    let (major, minor) = lowest_python(&spec)?;
+    Some(RuntimeVersion {
+        major,
+        minor,
+        source: format!("{} requires-python {spec}", local("pyproject.toml")),
+    })
+}
+
 fn finish_project(root: &Path, project: &mut Project) {
     let dir = if project.root == "." {
         root.to_path_buf()
     } else {
         root.join(&project.root)
     };
+    project.python_target = python_target(&dir, project);
     if let Some(pkg) = &project.package_json {
         project.frameworks.extend(
             pkg.dependencies
@@ -695,6 +778,14 @@ mod tests {
     }
 
     #[test]
+    fn lowest_python_versions() {
+        assert_eq!(lowest_python("<3.13,>=3.10"), Some((3, 10)));
+        assert_eq!(lowest_python("^3.11"), Some((3, 11)));
+        assert_eq!(lowest_python(">=3.8"), Some((3, 8)));
+        assert_eq!(lowest_python("<4"), None);
+    }
+
+    #[test]
     fn test_files() {
         assert!(is_test_file("src/__tests__/a.js"));
         assert!(is_test_file("a.spec.ts"));
@@ -702,6 +793,33 @@ mod tests {
         assert!(is_test_file("bot/handlers_test.py"));
         assert!(!is_test_file("src/contest.js"));
         assert!(!is_test_file("src/testing_utils.py"));
+    }
+
+    #[test]
+    fn gitignore_matching_of_paths_that_need_not_exist() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(root.join(".gitignore"), "config.js\n/secrets/\n").expect("write");
+        std::fs::create_dir_all(root.join("app")).expect("mkdir");
+        std::fs::write(root.join("app/.gitignore"), "local.json\n").expect("write");
+        std::fs::write(root.join("app/index.js"), "require('./local.json');\n").expect("write");
+        let ws = Workspace::discover(
+            root,
+            &DiscoverOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        )
+        .expect("discover");
+        assert!(ws.is_gitignored("src/config.js"));
+        assert!(ws.is_gitignored("secrets/key.json"));
+        assert!(ws.is_gitignored("app/local.json"));
+        assert!(
+            !ws.is_gitignored("local.json"),
+            "app/.gitignore applies only below app/"
+        );
+        assert!(!ws.is_gitignored("app"), "a .gitignore's own directory");
+        assert!(!ws.is_gitignored("src/index.js"));
     }
 
     #[test]

@@ -2,13 +2,15 @@
 
 pub mod resolve;
 pub mod rule;
+pub mod stdlib;
 
 use rule::Dispatch;
 pub use rule::{PyFileRule, PyNode, PyRuleContext, PyScope};
 
 use flightcheck_core::text::LineIndex;
 use flightcheck_core::{
-    DynamicLoad, EnvRead, FileFacts, Framework, ImportFact, ImportKind, Span, SyntaxIssue,
+    DynamicLoad, EnvRead, FileFacts, Framework, ImportFact, ImportKind, RuntimeVersion, Span,
+    SyntaxIssue,
 };
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
@@ -17,7 +19,28 @@ use ruff_text_size::{Ranged, TextRange};
 /// Parses `source` and extracts its facts. Never panics on bad input: syntax errors become
 /// [`SyntaxIssue`]s and the recovered tree is still searched.
 pub fn analyze(source: &str, rules: &[&dyn PyFileRule]) -> FileFacts {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    analyze_for(source, rules, None)
+}
+
+/// [`analyze`] for a project that runs on `target`: syntax newer than that version (a
+/// PEP 701 f-string on 3.11, `match` on 3.9) is a syntax issue too, because that
+/// interpreter rejects the file.
+pub fn analyze_for(
+    source: &str,
+    rules: &[&dyn PyFileRule],
+    target: Option<&RuntimeVersion>,
+) -> FileFacts {
+    let mut options = ruff_python_parser::ParseOptions::from(PySourceType::Python);
+    if let Some(t) = target {
+        options = options.with_target_version(ruff_python_ast::PythonVersion {
+            major: t.major,
+            minor: t.minor,
+        });
+    }
+    let Some(parsed) = ruff_python_parser::parse_unchecked(source, options).try_into_module()
+    else {
+        return FileFacts::default();
+    };
     let index = LineIndex::new(source);
     let span_of =
         |range: TextRange| index.span(source, range.start().to_u32(), range.end().to_u32());
@@ -25,12 +48,24 @@ pub fn analyze(source: &str, rules: &[&dyn PyFileRule]) -> FileFacts {
         lines: index.line_count() as u32,
         ..Default::default()
     };
+    if let Some(t) = target {
+        for error in parsed.unsupported_syntax_errors() {
+            facts.syntax_issues.push(SyntaxIssue {
+                message: format!(
+                    "SyntaxError on Python {}.{}: {error} (the project runs {}.{}: {})",
+                    t.major, t.minor, t.major, t.minor, t.source
+                ),
+                span: span_of(error.range),
+            });
+        }
+    }
     for error in parsed.errors() {
         facts.syntax_issues.push(SyntaxIssue {
             message: format!("SyntaxError: {}", error.error),
             span: span_of(error.location),
         });
     }
+    future_import_errors(&parsed.syntax().body, &mut facts.syntax_issues, &span_of);
     let dispatch = Dispatch::new(rules);
     let mut extractor = Extractor {
         facts: &mut facts,
@@ -75,6 +110,81 @@ const WEB_APP_FACTORIES: [&str; 10] = [
     "get_asgi_application",
     "Django",
 ];
+
+/// Features `from __future__ import X` accepts (CPython 3.11).
+const FUTURE_FEATURES: [&str; 10] = [
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];
+
+/// The compile-time errors CPython raises for `from __future__` imports: they must come
+/// first (after the docstring and other future imports) and name a known feature.
+fn future_import_errors(
+    body: &[Stmt],
+    issues: &mut Vec<SyntaxIssue>,
+    span_of: &dyn Fn(TextRange) -> Span,
+) {
+    let mut leading = true;
+    for (k, stmt) in body.iter().enumerate() {
+        let is_docstring =
+            k == 0 && matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)));
+        let future = match stmt {
+            Stmt::ImportFrom(from)
+                if from.level == 0
+                    && from
+                        .module
+                        .as_ref()
+                        .is_some_and(|m| m.as_str() == "__future__") =>
+            {
+                Some(from)
+            }
+            _ => None,
+        };
+        match future {
+            Some(from) if !leading => issues.push(SyntaxIssue {
+                message:
+                    "SyntaxError: from __future__ imports must occur at the beginning of the file"
+                        .into(),
+                span: span_of(from.range()),
+            }),
+            Some(from) => {
+                for alias in &from.names {
+                    let name = alias.name.as_str();
+                    let message = match name {
+                        "braces" => "SyntaxError: not a chance".to_string(),
+                        n if FUTURE_FEATURES.contains(&n) => continue,
+                        n => format!("SyntaxError: future feature {n} is not defined"),
+                    };
+                    issues.push(SyntaxIssue {
+                        message,
+                        span: span_of(alias.range()),
+                    });
+                }
+            }
+            None if is_docstring => {}
+            None => leading = false,
+        }
+    }
+}
+
+/// `self.assertRaises(...)`, `pytest.raises(...)`, `assertRaisesRegex(...)`.
+fn expects_failure(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    let name = match &*call.func {
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Name(n) => n.id.as_str(),
+        _ => return false,
+    };
+    name == "raises" || name.starts_with("assertRaises")
+}
 
 fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(cmp) = test else {
@@ -237,6 +347,18 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                     }
                 }
             }
+            // `with self.assertRaises(ImportError):` / `with pytest.raises(...)`: the failure
+            // is expected, as in a `try`.
+            Stmt::With(with)
+                if with
+                    .items
+                    .iter()
+                    .any(|item| expects_failure(&item.context_expr)) =>
+            {
+                self.try_depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.try_depth -= 1;
+            }
             Stmt::Try(try_stmt) => {
                 self.try_depth += 1;
                 for s in &try_stmt.body {
@@ -306,7 +428,9 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                 if let (true, Some(arg)) = (loader, call.arguments.args.first()) {
                     match arg {
                         Expr::StringLiteral(_) => {
-                            if let Some(name) = string_lit(arg) {
+                            // A relative name resolves against the `package` argument, not
+                            // this file: not judged.
+                            if let Some(name) = string_lit(arg).filter(|n| !n.starts_with('.')) {
                                 self.import(name, ImportKind::PyImport, Vec::new(), call.range());
                             }
                         }
@@ -369,6 +493,15 @@ mod tests {
             ]
         );
         assert_eq!(f.imports[3].names, vec!["User"]);
+        let expected = analyze(
+            "def test_x(self):\n    with self.assertRaises(ImportError):\n        from .os import sep\n    importlib.import_module('..c', 'a.b')\n",
+            &[],
+        );
+        assert!(
+            expected.imports.iter().all(|i| i.guarded),
+            "{:?}",
+            expected.imports
+        );
         let env: Vec<(&str, bool)> = f
             .env_reads
             .iter()
@@ -452,6 +585,56 @@ importlib.import_module(\"bot.admin\")
             .collect();
         assert_eq!(got, vec![(4, "print in async handler")]);
         assert_eq!(facts.findings[0].key, "print('a')");
+    }
+
+    #[test]
+    fn syntax_newer_than_the_target_is_an_error() {
+        let src = "name = 'x'\nprint(f\"{'nested'} {name!r}\")\nprint(f\"{name[\"k\"]}\")\n";
+        assert!(analyze(src, &[]).syntax_issues.is_empty());
+        let py311 = RuntimeVersion {
+            major: 3,
+            minor: 11,
+            source: "Dockerfile:1 FROM python:3.11".into(),
+        };
+        let issues = analyze_for(src, &[], Some(&py311)).syntax_issues;
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].span.line, 3);
+        assert!(
+            issues[0].message.contains("Dockerfile:1 FROM python:3.11"),
+            "{}",
+            issues[0].message
+        );
+        let py312 = RuntimeVersion {
+            major: 3,
+            minor: 12,
+            source: "x".into(),
+        };
+        assert!(analyze_for(src, &[], Some(&py312)).syntax_issues.is_empty());
+    }
+
+    #[test]
+    fn future_imports_follow_cpython_rules() {
+        let ok = analyze(
+            "\"\"\"doc\"\"\"\nfrom __future__ import annotations\nfrom __future__ import division\nimport os\n",
+            &[],
+        );
+        assert!(ok.syntax_issues.is_empty(), "{:?}", ok.syntax_issues);
+        let late = analyze("import os\nfrom __future__ import annotations\n", &[]);
+        assert_eq!(late.syntax_issues.len(), 1);
+        assert_eq!(late.syntax_issues[0].span.line, 2);
+        let unknown = analyze("from __future__ import rested_snopes, braces\n", &[]);
+        let messages: Vec<&str> = unknown
+            .syntax_issues
+            .iter()
+            .map(|i| i.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            vec![
+                "SyntaxError: future feature rested_snopes is not defined",
+                "SyntaxError: not a chance"
+            ]
+        );
     }
 
     #[test]

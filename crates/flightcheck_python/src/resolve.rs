@@ -137,12 +137,19 @@ impl ModuleIndex {
             return out;
         }
         let top = module.split('.').next().unwrap_or(module);
-        let mut local_top = false;
-        for root in roots {
+        // Claim an import as ours, and so as missing when it does not resolve, only when its
+        // top level is a regular package (with `__init__.py`) in the project root or `src`
+        // (`roots[..2]`), and not a standard-library name: a stray `telegram.py` next to a
+        // script, or the stdlib's own `os.py`, must not turn `telegram.ext` or `os.path`
+        // into a missing module.
+        let mut claimed = false;
+        for (k, root) in roots.iter().enumerate() {
             if self.module_at(root, top).is_none() {
                 continue;
             }
-            local_top = true;
+            let package_init = format!("{}/__init__.py", join(root, top));
+            claimed |=
+                k < 2 && self.files.contains_key(&package_init) && !crate::stdlib::is_stdlib(top);
             if let Some(found) = self.module_at(root, module) {
                 let packages = self.packages_along(root, module);
                 match found {
@@ -160,12 +167,13 @@ impl ModuleIndex {
                 return out;
             }
         }
-        if local_top {
+        if claimed {
             // The top-level package is ours but the submodule is not there.
             let path = module.replace('.', "/");
             out.push(PyResolution::Missing {
                 searched: roots
                     .iter()
+                    .take(2)
                     .map(|r| join(r, &format!("{path}.py")))
                     .collect(),
             });

@@ -158,9 +158,15 @@ struct FileChecks {
     python: Vec<&'static dyn flightcheck_python::PyFileRule>,
 }
 
-fn parse_file(rel: &str, language: Language, text: &str, checks: &FileChecks) -> FileFacts {
+fn parse_file(
+    rel: &str,
+    language: Language,
+    text: &str,
+    checks: &FileChecks,
+    python_target: Option<&flightcheck_core::RuntimeVersion>,
+) -> FileFacts {
     match language {
-        Language::Python => flightcheck_python::analyze(text, &checks.python),
+        Language::Python => flightcheck_python::analyze_for(text, &checks.python, python_target),
         Language::JavaScript | Language::TypeScript => {
             flightcheck_js::analyze(rel, text, &checks.js)
         }
@@ -233,7 +239,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 };
                 let result = match load(&file.abs, language) {
                     Loaded::Text { text, note } => {
-                        let facts = parse_file(&file.rel, language, &text, &checks);
+                        let facts = parse_file(
+                            &file.rel,
+                            language,
+                            &text,
+                            &checks,
+                            ws.projects[ws.file_project[i]].python_target.as_ref(),
+                        );
                         ParsedFile {
                             index: i,
                             facts: Some(facts),
@@ -248,7 +260,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                         note: Some(note),
                     },
                     Loaded::PythonNotUtf8(text) => {
-                        let mut facts = parse_file(&file.rel, language, &text, &checks);
+                        let mut facts = parse_file(
+                            &file.rel,
+                            language,
+                            &text,
+                            &checks,
+                            ws.projects[ws.file_project[i]].python_target.as_ref(),
+                        );
                         facts.syntax_issues.insert(
                             0,
                             SyntaxIssue {
@@ -487,6 +505,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             languages: ws.languages(p),
             frameworks: frameworks.into_iter().collect(),
             package_manager: project.package_manager.clone(),
+            python_runtime: project
+                .python_target
+                .as_ref()
+                .map(|t| format!("{}.{} ({})", t.major, t.minor, t.source)),
             entry_points: ctx
                 .entries
                 .iter()
@@ -692,16 +714,16 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         .enumerate()
         .map(|(i, f)| (f.abs.clone(), i))
         .collect();
-    // Python module indexes, one per project.
-    let py_indexes: Vec<ModuleIndex> = (0..ws.projects.len())
-        .map(|p| {
-            ModuleIndex::new(
-                ws.project_files(p)
-                    .filter(|i| ws.files[*i].kind == FileKind::Source(Language::Python))
-                    .map(|i| (ws.files[i].rel.as_str(), i)),
-            )
-        })
-        .collect();
+    // One index of every Python module in the tree: the search roots (project root, `src`,
+    // script directory) decide what an import can see, not project boundaries, so an import
+    // into a nested project's package still resolves.
+    let py_index = ModuleIndex::new(
+        ws.files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind == FileKind::Source(Language::Python))
+            .map(|(i, f)| (f.rel.as_str(), i)),
+    );
     let results: Vec<FileImports> = (0..ws.files.len())
         .into_par_iter()
         .map(|i| {
@@ -749,7 +771,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                         if import.kind == ImportKind::TypeOnly {
                             continue;
                         }
-                        for r in py_indexes[p].resolve(
+                        for r in py_index.resolve(
                             &file.rel,
                             &import.specifier,
                             &import.names,
@@ -902,12 +924,27 @@ fn template_for(ws: &Workspace, target: &str) -> Option<String> {
 /// (`bot.utils.uploader` → `bot.utils.upload.uploader` when that is where it lives).
 fn suggest_python_module(ws: &Workspace, p: usize, specifier: &str) -> Option<String> {
     let last = specifier.rsplit('.').next().filter(|l| !l.is_empty())?;
+    // Only within the same top-level package: `test.x.result` is not `unittest.result`.
+    let top = specifier
+        .trim_start_matches('.')
+        .split('.')
+        .next()
+        .filter(|t| !t.is_empty())?;
     let root = &ws.projects[p].root;
     let mut found: Vec<String> = ws
         .project_files(p)
         .map(|i| ws.files[i].rel.as_str())
         .filter(|rel| rel.ends_with(&format!("/{last}.py")) || *rel == format!("{last}.py"))
         .filter(|rel| !is_test_file(rel))
+        .filter(|rel| {
+            let local = if root == "." {
+                *rel
+            } else {
+                rel.strip_prefix(&format!("{root}/")).unwrap_or(rel)
+            };
+            let local = local.strip_prefix("src/").unwrap_or(local);
+            local.split('/').next() == Some(top)
+        })
         .map(|rel| {
             let local = if root == "." {
                 rel
