@@ -88,6 +88,8 @@ pub struct ProjectReport {
     pub env_files: Vec<String>,
     pub deploy_files: Vec<String>,
     pub files: FileCounts,
+    /// Non-test source files no entry point reaches (dead code for the rules).
+    pub unreachable: Vec<String>,
     pub verdict: Verdict,
     pub score: ScoreCard,
     pub counts: Counts,

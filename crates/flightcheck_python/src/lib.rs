@@ -1,5 +1,6 @@
 //! Python: parse with ruff's parser once per file and extract [`FileFacts`].
 
+mod encoding;
 pub mod resolve;
 pub mod rule;
 pub mod stdlib;
@@ -66,6 +67,15 @@ pub fn analyze_for(
         });
     }
     future_import_errors(&parsed.syntax().body, &mut facts.syntax_issues, &span_of);
+    if let Some((line, message)) = encoding::declaration_error(source) {
+        facts.syntax_issues.insert(
+            0,
+            SyntaxIssue {
+                message,
+                span: Span::line(line),
+            },
+        );
+    }
     let dispatch = Dispatch::new(rules);
     let mut extractor = Extractor {
         facts: &mut facts,

@@ -536,6 +536,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                     .filter(|i| is_test_file(&ws.files[**i].rel))
                     .count() as u32,
             },
+            unreachable: project_sources
+                .iter()
+                .filter(|i| !files[**i].reachable && !is_test_file(&ws.files[**i].rel))
+                .map(|i| ws.files[*i].rel.clone())
+                .collect(),
             verdict: card.verdict,
             counts: Counts::of(&findings),
             score: card,
