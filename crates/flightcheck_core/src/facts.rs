@@ -192,10 +192,11 @@ pub fn python_version_in(text: &str) -> Option<(u8, u8)> {
             .chars()
             .take_while(|c| c.is_ascii_digit())
             .collect();
-        if before_ok && !minor.is_empty() {
-            if let Ok(m) = minor.parse::<u8>() {
-                return Some((3, m));
-            }
+        if before_ok
+            && !minor.is_empty()
+            && let Ok(m) = minor.parse::<u8>()
+        {
+            return Some((3, m));
         }
     }
     None

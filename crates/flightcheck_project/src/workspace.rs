@@ -431,14 +431,14 @@ impl Workspace {
                             .last();
                         if let Some((n, line)) = from {
                             let image = line.split_whitespace().nth(1).unwrap_or("");
-                            if image.contains("python") {
-                                if let Some((major, minor)) = python_version_in(image) {
-                                    projects[p].python_target = Some(RuntimeVersion {
-                                        major,
-                                        minor,
-                                        source: format!("{}:{} FROM {image}", f.rel, n + 1),
-                                    });
-                                }
+                            if image.contains("python")
+                                && let Some((major, minor)) = python_version_in(image)
+                            {
+                                projects[p].python_target = Some(RuntimeVersion {
+                                    major,
+                                    minor,
+                                    source: format!("{}:{} FROM {image}", f.rel, n + 1),
+                                });
                             }
                         }
                     } else if lower == "procfile" {
