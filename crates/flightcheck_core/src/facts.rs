@@ -314,6 +314,8 @@ pub struct FileFacts {
     pub frameworks: Vec<Framework>,
     /// Findings of per-file rules.
     pub findings: Vec<FileFinding>,
+    /// Bots, handlers, routes, tables and migrations this file sets up.
+    pub wiring: crate::wiring::Wiring,
     pub lines: u32,
 }
 

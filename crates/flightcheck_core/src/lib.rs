@@ -11,7 +11,9 @@ pub mod report;
 pub mod rule;
 pub mod score;
 pub mod severity;
+pub mod sql;
 pub mod text;
+pub mod wiring;
 
 pub use facts::*;
 pub use finding::*;
@@ -19,3 +21,4 @@ pub use report::*;
 pub use rule::*;
 pub use score::*;
 pub use severity::*;
+pub use wiring::*;

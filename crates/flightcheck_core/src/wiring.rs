@@ -1,0 +1,246 @@
+//! Wiring facts: how a bot, a web service and its database are put together. Language
+//! crates extract them from syntax; the `bot/*`, `data/*` and webhook rules read them.
+//!
+//! Every fact records its [`Owner`]: the top-level declaration whose body contains it.
+//! Code inside a function or class runs only if that declaration is used, so the
+//! pipeline decides per owner whether a fact is live (see [`FileFacts::uses`]).
+//!
+//! [`FileFacts::uses`]: crate::FileFacts::uses
+
+use crate::{Framework, Span};
+use serde::Serialize;
+
+/// The top-level function/class/variable declaration a fact sits in; `None` at module level
+/// (code that runs when the module is loaded). For a method, the class.
+pub type Owner = Option<String>;
+
+/// A use of one top-level declaration of this file by code of the same file: `from`
+/// (`None` = module level) references `to`. Liveness flows along these edges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeclUse {
+    pub from: Owner,
+    pub to: String,
+}
+
+/// A bot client object: `new Telegraf(token)`, `Bot(token)`, `Dispatcher()`,
+/// `ApplicationBuilder()...build()`, `new Client({ intents })`, `commands.Bot(...)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BotInstance {
+    pub framework: Framework,
+    /// The name it is bound to (`bot`, `this.bot`, `dp`, `application`), or `""`.
+    pub name: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// How a command handler was spelled, for the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandHandler {
+    pub framework: Framework,
+    /// The object it is registered on as written (`bot`, `router`, `dp`, `composer`): two
+    /// registrations are duplicates only on the same object.
+    pub receiver: String,
+    /// The command without `/`, lower case (`start`).
+    pub command: String,
+    /// The registration as written, e.g. `bot.start(...)`, `Command("start")`.
+    pub via: String,
+    /// The handler may hand the update on (`next()`, extra filters, a handler group,
+    /// a conversation entry point): a later registration of the same command can still run.
+    pub passes_on: bool,
+    /// Registered directly on the bot/dispatcher (`add_handler`, `bot.command`), as opposed
+    /// to being built for a conversation or scene. Only these can shadow each other.
+    pub direct: bool,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// A call that sets the bot's command menu (`setMyCommands`, `set_my_commands`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandMenu {
+    pub framework: Option<Framework>,
+    /// Commands listed literally (without `/`, lower case); `None` when not literal.
+    pub commands: Option<Vec<String>>,
+    /// Why the call never takes effect while the bot serves, e.g. it runs in the
+    /// continuation of telegraf 4's `bot.launch()`, which resolves only when polling stops.
+    pub ineffective: Option<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// A bot-level error handler (`bot.catch`, `@dp.errors()`, `add_error_handler`,
+/// `client.on('error')`, `on_error`, `on_command_error`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BotErrorHandler {
+    pub framework: Framework,
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Where a bot keeps conversation state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionStore {
+    pub framework: Framework,
+    /// The state survives a restart (Redis, Mongo, SQL, a persistence file).
+    pub persistent: bool,
+    /// In memory only as a fallback when the persistent store is not configured
+    /// (`RedisStorage(...) if REDIS_URL else MemoryStorage()`).
+    pub fallback: bool,
+    /// As written: `session()`, `MemoryStorage()`, `ApplicationBuilder() without persistence`.
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Telegram webhook mode: the bot receives updates over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BotWebhook {
+    pub framework: Option<Framework>,
+    /// A `secret_token` is set or checked.
+    pub secret_token: bool,
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Per-user throttling of bot updates (telegraf-ratelimit, @grammyjs/ratelimiter,
+/// aiogram throttling middleware, a cooldown decorator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RateLimit {
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// How a route checks who is calling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "via", rename_all = "kebab-case")]
+pub enum Verification {
+    /// Nothing in the handler or its middleware verifies a signature or secret.
+    None,
+    /// Verified before acting (HMAC compare, `stripe.webhooks.constructEvent`, Twilio
+    /// `validateRequest`, a secret-token header compared, verifying middleware).
+    Verified(String),
+    /// Verified only when a secret is configured, otherwise accepted: `if (secret) { verify }`.
+    FailOpen(String),
+}
+
+/// An HTTP route handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    pub framework: Framework,
+    /// `GET`, `POST`, ... or `ALL`.
+    pub method: String,
+    /// The path as written (`/webhook/payment`), or `""` when computed.
+    pub path: String,
+    /// Names of middleware passed before the handler.
+    pub middlewares: Vec<String>,
+    pub verification: Verification,
+    /// The handler reads the request body or acts on it (vs. a health check).
+    pub reads_body: bool,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Read or write access to a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TableAccess {
+    Read,
+    Write,
+}
+
+/// Code that queries a table: `knex('t')`, `.from('t')`, `FROM t` in an SQL string,
+/// an ORM model bound to `t`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableQuery {
+    /// Lower case, without schema and quotes.
+    pub table: String,
+    pub access: TableAccess,
+    /// `knex('t')`, `supabase.from('t')`, `SQL string`, `model Foo`.
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Something that creates a table: knex `createTable`, SQL `CREATE TABLE`, alembic
+/// `op.create_table`, a prisma model, an ORM model the app syncs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableCreate {
+    pub table: String,
+    pub via: String,
+    pub span: Span,
+}
+
+/// A call in code that applies migrations: `knex.migrate.latest()`, `migrate(db, {...})`,
+/// alembic `command.upgrade(cfg, "head")`, `call_command("migrate")`, `Base.metadata.create_all`,
+/// `sequelize.sync()`, a `umzug.up()`, a spawned `prisma migrate deploy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationRun {
+    pub tool: String,
+    /// The migrations directory it is configured with, when written literally.
+    pub directory: Option<String>,
+    /// Creates every model's table from the code (`create_all`, `sync()`), so models need
+    /// no migration to exist.
+    pub creates_models: bool,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Module-level mutable state that outlives a request: `const games = new Map()`,
+/// `pending_payments: dict[int, ...] = {}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemoryState {
+    pub name: String,
+    /// `Map`, `Set`, `object`, `dict`, `list`.
+    pub container: String,
+    pub span: Span,
+    /// Lines that add entries to it (`games.set(...)`, `pending[uid] = ...`).
+    pub writes: Vec<u32>,
+}
+
+/// All wiring facts of one file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Wiring {
+    pub bots: Vec<BotInstance>,
+    pub commands: Vec<CommandHandler>,
+    /// A command is registered from a list that is not literal (a loop over files, a
+    /// computed name): the set of handled commands is not fully known.
+    pub dynamic_commands: bool,
+    pub menus: Vec<CommandMenu>,
+    pub error_handlers: Vec<BotErrorHandler>,
+    pub sessions: Vec<SessionStore>,
+    pub webhooks: Vec<BotWebhook>,
+    pub rate_limits: Vec<RateLimit>,
+    pub routes: Vec<Route>,
+    pub table_queries: Vec<TableQuery>,
+    pub table_creates: Vec<TableCreate>,
+    pub migration_runs: Vec<MigrationRun>,
+    pub memory_state: Vec<MemoryState>,
+    /// Where the bot first keeps per-user conversation state (aiogram `StatesGroup` /
+    /// `FSMContext`, PTB `ConversationHandler`, telegraf scenes / `ctx.session`, grammY
+    /// conversations): an in-memory session store then loses users mid-flow.
+    pub conversation_state: Option<Span>,
+    /// Uses of top-level declarations by code of this file (liveness edges).
+    pub decl_uses: Vec<DeclUse>,
+    /// Names this module exports (`module.exports = { a }`, `export function a`,
+    /// every top-level name in Python). `*` means "the module object as a whole".
+    pub exports: Vec<String>,
+}
+
+impl Wiring {
+    pub fn is_empty(&self) -> bool {
+        self.bots.is_empty()
+            && self.commands.is_empty()
+            && self.menus.is_empty()
+            && self.error_handlers.is_empty()
+            && self.sessions.is_empty()
+            && self.webhooks.is_empty()
+            && self.rate_limits.is_empty()
+            && self.routes.is_empty()
+            && self.table_queries.is_empty()
+            && self.table_creates.is_empty()
+            && self.migration_runs.is_empty()
+            && self.memory_state.is_empty()
+    }
+}
