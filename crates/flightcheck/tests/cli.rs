@@ -91,7 +91,7 @@ fn exit_code(args: &[&str]) -> Option<i32> {
 fn gate_flags_decide_the_exit_code() {
     assert_eq!(exit_code(&["--fail-on", "never", "--quiet"]), Some(0));
     // Only the low parse error in dead code remains when the others are ignored.
-    let ignored = "config/,testing/,integrity/unresolved-import";
+    let ignored = "config/,testing/,integrity/unresolved-import,bot/,data/,security/,availability/";
     assert_eq!(exit_code(&["--ignore", ignored]), Some(0));
     assert_eq!(
         exit_code(&["--ignore", ignored, "--fail-on", "low"]),
@@ -153,7 +153,11 @@ fn output_files_match_stdout_and_select_narrows_rules() {
         .collect();
     assert_eq!(
         rules,
-        vec!["config/empty-secret", "config/localhost-in-production"]
+        vec![
+            "config/empty-secret",
+            "config/localhost-in-production",
+            "config/undocumented-env"
+        ]
     );
     assert!(
         findings(&stdout_report)
@@ -181,7 +185,13 @@ fn env_flag_marks_the_production_environment() {
         "SIGNING_SECRET=\nAPI_URL=http://localhost:8080\n",
     )
     .expect("write");
-    let (_, without) = scan_json(root, &["--select", "config/"]);
+    let (_, without) = scan_json(
+        root,
+        &[
+            "--select",
+            "config/empty-secret,config/localhost-in-production",
+        ],
+    );
     // `deploy.env` is a plain deployed env: the read secret is high, localhost is not judged.
     assert_eq!(
         findings(&without),
@@ -194,7 +204,12 @@ fn env_flag_marks_the_production_environment() {
     let env = root.join("deploy.env");
     let (code, with) = scan_json(
         root,
-        &["--select", "config/", "--env", env.to_str().expect("utf8")],
+        &[
+            "--select",
+            "config/empty-secret,config/localhost-in-production",
+            "--env",
+            env.to_str().expect("utf8"),
+        ],
     );
     assert_eq!(code, 1);
     assert_eq!(
@@ -239,7 +254,7 @@ fn rule_command_lists_and_documents() {
         .output()
         .expect("runs");
     let list: Value = serde_json::from_slice(&json.stdout).expect("json");
-    assert_eq!(list.as_array().map(Vec::len), Some(6));
+    assert_eq!(list.as_array().map(Vec::len), Some(19));
     let one = bin()
         .args(["rule", "testing/no-tests", "--format", "json"])
         .output()

@@ -151,6 +151,29 @@ impl Framework {
     }
 }
 
+/// Chat platforms the bot rules know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Telegram,
+    Discord,
+}
+
+impl Framework {
+    /// The chat platform a bot framework serves.
+    pub fn platform(self) -> Option<Platform> {
+        match self {
+            Framework::Telegraf
+            | Framework::Grammy
+            | Framework::NodeTelegramBotApi
+            | Framework::Aiogram
+            | Framework::PythonTelegramBot
+            | Framework::PyTelegramBotApi => Some(Platform::Telegram),
+            Framework::DiscordJs | Framework::DiscordPy => Some(Platform::Discord),
+            _ => None,
+        }
+    }
+}
+
 impl Serialize for Framework {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

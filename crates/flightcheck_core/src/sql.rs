@@ -79,6 +79,15 @@ fn word(t: Option<&Token>) -> Option<&str> {
     }
 }
 
+/// Schemas of the database's own catalog: their tables are never the app's.
+const CATALOG_SCHEMAS: &[&str] = &[
+    "information_schema",
+    "pg_catalog",
+    "sys",
+    "mysql",
+    "performance_schema",
+];
+
 /// A table name at `tokens[i..]`: `name`, `"name"`, `schema.name`. Returns the name, its
 /// offset and the number of tokens used.
 fn table_name(tokens: &[Token], i: usize) -> Option<(String, usize, usize)> {
@@ -90,6 +99,9 @@ fn table_name(tokens: &[Token], i: usize) -> Option<(String, usize, usize)> {
     if let (Some(Token::Punct('.', _)), Some(Token::Word(w, o) | Token::Ident(w, o))) =
         (tokens.get(i + 1), tokens.get(i + 2))
     {
+        if CATALOG_SCHEMAS.contains(&first.as_str()) {
+            return None;
+        }
         return Some((w.clone(), *o, 3));
     }
     Some((first, off, 1))
@@ -291,7 +303,11 @@ pub fn looks_like_sql(text: &str) -> bool {
     // SQL keywords are written in one case; `Select a service from the list.` is a sentence.
     let one_case = keyword.chars().all(|c| c.is_ascii_uppercase())
         || keyword.chars().all(|c| c.is_ascii_lowercase());
-    if !one_case || trimmed.ends_with(['.', '!', '?']) {
+    // A sentence ends in punctuation after a word; `WHERE id = ?` ends in a placeholder.
+    let sentence_end = trimmed.ends_with(['.', '!'])
+        || (trimmed.ends_with('?')
+            && trimmed[..trimmed.len() - 1].ends_with(|c: char| c.is_alphabetic()));
+    if !one_case || sentence_end {
         return false;
     }
     let t = trimmed.to_ascii_lowercase();
@@ -402,6 +418,10 @@ mod tests {
     fn sql_or_prose() {
         assert!(looks_like_sql("SELECT * FROM users WHERE id = $1"));
         assert!(looks_like_sql("insert into t (a) values (1)"));
+        assert!(looks_like_sql(
+            "SELECT sum(x) FROM payments WHERE order_id = ?"
+        ));
+        assert!(!looks_like_sql("Select which one?"));
         assert!(!looks_like_sql("Select a service from the list"));
         assert!(!looks_like_sql("Update failed"));
         assert!(!looks_like_sql("deleted from cache"));

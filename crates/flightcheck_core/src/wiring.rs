@@ -54,6 +54,16 @@ pub struct CommandHandler {
     pub owner: Owner,
 }
 
+/// A handler that answers every message (telegraf/grammY `bot.on('message')`, an aiogram
+/// `@router.message()` without filters, PTB `MessageHandler(filters.ALL, ...)`): it answers
+/// `/start` too, so a missing `/start` handler is not a silent bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatchAllHandler {
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
 /// A call that sets the bot's command menu (`setMyCommands`, `set_my_commands`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandMenu {
@@ -207,6 +217,7 @@ pub struct Wiring {
     /// A command is registered from a list that is not literal (a loop over files, a
     /// computed name): the set of handled commands is not fully known.
     pub dynamic_commands: bool,
+    pub catch_all: Vec<CatchAllHandler>,
     pub menus: Vec<CommandMenu>,
     pub error_handlers: Vec<BotErrorHandler>,
     pub sessions: Vec<SessionStore>,

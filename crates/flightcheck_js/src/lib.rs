@@ -4,6 +4,7 @@
 
 pub mod resolve;
 pub mod rule;
+pub mod wiring;
 
 pub use rule::{JsFileRule, JsRuleContext};
 
@@ -91,6 +92,14 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
         };
         extractor.visit_program(&parsed.program);
         let defaulted = std::mem::take(&mut extractor.defaulted);
+        let frameworks = facts.frameworks.clone();
+        facts.wiring = wiring::extract(
+            &parsed.program,
+            source,
+            semantic.semantic.scoping(),
+            &frameworks,
+            &span_of,
+        );
         facts.findings = rule::run(path, source, &semantic.semantic, &index, rules);
         for read in &mut facts.env_reads {
             if defaulted.contains(&(read.span.line, read.span.column)) {

@@ -9,11 +9,15 @@ pub mod envfile;
 pub mod git;
 pub mod graph;
 pub mod manifest;
+pub mod migrations;
 pub mod walk;
 pub mod workspace;
 
 pub use entry::{EntryPoint, EntryResolution, MissingEntry};
 pub use graph::ImportGraph;
+pub use migrations::{
+    MigrationCommand, MigrationSet, MigrationTool, SchemaTable, migration_in, migration_tool_in,
+};
 pub use walk::{FileKind, WalkedFile};
 pub use workspace::{DiscoverOptions, EnvFile, EnvRole, Project, Workspace};
 

@@ -70,6 +70,10 @@ pub enum FileKind {
     Doc,
     /// A `.gitignore` file.
     GitIgnore,
+    /// `.sql` and `.prisma` files: migrations and schemas.
+    Schema,
+    /// Shell scripts (`.sh`, `.bash`) and Makefiles: what deploy commands may run.
+    Script,
     Other,
 }
 
@@ -131,6 +135,7 @@ pub fn classify(rel: &str) -> FileKind {
                 | "app.json"
                 | "vercel.json"
                 | "nixpacks.toml"
+                | "heroku.yml"
                 | "ecosystem.config.js"
                 | "ecosystem.config.cjs"
         )
@@ -141,6 +146,9 @@ pub fn classify(rel: &str) -> FileKind {
     {
         return FileKind::TsConfig;
     }
+    if matches!(name, "Makefile" | "makefile" | "GNUmakefile") {
+        return FileKind::Script;
+    }
     if lower.ends_with(".md") || lower.ends_with(".rst") || lower.ends_with(".txt") {
         return FileKind::Doc;
     }
@@ -149,6 +157,8 @@ pub fn classify(rel: &str) -> FileKind {
         "js" | "jsx" | "mjs" | "cjs" => FileKind::Source(Language::JavaScript),
         "ts" | "tsx" | "mts" | "cts" => FileKind::Source(Language::TypeScript),
         "py" => FileKind::Source(Language::Python),
+        "sql" | "prisma" => FileKind::Schema,
+        "sh" | "bash" => FileKind::Script,
         _ => FileKind::Other,
     }
 }
@@ -286,5 +296,10 @@ mod tests {
         assert_eq!(classify("setup.py"), FileKind::Source(Language::Python));
         assert_eq!(classify("README.md"), FileKind::Doc);
         assert_eq!(classify("logo.png"), FileKind::Other);
+        assert_eq!(classify("db/migrations/001_init.sql"), FileKind::Schema);
+        assert_eq!(classify("prisma/schema.prisma"), FileKind::Schema);
+        assert_eq!(classify("docker-entrypoint.sh"), FileKind::Script);
+        assert_eq!(classify("Makefile"), FileKind::Script);
+        assert_eq!(classify("heroku.yml"), FileKind::Deploy);
     }
 }

@@ -5,6 +5,7 @@ use crate::deploy::{self, LaunchDecl};
 use crate::envfile::{self, EnvParse};
 use crate::git;
 use crate::manifest::{self, PackageJson, PyProject};
+use crate::migrations::{self, MigrationCommand, MigrationSet, SchemaTable};
 use crate::walk::{self, FileKind, WalkedFile};
 use flightcheck_core::{Framework, Language, Note, RuntimeVersion, python_version_in};
 use std::collections::{BTreeSet, HashMap};
@@ -85,13 +86,19 @@ pub struct Workspace {
     pub env_files: Vec<EnvFile>,
     pub tracked: Option<BTreeSet<String>>,
     pub notes: Vec<Note>,
+    /// Migration folders (see [`crate::migrations`]).
+    pub migration_sets: Vec<MigrationSet>,
+    /// Tables created by `.sql` files and defined by prisma models.
+    pub schema_tables: Vec<SchemaTable>,
+    /// Commands that run migrations, and whether they run on deploy.
+    pub migration_commands: Vec<MigrationCommand>,
     by_path: HashMap<String, usize>,
     /// `.gitignore` matchers with the directory each applies to.
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
 }
 
 /// Files inside these directories are fixtures of tests, not projects of their own.
-fn in_fixture_dir(rel: &str) -> bool {
+pub(crate) fn in_fixture_dir(rel: &str) -> bool {
     rel.split('/').any(|c| {
         matches!(
             c,
@@ -214,7 +221,7 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
 }
 
 /// Reads a file as text; `None` (with a note) for binary, unreadable or non-UTF-8 files.
-fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option<String> {
+pub(crate) fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option<String> {
     match std::fs::read(path) {
         Ok(bytes) => {
             if bytes.iter().take(8192).any(|b| *b == 0) {
@@ -544,7 +551,7 @@ impl Workspace {
                 (matcher.num_ignores() > 0).then_some((dir, matcher))
             })
             .collect();
-        Ok(Workspace {
+        let mut ws = Workspace {
             root,
             files,
             file_project,
@@ -553,9 +560,14 @@ impl Workspace {
             env_files,
             tracked,
             notes,
+            migration_sets: Vec::new(),
+            schema_tables: Vec::new(),
+            migration_commands: Vec::new(),
             by_path,
             gitignores,
-        })
+        };
+        migrations::fill(&mut ws);
+        Ok(ws)
     }
 
     /// Whether a `.gitignore` of the repository excludes `rel` (a path that need not

@@ -4,6 +4,7 @@ mod encoding;
 pub mod resolve;
 pub mod rule;
 pub mod stdlib;
+mod wiring;
 
 use rule::Dispatch;
 pub use rule::{PyFileRule, PyNode, PyRuleContext, PyScope};
@@ -90,9 +91,17 @@ pub fn analyze_for(
         extractor.visit_stmt(stmt);
     }
     let findings = std::mem::take(&mut extractor.ctx.findings);
+    let imported = std::mem::take(&mut extractor.ctx.imported);
     facts.findings = findings;
     facts.frameworks.sort();
     facts.frameworks.dedup();
+    let module = wiring::Module {
+        source,
+        span_of: &span_of,
+        imported: &imported,
+        frameworks: &facts.frameworks,
+    };
+    facts.wiring = wiring::extract(&parsed.syntax().body, &module);
     facts
 }
 

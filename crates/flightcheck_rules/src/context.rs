@@ -2,8 +2,9 @@
 //! touch the file system or an AST.
 
 use flightcheck_core::text::line_text;
-use flightcheck_core::{EnvRead, FileFacts, ImportFact, Language};
+use flightcheck_core::{EnvRead, FileFacts, ImportFact, Language, Owner, Wiring};
 use flightcheck_project::{EntryPoint, EnvFile, FileKind, Project, Workspace};
+use std::collections::HashSet;
 
 /// One walked file after parsing.
 #[derive(Debug, Default)]
@@ -11,6 +12,98 @@ pub struct FileState {
     pub facts: Option<FileFacts>,
     pub text: Option<String>,
     pub reachable: bool,
+    /// Which top-level declarations of a reachable file run.
+    pub live: Liveness,
+}
+
+/// What the importers of a file take from it.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedNames {
+    /// (importing file, names taken; `None` = the module as a whole).
+    by: Vec<(usize, Option<Vec<String>>)>,
+}
+
+/// What reachable importers take: `None` = the whole module (or nothing is known).
+pub type TakenNames = Option<HashSet<String>>;
+
+impl ImportedNames {
+    #[allow(non_upper_case_globals)]
+    pub const Unknown: ImportedNames = ImportedNames { by: Vec::new() };
+
+    pub fn push(&mut self, importer: usize, names: Option<Vec<String>>) {
+        self.by.push((importer, names));
+    }
+
+    /// Names taken by importers for which `reachable` holds; `None` when one of them takes
+    /// the whole module, or the file has no importer (an entry point: only its module-level
+    /// code runs, plus what that code uses).
+    pub fn from_reachable(&self, reachable: impl Fn(usize) -> bool) -> Option<HashSet<String>> {
+        let mut names = HashSet::new();
+        for (importer, taken) in &self.by {
+            if !reachable(*importer) {
+                continue;
+            }
+            match taken {
+                None => return None,
+                Some(n) => names.extend(n.iter().cloned()),
+            }
+        }
+        Some(names)
+    }
+}
+
+/// The top-level declarations of a file whose code runs: module-level code, what it uses,
+/// exported declarations, and what importers take, followed through uses in the file.
+#[derive(Debug, Clone, Default)]
+pub enum Liveness {
+    /// Every declaration counts as running (unknown importers, a whole-project fallback).
+    #[default]
+    All,
+    Only(HashSet<String>),
+}
+
+impl Liveness {
+    pub fn compute(
+        wiring: &Wiring,
+        kind: FileKind,
+        taken: TakenNames,
+        whole_project: bool,
+    ) -> Liveness {
+        if whole_project {
+            return Liveness::All;
+        }
+        let mut roots: Vec<String> = wiring.exports.clone();
+        match (kind, taken) {
+            // Python: every top-level name is importable; `import m` takes them all.
+            (FileKind::Source(Language::Python), None) => return Liveness::All,
+            (_, Some(names)) => roots.extend(names),
+            // JS/TS: `require('./m')` takes `module.exports`, whose uses are module-level.
+            (_, None) => {}
+        }
+        let mut live: HashSet<String> = HashSet::new();
+        let mut queue: Vec<Option<String>> = vec![None];
+        queue.extend(roots.into_iter().map(Some));
+        while let Some(from) = queue.pop() {
+            if let Some(name) = &from
+                && !live.insert(name.clone())
+            {
+                continue;
+            }
+            for u in wiring.decl_uses.iter().filter(|u| u.from == from) {
+                if !live.contains(&u.to) {
+                    queue.push(Some(u.to.clone()));
+                }
+            }
+        }
+        Liveness::Only(live)
+    }
+
+    pub fn runs(&self, owner: &Owner) -> bool {
+        match (self, owner) {
+            (_, None) | (Liveness::All, _) => true,
+            (Liveness::Only(live), Some(name)) => live.contains(name),
+        }
+    }
 }
 
 /// An import whose target does not exist.
@@ -57,6 +150,25 @@ impl<'a> ProjectContext<'a> {
 
     pub fn is_reachable(&self, file: usize) -> bool {
         self.files[file].reachable
+    }
+
+    /// Whether code of `file` owned by `owner` runs: the file is reachable and the
+    /// declaration holding the code is used (see [`Liveness`]).
+    pub fn runs(&self, file: usize, owner: &Owner) -> bool {
+        self.files[file].reachable && self.files[file].live.runs(owner)
+    }
+
+    /// Wiring facts of the project's reachable source files.
+    pub fn wiring(&self) -> impl Iterator<Item = (usize, &'a Wiring)> + '_ {
+        self.reachable_sources()
+            .filter_map(|i| self.facts(i).map(|f| (i, &f.wiring)))
+    }
+
+    /// Wiring of every source file, reachable or not (to say what dead code holds).
+    pub fn all_wiring(&self) -> impl Iterator<Item = (usize, &'a Wiring)> + '_ {
+        self.sources
+            .iter()
+            .filter_map(|&i| self.facts(i).map(|f| (i, &f.wiring)))
     }
 
     /// Source line `line` of `file` (trimmed, at most 160 characters).

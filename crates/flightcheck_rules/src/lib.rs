@@ -2,6 +2,7 @@
 //! discover → parse (parallel, once per file) → resolve imports → reachability → rules →
 //! score. Renderers live in `flightcheck_report`.
 
+pub mod bots;
 pub mod context;
 pub mod env_keys;
 pub mod pipeline;

@@ -1,6 +1,6 @@
 //! The scan pipeline. Data flows one way: discover → parse → resolve → reach → rules → score.
 
-use crate::context::{FileState, ImportProblem, ProjectContext};
+use crate::context::{FileState, ImportProblem, ImportedNames, Liveness, ProjectContext};
 use crate::registry::{self, Rule};
 use flightcheck_core::{
     Category, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework, ImportKind,
@@ -129,6 +129,9 @@ struct ParsedFile {
 #[derive(Default)]
 struct FileImports {
     edges: Vec<(usize, usize)>,
+    /// Python `from m import a, b` edges: the names taken from the target (liveness of the
+    /// target's top-level functions and classes).
+    named: Vec<(usize, Vec<String>)>,
     problems: Vec<ImportProblem>,
     /// Loads modules by a path with no literal part: which files it runs is unknowable.
     opaque_load: Option<u32>,
@@ -313,6 +316,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     // Resolve imports into a graph; collect imports that resolve to nothing.
     let Resolved {
         graph,
+        imported_names,
         mut problems,
         opaque_loads,
         notes: resolve_notes,
@@ -428,6 +432,17 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             || (reach_all.contains_key(&p)
                 && !is_test_file(&ws.files[i].rel)
                 && !is_example_file(&ws.files[i].rel));
+    }
+    for &i in &sources {
+        if !files[i].reachable {
+            continue;
+        }
+        let whole_project = reach_all.contains_key(&ws.file_project[i]);
+        let names = imported_names[i].from_reachable(|f| files[f].reachable);
+        if let Some(facts) = &files[i].facts {
+            files[i].live =
+                Liveness::compute(&facts.wiring, ws.files[i].kind, names, whole_project);
+        }
     }
     lap("reachability", &mut timings);
 
@@ -705,6 +720,8 @@ fn into_generated_dir(specifier: &str) -> bool {
 /// The import graph and what did not resolve.
 struct Resolved {
     graph: ImportGraph,
+    /// Per file: what its importers take from it.
+    imported_names: Vec<ImportedNames>,
     problems: Vec<ImportProblem>,
     /// Files that load modules by an opaque computed path, with the line.
     opaque_loads: Vec<(usize, u32)>,
@@ -733,10 +750,11 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         .into_par_iter()
         .map(|i| {
             let mut edges = Vec::new();
+            let mut named = Vec::new();
             let mut problems = Vec::new();
             let mut local_files = Vec::new();
             let Some(facts) = &files[i].facts else {
-                return FileImports { edges, problems, opaque_load: None, local_files };
+                return FileImports { edges, named, problems, opaque_load: None, local_files };
             };
             let file = &ws.files[i];
             let mut opaque_load = None;
@@ -785,6 +803,14 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                             match r {
                                 PyResolution::Local { file: t, packages } => {
                                     edges.push((i, t));
+                                    // `from pkg import mod` takes the module whole.
+                                    let stem = ws.files[t].rel.rsplit('/').next().unwrap_or("").trim_end_matches(".py");
+                                    if import.kind == ImportKind::PyFrom
+                                        && !import.names.is_empty()
+                                        && !import.names.iter().any(|n| n == "*" || n == stem)
+                                    {
+                                        named.push((t, import.names.clone()));
+                                    }
                                     edges.extend(packages.into_iter().map(|pk| (i, pk)));
                                 }
                                 PyResolution::External => {}
@@ -869,10 +895,11 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                 }
                 _ => {}
             }
-            FileImports { edges, problems, opaque_load, local_files }
+            FileImports { edges, named, problems, opaque_load, local_files }
         })
         .collect();
     let mut graph = ImportGraph::new(ws.files.len());
+    let mut imported_names: Vec<ImportedNames> = vec![ImportedNames::Unknown; ws.files.len()];
     let mut problems = Vec::new();
     let mut opaque_loads = Vec::new();
     let mut notes = Vec::new();
@@ -880,6 +907,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         i,
         FileImports {
             edges,
+            named,
             problems: p,
             opaque_load,
             local_files,
@@ -887,8 +915,17 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
     ) in results.into_iter().enumerate()
     {
         notes.extend(local_files);
-        for (a, b) in edges {
+        for &(a, b) in &edges {
             graph.add_edge(a, b);
+        }
+        // Every edge without names takes the whole module.
+        for (_, b) in edges {
+            if !named.iter().any(|(t, _)| *t == b) {
+                imported_names[b].push(i, None);
+            }
+        }
+        for (t, names) in named {
+            imported_names[t].push(i, Some(names));
         }
         problems.extend(p);
         if let Some(line) = opaque_load {
@@ -897,6 +934,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
     }
     Resolved {
         graph,
+        imported_names,
         problems,
         opaque_loads,
         notes,

@@ -36,9 +36,22 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 6] = [
+    static ALL: [&Rule; 19] = [
+        &rules::bot::start_handler_missing::RULE,
+        &rules::bot::command_menu_missing::RULE,
+        &rules::bot::command_menu_drift::RULE,
+        &rules::bot::duplicate_command_handler::RULE,
+        &rules::bot::in_memory_session::RULE,
+        &rules::bot::no_error_handler::RULE,
+        &rules::bot::webhook_secret_missing::RULE,
+        &rules::bot::no_user_rate_limit::RULE,
+        &rules::data::migrations_not_run::RULE,
+        &rules::data::table_without_migration::RULE,
         &rules::config::empty_secret::RULE,
         &rules::config::localhost_in_production::RULE,
+        &rules::config::undocumented_env::RULE,
+        &rules::security::webhook_unverified::RULE,
+        &rules::availability::in_memory_state::RULE,
         &rules::integrity::parse_error::RULE,
         &rules::integrity::unresolved_import::RULE,
         &rules::resilience::dangling_task::RULE,

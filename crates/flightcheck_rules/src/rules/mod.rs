@@ -1,6 +1,10 @@
 //! One file per rule, named after its id (`integrity/parse-error` → `integrity/parse_error.rs`).
 
+pub mod availability;
+pub mod bot;
 pub mod config;
+pub mod data;
 pub mod integrity;
 pub mod resilience;
+pub mod security;
 pub mod testing;

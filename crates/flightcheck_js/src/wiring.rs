@@ -1,0 +1,1713 @@
+//! Wiring facts of JavaScript/TypeScript: bots and their handlers (telegraf, grammY,
+//! node-telegram-bot-api, discord.js), HTTP routes and how they verify callers (express,
+//! fastify, koa-router), tables and migrations (knex, supabase-js, SQL strings,
+//! sequelize/typeorm models, migration runners), and module-level state.
+//!
+//! Recognition is by shape and by what the file imports; when a shape is ambiguous
+//! (`promise.catch` vs `bot.catch`, `Array.from` vs `supabase.from`) nothing is recorded.
+
+use flightcheck_core::sql;
+use flightcheck_core::wiring::*;
+use flightcheck_core::{Framework, Span};
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_semantic::Scoping;
+use oxc_span::GetSpan;
+use std::collections::HashSet;
+
+/// Extracts the wiring of `program`. `frameworks` are the ones the file imports.
+pub fn extract<'a, F: Fn(u32, u32) -> Span>(
+    program: &Program<'a>,
+    source: &'a str,
+    scoping: &Scoping,
+    frameworks: &[Framework],
+    span_of: &F,
+) -> Wiring {
+    let telegram = frameworks.iter().copied().find(|f| {
+        matches!(
+            f,
+            Framework::Telegraf | Framework::Grammy | Framework::NodeTelegramBotApi
+        )
+    });
+    let mut x = WiringVisitor {
+        source,
+        scoping,
+        span_of,
+        frameworks,
+        telegram,
+        discord: frameworks.contains(&Framework::DiscordJs),
+        http: frameworks.iter().copied().find(|f| {
+            matches!(
+                f,
+                Framework::Express | Framework::Fastify | Framework::Koa | Framework::NestJs
+            )
+        }),
+        owner: None,
+        wiring: Wiring::default(),
+        loop_literals: Vec::new(),
+        after_launch: 0,
+        in_launch_then: 0,
+        seen_chains: HashSet::new(),
+        bot_names: HashSet::new(),
+        module_containers: Vec::new(),
+        uses: HashSet::new(),
+    };
+    x.visit_program(program);
+    x.finish();
+    x.wiring
+}
+
+struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
+    source: &'a str,
+    scoping: &'s Scoping,
+    span_of: &'s F,
+    frameworks: &'s [Framework],
+    telegram: Option<Framework>,
+    discord: bool,
+    http: Option<Framework>,
+    owner: Owner,
+    wiring: Wiring,
+    /// `for (const c of ['a', 'b'])`: the loop variable and the literal values it takes.
+    loop_literals: Vec<(String, Vec<String>)>,
+    /// Statements after `await bot.launch()` (telegraf 4: runs only once polling stops).
+    after_launch: u32,
+    /// Inside the callback of `bot.launch().then(...)`.
+    in_launch_then: u32,
+    /// Root calls of query chains already recorded (a chain is visited once per link).
+    seen_chains: HashSet<(u32, u32)>,
+    /// Names bound to bot instances in this file (`bot`, `this.bot`, `client`).
+    bot_names: HashSet<String>,
+    /// Module-level containers: name, container kind, span.
+    module_containers: Vec<(String, String, Span)>,
+    uses: HashSet<(Owner, String)>,
+}
+
+/// `object.property` as (object, property name).
+fn member<'b, 'a>(expr: &'b Expression<'a>) -> Option<(&'b Expression<'a>, &'b str)> {
+    match expr.without_parentheses() {
+        Expression::StaticMemberExpression(m) => Some((&m.object, m.property.name.as_str())),
+        _ => None,
+    }
+}
+
+/// A literal string: `'x'` or `` `x` `` without substitutions.
+fn string_value<'b>(expr: &'b Expression) -> Option<&'b str> {
+    match expr.without_parentheses() {
+        Expression::StringLiteral(s) => Some(s.value.as_str()),
+        Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+            t.quasis.first().map(|q| q.value.raw.as_str())
+        }
+        _ => None,
+    }
+}
+
+fn arg<'b, 'a>(call: &'b CallExpression<'a>, i: usize) -> Option<&'b Expression<'a>> {
+    call.arguments.get(i).and_then(|a| a.as_expression())
+}
+
+fn is_function_like(expr: &Expression) -> bool {
+    matches!(
+        expr.without_parentheses(),
+        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+    )
+}
+
+/// A handler argument: a function, or a name/member that refers to one.
+fn is_handler_like(expr: &Expression) -> bool {
+    is_function_like(expr)
+        || matches!(
+            expr.without_parentheses(),
+            Expression::Identifier(_)
+                | Expression::StaticMemberExpression(_)
+                | Expression::CallExpression(_)
+        )
+}
+
+/// The command a regex trigger stands for: `/^\/start/`, `/\/start (.+)/` → `start`.
+fn regex_command(pattern: &str) -> Option<String> {
+    let p = pattern.strip_prefix('^').unwrap_or(pattern);
+    let p = p.strip_prefix("\\/").or_else(|| p.strip_prefix('/'))?;
+    let name: String = p
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then(|| name.to_ascii_lowercase())
+}
+
+/// Command names of a trigger argument: `'start'`, `['a', 'b']`, `'/start'`.
+fn command_names(expr: &Expression) -> Option<Vec<String>> {
+    let one = |s: &str| s.trim_start_matches('/').to_ascii_lowercase();
+    match expr.without_parentheses() {
+        Expression::ArrayExpression(a) => a
+            .elements
+            .iter()
+            .map(|e| e.as_expression().and_then(string_value).map(one))
+            .collect(),
+        e => string_value(e).map(|s| vec![one(s)]),
+    }
+}
+
+/// Object property `key` of an object literal.
+fn property<'b, 'a>(obj: &'b ObjectExpression<'a>, key: &str) -> Option<&'b ObjectProperty<'a>> {
+    obj.properties.iter().find_map(|p| match p {
+        ObjectPropertyKind::ObjectProperty(p) if p.key.static_name().as_deref() == Some(key) => {
+            Some(&**p)
+        }
+        _ => None,
+    })
+}
+
+fn has_any_key(obj: &ObjectExpression, keys: &[&str]) -> bool {
+    keys.iter().any(|k| property(obj, k).is_some())
+}
+
+/// Methods that end a knex/supabase query chain with a read or a write.
+fn chain_access(methods: &[&str]) -> Option<TableAccess> {
+    const WRITE: &[&str] = &[
+        "insert",
+        "update",
+        "del",
+        "delete",
+        "increment",
+        "decrement",
+        "upsert",
+        "merge",
+        "truncate",
+    ];
+    const READ: &[&str] = &[
+        "select",
+        "where",
+        "first",
+        "pluck",
+        "count",
+        "orderBy",
+        "whereIn",
+        "join",
+        "leftJoin",
+        "innerJoin",
+        "limit",
+        "eq",
+        "sum",
+        "max",
+        "min",
+        "andWhere",
+        "whereNot",
+        "whereNull",
+        "returning",
+        "modify",
+        "forUpdate",
+        "distinct",
+        "groupBy",
+        "then",
+        "match",
+        "single",
+        "maybeSingle",
+        "in",
+        "neq",
+        "gt",
+        "lt",
+        "gte",
+        "lte",
+        "like",
+        "ilike",
+        "is",
+        "order",
+        "range",
+        "onConflict",
+    ];
+    if methods.iter().any(|m| WRITE.contains(m)) {
+        Some(TableAccess::Write)
+    } else if methods.iter().any(|m| READ.contains(m)) {
+        Some(TableAccess::Read)
+    } else {
+        None
+    }
+}
+
+/// A plausible table name (`users`, `public.users`, `users as u`).
+fn table_literal(s: &str) -> Option<String> {
+    let s = s.trim();
+    let name = s.split_whitespace().next()?;
+    let name = name.rsplit('.').next()?;
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    ok.then(|| name.to_ascii_lowercase())
+}
+
+/// Objects whose `.from(x)` is not a table.
+const NOT_A_CLIENT: &[&str] = &[
+    "Array",
+    "Buffer",
+    "Object",
+    "Uint8Array",
+    "Promise",
+    "Set",
+    "Map",
+    "Observable",
+    "rxjs",
+    "Readable",
+    "stream",
+    "Stream",
+    "moment",
+    "dayjs",
+    "DateTime",
+    "Decimal",
+    "BigNumber",
+];
+
+const QUERY_ROOT_NAMES: &[&str] = &[
+    "knex",
+    "db",
+    "database",
+    "trx",
+    "tx",
+    "conn",
+    "connection",
+    "k",
+    "pg",
+    "sql",
+    "query",
+];
+
+/// Names of module-level state that is worth money or a user's progress.
+fn words_of(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
+    fn span(&self, span: oxc_span::Span) -> Span {
+        (self.span_of)(span.start, span.end)
+    }
+
+    fn text(&self, span: oxc_span::Span) -> &'a str {
+        self.source
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// Receiver text, shortened for the evidence.
+    fn receiver(&self, expr: &Expression) -> String {
+        let t = self.text(expr.span());
+        if t.len() > 40 || t.contains('\n') {
+            String::new()
+        } else {
+            t.to_string()
+        }
+    }
+
+    fn telegram_or_guess(&self) -> Framework {
+        self.telegram.unwrap_or(Framework::Telegraf)
+    }
+
+    /// Whether `receiver` is plausibly a Telegram bot/composer/scene object.
+    fn is_bot_receiver(&self, receiver: &str) -> bool {
+        if self.bot_names.contains(receiver) {
+            return true;
+        }
+        let last = receiver
+            .rsplit('.')
+            .next()
+            .unwrap_or(receiver)
+            .to_ascii_lowercase();
+        last.contains("bot")
+            || last.contains("composer")
+            || last.contains("scene")
+            || last.contains("router")
+            || last == "stage"
+            || last == "wizard"
+            || last == "feature"
+            || last == "handler"
+            || last == "handlers"
+    }
+
+    fn push_command(
+        &mut self,
+        receiver: String,
+        command: String,
+        via: String,
+        passes_on: bool,
+        direct: bool,
+        span: oxc_span::Span,
+    ) {
+        let framework = self.telegram_or_guess();
+        let span = self.span(span);
+        self.wiring.commands.push(CommandHandler {
+            framework,
+            receiver,
+            command,
+            via,
+            passes_on,
+            direct,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// Whether a handler chain may hand the update on: a function that calls `next()`, or a
+    /// handler whose body we cannot see.
+    fn handlers_pass_on(&self, handlers: &[&Expression<'a>]) -> bool {
+        handlers.iter().any(|h| match h.without_parentheses() {
+            Expression::FunctionExpression(f) => {
+                let body = f.body.as_ref().map(|b| self.text(b.span)).unwrap_or("");
+                f.params.items.len() >= 2 && body.contains("next(")
+            }
+            Expression::ArrowFunctionExpression(f) => {
+                f.params.items.len() >= 2 && self.text(f.body.span()).contains("next(")
+            }
+            // A named handler declared elsewhere: its body is out of sight, so the two
+            // registrations may well cooperate.
+            _ => handlers.len() > 1,
+        })
+    }
+
+    fn telegram_call(&mut self, call: &CallExpression<'a>) {
+        let Some((object, method)) = member(&call.callee) else {
+            return;
+        };
+        let receiver = self.receiver(object);
+        let handlers: Vec<&Expression<'a>> = call
+            .arguments
+            .iter()
+            .skip(1)
+            .filter_map(|a| a.as_expression())
+            .collect();
+        let in_telegram_file = self.telegram.is_some();
+        match method {
+            // telegraf: `bot.start(fn)` IS the /start handler; `bot.help(fn)`, `bot.settings(fn)`.
+            "start" | "help" | "settings"
+                if self.telegram != Some(Framework::Grammy)
+                    && self.telegram != Some(Framework::NodeTelegramBotApi)
+                    && !call.arguments.is_empty()
+                    && call
+                        .arguments
+                        .iter()
+                        .all(|a| a.as_expression().is_some_and(is_handler_like))
+                    && call.arguments.iter().any(|a| {
+                        a.as_expression().is_some_and(is_function_like) || in_telegram_file
+                    })
+                    && self.is_bot_receiver(&receiver) =>
+            {
+                let all: Vec<&Expression<'a>> = call
+                    .arguments
+                    .iter()
+                    .filter_map(|a| a.as_expression())
+                    .collect();
+                let passes = self.handlers_pass_on(&all);
+                self.push_command(
+                    receiver.clone(),
+                    method.to_string(),
+                    format!("{receiver}.{method}(...)"),
+                    passes,
+                    true,
+                    call.span,
+                );
+            }
+            "command"
+                if call.arguments.len() >= 2
+                    && handlers.iter().all(|h| is_handler_like(h))
+                    && (in_telegram_file || self.is_bot_receiver(&receiver)) =>
+            {
+                let Some(trigger) = arg(call, 0) else { return };
+                let passes = self.handlers_pass_on(&handlers);
+                if let Some(names) = command_names(trigger) {
+                    for name in names {
+                        self.push_command(
+                            receiver.clone(),
+                            name.clone(),
+                            format!("{receiver}.command('{name}', ...)"),
+                            passes,
+                            true,
+                            call.span,
+                        );
+                    }
+                } else if let Some(values) = self.loop_values(trigger) {
+                    for name in values {
+                        self.push_command(
+                            receiver.clone(),
+                            name.clone(),
+                            format!("{receiver}.command(...) in a loop over a literal list"),
+                            true,
+                            true,
+                            call.span,
+                        );
+                    }
+                } else {
+                    self.wiring.dynamic_commands = true;
+                }
+            }
+            "hears" | "onText"
+                if call.arguments.len() >= 2
+                    && (in_telegram_file || self.is_bot_receiver(&receiver)) =>
+            {
+                let Some(trigger) = arg(call, 0) else { return };
+                let command = match trigger.without_parentheses() {
+                    Expression::RegExpLiteral(r) => regex_command(r.regex.pattern.text.as_str()),
+                    e => string_value(e)
+                        .filter(|s| s.starts_with('/'))
+                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase()),
+                };
+                if let Some(command) = command {
+                    let passes = self.handlers_pass_on(&handlers);
+                    self.push_command(
+                        receiver.clone(),
+                        command,
+                        format!("{receiver}.{method}({})", self.text(trigger.span())),
+                        passes,
+                        false,
+                        call.span,
+                    );
+                }
+            }
+            "setMyCommands" => {
+                let commands = arg(call, 0).and_then(|a| match a.without_parentheses() {
+                    Expression::ArrayExpression(arr) => arr
+                        .elements
+                        .iter()
+                        .map(
+                            |e| match e.as_expression().map(|e| e.without_parentheses()) {
+                                Some(Expression::ObjectExpression(o)) => property(o, "command")
+                                    .and_then(|p| string_value(&p.value))
+                                    .map(|s| s.trim_start_matches('/').to_ascii_lowercase()),
+                                _ => None,
+                            },
+                        )
+                        .collect::<Option<Vec<_>>>(),
+                    _ => None,
+                });
+                // Whether `launch()` is telegraf's is the rule's call: it knows the project's
+                // framework even when this file does not import it.
+                let ineffective = if self.telegram.is_none_or(|t| t == Framework::Telegraf)
+                    && (self.in_launch_then > 0 || self.after_launch > 0)
+                {
+                    Some(if self.in_launch_then > 0 {
+                        "it runs in `bot.launch().then(...)`, and in telegraf 4 `launch()` resolves only when polling stops, so the menu is never set while the bot runs".to_string()
+                    } else {
+                        "it runs after `await bot.launch()`, and in telegraf 4 `launch()` resolves only when polling stops, so the menu is never set while the bot runs".to_string()
+                    })
+                } else {
+                    None
+                };
+                let span = self.span(call.span);
+                self.wiring.menus.push(CommandMenu {
+                    framework: self.telegram,
+                    commands,
+                    ineffective,
+                    span,
+                    owner: self.owner.clone(),
+                });
+            }
+            "catch"
+                if self.is_known_bot(&receiver)
+                    && !self.discord
+                    && arg(call, 0).is_some_and(is_handler_like) =>
+            {
+                self.push_error_handler(format!("{receiver}.catch(...)"), call.span);
+            }
+            "on" | "once" => {
+                let event = arg(call, 0).and_then(|e| {
+                    string_value(e)
+                        .map(str::to_string)
+                        .or_else(|| member(e).map(|(o, p)| format!("{}.{p}", self.text(o.span()))))
+                        .or_else(|| Some(self.text(e.span()).to_string()))
+                });
+                let Some(event) = event else { return };
+                let is_error = match self.telegram {
+                    Some(Framework::NodeTelegramBotApi) => {
+                        matches!(event.as_str(), "polling_error" | "webhook_error" | "error")
+                    }
+                    _ => false,
+                } || (self.discord
+                    && matches!(
+                        event.as_str(),
+                        "error" | "Events.Error" | "shardError" | "Events.ShardError"
+                    ));
+                // `bot.on('message', fn)`, `bot.on(message('text'), fn)`: answers every text.
+                let catch_all = self.telegram.is_some()
+                    && method == "on"
+                    && self.is_bot_receiver(&receiver)
+                    && call.arguments.len() >= 2
+                    && match arg(call, 0).map(|e| e.without_parentheses()) {
+                        Some(Expression::CallExpression(f)) => {
+                            self.text(f.span) == "message('text')"
+                                || self.text(f.span) == "message(\"text\")"
+                        }
+                        _ => matches!(event.as_str(), "message" | "text" | "message:text"),
+                    };
+                if catch_all {
+                    let span = self.span(call.span);
+                    self.wiring.catch_all.push(CatchAllHandler {
+                        via: format!(
+                            "{receiver}.on({}, ...)",
+                            arg(call, 0).map(|e| self.text(e.span())).unwrap_or("")
+                        ),
+                        span,
+                        owner: self.owner.clone(),
+                    });
+                }
+                if is_error && !matches!(receiver.as_str(), "process") {
+                    self.push_error_handler(format!("{receiver}.on('{event}', ...)"), call.span);
+                }
+                // node-telegram-bot-api: `bot.on('message', (msg) => { if (msg.text === '/start') ... })`
+                // is found through the literal comparison (see visit_binary_expression).
+            }
+            "setWebhook" | "setWebHook" | "createWebhook" | "webhookCallback" => {
+                if !in_telegram_file && !self.is_bot_receiver(&receiver) {
+                    return;
+                }
+                let secret = call.arguments.iter().any(|a| {
+                    match a.as_expression().map(|e| e.without_parentheses()) {
+                        Some(Expression::ObjectExpression(o)) => {
+                            has_any_key(o, &["secret_token", "secretToken"])
+                            // telegraf `createWebhook({ domain })`: secret path from the token.
+                            || (method == "createWebhook" && !has_any_key(o, &["path"]))
+                        }
+                        _ => false,
+                    }
+                });
+                self.push_webhook(secret, format!("{receiver}.{method}(...)"), call.span);
+            }
+            "launch" if self.telegram == Some(Framework::Telegraf) => {
+                if let Some(Expression::ObjectExpression(o)) =
+                    arg(call, 0).map(|e| e.without_parentheses())
+                    && let Some(hook) = property(o, "webhook")
+                {
+                    // Without an explicit path telegraf serves a secret path derived from
+                    // the token, which forged updates cannot guess.
+                    let secret = matches!(hook.value.without_parentheses(), Expression::ObjectExpression(h) if has_any_key(h, &["secretToken", "secret_token"]) || !has_any_key(h, &["path", "hookPath"]));
+                    self.push_webhook(
+                        secret,
+                        format!("{receiver}.launch({{ webhook }})"),
+                        call.span,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn is_known_bot(&self, receiver: &str) -> bool {
+        self.bot_names.contains(receiver) || matches!(receiver, "bot" | "this.bot")
+    }
+
+    fn push_error_handler(&mut self, via: String, span: oxc_span::Span) {
+        let framework = if self.discord && self.telegram.is_none() {
+            Framework::DiscordJs
+        } else {
+            self.telegram_or_guess()
+        };
+        let span = self.span(span);
+        self.wiring.error_handlers.push(BotErrorHandler {
+            framework,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn push_webhook(&mut self, secret_token: bool, via: String, span: oxc_span::Span) {
+        let span = self.span(span);
+        self.wiring.webhooks.push(BotWebhook {
+            framework: self.telegram,
+            secret_token,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// The literal values a loop variable takes.
+    fn loop_values(&self, expr: &Expression) -> Option<Vec<String>> {
+        let Expression::Identifier(id) = expr.without_parentheses() else {
+            return None;
+        };
+        self.loop_literals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == id.name.as_str())
+            .map(|(_, v)| v.clone())
+    }
+
+    /// `session()` from telegraf/grammY, `new LocalSession(...)`.
+    fn session_call(&mut self, call: &CallExpression<'a>) {
+        let name = match call.callee.without_parentheses() {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) if m.property.name == "session" => "session",
+            _ => return,
+        };
+        if name != "session" || self.telegram.is_none() {
+            return;
+        }
+        let framework = self.telegram_or_guess();
+        let store_key = if framework == Framework::Grammy {
+            "storage"
+        } else {
+            "store"
+        };
+        let options = arg(call, 0).and_then(|e| match e.without_parentheses() {
+            Expression::ObjectExpression(o) => Some(o),
+            _ => None,
+        });
+        let persistent = match options {
+            Some(o) => match property(o, store_key)
+                .or_else(|| property(o, "storage"))
+                .or_else(|| property(o, "store"))
+            {
+                Some(p) => {
+                    let t = self.text(p.value.span()).to_ascii_lowercase();
+                    // `new MemorySessionStorage()` is the default spelled out.
+                    !(t.contains("memory") || t.starts_with("new map"))
+                }
+                None => false,
+            },
+            // `session(store)` in older telegraf-session packages: a store object passed.
+            None => call.arguments.first().is_some_and(|a| {
+                a.as_expression().is_some_and(|e| {
+                    !matches!(e.without_parentheses(), Expression::ObjectExpression(_))
+                })
+            }),
+        };
+        let via = if persistent {
+            format!("session({{ {store_key}: ... }})")
+        } else {
+            format!("session() without a {store_key}")
+        };
+        let span = self.span(call.span);
+        self.wiring.sessions.push(SessionStore {
+            framework,
+            persistent,
+            fallback: false,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// `new Telegraf(token)`, `new Bot(token)`, `new TelegramBot(token, {...})`, `new Client(...)`.
+    fn bot_construction(
+        &mut self,
+        callee: &Expression<'a>,
+        args: &[Argument<'a>],
+        span: oxc_span::Span,
+        bound_to: &str,
+    ) {
+        let name = match callee.without_parentheses() {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+            _ => return,
+        };
+        let framework = match (name, self.telegram) {
+            ("Telegraf", Some(Framework::Telegraf)) => Framework::Telegraf,
+            ("Bot", Some(Framework::Grammy)) => Framework::Grammy,
+            ("TelegramBot", Some(Framework::NodeTelegramBotApi)) => Framework::NodeTelegramBotApi,
+            ("Client" | "SapphireClient" | "AkairoClient" | "CommandoClient", _)
+                if self.discord =>
+            {
+                Framework::DiscordJs
+            }
+            _ => return,
+        };
+        if framework == Framework::NodeTelegramBotApi
+            && let Some(Expression::ObjectExpression(o)) = args
+                .get(1)
+                .and_then(|a| a.as_expression())
+                .map(|e| e.without_parentheses())
+            && let Some(hook) = property(o, "webHook")
+            && !matches!(hook.value.without_parentheses(), Expression::BooleanLiteral(b) if !b.value)
+        {
+            self.push_webhook(false, "new TelegramBot(token, { webHook })".into(), span);
+        }
+        if !bound_to.is_empty() {
+            self.bot_names.insert(bound_to.to_string());
+        }
+        let span = self.span(span);
+        self.wiring.bots.push(BotInstance {
+            framework,
+            name: bound_to.to_string(),
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// A knex/supabase query chain whose outermost call is `call`.
+    fn query_chain(&mut self, call: &CallExpression<'a>) {
+        // Walk down `a(...).b(...).c(...)` collecting method names.
+        let mut methods: Vec<&'a str> = Vec::new();
+        let mut current: &CallExpression<'a> = call;
+        // SAFETY of lifetimes: every link lives in the same arena as `call`.
+        loop {
+            match current.callee.without_parentheses() {
+                Expression::StaticMemberExpression(m) => {
+                    let prop: &str = m.property.name.as_str();
+                    // `.from('t')` / `.table('t')` / `.into('t')` / `.join('t', ...)` name a table.
+                    if let Expression::CallExpression(inner) = m.object.without_parentheses() {
+                        if matches!(
+                            prop,
+                            "from"
+                                | "table"
+                                | "into"
+                                | "join"
+                                | "leftJoin"
+                                | "innerJoin"
+                                | "rightJoin"
+                        ) {
+                            self.table_link(current, prop, &methods, false);
+                        }
+                        methods.push(self.text(m.property.span));
+                        current = inner;
+                        continue;
+                    }
+                    // Root `x.from('t')` (supabase, knex) or `knex.table('t')`.
+                    if matches!(prop, "from" | "table" | "into") {
+                        let root = self.text(m.object.span());
+                        let root_name = root.rsplit('.').next().unwrap_or(root);
+                        if !NOT_A_CLIENT.contains(&root_name) {
+                            self.table_link(current, prop, &methods, true);
+                        }
+                    }
+                    break;
+                }
+                Expression::Identifier(id) => {
+                    // Root `db('t')`.
+                    let name = id.name.as_str();
+                    if current.arguments.len() == 1
+                        && (QUERY_ROOT_NAMES.contains(&name)
+                            || name.ends_with("Db")
+                            || name.ends_with("DB")
+                            || name.ends_with("knex"))
+                        && let Some(access) = chain_access(&methods)
+                        && let Some(table) = arg(current, 0)
+                            .and_then(string_value)
+                            .and_then(table_literal)
+                        && self
+                            .seen_chains
+                            .insert((current.span.start, current.span.end))
+                    {
+                        let span = self.span(current.span);
+                        self.wiring.table_queries.push(TableQuery {
+                            table,
+                            access,
+                            via: format!("{name}('...')"),
+                            span,
+                            owner: self.owner.clone(),
+                        });
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// A `.from('t')`-style link of a chain; `methods` are the links above it.
+    fn table_link(
+        &mut self,
+        link: &CallExpression<'a>,
+        method: &str,
+        methods: &[&str],
+        root: bool,
+    ) {
+        if link.arguments.is_empty() || !self.seen_chains.insert((link.span.start, link.span.end)) {
+            return;
+        }
+        let Some(table) = arg(link, 0).and_then(string_value).and_then(table_literal) else {
+            return;
+        };
+        // A root `.from()` needs a query method after it (supabase `.select()`, knex `.where()`).
+        let Some(mut access) = chain_access(methods) else {
+            return;
+        };
+        if !root && matches!(method, "join" | "leftJoin" | "innerJoin" | "rightJoin") {
+            access = TableAccess::Read;
+        }
+        let via = if root && method == "from" {
+            format!(".from('{table}')")
+        } else {
+            format!(".{method}('{table}')")
+        };
+        let span = self.span(link.span);
+        self.wiring.table_queries.push(TableQuery {
+            table,
+            access,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// `knex.schema.createTable('t')`, `migrate.latest()`, `sequelize.sync()`, `define('M')`.
+    fn data_call(&mut self, call: &CallExpression<'a>) {
+        let Some((object, method)) = member(&call.callee) else {
+            // node-pg-migrate `runner({ dir })` / drizzle `migrate(db, { migrationsFolder })`.
+            if let Expression::Identifier(id) = call.callee.without_parentheses()
+                && matches!(id.name.as_str(), "migrate" | "runner" | "runMigrations")
+                && self.imports_migrator()
+            {
+                let directory = call.arguments.iter().find_map(|a| {
+                    match a.as_expression().map(|e| e.without_parentheses()) {
+                        Some(Expression::ObjectExpression(o)) => {
+                            ["dir", "migrationsFolder", "directory"]
+                                .iter()
+                                .find_map(|k| {
+                                    property(o, k)
+                                        .and_then(|p| string_value(&p.value))
+                                        .map(str::to_string)
+                                })
+                        }
+                        _ => None,
+                    }
+                });
+                let tool = if self.frameworks.contains(&Framework::Drizzle) {
+                    "drizzle migrate()"
+                } else {
+                    "node-pg-migrate"
+                };
+                self.push_migration(tool, directory, false, call.span);
+            }
+            return;
+        };
+        let object_text = self.text(object.span());
+        match method {
+            "createTable" | "createTableIfNotExists" | "createTableLike"
+                if object_text.ends_with("schema") || object_text.contains(".schema") =>
+            {
+                if let Some(table) = arg(call, 0).and_then(string_value).and_then(table_literal) {
+                    let span = self.span(call.span);
+                    self.wiring.table_creates.push(TableCreate {
+                        table,
+                        via: format!("{method}()"),
+                        span,
+                    });
+                }
+            }
+            "renameTable" if object_text.ends_with("schema") => {
+                if let Some(table) = arg(call, 1).and_then(string_value).and_then(table_literal) {
+                    let span = self.span(call.span);
+                    self.wiring.table_creates.push(TableCreate {
+                        table,
+                        via: "renameTable()".into(),
+                        span,
+                    });
+                }
+            }
+            "latest" | "up" if object_text.ends_with("migrate") => {
+                let directory = arg(call, 0).and_then(|e| match e.without_parentheses() {
+                    Expression::ObjectExpression(o) => property(o, "directory")
+                        .and_then(|p| string_value(&p.value))
+                        .map(str::to_string),
+                    _ => None,
+                });
+                self.push_migration("knex migrate.latest()", directory, false, call.span);
+            }
+            "up" if object_text.to_ascii_lowercase().contains("umzug")
+                || object_text.to_ascii_lowercase().contains("migrator") =>
+            {
+                self.push_migration("umzug up()", None, false, call.span);
+            }
+            "runMigrations" => {
+                self.push_migration("typeorm runMigrations()", None, false, call.span)
+            }
+            "sync"
+                if self.frameworks.contains(&Framework::Sequelize)
+                    || object_text.to_ascii_lowercase().contains("sequelize") =>
+            {
+                self.push_migration("sequelize.sync()", None, true, call.span);
+            }
+            "define"
+                if self.frameworks.contains(&Framework::Sequelize)
+                    || object_text.to_ascii_lowercase().contains("sequelize") =>
+            {
+                let options = arg(call, 2).and_then(|e| match e.without_parentheses() {
+                    Expression::ObjectExpression(o) => Some(o),
+                    _ => None,
+                });
+                let table_name = options
+                    .and_then(|o| property(o, "tableName"))
+                    .and_then(|p| string_value(&p.value))
+                    .and_then(table_literal);
+                if let Some(model) = arg(call, 0).and_then(string_value) {
+                    // Sequelize pluralises model names unless told otherwise; only an explicit
+                    // tableName is certain.
+                    if let Some(table) = table_name {
+                        let span = self.span(call.span);
+                        self.wiring.table_queries.push(TableQuery {
+                            table,
+                            access: TableAccess::Read,
+                            via: format!("sequelize model `{model}`"),
+                            span,
+                            owner: self.owner.clone(),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn imports_migrator(&self) -> bool {
+        self.frameworks.contains(&Framework::NodePgMigrate)
+            || self.frameworks.contains(&Framework::Drizzle)
+    }
+
+    fn push_migration(
+        &mut self,
+        tool: &str,
+        directory: Option<String>,
+        creates_models: bool,
+        span: oxc_span::Span,
+    ) {
+        let span = self.span(span);
+        self.wiring.migration_runs.push(MigrationRun {
+            tool: tool.to_string(),
+            directory,
+            creates_models,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// SQL in a string: tables it queries or creates; a migration command it spawns.
+    fn sql_text(&mut self, text: &str, span: oxc_span::Span) {
+        if text.len() > 20_000 {
+            return;
+        }
+        if sql::looks_like_sql(text) {
+            let fact_span = self.span(span);
+            for created in sql::tables_created(text) {
+                self.wiring.table_creates.push(TableCreate {
+                    table: created.table,
+                    via: "CREATE TABLE in an SQL string".into(),
+                    span: fact_span,
+                });
+            }
+            for (t, access) in sql::tables_queried(text) {
+                self.wiring.table_queries.push(TableQuery {
+                    table: t.table,
+                    access,
+                    via: "SQL string".into(),
+                    span: fact_span,
+                    owner: self.owner.clone(),
+                });
+            }
+        }
+    }
+
+    /// Routes: `app.post('/path', mw, handler)`, `fastify.route({ method, url, handler })`.
+    fn route_call(&mut self, call: &CallExpression<'a>) {
+        let Some(framework) = self.http else { return };
+        let Some((object, method)) = member(&call.callee) else {
+            return;
+        };
+        let verb = match method {
+            "get" | "post" | "put" | "patch" | "delete" | "all" | "options" => {
+                method.to_ascii_uppercase()
+            }
+            _ => return,
+        };
+        let Some(path) = arg(call, 0).and_then(string_value) else {
+            return;
+        };
+        if !path.starts_with('/') || call.arguments.len() < 2 {
+            return;
+        }
+        let receiver = self.receiver(object);
+        if receiver.contains("axios")
+            || receiver.contains("request")
+            || receiver.contains("http") && !receiver.contains("server")
+        {
+            return;
+        }
+        let rest: Vec<&Expression<'a>> = call
+            .arguments
+            .iter()
+            .skip(1)
+            .filter_map(|a| a.as_expression())
+            .collect();
+        let Some(handler) = rest.last().copied() else {
+            return;
+        };
+        if !is_handler_like(handler) {
+            return;
+        }
+        let middlewares: Vec<String> = rest[..rest.len() - 1]
+            .iter()
+            .map(|m| {
+                let t = self.text(m.span());
+                t.chars().take(60).collect::<String>()
+            })
+            .collect();
+        let mut verification = Verification::None;
+        if let Some(mw) = middlewares.iter().find(|m| verifying_name(m)) {
+            verification = Verification::Verified(format!("middleware `{mw}`"));
+        }
+        let mut reads_body = false;
+        if let Some(body) = function_body(handler) {
+            let mut scan = VerifyScan::new(self.source);
+            scan.visit_function_body(body);
+            reads_body = scan.reads_body;
+            if verification == Verification::None {
+                verification = scan.result();
+            }
+        } else if let Expression::Identifier(_) | Expression::StaticMemberExpression(_) =
+            handler.without_parentheses()
+        {
+            // A handler defined elsewhere: its code is out of sight.
+            reads_body = true;
+            if verification == Verification::None && verifying_name(self.text(handler.span())) {
+                verification =
+                    Verification::Verified(format!("handler `{}`", self.text(handler.span())));
+            }
+        }
+        let span = self.span(call.span);
+        self.wiring.routes.push(Route {
+            framework,
+            method: verb,
+            path: path.to_string(),
+            middlewares,
+            verification,
+            reads_body,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn record_use(&mut self, name: &str) {
+        if self.owner.as_deref() == Some(name) {
+            return;
+        }
+        if self.uses.insert((self.owner.clone(), name.to_string())) {
+            self.wiring.decl_uses.push(DeclUse {
+                from: self.owner.clone(),
+                to: name.to_string(),
+            });
+        }
+    }
+
+    /// Module-level containers written inside functions become [`MemoryState`].
+    fn finish(&mut self) {
+        let containers = std::mem::take(&mut self.module_containers);
+        let text = self.source;
+        for (name, container, span) in containers {
+            let mut writes = Vec::new();
+            for pattern in [
+                format!("{name}.set("),
+                format!("{name}.add("),
+                format!("{name}.push("),
+                format!("{name}["),
+            ] {
+                for (pos, _) in text.match_indices(&pattern) {
+                    // `name[x] = ...` only (not reads).
+                    if pattern.ends_with('[') {
+                        let after = &text[pos + pattern.len()..];
+                        let close = after.find(']').unwrap_or(after.len());
+                        let tail = after[close..].trim_start_matches(']').trim_start();
+                        if !(tail.starts_with('=') && !tail.starts_with("==")) {
+                            continue;
+                        }
+                    }
+                    let before = text[..pos].chars().last();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                        continue;
+                    }
+                    let line = text[..pos].matches('\n').count() as u32 + 1;
+                    writes.push(line);
+                }
+            }
+            writes.sort_unstable();
+            writes.dedup();
+            // Writes on the declaration line itself are initialisation.
+            writes.retain(|l| *l != span.line);
+            if !writes.is_empty() {
+                self.wiring.memory_state.push(MemoryState {
+                    name,
+                    container,
+                    span,
+                    writes,
+                });
+            }
+        }
+        let _ = words_of;
+    }
+
+    fn module_container(&mut self, name: &str, init: &Expression<'a>, span: oxc_span::Span) {
+        let container = match init.without_parentheses() {
+            Expression::NewExpression(n) => match n.callee.without_parentheses() {
+                Expression::Identifier(id)
+                    if matches!(id.name.as_str(), "Map" | "Set" | "Collection" | "WeakMap") =>
+                {
+                    id.name.to_string()
+                }
+                Expression::StaticMemberExpression(m) if m.property.name == "Collection" => {
+                    "Collection".into()
+                }
+                _ => return,
+            },
+            Expression::ObjectExpression(o) if o.properties.is_empty() => "object".into(),
+            Expression::ArrayExpression(a) if a.elements.is_empty() => "array".into(),
+            _ => return,
+        };
+        let span = self.span(span);
+        self.module_containers
+            .push((name.to_string(), container, span));
+    }
+}
+
+/// Middleware or function names that verify a caller.
+fn verifying_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    let verb =
+        l.contains("verif") || l.contains("valid") || l.contains("check") || l.contains("auth");
+    let what = l.contains("sign")
+        || l.contains("secret")
+        || l.contains("hmac")
+        || l.contains("webhook")
+        || l.contains("token")
+        || l.contains("stripe")
+        || l.contains("twilio");
+    (verb && what) || l.contains("webhookcallback") || l.contains("twilio.webhook")
+}
+
+fn function_body<'b, 'a>(expr: &'b Expression<'a>) -> Option<&'b FunctionBody<'a>> {
+    match expr.without_parentheses() {
+        Expression::FunctionExpression(f) => f.body.as_deref(),
+        Expression::ArrowFunctionExpression(f) => match &f.body {
+            ArrowFunctionBody::FunctionBody(b) => Some(b),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Looks through a handler body for a signature/secret check and whether it only runs when
+/// a secret is configured.
+struct VerifyScan<'a> {
+    source: &'a str,
+    /// Tests of enclosing `if`s that check a value is set (`if (secret)`).
+    presence_guards: Vec<String>,
+    verified: Option<String>,
+    fail_open: Option<String>,
+    reads_body: bool,
+}
+
+impl<'a> VerifyScan<'a> {
+    fn new(source: &'a str) -> Self {
+        Self {
+            source,
+            presence_guards: Vec::new(),
+            verified: None,
+            fail_open: None,
+            reads_body: false,
+        }
+    }
+
+    fn text(&self, span: oxc_span::Span) -> &'a str {
+        self.source
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    fn found(&mut self, how: String) {
+        if let Some(guard) = self.presence_guards.last() {
+            if self.fail_open.is_none() {
+                self.fail_open = Some(format!(
+                    "{how}, but only inside `if ({guard})`: when it is not set the request is accepted unverified"
+                ));
+            }
+        } else if self.verified.is_none() {
+            self.verified = Some(how);
+        }
+    }
+
+    fn result(self) -> Verification {
+        // One unconditional check is enough, whatever else the handler does.
+        match (self.verified, self.fail_open) {
+            (Some(v), _) => Verification::Verified(v),
+            (None, Some(f)) => Verification::FailOpen(f),
+            (None, None) => Verification::None,
+        }
+    }
+}
+
+/// `if (secret)`, `if (process.env.X)`, `if (config.webhookSecret)`: a presence test.
+fn presence_test<'b>(test: &'b Expression) -> Option<&'b Expression<'b>> {
+    match test.without_parentheses() {
+        e @ (Expression::Identifier(_) | Expression::StaticMemberExpression(_)) => Some(e),
+        _ => None,
+    }
+}
+
+impl<'a> Visit<'a> for VerifyScan<'_> {
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        self.visit_expression(&it.test);
+        let guard = presence_test(&it.test)
+            .map(|e| self.text(e.span()).to_string())
+            .filter(|g| {
+                let l = g.to_ascii_lowercase();
+                l.contains("secret")
+                    || l.contains("key")
+                    || l.contains("token")
+                    || l.contains("signing")
+            });
+        if let Some(g) = &guard {
+            self.presence_guards.push(g.clone());
+        }
+        self.visit_statement(&it.consequent);
+        if guard.is_some() {
+            self.presence_guards.pop();
+        }
+        if let Some(alt) = &it.alternate {
+            self.visit_statement(alt);
+        }
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let callee = self.text(it.callee.span());
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        if matches!(
+            last,
+            "timingSafeEqual"
+                | "constructEvent"
+                | "constructEventAsync"
+                | "validateRequest"
+                | "validateRequestWithBody"
+                | "verifySignature"
+                | "verify"
+        ) && !callee.starts_with("jwt.")
+            || verifying_name(last)
+        {
+            self.found(format!("`{callee}(...)`"));
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        if matches!(
+            it.operator,
+            BinaryOperator::StrictEquality
+                | BinaryOperator::StrictInequality
+                | BinaryOperator::Equality
+                | BinaryOperator::Inequality
+        ) {
+            let l = self.text(it.left.span()).to_ascii_lowercase();
+            let r = self.text(it.right.span()).to_ascii_lowercase();
+            let secretish = |s: &str| {
+                s.contains("secret")
+                    || s.contains("signature")
+                    || s.contains("x-telegram-bot-api-secret-token")
+                    || s.contains("hmac")
+            };
+            if secretish(&l) && secretish(&r)
+                || (secretish(&l) || secretish(&r))
+                    && (l.contains("header") || r.contains("header"))
+            {
+                self.found(format!("`{}`", self.text(it.span)));
+            }
+        }
+        walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if it.property.name == "body" || it.property.name == "rawBody" {
+            self.reads_body = true;
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+}
+
+impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
+    fn visit_program(&mut self, it: &Program<'a>) {
+        for stmt in &it.body {
+            self.top_level(stmt);
+        }
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        // `bot.launch().then(() => bot.telegram.setMyCommands(...))`
+        let launch_then = self.telegram.is_none_or(|t| t == Framework::Telegraf)
+            && member(&it.callee).is_some_and(|(o, p)| {
+                p == "then"
+                    && matches!(o.without_parentheses(), Expression::CallExpression(c) if member(&c.callee).is_some_and(|(_, m)| m == "launch"))
+            });
+        self.telegram_call(it);
+        self.session_call(it);
+        self.query_chain(it);
+        self.data_call(it);
+        self.route_call(it);
+        if launch_then {
+            self.visit_expression(&it.callee);
+            self.in_launch_then += 1;
+            for a in &it.arguments {
+                self.visit_argument(a);
+            }
+            self.in_launch_then -= 1;
+        } else {
+            walk::walk_call_expression(self, it);
+        }
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        // `class MyBot extends Client` (discord.js) / `extends Telegraf`: the class is the bot.
+        if let (Some(heritage), Some(id)) = (&it.heritage, &it.id) {
+            let base = self.text(heritage.expression.span());
+            let base = base.rsplit('.').next().unwrap_or(base);
+            let framework = match base {
+                "Client" | "SapphireClient" | "AkairoClient" if self.discord => {
+                    Some(Framework::DiscordJs)
+                }
+                "Telegraf" if self.telegram == Some(Framework::Telegraf) => {
+                    Some(Framework::Telegraf)
+                }
+                "Bot" if self.telegram == Some(Framework::Grammy) => Some(Framework::Grammy),
+                _ => None,
+            };
+            if let Some(framework) = framework {
+                let span = self.span(it.span);
+                self.wiring.bots.push(BotInstance {
+                    framework,
+                    name: id.name.to_string(),
+                    span,
+                    owner: Some(id.name.to_string()),
+                });
+            }
+        }
+        walk::walk_class(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        self.bot_construction(&it.callee, &it.arguments, it.span, "");
+        walk::walk_new_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init)
+            && let Expression::NewExpression(n) = init.without_parentheses()
+        {
+            // Record with its name, then walk the arguments only (not the `new` again).
+            self.bot_construction(&n.callee, &n.arguments, n.span, id.name.as_str());
+            for a in &n.arguments {
+                self.visit_argument(a);
+            }
+            self.visit_expression(&n.callee);
+            return;
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        // `this.bot = new Telegraf(token)`
+        if let Expression::NewExpression(n) = it.right.without_parentheses() {
+            let target = self.text(it.left.span()).to_string();
+            if target.len() <= 40 {
+                self.bot_construction(&n.callee, &n.arguments, n.span, &target);
+                for a in &n.arguments {
+                    self.visit_argument(a);
+                }
+                self.visit_expression(&n.callee);
+                return;
+            }
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        let values = match it.right.without_parentheses() {
+            Expression::ArrayExpression(a) => a
+                .elements
+                .iter()
+                .map(|e| {
+                    e.as_expression()
+                        .and_then(string_value)
+                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase())
+                })
+                .collect::<Option<Vec<_>>>(),
+            _ => None,
+        };
+        let var = match &it.left {
+            ForStatementLeft::VariableDeclaration(d) => {
+                d.declarations.first().and_then(|d| match &d.id {
+                    BindingPattern::BindingIdentifier(id) => Some(id.name.to_string()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        if let (Some(values), Some(var)) = (values, var) {
+            self.loop_literals.push((var, values));
+            walk::walk_for_of_statement(self, it);
+            self.loop_literals.pop();
+        } else {
+            walk::walk_for_of_statement(self, it);
+        }
+    }
+
+    fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        let saved = self.after_launch;
+        self.after_launch = 0;
+        for stmt in &it.statements {
+            self.visit_statement(stmt);
+            if self.telegram.is_none_or(|t| t == Framework::Telegraf) && awaits_launch(stmt) {
+                self.after_launch += 1;
+            }
+        }
+        self.after_launch = saved;
+    }
+
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        self.sql_text(it.value.as_str(), it.span);
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        // `SELECT * FROM ${table}` has no literal table; placeholders become `?`.
+        let text: String = it
+            .quasis
+            .iter()
+            .map(|q| q.value.raw.as_str())
+            .collect::<Vec<_>>()
+            .join(" ? ");
+        self.sql_text(&text, it.span);
+        walk::walk_template_literal(self, it);
+    }
+
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        // `msg.text === '/start'` (node-telegram-bot-api style dispatch by hand).
+        if self.telegram.is_some()
+            && matches!(
+                it.operator,
+                BinaryOperator::StrictEquality | BinaryOperator::Equality
+            )
+        {
+            for side in [&it.left, &it.right] {
+                if let Some(s) = string_value(side)
+                    && let Some(cmd) = s.strip_prefix('/')
+                    && !cmd.is_empty()
+                    && cmd.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    self.push_command(
+                        String::new(),
+                        cmd.to_ascii_lowercase(),
+                        format!("`{}`", self.text(it.span)),
+                        true,
+                        false,
+                        it.span,
+                    );
+                }
+            }
+        }
+        walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_switch_case(&mut self, it: &SwitchCase<'a>) {
+        if self.telegram.is_some()
+            && let Some(s) = it.test.as_ref().and_then(string_value)
+            && let Some(cmd) = s.strip_prefix('/')
+            && !cmd.is_empty()
+            && cmd.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            self.push_command(
+                String::new(),
+                cmd.to_ascii_lowercase(),
+                format!("case '{s}'"),
+                true,
+                false,
+                it.span,
+            );
+        }
+        walk::walk_switch_case(self, it);
+    }
+
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if self.wiring.conversation_state.is_none() && self.telegram.is_some() {
+            let p = it.property.name.as_str();
+            let o = self.text(it.object.span());
+            let state = (p == "session" && o.ends_with("ctx"))
+                || (p == "scene" && o.ends_with("ctx"))
+                || (p == "conversation" && o.ends_with("ctx"))
+                || (o == "Scenes" && matches!(p, "WizardScene" | "BaseScene" | "Stage"));
+            if state {
+                self.wiring.conversation_state = Some(self.span(it.span));
+            }
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if self.wiring.conversation_state.is_none()
+            && self.telegram.is_some()
+            && matches!(
+                it.name.as_str(),
+                "WizardScene" | "BaseScene" | "conversations" | "createConversation" | "Stage"
+            )
+        {
+            self.wiring.conversation_state = Some(self.span(it.span));
+        }
+        if self.wiring.rate_limits.is_empty() {
+            let l = it.name.to_ascii_lowercase();
+            if (self.telegram.is_some() || self.discord)
+                && (l.contains("ratelimit")
+                    || l.contains("throttl")
+                    || l.contains("cooldown")
+                    || l.contains("limiter"))
+            {
+                let span = self.span(it.span);
+                self.wiring.rate_limits.push(RateLimit {
+                    via: it.name.to_string(),
+                    span,
+                    owner: self.owner.clone(),
+                });
+            }
+        }
+        if let Some(reference) = it.reference_id.get()
+            && let Some(symbol) = self.scoping.get_reference(reference).symbol_id()
+            && self.scoping.symbol_scope_id(symbol) == self.scoping.root_scope_id()
+        {
+            let name = self.scoping.symbol_name(symbol).to_string();
+            self.record_use(&name);
+        }
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        // discord.js event modules: `module.exports = { name: Events.Error, execute }`.
+        if self.discord
+            && it.key.static_name().as_deref() == Some("name")
+            && matches!(
+                self.text(it.value.span()),
+                "'error'" | "\"error\"" | "Events.Error"
+            )
+        {
+            self.push_error_handler(
+                format!("event module `name: {}`", self.text(it.value.span())),
+                it.span,
+            );
+        }
+        // A command module of a loader: `{ command: 'start', ... }` / `{ name: 'start', ... }`.
+        if self.telegram.is_some()
+            && matches!(
+                it.key.static_name().as_deref(),
+                Some("command" | "name" | "trigger")
+            )
+            && let Some(s) = string_value(&it.value)
+            && s.trim_start_matches('/') == "start"
+        {
+            self.push_command(
+                String::new(),
+                "start".into(),
+                format!("command module `{}`", self.text(it.span)),
+                true,
+                false,
+                it.span,
+            );
+        }
+        walk::walk_object_property(self, it);
+    }
+}
+
+/// `await bot.launch()` as a statement (or `await bot.launch(...).then(...)`).
+fn awaits_launch(stmt: &Statement) -> bool {
+    let Statement::ExpressionStatement(e) = stmt else {
+        return false;
+    };
+    let Expression::AwaitExpression(a) = e.expression.without_parentheses() else {
+        return false;
+    };
+    matches!(a.argument.without_parentheses(), Expression::CallExpression(c) if member(&c.callee).is_some_and(|(_, m)| m == "launch"))
+}
+
+impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
+    /// A top-level statement: declarations own what is inside them; everything else runs at
+    /// module load.
+    fn top_level(&mut self, stmt: &Statement<'a>) {
+        match stmt {
+            Statement::FunctionDeclaration(f) => {
+                let name = f.id.as_ref().map(|i| i.name.to_string());
+                self.owned(name, |v| {
+                    v.visit_function(f, oxc_semantic::ScopeFlags::Function)
+                });
+            }
+            Statement::ClassDeclaration(c) => {
+                let name = c.id.as_ref().map(|i| i.name.to_string());
+                self.owned(name, |v| v.visit_class(c));
+            }
+            Statement::VariableDeclaration(d) => self.top_level_variables(d),
+            Statement::ExportDeclaration(e) => match &e.declaration {
+                Declaration::FunctionDeclaration(f) => {
+                    let name = f.id.as_ref().map(|i| i.name.to_string());
+                    self.wiring.exports.extend(name.clone());
+                    self.owned(name, |v| {
+                        v.visit_function(f, oxc_semantic::ScopeFlags::Function)
+                    });
+                }
+                Declaration::ClassDeclaration(c) => {
+                    let name = c.id.as_ref().map(|i| i.name.to_string());
+                    self.wiring.exports.extend(name.clone());
+                    self.owned(name, |v| v.visit_class(c));
+                }
+                Declaration::VariableDeclaration(d) => {
+                    for decl in &d.declarations {
+                        if let BindingPattern::BindingIdentifier(id) = &decl.id {
+                            self.wiring.exports.push(id.name.to_string());
+                        }
+                    }
+                    self.top_level_variables(d);
+                }
+                _ => walk::walk_export_declaration(self, e),
+            },
+            Statement::ExportNamedDeclaration(e) => {
+                // `export { a, b as c }`: the local names are exported.
+                for s in &e.specifiers {
+                    self.wiring.exports.push(s.local.name().to_string());
+                }
+                walk::walk_export_named_declaration(self, e);
+            }
+            Statement::ExportDefaultDeclaration(e) => {
+                self.wiring.exports.push("default".into());
+                match &e.declaration {
+                    ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                        if let Some(id) = &f.id {
+                            self.wiring.exports.push(id.name.to_string());
+                        }
+                        self.visit_function(f, oxc_semantic::ScopeFlags::Function);
+                    }
+                    ExportDefaultDeclarationKind::ClassDeclaration(c) => {
+                        if let Some(id) = &c.id {
+                            self.wiring.exports.push(id.name.to_string());
+                        }
+                        self.visit_class(c);
+                    }
+                    _ => walk::walk_export_default_declaration(self, e),
+                }
+            }
+            other => self.visit_statement(other),
+        }
+    }
+
+    fn top_level_variables(&mut self, d: &VariableDeclaration<'a>) {
+        for decl in &d.declarations {
+            let name = match &decl.id {
+                BindingPattern::BindingIdentifier(id) => Some(id.name.to_string()),
+                _ => None,
+            };
+            let deferred = decl.init.as_ref().is_some_and(|i| {
+                is_function_like(i)
+                    || matches!(i.without_parentheses(), Expression::ClassExpression(_))
+            });
+            if let (Some(n), Some(init)) = (&name, &decl.init) {
+                self.module_container(n, init, decl.span);
+            }
+            if deferred {
+                self.owned(name, |v| v.visit_variable_declarator(decl));
+            } else {
+                self.visit_variable_declarator(decl);
+            }
+        }
+    }
+
+    fn owned(&mut self, name: Option<String>, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.owner, name);
+        f(self);
+        self.owner = saved;
+    }
+}

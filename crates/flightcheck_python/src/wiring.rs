@@ -1,0 +1,3634 @@
+//! Wiring facts of one Python module: bots, command handlers, menus, sessions, webhooks,
+//! HTTP routes, tables, migrations and module-level state (see [`Wiring`]).
+//!
+//! Runs as a second walk over the module `analyze_for` already parsed. It recognises
+//! framework spellings by name, qualified through the module's imports where that is
+//! possible; when a spelling is ambiguous it extracts nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
+use flightcheck_core::wiring::{
+    BotErrorHandler, BotInstance, BotWebhook, CommandHandler, CommandMenu, DeclUse, MemoryState,
+    MigrationRun, Owner, RateLimit, Route, SessionStore, TableAccess, TableCreate, TableQuery,
+    Verification, Wiring,
+};
+use flightcheck_core::{Framework, Span};
+use ruff_python_ast::helpers::{any_over_body, any_over_expr};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+/// What the wiring walk needs from the first walk.
+pub(crate) struct Module<'s> {
+    pub source: &'s str,
+    pub span_of: &'s dyn Fn(TextRange) -> Span,
+    /// Local name → qualified name bound by imports (`commands` → `discord.ext.commands`).
+    pub imported: &'s HashMap<String, String>,
+    /// Frameworks the module imports.
+    pub frameworks: &'s [Framework],
+}
+
+/// Extracts the wiring facts of a parsed module.
+pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
+    let idx = Index::build(body);
+    let mut w = Walker {
+        m: module,
+        idx: &idx,
+        out: Wiring::default(),
+        uses: HashSet::new(),
+        owner: None,
+        depth: 0,
+        scopes: Vec::new(),
+        class: None,
+        assign: None,
+        handled: HashSet::new(),
+        sql_args: HashSet::new(),
+        not_sql: HashSet::new(),
+        in_conversation: 0,
+        storage_fallback: 0,
+        models: HashMap::new(),
+        bot_classes: HashSet::new(),
+        memory_writes: HashMap::new(),
+    };
+    for stmt in body {
+        w.visit_stmt(stmt);
+    }
+    w.finish()
+}
+
+// ---------------------------------------------------------------------------------------
+// Small syntax helpers.
+
+/// `a.b.c` of a name/attribute chain.
+fn dotted(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
+/// The last name of a name/attribute (`c` of `a.b.c`).
+fn last_seg(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        _ => None,
+    }
+}
+
+fn str_lit(e: &Expr) -> Option<String> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        _ => None,
+    }
+}
+
+/// A string, or a list/tuple/set of strings.
+fn str_list(e: &Expr) -> Option<Vec<String>> {
+    let elts = match e {
+        Expr::StringLiteral(_) => return str_lit(e).map(|s| vec![s]),
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        Expr::Set(s) => &s.elts,
+        _ => return None,
+    };
+    elts.iter().map(str_lit).collect()
+}
+
+fn kw<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        .map(|k| &k.value)
+}
+
+fn has_kw(call: &ast::ExprCall, name: &str) -> bool {
+    kw(call, name).is_some()
+}
+
+fn is_none_or_empty(e: &Expr) -> bool {
+    match e {
+        Expr::NoneLiteral(_) => true,
+        Expr::StringLiteral(s) => s.value.to_str().is_empty(),
+        Expr::BooleanLiteral(b) => !b.value,
+        _ => false,
+    }
+}
+
+fn is_true(e: &Expr) -> bool {
+    matches!(e, Expr::BooleanLiteral(b) if b.value)
+}
+
+fn int_value(e: &Expr) -> Option<u64> {
+    match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A command name as Telegram sees it: without `/`, lower case; `None` for text that is
+/// not one command word.
+fn norm_cmd(s: &str) -> Option<String> {
+    let t = s.trim().trim_start_matches('/');
+    if t.is_empty() || t.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(t.to_lowercase())
+}
+
+/// The first line of `text`, at most 120 characters.
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim_end();
+    let mut out: String = line.chars().take(120).collect();
+    if out.len() < text.trim_end().len() {
+        out.push('…');
+    }
+    out
+}
+
+fn is_telegram(fw: Framework) -> bool {
+    matches!(
+        fw,
+        Framework::Aiogram | Framework::PythonTelegramBot | Framework::PyTelegramBotApi
+    )
+}
+
+/// A path or handler name that says "webhook or callback".
+fn looks_like_webhook(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "webhook", "hook", "callback", "stripe", "payment", "ipn", "notify", "twilio", "telegram",
+        "github", "paypal", "monero",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+}
+
+/// A call name that verifies a signature or secret: `verify_signature`, `validate_token`,
+/// `check_hmac`.
+fn verify_like_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["verify", "valid", "check", "require", "authenticat"]
+        .iter()
+        .any(|k| n.contains(k))
+        && ["sign", "secret", "token", "hmac", "webhook"]
+            .iter()
+            .any(|k| n.contains(k))
+}
+
+/// A name of a per-user throttling middleware or decorator.
+fn throttle_like(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("throttl")
+        || n.contains("ratelimit")
+        || n.contains("rate_limit")
+        || n.contains("antiflood")
+        || n.contains("anti_flood")
+        || n.contains("floodcontrol")
+        || n.contains("flood_control")
+}
+
+/// Mutable container constructor of a module-level value.
+fn container_of(e: &Expr) -> Option<&'static str> {
+    match e {
+        Expr::Dict(_) | Expr::DictComp(_) => Some("dict"),
+        Expr::List(_) | Expr::ListComp(_) => Some("list"),
+        Expr::Set(_) | Expr::SetComp(_) => Some("set"),
+        Expr::Call(c) => match last_seg(&c.func)? {
+            "dict" => Some("dict"),
+            "list" => Some("list"),
+            "set" => Some("set"),
+            "defaultdict" => Some("defaultdict"),
+            "OrderedDict" => Some("OrderedDict"),
+            "deque" => Some("deque"),
+            "Counter" => Some("Counter"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The name a subscript/attribute chain is rooted at (`x` of `x[k][j]`).
+fn subscript_root(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Subscript(s) => match &*s.value {
+            Expr::Name(n) => Some(n.id.as_str()),
+            inner @ Expr::Subscript(_) => subscript_root(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Names a statement list binds locally (not descending into nested functions/classes).
+fn local_bindings(params: &ast::Parameters, body: &[Stmt]) -> HashSet<String> {
+    struct Binder {
+        names: HashSet<String>,
+        globals: HashSet<String>,
+    }
+    impl<'a> Visitor<'a> for Binder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    self.names.insert(f.name.to_string());
+                }
+                Stmt::ClassDef(c) => {
+                    self.names.insert(c.name.to_string());
+                }
+                Stmt::Global(g) => {
+                    for n in &g.names {
+                        self.globals.insert(n.to_string());
+                    }
+                }
+                Stmt::Nonlocal(g) => {
+                    for n in &g.names {
+                        self.globals.insert(n.to_string());
+                    }
+                }
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        let n = a.asname.as_ref().unwrap_or(&a.name).as_str();
+                        self.names
+                            .insert(n.split('.').next().unwrap_or(n).to_string());
+                    }
+                    visitor::walk_stmt(self, stmt);
+                }
+                Stmt::ImportFrom(i) => {
+                    for a in &i.names {
+                        self.names
+                            .insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+                    }
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Name(n) if n.ctx == ast::ExprContext::Store => {
+                    self.names.insert(n.id.to_string());
+                }
+                Expr::Lambda(_) => {}
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut b = Binder {
+        names: HashSet::new(),
+        globals: HashSet::new(),
+    };
+    for p in params.iter() {
+        b.names.insert(p.name().to_string());
+    }
+    for s in body {
+        b.visit_stmt(s);
+    }
+    b.names.retain(|n| !b.globals.contains(n));
+    b.names
+}
+
+// ---------------------------------------------------------------------------------------
+// Module index: what the walk needs to know ahead of source order.
+
+#[derive(Default)]
+struct Index<'a> {
+    /// Top-level def/class/assigned names.
+    top_names: HashSet<String>,
+    /// Every function of the module by name (the first definition wins).
+    funcs: HashMap<String, &'a ast::StmtFunctionDef>,
+    /// Names assigned exactly once, to their value.
+    single_assigns: HashMap<String, Option<&'a Expr>>,
+    /// Module-level mutable containers: name → (container, statement range).
+    containers: HashMap<String, (&'static str, TextRange)>,
+}
+
+impl<'a> Index<'a> {
+    fn build(body: &'a [Stmt]) -> Self {
+        let mut idx = Index::default();
+        idx.top_level(body);
+        struct All<'i, 'a> {
+            idx: &'i mut Index<'a>,
+        }
+        impl<'a> Visitor<'a> for All<'_, 'a> {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                match stmt {
+                    Stmt::FunctionDef(f) => {
+                        self.idx.funcs.entry(f.name.to_string()).or_insert(f);
+                    }
+                    Stmt::Assign(a) => {
+                        if let [Expr::Name(n)] = &a.targets[..] {
+                            self.idx
+                                .single_assigns
+                                .entry(n.id.to_string())
+                                .and_modify(|v| *v = None)
+                                .or_insert(Some(&*a.value));
+                        }
+                    }
+                    _ => {}
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        let mut all = All { idx: &mut idx };
+        for s in body {
+            all.visit_stmt(s);
+        }
+        idx
+    }
+
+    fn top_level(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    self.top_names.insert(f.name.to_string());
+                }
+                Stmt::ClassDef(c) => {
+                    self.top_names.insert(c.name.to_string());
+                }
+                Stmt::Assign(a) => {
+                    for t in &a.targets {
+                        self.target_names(t);
+                    }
+                    if let [Expr::Name(n)] = &a.targets[..]
+                        && let Some(c) = container_of(&a.value)
+                    {
+                        self.containers.insert(n.id.to_string(), (c, stmt.range()));
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    self.target_names(&a.target);
+                    if let (Expr::Name(n), Some(v)) = (&*a.target, &a.value)
+                        && let Some(c) = container_of(v)
+                    {
+                        self.containers.insert(n.id.to_string(), (c, stmt.range()));
+                    }
+                }
+                Stmt::If(i) => {
+                    self.top_level(&i.body);
+                    for c in &i.elif_else_clauses {
+                        self.top_level(&c.body);
+                    }
+                }
+                Stmt::Try(t) => {
+                    self.top_level(&t.body);
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        self.top_level(&h.body);
+                    }
+                    self.top_level(&t.orelse);
+                    self.top_level(&t.finalbody);
+                }
+                Stmt::With(w) => self.top_level(&w.body),
+                _ => {}
+            }
+        }
+    }
+
+    fn target_names(&mut self, t: &Expr) {
+        match t {
+            Expr::Name(n) => {
+                self.top_names.insert(n.id.to_string());
+            }
+            Expr::Tuple(tu) => tu.elts.iter().for_each(|e| self.target_names(e)),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.target_names(e)),
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The walk.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ModelKind {
+    Django,
+    Tortoise,
+}
+
+struct ClassCtx {
+    name: String,
+    discord_bot: bool,
+}
+
+/// What a filter expression of a handler registration says about commands.
+enum CmdFilter {
+    Names(Vec<String>, bool),
+    Dynamic,
+    Other,
+}
+
+struct Walker<'m, 's, 'a> {
+    m: &'m Module<'s>,
+    idx: &'m Index<'a>,
+    out: Wiring,
+    uses: HashSet<(Owner, String)>,
+    owner: Owner,
+    /// 0 at module level; +1 per enclosing def/class.
+    depth: u32,
+    /// Locally bound names of the enclosing functions.
+    scopes: Vec<HashSet<String>>,
+    /// The class whose body is being visited directly.
+    class: Option<ClassCtx>,
+    /// `target = <value>`: the value's range and the target as written.
+    assign: Option<(TextRange, String)>,
+    /// Calls already turned into facts by an enclosing call (start offsets).
+    handled: HashSet<u32>,
+    /// String arguments of SQL-running calls (start offsets).
+    sql_args: HashSet<u32>,
+    /// Bare string statements (docstrings): not SQL.
+    not_sql: HashSet<u32>,
+    in_conversation: u32,
+    storage_fallback: u32,
+    models: HashMap<String, ModelKind>,
+    bot_classes: HashSet<String>,
+    memory_writes: HashMap<String, Vec<u32>>,
+}
+
+impl<'a> Walker<'_, '_, 'a> {
+    fn finish(mut self) -> Wiring {
+        let mut names: Vec<&String> = self.memory_writes.keys().collect();
+        names.sort();
+        for name in names {
+            let Some((container, range)) = self.idx.containers.get(name) else {
+                continue;
+            };
+            let mut writes = self.memory_writes.get(name).cloned().unwrap_or_default();
+            writes.sort_unstable();
+            writes.dedup();
+            self.out.memory_state.push(MemoryState {
+                name: name.clone(),
+                container: (*container).to_string(),
+                span: (self.m.span_of)(*range),
+                writes,
+            });
+        }
+        self.out
+            .memory_state
+            .sort_by_key(|s| (s.span.line, s.span.column));
+        self.out
+    }
+
+    fn span(&self, r: TextRange) -> Span {
+        (self.m.span_of)(r)
+    }
+
+    fn text(&self, r: TextRange) -> &str {
+        self.m
+            .source
+            .get(r.start().to_usize()..r.end().to_usize())
+            .unwrap_or("")
+    }
+
+    fn has(&self, fw: Framework) -> bool {
+        self.m.frameworks.contains(&fw)
+    }
+
+    /// The first Telegram framework the module imports.
+    fn telegram(&self) -> Option<Framework> {
+        self.m.frameworks.iter().copied().find(|f| is_telegram(*f))
+    }
+
+    /// `a.b` with its first name replaced by what the import bound it to.
+    fn qualify(&self, e: &Expr) -> Option<String> {
+        let d = dotted(e)?;
+        let (first, rest) = match d.split_once('.') {
+            Some((f, r)) => (f, Some(r)),
+            None => (d.as_str(), None),
+        };
+        let Some(q) = self.m.imported.get(first) else {
+            return Some(d);
+        };
+        Some(match rest {
+            Some(r) => format!("{q}.{r}"),
+            None => q.clone(),
+        })
+    }
+
+    /// Whether the name was bound by an import (as opposed to defined here or unknown).
+    fn is_imported(&self, e: &Expr) -> bool {
+        dotted(e)
+            .as_deref()
+            .and_then(|d| d.split('.').next())
+            .is_some_and(|f| self.m.imported.contains_key(f))
+    }
+
+    /// `e` names something of `package` (qualified), or is not imported and the module
+    /// imports `fw`.
+    fn is_from(&self, e: &Expr, packages: &[&str], fw: Framework) -> bool {
+        if self.is_imported(e) {
+            let q = self.qualify(e).unwrap_or_default();
+            let top = q.split('.').next().unwrap_or("");
+            packages.contains(&top)
+        } else {
+            self.has(fw)
+        }
+    }
+
+    fn inner_owner(&self, name: &str) -> Owner {
+        if self.depth == 0 {
+            Some(name.to_string())
+        } else {
+            self.owner.clone()
+        }
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.contains(name))
+    }
+
+    fn conversation(&mut self, r: TextRange) {
+        let span = self.span(r);
+        match &self.out.conversation_state {
+            Some(s) if (s.line, s.column) <= (span.line, span.column) => {}
+            _ => self.out.conversation_state = Some(span),
+        }
+    }
+
+    // ---- facts ------------------------------------------------------------------------
+
+    fn bot(&mut self, framework: Framework, call_range: TextRange, owner: Owner) {
+        let name = match &self.assign {
+            Some((r, t)) if *r == call_range => t.clone(),
+            _ => String::new(),
+        };
+        let span = self.span(call_range);
+        self.out.bots.push(BotInstance {
+            framework,
+            name,
+            span,
+            owner,
+        });
+    }
+
+    fn error_handler(&mut self, framework: Framework, via: String, r: TextRange, owner: Owner) {
+        let span = self.span(r);
+        self.out.error_handlers.push(BotErrorHandler {
+            framework,
+            via,
+            span,
+            owner,
+        });
+    }
+
+    fn session(&mut self, framework: Framework, persistent: bool, via: String, r: TextRange) {
+        if persistent && self.storage_fallback > 0 {
+            // `if URL: RedisStorage(...) else: MemoryStorage()`: recorded once, as the
+            // in-memory fallback.
+            return;
+        }
+        let span = self.span(r);
+        let fallback = !persistent && self.storage_fallback > 0;
+        self.out.sessions.push(SessionStore {
+            framework,
+            persistent,
+            fallback,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn rate_limit(&mut self, via: String, r: TextRange, owner: Owner) {
+        let span = self.span(r);
+        if self.out.rate_limits.iter().any(|x| x.span == span) {
+            return;
+        }
+        self.out.rate_limits.push(RateLimit { via, span, owner });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commands(
+        &mut self,
+        framework: Framework,
+        receiver: &str,
+        names: Vec<String>,
+        via: &str,
+        passes_on: bool,
+        direct: bool,
+        r: TextRange,
+        owner: &Owner,
+    ) {
+        let span = self.span(r);
+        for command in names.iter().filter_map(|n| norm_cmd(n)) {
+            self.out.commands.push(CommandHandler {
+                framework,
+                receiver: receiver.to_string(),
+                command,
+                via: short(via),
+                passes_on,
+                direct,
+                span,
+                owner: owner.clone(),
+            });
+        }
+    }
+
+    fn table_query(&mut self, table: &str, via: String, r: TextRange, owner: Owner) {
+        let span = self.span(r);
+        self.out.table_queries.push(TableQuery {
+            table: table.to_ascii_lowercase(),
+            access: TableAccess::Read,
+            via,
+            span,
+            owner,
+        });
+    }
+
+    fn table_create(&mut self, table: &str, via: &str, r: TextRange) {
+        let span = self.span(r);
+        self.out.table_creates.push(TableCreate {
+            table: table.to_ascii_lowercase(),
+            via: via.to_string(),
+            span,
+        });
+    }
+
+    fn migration(&mut self, tool: &str, creates_models: bool, r: TextRange) {
+        let span = self.span(r);
+        if self.out.migration_runs.iter().any(|m| m.span == span) {
+            return;
+        }
+        self.out.migration_runs.push(MigrationRun {
+            tool: tool.to_string(),
+            directory: None,
+            creates_models,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    // ---- telegram command filters -------------------------------------------------------
+
+    /// aiogram filter: `Command("start")`, `CommandStart()`, `F.text == "/start"`,
+    /// `Command("a") & F.chat.type == "private"`.
+    fn aiogram_filter(&self, e: &Expr) -> CmdFilter {
+        match e {
+            Expr::Call(c) => match last_seg(&c.func) {
+                // `CommandStart(deep_link=True)`, `Command("x", magic=F.args)`: narrower than
+                // the bare command, so a later registration can still run.
+                Some("CommandStart") => {
+                    let narrowed = !c.arguments.args.is_empty()
+                        || c.arguments.keywords.iter().any(|k| {
+                            !k.arg.as_ref().is_some_and(|a| {
+                                matches!(a.as_str(), "ignore_case" | "ignore_mention" | "prefix")
+                            })
+                        });
+                    CmdFilter::Names(vec!["start".into()], narrowed)
+                }
+                Some("Command") => {
+                    let narrowed = c.arguments.keywords.iter().any(|k| {
+                        !k.arg.as_ref().is_some_and(|a| {
+                            matches!(
+                                a.as_str(),
+                                "commands" | "ignore_case" | "ignore_mention" | "prefix"
+                            )
+                        })
+                    });
+                    let mut names = Vec::new();
+                    let sources = c.arguments.args.iter().chain(kw(c, "commands"));
+                    for a in sources {
+                        match str_list(a) {
+                            Some(v) => names.extend(v),
+                            None => match bot_command_name(a) {
+                                Some(n) => names.push(n),
+                                None => return CmdFilter::Dynamic,
+                            },
+                        }
+                    }
+                    if names.is_empty() {
+                        CmdFilter::Dynamic
+                    } else {
+                        CmdFilter::Names(names, narrowed)
+                    }
+                }
+                _ => CmdFilter::Other,
+            },
+            Expr::Compare(cmp)
+                if matches!(cmp.ops[..], [ast::CmpOp::Eq])
+                    && dotted(&cmp.left).as_deref() == Some("F.text") =>
+            {
+                match cmp.comparators.first().and_then(str_lit) {
+                    Some(t) if t.starts_with('/') => CmdFilter::Names(vec![t], false),
+                    _ => CmdFilter::Other,
+                }
+            }
+            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitAnd) => {
+                for side in [&*b.left, &*b.right] {
+                    match self.aiogram_filter(side) {
+                        CmdFilter::Names(n, _) => return CmdFilter::Names(n, true),
+                        CmdFilter::Dynamic => return CmdFilter::Dynamic,
+                        CmdFilter::Other => {}
+                    }
+                }
+                CmdFilter::Other
+            }
+            _ => CmdFilter::Other,
+        }
+    }
+
+    /// aiogram 3 registration: the filters of `@x.message(...)` / `x.message.register(fn, ...)`.
+    fn aiogram3_registration(
+        &mut self,
+        receiver: &str,
+        filters: &[Expr],
+        call: &ast::ExprCall,
+        r: TextRange,
+        owner: &Owner,
+    ) {
+        if !self.has(Framework::Aiogram) {
+            return;
+        }
+        let mut found: Option<(Vec<String>, bool, TextRange)> = None;
+        let mut others = 0;
+        for f in filters {
+            match self.aiogram_filter(f) {
+                CmdFilter::Names(n, extra) if found.is_none() => {
+                    found = Some((n, extra, f.range()))
+                }
+                CmdFilter::Dynamic => {
+                    self.out.dynamic_commands = true;
+                    return;
+                }
+                _ => others += 1,
+            }
+        }
+        let extra_kw = call
+            .arguments
+            .keywords
+            .iter()
+            .any(|k| k.arg.as_ref().is_none_or(|a| a.as_str() != "flags"));
+        // aiogram scenes: `@on.message(Command("x"))` in a `Scene` runs only inside the scene.
+        let scene = self
+            .m
+            .imported
+            .get(receiver)
+            .is_some_and(|q| q == "aiogram.fsm.scene.on");
+        if scene {
+            self.conversation(r);
+        }
+        if let Some((names, extra, frange)) = found {
+            let passes_on = extra || others > 0 || extra_kw || scene;
+            let via = self.text(frange).to_string();
+            let receiver = if scene { "" } else { receiver };
+            self.commands(
+                Framework::Aiogram,
+                receiver,
+                names,
+                &via,
+                passes_on,
+                !scene,
+                r,
+                owner,
+            );
+        }
+    }
+
+    /// aiogram 2 / pyTelegramBotAPI: `message_handler(commands=[...])`,
+    /// `register_message_handler(fn, commands=[...])`.
+    fn message_handler_registration(
+        &mut self,
+        receiver: &str,
+        filters: &[Expr],
+        call: &ast::ExprCall,
+        is_async: Option<bool>,
+        r: TextRange,
+        owner: &Owner,
+    ) {
+        let framework = match (
+            self.has(Framework::Aiogram),
+            self.has(Framework::PyTelegramBotApi),
+        ) {
+            (true, false) => Framework::Aiogram,
+            (false, true) => Framework::PyTelegramBotApi,
+            // Neither or both imported: aiogram handlers are coroutines, telebot's usually not.
+            _ => match is_async {
+                Some(true) => Framework::Aiogram,
+                Some(false) => Framework::PyTelegramBotApi,
+                None => return,
+            },
+        };
+        let mut names = Vec::new();
+        let mut passes_on = false;
+        for f in filters {
+            match self.aiogram_filter(f) {
+                CmdFilter::Names(n, extra) => {
+                    names.extend(n);
+                    passes_on |= extra;
+                }
+                CmdFilter::Dynamic => {
+                    self.out.dynamic_commands = true;
+                    return;
+                }
+                CmdFilter::Other => passes_on = true,
+            }
+        }
+        for k in &call.arguments.keywords {
+            let Some(arg) = &k.arg else {
+                passes_on = true;
+                continue;
+            };
+            match arg.as_str() {
+                "commands" => match str_list(&k.value) {
+                    Some(v) => names.extend(v),
+                    None => {
+                        self.out.dynamic_commands = true;
+                        return;
+                    }
+                },
+                "run_task"
+                | "content_types"
+                | "commands_prefix"
+                | "commands_ignore_caption"
+                | "commands_ignore_mention"
+                | "pass_bot"
+                | "callback" => {}
+                _ => passes_on = true,
+            }
+        }
+        if names.is_empty() {
+            return;
+        }
+        let via = self.text(r).to_string();
+        self.commands(framework, receiver, names, &via, passes_on, true, r, owner);
+    }
+
+    /// PTB `CommandHandler("start", fn)`; `direct` = registered by `add_handler(s)` on the
+    /// receiver, with a non-default group when `group` is set.
+    fn ptb_command(&mut self, call: &ast::ExprCall, direct: Option<(&str, bool)>) {
+        if !self.ptb_handler(call) {
+            return;
+        }
+        self.handled.insert(call.range().start().to_u32());
+        let Some(arg) = call.arguments.args.first().or_else(|| kw(call, "command")) else {
+            return;
+        };
+        let Some(names) = str_list(arg) else {
+            self.out.dynamic_commands = true;
+            return;
+        };
+        let filters = kw(call, "filters")
+            .or_else(|| call.arguments.args.get(2))
+            .is_some_and(|f| !is_none_or_empty(f))
+            || kw(call, "has_args").is_some_and(|f| !matches!(f, Expr::NoneLiteral(_)));
+        let conversation = self.in_conversation > 0;
+        let (receiver, direct, group) = match direct {
+            Some((recv, group)) if !conversation => (recv.to_string(), true, group),
+            _ => (String::new(), false, false),
+        };
+        let via = self.text(call.range()).to_string();
+        let owner = self.owner.clone();
+        self.commands(
+            Framework::PythonTelegramBot,
+            &receiver,
+            names,
+            &via,
+            filters || group || conversation,
+            direct,
+            call.range(),
+            &owner,
+        );
+    }
+
+    fn ptb_handler(&self, call: &ast::ExprCall) -> bool {
+        last_seg(&call.func) == Some("CommandHandler")
+            && (self.is_from(&call.func, &["telegram"], Framework::PythonTelegramBot)
+                || (!self.is_imported(&call.func) && self.telegram().is_none()))
+    }
+
+    // ---- decorators ---------------------------------------------------------------------
+
+    fn on_function(&mut self, def: &'a ast::StmtFunctionDef) {
+        let owner = self.owner.clone();
+        let fname = def.name.as_str();
+        let mut route_decorators: Vec<(&'a ast::Decorator, &'a ast::ExprCall, &'a str)> =
+            Vec::new();
+        for dec in &def.decorator_list {
+            let e = &dec.expression;
+            let (callee, call) = match e {
+                Expr::Call(c) => (&*c.func, Some(c)),
+                other => (other, None),
+            };
+            let Some(method) = last_seg(callee) else {
+                continue;
+            };
+            let receiver = match callee {
+                Expr::Attribute(a) => self.text(a.value.range()).to_string(),
+                _ => String::new(),
+            };
+            match (method, call) {
+                ("message", Some(c)) if !receiver.is_empty() => {
+                    self.aiogram3_registration(
+                        &receiver,
+                        &c.arguments.args,
+                        c,
+                        dec.range(),
+                        &owner,
+                    );
+                }
+                ("message_handler", Some(c)) if !receiver.is_empty() => {
+                    self.message_handler_registration(
+                        &receiver,
+                        &c.arguments.args,
+                        c,
+                        Some(def.is_async),
+                        dec.range(),
+                        &owner,
+                    );
+                }
+                ("errors" | "error", _) if !receiver.is_empty() => {
+                    if self.has(Framework::Aiogram) && method == "errors"
+                        || self.has(Framework::Aiogram)
+                            && !self.has(Framework::DiscordPy)
+                            && call.is_some()
+                    {
+                        let via = format!("@{}", self.text(e.range()));
+                        self.error_handler(Framework::Aiogram, via, dec.range(), owner.clone());
+                    } else if self.has(Framework::DiscordPy)
+                        && method == "error"
+                        && (receiver == "tree" || receiver.ends_with(".tree"))
+                    {
+                        let via = format!("@{}", self.text(e.range()));
+                        self.error_handler(Framework::DiscordPy, via, dec.range(), owner.clone());
+                    }
+                }
+                ("errors_handler", _) if self.has(Framework::Aiogram) => {
+                    let via = format!("@{}", self.text(e.range()));
+                    self.error_handler(Framework::Aiogram, via, dec.range(), owner.clone());
+                }
+                ("event", None)
+                    if self.has(Framework::DiscordPy) && is_discord_error_event(fname) =>
+                {
+                    let via = format!("@{} {fname}", self.text(e.range()));
+                    self.error_handler(Framework::DiscordPy, via, dec.range(), owner.clone());
+                }
+                ("listen" | "listener", _) if self.has(Framework::DiscordPy) => {
+                    let event = call
+                        .and_then(|c| c.arguments.args.first())
+                        .and_then(str_lit)
+                        .unwrap_or_else(|| fname.to_string());
+                    if is_discord_error_event(&event) {
+                        let via = format!("@{} {fname}", self.text(e.range()));
+                        self.error_handler(Framework::DiscordPy, via, dec.range(), owner.clone());
+                    }
+                }
+                ("cooldown" | "dynamic_cooldown", Some(_)) if self.has(Framework::DiscordPy) => {
+                    let via = format!("@{}", short(self.text(e.range())));
+                    self.rate_limit(via, dec.range(), owner.clone());
+                }
+                (
+                    "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "route"
+                    | "api_route",
+                    Some(c),
+                ) if !receiver.is_empty() => route_decorators.push((dec, c, method)),
+                (name, _) if throttle_like(name) && self.telegram().is_some() => {
+                    let via = format!("@{}", short(self.text(e.range())));
+                    self.rate_limit(via, dec.range(), owner.clone());
+                }
+                _ => {}
+            }
+        }
+        // Methods of a discord.py bot subclass.
+        if self.depth > 0
+            && let Some(class) = &self.class
+            && class.discord_bot
+            && is_discord_error_event(fname)
+        {
+            let via = format!("{}.{fname}", class.name);
+            self.error_handler(Framework::DiscordPy, via, def.name.range(), owner.clone());
+        }
+        for (dec, call, method) in route_decorators.iter().copied() {
+            let other: Vec<&'a ast::Decorator> = def
+                .decorator_list
+                .iter()
+                .filter(|d| {
+                    !route_decorators
+                        .iter()
+                        .any(|(r, _, _)| std::ptr::eq(*r, *d))
+                })
+                .collect();
+            self.route_decorator(def, dec, call, method, &other, &owner);
+        }
+    }
+
+    fn route_decorator(
+        &mut self,
+        def: &'a ast::StmtFunctionDef,
+        dec: &'a ast::Decorator,
+        call: &'a ast::ExprCall,
+        method: &str,
+        other_decorators: &[&'a ast::Decorator],
+        owner: &Owner,
+    ) {
+        let framework = if self.has(Framework::FastApi) {
+            Framework::FastApi
+        } else if self.has(Framework::Flask) {
+            Framework::Flask
+        } else if self.has(Framework::Aiohttp) {
+            Framework::Aiohttp
+        } else {
+            return;
+        };
+        let args = &call.arguments.args;
+        let (methods, path_arg) = match method {
+            "route" if framework == Framework::Aiohttp => {
+                let Some(m) = args.first().and_then(str_lit) else {
+                    return;
+                };
+                (vec![m], args.get(1))
+            }
+            "route" | "api_route" => {
+                let methods = match kw(call, "methods") {
+                    Some(m) => match str_list(m) {
+                        Some(v) => v,
+                        None => vec!["ALL".into()],
+                    },
+                    None => vec!["GET".into()],
+                };
+                (methods, args.first())
+            }
+            m => (vec![m.to_string()], args.first()),
+        };
+        // `@x.get` must carry a path (literal or computed), or it is some other `.get`.
+        let path_arg = path_arg
+            .or_else(|| kw(call, "path"))
+            .or_else(|| kw(call, "rule"));
+        let Some(path_arg) = path_arg else {
+            return;
+        };
+        let path = str_lit(path_arg).unwrap_or_default();
+        let mut middlewares = Vec::new();
+        let mut deps: Vec<&'a Expr> = Vec::new();
+        if let Some(Expr::List(l)) = kw(call, "dependencies") {
+            for d in &l.elts {
+                if let Expr::Call(c) = d
+                    && matches!(last_seg(&c.func), Some("Depends" | "Security"))
+                    && let Some(f) = c.arguments.args.first()
+                {
+                    middlewares.push(self.text(f.range()).to_string());
+                    deps.push(f);
+                }
+            }
+        }
+        for d in other_decorators {
+            let callee = match &d.expression {
+                Expr::Call(c) => &*c.func,
+                e => e,
+            };
+            middlewares.push(self.text(callee.range()).to_string());
+            deps.push(callee);
+        }
+        self.push_route(
+            framework,
+            methods,
+            path,
+            Some(def),
+            middlewares,
+            deps,
+            dec.range(),
+            owner.clone(),
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_route(
+        &mut self,
+        framework: Framework,
+        methods: Vec<String>,
+        path: String,
+        handler: Option<&'a ast::StmtFunctionDef>,
+        mut middlewares: Vec<String>,
+        mut deps: Vec<&'a Expr>,
+        r: TextRange,
+        owner: Owner,
+    ) {
+        let (verification, reads_body) = match handler {
+            Some(def) => {
+                for p in def.parameters.iter_non_variadic_params() {
+                    if let Some(Expr::Call(c)) = p.default()
+                        && matches!(last_seg(&c.func), Some("Depends" | "Security"))
+                        && let Some(f) = c.arguments.args.first()
+                    {
+                        middlewares.push(self.text(f.range()).to_string());
+                        deps.push(f);
+                    }
+                    if let Some(Expr::Subscript(s)) = p.annotation()
+                        && last_seg(&s.value) == Some("Annotated")
+                        && let Expr::Tuple(t) = &*s.slice
+                    {
+                        for m in t.elts.iter().skip(1) {
+                            if let Expr::Call(c) = m
+                                && matches!(last_seg(&c.func), Some("Depends" | "Security"))
+                                && let Some(f) = c.arguments.args.first()
+                            {
+                                middlewares.push(self.text(f.range()).to_string());
+                                deps.push(f);
+                            }
+                        }
+                    }
+                }
+                let mut scan = VerifyScan::new(self.idx, self.m.source);
+                for d in &deps {
+                    scan.dependency(d);
+                }
+                scan.function(def, true);
+                (
+                    scan.result(),
+                    reads_body(def, framework == Framework::FastApi),
+                )
+            }
+            None => (Verification::None, false),
+        };
+        let span = self.span(r);
+        for m in methods {
+            self.out.routes.push(Route {
+                framework,
+                method: m.to_ascii_uppercase(),
+                path: path.clone(),
+                middlewares: middlewares.clone(),
+                verification: verification.clone(),
+                reads_body,
+                span,
+                owner: owner.clone(),
+            });
+        }
+    }
+
+    /// A route registered by a call whose handler is `handler`: resolved to a function of
+    /// this module, or skipped when it lives elsewhere and the route looks like a webhook
+    /// (its verification cannot be judged from here).
+    fn route_call(
+        &mut self,
+        framework: Framework,
+        methods: Vec<String>,
+        path_arg: Option<&Expr>,
+        handler: Option<&'a Expr>,
+        r: TextRange,
+    ) {
+        let path = path_arg.and_then(str_lit).unwrap_or_default();
+        let Some(handler) = handler else {
+            return;
+        };
+        let def = match handler {
+            Expr::Name(n) => self.idx.funcs.get(n.id.as_str()).copied(),
+            _ => None,
+        };
+        if def.is_none()
+            && (looks_like_webhook(&path) || looks_like_webhook(self.text(handler.range())))
+        {
+            return;
+        }
+        let owner = self.owner.clone();
+        self.push_route(
+            framework,
+            methods,
+            path,
+            def,
+            Vec::new(),
+            Vec::new(),
+            r,
+            owner,
+        );
+    }
+
+    // ---- calls --------------------------------------------------------------------------
+
+    fn on_call(&mut self, call: &'a ast::ExprCall) {
+        let start = call.range().start().to_u32();
+        if self.handled.contains(&start) {
+            return;
+        }
+        let func = &*call.func;
+        let Some(name) = last_seg(func) else {
+            return;
+        };
+        let args = &call.arguments.args;
+        let receiver_expr = match func {
+            Expr::Attribute(a) => Some(&*a.value),
+            _ => None,
+        };
+        let receiver = receiver_expr
+            .map(|r| self.text(r.range()).to_string())
+            .unwrap_or_default();
+        let owner = self.owner.clone();
+        match name {
+            // ---- bots
+            "Bot" | "Client" | "AutoShardedBot" | "AutoShardedClient" | "InteractionBot" => {
+                if self.is_imported(func) {
+                    let q = self.qualify(func).unwrap_or_default();
+                    let top = q.split('.').next().unwrap_or("");
+                    if matches!(top, "discord" | "nextcord" | "disnake") {
+                        self.bot(Framework::DiscordPy, call.range(), owner);
+                    } else if top == "aiogram" && name == "Bot" {
+                        self.bot(Framework::Aiogram, call.range(), owner);
+                    }
+                } else if name == "Bot" && self.has(Framework::Aiogram) {
+                    self.bot(Framework::Aiogram, call.range(), owner);
+                } else if self.bot_classes.contains(name) {
+                    self.bot(Framework::DiscordPy, call.range(), owner);
+                }
+            }
+            "Dispatcher" if self.is_from(func, &["aiogram"], Framework::Aiogram) => {
+                self.bot(Framework::Aiogram, call.range(), owner);
+                let aiogram2 = !args.is_empty()
+                    || has_kw(call, "bot")
+                    || self.m.imported.values().any(|q| {
+                        q.starts_with("aiogram.contrib")
+                            || q.starts_with("aiogram.utils.executor")
+                            || q == "aiogram.dispatcher.FSMContext"
+                            || q == "aiogram.dispatcher.Dispatcher"
+                    });
+                let storage = kw(call, "storage").filter(|s| !matches!(s, Expr::NoneLiteral(_)));
+                let disabled = kw(call, "disable_fsm").is_some_and(is_true);
+                if !aiogram2 && storage.is_none() && !disabled {
+                    self.session(
+                        Framework::Aiogram,
+                        false,
+                        "Dispatcher() without storage= (aiogram 3 keeps FSM state in MemoryStorage)"
+                            .into(),
+                        call.range(),
+                    );
+                }
+            }
+            "TeleBot" | "AsyncTeleBot"
+                if self.is_from(func, &["telebot"], Framework::PyTelegramBotApi) =>
+            {
+                self.bot(Framework::PyTelegramBotApi, call.range(), owner.clone());
+                if let Some(h) = kw(call, "exception_handler").filter(|h| !is_none_or_empty(h)) {
+                    let via = format!("exception_handler={}", short(self.text(h.range())));
+                    self.error_handler(Framework::PyTelegramBotApi, via, call.range(), owner);
+                }
+            }
+            "Updater" if self.is_from(func, &["telegram"], Framework::PythonTelegramBot) => {
+                self.bot(Framework::PythonTelegramBot, call.range(), owner);
+                match kw(call, "persistence").filter(|p| !is_none_or_empty(p)) {
+                    Some(p) => {
+                        let via = format!("Updater(persistence={})", short(self.text(p.range())));
+                        self.session(Framework::PythonTelegramBot, true, via, call.range());
+                    }
+                    None => self.session(
+                        Framework::PythonTelegramBot,
+                        false,
+                        "Updater() without persistence".into(),
+                        call.range(),
+                    ),
+                }
+            }
+            "build" => self.ptb_builder(call),
+            // ---- sessions
+            n if n.ends_with("Storage") || (n == "from_url" && receiver.ends_with("Storage")) => {
+                self.storage_call(call);
+            }
+            // ---- conversation state
+            "ConversationHandler"
+                if self.is_from(func, &["telegram"], Framework::PythonTelegramBot) =>
+            {
+                self.conversation(call.range());
+            }
+            "State"
+                if (args.is_empty() || str_lit(&args[0]).is_some())
+                    && (self.is_from(func, &["aiogram"], Framework::Aiogram)
+                        || self.is_from(func, &["telebot"], Framework::PyTelegramBotApi)) =>
+            {
+                self.conversation(call.range());
+            }
+            "register_next_step_handler" | "register_next_step_handler_by_chat_id"
+                if self.has(Framework::PyTelegramBotApi) =>
+            {
+                self.conversation(call.range());
+            }
+            // ---- webhooks
+            "SimpleRequestHandler" | "TokenBasedRequestHandler" if self.has(Framework::Aiogram) => {
+                self.webhook(call, Some(Framework::Aiogram));
+            }
+            "set_webhook" | "start_webhook" | "run_webhook" | "run_webhooks"
+                if receiver_expr.is_some() =>
+            {
+                let fw = self.telegram();
+                if fw.is_some() || has_kw(call, "secret_token") {
+                    self.webhook(call, fw);
+                }
+            }
+            // ---- menus
+            "set_my_commands" if receiver_expr.is_some() => self.menu(call),
+            // ---- handlers
+            "CommandHandler" => self.ptb_command(call, None),
+            "add_handler" if receiver_expr.is_some() => {
+                let handler = args.first().or_else(|| kw(call, "handler"));
+                let group = args.get(1).or_else(|| kw(call, "group"));
+                if let Some(Expr::Call(h)) = handler
+                    && last_seg(&h.func) == Some("CommandHandler")
+                {
+                    self.ptb_command(h, Some((&receiver, non_default_group(group))));
+                }
+            }
+            "add_handlers" if receiver_expr.is_some() => {
+                let handlers = args.first().or_else(|| kw(call, "handlers"));
+                let group = non_default_group(args.get(1).or_else(|| kw(call, "group")));
+                let each = |w: &mut Self, list: &Expr, group: bool| {
+                    let elts: &[Expr] = match list {
+                        Expr::List(l) => &l.elts,
+                        Expr::Tuple(t) => &t.elts,
+                        _ => &[],
+                    };
+                    for e in elts {
+                        if let Expr::Call(h) = e
+                            && last_seg(&h.func) == Some("CommandHandler")
+                        {
+                            w.ptb_command(h, Some((&receiver, group)));
+                        }
+                    }
+                };
+                match handlers {
+                    Some(Expr::Dict(d)) => {
+                        for item in &d.items {
+                            let g = non_default_group(item.key.as_ref());
+                            each(self, &item.value, g);
+                        }
+                    }
+                    Some(list) => each(self, list, group),
+                    None => {}
+                }
+            }
+            "register" => {
+                // aiogram 3: `router.message.register(fn, Command("x"))`, `dp.errors.register(fn)`.
+                if let Some(Expr::Attribute(event)) = receiver_expr {
+                    let recv = self.text(event.value.range()).to_string();
+                    match event.attr.as_str() {
+                        "message" if args.len() > 1 => {
+                            self.aiogram3_registration(
+                                &recv,
+                                &args[1..],
+                                call,
+                                call.range(),
+                                &owner,
+                            );
+                        }
+                        "errors" | "error" if self.has(Framework::Aiogram) => {
+                            let via = short(self.text(call.range()));
+                            self.error_handler(Framework::Aiogram, via, call.range(), owner);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "register_message_handler" if receiver_expr.is_some() && !args.is_empty() => {
+                let is_async = match &args[0] {
+                    Expr::Name(n) => self.idx.funcs.get(n.id.as_str()).map(|f| f.is_async),
+                    _ => None,
+                };
+                self.message_handler_registration(
+                    &receiver,
+                    &args[1..],
+                    call,
+                    is_async,
+                    call.range(),
+                    &owner,
+                );
+            }
+            "register_errors_handler" if self.has(Framework::Aiogram) => {
+                let via = short(self.text(call.range()));
+                self.error_handler(Framework::Aiogram, via, call.range(), owner);
+            }
+            "add_error_handler"
+                if receiver_expr.is_some()
+                    && (self.has(Framework::PythonTelegramBot) || self.telegram().is_none()) =>
+            {
+                let via = short(self.text(call.range()));
+                self.error_handler(Framework::PythonTelegramBot, via, call.range(), owner);
+            }
+            // ---- rate limits
+            "middleware" | "outer_middleware" | "setup_middleware" | "setup" | "add_middleware"
+                if receiver_expr.is_some() && self.telegram().is_some() =>
+            {
+                if let Some(arg) = args.first() {
+                    let target = match arg {
+                        Expr::Call(c) => &*c.func,
+                        e => e,
+                    };
+                    if last_seg(target).is_some_and(throttle_like) {
+                        let via = short(self.text(call.range()));
+                        self.rate_limit(via, call.range(), owner);
+                        if let Expr::Call(c) = arg {
+                            self.handled.insert(c.range().start().to_u32());
+                        }
+                    }
+                }
+            }
+            n if throttle_like(n) && n.ends_with("Middleware") && self.telegram().is_some() => {
+                let via = short(self.text(call.range()));
+                self.rate_limit(via, call.range(), owner);
+            }
+            // ---- routes
+            "add_url_rule" if self.has(Framework::Flask) => {
+                let methods = match kw(call, "methods") {
+                    Some(m) => str_list(m).unwrap_or_else(|| vec!["ALL".into()]),
+                    None => vec!["GET".into()],
+                };
+                let handler = kw(call, "view_func").or_else(|| args.get(2));
+                self.route_call(
+                    Framework::Flask,
+                    methods,
+                    args.first(),
+                    handler,
+                    call.range(),
+                );
+            }
+            "add_api_route" if self.has(Framework::FastApi) => {
+                let methods = match kw(call, "methods") {
+                    Some(m) => str_list(m).unwrap_or_else(|| vec!["ALL".into()]),
+                    None => vec!["GET".into()],
+                };
+                let handler = args.get(1).or_else(|| kw(call, "endpoint"));
+                self.route_call(
+                    Framework::FastApi,
+                    methods,
+                    args.first(),
+                    handler,
+                    call.range(),
+                );
+            }
+            "add_get" | "add_post" | "add_put" | "add_patch" | "add_delete" | "add_head"
+                if self.has(Framework::Aiohttp) =>
+            {
+                let method = name.trim_start_matches("add_").to_string();
+                self.route_call(
+                    Framework::Aiohttp,
+                    vec![method],
+                    args.first(),
+                    args.get(1),
+                    call.range(),
+                );
+            }
+            "add_route" if self.has(Framework::Aiohttp) && args.len() >= 3 => {
+                if let Some(m) = str_lit(&args[0]) {
+                    let m = if m == "*" { "ALL".to_string() } else { m };
+                    self.route_call(
+                        Framework::Aiohttp,
+                        vec![m],
+                        args.get(1),
+                        args.get(2),
+                        call.range(),
+                    );
+                }
+            }
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "route"
+                if self
+                    .qualify(func)
+                    .is_some_and(|q| q.starts_with("aiohttp.web.")) =>
+            {
+                if name == "route" {
+                    if let Some(m) = args.first().and_then(str_lit) {
+                        self.route_call(
+                            Framework::Aiohttp,
+                            vec![m],
+                            args.get(1),
+                            args.get(2),
+                            call.range(),
+                        );
+                    }
+                } else {
+                    self.route_call(
+                        Framework::Aiohttp,
+                        vec![name.to_string()],
+                        args.first(),
+                        args.get(1),
+                        call.range(),
+                    );
+                }
+            }
+            "path" | "re_path" | "url"
+                if self.qualify(func).is_some_and(|q| {
+                    matches!(
+                        q.as_str(),
+                        "django.urls.path" | "django.urls.re_path" | "django.conf.urls.url"
+                    )
+                }) =>
+            {
+                let view = args.get(1).or_else(|| kw(call, "view"));
+                let include =
+                    matches!(view, Some(Expr::Call(c)) if last_seg(&c.func) == Some("include"));
+                if !include {
+                    self.route_call(
+                        Framework::Django,
+                        vec!["ALL".into()],
+                        args.first(),
+                        view,
+                        call.range(),
+                    );
+                }
+            }
+            // ---- data
+            "create_table" | "rename_table"
+                if receiver == "op"
+                    || self.qualify(func).is_some_and(|q| q.starts_with("alembic")) =>
+            {
+                let arg = if name == "create_table" {
+                    args.first().or_else(|| kw(call, "table_name"))
+                } else {
+                    args.get(1).or_else(|| kw(call, "new_table_name"))
+                };
+                if let Some(t) = arg.and_then(str_lit) {
+                    let via = format!("op.{name}");
+                    self.table_create(&t, &via, call.range());
+                }
+            }
+            "Table"
+                if self.is_from(func, &["sqlalchemy"], Framework::SqlAlchemy)
+                    && args.len() >= 2 =>
+            {
+                if let Some(t) = str_lit(&args[0]) {
+                    self.table_query(&t, "SQLAlchemy Table".into(), call.range(), owner);
+                }
+            }
+            "upgrade" => {
+                let q = self.qualify(func).unwrap_or_default();
+                if q == "alembic.command.upgrade" {
+                    self.migration("alembic", false, call.range());
+                } else if self.has(Framework::Aerich) && self.is_aerich_command(receiver_expr) {
+                    self.migration("aerich", false, call.range());
+                }
+            }
+            "call_command" if args.first().and_then(str_lit).as_deref() == Some("migrate") => {
+                self.migration("django", false, call.range());
+            }
+            "register_tortoise" if kw(call, "generate_schemas").is_some_and(is_true) => {
+                self.migration("tortoise generate_schemas", true, call.range());
+            }
+            "generate_schemas" if receiver == "Tortoise" => {
+                self.migration("tortoise generate_schemas", true, call.range());
+            }
+            "CreateModel" | "RenameModel" | "AlterModelTable" if receiver == "migrations" => {
+                let table = match name {
+                    "CreateModel" => {
+                        let options_table = kw(call, "options").and_then(|o| match o {
+                            Expr::Dict(d) => d.items.iter().find_map(|i| {
+                                (i.key.as_ref().and_then(str_lit).as_deref() == Some("db_table"))
+                                    .then(|| str_lit(&i.value))
+                                    .flatten()
+                            }),
+                            _ => None,
+                        });
+                        options_table
+                            .or_else(|| kw(call, "name").or(args.first()).and_then(str_lit))
+                    }
+                    "RenameModel" => kw(call, "new_name").or(args.get(1)).and_then(str_lit),
+                    _ => kw(call, "table").or(args.get(1)).and_then(str_lit),
+                };
+                if let Some(t) = table {
+                    let via = format!("migrations.{name}");
+                    self.table_create(&t, &via, call.range());
+                }
+            }
+            _ => {}
+        }
+        // Spawned migration commands: `subprocess.run(["alembic", "upgrade", "head"])`,
+        // `os.system("alembic upgrade head")`.
+        if matches!(
+            name,
+            "run"
+                | "call"
+                | "check_call"
+                | "check_output"
+                | "Popen"
+                | "system"
+                | "create_subprocess_exec"
+                | "create_subprocess_shell"
+        ) && let Some(tool) = spawned_migration(args)
+        {
+            self.migration(tool, false, call.range());
+        }
+        // SQL text arguments.
+        let sql_call = matches!(
+            name,
+            "execute"
+                | "executemany"
+                | "executescript"
+                | "fetch"
+                | "fetchrow"
+                | "fetchval"
+                | "fetch_all"
+                | "fetch_one"
+                | "fetch_val"
+                | "exec_driver_sql"
+                | "raw"
+                | "read_sql"
+                | "read_sql_query"
+        ) && receiver_expr.is_some()
+            || name == "text"
+                && self
+                    .qualify(func)
+                    .is_some_and(|q| q.starts_with("sqlalchemy"));
+        if sql_call && let Some(a) = args.first() {
+            self.sql_args.insert(a.range().start().to_u32());
+        }
+    }
+
+    fn is_aerich_command(&self, receiver: Option<&Expr>) -> bool {
+        match receiver {
+            Some(Expr::Call(c)) => last_seg(&c.func) == Some("Command"),
+            Some(Expr::Name(n)) => matches!(
+                self.idx.single_assigns.get(n.id.as_str()),
+                Some(Some(Expr::Call(c))) if last_seg(&c.func) == Some("Command")
+            ),
+            _ => false,
+        }
+    }
+
+    /// `Application.builder()....build()` / `ApplicationBuilder()....build()`.
+    fn ptb_builder(&mut self, call: &ast::ExprCall) {
+        let mut methods: Vec<(&str, &ast::ExprCall)> = Vec::new();
+        let mut cur = call;
+        let root_ok = loop {
+            let Expr::Attribute(a) = &*cur.func else {
+                break last_seg(&cur.func) == Some("ApplicationBuilder");
+            };
+            methods.push((a.attr.as_str(), cur));
+            match &*a.value {
+                Expr::Call(inner) => cur = inner,
+                other => {
+                    break a.attr.as_str() == "builder" && last_seg(other) == Some("Application");
+                }
+            }
+        };
+        if !root_ok
+            || !self.is_from(&call.func, &["telegram"], Framework::PythonTelegramBot)
+                && !self.has(Framework::PythonTelegramBot)
+        {
+            return;
+        }
+        let owner = self.owner.clone();
+        self.bot(Framework::PythonTelegramBot, call.range(), owner);
+        match methods.iter().find(|(m, _)| *m == "persistence") {
+            Some((_, c)) => {
+                let arg = c
+                    .arguments
+                    .args
+                    .first()
+                    .map(|a| self.text(a.range()))
+                    .unwrap_or("");
+                let via = format!("Application.builder().persistence({})", short(arg));
+                self.session(Framework::PythonTelegramBot, true, via, call.range());
+            }
+            None => self.session(
+                Framework::PythonTelegramBot,
+                false,
+                "Application.builder() without persistence".into(),
+                call.range(),
+            ),
+        }
+    }
+
+    /// `MemoryStorage()`, `RedisStorage.from_url(...)`, `StateMemoryStorage()`.
+    fn storage_call(&mut self, call: &ast::ExprCall) {
+        let class = match &*call.func {
+            Expr::Attribute(a) if a.attr.as_str() == "from_url" => last_seg(&a.value),
+            f => last_seg(f),
+        };
+        let Some(class) = class else { return };
+        let Some(persistent) = storage_kind(class) else {
+            return;
+        };
+        let framework = if class.starts_with("State") && self.has(Framework::PyTelegramBotApi) {
+            Framework::PyTelegramBotApi
+        } else if self.has(Framework::Aiogram) {
+            Framework::Aiogram
+        } else if self.has(Framework::PyTelegramBotApi) {
+            Framework::PyTelegramBotApi
+        } else {
+            return;
+        };
+        let via = short(self.text(call.range()));
+        self.session(framework, persistent, via, call.range());
+    }
+
+    /// `RedisStorage(...) if url else MemoryStorage()`: one in-memory fallback store.
+    fn storage_conditional(&mut self, e: &ast::ExprIf) -> bool {
+        let (Some((pa, ca)), Some((pb, cb))) = (storage_of(&e.body), storage_of(&e.orelse)) else {
+            return false;
+        };
+        if pa == pb {
+            return false;
+        }
+        let (memory, persistent) = if pa { (cb, ca) } else { (ca, cb) };
+        self.handled.insert(persistent.range().start().to_u32());
+        self.handled.insert(memory.range().start().to_u32());
+        self.storage_fallback += 1;
+        self.storage_call(memory);
+        self.storage_fallback -= 1;
+        true
+    }
+
+    fn webhook(&mut self, call: &ast::ExprCall, framework: Option<Framework>) {
+        let secret_token = kw(call, "secret_token").is_some_and(|s| !is_none_or_empty(s));
+        let via = short(self.text(call.range()));
+        let span = self.span(call.range());
+        self.out.webhooks.push(BotWebhook {
+            framework,
+            secret_token,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn menu(&mut self, call: &ast::ExprCall) {
+        let arg = call.arguments.args.first().or_else(|| kw(call, "commands"));
+        let list = match arg {
+            Some(Expr::Name(n)) => self
+                .idx
+                .single_assigns
+                .get(n.id.as_str())
+                .copied()
+                .flatten(),
+            other => other,
+        };
+        let commands = list.and_then(menu_commands);
+        let span = self.span(call.range());
+        self.out.menus.push(CommandMenu {
+            framework: self.telegram(),
+            commands,
+            ineffective: None,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    // ---- classes ------------------------------------------------------------------------
+
+    fn on_class(&mut self, class: &'a ast::StmtClassDef) -> bool {
+        let name = class.name.as_str();
+        let owner = self.inner_owner(name);
+        let bases = class.bases();
+        let mut discord_bot = false;
+        for base in bases {
+            let last = last_seg(base).unwrap_or("");
+            let q = self.qualify(base).unwrap_or_default();
+            let top = q.split('.').next().unwrap_or("");
+            if (matches!(top, "discord" | "nextcord" | "disnake")
+                && matches!(
+                    last,
+                    "Bot" | "Client" | "AutoShardedBot" | "AutoShardedClient" | "InteractionBot"
+                ))
+                || self.bot_classes.contains(last)
+            {
+                discord_bot = true;
+            }
+            if last == "StatesGroup" {
+                self.conversation(base.range());
+            }
+            if last == "ExceptionHandler"
+                && self.is_from(base, &["telebot"], Framework::PyTelegramBotApi)
+            {
+                self.error_handler(
+                    Framework::PyTelegramBotApi,
+                    format!("class {name}(ExceptionHandler)"),
+                    class.name.range(),
+                    owner.clone(),
+                );
+            }
+        }
+        if discord_bot {
+            self.bot_classes.insert(name.to_string());
+            let span = self.span(class.name.range());
+            self.out.bots.push(BotInstance {
+                framework: Framework::DiscordPy,
+                name: name.to_string(),
+                span,
+                owner: owner.clone(),
+            });
+        }
+        self.models(class, &owner);
+        discord_bot
+    }
+
+    /// ORM models: SQLAlchemy `__tablename__`, SQLModel `table=True`, Django and tortoise.
+    fn models(&mut self, class: &'a ast::StmtClassDef, owner: &Owner) {
+        let name = class.name.as_str();
+        let assigned = |key: &str| -> Option<&'a Expr> {
+            class.body.iter().find_map(|s| match s {
+                Stmt::Assign(a) => match &a.targets[..] {
+                    [Expr::Name(n)] if n.id.as_str() == key => Some(&*a.value),
+                    _ => None,
+                },
+                Stmt::AnnAssign(a) => match (&*a.target, &a.value) {
+                    (Expr::Name(n), Some(v)) if n.id.as_str() == key => Some(&**v),
+                    _ => None,
+                },
+                _ => None,
+            })
+        };
+        if let Some(v) = assigned("__tablename__") {
+            if let Some(t) = str_lit(v) {
+                let via = format!("SQLAlchemy model `{name}`");
+                self.table_query(&t, via, class.name.range(), owner.clone());
+            }
+            return;
+        }
+        let bases = class.bases();
+        if bases.iter().any(|b| last_seg(b) == Some("SQLModel"))
+            && class
+                .arguments
+                .as_ref()
+                .and_then(|a| a.find_keyword("table"))
+                .is_some_and(|k| is_true(&k.value))
+        {
+            let via = format!("SQLModel model `{name}`");
+            self.table_query(name, via, class.name.range(), owner.clone());
+            return;
+        }
+        let mut kind = None;
+        for b in bases {
+            let last = last_seg(b).unwrap_or("");
+            if let Some(k) = self.models.get(last) {
+                kind = Some(*k);
+            } else if last == "Model" && self.is_imported(b) {
+                let q = self.qualify(b).unwrap_or_default();
+                if q.starts_with("django.") {
+                    kind = Some(ModelKind::Django);
+                } else if q.starts_with("tortoise") {
+                    kind = Some(ModelKind::Tortoise);
+                }
+            }
+        }
+        let Some(kind) = kind else { return };
+        self.models.insert(name.to_string(), kind);
+        let meta = class.body.iter().find_map(|s| match s {
+            Stmt::ClassDef(c) if c.name.as_str() == "Meta" => Some(c),
+            _ => None,
+        });
+        let meta_value = |key: &str| -> Option<&'a Expr> {
+            meta?.body.iter().find_map(|s| match s {
+                Stmt::Assign(a) => match &a.targets[..] {
+                    [Expr::Name(n)] if n.id.as_str() == key => Some(&*a.value),
+                    _ => None,
+                },
+                _ => None,
+            })
+        };
+        if meta_value("abstract").is_some_and(is_true)
+            || meta_value("proxy").is_some_and(is_true)
+            || meta_value("managed")
+                .is_some_and(|v| matches!(v, Expr::BooleanLiteral(b) if !b.value))
+        {
+            return;
+        }
+        let (key, label) = match kind {
+            ModelKind::Django => ("db_table", "Django"),
+            ModelKind::Tortoise => ("table", "tortoise"),
+        };
+        let table = meta_value(key)
+            .and_then(str_lit)
+            .unwrap_or_else(|| name.to_ascii_lowercase());
+        let via = format!("{label} model `{name}`");
+        self.table_query(&table, via, class.name.range(), owner.clone());
+    }
+
+    // ---- module-level state -------------------------------------------------------------
+
+    fn memory_write(&mut self, name: &str, r: TextRange) {
+        if self.depth == 0 || !self.idx.containers.contains_key(name) || self.is_local(name) {
+            return;
+        }
+        if self.class.is_some() && self.scopes.is_empty() {
+            return;
+        }
+        let line = self.span(r).line;
+        self.memory_writes
+            .entry(name.to_string())
+            .or_default()
+            .push(line);
+    }
+
+    fn write_target(&mut self, target: &Expr, r: TextRange) {
+        if let Some(root) = subscript_root(target) {
+            let root = root.to_string();
+            self.memory_write(&root, r);
+        }
+    }
+
+    // ---- SQL ----------------------------------------------------------------------------
+
+    fn sql(&mut self, text: &str, r: TextRange) {
+        let start = r.start().to_u32();
+        if self.not_sql.contains(&start) {
+            return;
+        }
+        let in_call = self.sql_args.contains(&start);
+        let is_sql = looks_like_sql(text) || in_call && sql_keyword_start(text);
+        if !is_sql {
+            return;
+        }
+        let owner = self.owner.clone();
+        for (t, access) in tables_queried(text) {
+            let span = self.span(r);
+            self.out.table_queries.push(TableQuery {
+                table: t.table,
+                access,
+                via: "SQL string".into(),
+                span,
+                owner: owner.clone(),
+            });
+        }
+        for t in tables_created(text) {
+            self.table_create(&t.table, "CREATE TABLE in SQL string", r);
+        }
+    }
+
+    fn decl_use(&mut self, name: &str) {
+        if !self.idx.top_names.contains(name) || self.is_local(name) {
+            return;
+        }
+        if self.owner.as_deref() == Some(name) {
+            return;
+        }
+        let key = (self.owner.clone(), name.to_string());
+        if self.uses.insert(key) {
+            self.out.decl_uses.push(DeclUse {
+                from: self.owner.clone(),
+                to: name.to_string(),
+            });
+        }
+    }
+}
+
+fn is_discord_error_event(name: &str) -> bool {
+    matches!(
+        name,
+        "on_error" | "on_command_error" | "on_application_command_error" | "on_slash_command_error"
+    )
+}
+
+/// `group=` of PTB `add_handler`: anything but the default group 0.
+fn non_default_group(group: Option<&Expr>) -> bool {
+    match group {
+        None => false,
+        Some(g) if int_value(g) == Some(0) => false,
+        Some(g) if last_seg(g) == Some("DEFAULT_GROUP") => false,
+        Some(_) => true,
+    }
+}
+
+/// A storage constructor call and whether it persists.
+fn storage_of(x: &Expr) -> Option<(bool, &ast::ExprCall)> {
+    let Expr::Call(c) = x else { return None };
+    let class = match &*c.func {
+        Expr::Attribute(a) if a.attr.as_str() == "from_url" => last_seg(&a.value),
+        f => last_seg(f),
+    };
+    class.and_then(storage_kind).map(|p| (p, c))
+}
+
+/// `Some(persistent)` for an FSM/state storage class name.
+fn storage_kind(class: &str) -> Option<bool> {
+    if !class.ends_with("Storage") {
+        return None;
+    }
+    if class.contains("Memory") {
+        return Some(false);
+    }
+    let persistent = [
+        "Redis", "Mongo", "Sql", "SQL", "Postgres", "Pg", "Pickle", "Json", "JSON", "File",
+        "Mysql", "MySQL", "Database", "Db", "DB",
+    ];
+    persistent.iter().any(|p| class.contains(p)).then_some(true)
+}
+
+/// `BotCommand(command="start", ...)` / `BotCommand("start", ...)` → `start`.
+fn bot_command_name(e: &Expr) -> Option<String> {
+    let Expr::Call(c) = e else { return None };
+    if last_seg(&c.func) != Some("BotCommand") {
+        return None;
+    }
+    kw(c, "command")
+        .or(c.arguments.args.first())
+        .and_then(str_lit)
+}
+
+/// The commands of a literal `set_my_commands` list.
+fn menu_commands(list: &Expr) -> Option<Vec<String>> {
+    let elts = match list {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    for e in elts {
+        let name = match e {
+            Expr::Call(_) => bot_command_name(e)?,
+            Expr::Tuple(t) => str_lit(t.elts.first()?)?,
+            Expr::List(l) => str_lit(l.elts.first()?)?,
+            Expr::Dict(d) => d.items.iter().find_map(|i| {
+                (i.key.as_ref().and_then(str_lit).as_deref() == Some("command"))
+                    .then(|| str_lit(&i.value))
+                    .flatten()
+            })?,
+            _ => return None,
+        };
+        out.push(norm_cmd(&name)?);
+    }
+    Some(out)
+}
+
+/// A migration tool started as a process: `["alembic", "upgrade", "head"]`,
+/// `"alembic upgrade head"`, `"python manage.py migrate"`.
+fn spawned_migration(args: &[Expr]) -> Option<&'static str> {
+    let mut words: Vec<String> = Vec::new();
+    for a in args {
+        match a {
+            Expr::List(_) | Expr::Tuple(_) => {
+                words.extend(str_list(a).unwrap_or_default());
+            }
+            Expr::StringLiteral(_) => {
+                if let Some(s) = str_lit(a) {
+                    words.extend(s.split_whitespace().map(str::to_string));
+                }
+            }
+            _ => {}
+        }
+    }
+    let has = |w: &str| {
+        words
+            .iter()
+            .any(|x| x == w || x.ends_with(&format!("/{w}")))
+    };
+    if has("alembic") && has("upgrade") {
+        Some("alembic")
+    } else if has("manage.py") && has("migrate") {
+        Some("django")
+    } else if has("aerich") && has("upgrade") {
+        Some("aerich")
+    } else {
+        None
+    }
+}
+
+/// Text passed to `execute()` and friends that starts like a statement, in any case.
+fn sql_keyword_start(text: &str) -> bool {
+    let t = text.trim();
+    if t.ends_with(['.', '!', '?']) {
+        return false;
+    }
+    let first = t
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        first.as_str(),
+        "select" | "insert" | "update" | "delete" | "with" | "create" | "replace" | "alter"
+    )
+}
+
+/// The text of an f-string with each interpolation replaced by `$0` (no table name).
+fn fstring_text(f: &ast::ExprFString) -> String {
+    let mut out = String::new();
+    for part in f.value.iter() {
+        match part {
+            ast::FStringPart::Literal(l) => out.push_str(&l.value),
+            ast::FStringPart::FString(fs) => {
+                for el in fs.elements.iter() {
+                    match el {
+                        ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                        ast::InterpolatedStringElement::Interpolation(_) => out.push_str("$0"),
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The handler reads the request body: `await request.json()`, `request.get_json()`,
+/// `request.POST`, or (FastAPI) a body-model parameter.
+fn reads_body(def: &ast::StmtFunctionDef, fastapi: bool) -> bool {
+    let mut names: HashSet<String> = ["request".to_string(), "req".to_string()].into();
+    for p in def.parameters.iter_non_variadic_params() {
+        names.insert(p.parameter.name.to_string());
+        if fastapi && is_body_param(p) {
+            return true;
+        }
+    }
+    const BODY: [&str; 14] = [
+        "json",
+        "body",
+        "read",
+        "get_json",
+        "data",
+        "POST",
+        "form",
+        "text",
+        "post",
+        "get_data",
+        "files",
+        "stream",
+        "content",
+        "multipart",
+    ];
+    any_over_body(&def.body, |e| match e {
+        Expr::Attribute(a) => {
+            BODY.contains(&a.attr.as_str())
+                && matches!(&*a.value, Expr::Name(n) if names.contains(n.id.as_str()))
+        }
+        _ => false,
+    })
+}
+
+/// A FastAPI parameter bound to the request body.
+fn is_body_param(p: &ast::ParameterWithDefault) -> bool {
+    if let Some(Expr::Call(c)) = p.default() {
+        match last_seg(&c.func) {
+            Some("Body" | "Form" | "File") => return true,
+            Some("Depends" | "Security" | "Header" | "Query" | "Path" | "Cookie") => return false,
+            _ => {}
+        }
+    }
+    let Some(mut ann) = p.annotation() else {
+        return false;
+    };
+    if let Expr::Subscript(s) = ann
+        && last_seg(&s.value) == Some("Annotated")
+        && let Expr::Tuple(t) = &*s.slice
+    {
+        for m in t.elts.iter().skip(1) {
+            if let Expr::Call(c) = m {
+                match last_seg(&c.func) {
+                    Some("Body" | "Form" | "File") => return true,
+                    Some("Depends" | "Security" | "Header" | "Query" | "Path" | "Cookie") => {
+                        return false;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        match t.elts.first() {
+            Some(first) => ann = first,
+            None => return false,
+        }
+    }
+    if let Expr::Subscript(s) = ann
+        && last_seg(&s.value) == Some("Optional")
+    {
+        ann = &s.slice;
+    }
+    if let Expr::BinOp(b) = ann
+        && matches!(b.op, ast::Operator::BitOr)
+    {
+        ann = &b.left;
+    }
+    let ty = match ann {
+        Expr::Subscript(s) => last_seg(&s.value),
+        e => last_seg(e),
+    };
+    match ty {
+        Some("dict" | "Dict") => true,
+        Some(
+            "Request" | "Response" | "BackgroundTasks" | "WebSocket" | "HTTPConnection"
+            | "AsyncSession" | "Session" | "Connection" | "UUID" | "Decimal" | "Optional" | "List"
+            | "Any" | "Literal",
+        ) => false,
+        Some(t) => t.chars().next().is_some_and(|c| c.is_ascii_uppercase()),
+        None => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification of a route handler.
+
+struct VerifyScan<'i, 'a> {
+    idx: &'i Index<'a>,
+    source: &'i str,
+    /// The condition that must hold for the code being scanned to run (`if SECRET:`).
+    guard: Option<String>,
+    verified: Option<String>,
+    fail_open: Option<String>,
+    hmac_new: Option<Option<String>>,
+    compares: bool,
+    depth: u32,
+    seen: HashSet<String>,
+    in_handler: bool,
+}
+
+impl<'i, 'a> VerifyScan<'i, 'a> {
+    fn new(idx: &'i Index<'a>, source: &'i str) -> Self {
+        Self {
+            idx,
+            source,
+            guard: None,
+            verified: None,
+            fail_open: None,
+            hmac_new: None,
+            compares: false,
+            depth: 0,
+            seen: HashSet::new(),
+            in_handler: false,
+        }
+    }
+
+    fn text(&self, r: TextRange) -> &str {
+        self.source
+            .get(r.start().to_usize()..r.end().to_usize())
+            .unwrap_or("")
+    }
+
+    fn hit(&mut self, how: String) {
+        match &self.guard {
+            Some(g) => {
+                if self.fail_open.is_none() {
+                    self.fail_open = Some(format!("{how} runs only when `{g}`"));
+                }
+            }
+            None => {
+                if self.verified.is_none() {
+                    self.verified = Some(how);
+                }
+            }
+        }
+    }
+
+    fn result(&self) -> Verification {
+        if let Some(v) = &self.verified {
+            return Verification::Verified(v.clone());
+        }
+        match (&self.hmac_new, self.compares) {
+            (Some(None), true) => return Verification::Verified("hmac.new(...) compared".into()),
+            (Some(Some(g)), true) if self.fail_open.is_none() => {
+                return Verification::FailOpen(format!(
+                    "hmac.new(...) compared runs only when `{g}`"
+                ));
+            }
+            _ => {}
+        }
+        match &self.fail_open {
+            Some(f) => Verification::FailOpen(f.clone()),
+            None => Verification::None,
+        }
+    }
+
+    /// A dependency or decorator of the route: verifying by name, or by its body when it
+    /// is a function of this module.
+    fn dependency(&mut self, e: &Expr) {
+        let Some(name) = last_seg(e) else { return };
+        if verify_like_name(name) {
+            self.hit(name.to_string());
+            return;
+        }
+        if let Expr::Name(n) = e
+            && let Some(f) = self.idx.funcs.get(n.id.as_str()).copied()
+        {
+            self.function(f, false);
+        }
+    }
+
+    fn function(&mut self, f: &'a ast::StmtFunctionDef, handler: bool) {
+        if self.depth > 3 || !self.seen.insert(f.name.to_string()) {
+            return;
+        }
+        self.depth += 1;
+        let prev = std::mem::replace(&mut self.in_handler, handler);
+        // `Depends(verify)` defaults of a dependency's own parameters.
+        for p in f.parameters.iter_non_variadic_params() {
+            if let Some(Expr::Call(c)) = p.default()
+                && matches!(last_seg(&c.func), Some("Depends" | "Security"))
+                && let Some(d) = c.arguments.args.first()
+            {
+                self.dependency(d);
+            }
+        }
+        self.visit_body(&f.body);
+        self.in_handler = prev;
+        self.depth -= 1;
+    }
+
+    /// `SECRET`, `settings.secret`, `os.getenv("X")`, `SECRET is not None`: a condition on
+    /// configuration (or on an optional header). `Some(true)` when it holds if the secret is
+    /// set, `Some(false)` for the negation.
+    fn config_test(e: &Expr) -> Option<bool> {
+        match e {
+            Expr::Name(_) | Expr::Attribute(_) => Some(true),
+            Expr::Call(c) => {
+                matches!(last_seg(&c.func), Some("get" | "getenv" | "bool")).then_some(true)
+            }
+            Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => {
+                Self::config_test(&u.operand).map(|b| !b)
+            }
+            Expr::Compare(c) if c.comparators.len() == 1 => {
+                let other = &c.comparators[0];
+                if !is_none_or_empty(other)
+                    || !matches!(&*c.left, Expr::Name(_) | Expr::Attribute(_))
+                {
+                    return None;
+                }
+                match c.ops.first()? {
+                    ast::CmpOp::IsNot | ast::CmpOp::NotEq => Some(true),
+                    ast::CmpOp::Is | ast::CmpOp::Eq => Some(false),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A comparison of a secret/signature/token value: `header != WEBHOOK_SECRET`.
+    fn secret_compare(e: &Expr) -> bool {
+        any_over_expr(e, &mut |x: &Expr| match x {
+            Expr::Compare(c) => {
+                c.ops
+                    .iter()
+                    .any(|o| matches!(o, ast::CmpOp::Eq | ast::CmpOp::NotEq))
+                    && !c.comparators.iter().any(is_none_or_empty)
+                    && std::iter::once(&*c.left)
+                        .chain(c.comparators.iter())
+                        .any(mentions_secret)
+            }
+            _ => false,
+        })
+    }
+}
+
+/// An operand that names a secret: `x_telegram_bot_api_secret_token`, `settings.WEBHOOK_SECRET`,
+/// `request.headers.get("X-Hub-Signature-256")`.
+fn mentions_secret(e: &Expr) -> bool {
+    const WORDS: [&str; 5] = ["secret", "signature", "token", "hmac", "api_key"];
+    any_over_expr(e, &mut |x: &Expr| {
+        let text = match x {
+            Expr::Name(n) => n.id.to_ascii_lowercase(),
+            Expr::Attribute(a) => a.attr.to_ascii_lowercase(),
+            Expr::StringLiteral(s) => s.value.to_str().to_ascii_lowercase(),
+            _ => return false,
+        };
+        WORDS.iter().any(|w| text.contains(w)) || text.contains("x-hub-sig")
+    })
+}
+
+/// The block rejects the request: raises, aborts, or answers 400/401/403/5xx.
+fn rejects(body: &[Stmt], in_handler: bool) -> bool {
+    struct Finder {
+        found: bool,
+        in_handler: bool,
+    }
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Raise(_) => self.found = true,
+                Stmt::Return(r)
+                    if !self.in_handler
+                        && r.value
+                            .as_deref()
+                            .is_some_and(|v| matches!(v, Expr::BooleanLiteral(b) if !b.value)) =>
+                {
+                    self.found = true;
+                }
+                _ => {}
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            let hit = match expr {
+                Expr::NumberLiteral(_) => {
+                    matches!(int_value(expr), Some(400 | 401 | 403 | 500 | 503))
+                }
+                Expr::Name(_) | Expr::Attribute(_) => last_seg(expr).is_some_and(|n| {
+                    [
+                        "Forbidden",
+                        "Unauthorized",
+                        "HTTP_401",
+                        "HTTP_403",
+                        "HTTP_400",
+                        "PermissionDenied",
+                        "BadRequest",
+                        "NotAuthenticated",
+                    ]
+                    .iter()
+                    .any(|k| n.contains(k))
+                        || n == "abort"
+                }),
+                Expr::StringLiteral(s) => {
+                    let t = s.value.to_str().to_ascii_lowercase();
+                    [
+                        "forbidden",
+                        "unauthorized",
+                        "invalid signature",
+                        "invalid token",
+                    ]
+                    .iter()
+                    .any(|k| t.contains(k))
+                }
+                _ => false,
+            };
+            self.found |= hit;
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut f = Finder {
+        found: false,
+        in_handler,
+    };
+    for s in body {
+        f.visit_stmt(s);
+    }
+    f.found
+}
+
+fn ends_in_exit(body: &[Stmt]) -> bool {
+    matches!(body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+}
+
+impl<'a> Visitor<'a> for VerifyScan<'_, 'a> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        let saved = self.guard.clone();
+        for stmt in body {
+            self.visit_stmt(stmt);
+            // `if not SECRET: return True` in a verifier: the rest runs only with a secret.
+            if let Stmt::If(i) = stmt
+                && Self::config_test(&i.test) == Some(false)
+                && i.elif_else_clauses.is_empty()
+                && ends_in_exit(&i.body)
+                && !rejects(&i.body, self.in_handler)
+                && !self.in_handler
+                && self.guard.is_none()
+            {
+                self.guard = Some(self.text(i.test.range()).to_string());
+            }
+        }
+        self.guard = saved;
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let Stmt::If(i) = stmt else {
+            visitor::walk_stmt(self, stmt);
+            return;
+        };
+        let test_text = self.text(i.test.range()).to_string();
+        let saved = self.guard.clone();
+        match Self::config_test(&i.test) {
+            Some(true) => {
+                let else_rejects = i
+                    .elif_else_clauses
+                    .iter()
+                    .any(|c| c.test.is_none() && rejects(&c.body, self.in_handler));
+                if !else_rejects && self.guard.is_none() {
+                    self.guard = Some(test_text);
+                }
+                self.visit_body(&i.body);
+                self.guard = saved.clone();
+                for c in &i.elif_else_clauses {
+                    self.visit_body(&c.body);
+                }
+            }
+            Some(false) => {
+                let body_rejects = rejects(&i.body, self.in_handler);
+                self.visit_body(&i.body);
+                if !body_rejects && self.guard.is_none() {
+                    self.guard = Some(match test_text.strip_prefix("not ") {
+                        Some(inner) => inner.trim().to_string(),
+                        None => format!("not ({test_text})"),
+                    });
+                }
+                for c in &i.elif_else_clauses {
+                    self.visit_body(&c.body);
+                }
+                self.guard = saved;
+            }
+            None => {
+                let branch_rejects = rejects(&i.body, self.in_handler)
+                    || i.elif_else_clauses
+                        .iter()
+                        .any(|c| rejects(&c.body, self.in_handler));
+                if Self::secret_compare(&i.test) && branch_rejects {
+                    // `if SECRET and header != SECRET: raise ...`: skipped without a secret.
+                    let gate = match &*i.test {
+                        Expr::BoolOp(b) if matches!(b.op, ast::BoolOp::And) => b
+                            .values
+                            .iter()
+                            .find(|v| Self::config_test(v) == Some(true))
+                            .map(|v| self.text(v.range()).to_string()),
+                        _ => None,
+                    };
+                    let how = format!("`{}` compared", short(&test_text));
+                    match gate {
+                        Some(g) if self.guard.is_none() => {
+                            self.guard = Some(g);
+                            self.hit(how);
+                            self.guard = saved.clone();
+                        }
+                        _ => self.hit(how),
+                    }
+                }
+                self.visit_expr(&i.test);
+                self.visit_body(&i.body);
+                for c in &i.elif_else_clauses {
+                    if let Some(t) = &c.test {
+                        self.visit_expr(t);
+                    }
+                    self.visit_body(&c.body);
+                }
+            }
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(c) => {
+                let func = &*c.func;
+                let name = last_seg(func).unwrap_or("");
+                let d = dotted(func).unwrap_or_default();
+                if name == "compare_digest"
+                    || name == "construct_event"
+                    || name == "construct_from" && d.contains("Webhook")
+                    || d.contains("WebhookSignature")
+                {
+                    self.hit(format!("{d}()"));
+                } else if name == "validate"
+                    && c.func.as_attribute_expr().is_some_and(|a| {
+                        self.text(a.value.range())
+                            .to_ascii_lowercase()
+                            .contains("validator")
+                    })
+                {
+                    self.hit(format!("{}()", short(self.text(func.range()))));
+                } else if d == "hmac.new" || d == "hmac.HMAC" {
+                    if self.hmac_new.is_none() {
+                        self.hmac_new = Some(self.guard.clone());
+                    }
+                } else if verify_like_name(name) {
+                    self.hit(format!("{name}()"));
+                } else if let Expr::Name(n) = func
+                    && let Some(f) = self.idx.funcs.get(n.id.as_str()).copied()
+                {
+                    self.function(f, false);
+                }
+            }
+            Expr::Compare(c)
+                if c.ops
+                    .iter()
+                    .any(|o| matches!(o, ast::CmpOp::Eq | ast::CmpOp::NotEq)) =>
+            {
+                self.compares = true;
+            }
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                self.on_function(def);
+                for d in &def.decorator_list {
+                    self.visit_decorator(d);
+                }
+                self.visit_parameters(&def.parameters);
+                if let Some(r) = &def.returns {
+                    self.visit_annotation(r);
+                }
+                let prev_owner = self.owner.clone();
+                if self.depth == 0 {
+                    self.owner = Some(def.name.to_string());
+                }
+                let prev_class = self.class.take();
+                self.depth += 1;
+                self.scopes.push(local_bindings(&def.parameters, &def.body));
+                self.visit_body(&def.body);
+                self.scopes.pop();
+                self.depth -= 1;
+                self.class = prev_class;
+                self.owner = prev_owner;
+            }
+            Stmt::ClassDef(class) => {
+                for d in &class.decorator_list {
+                    self.visit_decorator(d);
+                }
+                if let Some(args) = &class.arguments {
+                    self.visit_arguments(args);
+                }
+                let discord_bot = self.on_class(class);
+                let prev_owner = self.owner.clone();
+                if self.depth == 0 {
+                    self.owner = Some(class.name.to_string());
+                }
+                let prev_class = self.class.replace(ClassCtx {
+                    name: class.name.to_string(),
+                    discord_bot,
+                });
+                // Class bodies are not function scopes: module names stay visible.
+                let prev_scopes = std::mem::take(&mut self.scopes);
+                self.scopes = prev_scopes.clone();
+                self.depth += 1;
+                self.visit_body(&class.body);
+                self.depth -= 1;
+                self.scopes = prev_scopes;
+                self.class = prev_class;
+                self.owner = prev_owner;
+            }
+            Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)) => {
+                self.not_sql.insert(e.value.range().start().to_u32());
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Assign(a) => {
+                if let [target] = &a.targets[..] {
+                    self.assign = Some((a.value.range(), self.text(target.range()).to_string()));
+                    // discord.py: `bot.tree.on_error = handler`, `client.on_error = handler`.
+                    if let Expr::Attribute(t) = target
+                        && is_discord_error_event(t.attr.as_str())
+                        && self.has(Framework::DiscordPy)
+                    {
+                        let via = short(self.text(stmt.range()));
+                        let owner = self.owner.clone();
+                        self.error_handler(Framework::DiscordPy, via, stmt.range(), owner);
+                    }
+                }
+                for t in &a.targets {
+                    self.write_target(t, stmt.range());
+                }
+                visitor::walk_stmt(self, stmt);
+                self.assign = None;
+            }
+            Stmt::AnnAssign(a) => {
+                self.write_target(&a.target, stmt.range());
+                if let Some(v) = &a.value {
+                    self.assign = Some((v.range(), self.text(a.target.range()).to_string()));
+                }
+                visitor::walk_stmt(self, stmt);
+                self.assign = None;
+            }
+            Stmt::AugAssign(a) => {
+                self.write_target(&a.target, stmt.range());
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::If(i) => {
+                // `if REDIS_URL: storage = RedisStorage(...) else: storage = MemoryStorage()`.
+                let fallback =
+                    storage_branches(&i.body, i.elif_else_clauses.iter().map(|c| &c.body[..]));
+                self.storage_fallback += u32::from(fallback);
+                visitor::walk_stmt(self, stmt);
+                self.storage_fallback -= u32::from(fallback);
+            }
+            Stmt::Try(t) => {
+                let fallback = storage_branches(
+                    &t.body,
+                    t.handlers.iter().map(|h| {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        &h.body[..]
+                    }),
+                );
+                self.storage_fallback += u32::from(fallback);
+                visitor::walk_stmt(self, stmt);
+                self.storage_fallback -= u32::from(fallback);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(n) if n.ctx == ast::ExprContext::Load => {
+                self.decl_use(n.id.as_str());
+                if n.id.as_str() == "FSMContext" && self.has(Framework::Aiogram) {
+                    self.conversation(n.range());
+                }
+            }
+            Expr::Attribute(a) => {
+                if a.attr.as_str() == "create_all" && last_seg(&a.value) == Some("metadata") {
+                    self.migration("sqlalchemy create_all", true, a.range());
+                }
+                if a.attr.as_str() == "FSMContext" && self.has(Framework::Aiogram) {
+                    self.conversation(a.range());
+                }
+            }
+            Expr::If(e) if self.storage_conditional(e) => {
+                visitor::walk_expr(self, expr);
+                return;
+            }
+            Expr::Call(call) => {
+                self.on_call(call);
+                // Memory writes: `pending.append(x)`, `games[chat].add(u)`.
+                if let Expr::Attribute(a) = &*call.func
+                    && matches!(
+                        a.attr.as_str(),
+                        "append"
+                            | "add"
+                            | "update"
+                            | "setdefault"
+                            | "insert"
+                            | "extend"
+                            | "appendleft"
+                    )
+                {
+                    let root = match &*a.value {
+                        Expr::Name(n) => Some(n.id.as_str()),
+                        other => subscript_root(other),
+                    };
+                    if let Some(root) = root {
+                        let root = root.to_string();
+                        self.memory_write(&root, call.range());
+                    }
+                }
+                let conversation = last_seg(&call.func) == Some("ConversationHandler");
+                self.in_conversation += u32::from(conversation);
+                visitor::walk_expr(self, expr);
+                self.in_conversation -= u32::from(conversation);
+                return;
+            }
+            Expr::StringLiteral(s) => {
+                let text = s.value.to_str().to_string();
+                self.sql(&text, s.range());
+            }
+            Expr::FString(f) => {
+                let text = fstring_text(f);
+                self.sql(&text, f.range());
+            }
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// One branch builds a persistent FSM storage and another an in-memory one.
+fn storage_branches<'b>(body: &'b [Stmt], others: impl Iterator<Item = &'b [Stmt]>) -> bool {
+    let kinds = |b: &[Stmt]| {
+        let mut persistent = false;
+        let mut memory = false;
+        any_over_body(b, |e| {
+            if let Expr::Call(c) = e {
+                let class = match &*c.func {
+                    Expr::Attribute(a) if a.attr.as_str() == "from_url" => last_seg(&a.value),
+                    f => last_seg(f),
+                };
+                match class.and_then(storage_kind) {
+                    Some(true) => persistent = true,
+                    Some(false) => memory = true,
+                    None => {}
+                }
+            }
+            false
+        });
+        (persistent, memory)
+    };
+    let (p0, m0) = kinds(body);
+    let mut p = p0;
+    let mut m = m0;
+    let mut other_seen = false;
+    for o in others {
+        let (po, mo) = kinds(o);
+        p |= po;
+        m |= mo;
+        other_seen = true;
+    }
+    other_seen && p && m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wiring(src: &str) -> Wiring {
+        crate::analyze(src, &[]).wiring
+    }
+
+    /// (framework, receiver, command, passes_on, direct, owner)
+    type Cmd<'w> = (Framework, &'w str, &'w str, bool, bool, Option<&'w str>);
+
+    fn cmds(w: &Wiring) -> Vec<Cmd<'_>> {
+        w.commands
+            .iter()
+            .map(|c| {
+                (
+                    c.framework,
+                    c.receiver.as_str(),
+                    c.command.as_str(),
+                    c.passes_on,
+                    c.direct,
+                    c.owner.as_deref(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn aiogram3_commands_owner_and_filters() {
+        let src = r#"from aiogram import Bot, Dispatcher, Router, F
+from aiogram.filters import Command, CommandStart, StateFilter
+
+bot = Bot(token="x")
+dp = Dispatcher()
+router = Router()
+
+@dp.message(CommandStart())
+async def start(message):
+    pass
+
+@router.message(Command("help", "About"))
+async def help_(message):
+    pass
+
+@router.message(Command(commands=["settings"]), F.chat.type == "private")
+async def settings(message):
+    pass
+
+@router.message(F.text == "/menu")
+async def menu(message):
+    pass
+
+@router.message(Command("cancel"), StateFilter("*"))
+async def cancel(message):
+    pass
+
+@router.message(F.text == "hello")
+async def hello(message):
+    pass
+
+def register(dp):
+    @dp.message(Command("ping"))
+    async def ping(m):
+        pass
+    dp.message.register(stats, Command("stats"))
+
+async def stats(m):
+    pass
+"#;
+        let w = wiring(src);
+        use Framework::Aiogram as A;
+        assert_eq!(
+            cmds(&w),
+            vec![
+                (A, "dp", "start", false, true, None),
+                (A, "router", "help", false, true, None),
+                (A, "router", "about", false, true, None),
+                (A, "router", "settings", true, true, None),
+                (A, "router", "menu", false, true, None),
+                (A, "router", "cancel", true, true, None),
+                (A, "dp", "ping", false, true, Some("register")),
+                (A, "dp", "stats", false, true, Some("register")),
+            ]
+        );
+        assert_eq!(w.commands[0].via, "CommandStart()");
+        assert_eq!(w.commands[0].span.line, 8);
+        assert!(!w.dynamic_commands);
+        let bots: Vec<(Framework, &str)> = w
+            .bots
+            .iter()
+            .map(|b| (b.framework, b.name.as_str()))
+            .collect();
+        assert_eq!(bots, vec![(A, "bot"), (A, "dp")]);
+        // Dispatcher() without storage keeps FSM state in memory.
+        assert_eq!(w.sessions.len(), 1);
+        assert!(!w.sessions[0].persistent);
+        assert!(
+            w.sessions[0]
+                .via
+                .starts_with("Dispatcher() without storage=")
+        );
+        assert!(w.decl_uses.contains(&DeclUse {
+            from: Some("register".into()),
+            to: "stats".into()
+        }));
+        // `dp` is a parameter of register: not a use of the module's `dp`.
+        assert!(!w.decl_uses.contains(&DeclUse {
+            from: Some("register".into()),
+            to: "dp".into()
+        }));
+        assert!(w.decl_uses.contains(&DeclUse {
+            from: None,
+            to: "dp".into()
+        }));
+    }
+
+    #[test]
+    fn aiogram2_and_telebot_commands() {
+        let a2 = r#"from aiogram import Bot, Dispatcher, executor, types
+from aiogram.contrib.fsm_storage.memory import MemoryStorage
+from aiogram.dispatcher.filters import CommandStart
+
+bot = Bot(token=TOKEN)
+dp = Dispatcher(bot, storage=MemoryStorage())
+
+@dp.message_handler(commands=["start", "Help"])
+async def start(message: types.Message):
+    pass
+
+@dp.message_handler(commands="stop", state="*")
+async def stop(message):
+    pass
+
+@dp.message_handler(CommandStart(), content_types=["text"])
+async def start2(message):
+    pass
+
+@dp.errors_handler()
+async def errors(update, exc):
+    return True
+
+def setup(dp):
+    dp.register_message_handler(about, commands=["about"])
+
+async def about(m):
+    pass
+
+if __name__ == "__main__":
+    executor.start_polling(dp)
+"#;
+        let w = wiring(a2);
+        use Framework::Aiogram as A;
+        assert_eq!(
+            cmds(&w),
+            vec![
+                (A, "dp", "start", false, true, None),
+                (A, "dp", "help", false, true, None),
+                (A, "dp", "stop", true, true, None),
+                (A, "dp", "start", false, true, None),
+                (A, "dp", "about", false, true, Some("setup")),
+            ]
+        );
+        // aiogram 2's Dispatcher(bot, ...) records no implicit store; MemoryStorage() is one.
+        let sessions: Vec<(bool, bool, &str)> = w
+            .sessions
+            .iter()
+            .map(|s| (s.persistent, s.fallback, s.via.as_str()))
+            .collect();
+        assert_eq!(sessions, vec![(false, false, "MemoryStorage()")]);
+        assert_eq!(w.error_handlers.len(), 1);
+        assert_eq!(w.error_handlers[0].via, "@dp.errors_handler()");
+
+        let tb = r#"import telebot
+from telebot.storage import StateRedisStorage
+
+bot = telebot.TeleBot(TOKEN, state_storage=StateRedisStorage(host="r"))
+
+@bot.message_handler(commands=['start'])
+def start(message):
+    bot.register_next_step_handler(message, step)
+
+@bot.message_handler(func=lambda m: True, commands=['start'])
+def other(message):
+    pass
+
+bot.set_my_commands([telebot.types.BotCommand("start", "Start"), telebot.types.BotCommand("/Help", "Help")])
+"#;
+        let w = wiring(tb);
+        use Framework::PyTelegramBotApi as T;
+        assert_eq!(
+            cmds(&w),
+            vec![
+                (T, "bot", "start", false, true, None),
+                (T, "bot", "start", true, true, None),
+            ]
+        );
+        assert_eq!(w.bots.len(), 1);
+        assert_eq!(w.bots[0].name, "bot");
+        assert!(w.sessions[0].persistent);
+        assert_eq!(w.conversation_state.map(|s| s.line), Some(8));
+        assert_eq!(
+            w.menus[0].commands,
+            Some(vec!["start".to_string(), "help".to_string()])
+        );
+        assert_eq!(w.menus[0].framework, Some(T));
+    }
+
+    #[test]
+    fn ptb_handlers_conversations_and_persistence() {
+        let src = r#"from telegram import BotCommand
+from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
+
+async def start(update, context):
+    pass
+
+def main():
+    app = Application.builder().token(TOKEN).build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler(["help", "info"], start), group=1)
+    app.add_handler(CommandHandler("admin", start, filters=filters.User(1)))
+    app.add_handler(ConversationHandler(
+        entry_points=[CommandHandler("order", start)],
+        states={},
+        fallbacks=[CommandHandler("cancel", start)],
+    ))
+    app.add_handlers([CommandHandler("stats", start)])
+    extra = [CommandHandler("later", start)]
+    app.add_error_handler(on_error)
+    app.run_webhook(listen="0.0.0.0", port=8443, secret_token=None)
+
+async def on_error(update, context):
+    pass
+
+async def post_init(app):
+    await app.bot.set_my_commands([("start", "Start"), BotCommand("help", "Help")])
+
+if __name__ == "__main__":
+    main()
+"#;
+        let w = wiring(src);
+        use Framework::PythonTelegramBot as P;
+        let m = Some("main");
+        assert_eq!(
+            cmds(&w),
+            vec![
+                (P, "app", "start", false, true, m),
+                (P, "app", "help", true, true, m),
+                (P, "app", "info", true, true, m),
+                (P, "app", "admin", true, true, m),
+                (P, "", "order", true, false, m),
+                (P, "", "cancel", true, false, m),
+                (P, "app", "stats", false, true, m),
+                (P, "", "later", false, false, m),
+            ]
+        );
+        assert_eq!(w.bots.len(), 1);
+        assert_eq!((w.bots[0].framework, w.bots[0].name.as_str()), (P, "app"));
+        assert_eq!(w.sessions.len(), 1);
+        assert!(!w.sessions[0].persistent);
+        assert_eq!(
+            w.sessions[0].via,
+            "Application.builder() without persistence"
+        );
+        assert_eq!(w.conversation_state.map(|s| s.line), Some(12));
+        assert_eq!(w.error_handlers.len(), 1);
+        assert_eq!(w.error_handlers[0].owner.as_deref(), Some("main"));
+        assert_eq!(w.webhooks.len(), 1);
+        assert!(!w.webhooks[0].secret_token);
+        assert_eq!(
+            w.menus[0].commands,
+            Some(vec!["start".to_string(), "help".to_string()])
+        );
+        assert_eq!(w.menus[0].owner.as_deref(), Some("post_init"));
+        for (from, to) in [
+            (None, "main"),
+            (Some("main"), "start"),
+            (Some("main"), "on_error"),
+        ] {
+            assert!(
+                w.decl_uses.contains(&DeclUse {
+                    from: from.map(String::from),
+                    to: to.into()
+                }),
+                "{from:?} -> {to}: {:?}",
+                w.decl_uses
+            );
+        }
+        // No self-edges, no duplicates.
+        assert_eq!(
+            w.decl_uses
+                .iter()
+                .filter(|u| u.from.as_deref() == Some("main") && u.to == "start")
+                .count(),
+            1
+        );
+
+        let persistent = wiring(
+            "from telegram.ext import ApplicationBuilder, PicklePersistence\napp = ApplicationBuilder().token(T).persistence(PicklePersistence(filepath='s')).build()\n",
+        );
+        assert_eq!(persistent.sessions.len(), 1);
+        assert!(persistent.sessions[0].persistent);
+    }
+
+    #[test]
+    fn aiogram_scene_commands_are_not_direct() {
+        let w = wiring(
+            "from aiogram.filters import Command\nfrom aiogram.fsm.scene import Scene, on\nclass Quiz(Scene, state='quiz'):\n    @on.message(Command('stop'))\n    async def stop(self, message):\n        pass\n",
+        );
+        use Framework::Aiogram as A;
+        assert_eq!(cmds(&w), vec![(A, "", "stop", true, false, Some("Quiz"))]);
+        assert_eq!(w.conversation_state.map(|s| s.line), Some(4));
+    }
+
+    #[test]
+    fn dynamic_commands() {
+        let w = wiring(
+            "from telegram.ext import CommandHandler\nfor name, fn in HANDLERS.items():\n    app.add_handler(CommandHandler(name, fn))\n",
+        );
+        assert!(w.commands.is_empty());
+        assert!(w.dynamic_commands);
+    }
+
+    #[test]
+    fn storages_and_fallback() {
+        let redis = wiring(
+            "from aiogram import Dispatcher\nfrom aiogram.fsm.storage.redis import RedisStorage\ndp = Dispatcher(storage=RedisStorage.from_url(URL))\n",
+        );
+        let s: Vec<(bool, bool)> = redis
+            .sessions
+            .iter()
+            .map(|s| (s.persistent, s.fallback))
+            .collect();
+        assert_eq!(s, vec![(true, false)]);
+
+        let memory = wiring(
+            "from aiogram import Dispatcher\nfrom aiogram.fsm.storage.memory import MemoryStorage\ndp = Dispatcher(storage=MemoryStorage())\n",
+        );
+        let s: Vec<(bool, bool)> = memory
+            .sessions
+            .iter()
+            .map(|s| (s.persistent, s.fallback))
+            .collect();
+        assert_eq!(s, vec![(false, false)]);
+
+        let fallback = wiring(
+            "from aiogram import Dispatcher\nfrom aiogram.fsm.storage.memory import MemoryStorage\nfrom aiogram.fsm.storage.redis import RedisStorage\nstorage = RedisStorage.from_url(URL) if URL else MemoryStorage()\ndp = Dispatcher(storage=storage)\n",
+        );
+        let s: Vec<(bool, bool, &str)> = fallback
+            .sessions
+            .iter()
+            .map(|s| (s.persistent, s.fallback, s.via.as_str()))
+            .collect();
+        assert_eq!(s, vec![(false, true, "MemoryStorage()")]);
+
+        let branches = wiring(
+            "from aiogram.fsm.storage.memory import MemoryStorage\nfrom aiogram.fsm.storage.redis import RedisStorage\nif URL:\n    storage = RedisStorage.from_url(URL)\nelse:\n    storage = MemoryStorage()\n",
+        );
+        let s: Vec<(bool, bool)> = branches
+            .sessions
+            .iter()
+            .map(|s| (s.persistent, s.fallback))
+            .collect();
+        assert_eq!(s, vec![(false, true)]);
+    }
+
+    #[test]
+    fn aiogram_webhooks_states_and_throttling() {
+        let src = r#"from aiogram import Bot, Dispatcher
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+class Form(StatesGroup):
+    name = State()
+
+async def on_startup(bot: Bot):
+    await bot.set_webhook(URL, secret_token=SECRET)
+
+def main():
+    dp = Dispatcher(storage=storage)
+    dp.message.middleware(ThrottlingMiddleware(rate=1))
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token="").register(app, path="/wh")
+"#;
+        let w = wiring(src);
+        assert_eq!(w.conversation_state.map(|s| s.line), Some(6));
+        let hooks: Vec<(bool, Option<&str>)> = w
+            .webhooks
+            .iter()
+            .map(|h| (h.secret_token, h.owner.as_deref()))
+            .collect();
+        assert_eq!(
+            hooks,
+            vec![(true, Some("on_startup")), (false, Some("main"))]
+        );
+        assert_eq!(w.rate_limits.len(), 1);
+        assert_eq!(w.rate_limits[0].owner.as_deref(), Some("main"));
+        assert!(w.sessions.is_empty(), "{:?}", w.sessions);
+        assert_eq!(w.menus.len(), 0);
+    }
+
+    #[test]
+    fn discord_bots_and_error_handlers() {
+        let src = r#"import discord
+from discord.ext import commands
+
+bot = commands.Bot(command_prefix="!")
+
+@bot.event
+async def on_command_error(ctx, error):
+    pass
+
+@bot.event
+async def on_ready():
+    pass
+
+class MyBot(commands.Bot):
+    async def on_error(self, event, *args):
+        pass
+
+class Cog(commands.Cog):
+    @commands.Cog.listener()
+    async def on_application_command_error(self, ctx, err):
+        pass
+
+    @commands.command()
+    @commands.cooldown(1, 5, commands.BucketType.user)
+    async def roll(self, ctx):
+        pass
+"#;
+        let w = wiring(src);
+        let bots: Vec<(&str, Option<&str>)> = w
+            .bots
+            .iter()
+            .map(|b| (b.name.as_str(), b.owner.as_deref()))
+            .collect();
+        assert_eq!(bots, vec![("bot", None), ("MyBot", Some("MyBot"))]);
+        let errs: Vec<(u32, Option<&str>)> = w
+            .error_handlers
+            .iter()
+            .map(|e| (e.span.line, e.owner.as_deref()))
+            .collect();
+        assert_eq!(
+            errs,
+            vec![(6, None), (15, Some("MyBot")), (19, Some("Cog"))]
+        );
+        assert_eq!(w.rate_limits.len(), 1);
+        assert!(w.commands.is_empty());
+    }
+
+    fn routes(w: &Wiring) -> Vec<(&str, &str, &Verification, bool)> {
+        w.routes
+            .iter()
+            .map(|r| {
+                (
+                    r.method.as_str(),
+                    r.path.as_str(),
+                    &r.verification,
+                    r.reads_body,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fastapi_webhook_verification() {
+        let src = r#"import hmac
+from fastapi import FastAPI, Header, HTTPException, Request, Depends
+
+app = FastAPI()
+
+@app.post("/webhook/telegram")
+async def telegram(request: Request, x_telegram_bot_api_secret_token: str = Header(None)):
+    if x_telegram_bot_api_secret_token != settings.webhook_secret:
+        raise HTTPException(status_code=403)
+    data = await request.json()
+
+@app.post("/webhook/pay")
+async def pay(request: Request):
+    body = await request.body()
+    if WEBHOOK_SECRET:
+        sig = hmac.new(WEBHOOK_SECRET.encode(), body, "sha256").hexdigest()
+        if not hmac.compare_digest(sig, request.headers.get("X-Sig", "")):
+            raise HTTPException(401)
+    else:
+        logger.warning("no secret, accepting")
+    process(body)
+
+@app.post("/webhook/open")
+async def open_(request: Request):
+    payload = await request.json()
+
+@app.post("/hook/and")
+async def gated(request: Request):
+    if SECRET and request.headers.get("X-Secret") != SECRET:
+        raise HTTPException(403)
+    return await request.json()
+
+def check_sig(request):
+    if not SECRET:
+        return True
+    return hmac.compare_digest(request.headers["X-Signature"], SECRET)
+
+@app.post("/hook/helper")
+async def helper(request: Request):
+    if not check_sig(request):
+        raise HTTPException(401)
+
+async def verify_token(x_token: str = Header()):
+    if x_token != TOKEN:
+        raise HTTPException(status_code=401)
+
+@app.post("/hook/dep", dependencies=[Depends(verify_token)])
+async def dep(item: Item):
+    pass
+
+@app.get("/health")
+async def health():
+    return {"ok": True}
+"#;
+        let w = wiring(src);
+        let got = routes(&w);
+        assert_eq!(got.len(), 7, "{got:?}");
+        assert!(
+            matches!(got[0].2, Verification::Verified(_)),
+            "{:?}",
+            got[0]
+        );
+        assert!(got[0].3);
+        assert!(
+            matches!(got[1].2, Verification::FailOpen(s) if s.contains("WEBHOOK_SECRET")),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2].2, &Verification::None);
+        assert!(
+            matches!(got[3].2, Verification::FailOpen(_)),
+            "{:?}",
+            got[3]
+        );
+        assert!(
+            matches!(got[4].2, Verification::FailOpen(_)),
+            "{:?}",
+            got[4]
+        );
+        assert!(
+            matches!(got[5].2, Verification::Verified(_)),
+            "{:?}",
+            got[5]
+        );
+        assert!(got[5].3, "pydantic body parameter");
+        assert_eq!(w.routes[5].middlewares, vec!["verify_token"]);
+        assert_eq!((got[6].0, got[6].1, got[6].3), ("GET", "/health", false));
+        assert!(w.routes.iter().all(|r| r.framework == Framework::FastApi));
+        assert!(w.routes.iter().all(|r| r.owner.is_none()));
+    }
+
+    #[test]
+    fn flask_aiohttp_and_django_routes() {
+        let flask = wiring(
+            "from flask import Flask, request, abort\napp = Flask(__name__)\n\n@app.route('/stripe', methods=['GET', 'POST'])\ndef stripe_hook():\n    event = stripe.Webhook.construct_event(request.data, request.headers['Stripe-Signature'], KEY)\n",
+        );
+        let got = routes(&flask);
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].0, got[1].0), ("GET", "POST"));
+        assert!(matches!(got[1].2, Verification::Verified(s) if s.contains("construct_event")));
+        assert!(got[1].3);
+
+        let aio = wiring(
+            "from aiohttp import web\nfrom handlers import webhook\n\nasync def health(request):\n    return web.Response(text='ok')\n\ndef make_app():\n    app = web.Application()\n    app.router.add_post('/webhook', webhook)\n    app.router.add_get('/health', health)\n    app.add_routes([web.post('/callback', callback)])\n    return app\n\nasync def callback(request):\n    data = await request.post()\n",
+        );
+        let got = routes(&aio);
+        // The imported webhook handler cannot be judged here: no route.
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!((got[0].0, got[0].1, got[0].3), ("GET", "/health", false));
+        assert_eq!((got[1].0, got[1].1, got[1].3), ("POST", "/callback", true));
+        assert_eq!(aio.routes[0].owner.as_deref(), Some("make_app"));
+
+        let django = wiring(
+            "from django.urls import path, include\nfrom . import views\nurlpatterns = [\n    path('health/', views.health),\n    path('stripe/webhook/', views.stripe_webhook),\n    path('api/', include('api.urls')),\n]\n",
+        );
+        let got = routes(&django);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].0, got[0].1), ("ALL", "health/"));
+        assert!(
+            django
+                .routes
+                .iter()
+                .all(|r| r.framework == Framework::Django)
+        );
+    }
+
+    #[test]
+    fn sql_strings_and_prose() {
+        let src = r#"async def get(conn, uid, table):
+    await conn.fetch(f"SELECT * FROM appointments WHERE user_id = {uid}")
+    await conn.execute("INSERT INTO payments (id) VALUES ($1)", uid)
+    await conn.execute(f"SELECT * FROM {table}")
+    msg = "Select a service from the list"
+    other = "Update failed, delete from cache later"
+    cur.execute("create table if not exists users (id int)")
+
+def doc():
+    """SELECT * FROM ghosts"""
+"#;
+        let w = wiring(src);
+        let q: Vec<(&str, TableAccess)> = w
+            .table_queries
+            .iter()
+            .map(|t| (t.table.as_str(), t.access))
+            .collect();
+        assert_eq!(
+            q,
+            vec![
+                ("appointments", TableAccess::Read),
+                ("payments", TableAccess::Write)
+            ]
+        );
+        assert_eq!(w.table_queries[0].via, "SQL string");
+        assert_eq!(w.table_queries[0].owner.as_deref(), Some("get"));
+        let c: Vec<&str> = w.table_creates.iter().map(|t| t.table.as_str()).collect();
+        assert_eq!(c, vec!["users"]);
+    }
+
+    #[test]
+    fn orm_models_and_migrations() {
+        let sa = wiring(
+            "from sqlalchemy import Table, Column, MetaData\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nclass User(Base):\n    __tablename__ = 'users'\nlogs = Table('logs', metadata, Column('id'))\nasync def init():\n    async with engine.begin() as conn:\n        await conn.run_sync(Base.metadata.create_all)\n",
+        );
+        let q: Vec<(&str, &str, Option<&str>)> = sa
+            .table_queries
+            .iter()
+            .map(|t| (t.table.as_str(), t.via.as_str(), t.owner.as_deref()))
+            .collect();
+        assert_eq!(
+            q,
+            vec![
+                ("users", "SQLAlchemy model `User`", Some("User")),
+                ("logs", "SQLAlchemy Table", None)
+            ]
+        );
+        assert_eq!(sa.migration_runs.len(), 1);
+        assert_eq!(sa.migration_runs[0].tool, "sqlalchemy create_all");
+        assert!(sa.migration_runs[0].creates_models);
+        assert_eq!(sa.migration_runs[0].owner.as_deref(), Some("init"));
+
+        let alembic = wiring(
+            "from alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    op.create_table('Orders', sa.Column('id'))\n    op.rename_table('a', 'b')\n",
+        );
+        let c: Vec<(&str, &str)> = alembic
+            .table_creates
+            .iter()
+            .map(|t| (t.table.as_str(), t.via.as_str()))
+            .collect();
+        assert_eq!(
+            c,
+            vec![("orders", "op.create_table"), ("b", "op.rename_table")]
+        );
+
+        let runner = wiring(
+            "import subprocess\nfrom alembic import command\nfrom alembic.config import Config\ndef migrate():\n    command.upgrade(Config('alembic.ini'), 'head')\n    subprocess.run(['alembic', 'upgrade', 'head'])\n    os.system('python manage.py migrate')\n",
+        );
+        let tools: Vec<&str> = runner
+            .migration_runs
+            .iter()
+            .map(|m| m.tool.as_str())
+            .collect();
+        assert_eq!(tools, vec!["alembic", "alembic", "django"]);
+
+        let django = wiring(
+            "from django.db import models\nclass Base(models.Model):\n    class Meta:\n        abstract = True\nclass Appointment(Base):\n    pass\nclass Slot(models.Model):\n    class Meta:\n        db_table = 'slots'\n",
+        );
+        let q: Vec<(&str, &str)> = django
+            .table_queries
+            .iter()
+            .map(|t| (t.table.as_str(), t.via.as_str()))
+            .collect();
+        assert_eq!(
+            q,
+            vec![
+                ("appointment", "Django model `Appointment`"),
+                ("slots", "Django model `Slot`")
+            ]
+        );
+        let mig = wiring(
+            "from django.db import migrations, models\nclass Migration(migrations.Migration):\n    operations = [migrations.CreateModel(name='Appointment', fields=[])]\n",
+        );
+        assert_eq!(mig.table_creates.len(), 1);
+        assert_eq!(mig.table_creates[0].table, "appointment");
+        assert_eq!(mig.table_creates[0].via, "migrations.CreateModel");
+
+        let tortoise = wiring(
+            "from tortoise import fields\nfrom tortoise.models import Model\nfrom tortoise.contrib.fastapi import register_tortoise\nclass Game(Model):\n    class Meta:\n        table = 'games'\nclass Player(Model):\n    pass\nregister_tortoise(app, config=C, generate_schemas=True)\n",
+        );
+        let q: Vec<&str> = tortoise
+            .table_queries
+            .iter()
+            .map(|t| t.table.as_str())
+            .collect();
+        assert_eq!(q, vec!["games", "player"]);
+        assert_eq!(tortoise.migration_runs[0].tool, "tortoise generate_schemas");
+        assert!(tortoise.migration_runs[0].creates_models);
+
+        // `rich.table.Table("Title")` is no SQLAlchemy table.
+        assert!(
+            wiring("from rich.table import Table\nt = Table('Users', box=None)\n")
+                .table_queries
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn module_level_memory_state() {
+        let src = r#"from collections import defaultdict
+games: dict[int, "Game"] = {}
+pending = defaultdict(list)
+SETTINGS = {"a": 1}
+queue = []
+cache = {}
+
+def start(chat_id, game):
+    games[chat_id] = game
+    pending[chat_id].append(1)
+
+def pop(chat_id):
+    queue.pop()
+    cache = {}
+    cache["x"] = 1
+
+def read():
+    return SETTINGS["a"]
+"#;
+        let w = wiring(src);
+        let m: Vec<(&str, &str, u32, &[u32])> = w
+            .memory_state
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.container.as_str(),
+                    s.span.line,
+                    &s.writes[..],
+                )
+            })
+            .collect();
+        assert_eq!(
+            m,
+            vec![
+                ("games", "dict", 2, &[9][..]),
+                ("pending", "defaultdict", 3, &[10][..])
+            ]
+        );
+    }
+
+    #[test]
+    fn no_framework_no_facts() {
+        let w = wiring(
+            "def get(d):\n    return d.get('x')\n\n@cache.get('k')\ndef f():\n    pass\nclass Bot:\n    pass\nb = Bot()\n",
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert!(w.decl_uses.contains(&DeclUse {
+            from: None,
+            to: "Bot".into()
+        }));
+        assert!(w.exports.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod scan_tmp {
+    #[test]
+    #[ignore]
+    fn scan_dir() {
+        let dir = std::env::var("WDIR").unwrap_or_default();
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut n = 0;
+        while let Some(p) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&p) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "py") {
+                    let Ok(src) = std::fs::read_to_string(&path) else {
+                        continue;
+                    };
+                    n += 1;
+                    let w = crate::analyze(&src, &[]).wiring;
+                    if !w.is_empty() {
+                        println!("== {}", path.display());
+                        for q in &w.table_queries {
+                            println!(
+                                "  query {} {:?} {} L{}",
+                                q.table, q.access, q.via, q.span.line
+                            );
+                        }
+                        for q in &w.table_creates {
+                            println!("  create {} {} L{}", q.table, q.via, q.span.line);
+                        }
+                        for q in &w.memory_state {
+                            println!("  mem {} {} {:?}", q.name, q.container, q.writes);
+                        }
+                        for q in &w.migration_runs {
+                            println!("  mig {} L{}", q.tool, q.span.line);
+                        }
+                        for q in &w.routes {
+                            println!("  route {} {} {:?}", q.method, q.path, q.verification);
+                        }
+                        for q in &w.commands {
+                            println!(
+                                "  cmd {:?} {} {} passes_on={} direct={} {:?} L{}",
+                                q.framework,
+                                q.receiver,
+                                q.command,
+                                q.passes_on,
+                                q.direct,
+                                q.owner,
+                                q.span.line
+                            );
+                        }
+                        if let Some(c) = &w.conversation_state {
+                            println!("  conv L{}", c.line);
+                        }
+                        for q in &w.bots {
+                            println!("  bot {:?} {}", q.framework, q.name);
+                        }
+                        for q in &w.sessions {
+                            println!("  session {:?} {} {}", q.framework, q.persistent, q.via);
+                        }
+                        for q in &w.error_handlers {
+                            println!("  err {:?} {}", q.framework, q.via);
+                        }
+                        for q in &w.webhooks {
+                            println!("  hook {:?} {}", q.secret_token, q.via);
+                        }
+                        for q in &w.rate_limits {
+                            println!("  rl {}", q.via);
+                        }
+                    }
+                }
+            }
+        }
+        println!("files {n}");
+    }
+}

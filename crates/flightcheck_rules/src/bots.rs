@@ -1,0 +1,80 @@
+//! The project's bots as the `bot/*` rules see them: which chat frameworks run, and the
+//! handlers, menus and stores that running code registers. Code that no entry point runs
+//! (an unreachable file, or a function/class nothing calls) satisfies and triggers nothing;
+//! it is only mentioned in evidence.
+
+use crate::context::ProjectContext;
+pub use flightcheck_core::Platform;
+use flightcheck_core::{Evidence, Framework, Owner, Span};
+
+/// Chat frameworks imported by reachable code of the project, in a stable order.
+pub fn chat_frameworks(ctx: &ProjectContext, platform: Platform) -> Vec<Framework> {
+    let mut out: Vec<Framework> = ctx
+        .reachable_sources()
+        .filter_map(|i| ctx.facts(i))
+        .flat_map(|f| f.frameworks.iter().copied())
+        .filter(|f| f.platform() == Some(platform))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether the project runs a bot of `platform`: reachable code imports its framework.
+pub fn runs_bot(ctx: &ProjectContext, platform: Platform) -> bool {
+    !chat_frameworks(ctx, platform).is_empty()
+}
+
+/// Items of every reachable file's wiring, with their file, split into the ones whose code
+/// runs and the ones in dead declarations (for evidence).
+pub struct Split<'a, T> {
+    pub live: Vec<(usize, &'a T)>,
+    pub dead: Vec<(usize, &'a T)>,
+}
+
+pub fn split<'a, T>(
+    ctx: &ProjectContext<'a>,
+    items: impl Fn(&'a flightcheck_core::Wiring) -> &'a [T],
+    owner: impl Fn(&T) -> &Owner,
+) -> Split<'a, T> {
+    let mut live = Vec::new();
+    let mut dead = Vec::new();
+    for (file, wiring) in ctx.all_wiring() {
+        for item in items(wiring) {
+            if ctx.runs(file, owner(item)) {
+                live.push((file, item));
+            } else {
+                dead.push((file, item));
+            }
+        }
+    }
+    Split { live, dead }
+}
+
+/// Why a fact in dead code does not count, for the evidence.
+pub fn dead_reason(ctx: &ProjectContext, file: usize, owner: &Owner) -> String {
+    if !ctx.is_reachable(file) {
+        format!("`{}` is not imported by any entry point", ctx.rel(file))
+    } else {
+        match owner {
+            Some(name) => format!("`{name}` is never called or constructed by running code"),
+            None => "this code does not run".to_string(),
+        }
+    }
+}
+
+/// Evidence pointing at a fact in a file.
+pub fn evidence_at(ctx: &ProjectContext, file: usize, span: Span, note: String) -> Evidence {
+    Evidence::at(ctx.rel(file), span.line, ctx.snippet(file, span.line), note)
+}
+
+/// "searched N reachable files (telegraf)" for absence findings.
+pub fn searched(ctx: &ProjectContext, frameworks: &[Framework], what: &str) -> Evidence {
+    let n = ctx.reachable_sources().count();
+    let names: Vec<&str> = frameworks.iter().map(|f| f.as_str()).collect();
+    Evidence::searched(format!(
+        "searched {n} reachable source file{} ({}) for {what}",
+        if n == 1 { "" } else { "s" },
+        names.join(", ")
+    ))
+}

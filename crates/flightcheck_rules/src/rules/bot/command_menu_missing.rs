@@ -1,0 +1,119 @@
+//! `bot/command-menu-missing`: a Telegram bot that never sets its command menu while it runs.
+
+use crate::bots::{Platform, chat_frameworks, dead_reason, evidence_at, runs_bot, searched, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{
+    Category, Finding, FixKind, Framework, RuleMeta, Severity, WhenUnreachable,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "bot/command-menu-missing",
+    severity: Severity::Medium,
+    category: Category::Docs,
+    fix_kind: FixKind::Code,
+    summary: "A Telegram bot never calls setMyCommands / set_my_commands while it runs",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 15,
+    docs: r#"## What it does
+Looks for a `setMyCommands` / `set_my_commands` call in code that runs while the bot is
+serving. A call that only runs in dead code does not count, and neither does a call placed
+where it never executes during service: in telegraf 4, `bot.launch()` resolves only when
+polling stops, so `bot.launch().then(() => bot.telegram.setMyCommands(...))` (or a call
+after `await bot.launch()`) sets the menu only at shutdown.
+
+## Why it breaks production
+Without a command menu users must guess commands; the `/` button in Telegram shows
+nothing, and features nobody finds are features nobody uses. The menu can also be set by
+hand in @BotFather, which is why this is medium: check that it was.
+
+## Flagged
+```js
+bot.launch().then(() => bot.telegram.setMyCommands([{ command: 'book', description: 'Book' }]));
+```
+
+## Not flagged
+```js
+await bot.telegram.setMyCommands([{ command: 'book', description: 'Book' }]);
+await bot.launch();
+```
+```python
+await bot.set_my_commands([BotCommand(command="start", description="Start")])
+await dp.start_polling(bot)
+```
+
+## Fix
+Call `setMyCommands` before starting to poll (or in a startup hook such as aiogram's
+`on_startup` or PTB's `post_init`), with every command the bot handles.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    runs_bot(ctx, Platform::Telegram)
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let frameworks = chat_frameworks(ctx, Platform::Telegram);
+    let telegraf = frameworks.contains(&Framework::Telegraf);
+    let menus = split(ctx, |w| &w.menus, |m| &m.owner);
+    // `ineffective` describes telegraf's launch(); it holds only in a telegraf project.
+    let effective = |m: &flightcheck_core::CommandMenu| m.ineffective.is_none() || !telegraf;
+    if menus.live.iter().any(|(_, m)| effective(m)) {
+        return Vec::new();
+    }
+    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
+    let Some(&(bot_file, bot)) = bots
+        .live
+        .iter()
+        .find(|(_, b)| b.framework.platform() == Some(Platform::Telegram))
+    else {
+        return Vec::new();
+    };
+    if let Some(&(file, menu)) = menus.live.iter().find(|(_, m)| m.ineffective.is_some()) {
+        let why = menu.ineffective.clone().unwrap_or_default();
+        return vec![
+            Finding::new(
+                &META,
+                format!("The command menu is set only after the bot stops: {why}"),
+            )
+            .at(ctx.rel(file), menu.span)
+            .key(ctx.snippet(file, menu.span.line))
+            .evidence(evidence_at(ctx, file, menu.span, why.clone()))
+            .impact("Users never see the command menu while the bot runs.")
+            .fix("Call `bot.telegram.setMyCommands([...])` before `bot.launch()` (await it first), not in `launch().then(...)`.")
+            .verify("Restart the bot, open the chat and press `/`: the menu lists the commands."),
+        ];
+    }
+    let mut finding = Finding::new(
+        &META,
+        "The bot never sets its command menu (setMyCommands / set_my_commands)".to_string(),
+    )
+    .at(ctx.rel(bot_file), bot.span)
+    .key(format!("{}:{}", ctx.project.root, bot.name))
+    .evidence(evidence_at(
+        ctx,
+        bot_file,
+        bot.span,
+        "the bot that runs".into(),
+    ));
+    for (file, m) in &menus.dead {
+        finding = finding.evidence(evidence_at(
+            ctx,
+            *file,
+            m.span,
+            format!(
+                "a menu is set here, but it does not run: {}",
+                dead_reason(ctx, *file, &m.owner)
+            ),
+        ));
+    }
+    vec![
+        finding
+            .evidence(searched(ctx, &frameworks, "setMyCommands / set_my_commands"))
+            .impact("Users see no command list behind the `/` button and must guess commands.")
+            .fix("Set the menu at startup with every command the bot handles (or confirm it was set in @BotFather).")
+            .verify("Open the chat and press `/`: the menu lists the commands."),
+    ]
+}

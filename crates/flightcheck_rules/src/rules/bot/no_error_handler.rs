@@ -1,0 +1,138 @@
+//! `bot/no-error-handler`: a bot with no bot-level error handler.
+
+use crate::bots::{Platform, chat_frameworks, evidence_at, searched, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, Framework, RuleMeta, Severity, WhenUnreachable,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "bot/no-error-handler",
+    severity: Severity::Medium,
+    category: Category::Resilience,
+    fix_kind: FixKind::Code,
+    summary: "No bot-level error handler",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 20,
+    docs: r#"## What it does
+Looks in running code for the bot's error handler: telegraf/grammY `bot.catch(...)`,
+node-telegram-bot-api `bot.on('polling_error')`, aiogram `@dp.errors()` /
+`@router.errors()` / `errors_handler`, python-telegram-bot `add_error_handler`,
+pyTelegramBotAPI `exception_handler`, discord.js `client.on('error')` (or an event module
+named `error`), discord.py `on_error` / `on_command_error`.
+
+## Why it breaks production
+What happens on an exception in a handler depends on the framework: telegraf rethrows it
+and the process dies on the unhandled rejection; grammY stops the bot; discord.js crashes
+on an unhandled `error` event. Python frameworks log the traceback and go on (reported as
+`low`), but the user gets no answer and nobody is told.
+
+## Flagged
+```js
+const bot = new Telegraf(process.env.BOT_TOKEN);
+bot.command('book', book);   // a throw here takes the bot down
+bot.launch();
+```
+
+## Not flagged
+```js
+bot.catch((err, ctx) => { log.error({ err, update: ctx.update }); return ctx.reply('Something went wrong'); });
+```
+```python
+@dp.errors()
+async def on_error(event: ErrorEvent): ...
+```
+
+## Fix
+Register an error handler that logs with context, reports to error tracking and answers
+the user.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    !chat_frameworks(ctx, Platform::Telegram).is_empty()
+        || !chat_frameworks(ctx, Platform::Discord).is_empty()
+}
+
+/// Frameworks whose default on an unhandled handler error is to stop the bot.
+fn stops_on_error(f: Framework) -> bool {
+    matches!(
+        f,
+        Framework::Telegraf | Framework::Grammy | Framework::DiscordJs
+    )
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let handlers = split(ctx, |w| &w.error_handlers, |h| &h.owner);
+    if !handlers.live.is_empty() || has_error_event_module(ctx) {
+        return Vec::new();
+    }
+    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
+    let Some(&(file, bot)) = bots
+        .live
+        .iter()
+        .find(|(_, b)| b.framework.platform().is_some())
+    else {
+        return Vec::new();
+    };
+    let mut frameworks = chat_frameworks(ctx, Platform::Telegram);
+    frameworks.extend(chat_frameworks(ctx, Platform::Discord));
+    let framework = if frameworks.contains(&bot.framework) {
+        bot.framework
+    } else {
+        frameworks.first().copied().unwrap_or(bot.framework)
+    };
+    let mut finding = Finding::new(
+        &META,
+        format!(
+            "The {} bot has no bot-level error handler",
+            framework.as_str()
+        ),
+    )
+    .at(ctx.rel(file), bot.span)
+    .key(format!("{}:{}", ctx.project.root, bot.name))
+    .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
+    .evidence(searched(
+        ctx,
+        &frameworks,
+        "bot.catch / errors handler / add_error_handler / on('error') / on_error",
+    ));
+    if stops_on_error(framework) {
+        finding = finding.impact(match framework {
+            Framework::Telegraf => "An exception in any handler is rethrown; the unhandled rejection ends the process and the bot goes offline.",
+            Framework::Grammy => "grammY stops the bot on an error no handler catches.",
+            _ => "discord.js throws on an `error` event nobody listens to: the process crashes.",
+        });
+    } else {
+        finding = finding
+            .severity(Severity::Low)
+            .evidence(Evidence::searched(format!(
+                "low, not medium: {} logs handler exceptions and keeps running",
+                framework.as_str()
+            )))
+            .impact(
+                "Failed updates are only logged: the user gets no answer and nobody is alerted.",
+            );
+    }
+    vec![
+        finding
+            .fix("Register an error handler that logs with context, reports to error tracking and answers the user.")
+            .verify("Make a handler throw in staging: the bot stays up and the error is reported."),
+    ]
+}
+
+/// Event loaders name events after their files: `events/error.js`, `events/client/error.ts`.
+fn has_error_event_module(ctx: &ProjectContext) -> bool {
+    ctx.reachable_sources().any(|i| {
+        let rel = ctx.rel(i);
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let stem = name.split('.').next().unwrap_or(name);
+        matches!(stem, "error" | "shardError" | "on_error")
+            && dir
+                .split('/')
+                .any(|c| c == "events" || c == "event" || c == "listeners")
+    })
+}

@@ -1,0 +1,99 @@
+//! `bot/no-user-rate-limit`: no per-user throttling.
+
+use crate::bots::{Platform, chat_frameworks, evidence_at, searched, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "bot/no-user-rate-limit",
+    severity: Severity::Low,
+    category: Category::Security,
+    fix_kind: FixKind::Code,
+    summary: "No per-user throttling of commands or messages",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 30,
+    docs: r#"## What it does
+Looks for per-user throttling in the bot's code and dependencies: telegraf-ratelimit,
+@grammyjs/ratelimiter, aiogram throttling middleware, pyTelegramBotAPI/PTB rate limiters,
+discord.js command cooldowns, or any limiter/throttle/cooldown of the project's own.
+
+## Why it breaks production
+One user (or a script) can send hundreds of commands a second: every one costs database
+queries and paid API calls (LLMs, payments, SMS), and Telegram starts rate-limiting the
+bot for everyone.
+
+## Flagged
+```js
+bot.on('text', async (ctx) => ctx.reply(await openai.chat(ctx.message.text)));
+```
+
+## Not flagged
+```js
+bot.use(rateLimit({ window: 3000, limit: 1 }));
+```
+
+## Fix
+Add a per-user limiter middleware in front of expensive handlers.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    !chat_frameworks(ctx, Platform::Telegram).is_empty()
+        || !chat_frameworks(ctx, Platform::Discord).is_empty()
+}
+
+/// Throttling packages.
+const LIMITER_PACKAGES: &[&str] = &[
+    "telegraf-ratelimit",
+    "@grammyjs/ratelimiter",
+    "@grammyjs/transformer-throttler",
+    "grammy-ratelimiter",
+    "bottleneck",
+    "rate-limiter-flexible",
+    "limiter",
+    "p-throttle",
+    "aiolimiter",
+    "aiogram-throttling",
+    "cachetools",
+    "pyrate-limiter",
+    "limits",
+];
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    if ctx.all_wiring().any(|(_, w)| !w.rate_limits.is_empty()) {
+        return Vec::new();
+    }
+    let deps_have_limiter = ctx.project.package_json.as_ref().is_some_and(|p| {
+        LIMITER_PACKAGES
+            .iter()
+            .any(|l| p.dependencies.contains_key(*l))
+    }) || LIMITER_PACKAGES
+        .iter()
+        .any(|l| ctx.project.python_deps.contains(*l));
+    if deps_have_limiter {
+        return Vec::new();
+    }
+    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
+    let Some(&(file, bot)) = bots
+        .live
+        .iter()
+        .find(|(_, b)| b.framework.platform().is_some())
+    else {
+        return Vec::new();
+    };
+    let mut frameworks = chat_frameworks(ctx, Platform::Telegram);
+    frameworks.extend(chat_frameworks(ctx, Platform::Discord));
+    vec![
+        Finding::new(&META, "The bot does not throttle users".to_string())
+            .at(ctx.rel(file), bot.span)
+            .key(format!("{}:{}", ctx.project.root, bot.name))
+            .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
+            .evidence(searched(ctx, &frameworks, "a rate limiter, throttling middleware or cooldown"))
+            .impact("One user can flood the bot and its paid back ends; Telegram then limits the bot for everyone.")
+            .fix("Add a per-user limiter middleware (telegraf-ratelimit, @grammyjs/ratelimiter, aiogram throttling middleware).")
+            .verify("Send 20 commands in a second: the bot answers the first and throttles the rest."),
+    ]
+}

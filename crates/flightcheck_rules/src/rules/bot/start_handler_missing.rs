@@ -1,0 +1,133 @@
+//! `bot/start-handler-missing`: a Telegram bot whose running code registers no `/start`.
+
+use crate::bots::{Platform, chat_frameworks, dead_reason, evidence_at, runs_bot, searched, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "bot/start-handler-missing",
+    severity: Severity::Blocker,
+    category: Category::Availability,
+    fix_kind: FixKind::Code,
+    summary: "A Telegram bot whose running code registers no /start handler",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 15,
+    docs: r#"## What it does
+Collects the command handlers that running code registers, in every framework's spelling:
+telegraf `bot.start(fn)` (which *is* the /start handler), `bot.command('start')`,
+`bot.hears(/^\/start/)`, commands registered in a loop over a literal list; grammY
+`bot.command('start')` and composers; node-telegram-bot-api `onText(/\/start/)` and
+`msg.text === '/start'`; aiogram `CommandStart()`, `Command("start")`,
+`commands=["start"]`; python-telegram-bot `CommandHandler("start")`; pyTelegramBotAPI
+`message_handler(commands=["start"])`. A handler counts only when the code registering it
+runs: its file is imported from an entry point and the function or class holding it is
+called or constructed. Handlers in dead code are named in the evidence.
+
+## Why it breaks production
+Telegram sends `/start` as the first message of every new user. A bot with no handler for
+it answers nothing: the user sees a dead bot and leaves before any other feature matters.
+
+## Flagged
+```js
+// src/bot.js (running)
+bot.command('help', showHelp);
+// src/legacy/engine.js: not imported by any entry point
+this.bot.start((ctx) => ctx.reply('Welcome!'));
+```
+
+## Not flagged
+```js
+bot.start((ctx) => ctx.reply('Welcome!'));
+```
+```python
+@router.message(CommandStart())
+async def start(message: Message): ...
+```
+A bot that registers commands from a computed list (a command loader) is not flagged: its
+set of commands cannot be known without running it.
+
+## Fix
+Register a `/start` handler on the running bot that greets the user and says what the bot
+does (and handles deep-link payloads if you use them).
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    runs_bot(ctx, Platform::Telegram)
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let frameworks = chat_frameworks(ctx, Platform::Telegram);
+    let commands = split(ctx, |w| &w.commands, |c| &c.owner);
+    if commands.live.iter().any(|(_, c)| c.command == "start") {
+        return Vec::new();
+    }
+    // A command loader (names from files or config) may well register /start.
+    if ctx.wiring().any(|(_, w)| w.dynamic_commands) {
+        return Vec::new();
+    }
+    // A catch-all message handler answers /start too.
+    let catch_all = split(ctx, |w| &w.catch_all, |c| &c.owner);
+    if !catch_all.live.is_empty() {
+        return Vec::new();
+    }
+    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
+    let Some(&(bot_file, bot)) = bots
+        .live
+        .iter()
+        .find(|(_, b)| b.framework.platform() == Some(Platform::Telegram))
+    else {
+        // No running bot object: nothing to say about its handlers.
+        return Vec::new();
+    };
+    let names: Vec<&str> = frameworks.iter().map(|f| f.as_str()).collect();
+    let mut finding = Finding::new(
+        &META,
+        format!(
+            "The running {} bot registers no /start handler: new users get no answer",
+            names.join("/")
+        ),
+    )
+    .at(ctx.rel(bot_file), bot.span)
+    .key(format!("{}:{}", ctx.project.root, bot.name))
+    .evidence(evidence_at(
+        ctx,
+        bot_file,
+        bot.span,
+        "the bot that runs".into(),
+    ));
+    let live: Vec<String> = commands
+        .live
+        .iter()
+        .map(|(_, c)| format!("/{}", c.command))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !live.is_empty() {
+        finding = finding.evidence(flightcheck_core::Evidence::searched(format!(
+            "running code handles {}",
+            live.join(", ")
+        )));
+    }
+    for (file, c) in commands.dead.iter().filter(|(_, c)| c.command == "start") {
+        finding = finding.evidence(evidence_at(
+            ctx,
+            *file,
+            c.span,
+            format!(
+                "a /start handler exists here, but it does not run: {}",
+                dead_reason(ctx, *file, &c.owner)
+            ),
+        ));
+    }
+    vec![
+        finding
+            .evidence(searched(ctx, &frameworks, "a /start handler in any spelling"))
+            .impact("Every new user's first message goes unanswered; the bot looks dead.")
+            .fix("Register `/start` on the running bot (e.g. `bot.start(ctx => ctx.reply(...))`, `@router.message(CommandStart())`).")
+            .verify("Send /start to the bot from a new account and expect a greeting."),
+    ]
+}

@@ -1,0 +1,75 @@
+//! `bot/webhook-secret-missing`: Telegram webhook mode without `secret_token`.
+
+use crate::bots::{Platform, evidence_at, runs_bot, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "bot/webhook-secret-missing",
+    severity: Severity::High,
+    category: Category::Security,
+    fix_kind: FixKind::Code,
+    summary: "Telegram webhook mode without secret_token verification",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 20,
+    docs: r#"## What it does
+Finds where running code puts the bot in webhook mode (`setWebhook`, telegraf
+`createWebhook` / `webhookCallback` / `launch({ webhook })` with an explicit path, grammY
+`webhookCallback`, aiogram `SimpleRequestHandler` / `set_webhook`, python-telegram-bot
+`run_webhook`, pyTelegramBotAPI `set_webhook`) and reports it when no `secret_token` is
+set. Telegram then sends `X-Telegram-Bot-Api-Secret-Token` with every update and the
+framework rejects requests without it.
+
+## Why it breaks production
+The webhook URL is public. Without the secret anyone who learns it can post fake updates:
+commands from any user id, fake payments (`successful_payment`), admin commands.
+
+## Flagged
+```python
+await bot.set_webhook(f"{BASE_URL}/webhook")
+SimpleRequestHandler(dispatcher=dp, bot=bot).register(app, path="/webhook")
+```
+
+## Not flagged
+```python
+await bot.set_webhook(f"{BASE_URL}/webhook", secret_token=WEBHOOK_SECRET)
+SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=WEBHOOK_SECRET).register(app, path="/webhook")
+```
+telegraf `bot.launch({ webhook: { domain } })` without a path: telegraf derives a secret
+path from the token.
+
+## Fix
+Generate a random secret, pass it as `secret_token` to `setWebhook` and to the framework's
+webhook handler, and keep it in the secret store.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    runs_bot(ctx, Platform::Telegram)
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let hooks = split(ctx, |w| &w.webhooks, |h| &h.owner);
+    if hooks.live.iter().any(|(_, h)| h.secret_token) {
+        return Vec::new();
+    }
+    hooks
+        .live
+        .iter()
+        .map(|(file, h)| {
+            Finding::new(
+                &META,
+                format!("Telegram webhook without secret_token: `{}`", h.via),
+            )
+            .at(ctx.rel(*file), h.span)
+            .key(h.via.clone())
+            .evidence(evidence_at(ctx, *file, h.span, "webhook mode, no secret_token".into()))
+            .impact("Anyone who learns the webhook URL can post fake updates: any user id, fake payments, admin commands.")
+            .fix("Pass a random `secret_token` to setWebhook and to the webhook handler.")
+            .verify("POST a fake update to the webhook URL without the header: expect 401/403.")
+        })
+        .collect()
+}

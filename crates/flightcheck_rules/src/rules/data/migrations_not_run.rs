@@ -1,0 +1,285 @@
+//! `data/migrations-not-run`: migrations exist, but nothing that deploys or starts the
+//! service applies them.
+
+use crate::bots::{dead_reason, evidence_at, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+};
+use flightcheck_project::migrations::{MigrationSet, MigrationTool};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "data/migrations-not-run",
+    severity: Severity::Blocker,
+    category: Category::Data,
+    fix_kind: FixKind::Code,
+    summary: "Migrations exist but nothing runs them on deploy or at startup",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 30,
+    docs: r#"## What it does
+Finds migration folders (knex, prisma, sequelize, typeorm, node-pg-migrate, drizzle,
+supabase, alembic, Django, aerich, Flask-Migrate, plain `.sql` folders) and looks for
+something that applies them when the service is deployed or starts:
+- a runner in code on a running path (`knex.migrate.latest()`, node-pg-migrate / drizzle
+  `migrate()`, umzug `up()`, typeorm `runMigrations()`, alembic `command.upgrade`,
+  `call_command("migrate")`);
+- a migration command in what the deploy runs: Dockerfile CMD/ENTRYPOINT (and the shell
+  scripts they start), compose `command`, Procfile (`release:` too), systemd units, the
+  package.json start / prestart / release scripts and the scripts they call, platform
+  configs (render.yaml, railway.json/toml, fly.toml `release_command`, app.json,
+  heroku.yml, nixpacks.toml), and deploy steps in CI (not commented out, not `echo`,
+  not `|| true`).
+A command in a script that nothing starts (`"migrate": "knex migrate:latest"` alone), a
+runner in dead code, or a runner configured with another directory does not count; they
+are named in the evidence.
+
+## Why it breaks production
+A fresh deploy starts against a database without the new tables and columns: the first
+request that needs them crashes, often the payment or booking path added last.
+
+## Flagged
+```json
+{ "scripts": { "start": "node src/index.js", "migrate": "knex migrate:latest" } }
+```
+with `migrations/20240101_create_users.js` and a Dockerfile `CMD ["node", "src/index.js"]`.
+
+## Not flagged
+```json
+{ "scripts": { "start": "knex migrate:latest && node src/index.js" } }
+```
+```
+# Procfile
+release: python manage.py migrate
+web: gunicorn app.wsgi
+```
+
+## Fix
+Run migrations as part of every deploy: a release phase (`release:` in the Procfile,
+fly.toml `release_command`, render `preDeployCommand`), the start script
+(`knex migrate:latest && node .`), or at startup before serving.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    ctx.ws.migration_sets.iter().any(|s| s.project == ctx.index)
+}
+
+/// Whether a command/runner of `tool` applies migrations of `set`.
+fn serves(tool: MigrationTool, set: &MigrationSet) -> bool {
+    use MigrationTool::*;
+    tool == set.tool
+        || matches!((tool, set.tool), (Alembic, FlaskMigrate) | (FlaskMigrate, Alembic))
+        // A folder of plain SQL files is applied by whichever runner the team chose.
+        || set.tool == Sql
+        || matches!((tool, set.tool), (Supabase, Sql) | (Sql, Supabase))
+}
+
+/// The tool a code runner belongs to, from its description.
+fn runner_tool(tool: &str) -> Option<MigrationTool> {
+    let t = tool.to_ascii_lowercase();
+    Some(if t.contains("knex") {
+        MigrationTool::Knex
+    } else if t.contains("alembic") {
+        MigrationTool::Alembic
+    } else if t.contains("django") {
+        MigrationTool::Django
+    } else if t.contains("node-pg-migrate") {
+        MigrationTool::NodePgMigrate
+    } else if t.contains("drizzle") {
+        MigrationTool::Drizzle
+    } else if t.contains("typeorm") {
+        MigrationTool::TypeOrm
+    } else if t.contains("aerich") {
+        MigrationTool::Aerich
+    } else if t.contains("umzug") {
+        MigrationTool::Sequelize
+    } else if t.contains("prisma") {
+        MigrationTool::Prisma
+    } else {
+        return None;
+    })
+}
+
+/// `./migrations`, `migrations/` and `db/migrations` name the same folder when the set's
+/// path ends with them.
+fn same_dir(set_dir: &str, configured: &str) -> bool {
+    let c = configured
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .trim_start_matches("../");
+    c.is_empty()
+        || set_dir == c
+        || set_dir.ends_with(&format!("/{c}"))
+        || c.ends_with(set_dir.rsplit('/').next().unwrap_or(set_dir))
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let runs = split(ctx, |w| &w.migration_runs, |r| &r.owner);
+    let commands: Vec<_> = ctx
+        .ws
+        .migration_commands
+        .iter()
+        .filter(|c| c.project == ctx.index)
+        .collect();
+    let mut out = Vec::new();
+    for set in ctx
+        .ws
+        .migration_sets
+        .iter()
+        .filter(|s| s.project == ctx.index)
+    {
+        let deploy_command = commands.iter().any(|c| {
+            c.runs_on_deploy
+                && serves(c.tool, set)
+                && c.directory.as_deref().is_none_or(|d| same_dir(&set.dir, d))
+        });
+        let code_runner = runs.live.iter().any(|(_, r)| {
+            !r.creates_models
+                && runner_tool(&r.tool).is_none_or(|t| serves(t, set))
+                && r.directory.as_deref().is_none_or(|d| same_dir(&set.dir, d))
+        });
+        if deploy_command || code_runner {
+            continue;
+        }
+        let first = set.files[0];
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "{} {} migration{} in `{}` are never applied: nothing the deploy or startup runs executes them",
+                set.files.len(),
+                set.tool.as_str(),
+                if set.files.len() == 1 { "" } else { "s" },
+                set.dir
+            ),
+        )
+        .at(ctx.rel(first), Span::line(1))
+        .key(format!("{}:{}", set.tool.as_str(), set.dir))
+        .evidence(Evidence::at(ctx.rel(first), 1, ctx.snippet(first, 1), format!("first of {} migration files", set.files.len())));
+        for c in commands.iter().filter(|c| serves(c.tool, set)) {
+            let why = if !c.runs_on_deploy {
+                format!(
+                    "{} runs `{}`, but nothing the deploy runs starts it",
+                    c.source, c.command
+                )
+            } else {
+                format!(
+                    "{} runs `{}` with another migrations directory ({})",
+                    c.source,
+                    c.command,
+                    c.directory.as_deref().unwrap_or("?")
+                )
+            };
+            finding = finding.evidence(Evidence::at(&c.file, c.line, c.command.clone(), why));
+        }
+        for (file, r) in runs.live.iter().filter(|(_, r)| !r.creates_models) {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                *file,
+                r.span,
+                format!(
+                    "`{}` runs at startup, but with directory `{}`",
+                    r.tool,
+                    r.directory.as_deref().unwrap_or("?")
+                ),
+            ));
+        }
+        for (file, r) in runs.dead.iter().filter(|(_, r)| !r.creates_models) {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                *file,
+                r.span,
+                format!(
+                    "`{}` would run them, but it does not run: {}",
+                    r.tool,
+                    dead_reason(ctx, *file, &r.owner)
+                ),
+            ));
+        }
+        let searched_launches = ctx
+            .ws
+            .launches
+            .iter()
+            .filter(|l| {
+                ctx.ws
+                    .file_index(&l.file)
+                    .is_none_or(|i| ctx.ws.file_project[i] == ctx.index)
+            })
+            .map(|l| format!("{} `{}`", l.source, l.command))
+            .take(4)
+            .collect::<Vec<_>>();
+        finding = finding.evidence(Evidence::searched(format!(
+            "searched running code, start/release scripts, deploy definitions, platform configs and CI deploy steps{}",
+            if searched_launches.is_empty() {
+                String::new()
+            } else {
+                format!("; the deploy runs: {}", searched_launches.join("; "))
+            }
+        )));
+        // The app creates its tables from the models: a fresh database works, existing
+        // ones never get the migrations' changes.
+        if let Some((file, r)) = runs.live.iter().find(|(_, r)| r.creates_models) {
+            finding = finding
+                .severity(Severity::Medium)
+                .evidence(evidence_at(
+                    ctx,
+                    *file,
+                    r.span,
+                    format!("medium, not blocker: `{}` creates missing tables at startup, so a fresh database works; it never alters existing tables, so the changes in these migrations never reach an existing database", r.tool),
+                ));
+        } else if let Some((file, line)) = manual_runner(ctx, set) {
+            finding = finding.severity(Severity::High).evidence(Evidence::at(
+                ctx.rel(file),
+                line,
+                ctx.snippet(file, line),
+                "high, not blocker: the project's own code reads the migrations folder here (a runner someone must start by hand); nothing runs it on deploy",
+            ));
+        }
+        let verify = match set.tool {
+            MigrationTool::Knex => {
+                "Deploy to a fresh database and check `knex_migrations` lists every file."
+            }
+            MigrationTool::Prisma => "Deploy to a fresh database and run `prisma migrate status`.",
+            MigrationTool::Alembic | MigrationTool::FlaskMigrate => {
+                "Deploy to a fresh database and run `alembic current`: it shows head."
+            }
+            MigrationTool::Django => {
+                "Deploy to a fresh database and run `python manage.py showmigrations`: all applied."
+            }
+            _ => "Deploy to a fresh database and check every migration was applied.",
+        };
+        out.push(
+            finding
+                .impact("A fresh deploy starts without the new tables and columns; the first request that needs them crashes.")
+                .fix("Apply migrations on every deploy: a release phase, the start script (`migrate && start`), or at startup before serving.")
+                .verify(verify),
+        );
+    }
+    out
+}
+
+/// A source file outside the migrations folder that names it in a string literal
+/// (`'migrations/revisions.json'`, `Path("migrations")`): a project-made runner.
+fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32)> {
+    let leaf = set.dir.rsplit('/').next().unwrap_or(&set.dir);
+    let needles = [
+        format!("'{leaf}/"),
+        format!("\"{leaf}/"),
+        format!("'{leaf}'"),
+        format!("\"{leaf}\""),
+    ];
+    ctx.sources
+        .iter()
+        .copied()
+        .filter(|i| {
+            !set.files.contains(i)
+                && !flightcheck_project::workspace::is_within(ctx.rel(*i), &set.dir)
+        })
+        .find_map(|i| {
+            let text = ctx.files[i].text.as_deref()?;
+            let pos = needles.iter().filter_map(|n| text.find(n.as_str())).min()?;
+            Some((i, text[..pos].matches('\n').count() as u32 + 1))
+        })
+}

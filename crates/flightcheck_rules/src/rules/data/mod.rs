@@ -1,0 +1,2 @@
+pub mod migrations_not_run;
+pub mod table_without_migration;

@@ -1,0 +1,1 @@
+pub mod webhook_unverified;

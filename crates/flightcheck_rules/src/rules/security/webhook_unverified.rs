@@ -1,0 +1,128 @@
+//! `security/webhook-unverified`: a callback route that does not verify its sender, or only
+//! when a secret happens to be set.
+
+use crate::bots::{evidence_at, split};
+use crate::context::ProjectContext;
+use crate::registry::{Rule, has_sources};
+use flightcheck_core::{
+    Category, Finding, FixKind, Route, RuleMeta, Severity, Verification, WhenUnreachable,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/webhook-unverified",
+    severity: Severity::Blocker,
+    category: Category::Security,
+    fix_kind: FixKind::Code,
+    summary: "A webhook or payment-callback route that does not verify the sender (or fails open)",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 45,
+    docs: r#"## What it does
+Finds running HTTP routes that receive third-party callbacks — paths with `webhook`,
+`callback`, `hook`, `ipn`, `notify`, `stripe`, `payment`, `paypal`, `twilio`, `github`,
+`telegram` — and looks in the handler (and its middleware) for sender verification before
+it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
+`stripe.webhooks.constructEvent`, Twilio `validateRequest`, a secret-token header compared,
+a `verify…Signature`-style call, or verifying middleware mounted on the route. A check that
+runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
+every request is accepted. That is reported exactly like a missing check.
+
+## Why it breaks production
+Anyone who finds the URL can post `{"status": "succeeded"}` and get goods, bookings or
+credits for free, or drive the bot with forged updates.
+
+## Flagged
+```js
+router.post('/webhook/payment', async (req, res) => {
+  const secret = process.env.PAYMENT_WEBHOOK_SECRET;
+  if (secret) {
+    if (!hasValidSignature(req, secret)) return res.sendStatus(401);
+  } else {
+    console.warn('secret not set, skipping signature check');
+  }
+  await markPaid(req.body.payment_id);
+});
+```
+
+## Not flagged
+```js
+router.post('/webhook/stripe', express.raw({ type: 'application/json' }), (req, res) => {
+  const event = stripe.webhooks.constructEvent(req.body, req.get('stripe-signature'), secret);
+  ...
+});
+```
+A route whose handler is defined elsewhere is not judged (its code is out of sight).
+
+## Fix
+Verify unconditionally: refuse to start without the secret, and reject requests whose
+signature does not match (constant-time compare of an HMAC over the raw body).
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, has_sources, check);
+
+/// Paths that receive calls from a third party.
+pub fn is_callback_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    [
+        "webhook",
+        "callback",
+        "hook",
+        "ipn",
+        "notify",
+        "notification",
+        "stripe",
+        "payment",
+        "paypal",
+        "yookassa",
+        "twilio",
+        "github",
+        "gitlab",
+        "telegram",
+        "monero",
+        "coinbase",
+        "crypto",
+        "lemon",
+        "paddle",
+    ]
+    .iter()
+    .any(|w| p.contains(w))
+        && !p.contains("/auth/") // OAuth redirect callbacks are GETs of the user's browser
+}
+
+fn in_scope(r: &Route) -> bool {
+    matches!(r.method.as_str(), "POST" | "ALL" | "PUT") && is_callback_path(&r.path) && r.reads_body
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let routes = split(ctx, |w| &w.routes, |r| &r.owner);
+    let mut out = Vec::new();
+    for (file, r) in routes.live.iter().filter(|(_, r)| in_scope(r)) {
+        let (message, note) = match &r.verification {
+            Verification::Verified(_) => continue,
+            Verification::FailOpen(how) => (
+                format!(
+                    "{} {} verifies the sender only when a secret is set; otherwise it accepts the request (fail-open)",
+                    r.method, r.path
+                ),
+                format!("fail-open: {how}"),
+            ),
+            Verification::None => (
+                format!(
+                    "{} {} acts on the request without verifying the sender",
+                    r.method, r.path
+                ),
+                "no signature or secret check in the handler or its middleware".to_string(),
+            ),
+        };
+        out.push(
+            Finding::new(&META, message)
+                .at(ctx.rel(*file), r.span)
+                .key(format!("{} {}", r.method, r.path))
+                .evidence(evidence_at(ctx, *file, r.span, note))
+                .impact("Anyone who finds the URL can forge callbacks: mark orders paid, confirm bookings, inject updates.")
+                .fix("Verify the signature unconditionally (HMAC over the raw body, constant-time compare) and refuse to start without the secret.")
+                .verify(format!("POST a forged body to {} without a valid signature: expect 401 and no state change.", r.path)),
+        );
+    }
+    out
+}
