@@ -224,7 +224,6 @@ pub fn tables_queried(sql: &str) -> Vec<(SqlTable, TableAccess)> {
     let tokens = tokenize(sql);
     let ctes = cte_names(&tokens);
     let mut out: Vec<(SqlTable, TableAccess)> = Vec::new();
-    let mut write_context = false;
     for i in 0..tokens.len() {
         let Some(w) = word(tokens.get(i)) else {
             continue;
@@ -266,8 +265,6 @@ pub fn tables_queried(sql: &str) -> Vec<(SqlTable, TableAccess)> {
             }
             _ => continue,
         };
-        let _ = write_context;
-        write_context = access == TableAccess::Write;
         let Some((name, off, _)) = table_name(&tokens, i + 1) else {
             continue;
         };
@@ -348,10 +345,10 @@ pub fn prisma_models(schema: &str) -> Vec<(String, u32)> {
                 let name = name.split('"').next().unwrap_or(name);
                 current = Some((name.to_string(), *line));
             }
-        } else if t.starts_with('}') {
-            if let Some((name, line)) = current.take() {
-                out.push((name.to_ascii_lowercase(), line));
-            }
+        } else if t.starts_with('}')
+            && let Some((name, line)) = current.take()
+        {
+            out.push((name.to_ascii_lowercase(), line));
         }
     }
     out

@@ -87,11 +87,13 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             span_of: &span_of,
             try_depth: 0,
             defaulted: HashSet::new(),
+            defaulted_names: HashSet::new(),
             scoping: semantic.semantic.scoping(),
             typescript: st.is_typescript(),
         };
         extractor.visit_program(&parsed.program);
         let defaulted = std::mem::take(&mut extractor.defaulted);
+        let defaulted_names = std::mem::take(&mut extractor.defaulted_names);
         let frameworks = facts.frameworks.clone();
         facts.wiring = wiring::extract(
             &parsed.program,
@@ -102,7 +104,9 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
         );
         facts.findings = rule::run(path, source, &semantic.semantic, &index, rules);
         for read in &mut facts.env_reads {
-            if defaulted.contains(&(read.span.line, read.span.column)) {
+            if defaulted.contains(&(read.span.line, read.span.column))
+                || defaulted_names.contains(&read.name)
+            {
                 read.has_default = true;
             }
         }
@@ -121,6 +125,9 @@ struct Extractor<'f, F: Fn(u32, u32) -> Span> {
     try_depth: u32,
     /// Positions of `process.env.X` reads that have a `||`/`??` fallback.
     defaulted: HashSet<(u32, u32)>,
+    /// Variables tested in a conditional with a fallback branch: every read of them in
+    /// that expression is defaulted.
+    defaulted_names: HashSet<String>,
     scoping: &'f Scoping,
     typescript: bool,
 }
@@ -351,6 +358,23 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
             self.defaulted.insert((s.line, s.column));
         }
         walk::walk_logical_expression(self, it);
+    }
+
+    fn visit_conditional_expression(&mut self, it: &ConditionalExpression<'a>) {
+        // `process.env.X ? parseInt(process.env.X) : 10`: the read has a fallback.
+        if let Some(read) = match it.test.without_parentheses() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                Some(&u.argument)
+            }
+            e => Some(e),
+        } && env_name(read).is_some()
+        {
+            let s = (self.span_of)(read.span().start, read.span().end);
+            self.defaulted.insert((s.line, s.column));
+            let name = env_name(read).unwrap_or_default().to_string();
+            self.defaulted_names.insert(name);
+        }
+        walk::walk_conditional_expression(self, it);
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {

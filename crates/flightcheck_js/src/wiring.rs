@@ -274,11 +274,6 @@ const QUERY_ROOT_NAMES: &[&str] = &[
     "query",
 ];
 
-/// Names of module-level state that is worth money or a user's progress.
-fn words_of(name: &str) -> String {
-    name.to_ascii_lowercase()
-}
-
 impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
     fn span(&self, span: oxc_span::Span) -> Span {
         (self.span_of)(span.start, span.end)
@@ -566,7 +561,17 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                             // telegraf `createWebhook({ domain })`: secret path from the token.
                             || (method == "createWebhook" && !has_any_key(o, &["path"]))
                         }
-                        _ => false,
+                        // A path or URL built from configuration or the token
+                        // (`process.env.HOOK_PATH`, `/bot${token}`) may well be secret.
+                        Some(e) => {
+                            let t = self.text(e.span()).to_ascii_lowercase();
+                            t.contains("token")
+                                || t.contains("secret")
+                                || t.contains("process.env")
+                                || t.contains("hook_path")
+                                || t.contains("hookpath")
+                        }
+                        None => false,
                     }
                 });
                 self.push_webhook(secret, format!("{receiver}.{method}(...)"), call.span);
@@ -1105,7 +1110,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                         let after = &text[pos + pattern.len()..];
                         let close = after.find(']').unwrap_or(after.len());
                         let tail = after[close..].trim_start_matches(']').trim_start();
-                        if !(tail.starts_with('=') && !tail.starts_with("==")) {
+                        if !tail.starts_with('=') || tail.starts_with("==") {
                             continue;
                         }
                     }
@@ -1130,7 +1135,6 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                 });
             }
         }
-        let _ = words_of;
     }
 
     fn module_container(&mut self, name: &str, init: &Expression<'a>, span: oxc_span::Span) {

@@ -187,6 +187,76 @@ fn is_virtualenv(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()
 }
 
+/// The kind of a walked file, or `None` (with a note when worth saying) for files the scan
+/// skips: unknown kinds, minified bundles, sources too large to be hand-written.
+fn admit(rel: &str, size: u64, notes: &Mutex<Vec<Note>>) -> Option<FileKind> {
+    let kind = classify(rel);
+    if kind == FileKind::Other {
+        return None;
+    }
+    if let FileKind::Source(_) = kind {
+        let lower = rel.to_ascii_lowercase();
+        let skip = if is_minified_name(&lower) {
+            Some("skipped: minified or bundled file".to_string())
+        } else if size > MAX_SOURCE_BYTES {
+            Some(format!(
+                "skipped: {:.1} MB is too large for hand-written source (treated as generated)",
+                size as f64 / 1_048_576.0
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = skip {
+            if let Ok(mut n) = notes.lock() {
+                n.push(Note::file(rel, message));
+            }
+            return None;
+        }
+    }
+    Some(kind)
+}
+
+/// Adds files that git tracks but `.gitignore` matches (`src/config/*` ignored after the
+/// files were committed): they are in every clone, so they run.
+pub fn add_tracked(
+    root: &Path,
+    result: &mut WalkResult,
+    tracked: &std::collections::BTreeSet<String>,
+) {
+    let known: std::collections::HashSet<&str> =
+        result.files.iter().map(|f| f.rel.as_str()).collect();
+    let notes = Mutex::new(Vec::new());
+    let mut extra = Vec::new();
+    for rel in tracked {
+        if known.contains(rel.as_str()) || rel.split('/').any(|c| SKIP_DIRS.contains(&c)) {
+            continue;
+        }
+        let abs = root.join(rel);
+        // Symlinks are not followed, as in the walk.
+        let Ok(meta) = std::fs::symlink_metadata(&abs) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        if let Some(kind) = admit(rel, meta.len(), &notes) {
+            extra.push(WalkedFile {
+                rel: rel.clone(),
+                abs,
+                size: meta.len(),
+                kind,
+            });
+        }
+    }
+    if extra.is_empty() {
+        return;
+    }
+    result.files.extend(extra);
+    result.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    result.notes.extend(notes.into_inner().unwrap_or_default());
+    result.notes.sort();
+}
+
 pub struct WalkResult {
     pub files: Vec<WalkedFile>,
     pub notes: Vec<Note>,
@@ -235,37 +305,25 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
                     return WalkState::Continue;
                 }
             };
-            let Some(ft) = entry.file_type() else { return WalkState::Continue };
+            let Some(ft) = entry.file_type() else {
+                return WalkState::Continue;
+            };
             if !ft.is_file() {
                 // Symlinks are not followed; directories are handled by the walker.
                 return WalkState::Continue;
             }
             let rel = rel_of(root, entry.path());
-            let kind = classify(&rel);
-            if kind == FileKind::Other {
-                return WalkState::Continue;
-            }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if let FileKind::Source(_) = kind {
-                let lower = rel.to_ascii_lowercase();
-                if is_minified_name(&lower) {
-                    if let Ok(mut n) = notes.lock() {
-                        n.push(Note::file(&rel, "skipped: minified or bundled file"));
-                    }
-                    return WalkState::Continue;
-                }
-                if size > MAX_SOURCE_BYTES {
-                    if let Ok(mut n) = notes.lock() {
-                        n.push(Note::file(
-                            &rel,
-                            format!("skipped: {:.1} MB is too large for hand-written source (treated as generated)", size as f64 / 1_048_576.0),
-                        ));
-                    }
-                    return WalkState::Continue;
-                }
-            }
+            let Some(kind) = admit(&rel, size, notes) else {
+                return WalkState::Continue;
+            };
             if let Ok(mut f) = files.lock() {
-                f.push(WalkedFile { rel, abs: entry.path().to_path_buf(), size, kind });
+                f.push(WalkedFile {
+                    rel,
+                    abs: entry.path().to_path_buf(),
+                    size,
+                    kind,
+                });
             }
             WalkState::Continue
         })

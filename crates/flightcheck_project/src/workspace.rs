@@ -282,7 +282,11 @@ impl Workspace {
         }
         let root = root.to_path_buf();
         let threads = options.threads.max(1);
-        let walked = walk::walk(&root, threads);
+        let mut walked = walk::walk(&root, threads);
+        let tracked = git::tracked_files(&root);
+        if let Some(t) = &tracked {
+            walk::add_tracked(&root, &mut walked, t);
+        }
         let mut notes = walked.notes;
         let files = walked.files;
 
@@ -357,7 +361,6 @@ impl Workspace {
         };
         let file_project: Vec<usize> = files.iter().map(|f| project_of(&f.rel)).collect();
 
-        let tracked = git::tracked_files(&root);
         let mut launches = Vec::new();
         let mut env_files = Vec::new();
         let production_given: Vec<PathBuf> = options
@@ -832,6 +835,47 @@ mod tests {
         );
         assert!(!ws.is_gitignored("app"), "a .gitignore's own directory");
         assert!(!ws.is_gitignored("src/index.js"));
+    }
+
+    #[test]
+    fn tracked_files_count_even_when_gitignore_matches_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src/config")).expect("mkdir");
+        std::fs::write(
+            root.join("src/config/bot.js"),
+            "module.exports = { id: process.env.ID };\n",
+        )
+        .expect("write");
+        std::fs::write(root.join("src/scratch.js"), "// local only\n").expect("write");
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        };
+        if !git(&["init", "-q"]) {
+            return; // no git on this machine: nothing to test
+        }
+        assert!(git(&["add", "src/config/bot.js"]));
+        // Ignored after the file was committed: still in every clone.
+        std::fs::write(root.join(".gitignore"), "src/config/*\nsrc/scratch.js\n").expect("write");
+        let ws = Workspace::discover(
+            root,
+            &DiscoverOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        )
+        .expect("discover");
+        let rels: Vec<&str> = ws.files.iter().map(|f| f.rel.as_str()).collect();
+        assert!(rels.contains(&"src/config/bot.js"), "{rels:?}");
+        assert!(
+            !rels.contains(&"src/scratch.js"),
+            "untracked and ignored: {rels:?}"
+        );
     }
 
     #[test]

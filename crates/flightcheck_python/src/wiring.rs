@@ -9,9 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
 use flightcheck_core::wiring::{
-    BotErrorHandler, BotInstance, BotWebhook, CommandHandler, CommandMenu, DeclUse, MemoryState,
-    MigrationRun, Owner, RateLimit, Route, SessionStore, TableAccess, TableCreate, TableQuery,
-    Verification, Wiring,
+    BotErrorHandler, BotInstance, BotWebhook, CatchAllHandler, CommandHandler, CommandMenu,
+    DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore, TableAccess,
+    TableCreate, TableQuery, Verification, Wiring,
 };
 use flightcheck_core::{Framework, Span};
 use ruff_python_ast::helpers::{any_over_body, any_over_expr};
@@ -565,6 +565,16 @@ impl<'a> Walker<'_, '_, 'a> {
         });
     }
 
+    fn catch_all(&mut self, r: TextRange, owner: &Owner) {
+        let via = short(self.text(r));
+        let span = self.span(r);
+        self.out.catch_all.push(CatchAllHandler {
+            via,
+            span,
+            owner: owner.clone(),
+        });
+    }
+
     fn error_handler(&mut self, framework: Framework, via: String, r: TextRange, owner: Owner) {
         let span = self.span(r);
         self.out.error_handlers.push(BotErrorHandler {
@@ -743,6 +753,16 @@ impl<'a> Walker<'_, '_, 'a> {
         if !self.has(Framework::Aiogram) {
             return;
         }
+        let scene_receiver = self
+            .m
+            .imported
+            .get(receiver)
+            .is_some_and(|q| q == "aiogram.fsm.scene.on");
+        if filters.is_empty() && call.arguments.keywords.is_empty() && !scene_receiver {
+            // `@router.message()`: answers every message, `/start` included.
+            self.catch_all(r, owner);
+            return;
+        }
         let mut found: Option<(Vec<String>, bool, TextRange)> = None;
         let mut others = 0;
         for f in filters {
@@ -763,11 +783,7 @@ impl<'a> Walker<'_, '_, 'a> {
             .iter()
             .any(|k| k.arg.as_ref().is_none_or(|a| a.as_str() != "flags"));
         // aiogram scenes: `@on.message(Command("x"))` in a `Scene` runs only inside the scene.
-        let scene = self
-            .m
-            .imported
-            .get(receiver)
-            .is_some_and(|q| q == "aiogram.fsm.scene.on");
+        let scene = scene_receiver;
         if scene {
             self.conversation(r);
         }
@@ -812,6 +828,15 @@ impl<'a> Walker<'_, '_, 'a> {
                 None => return,
             },
         };
+        let always = |k: &ast::Keyword| {
+            k.arg.as_ref().is_some_and(|a| a.as_str() == "func")
+                && matches!(&k.value, Expr::Lambda(l) if is_true(&l.body))
+        };
+        if filters.is_empty() && call.arguments.keywords.iter().all(always) {
+            // `@dp.message_handler()`, `@bot.message_handler(func=lambda m: True)`.
+            self.catch_all(r, owner);
+            return;
+        }
         let mut names = Vec::new();
         let mut passes_on = false;
         for f in filters {
@@ -1217,6 +1242,9 @@ impl<'a> Walker<'_, '_, 'a> {
         let owner = self.owner.clone();
         match name {
             // ---- bots
+            n if self.bot_classes.contains(n) && !self.is_imported(func) => {
+                self.bot(Framework::DiscordPy, call.range(), owner);
+            }
             "Bot" | "Client" | "AutoShardedBot" | "AutoShardedClient" | "InteractionBot" => {
                 if self.is_imported(func) {
                     let q = self.qualify(func).unwrap_or_default();
@@ -1317,6 +1345,18 @@ impl<'a> Walker<'_, '_, 'a> {
             "set_my_commands" if receiver_expr.is_some() => self.menu(call),
             // ---- handlers
             "CommandHandler" => self.ptb_command(call, None),
+            "MessageHandler"
+                if self.in_conversation == 0
+                    && self.is_from(func, &["telegram"], Framework::PythonTelegramBot)
+                    && args.first().and_then(dotted).is_some_and(|f| {
+                        matches!(
+                            f.as_str(),
+                            "filters.ALL" | "filters.TEXT" | "Filters.all" | "Filters.text"
+                        )
+                    }) =>
+            {
+                self.catch_all(call.range(), &owner);
+            }
             "add_handler" if receiver_expr.is_some() => {
                 let handler = args.first().or_else(|| kw(call, "handler"));
                 let group = args.get(1).or_else(|| kw(call, "group"));
@@ -1359,7 +1399,7 @@ impl<'a> Walker<'_, '_, 'a> {
                 if let Some(Expr::Attribute(event)) = receiver_expr {
                     let recv = self.text(event.value.range()).to_string();
                     match event.attr.as_str() {
-                        "message" if args.len() > 1 => {
+                        "message" if !args.is_empty() => {
                             self.aiogram3_registration(
                                 &recv,
                                 &args[1..],
@@ -3100,6 +3140,25 @@ if __name__ == "__main__":
     }
 
     #[test]
+    fn catch_all_handlers() {
+        let a3 = wiring(
+            "from aiogram import Router, F\nrouter = Router()\n@router.message()\nasync def echo(m):\n    pass\n@router.message(F.photo)\nasync def photo(m):\n    pass\n",
+        );
+        assert_eq!(a3.catch_all.len(), 1);
+        assert_eq!(a3.catch_all[0].span.line, 3);
+        assert!(a3.commands.is_empty());
+        let tb = wiring(
+            "import telebot\nbot = telebot.TeleBot(T)\n@bot.message_handler(func=lambda m: True)\ndef echo(m):\n    pass\n@bot.message_handler(func=lambda m: m.text == 'x')\ndef x(m):\n    pass\n",
+        );
+        assert_eq!(tb.catch_all.len(), 1);
+        let ptb = wiring(
+            "from telegram.ext import MessageHandler, ConversationHandler, filters\ndef main():\n    app.add_handler(MessageHandler(filters.TEXT, echo))\n    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))\n    ConversationHandler(entry_points=[], states={1: [MessageHandler(filters.ALL, x)]}, fallbacks=[])\n",
+        );
+        assert_eq!(ptb.catch_all.len(), 1);
+        assert_eq!(ptb.catch_all[0].owner.as_deref(), Some("main"));
+    }
+
+    #[test]
     fn dynamic_commands() {
         let w = wiring(
             "from telegram.ext import CommandHandler\nfor name, fn in HANDLERS.items():\n    app.add_handler(CommandHandler(name, fn))\n",
@@ -3222,6 +3281,15 @@ class Cog(commands.Cog):
             .map(|b| (b.name.as_str(), b.owner.as_deref()))
             .collect();
         assert_eq!(bots, vec![("bot", None), ("MyBot", Some("MyBot"))]);
+        let client = wiring(
+            "import discord\nclass MyClient(discord.Client):\n    pass\nclient = MyClient(intents=i)\n",
+        );
+        let bots: Vec<(&str, Option<&str>)> = client
+            .bots
+            .iter()
+            .map(|b| (b.name.as_str(), b.owner.as_deref()))
+            .collect();
+        assert_eq!(bots, vec![("MyClient", Some("MyClient")), ("client", None)]);
         let errs: Vec<(u32, Option<&str>)> = w
             .error_handlers
             .iter()
@@ -3550,85 +3618,5 @@ def read():
             to: "Bot".into()
         }));
         assert!(w.exports.is_empty());
-    }
-}
-
-#[cfg(test)]
-mod scan_tmp {
-    #[test]
-    #[ignore]
-    fn scan_dir() {
-        let dir = std::env::var("WDIR").unwrap_or_default();
-        let mut stack = vec![std::path::PathBuf::from(dir)];
-        let mut n = 0;
-        while let Some(p) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&p) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|x| x == "py") {
-                    let Ok(src) = std::fs::read_to_string(&path) else {
-                        continue;
-                    };
-                    n += 1;
-                    let w = crate::analyze(&src, &[]).wiring;
-                    if !w.is_empty() {
-                        println!("== {}", path.display());
-                        for q in &w.table_queries {
-                            println!(
-                                "  query {} {:?} {} L{}",
-                                q.table, q.access, q.via, q.span.line
-                            );
-                        }
-                        for q in &w.table_creates {
-                            println!("  create {} {} L{}", q.table, q.via, q.span.line);
-                        }
-                        for q in &w.memory_state {
-                            println!("  mem {} {} {:?}", q.name, q.container, q.writes);
-                        }
-                        for q in &w.migration_runs {
-                            println!("  mig {} L{}", q.tool, q.span.line);
-                        }
-                        for q in &w.routes {
-                            println!("  route {} {} {:?}", q.method, q.path, q.verification);
-                        }
-                        for q in &w.commands {
-                            println!(
-                                "  cmd {:?} {} {} passes_on={} direct={} {:?} L{}",
-                                q.framework,
-                                q.receiver,
-                                q.command,
-                                q.passes_on,
-                                q.direct,
-                                q.owner,
-                                q.span.line
-                            );
-                        }
-                        if let Some(c) = &w.conversation_state {
-                            println!("  conv L{}", c.line);
-                        }
-                        for q in &w.bots {
-                            println!("  bot {:?} {}", q.framework, q.name);
-                        }
-                        for q in &w.sessions {
-                            println!("  session {:?} {} {}", q.framework, q.persistent, q.via);
-                        }
-                        for q in &w.error_handlers {
-                            println!("  err {:?} {}", q.framework, q.via);
-                        }
-                        for q in &w.webhooks {
-                            println!("  hook {:?} {}", q.secret_token, q.via);
-                        }
-                        for q in &w.rate_limits {
-                            println!("  rl {}", q.via);
-                        }
-                    }
-                }
-            }
-        }
-        println!("files {n}");
     }
 }

@@ -179,7 +179,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         if *defaulted
             || is_platform_var(key)
             || templates.is_empty()
-            || templates.iter().any(|t| t.parsed.get(key).is_some())
+            || templates.iter().any(|t| mentions(t, key))
         {
             continue;
         }
@@ -267,4 +267,16 @@ fn library_var(key: &str) -> bool {
         "TLS_",
     ];
     PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+/// The template sets the key or names it in a comment (`# GUEST_BUDGET=100.0` documents an
+/// optional setting).
+fn mentions(template: &flightcheck_project::EnvFile, key: &str) -> bool {
+    template.parsed.get(key).is_some()
+        || template.text.match_indices(key).any(|(i, _)| {
+            let before = template.text[..i].chars().next_back();
+            let after = template.text[i + key.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            !word(before) && !word(after)
+        })
 }
