@@ -1454,6 +1454,14 @@ impl Collector<'_> {
 }
 
 /// Every command that runs migrations, with whether deploying runs it.
+/// Base images whose start script runs `/app/prestart.sh` first.
+const PRESTART_IMAGES: &[&str] = &[
+    "tiangolo/uvicorn-gunicorn",
+    "tiangolo/meinheld-gunicorn",
+    "tiangolo/uwsgi-nginx",
+    "tiangolo/gunicorn",
+];
+
 pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<MigrationCommand> {
     let mut declared = Vec::new();
     for f in &ws.files {
@@ -1509,6 +1517,39 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
     for d in declared.iter().filter(|d| d.deploy) {
         let at = At::root(&d.file, d.line, d.source.clone(), &d.cwd, true);
         c.command(&at, &d.command);
+    }
+    // Base images that run `/app/prestart.sh` before the server (tiangolo/uvicorn-gunicorn,
+    // meinheld-gunicorn, uwsgi-nginx): the script beside the Dockerfile runs on every start.
+    for f in ws.files.iter().filter(|f| f.kind == FileKind::Deploy) {
+        let name = file_name(&f.rel).to_ascii_lowercase();
+        if !name.starts_with("dockerfile") || is_ignored(&f.rel) {
+            continue;
+        }
+        let Some(text) = read_text(&f.abs, &f.rel, c.notes) else {
+            continue;
+        };
+        let Some((line, _)) = text.lines().enumerate().find(|(_, l)| {
+            let l = l.trim().to_ascii_lowercase();
+            l.starts_with("from ") && PRESTART_IMAGES.iter().any(|i| l.contains(i))
+        }) else {
+            continue;
+        };
+        let script = crate::workspace::join(dir_of(&f.rel), "prestart.sh");
+        if let Some(i) = ws.file_index(&script)
+            && let Some(body) = read_text(&ws.files[i].abs, &script, c.notes)
+        {
+            let at = At::root(
+                &f.rel,
+                line as u32 + 1,
+                format!(
+                    "{} FROM (the base image runs prestart.sh before the server)",
+                    f.rel
+                ),
+                dir_of(&f.rel),
+                true,
+            );
+            c.shell(&script, &body, Some(&at), true);
+        }
     }
 
     // What nothing deploying reaches.

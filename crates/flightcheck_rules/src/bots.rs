@@ -78,3 +78,29 @@ pub fn searched(ctx: &ProjectContext, frameworks: &[Framework], what: &str) -> E
         names.join(", ")
     ))
 }
+
+/// The running bots of a platform, one per program: bots whose files run together (one
+/// entry point reaches both, like aiogram's `Bot` and `Dispatcher`) are one bot; an example
+/// folder of ten separate bots is ten.
+pub fn programs<'a>(
+    ctx: &ProjectContext<'a>,
+    platform: Option<Platform>,
+) -> Vec<(usize, &'a flightcheck_core::BotInstance)> {
+    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
+    let mut out: Vec<(usize, &flightcheck_core::BotInstance)> = Vec::new();
+    for (file, bot) in bots.live {
+        let wanted = match platform {
+            Some(p) => bot.framework.platform() == Some(p),
+            None => bot.framework.platform().is_some(),
+        };
+        if wanted && !out.iter().any(|(f, _)| ctx.together(*f, file)) {
+            out.push((file, bot));
+        }
+    }
+    out
+}
+
+/// Whether some item runs in the same program as `file`.
+pub fn near<T>(ctx: &ProjectContext, file: usize, items: &[(usize, &T)]) -> bool {
+    items.iter().any(|(f, _)| ctx.together(*f, file))
+}

@@ -14,6 +14,9 @@ pub struct FileState {
     pub reachable: bool,
     /// Which top-level declarations of a reachable file run.
     pub live: Liveness,
+    /// Indices of the entry points that reach the file; empty when the file counts as
+    /// reachable without one (whole-project fallback).
+    pub entries: Vec<u32>,
 }
 
 /// What the importers of a file take from it.
@@ -156,6 +159,13 @@ impl<'a> ProjectContext<'a> {
     /// declaration holding the code is used (see [`Liveness`]).
     pub fn runs(&self, file: usize, owner: &Owner) -> bool {
         self.files[file].reachable && self.files[file].live.runs(owner)
+    }
+
+    /// Whether two files run in one program: an entry point reaches both (or reachability
+    /// fell back to the whole project for either).
+    pub fn together(&self, a: usize, b: usize) -> bool {
+        let (ea, eb) = (&self.files[a].entries, &self.files[b].entries);
+        ea.is_empty() || eb.is_empty() || ea.iter().any(|e| eb.contains(e))
     }
 
     /// Wiring facts of the project's reachable source files.

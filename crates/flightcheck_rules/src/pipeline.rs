@@ -309,6 +309,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             notes.push(Note::file(&ws.files[i].rel, n));
         }
         files[i].facts = facts;
+        if is_framework_source(&ws.files[i].rel)
+            && let Some(f) = files[i].facts.as_mut()
+        {
+            // The framework's own code (a vendored copy, or the framework's repository): its
+            // internals are not the application's bots, handlers and stores.
+            f.wiring = Default::default();
+        }
         files[i].text = text;
     }
     lap("parse", &mut timings);
@@ -432,6 +439,22 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             || (reach_all.contains_key(&p)
                 && !is_test_file(&ws.files[i].rel)
                 && !is_example_file(&ws.files[i].rel));
+    }
+    // Which entry points reach each file: facts of one program (an example among many, a
+    // second service) must not satisfy rules about another.
+    let entry_files: BTreeSet<usize> = entries.iter().map(|e| e.file).collect();
+    for (k, &entry) in entry_files.iter().enumerate() {
+        let reach = graph.reachable([entry]);
+        for (i, r) in reach.iter().enumerate() {
+            if *r {
+                files[i].entries.push(k as u32);
+            }
+        }
+    }
+    for &i in &sources {
+        if reach_all.contains_key(&ws.file_project[i]) {
+            files[i].entries.clear();
+        }
     }
     for &i in &sources {
         if !files[i].reachable {
@@ -608,6 +631,29 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
 }
 
 /// Monorepo roll-up: the mean of project scores weighted by lines of source.
+/// Files of a chat framework's own package (`aiogram/…`, `src/telegram/…`, `telegraf/…`).
+fn is_framework_source(rel: &str) -> bool {
+    let mut parts = rel.split('/');
+    let first = parts.next().unwrap_or("");
+    let top = if matches!(first, "src" | "lib") {
+        parts.next().unwrap_or("")
+    } else {
+        first
+    };
+    rel.contains('/')
+        && matches!(
+            top,
+            "aiogram"
+                | "telegram"
+                | "telebot"
+                | "discord"
+                | "nextcord"
+                | "disnake"
+                | "telegraf"
+                | "grammy"
+        )
+}
+
 fn rollup_score(projects: &[ProjectReport]) -> u32 {
     let weight = |p: &ProjectReport| p.files.lines.max(1) as f64;
     let total: f64 = projects.iter().map(weight).sum();

@@ -1,6 +1,8 @@
 //! `bot/command-menu-missing`: a Telegram bot that never sets its command menu while it runs.
 
-use crate::bots::{Platform, chat_frameworks, dead_reason, evidence_at, runs_bot, searched, split};
+use crate::bots::{
+    Platform, chat_frameworks, dead_reason, evidence_at, programs, runs_bot, searched, split,
+};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{
@@ -58,62 +60,66 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let frameworks = chat_frameworks(ctx, Platform::Telegram);
     let telegraf = frameworks.contains(&Framework::Telegraf);
     let menus = split(ctx, |w| &w.menus, |m| &m.owner);
-    // `ineffective` describes telegraf's launch(); it holds only in a telegraf project.
-    let effective = |m: &flightcheck_core::CommandMenu| m.ineffective.is_none() || !telegraf;
-    if menus.live.iter().any(|(_, m)| effective(m)) {
-        return Vec::new();
-    }
-    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
-    let Some(&(bot_file, bot)) = bots
-        .live
-        .iter()
-        .find(|(_, b)| b.framework.platform() == Some(Platform::Telegram))
-    else {
-        return Vec::new();
-    };
-    if let Some(&(file, menu)) = menus.live.iter().find(|(_, m)| m.ineffective.is_some()) {
-        let why = menu.ineffective.clone().unwrap_or_default();
-        return vec![
-            Finding::new(
-                &META,
-                format!("The command menu is set only after the bot stops: {why}"),
-            )
-            .at(ctx.rel(file), menu.span)
-            .key(ctx.snippet(file, menu.span.line))
-            .evidence(evidence_at(ctx, file, menu.span, why.clone()))
-            .impact("Users never see the command menu while the bot runs.")
-            .fix("Call `bot.telegram.setMyCommands([...])` before `bot.launch()` (await it first), not in `launch().then(...)`.")
-            .verify("Restart the bot, open the chat and press `/`: the menu lists the commands."),
-        ];
-    }
-    let mut finding = Finding::new(
-        &META,
-        "The bot never sets its command menu (setMyCommands / set_my_commands)".to_string(),
-    )
-    .at(ctx.rel(bot_file), bot.span)
-    .key(format!("{}:{}", ctx.project.root, bot.name))
-    .evidence(evidence_at(
-        ctx,
-        bot_file,
-        bot.span,
-        "the bot that runs".into(),
-    ));
-    for (file, m) in &menus.dead {
-        finding = finding.evidence(evidence_at(
+    let mut out = Vec::new();
+    for (bot_file, bot) in programs(ctx, Some(Platform::Telegram)) {
+        let mine: Vec<_> = menus
+            .live
+            .iter()
+            .filter(|(f, _)| ctx.together(*f, bot_file))
+            .collect();
+        // `ineffective` describes telegraf's launch(); it holds only in a telegraf project.
+        if mine
+            .iter()
+            .any(|(_, m)| m.ineffective.is_none() || !telegraf)
+        {
+            continue;
+        }
+        if let Some(&&(file, menu)) = mine.iter().find(|(_, m)| m.ineffective.is_some()) {
+            let why = menu.ineffective.clone().unwrap_or_default();
+            out.push(
+                Finding::new(
+                    &META,
+                    format!("The command menu is set only after the bot stops: {why}"),
+                )
+                .at(ctx.rel(file), menu.span)
+                .key(ctx.snippet(file, menu.span.line))
+                .evidence(evidence_at(ctx, file, menu.span, why.clone()))
+                .impact("Users never see the command menu while the bot runs.")
+                .fix("Call `bot.telegram.setMyCommands([...])` before `bot.launch()` (await it first), not in `launch().then(...)`.")
+                .verify("Restart the bot, open the chat and press `/`: the menu lists the commands."),
+            );
+            continue;
+        }
+        let mut finding = Finding::new(
+            &META,
+            "The bot never sets its command menu (setMyCommands / set_my_commands)".to_string(),
+        )
+        .at(ctx.rel(bot_file), bot.span)
+        .key(format!("{}:{}", ctx.rel(bot_file), bot.name))
+        .evidence(evidence_at(
             ctx,
-            *file,
-            m.span,
-            format!(
-                "a menu is set here, but it does not run: {}",
-                dead_reason(ctx, *file, &m.owner)
-            ),
+            bot_file,
+            bot.span,
+            "the bot that runs".into(),
         ));
+        for (file, m) in &menus.dead {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                *file,
+                m.span,
+                format!(
+                    "a menu is set here, but it does not run: {}",
+                    dead_reason(ctx, *file, &m.owner)
+                ),
+            ));
+        }
+        out.push(
+            finding
+                .evidence(searched(ctx, &frameworks, "setMyCommands / set_my_commands"))
+                .impact("Users see no command list behind the `/` button and must guess commands.")
+                .fix("Set the menu at startup with every command the bot handles (or confirm it was set in @BotFather).")
+                .verify("Open the chat and press `/`: the menu lists the commands."),
+        );
     }
-    vec![
-        finding
-            .evidence(searched(ctx, &frameworks, "setMyCommands / set_my_commands"))
-            .impact("Users see no command list behind the `/` button and must guess commands.")
-            .fix("Set the menu at startup with every command the bot handles (or confirm it was set in @BotFather).")
-            .verify("Open the chat and press `/`: the menu lists the commands."),
-    ]
+    out
 }

@@ -61,23 +61,25 @@ fn applies(ctx: &ProjectContext) -> bool {
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    let Some((state_file, state_span)) = ctx
-        .wiring()
-        .find_map(|(i, w)| w.conversation_state.map(|s| (i, s)))
-    else {
-        return Vec::new();
-    };
     let sessions = split(ctx, |w| &w.sessions, |s| &s.owner);
-    // A persistent store anywhere in running code: the memory one is a dev default.
-    if sessions
-        .live
-        .iter()
-        .any(|(_, s)| s.persistent && !s.fallback)
-    {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for (file, s) in sessions.live.iter().filter(|(_, s)| !s.persistent) {
+        // State kept by the same program; a memory store nothing uses for state loses nothing.
+        let Some((state_file, state_span)) = ctx
+            .wiring()
+            .filter(|(f, _)| ctx.together(*f, *file))
+            .find_map(|(i, w)| w.conversation_state.map(|s| (i, s)))
+        else {
+            continue;
+        };
+        // A persistent store in the same program: the memory one is a dev default.
+        if sessions
+            .live
+            .iter()
+            .any(|(f, o)| o.persistent && !o.fallback && ctx.together(*f, *file))
+        {
+            continue;
+        }
         let message = if s.fallback {
             format!(
                 "Conversation state falls back to process memory ({}) when the persistent store is not configured",

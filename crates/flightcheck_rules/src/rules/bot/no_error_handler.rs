@@ -1,6 +1,6 @@
 //! `bot/no-error-handler`: a bot with no bot-level error handler.
 
-use crate::bots::{Platform, chat_frameworks, evidence_at, searched, split};
+use crate::bots::{Platform, chat_frameworks, evidence_at, near, programs, searched, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{
@@ -67,72 +67,64 @@ fn stops_on_error(f: Framework) -> bool {
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let handlers = split(ctx, |w| &w.error_handlers, |h| &h.owner);
-    if !handlers.live.is_empty() || has_error_event_module(ctx) {
-        return Vec::new();
-    }
-    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
-    let Some(&(file, bot)) = bots
-        .live
-        .iter()
-        .find(|(_, b)| b.framework.platform().is_some())
-    else {
-        return Vec::new();
-    };
     let mut frameworks = chat_frameworks(ctx, Platform::Telegram);
     frameworks.extend(chat_frameworks(ctx, Platform::Discord));
-    let framework = if frameworks.contains(&bot.framework) {
-        bot.framework
-    } else {
-        frameworks.first().copied().unwrap_or(bot.framework)
-    };
-    let mut finding = Finding::new(
-        &META,
-        format!(
-            "The {} bot has no bot-level error handler",
-            framework.as_str()
-        ),
-    )
-    .at(ctx.rel(file), bot.span)
-    .key(format!("{}:{}", ctx.project.root, bot.name))
-    .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
-    .evidence(searched(
-        ctx,
-        &frameworks,
-        "bot.catch / errors handler / add_error_handler / on('error') / on_error",
-    ));
-    if stops_on_error(framework) {
-        finding = finding.impact(match framework {
-            Framework::Telegraf => "An exception in any handler is rethrown; the unhandled rejection ends the process and the bot goes offline.",
-            Framework::Grammy => "grammY stops the bot on an error no handler catches.",
-            _ => "discord.js throws on an `error` event nobody listens to: the process crashes.",
-        });
-    } else {
-        finding = finding
-            .severity(Severity::Low)
-            .evidence(Evidence::searched(format!(
-                "low, not medium: {} logs handler exceptions and keeps running",
+    let mut out = Vec::new();
+    for (file, bot) in programs(ctx, None) {
+        if near(ctx, file, &handlers.live) || has_error_event_module(ctx, file) {
+            continue;
+        }
+        let framework = bot.framework;
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "The {} bot has no bot-level error handler",
                 framework.as_str()
-            )))
-            .impact(
-                "Failed updates are only logged: the user gets no answer and nobody is alerted.",
-            );
+            ),
+        )
+        .at(ctx.rel(file), bot.span)
+        .key(format!("{}:{}", ctx.rel(file), bot.name))
+        .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
+        .evidence(searched(
+            ctx,
+            &frameworks,
+            "bot.catch / errors handler / add_error_handler / on('error') / on_error",
+        ));
+        if stops_on_error(framework) {
+            finding = finding.impact(match framework {
+                Framework::Telegraf => "An exception in any handler is rethrown; the unhandled rejection ends the process and the bot goes offline.",
+                Framework::Grammy => "grammY stops the bot on an error no handler catches.",
+                _ => "discord.js throws on an `error` event nobody listens to: the process crashes.",
+            });
+        } else {
+            finding = finding
+                .severity(Severity::Low)
+                .evidence(Evidence::searched(format!(
+                    "low, not medium: {} logs handler exceptions and keeps running",
+                    framework.as_str()
+                )))
+                .impact("Failed updates are only logged: the user gets no answer and nobody is alerted.");
+        }
+        out.push(
+            finding
+                .fix("Register an error handler that logs with context, reports to error tracking and answers the user.")
+                .verify("Make a handler throw in staging: the bot stays up and the error is reported."),
+        );
     }
-    vec![
-        finding
-            .fix("Register an error handler that logs with context, reports to error tracking and answers the user.")
-            .verify("Make a handler throw in staging: the bot stays up and the error is reported."),
-    ]
+    out
 }
 
 /// Event loaders name events after their files: `events/error.js`, `events/client/error.ts`.
-fn has_error_event_module(ctx: &ProjectContext) -> bool {
-    ctx.reachable_sources().any(|i| {
-        let rel = ctx.rel(i);
-        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let stem = name.split('.').next().unwrap_or(name);
-        matches!(stem, "error" | "shardError" | "on_error")
-            && dir
-                .split('/')
-                .any(|c| c == "events" || c == "event" || c == "listeners")
-    })
+fn has_error_event_module(ctx: &ProjectContext, bot_file: usize) -> bool {
+    ctx.reachable_sources()
+        .filter(|i| ctx.together(*i, bot_file))
+        .any(|i| {
+            let rel = ctx.rel(i);
+            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            let stem = name.split('.').next().unwrap_or(name);
+            matches!(stem, "error" | "shardError" | "on_error")
+                && dir
+                    .split('/')
+                    .any(|c| c == "events" || c == "event" || c == "listeners")
+        })
 }

@@ -1,6 +1,6 @@
 //! `bot/no-user-rate-limit`: no per-user throttling.
 
-use crate::bots::{Platform, chat_frameworks, evidence_at, searched, split};
+use crate::bots::{Platform, chat_frameworks, evidence_at, near, programs, searched, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
@@ -63,9 +63,6 @@ const LIMITER_PACKAGES: &[&str] = &[
 ];
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    if ctx.all_wiring().any(|(_, w)| !w.rate_limits.is_empty()) {
-        return Vec::new();
-    }
     let deps_have_limiter = ctx.project.package_json.as_ref().is_some_and(|p| {
         LIMITER_PACKAGES
             .iter()
@@ -76,24 +73,21 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     if deps_have_limiter {
         return Vec::new();
     }
-    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
-    let Some(&(file, bot)) = bots
-        .live
-        .iter()
-        .find(|(_, b)| b.framework.platform().is_some())
-    else {
-        return Vec::new();
-    };
+    let limits = split(ctx, |w| &w.rate_limits, |r| &r.owner);
     let mut frameworks = chat_frameworks(ctx, Platform::Telegram);
     frameworks.extend(chat_frameworks(ctx, Platform::Discord));
-    vec![
-        Finding::new(&META, "The bot does not throttle users".to_string())
-            .at(ctx.rel(file), bot.span)
-            .key(format!("{}:{}", ctx.project.root, bot.name))
-            .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
-            .evidence(searched(ctx, &frameworks, "a rate limiter, throttling middleware or cooldown"))
-            .impact("One user can flood the bot and its paid back ends; Telegram then limits the bot for everyone.")
-            .fix("Add a per-user limiter middleware (telegraf-ratelimit, @grammyjs/ratelimiter, aiogram throttling middleware).")
-            .verify("Send 20 commands in a second: the bot answers the first and throttles the rest."),
-    ]
+    programs(ctx, None)
+        .into_iter()
+        .filter(|(file, _)| !near(ctx, *file, &limits.live))
+        .map(|(file, bot)| {
+            Finding::new(&META, "The bot does not throttle users".to_string())
+                .at(ctx.rel(file), bot.span)
+                .key(format!("{}:{}", ctx.rel(file), bot.name))
+                .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
+                .evidence(searched(ctx, &frameworks, "a rate limiter, throttling middleware or cooldown"))
+                .impact("One user can flood the bot and its paid back ends; Telegram then limits the bot for everyone.")
+                .fix("Add a per-user limiter middleware (telegraf-ratelimit, @grammyjs/ratelimiter, aiogram throttling middleware).")
+                .verify("Send 20 commands in a second: the bot answers the first and throttles the rest.")
+        })
+        .collect()
 }

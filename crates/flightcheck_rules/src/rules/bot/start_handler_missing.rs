@@ -1,6 +1,8 @@
 //! `bot/start-handler-missing`: a Telegram bot whose running code registers no `/start`.
 
-use crate::bots::{Platform, chat_frameworks, dead_reason, evidence_at, runs_bot, searched, split};
+use crate::bots::{
+    Platform, chat_frameworks, dead_reason, evidence_at, near, programs, runs_bot, searched, split,
+};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
@@ -62,72 +64,76 @@ fn applies(ctx: &ProjectContext) -> bool {
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let frameworks = chat_frameworks(ctx, Platform::Telegram);
     let commands = split(ctx, |w| &w.commands, |c| &c.owner);
-    if commands.live.iter().any(|(_, c)| c.command == "start") {
-        return Vec::new();
-    }
-    // A command loader (names from files or config) may well register /start.
-    if ctx.wiring().any(|(_, w)| w.dynamic_commands) {
-        return Vec::new();
-    }
-    // A catch-all message handler answers /start too.
     let catch_all = split(ctx, |w| &w.catch_all, |c| &c.owner);
-    if !catch_all.live.is_empty() {
-        return Vec::new();
-    }
-    let bots = split(ctx, |w| &w.bots, |b| &b.owner);
-    let Some(&(bot_file, bot)) = bots
-        .live
-        .iter()
-        .find(|(_, b)| b.framework.platform() == Some(Platform::Telegram))
-    else {
-        // No running bot object: nothing to say about its handlers.
-        return Vec::new();
-    };
-    let names: Vec<&str> = frameworks.iter().map(|f| f.as_str()).collect();
-    let mut finding = Finding::new(
-        &META,
-        format!(
-            "The running {} bot registers no /start handler: new users get no answer",
-            names.join("/")
-        ),
-    )
-    .at(ctx.rel(bot_file), bot.span)
-    .key(format!("{}:{}", ctx.project.root, bot.name))
-    .evidence(evidence_at(
-        ctx,
-        bot_file,
-        bot.span,
-        "the bot that runs".into(),
-    ));
-    let live: Vec<String> = commands
-        .live
-        .iter()
-        .map(|(_, c)| format!("/{}", c.command))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if !live.is_empty() {
-        finding = finding.evidence(flightcheck_core::Evidence::searched(format!(
-            "running code handles {}",
-            live.join(", ")
-        )));
-    }
-    for (file, c) in commands.dead.iter().filter(|(_, c)| c.command == "start") {
-        finding = finding.evidence(evidence_at(
-            ctx,
-            *file,
-            c.span,
+    let mut out = Vec::new();
+    for (bot_file, bot) in programs(ctx, Some(Platform::Telegram)) {
+        let mine: Vec<_> = commands
+            .live
+            .iter()
+            .filter(|(f, _)| ctx.together(*f, bot_file))
+            .collect();
+        // A program that registers no command at all is not a command bot (a notifier,
+        // an inline-only or a passport bot): /start is then not the front door.
+        if mine.is_empty() || mine.iter().any(|(_, c)| c.command == "start") {
+            continue;
+        }
+        // A command loader (names from files or config) may well register /start.
+        if ctx
+            .wiring()
+            .any(|(f, w)| w.dynamic_commands && ctx.together(f, bot_file))
+        {
+            continue;
+        }
+        // A catch-all message handler answers /start too.
+        if near(ctx, bot_file, &catch_all.live) {
+            continue;
+        }
+        let names: Vec<&str> = frameworks.iter().map(|f| f.as_str()).collect();
+        let mut finding = Finding::new(
+            &META,
             format!(
-                "a /start handler exists here, but it does not run: {}",
-                dead_reason(ctx, *file, &c.owner)
+                "The running {} bot registers no /start handler: new users get no answer",
+                names.join("/")
             ),
+        )
+        .at(ctx.rel(bot_file), bot.span)
+        .key(format!("{}:{}", ctx.rel(bot_file), bot.name))
+        .evidence(evidence_at(
+            ctx,
+            bot_file,
+            bot.span,
+            "the bot that runs".into(),
         ));
+        let live: Vec<String> = mine
+            .iter()
+            .map(|(_, c)| format!("/{}", c.command))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !live.is_empty() {
+            finding = finding.evidence(flightcheck_core::Evidence::searched(format!(
+                "running code handles {}",
+                live.join(", ")
+            )));
+        }
+        for (file, c) in commands.dead.iter().filter(|(_, c)| c.command == "start") {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                *file,
+                c.span,
+                format!(
+                    "a /start handler exists here, but it does not run: {}",
+                    dead_reason(ctx, *file, &c.owner)
+                ),
+            ));
+        }
+        out.push(
+            finding
+                .evidence(searched(ctx, &frameworks, "a /start handler in any spelling"))
+                .impact("Every new user's first message goes unanswered; the bot looks dead.")
+                .fix("Register `/start` on the running bot (e.g. `bot.start(ctx => ctx.reply(...))`, `@router.message(CommandStart())`).")
+                .verify("Send /start to the bot from a new account and expect a greeting."),
+        );
     }
-    vec![
-        finding
-            .evidence(searched(ctx, &frameworks, "a /start handler in any spelling"))
-            .impact("Every new user's first message goes unanswered; the bot looks dead.")
-            .fix("Register `/start` on the running bot (e.g. `bot.start(ctx => ctx.reply(...))`, `@router.message(CommandStart())`).")
-            .verify("Send /start to the bot from a new account and expect a greeting."),
-    ]
+    out
 }
