@@ -87,13 +87,20 @@ pub fn programs<'a>(
     platform: Option<Platform>,
 ) -> Vec<(usize, &'a flightcheck_core::BotInstance)> {
     let bots = split(ctx, |w| &w.bots, |b| &b.owner);
+    let commands = split(ctx, |w| &w.commands, |c| &c.owner);
+    let catch_all = split(ctx, |w| &w.catch_all, |c| &c.owner);
     let mut out: Vec<(usize, &flightcheck_core::BotInstance)> = Vec::new();
     for (file, bot) in bots.live {
         let wanted = match platform {
             Some(p) => bot.framework.platform() == Some(p),
             None => bot.framework.platform().is_some(),
         };
-        if wanted && !out.iter().any(|(f, _)| ctx.together(*f, file)) {
+        // A Telegram bot object that handles no updates (a notifier sending messages from a
+        // script) is not a chat bot that users talk to.
+        let serves = bot.framework.platform() != Some(Platform::Telegram)
+            || near(ctx, file, &commands.live)
+            || near(ctx, file, &catch_all.live);
+        if wanted && serves && !out.iter().any(|(f, _)| ctx.together(*f, file)) {
             out.push((file, bot));
         }
     }
