@@ -690,6 +690,11 @@ impl<'a> Walker<'_, '_, 'a> {
                         });
                     CmdFilter::Names(vec!["start".into()], narrowed)
                 }
+                // aiogram 2's built-in command filters.
+                Some(name @ ("CommandHelp" | "CommandSettings" | "CommandPrivacy")) => {
+                    let command = name.trim_start_matches("Command").to_ascii_lowercase();
+                    CmdFilter::Names(vec![command], !c.arguments.args.is_empty())
+                }
                 Some("Command") => {
                     let narrowed = c.arguments.keywords.iter().any(|k| {
                         !k.arg.as_ref().is_some_and(|a| {
@@ -2851,6 +2856,18 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn aiogram2_builtin_command_filters() {
+        let src = "from aiogram import Dispatcher\nfrom aiogram.dispatcher.filters.builtin import CommandHelp, CommandStart\ndp = Dispatcher(bot)\n\n@dp.message_handler(CommandHelp())\nasync def help_(message):\n    pass\n\n@dp.message_handler(CommandStart(), state='*')\nasync def start(message):\n    pass\n";
+        let w = wiring(src);
+        let got: Vec<(&str, bool)> = w
+            .commands
+            .iter()
+            .map(|c| (c.command.as_str(), c.passes_on))
+            .collect();
+        assert_eq!(got, vec![("help", false), ("start", true)]);
     }
 
     #[test]

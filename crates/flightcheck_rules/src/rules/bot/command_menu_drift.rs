@@ -98,6 +98,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let Some(&(file, c)) = commands.live.iter().find(|(_, c)| c.command == *cmd) else {
             continue;
         };
+        // Admin and developer commands are kept out of the menu on purpose.
+        if is_private_command(cmd, ctx.rel(file)) {
+            continue;
+        }
         out.push(
             Finding::new(
                 &META,
@@ -118,4 +122,20 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Commands meant for the bot's operators, which a public menu should not list.
+fn is_private_command(command: &str, file: &str) -> bool {
+    let f = file.to_ascii_lowercase();
+    [
+        "admin",
+        "owner",
+        "moder",
+        "debug",
+        "dev",
+        "staff",
+        "superuser",
+    ]
+    .iter()
+    .any(|w| command.contains(w) || f.contains(w))
 }

@@ -237,6 +237,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 "high, not blocker: the project's own code reads the migrations folder here (a runner someone must start by hand); nothing runs it on deploy",
             ));
         }
+        if finding.severity == Severity::Blocker && !has_deploy_definition(ctx) {
+            finding = finding.severity(Severity::High).evidence(Evidence::searched(
+                "high, not blocker: the repository has no deploy definition (Dockerfile, compose, Procfile, platform config, CI deploy step), so whoever deploys must apply the migrations by hand every time",
+            ));
+        }
         let verify = match set.tool {
             MigrationTool::Knex => {
                 "Deploy to a fresh database and check `knex_migrations` lists every file."
@@ -282,4 +287,19 @@ fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32
             let pos = needles.iter().filter_map(|n| text.find(n.as_str())).min()?;
             Some((i, text[..pos].matches('\n').count() as u32 + 1))
         })
+}
+
+/// Whether the repository says how the project is deployed.
+fn has_deploy_definition(ctx: &ProjectContext) -> bool {
+    !ctx.project.deploy_files.is_empty()
+        || ctx
+            .ws
+            .migration_commands
+            .iter()
+            .any(|c| c.project == ctx.index && c.runs_on_deploy)
+        || ctx
+            .project
+            .package_json
+            .as_ref()
+            .is_some_and(|p| p.scripts.contains_key("start"))
 }
