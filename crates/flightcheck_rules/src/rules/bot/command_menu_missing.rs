@@ -60,8 +60,17 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let frameworks = chat_frameworks(ctx, Platform::Telegram);
     let telegraf = frameworks.contains(&Framework::Telegraf);
     let menus = split(ctx, |w| &w.menus, |m| &m.owner);
+    let commands = split(ctx, |w| &w.commands, |c| &c.owner);
     let mut out = Vec::new();
     for (bot_file, bot) in programs(ctx, Some(Platform::Telegram)) {
+        // A bot whose only command is /start (an echo bot, an inline bot) has no menu to show.
+        if !commands
+            .live
+            .iter()
+            .any(|(f, c)| c.command != "start" && ctx.together(*f, bot_file))
+        {
+            continue;
+        }
         let mine: Vec<_> = menus
             .live
             .iter()

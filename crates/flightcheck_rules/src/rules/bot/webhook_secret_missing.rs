@@ -53,12 +53,18 @@ fn applies(ctx: &ProjectContext) -> bool {
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let hooks = split(ctx, |w| &w.webhooks, |h| &h.owner);
-    if hooks.live.iter().any(|(_, h)| h.secret_token) {
-        return Vec::new();
-    }
+    // A program that sets or checks the secret anywhere (`setWebhook(..., secret_token)`
+    // with a plain handler) is protected; judge each program on its own.
     hooks
         .live
         .iter()
+        .filter(|(file, h)| {
+            !h.secret_token
+                && !hooks
+                    .live
+                    .iter()
+                    .any(|(f, o)| o.secret_token && ctx.together(*f, *file))
+        })
         .map(|(file, h)| {
             Finding::new(
                 &META,
