@@ -16,6 +16,33 @@ pub enum Launch {
 
 /// Splits a shell command line into simple commands and words (quotes honoured; `&&`, `||`,
 /// `;`, `|` and `&` separate commands). Not a full shell: enough for launch commands.
+/// Lines with `\` continuations joined: (1-based first line, text). With
+/// `skip_comments`, a line that starts with `#` outside a continuation is dropped
+/// (Dockerfile comments); shell callers keep them to look at commented-out commands.
+pub fn logical_lines(text: &str, skip_comments: bool) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut pending: Option<(u32, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        let (start, mut acc) = pending.take().unwrap_or((i as u32 + 1, String::new()));
+        if skip_comments && acc.is_empty() && line.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some(stripped) = line.strip_suffix('\\') {
+            acc.push_str(stripped);
+            acc.push(' ');
+            pending = Some((start, acc));
+        } else {
+            acc.push_str(line);
+            out.push((start, acc));
+        }
+    }
+    if let Some(p) = pending {
+        out.push(p);
+    }
+    out
+}
+
 pub fn split_commands(line: &str) -> Vec<Vec<String>> {
     let mut commands = Vec::new();
     let mut words = Vec::new();

@@ -1,7 +1,7 @@
 //! Deploy definitions that start the program: Dockerfile, compose, Procfile, systemd units.
 //! Each yields [`LaunchDecl`]s: a command and where it was declared.
 
-use crate::commands::split_commands;
+use crate::commands::{logical_lines, split_commands};
 use serde_yaml::Value;
 
 /// A command that a deploy definition or manifest runs.
@@ -39,27 +39,7 @@ pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     let mut workdir: Option<String> = None;
     let mut cmd: Option<(u32, Vec<String>, bool)> = None;
     let mut entrypoint: Option<(u32, Vec<String>, bool)> = None;
-    // Join continuation lines, remembering the first line number.
-    let mut logical: Vec<(u32, String)> = Vec::new();
-    let mut pending: Option<(u32, String)> = None;
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim_end();
-        let (start, mut acc) = pending.take().unwrap_or((i as u32 + 1, String::new()));
-        if acc.is_empty() && line.trim_start().starts_with('#') {
-            continue;
-        }
-        if let Some(stripped) = line.strip_suffix('\\') {
-            acc.push_str(stripped);
-            acc.push(' ');
-            pending = Some((start, acc));
-        } else {
-            acc.push_str(line);
-            logical.push((start, acc));
-        }
-    }
-    if let Some(p) = pending {
-        logical.push(p);
-    }
+    let logical = logical_lines(text, true);
     for (line_no, line) in logical {
         let trimmed = line.trim();
         let (instr, rest) = trimmed

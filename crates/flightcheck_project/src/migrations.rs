@@ -2,7 +2,7 @@
 //! tool), which tables its `.sql` and `.prisma` files create, and which commands run
 //! migrations, from where, and whether they run when the service is deployed.
 
-use crate::commands::split_commands;
+use crate::commands::{logical_lines, split_commands};
 use crate::deploy::{LaunchDecl, find_line};
 use crate::manifest::PackageJson;
 use crate::walk::{FileKind, MAX_SOURCE_BYTES};
@@ -992,28 +992,6 @@ fn refs_of(words: &[String], out: &mut Vec<Ref>, depth: u32) {
     }
 }
 
-/// Shell lines of a script with `\` continuations joined: (1-based first line, text).
-fn logical_lines(text: &str) -> Vec<(u32, String)> {
-    let mut out = Vec::new();
-    let mut pending: Option<(u32, String)> = None;
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim_end();
-        let (start, mut acc) = pending.take().unwrap_or((i as u32 + 1, String::new()));
-        if let Some(stripped) = line.strip_suffix('\\') {
-            acc.push_str(stripped);
-            acc.push(' ');
-            pending = Some((start, acc));
-        } else {
-            acc.push_str(line);
-            out.push((start, acc));
-        }
-    }
-    if let Some(p) = pending {
-        out.push(p);
-    }
-    out
-}
-
 /// A commented-out line's command (`# npx knex migrate:latest`, `# - run: alembic upgrade`).
 fn commented_command(line: &str) -> Option<&str> {
     let mut rest = line
@@ -1043,7 +1021,7 @@ struct MakeTarget {
 fn parse_makefile(text: &str) -> Vec<MakeTarget> {
     let mut targets: Vec<MakeTarget> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
-    for (n, line) in logical_lines(text) {
+    for (n, line) in logical_lines(text, false) {
         if let Some(cmd) = line.strip_prefix('\t') {
             let cmd = cmd.trim().trim_start_matches(['@', '-', '+']).trim();
             if cmd.is_empty() || cmd.starts_with('#') {
@@ -1376,7 +1354,7 @@ impl Collector<'_> {
         let cwd = parent
             .map(|p| p.cwd.clone())
             .unwrap_or_else(|| self.ws.projects[self.project_of_file(rel)].root.clone());
-        for (n, line) in logical_lines(text) {
+        for (n, line) in logical_lines(text, false) {
             let t = line.trim();
             if t.is_empty() {
                 continue;
@@ -1872,7 +1850,7 @@ fn ci_block(
     test_job: bool,
     fallback_line: u32,
 ) {
-    for (_, line) in logical_lines(block) {
+    for (_, line) in logical_lines(block, false) {
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;

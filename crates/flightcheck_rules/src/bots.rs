@@ -111,3 +111,27 @@ pub fn programs<'a>(
 pub fn near<T>(ctx: &ProjectContext, file: usize, items: &[(usize, &T)]) -> bool {
     items.iter().any(|(f, _)| ctx.together(*f, file))
 }
+
+/// Evidence for facts that would satisfy a rule but sit in dead code: "`what` here, but it
+/// does not run: <why>".
+pub fn dead_evidence<T>(
+    ctx: &ProjectContext,
+    mut finding: flightcheck_core::Finding,
+    dead: &[&(usize, &T)],
+    span: impl Fn(&T) -> Span,
+    owner: impl Fn(&T) -> &Owner,
+    what: &str,
+) -> flightcheck_core::Finding {
+    for (file, item) in dead.iter().map(|d| **d) {
+        finding = finding.evidence(evidence_at(
+            ctx,
+            file,
+            span(item),
+            format!(
+                "{what} here, but it does not run: {}",
+                dead_reason(ctx, file, owner(item))
+            ),
+        ));
+    }
+    finding
+}

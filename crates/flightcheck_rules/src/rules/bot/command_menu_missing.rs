@@ -1,7 +1,7 @@
 //! `bot/command-menu-missing`: a Telegram bot that never sets its command menu while it runs.
 
 use crate::bots::{
-    Platform, chat_frameworks, dead_reason, evidence_at, programs, runs_bot, searched, split,
+    Platform, chat_frameworks, dead_evidence, evidence_at, programs, runs_bot, searched, split,
 };
 use crate::context::ProjectContext;
 use crate::registry::Rule;
@@ -111,17 +111,15 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             bot.span,
             "the bot that runs".into(),
         ));
-        for (file, m) in &menus.dead {
-            finding = finding.evidence(evidence_at(
-                ctx,
-                *file,
-                m.span,
-                format!(
-                    "a menu is set here, but it does not run: {}",
-                    dead_reason(ctx, *file, &m.owner)
-                ),
-            ));
-        }
+        let dead: Vec<_> = menus.dead.iter().collect();
+        finding = dead_evidence(
+            ctx,
+            finding,
+            &dead,
+            |m| m.span,
+            |m| &m.owner,
+            "a menu is set",
+        );
         out.push(
             finding
                 .evidence(searched(ctx, &frameworks, "setMyCommands / set_my_commands"))

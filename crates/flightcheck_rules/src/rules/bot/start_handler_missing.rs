@@ -1,7 +1,8 @@
 //! `bot/start-handler-missing`: a Telegram bot whose running code registers no `/start`.
 
 use crate::bots::{
-    Platform, chat_frameworks, dead_reason, evidence_at, near, programs, runs_bot, searched, split,
+    Platform, chat_frameworks, dead_evidence, evidence_at, near, programs, runs_bot, searched,
+    split,
 };
 use crate::context::ProjectContext;
 use crate::registry::Rule;
@@ -116,17 +117,19 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 live.join(", ")
             )));
         }
-        for (file, c) in commands.dead.iter().filter(|(_, c)| c.command == "start") {
-            finding = finding.evidence(evidence_at(
-                ctx,
-                *file,
-                c.span,
-                format!(
-                    "a /start handler exists here, but it does not run: {}",
-                    dead_reason(ctx, *file, &c.owner)
-                ),
-            ));
-        }
+        let dead: Vec<_> = commands
+            .dead
+            .iter()
+            .filter(|(_, c)| c.command == "start")
+            .collect();
+        finding = dead_evidence(
+            ctx,
+            finding,
+            &dead,
+            |c| c.span,
+            |c| &c.owner,
+            "a /start handler exists",
+        );
         out.push(
             finding
                 .evidence(searched(ctx, &frameworks, "a /start handler in any spelling"))
