@@ -197,6 +197,16 @@ pub struct MigrationRun {
     pub owner: Owner,
 }
 
+/// Where a migration tool is configured to find its migrations (knexfile
+/// `migrations.directory`): a runner configured for another folder applies nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationConfig {
+    pub tool: String,
+    /// As written, relative to the configuring file's directory.
+    pub directory: String,
+    pub span: Span,
+}
+
 /// Module-level mutable state that outlives a request: `const games = new Map()`,
 /// `pending_payments: dict[int, ...] = {}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -227,6 +237,7 @@ pub struct Wiring {
     pub table_queries: Vec<TableQuery>,
     pub table_creates: Vec<TableCreate>,
     pub migration_runs: Vec<MigrationRun>,
+    pub migration_configs: Vec<MigrationConfig>,
     pub memory_state: Vec<MemoryState>,
     /// Where the bot first keeps per-user conversation state (aiogram `StatesGroup` /
     /// `FSMContext`, PTB `ConversationHandler`, telegraf scenes / `ctx.session`, grammY

@@ -96,6 +96,7 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
         let defaulted_names = std::mem::take(&mut extractor.defaulted_names);
         let frameworks = facts.frameworks.clone();
         facts.wiring = wiring::extract(
+            path,
             &parsed.program,
             source,
             semantic.semantic.scoping(),

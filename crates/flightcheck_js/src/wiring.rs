@@ -13,11 +13,12 @@ use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_semantic::Scoping;
 use oxc_span::GetSpan;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Extracts the wiring of `program`. `frameworks` are the ones the file imports.
 pub fn extract<'a, F: Fn(u32, u32) -> Span>(
-    program: &Program<'a>,
+    path: &str,
+    program: &'a Program<'a>,
     source: &'a str,
     scoping: &Scoping,
     frameworks: &[Framework],
@@ -51,6 +52,10 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         bot_names: HashSet::new(),
         module_containers: Vec::new(),
         uses: HashSet::new(),
+        functions: named_functions(program),
+        verified_receivers: HashMap::new(),
+        route_receivers: Vec::new(),
+        knexfile: is_knexfile(path),
     };
     x.visit_program(program);
     x.finish();
@@ -80,6 +85,64 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     /// Module-level containers: name, container kind, span.
     module_containers: Vec<(String, String, Span)>,
     uses: HashSet<(Owner, String)>,
+    /// Bodies of the file's named functions (`function f`, `const f = () => {}`), to look
+    /// into handlers and helpers passed by name.
+    functions: HashMap<&'a str, &'a FunctionBody<'a>>,
+    /// Receivers (`router`, `app`) with verifying middleware mounted by `use(...)`.
+    verified_receivers: HashMap<String, String>,
+    /// Receiver of each route, by index into `wiring.routes`.
+    route_receivers: Vec<String>,
+    /// The file is a knexfile: its `migrations.directory` configures the knex CLI.
+    knexfile: bool,
+}
+
+fn is_knexfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with("knexfile.")
+}
+
+/// Bodies of named functions declared at the top level or inside top-level functions.
+fn named_functions<'a>(program: &'a Program<'a>) -> HashMap<&'a str, &'a FunctionBody<'a>> {
+    let mut out = HashMap::new();
+    fn add_decl<'a>(stmt: &'a Statement<'a>, out: &mut HashMap<&'a str, &'a FunctionBody<'a>>) {
+        match stmt {
+            Statement::FunctionDeclaration(f) => {
+                if let (Some(id), Some(body)) = (&f.id, &f.body) {
+                    out.insert(id.name.as_str(), &**body);
+                    for s in &body.statements {
+                        add_decl(s, out);
+                    }
+                }
+            }
+            Statement::VariableDeclaration(d) => add_vars(d, out),
+            Statement::ExportDeclaration(e) => match &e.declaration {
+                Declaration::FunctionDeclaration(f) => {
+                    if let (Some(id), Some(body)) = (&f.id, &f.body) {
+                        out.insert(id.name.as_str(), &**body);
+                    }
+                }
+                Declaration::VariableDeclaration(d) => add_vars(d, out),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    fn add_vars<'a>(
+        d: &'a VariableDeclaration<'a>,
+        out: &mut HashMap<&'a str, &'a FunctionBody<'a>>,
+    ) {
+        for decl in &d.declarations {
+            if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&decl.id, &decl.init)
+                && let Some(body) = function_body(init)
+            {
+                out.insert(id.name.as_str(), body);
+            }
+        }
+    }
+    for stmt in &program.body {
+        add_decl(stmt, &mut out);
+    }
+    out
 }
 
 /// `object.property` as (object, property name).
@@ -1007,6 +1070,22 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         let Some((object, method)) = member(&call.callee) else {
             return;
         };
+        if method == "use" {
+            // `router.use(verifySignature)`, `app.use('/webhook', verifyWebhook)`: every route
+            // of that router passes the check.
+            let receiver = self.receiver(object);
+            if let Some(mw) = call
+                .arguments
+                .iter()
+                .filter_map(|a| a.as_expression())
+                .map(|e| self.text(e.span()))
+                .find(|t| verifying_name(t))
+            {
+                let mw: String = mw.chars().take(60).collect();
+                self.verified_receivers.entry(receiver).or_insert(mw);
+            }
+            return;
+        }
         let verb = match method {
             "get" | "post" | "put" | "patch" | "delete" | "all" | "options" => {
                 method.to_ascii_uppercase()
@@ -1049,25 +1128,26 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         if let Some(mw) = middlewares.iter().find(|m| verifying_name(m)) {
             verification = Verification::Verified(format!("middleware `{mw}`"));
         }
+        // A handler defined elsewhere is out of sight: `reads_body` stays false, so no rule
+        // judges what it does with the request.
         let mut reads_body = false;
-        if let Some(body) = function_body(handler) {
-            let mut scan = VerifyScan::new(self.source);
+        let body = function_body(handler).or_else(|| match handler.without_parentheses() {
+            Expression::Identifier(id) => self.functions.get(id.name.as_str()).copied(),
+            _ => None,
+        });
+        if let Some(body) = body {
+            let mut scan = VerifyScan::new(self.source, &self.functions);
             scan.visit_function_body(body);
             reads_body = scan.reads_body;
             if verification == Verification::None {
                 verification = scan.result();
             }
-        } else if let Expression::Identifier(_) | Expression::StaticMemberExpression(_) =
-            handler.without_parentheses()
-        {
-            // A handler defined elsewhere: its code is out of sight.
-            reads_body = true;
-            if verification == Verification::None && verifying_name(self.text(handler.span())) {
-                verification =
-                    Verification::Verified(format!("handler `{}`", self.text(handler.span())));
-            }
+        } else if verification == Verification::None && verifying_name(self.text(handler.span())) {
+            verification =
+                Verification::Verified(format!("handler `{}`", self.text(handler.span())));
         }
         let span = self.span(call.span);
+        self.route_receivers.push(receiver);
         self.wiring.routes.push(Route {
             framework,
             method: verb,
@@ -1092,8 +1172,18 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         }
     }
 
-    /// Module-level containers written inside functions become [`MemoryState`].
+    /// Module-level containers written inside functions become [`MemoryState`]; routes of
+    /// routers with verifying middleware are verified.
     fn finish(&mut self) {
+        for (route, receiver) in self.wiring.routes.iter_mut().zip(&self.route_receivers) {
+            if route.verification != Verification::None {
+                continue;
+            }
+            if let Some(mw) = self.verified_receivers.get(receiver) {
+                route.verification =
+                    Verification::Verified(format!("middleware `{mw}` mounted on `{receiver}`"));
+            }
+        }
         let containers = std::mem::take(&mut self.module_containers);
         let text = self.source;
         for (name, container, span) in containers {
@@ -1188,8 +1278,12 @@ fn function_body<'b, 'a>(expr: &'b Expression<'a>) -> Option<&'b FunctionBody<'a
 
 /// Looks through a handler body for a signature/secret check and whether it only runs when
 /// a secret is configured.
-struct VerifyScan<'a> {
+struct VerifyScan<'s, 'a> {
     source: &'a str,
+    /// Named functions of the file: a helper the handler calls is looked into.
+    functions: &'s HashMap<&'a str, &'a FunctionBody<'a>>,
+    /// Helpers being looked into (no loops, bounded depth).
+    inside: Vec<&'a str>,
     /// Tests of enclosing `if`s that check a value is set (`if (secret)`).
     presence_guards: Vec<String>,
     verified: Option<String>,
@@ -1197,10 +1291,12 @@ struct VerifyScan<'a> {
     reads_body: bool,
 }
 
-impl<'a> VerifyScan<'a> {
-    fn new(source: &'a str) -> Self {
+impl<'s, 'a> VerifyScan<'s, 'a> {
+    fn new(source: &'a str, functions: &'s HashMap<&'a str, &'a FunctionBody<'a>>) -> Self {
         Self {
             source,
+            functions,
+            inside: Vec::new(),
             presence_guards: Vec::new(),
             verified: None,
             fail_open: None,
@@ -1244,7 +1340,7 @@ fn presence_test<'b>(test: &'b Expression) -> Option<&'b Expression<'b>> {
     }
 }
 
-impl<'a> Visit<'a> for VerifyScan<'_> {
+impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
         self.visit_expression(&it.test);
         let guard = presence_test(&it.test)
@@ -1284,6 +1380,21 @@ impl<'a> Visit<'a> for VerifyScan<'_> {
             || verifying_name(last)
         {
             self.found(format!("`{callee}(...)`"));
+        }
+        // A helper of this file: what it checks, the handler checks (under the same `if`).
+        if let Expression::Identifier(id) = it.callee.without_parentheses()
+            && let Some(body) = self.functions.get(id.name.as_str()).copied()
+            && self.inside.len() < 3
+            && !self.inside.contains(&id.name.as_str())
+        {
+            self.inside.push(
+                self.functions
+                    .get_key_value(id.name.as_str())
+                    .map(|(k, _)| *k)
+                    .unwrap_or(""),
+            );
+            self.visit_function_body(body);
+            self.inside.pop();
         }
         walk::walk_call_expression(self, it);
     }
@@ -1336,6 +1447,30 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
                 p == "then"
                     && matches!(o.without_parentheses(), Expression::CallExpression(c) if member(&c.callee).is_some_and(|(_, m)| m == "launch"))
             });
+        // `['help', 'about'].forEach((name) => bot.command(name, ...))`
+        if let Some((object, "forEach" | "map")) = member(&it.callee)
+            && let Expression::ArrayExpression(a) = object.without_parentheses()
+            && let Some(values) = a
+                .elements
+                .iter()
+                .map(|e| {
+                    e.as_expression()
+                        .and_then(string_value)
+                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase())
+                })
+                .collect::<Option<Vec<_>>>()
+            && let Some(param) = arg(it, 0).and_then(|f| match f.without_parentheses() {
+                Expression::ArrowFunctionExpression(f) => f.params.items.first(),
+                Expression::FunctionExpression(f) => f.params.items.first(),
+                _ => None,
+            })
+            && let BindingPattern::BindingIdentifier(p) = &param.pattern
+        {
+            self.loop_literals.push((p.name.to_string(), values));
+            walk::walk_call_expression(self, it);
+            self.loop_literals.pop();
+            return;
+        }
         self.telegram_call(it);
         self.session_call(it);
         self.query_chain(it);
@@ -1354,6 +1489,36 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {
+        // TypeORM `@Entity('users')` / `@Entity({ name: 'users' })` / `@Entity()`.
+        if self.frameworks.contains(&Framework::TypeOrm)
+            && let Some(id) = &it.id
+        {
+            for d in &it.decorators {
+                let Expression::CallExpression(c) = d.expression.without_parentheses() else {
+                    continue;
+                };
+                if !c.callee.is_specific_id("Entity") {
+                    continue;
+                }
+                let named = arg(c, 0).and_then(|a| match a.without_parentheses() {
+                    Expression::ObjectExpression(o) => {
+                        property(o, "name").and_then(|p| string_value(&p.value))
+                    }
+                    e => string_value(e),
+                });
+                let table = named
+                    .and_then(table_literal)
+                    .unwrap_or_else(|| id.name.to_ascii_lowercase());
+                let span = self.span(d.span);
+                self.wiring.table_queries.push(TableQuery {
+                    table,
+                    access: TableAccess::Read,
+                    via: format!("typeorm entity model `{}`", id.name),
+                    span,
+                    owner: Some(id.name.to_string()),
+                });
+            }
+        }
         // `class MyBot extends Client` (discord.js) / `extends Telegraf`: the class is the bot.
         if let (Some(heritage), Some(id)) = (&it.heritage, &it.id) {
             let base = self.text(heritage.expression.span());
@@ -1382,6 +1547,25 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
     }
 
     fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        // TypeORM migrations: `queryRunner.createTable(new Table({ name: 'payments', ... }))`.
+        if self.frameworks.contains(&Framework::TypeOrm)
+            && it.callee.is_specific_id("Table")
+            && let Some(Expression::ObjectExpression(o)) = it
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .map(|e| e.without_parentheses())
+            && let Some(table) = property(o, "name")
+                .and_then(|p| string_value(&p.value))
+                .and_then(table_literal)
+        {
+            let span = self.span(it.span);
+            self.wiring.table_creates.push(TableCreate {
+                table,
+                via: "typeorm new Table()".into(),
+                span,
+            });
+        }
         self.bot_construction(&it.callee, &it.arguments, it.span, "");
         walk::walk_new_expression(self, it);
     }
@@ -1574,6 +1758,28 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        let key = it.key.static_name();
+        // knexfile: `migrations: { directory: './db/migrations' }` tells the knex CLI where
+        // the migrations are.
+        if self.knexfile
+            && key.as_deref() == Some("migrations")
+            && let Expression::ObjectExpression(o) = it.value.without_parentheses()
+            && let Some(dir) = property(o, "directory").and_then(|p| string_value(&p.value))
+        {
+            let span = self.span(it.span);
+            self.wiring.migration_configs.push(MigrationConfig {
+                tool: "knex".into(),
+                directory: dir.to_string(),
+                span,
+            });
+        }
+        // TypeORM `synchronize: true` creates every entity's table at startup.
+        if self.frameworks.contains(&Framework::TypeOrm)
+            && key.as_deref() == Some("synchronize")
+            && matches!(it.value.without_parentheses(), Expression::BooleanLiteral(b) if b.value)
+        {
+            self.push_migration("typeorm synchronize", None, true, it.span);
+        }
         // discord.js event modules: `module.exports = { name: Events.Error, execute }`.
         if self.discord
             && it.key.static_name().as_deref() == Some("name")

@@ -124,6 +124,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .iter()
         .filter(|c| c.project == ctx.index)
         .collect();
+    // knexfile `migrations.directory`: where the knex CLI and `migrate.latest()` look.
+    let knex_configs: Vec<(usize, &flightcheck_core::MigrationConfig)> = ctx
+        .all_wiring()
+        .flat_map(|(f, w)| w.migration_configs.iter().map(move |c| (f, c)))
+        .filter(|(_, c)| c.tool == "knex")
+        .collect();
     let mut out = Vec::new();
     for set in ctx
         .ws
@@ -131,15 +137,26 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .iter()
         .filter(|s| s.project == ctx.index)
     {
-        let deploy_command = commands.iter().any(|c| {
-            c.runs_on_deploy
-                && serves(c.tool, set)
-                && c.directory.as_deref().is_none_or(|d| same_dir(&set.dir, d))
-        });
+        let configured_elsewhere = set.tool == MigrationTool::Knex
+            && !knex_configs.is_empty()
+            && !knex_configs.iter().any(|(f, c)| {
+                let dir = ctx.rel(*f).rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+                let configured = flightcheck_project::workspace::join(dir, &c.directory);
+                configured.trim_end_matches('/') == set.dir
+            });
+        let deploy_command = !configured_elsewhere
+            && commands.iter().any(|c| {
+                c.runs_on_deploy
+                    && serves(c.tool, set)
+                    && c.directory.as_deref().is_none_or(|d| same_dir(&set.dir, d))
+            });
         let code_runner = runs.live.iter().any(|(_, r)| {
             !r.creates_models
                 && runner_tool(&r.tool).is_none_or(|t| serves(t, set))
-                && r.directory.as_deref().is_none_or(|d| same_dir(&set.dir, d))
+                && match r.directory.as_deref() {
+                    Some(d) => same_dir(&set.dir, d),
+                    None => !configured_elsewhere,
+                }
         });
         if deploy_command || code_runner {
             continue;
@@ -148,28 +165,45 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let mut finding = Finding::new(
             &META,
             format!(
-                "{} {} migration{} in `{}` are never applied: nothing the deploy or startup runs executes them",
+                "{} {} migration{} in `{}` {} never applied: nothing the deploy or startup runs executes them",
                 set.files.len(),
                 set.tool.as_str(),
                 if set.files.len() == 1 { "" } else { "s" },
-                set.dir
+                set.dir,
+                if set.files.len() == 1 { "is" } else { "are" }
             ),
         )
         .at(ctx.rel(first), Span::line(1))
         .key(format!("{}:{}", set.tool.as_str(), set.dir))
         .evidence(Evidence::at(ctx.rel(first), 1, ctx.snippet(first, 1), format!("first of {} migration files", set.files.len())));
+        if configured_elsewhere {
+            for (f, c) in &knex_configs {
+                finding = finding.evidence(evidence_at(
+                    ctx,
+                    *f,
+                    c.span,
+                    format!(
+                        "knex is configured with migrations.directory `{}`, not `{}`: its runner applies nothing from this folder",
+                        c.directory, set.dir
+                    ),
+                ));
+            }
+        }
         for c in commands.iter().filter(|c| serves(c.tool, set)) {
             let why = if !c.runs_on_deploy {
                 format!(
                     "{} runs `{}`, but nothing the deploy runs starts it",
                     c.source, c.command
                 )
+            } else if let Some(dir) = &c.directory {
+                format!(
+                    "{} runs `{}` with another migrations directory ({dir})",
+                    c.source, c.command
+                )
             } else {
                 format!(
-                    "{} runs `{}` with another migrations directory ({})",
-                    c.source,
-                    c.command,
-                    c.directory.as_deref().unwrap_or("?")
+                    "{} runs `{}`, which reads its folder from the knexfile",
+                    c.source, c.command
                 )
             };
             finding = finding.evidence(Evidence::at(&c.file, c.line, c.command.clone(), why));
