@@ -160,6 +160,37 @@ fn is_telegram(fw: Framework) -> bool {
 }
 
 /// A path or handler name that says "webhook or callback".
+/// Names (`Name` loads) inside an expression.
+fn collect_names<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
+    match e {
+        Expr::Name(n) => out.push(n.id.as_str()),
+        Expr::BinOp(b) => {
+            collect_names(&b.left, out);
+            collect_names(&b.right, out);
+        }
+        Expr::FString(f) => {
+            for part in f.value.elements() {
+                if let ast::InterpolatedStringElement::Interpolation(i) = part {
+                    collect_names(&i.expression, out);
+                }
+            }
+        }
+        Expr::Call(c) => {
+            collect_names(&c.func, out);
+            for a in c.arguments.args.iter() {
+                collect_names(a, out);
+            }
+        }
+        Expr::Attribute(a) => collect_names(&a.value, out),
+        Expr::Tuple(t) => {
+            for x in &t.elts {
+                collect_names(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn looks_like_webhook(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     [
@@ -1769,7 +1800,22 @@ impl<'a> Walker<'_, '_, 'a> {
     }
 
     fn webhook(&mut self, call: &ast::ExprCall, framework: Option<Framework>) {
-        let secret_token = kw(call, "secret_token").is_some_and(|s| !is_none_or_empty(s));
+        // A path that carries the bot token or a secret (`/{API_TOKEN}/`, `url_path=TOKEN`,
+        // aiogram's `TokenBasedRequestHandler`) cannot be guessed either.
+        let secret_path = last_seg(&call.func) == Some("TokenBasedRequestHandler")
+            || call
+                .arguments
+                .args
+                .first()
+                .into_iter()
+                .chain(
+                    ["url", "url_path", "webhook_url", "path"]
+                        .iter()
+                        .filter_map(|k| kw(call, k)),
+                )
+                .any(|e| self.names_secret(e, 0));
+        let secret_token =
+            kw(call, "secret_token").is_some_and(|s| !is_none_or_empty(s)) || secret_path;
         let via = short(self.text(call.range()));
         let span = self.span(call.range());
         self.out.webhooks.push(BotWebhook {
@@ -1779,6 +1825,27 @@ impl<'a> Walker<'_, '_, 'a> {
             span,
             owner: self.owner.clone(),
         });
+    }
+
+    /// The expression's text, or a module-level string it is built from, mentions a token or
+    /// a secret.
+    fn names_secret(&self, e: &Expr, depth: u32) -> bool {
+        let t = self.text(e.range()).to_ascii_lowercase();
+        if t.contains("token") || t.contains("secret") {
+            return true;
+        }
+        if depth > 2 {
+            return false;
+        }
+        let mut found = false;
+        let mut names = Vec::new();
+        collect_names(e, &mut names);
+        for n in names {
+            if let Some(Some(value)) = self.idx.single_assigns.get(n) {
+                found |= self.names_secret(value, depth + 1);
+            }
+        }
+        found
     }
 
     fn menu(&mut self, call: &ast::ExprCall) {
@@ -2856,6 +2923,14 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn webhook_paths_with_the_token_are_secret() {
+        let src = "import telebot\nAPI_TOKEN = '123'\nWEBHOOK_URL_PATH = '/%s/' % (API_TOKEN)\nbot = telebot.TeleBot(API_TOKEN)\nbot.set_webhook(url=BASE + WEBHOOK_URL_PATH)\nbot.set_webhook(url=f'{BASE}/webhook')\n";
+        let w = wiring(src);
+        let got: Vec<bool> = w.webhooks.iter().map(|h| h.secret_token).collect();
+        assert_eq!(got, vec![true, false]);
     }
 
     #[test]
