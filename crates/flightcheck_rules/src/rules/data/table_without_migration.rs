@@ -141,23 +141,40 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .iter()
             .filter(|(_, q)| q.access == flightcheck_core::TableAccess::Write)
             .count();
-        let mut finding = Finding::new(
-            &META,
+        let message = if sites.iter().all(|(_, q)| is_model(q)) {
+            format!(
+                "Table `{table}` of {} has no migration or schema that creates it",
+                first.via
+            )
+        } else {
             format!(
                 "Table `{table}` is queried in {} place{} ({writes} write{}) but no migration or schema creates it",
                 sites.len(),
                 if sites.len() == 1 { "" } else { "s" },
                 if writes == 1 { "" } else { "s" }
-            ),
-        )
-        .at(ctx.rel(file), first.span)
-        .key(table.to_string());
+            )
+        };
+        let mut finding = Finding::new(&META, message)
+            .at(ctx.rel(file), first.span)
+            .key(table.to_string());
         for (f, q) in sites.iter().take(10) {
             finding = finding.evidence(evidence_at(
                 ctx,
                 *f,
                 q.span,
-                format!("{} ({:?})", q.via, q.access).to_lowercase(),
+                if is_model(q) {
+                    format!("{}: the code reads and writes `{table}` through it", q.via)
+                } else {
+                    format!(
+                        "{} ({})",
+                        q.via,
+                        if q.access == flightcheck_core::TableAccess::Write {
+                            "write"
+                        } else {
+                            "read"
+                        }
+                    )
+                },
             ));
         }
         let known: Vec<&str> = created.iter().copied().take(12).collect();
