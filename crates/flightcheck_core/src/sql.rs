@@ -50,7 +50,12 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 i += 1;
             }
             let name = sql.get(s..i.min(sql.len())).unwrap_or("");
-            out.push(Token::Ident(name.to_ascii_lowercase(), start));
+            // `"{0}"`, `"%s"`, `"?"`: a template placeholder, not a name.
+            if !name.is_empty() && !name.contains(['{', '}', '%', '?', ':', '<', '>', '$']) {
+                out.push(Token::Ident(name.to_ascii_lowercase(), start));
+            } else {
+                out.push(Token::Punct('?', start));
+            }
             i += 1;
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let s = i;
