@@ -37,6 +37,10 @@ are named in the evidence.
 ## Why it breaks production
 A fresh deploy starts against a database without the new tables and columns: the first
 request that needs them crashes, often the payment or booking path added last.
+Severity: `blocker`; `high` when the repository has no deploy definition at all or its own
+code holds a runner someone starts by hand; `medium` when the app creates its tables itself
+(`create_all`: fresh databases work, existing ones miss the changes) and for Supabase, whose
+GitHub integration can apply migrations from outside the repository.
 
 ## Flagged
 ```json
@@ -269,6 +273,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 line,
                 ctx.snippet(file, line),
                 "high, not blocker: the project's own code reads the migrations folder here (a runner someone must start by hand); nothing runs it on deploy",
+            ));
+        }
+        if set.tool == MigrationTool::Supabase && finding.severity > Severity::Medium {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
+                "medium, not blocker: Supabase applies these with `supabase db push` or its GitHub integration, which is configured in the Supabase dashboard, not in the repository; confirm one of them runs on every deploy",
             ));
         }
         if finding.severity == Severity::Blocker && !has_deploy_definition(ctx) {
