@@ -56,6 +56,7 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         verified_receivers: HashMap::new(),
         route_receivers: Vec::new(),
         knexfile: is_knexfile(path),
+        in_store_fallback: 0,
     };
     x.visit_program(program);
     x.finish();
@@ -94,6 +95,8 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     route_receivers: Vec<String>,
     /// The file is a knexfile: its `migrations.directory` configures the knex CLI.
     knexfile: bool,
+    /// Inside the other branch of `redisUrl ? new RedisSession(...) : session()`.
+    in_store_fallback: u32,
 }
 
 fn is_knexfile(path: &str) -> bool {
@@ -748,7 +751,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         self.wiring.sessions.push(SessionStore {
             framework,
             persistent,
-            fallback: false,
+            fallback: !persistent && self.in_store_fallback > 0,
             via,
             span,
             owner: self.owner.clone(),
@@ -1485,6 +1488,25 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
             self.in_launch_then -= 1;
         } else {
             walk::walk_call_expression(self, it);
+        }
+    }
+
+    fn visit_conditional_expression(&mut self, it: &ConditionalExpression<'a>) {
+        // `redisUrl ? new RedisSession(...) : session()`: memory only when Redis is not set.
+        let persistent_branch = {
+            let t = self.text(it.consequent.span()).to_ascii_lowercase();
+            ["redis", "mongo", "postgres", "sql", "firestore", "dynamo"]
+                .iter()
+                .any(|w| t.contains(w))
+        };
+        self.visit_expression(&it.test);
+        self.visit_expression(&it.consequent);
+        if persistent_branch {
+            self.in_store_fallback += 1;
+        }
+        self.visit_expression(&it.alternate);
+        if persistent_branch {
+            self.in_store_fallback -= 1;
         }
     }
 
