@@ -258,3 +258,46 @@ fn deep_nesting_does_not_overflow_the_stack() {
         rules_found(&report)
     );
 }
+
+#[test]
+fn long_operator_chains_are_walked_or_skipped_never_a_crash() {
+    // A string concatenation of N terms is one left-deep tree of depth N. Up to the limit
+    // the recursive walks descend it (on the workers' large stacks); beyond it (generated
+    // code) the file is skipped with a note.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let terms = vec!["'SELECT 1 FROM t'"; 5_000].join(" +\n");
+    let js = format!(
+        "const {{ Telegraf }} = require('telegraf');\nconst q = {terms};\nconst bot = new Telegraf(process.env.BOT_TOKEN);\nbot.command('help', (ctx) => ctx.reply(q));\nbot.launch();\n"
+    );
+    write(root, "index.js", js.as_bytes());
+    let huge = vec!["1"; 200_000].join("+\n");
+    write(root, "generated.py", format!("x = ({huge})\n").as_bytes());
+    write(
+        root,
+        "generated.js",
+        format!("module.exports = {huge};\n").as_bytes(),
+    );
+    write(
+        root,
+        "package.json",
+        br#"{"name":"chain","main":"index.js","dependencies":{"telegraf":"^4.16.3"}}"#,
+    );
+    let (code, report, _) = scan(root);
+    assert_eq!(code, 0, "--fail-on never");
+    assert!(
+        rules_found(&report)
+            .iter()
+            .any(|r| r == "bot/start-handler-missing"),
+        "{:?}",
+        rules_found(&report)
+    );
+    let n = notes(&report);
+    for file in ["generated.py", "generated.js"] {
+        assert!(
+            n.iter()
+                .any(|n| n.contains(file) && n.contains("operators")),
+            "{n:?}"
+        );
+    }
+}

@@ -66,6 +66,47 @@ fn max_nesting(text: &str) -> usize {
     max
 }
 
+/// Binary operators in one statement beyond this make a left-deep tree that recursive AST
+/// walks cannot descend (`x = 1 +\n 1 +\n …` in generated code).
+const MAX_OPERATOR_CHAIN: usize = 10_000;
+
+fn is_operator_byte(b: u8) -> bool {
+    matches!(
+        b,
+        b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'?'
+    )
+}
+
+/// An upper bound on the binary operators of one statement: operators counted from one
+/// statement boundary (`;`, or a line break outside brackets that no operator continues)
+/// to the next. Strings are not excluded.
+fn max_operator_chain(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut ops, mut max) = (0usize, 0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b';' if depth == 0 => ops = 0,
+            b'\n' if depth == 0 => {
+                let before = bytes[..i].iter().rev().find(|c| !c.is_ascii_whitespace());
+                let after = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+                let continued = before.is_some_and(|c| is_operator_byte(*c) || *c == b'\\')
+                    || after.is_some_and(|c| is_operator_byte(*c));
+                if !continued {
+                    ops = 0;
+                }
+            }
+            b if is_operator_byte(b) => {
+                ops += 1;
+                max = max.max(ops);
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
 enum Loaded {
     Text {
         text: String,
@@ -112,6 +153,12 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
     if nesting > MAX_NESTING {
         return Loaded::Skipped(format!(
             "skipped: brackets nested {nesting} levels deep (machine-generated; not parsed)"
+        ));
+    }
+    let chain = max_operator_chain(&text);
+    if chain > MAX_OPERATOR_CHAIN {
+        return Loaded::Skipped(format!(
+            "skipped: one statement chains {chain} operators (machine-generated; not parsed)"
         ));
     }
     Loaded::Text { text, note }
@@ -1165,6 +1212,15 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operator_chains() {
+        assert_eq!(max_operator_chain("a = 1 + 2;\nb = 3 - 4 - 5\n"), 2);
+        assert_eq!(max_operator_chain("x = (1 +\n2 +\n3)\ny = 1\n"), 2);
+        assert_eq!(max_operator_chain("q = 'a' +\n  'b' +\n  'c';\n"), 2);
+        let chain = vec!["1"; 30_000].join("+\n");
+        assert!(max_operator_chain(&chain) > MAX_OPERATOR_CHAIN);
+    }
 
     #[test]
     fn nesting_depth() {
