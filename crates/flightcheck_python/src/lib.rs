@@ -86,10 +86,12 @@ pub fn analyze_for(
         type_checking: 0,
         dispatch: &dispatch,
         ctx: PyRuleContext::new(source, &span_of),
+        extension_names: Vec::new(),
     };
     for stmt in parsed.syntax().body.iter() {
         extractor.visit_stmt(stmt);
     }
+    extractor.resolve_extension_lists(&parsed.syntax().body);
     let findings = std::mem::take(&mut extractor.ctx.findings);
     let imported = std::mem::take(&mut extractor.ctx.imported);
     facts.findings = findings;
@@ -113,6 +115,9 @@ struct Extractor<'f> {
     type_checking: u32,
     dispatch: &'f Dispatch<'f>,
     ctx: PyRuleContext<'f>,
+    /// `load_extension(name)` with a variable: the module-level tuple/list it iterates is
+    /// looked up once the module is walked.
+    extension_names: Vec<TextRange>,
 }
 
 /// Constructors of application objects that an ASGI/WSGI server (uvicorn, gunicorn,
@@ -439,11 +444,36 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                 self.env_call(call);
                 // importlib.import_module("pkg.mod") / __import__("pkg"): literal names are
                 // imports; computed ones are dynamic loads (an f-string keeps its prefix).
+                // discord.py `bot.load_extension("cogs.music")` imports by dotted name too.
                 let loader = match &*call.func {
-                    Expr::Attribute(a) => a.attr.as_str() == "import_module",
+                    Expr::Attribute(a) => matches!(
+                        a.attr.as_str(),
+                        "import_module" | "load_extension" | "reload_extension"
+                    ),
                     Expr::Name(n) => matches!(n.id.as_str(), "import_module" | "__import__"),
                     _ => false,
                 };
+                // Loading a file by path (`spec_from_file_location`, `run_path`): which
+                // modules run is unknowable.
+                let path_loader = match &*call.func {
+                    Expr::Attribute(a) => matches!(
+                        a.attr.as_str(),
+                        "spec_from_file_location" | "run_path" | "SourceFileLoader"
+                    ),
+                    Expr::Name(n) => matches!(
+                        n.id.as_str(),
+                        "spec_from_file_location" | "run_path" | "SourceFileLoader"
+                    ),
+                    _ => false,
+                };
+                if path_loader {
+                    let span = (self.span_of)(call.range());
+                    self.facts
+                        .dynamic_loads
+                        .push(DynamicLoad { prefix: None, span });
+                }
+                let extension_var = matches!(&*call.func, Expr::Attribute(a) if a.attr.as_str().ends_with("_extension"))
+                    && matches!(call.arguments.args.first(), Some(Expr::Name(_)));
                 if let (true, Some(arg)) = (loader, call.arguments.args.first()) {
                     match arg {
                         Expr::StringLiteral(_) => {
@@ -463,6 +493,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                             let span = (self.span_of)(call.range());
                             self.facts.dynamic_loads.push(DynamicLoad { prefix, span });
                         }
+                        _ if extension_var => self.extension_names.push(call.range()),
                         _ => {
                             let span = (self.span_of)(call.range());
                             self.facts
@@ -487,9 +518,88 @@ impl<'a> Visitor<'a> for Extractor<'_> {
     }
 }
 
+impl Extractor<'_> {
+    /// `for ext in INITIAL_EXTENSIONS: await bot.load_extension(ext)`: every dotted name in
+    /// a module-level tuple/list of strings is an import; without such a list the load is
+    /// opaque.
+    fn resolve_extension_lists(&mut self, body: &[Stmt]) {
+        let calls = std::mem::take(&mut self.extension_names);
+        if calls.is_empty() {
+            return;
+        }
+        let mut names: Vec<(String, TextRange)> = Vec::new();
+        for stmt in body {
+            let (targets, value): (Vec<&Expr>, &Expr) = match stmt {
+                Stmt::Assign(a) => (a.targets.iter().collect(), &a.value),
+                Stmt::AnnAssign(a) => match &a.value {
+                    Some(v) => (vec![&*a.target], v),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let Some(Expr::Name(target)) = targets.first() else {
+                continue;
+            };
+            let lower = target.id.as_str().to_ascii_lowercase();
+            if !(lower.contains("extension") || lower.contains("cog") || lower.contains("plugin")) {
+                continue;
+            }
+            let elts = match value {
+                Expr::Tuple(t) => &t.elts,
+                Expr::List(l) => &l.elts,
+                _ => continue,
+            };
+            for e in elts {
+                if let Some(name) =
+                    string_lit(e).filter(|n| !n.starts_with('.') && !n.contains(['/', ' ']))
+                {
+                    names.push((name, e.range()));
+                }
+            }
+        }
+        if names.is_empty() {
+            for range in calls {
+                let span = (self.span_of)(range);
+                self.facts
+                    .dynamic_loads
+                    .push(DynamicLoad { prefix: None, span });
+            }
+            return;
+        }
+        for (name, range) in names {
+            self.import(name, ImportKind::PyImport, Vec::new(), range);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discord_extensions_are_imports() {
+        let src = "import discord\nINITIAL_EXTENSIONS = (\n    'cogs.meta',\n    'cogs.music',\n)\nasync def setup_hook(bot):\n    for ext in INITIAL_EXTENSIONS:\n        await bot.load_extension(ext)\n    await bot.load_extension('cogs.admin')\n    for f in files:\n        await bot.load_extension(f'cogs.extra.{f[:-3]}')\n";
+        let f = analyze(src, &[]);
+        let specs: Vec<&str> = f
+            .imports
+            .iter()
+            .map(|i| i.specifier.as_str())
+            .filter(|s| s.starts_with("cogs"))
+            .collect();
+        assert_eq!(specs, vec!["cogs.admin", "cogs.meta", "cogs.music"]);
+        let prefixes: Vec<Option<&str>> = f
+            .dynamic_loads
+            .iter()
+            .map(|d| d.prefix.as_deref())
+            .collect();
+        assert_eq!(prefixes, vec![Some("cogs.extra.")]);
+        let opaque = analyze(
+            "import importlib.util\nspec = importlib.util.spec_from_file_location(n, p)\n",
+            &[],
+        );
+        assert_eq!(opaque.dynamic_loads.len(), 1);
+        assert!(opaque.dynamic_loads[0].prefix.is_none());
+    }
 
     #[test]
     fn imports_env_and_main_guard() {

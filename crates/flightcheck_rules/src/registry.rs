@@ -36,7 +36,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 19] = [
+    static ALL: [&Rule; 20] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -55,6 +55,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::integrity::parse_error::RULE,
         &rules::integrity::unresolved_import::RULE,
         &rules::resilience::dangling_task::RULE,
+        &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,
     ];
     &ALL

@@ -5,6 +5,7 @@ pub mod bot;
 pub mod config;
 pub mod data;
 pub mod integrity;
+pub mod perf;
 pub mod resilience;
 pub mod security;
 pub mod testing;

@@ -1,0 +1,193 @@
+//! `perf/blocking-io-in-async`: a blocking call made directly in an `async def`.
+
+use crate::context::ProjectContext;
+use crate::registry::{FileTexts, Rule};
+use flightcheck_core::{Category, FixKind, Language, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
+use ruff_python_ast::{Expr, NodeKind};
+use ruff_text_size::Ranged;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "perf/blocking-io-in-async",
+    severity: Severity::High,
+    category: Category::Performance,
+    fix_kind: FixKind::Code,
+    summary: "A blocking call inside async def freezes the event loop",
+    when_unreachable: WhenUnreachable::Drop,
+    effort_minutes: 20,
+    docs: r#"## What it does
+Finds blocking calls made directly in the body of an `async def`: file I/O (`open()`,
+`io.open`, `Path(...).read_text()`/`write_text()`/`read_bytes()`/`write_bytes()`/`open()`),
+`time.sleep`, synchronous HTTP (`requests.*`, `urllib.request.urlopen`, `httpx.get`/`post`/...
+and `httpx.Client`), processes (`subprocess.run`/`call`/`check_call`/`check_output`,
+`os.system`, `os.popen`) and synchronous database drivers (`sqlite3.connect`,
+`psycopg2.connect`, `pymysql.connect`, `mysql.connector.connect`). Names are resolved through
+the file's imports (`from time import sleep`), and a name the file rebinds (`from aiofiles
+import open`) is not the builtin.
+
+Only the innermost function decides: a plain `def` or a `lambda` nested in the
+`async def` and handed to `asyncio.to_thread`, `loop.run_in_executor` or a thread pool runs
+off the loop and is not flagged. Only code an entry point reaches is checked.
+
+## Why it breaks production
+An async bot or service runs every user on one thread. A blocking call in a handler stops
+the event loop for its whole duration: while one user's file is read or one HTTP request
+waits 10 seconds, every other user's update, webhook and health check waits too. Under load
+the bot looks dead and Telegram retries pile up.
+
+## Flagged
+```python
+@router.message(Command("report"))
+async def report(message: Message) -> None:
+    with open("report.csv") as f:            # blocks the loop
+        rows = f.read()
+    time.sleep(1)                             # blocks the loop
+    data = requests.get(API_URL).json()       # blocks the loop
+```
+
+## Not flagged
+```python
+async def report(message: Message) -> None:
+    rows = await asyncio.to_thread(Path("report.csv").read_text)
+    await asyncio.sleep(1)
+    async with httpx.AsyncClient(timeout=10) as client:
+        data = (await client.get(API_URL)).json()
+
+    def build() -> bytes:                     # runs in a worker thread
+        return open("big.bin", "rb").read()
+    blob = await loop.run_in_executor(None, build)
+```
+
+## Fix
+Use the async equivalent (`aiofiles`, `asyncio.sleep`, `httpx.AsyncClient`/`aiohttp`,
+`asyncio.create_subprocess_exec`, `aiosqlite`/`asyncpg`), or move the blocking work to a
+thread with `await asyncio.to_thread(fn, ...)`.
+"#,
+};
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    applies,
+    check: None,
+    js: None,
+    python: Some(&BlockingIoInAsync),
+    file_texts: FileTexts {
+        impact: "The event loop stops for the call's whole duration: every other user, webhook and health check waits.",
+        fix: "Use the async equivalent (aiofiles, asyncio.sleep, httpx.AsyncClient, asyncio.create_subprocess_exec, aiosqlite/asyncpg) or `await asyncio.to_thread(...)`.",
+        verify: "ruff check --select ASYNC on the file; under load, time two concurrent requests: neither waits for the other's I/O.",
+    },
+};
+
+fn applies(ctx: &ProjectContext) -> bool {
+    ctx.sources
+        .iter()
+        .any(|i| ctx.language(*i) == Some(Language::Python))
+}
+
+struct BlockingIoInAsync;
+
+/// The dotted name `expr` refers to through the file's imports (`sleep` imported from time
+/// → `time.sleep`; `requests.get` → `requests.get`; the builtin `open` → `open`).
+fn qualified(expr: &Expr, ctx: &PyRuleContext) -> Option<String> {
+    match expr {
+        Expr::Name(n) => {
+            let name = n.id.as_str();
+            match ctx.imported_as(name) {
+                Some(full) => Some(full.to_string()),
+                None if name == "open" => Some("open".to_string()),
+                None => None,
+            }
+        }
+        Expr::Attribute(a) => {
+            qualified(&a.value, ctx).map(|base| format!("{base}.{}", a.attr.as_str()))
+        }
+        _ => None,
+    }
+}
+
+/// Why a call by this dotted name blocks, or `None`.
+fn blocking(name: &str) -> Option<&'static str> {
+    let http = [
+        "get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
+    ];
+    let (module, func) = name.rsplit_once('.').unwrap_or(("", name));
+    Some(match (module, func) {
+        ("" | "io" | "builtins", "open") => "does blocking file I/O",
+        ("time", "sleep") => "sleeps",
+        ("requests" | "requests.api", f) if http.contains(&f) => "makes a synchronous HTTP request",
+        ("urllib.request", "urlopen") => "makes a synchronous HTTP request",
+        ("httpx", f) if http.contains(&f) => "makes a synchronous HTTP request",
+        ("httpx", "Client") => "opens a synchronous HTTP client",
+        (
+            "subprocess",
+            "run" | "call" | "check_call" | "check_output" | "getoutput" | "getstatusoutput",
+        ) => "waits for a child process",
+        ("os", "system" | "popen") => "waits for a child process",
+        ("sqlite3" | "psycopg2" | "pymysql" | "mysql.connector", "connect") => {
+            "uses a synchronous database driver"
+        }
+        _ => return None,
+    })
+}
+
+/// `Path(...).read_text()` and friends, on a path built right there.
+fn pathlib_io(call_func: &Expr, ctx: &PyRuleContext) -> bool {
+    let Expr::Attribute(a) = call_func else {
+        return false;
+    };
+    matches!(
+        a.attr.as_str(),
+        "read_text" | "write_text" | "read_bytes" | "write_bytes" | "open"
+    ) && matches!(&*a.value, Expr::Call(c) if qualified(&c.func, ctx).is_some_and(|q| matches!(q.as_str(), "pathlib.Path" | "pathlib.PurePath")))
+}
+
+impl PyFileRule for BlockingIoInAsync {
+    fn id(&self) -> &'static str {
+        META.id
+    }
+
+    fn node_kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::ExprCall]
+    }
+
+    fn check(&self, node: PyNode<'_>, ctx: &mut PyRuleContext<'_>) {
+        let PyNode::Expr(Expr::Call(call)) = node else {
+            return;
+        };
+        // Only the innermost function decides: a nested `def`/`lambda` runs where it is sent.
+        let Some(function) = ctx.function() else {
+            return;
+        };
+        if !function.is_async {
+            return;
+        }
+        let function = function.name.clone();
+        let written: String = ctx
+            .text(&*call.func)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let written = flightcheck_core::text::truncate(&written, 60);
+        let (what, resolved) = if pathlib_io(&call.func, ctx) {
+            ("does blocking file I/O", None)
+        } else {
+            let Some(name) = qualified(&call.func, ctx) else {
+                return;
+            };
+            let Some(what) = blocking(&name) else {
+                return;
+            };
+            (what, (name != written).then_some(name))
+        };
+        let shown = match resolved {
+            Some(name) => format!("`{written}(...)` (`{name}`)"),
+            None => format!("`{written}(...)`"),
+        };
+        ctx.report(
+            META.id,
+            call.range(),
+            format!("{shown} {what} inside `async def {function}`: it blocks the event loop for every user"),
+            None,
+        );
+    }
+}

@@ -1,0 +1,1 @@
+pub mod blocking_io_in_async;
