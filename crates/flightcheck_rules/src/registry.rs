@@ -84,6 +84,22 @@ pub fn selection(select: &[String], ignore: &[String]) -> Result<Vec<&'static Ru
 }
 
 impl Rule {
+    /// A rule that checks Python syntax during the one AST walk.
+    pub const fn python(
+        meta: &'static RuleMeta,
+        check: &'static dyn PyFileRule,
+        file_texts: FileTexts,
+    ) -> Rule {
+        Rule {
+            meta,
+            applies: has_python_sources,
+            check: None,
+            js: None,
+            python: Some(check),
+            file_texts,
+        }
+    }
+
     /// A rule that only checks the project's facts.
     pub const fn project(
         meta: &'static RuleMeta,
@@ -104,4 +120,11 @@ impl Rule {
 /// Applicability of rules that concern any source code: the project has source files.
 pub fn has_sources(ctx: &ProjectContext) -> bool {
     !ctx.sources.is_empty()
+}
+
+/// Applicability of Python code rules: the project has Python source files.
+pub fn has_python_sources(ctx: &ProjectContext) -> bool {
+    ctx.sources
+        .iter()
+        .any(|i| ctx.language(*i) == Some(flightcheck_core::Language::Python))
 }

@@ -1,8 +1,7 @@
 //! `perf/blocking-io-in-async`: a blocking call made directly in an `async def`.
 
-use crate::context::ProjectContext;
 use crate::registry::{FileTexts, Rule};
-use flightcheck_core::{Category, FixKind, Language, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, FixKind, RuleMeta, Severity, WhenUnreachable};
 use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
 use ruff_python_ast::{Expr, NodeKind};
 use ruff_text_size::Ranged;
@@ -65,24 +64,15 @@ thread with `await asyncio.to_thread(fn, ...)`.
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: None,
-    js: None,
-    python: Some(&BlockingIoInAsync),
-    file_texts: FileTexts {
+pub static RULE: Rule = Rule::python(
+    &META,
+    &BlockingIoInAsync,
+    FileTexts {
         impact: "The event loop stops for the call's whole duration: every other user, webhook and health check waits.",
         fix: "Use the async equivalent (aiofiles, asyncio.sleep, httpx.AsyncClient, asyncio.create_subprocess_exec, aiosqlite/asyncpg) or `await asyncio.to_thread(...)`.",
         verify: "ruff check --select ASYNC on the file; under load, time two concurrent requests: neither waits for the other's I/O.",
     },
-};
-
-fn applies(ctx: &ProjectContext) -> bool {
-    ctx.sources
-        .iter()
-        .any(|i| ctx.language(*i) == Some(Language::Python))
-}
+);
 
 struct BlockingIoInAsync;
 

@@ -1,9 +1,8 @@
 //! `resilience/dangling-task`: an asyncio task whose reference is dropped.
 
-use crate::context::ProjectContext;
 use crate::registry::{FileTexts, Rule};
 use flightcheck_core::text::truncate;
-use flightcheck_core::{Category, FixKind, Language, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, FixKind, RuleMeta, Severity, WhenUnreachable};
 use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
 use ruff_python_ast::{Expr, NodeKind, Stmt};
 use ruff_text_size::Ranged;
@@ -60,24 +59,15 @@ or run the work in an `asyncio.TaskGroup`.
 "#,
 };
 
-pub static RULE: Rule = Rule {
-    meta: &META,
-    applies,
-    check: None,
-    js: None,
-    python: Some(&DanglingTask),
-    file_texts: FileTexts {
+pub static RULE: Rule = Rule::python(
+    &META,
+    &DanglingTask,
+    FileTexts {
         impact: "The task can be garbage-collected before it finishes; its work silently stops and its exceptions are lost.",
         fix: "Keep the task in a collection until it is done (add_done_callback(set.discard)) or use asyncio.TaskGroup.",
         verify: "ruff check --select RUF006 on the file, and read the task's lifetime: something must hold it until it completes.",
     },
-};
-
-fn applies(ctx: &ProjectContext) -> bool {
-    ctx.sources
-        .iter()
-        .any(|i| ctx.language(*i) == Some(Language::Python))
-}
+);
 
 struct DanglingTask;
 
