@@ -57,6 +57,7 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         route_receivers: Vec::new(),
         knexfile: is_knexfile(path),
         in_store_fallback: 0,
+        path: path.to_string(),
     };
     x.visit_program(program);
     x.finish();
@@ -97,6 +98,8 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     knexfile: bool,
     /// Inside the other branch of `redisUrl ? new RedisSession(...) : session()`.
     in_store_fallback: u32,
+    /// The file's path relative to the scan root (Next.js routes live in their path).
+    path: String,
 }
 
 fn is_knexfile(path: &str) -> bool {
@@ -1429,7 +1432,12 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
     }
 
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
-        if it.property.name == "body" || it.property.name == "rawBody" {
+        // `req.body`, or a fetch-style `await request.json()` / `.text()` / `.formData()`.
+        let fetch_body = matches!(
+            it.property.name.as_str(),
+            "json" | "text" | "formData" | "arrayBuffer"
+        ) && matches!(self.text(it.object.span()), "req" | "request");
+        if it.property.name == "body" || it.property.name == "rawBody" || fetch_body {
             self.reads_body = true;
         }
         walk::walk_static_member_expression(self, it);
@@ -1867,6 +1875,15 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             Statement::ExportDeclaration(e) => match &e.declaration {
                 Declaration::FunctionDeclaration(f) => {
                     let name = f.id.as_ref().map(|i| i.name.to_string());
+                    // Next.js app router: `export async function POST(request)` in route.ts.
+                    if let (Some(verb), Some(path), Some(body)) = (
+                        name.as_deref()
+                            .filter(|n| matches!(*n, "GET" | "POST" | "PUT" | "PATCH" | "DELETE")),
+                        self.next_api_path(true),
+                        &f.body,
+                    ) {
+                        self.next_route(verb, path, body, f.span);
+                    }
                     self.wiring.exports.extend(name.clone());
                     self.owned(name, |v| {
                         v.visit_function(f, oxc_semantic::ScopeFlags::Function)
@@ -1898,6 +1915,9 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
                 self.wiring.exports.push("default".into());
                 match &e.declaration {
                     ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                        if let (Some(path), Some(body)) = (self.next_api_path(false), &f.body) {
+                            self.next_route("ALL", path, body, f.span);
+                        }
                         if let Some(id) = &f.id {
                             self.wiring.exports.push(id.name.to_string());
                         }
@@ -1914,6 +1934,62 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             }
             other => self.visit_statement(other),
         }
+    }
+
+    /// The URL path of a Next.js API file: `pages/api/webhooks/stripe.ts` →
+    /// `/api/webhooks/stripe`; with `app_router`, `app/api/hook/route.ts` → `/api/hook`.
+    fn next_api_path(&self, app_router: bool) -> Option<String> {
+        let rel = self.path.trim_start_matches("./");
+        let rel = rel
+            .split_once("src/")
+            .map(|(_, r)| r)
+            .filter(|_| rel.starts_with("src/"))
+            .unwrap_or(rel);
+        let stem = rel.rsplit_once('.').map(|(s, _)| s)?;
+        if app_router {
+            let dir = stem.strip_suffix("/route")?;
+            let dir = dir
+                .strip_prefix("app/")
+                .or_else(|| dir.split_once("/app/").map(|(_, d)| d))?;
+            // Route groups `(marketing)` do not appear in the URL.
+            let parts: Vec<&str> = dir
+                .split('/')
+                .filter(|p| !(p.starts_with('(') && p.ends_with(')')))
+                .collect();
+            Some(format!("/{}", parts.join("/")))
+        } else {
+            let api = stem
+                .strip_prefix("pages/api/")
+                .or_else(|| stem.split_once("/pages/api/").map(|(_, d)| d))?;
+            let api = api.strip_suffix("/index").unwrap_or(api);
+            Some(format!("/api/{api}"))
+        }
+    }
+
+    /// A Next.js API handler as a route, with its body scanned for sender verification.
+    fn next_route(
+        &mut self,
+        verb: &str,
+        path: String,
+        body: &FunctionBody<'a>,
+        span: oxc_span::Span,
+    ) {
+        let mut scan = VerifyScan::new(self.source, &self.functions);
+        scan.visit_function_body(body);
+        let reads_body = scan.reads_body;
+        let verification = scan.result();
+        let span = self.span(span);
+        self.route_receivers.push(String::new());
+        self.wiring.routes.push(Route {
+            framework: Framework::NextJs,
+            method: verb.to_string(),
+            path,
+            middlewares: Vec::new(),
+            verification,
+            reads_body,
+            span,
+            owner: None,
+        });
     }
 
     fn top_level_variables(&mut self, d: &VariableDeclaration<'a>) {

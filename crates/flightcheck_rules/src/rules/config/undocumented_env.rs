@@ -100,6 +100,10 @@ fn is_platform_var(key: &str) -> bool {
             | "DISPLAY"
     ) || key.starts_with("npm_")
         || key.starts_with("NEXT_RUNTIME")
+        // Set by the hosting platform on every deploy.
+        || ["VERCEL_", "NEXT_PUBLIC_VERCEL_", "RAILWAY_", "RENDER_", "FLY_", "HEROKU_"]
+            .iter()
+            .any(|p| key.starts_with(p))
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
@@ -259,6 +263,8 @@ fn library_var(key: &str) -> bool {
         "FLASK_",
         "UVICORN_",
         "GUNICORN_",
+        // The Supabase CLI reads these through `env(...)` in supabase/config.toml.
+        "SUPABASE_AUTH_",
         "WEB_CONCURRENCY",
         "HTTP_PROXY",
         "HTTPS_PROXY",
