@@ -279,3 +279,38 @@ fn several_paths_are_one_report() {
     assert_eq!(both["projects"].as_array().map(Vec::len), Some(2));
     assert!(both["counts"]["blocker"].as_u64() >= report["counts"]["blocker"].as_u64());
 }
+
+#[test]
+fn hard_coded_tokens_never_appear_in_frames_or_evidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // A made-up token in the Telegram shape: the bot finding points at this very line.
+    let token = "8123456789:AAF1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW";
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"name":"leaky","main":"index.js","dependencies":{"telegraf":"^4.16.3"}}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("index.js"),
+        format!("const {{ Telegraf }} = require('telegraf');\nconst bot = new Telegraf('{token}');\nbot.command('help', (ctx) => ctx.reply('hi'));\nbot.launch();\n"),
+    )
+    .expect("write");
+    for format in ["json", "pretty"] {
+        let out = bin()
+            .args(["scan", "--format", format, "--fail-on", "never"])
+            .arg(root)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("bot/start-handler-missing"), "{text}");
+        assert!(
+            !text.contains("AAF1b2C3d4E5"),
+            "{format} leaks the token:\n{text}"
+        );
+        assert!(
+            text.contains("8123…(46)"),
+            "{format} shows no preview:\n{text}"
+        );
+    }
+}

@@ -11,6 +11,57 @@ pub fn preview(value: &str) -> String {
     format!("{head}…({len})")
 }
 
+/// Whether a token of source text looks like a credential: a Telegram bot token
+/// (`123456789:AA…`), or a long run mixing upper case, lower case and digits (API keys, JWT
+/// parts, Discord tokens). Identifiers (`process.env.BOT_TOKEN`), paths, hex digests and
+/// words do not qualify.
+fn looks_secret(token: &str) -> bool {
+    if let Some((id, rest)) = token.split_once(':')
+        && (6..=12).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && rest.len() >= 30
+    {
+        return true;
+    }
+    let core = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if core.len() < 24 {
+        return false;
+    }
+    let lower = core.bytes().any(|b| b.is_ascii_lowercase());
+    let upper = core.bytes().any(|b| b.is_ascii_uppercase());
+    let digits = core.bytes().filter(|b| b.is_ascii_digit()).count();
+    let distinct = core.bytes().collect::<std::collections::HashSet<_>>().len();
+    // `this.SomeLongCamelCaseName2` has few digits; keys scatter them.
+    lower && upper && digits >= 3 && distinct >= 14 && !core.contains("__")
+}
+
+/// A line of source with credential-looking tokens replaced by their [`preview`], for code
+/// frames and evidence snippets: a hard-coded bot token never reaches a report.
+pub fn redact_line(line: &str) -> String {
+    let is_token_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '+' | '/' | '=');
+    let mut out = String::with_capacity(line.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if looks_secret(token) {
+            out.push_str(&preview(token));
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+    };
+    for c in line.chars() {
+        if is_token_char(c) {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
 /// `scheme://user:password@host` → `scheme://user:****@host`; other text unchanged.
 pub fn redact_url_password(value: &str) -> String {
     let Some(scheme_end) = value.find("://") else {
@@ -51,5 +102,24 @@ mod tests {
             redact_url_password("http://localhost:3000/a@b"),
             "http://localhost:3000/a@b"
         );
+    }
+
+    #[test]
+    fn credentials_in_source_lines_are_redacted() {
+        let line = "const bot = new Telegraf('8123456789:AAF1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW');";
+        let red = redact_line(line);
+        assert!(!red.contains("AAF1b2C3"), "{red}");
+        assert!(red.contains("new Telegraf('8123…("), "{red}");
+        let key = "stripe = Stripe('sk_live_51HxYz2AbCdEf3GhIjK4LmNoP5qRsT')";
+        assert!(!redact_line(key).contains("51HxYz2"));
+        for plain in [
+            "const bot = new Telegraf(process.env.BOT_TOKEN);",
+            "await db('appointments').where({ id: appointmentId }).first();",
+            "url = 'https://api.payments.example.com/v1/checkouts'",
+            "sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
+            "export const MAX_TRIAL_TOKENS = process.env.MAX_TRIAL_TOKENS",
+        ] {
+            assert_eq!(redact_line(plain), plain);
+        }
     }
 }

@@ -1604,12 +1604,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init)
             && let Expression::NewExpression(n) = init.without_parentheses()
         {
-            // Record with its name, then walk the arguments only (not the `new` again).
-            self.bot_construction(&n.callee, &n.arguments, n.span, id.name.as_str());
-            for a in &n.arguments {
-                self.visit_argument(a);
-            }
-            self.visit_expression(&n.callee);
+            self.named_new(n, id.name.as_str());
             return;
         }
         walk::walk_variable_declarator(self, it);
@@ -1620,11 +1615,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         if let Expression::NewExpression(n) = it.right.without_parentheses() {
             let target = self.text(it.left.span()).to_string();
             if target.len() <= 40 {
-                self.bot_construction(&n.callee, &n.arguments, n.span, &target);
-                for a in &n.arguments {
-                    self.visit_argument(a);
-                }
-                self.visit_expression(&n.callee);
+                self.named_new(n, &target);
                 return;
             }
         }
@@ -1990,6 +1981,16 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             span,
             owner: None,
         });
+    }
+
+    /// `name = new X(...)`: records a bot bound to `name`, then walks the arguments and
+    /// callee only (visiting the `new` again would record the bot a second time, unnamed).
+    fn named_new(&mut self, n: &NewExpression<'a>, name: &str) {
+        self.bot_construction(&n.callee, &n.arguments, n.span, name);
+        for a in &n.arguments {
+            self.visit_argument(a);
+        }
+        self.visit_expression(&n.callee);
     }
 
     fn top_level_variables(&mut self, d: &VariableDeclaration<'a>) {

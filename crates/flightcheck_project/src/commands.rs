@@ -154,26 +154,15 @@ const PY_SERVER_VALUE_FLAGS: [&str; 22] = [
     "--name",
 ];
 
-/// The launches a shell command line performs.
-pub fn launches(line: &str) -> Vec<Launch> {
-    let mut out = Vec::new();
-    for words in split_commands(line) {
-        launches_of(&words, &mut out, 0);
-    }
-    out
-}
-
-fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
-    if depth > 4 {
-        return;
-    }
-    // Skip env assignments and wrappers.
+/// The command behind leading words that only wrap it: env assignments, `exec`, `env`,
+/// `npx`, process supervisors, shell keywords (`if`, `then`, `do`...), and `dotenv ... --`.
+/// `None` when a wrapper swallows the rest (`dotenv` without `--`).
+pub(crate) fn strip_wrappers(words: &[String]) -> Option<&[String]> {
     let mut i = 0;
     while i < words.len() {
         let w = words[i].as_str();
-        let is_assignment = w.contains('=')
-            && !w.starts_with('-')
-            && w.split('=').next().is_some_and(|k| {
+        let is_assignment = !w.starts_with('-')
+            && w.split_once('=').is_some_and(|(k, _)| {
                 !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             });
         if is_assignment
@@ -191,6 +180,16 @@ fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
                     | "dumb-init"
                     | "tini"
                     | "--"
+                    | "if"
+                    | "then"
+                    | "else"
+                    | "elif"
+                    | "do"
+                    | "while"
+                    | "until"
+                    | "!"
+                    | "{"
+                    | "("
             )
         {
             i += 1;
@@ -198,19 +197,41 @@ fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
         }
         if matches!(w, "dotenv" | "dotenvx") {
             // `dotenv -e .env -- node x` / `dotenvx run -- node x`.
-            match words[i..].iter().position(|x| x == "--") {
-                Some(p) => i += p + 1,
-                None => return,
-            }
-            continue;
-        }
-        if matches!(w, "poetry" | "pipenv" | "uv" | "pdm" | "hatch")
-            && words.get(i + 1).is_some_and(|x| x == "run")
-        {
-            i += 2;
+            let p = words[i..].iter().position(|x| x == "--")?;
+            i += p + 1;
             continue;
         }
         break;
+    }
+    Some(&words[i..])
+}
+
+/// The launches a shell command line performs.
+pub fn launches(line: &str) -> Vec<Launch> {
+    let mut out = Vec::new();
+    for words in split_commands(line) {
+        launches_of(&words, &mut out, 0);
+    }
+    out
+}
+
+fn launches_of(words: &[String], out: &mut Vec<Launch>, depth: u32) {
+    if depth > 4 {
+        return;
+    }
+    // Skip env assignments and wrappers.
+    let Some(words) = strip_wrappers(words) else {
+        return;
+    };
+    let mut i = 0;
+    while i + 1 < words.len()
+        && matches!(
+            words[i].as_str(),
+            "poetry" | "pipenv" | "uv" | "pdm" | "hatch"
+        )
+        && words[i + 1] == "run"
+    {
+        i += 2;
     }
     let words = &words[i..];
     let Some(cmd) = words.first() else { return };

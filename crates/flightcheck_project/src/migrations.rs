@@ -2,7 +2,7 @@
 //! tool), which tables its `.sql` and `.prisma` files create, and which commands run
 //! migrations, from where, and whether they run when the service is deployed.
 
-use crate::commands::{logical_lines, split_commands};
+use crate::commands::{logical_lines, split_commands, strip_wrappers};
 use crate::deploy::{LaunchDecl, find_line};
 use crate::manifest::PackageJson;
 use crate::walk::{FileKind, MAX_SOURCE_BYTES};
@@ -523,51 +523,9 @@ fn detect_line(line: &str, depth: u32) -> Option<(MigrationTool, Option<String>)
         .find_map(|words| detect_words(words, depth))
 }
 
-/// Leading words that only wrap the real command: env assignments, `exec`, shell keywords.
+/// Leading words that only wrap the real command (see [`strip_wrappers`]).
 fn skip_wrappers(words: &[String]) -> &[String] {
-    let mut i = 0;
-    while i < words.len() {
-        let w = words[i].as_str();
-        let is_assignment = w.split_once('=').is_some_and(|(k, _)| {
-            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-        if is_assignment
-            || matches!(
-                w,
-                "exec"
-                    | "env"
-                    | "nohup"
-                    | "time"
-                    | "sudo"
-                    | "cross-env"
-                    | "dumb-init"
-                    | "tini"
-                    | "--"
-                    | "if"
-                    | "then"
-                    | "else"
-                    | "elif"
-                    | "do"
-                    | "while"
-                    | "until"
-                    | "!"
-                    | "{"
-                    | "("
-            )
-        {
-            i += 1;
-            continue;
-        }
-        if matches!(w, "dotenv" | "dotenvx") {
-            match words[i..].iter().position(|x| x == "--") {
-                Some(p) => i += p + 1,
-                None => return &[],
-            }
-            continue;
-        }
-        break;
-    }
-    &words[i..]
+    strip_wrappers(words).unwrap_or(&[])
 }
 
 fn basename(word: &str) -> &str {

@@ -135,3 +135,17 @@ pub fn dead_evidence<T>(
     }
     finding
 }
+
+/// A finding about what a running bot lacks, located at the bot object.
+pub fn finding_at_bot(
+    ctx: &ProjectContext,
+    meta: &'static flightcheck_core::RuleMeta,
+    message: String,
+    file: usize,
+    bot: &flightcheck_core::BotInstance,
+) -> flightcheck_core::Finding {
+    flightcheck_core::Finding::new(meta, message)
+        .at(ctx.rel(file), bot.span)
+        .key(format!("{}:{}", ctx.rel(file), bot.name))
+        .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
+}

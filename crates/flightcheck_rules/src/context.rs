@@ -186,7 +186,11 @@ impl<'a> ProjectContext<'a> {
         self.files[file]
             .text
             .as_deref()
-            .map(|t| line_text(t, line, 160).trim().to_string())
+            .map(|t| {
+                let full =
+                    flightcheck_core::redact::redact_line(line_text(t, line, usize::MAX).trim());
+                flightcheck_core::text::truncate(&full, 160)
+            })
             .unwrap_or_default()
     }
 

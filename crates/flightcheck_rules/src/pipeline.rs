@@ -794,7 +794,10 @@ fn frame_for(ctx: &ProjectContext, finding: &Finding) -> Option<flightcheck_core
         .lines()
         .skip(first_line as usize - 1)
         .take((last_line - first_line + 1) as usize)
-        .map(|l| flightcheck_core::text::truncate(l.trim_end_matches('\r'), 200))
+        .map(|l| {
+            let shown = flightcheck_core::redact::redact_line(l.trim_end_matches('\r'));
+            flightcheck_core::text::truncate(&shown, 200)
+        })
         .collect();
     (!lines.is_empty()).then_some(flightcheck_core::Frame { first_line, lines })
 }

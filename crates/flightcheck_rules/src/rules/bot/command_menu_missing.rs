@@ -1,7 +1,8 @@
 //! `bot/command-menu-missing`: a Telegram bot that never sets its command menu while it runs.
 
 use crate::bots::{
-    Platform, chat_frameworks, dead_evidence, evidence_at, programs, runs_bot, searched, split,
+    Platform, chat_frameworks, dead_evidence, evidence_at, finding_at_bot, programs, runs_bot,
+    searched, split,
 };
 use crate::context::ProjectContext;
 use crate::registry::Rule;
@@ -99,18 +100,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             );
             continue;
         }
-        let mut finding = Finding::new(
+        let mut finding = finding_at_bot(
+            ctx,
             &META,
             "The bot never sets its command menu (setMyCommands / set_my_commands)".to_string(),
-        )
-        .at(ctx.rel(bot_file), bot.span)
-        .key(format!("{}:{}", ctx.rel(bot_file), bot.name))
-        .evidence(evidence_at(
-            ctx,
             bot_file,
-            bot.span,
-            "the bot that runs".into(),
-        ));
+            bot,
+        );
         let dead: Vec<_> = menus.dead.iter().collect();
         finding = dead_evidence(
             ctx,

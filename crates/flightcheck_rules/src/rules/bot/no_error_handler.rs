@@ -1,6 +1,6 @@
 //! `bot/no-error-handler`: a bot with no bot-level error handler.
 
-use crate::bots::{Platform, chat_frameworks, evidence_at, near, programs, searched, split};
+use crate::bots::{Platform, chat_frameworks, finding_at_bot, near, programs, searched, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{
@@ -75,16 +75,16 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         }
         let framework = bot.framework;
-        let mut finding = Finding::new(
+        let mut finding = finding_at_bot(
+            ctx,
             &META,
             format!(
                 "The {} bot has no bot-level error handler",
                 framework.as_str()
             ),
+            file,
+            bot,
         )
-        .at(ctx.rel(file), bot.span)
-        .key(format!("{}:{}", ctx.rel(file), bot.name))
-        .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
         .evidence(searched(
             ctx,
             &frameworks,

@@ -1,6 +1,6 @@
 //! `bot/no-user-rate-limit`: no per-user throttling.
 
-use crate::bots::{Platform, chat_frameworks, evidence_at, near, programs, searched, split};
+use crate::bots::{Platform, chat_frameworks, finding_at_bot, near, programs, searched, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
@@ -80,10 +80,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .into_iter()
         .filter(|(file, _)| !near(ctx, *file, &limits.live))
         .map(|(file, bot)| {
-            Finding::new(&META, "The bot does not throttle users".to_string())
-                .at(ctx.rel(file), bot.span)
-                .key(format!("{}:{}", ctx.rel(file), bot.name))
-                .evidence(evidence_at(ctx, file, bot.span, "the bot that runs".into()))
+            finding_at_bot(ctx, &META, "The bot does not throttle users".to_string(), file, bot)
                 .evidence(searched(ctx, &frameworks, "a rate limiter, throttling middleware or cooldown"))
                 .impact("One user can flood the bot and its paid back ends; Telegram then limits the bot for everyone.")
                 .fix("Add a per-user limiter middleware (telegraf-ratelimit, @grammyjs/ratelimiter, aiogram throttling middleware).")

@@ -1,7 +1,7 @@
 //! `bot/start-handler-missing`: a Telegram bot whose running code registers no `/start`.
 
 use crate::bots::{
-    Platform, chat_frameworks, dead_evidence, evidence_at, near, programs, runs_bot, searched,
+    Platform, chat_frameworks, dead_evidence, finding_at_bot, near, programs, runs_bot, searched,
     split,
 };
 use crate::context::ProjectContext;
@@ -90,21 +90,16 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         }
         let names: Vec<&str> = frameworks.iter().map(|f| f.as_str()).collect();
-        let mut finding = Finding::new(
+        let mut finding = finding_at_bot(
+            ctx,
             &META,
             format!(
                 "The running {} bot registers no /start handler: new users get no answer",
                 names.join("/")
             ),
-        )
-        .at(ctx.rel(bot_file), bot.span)
-        .key(format!("{}:{}", ctx.rel(bot_file), bot.name))
-        .evidence(evidence_at(
-            ctx,
             bot_file,
-            bot.span,
-            "the bot that runs".into(),
-        ));
+            bot,
+        );
         let live: Vec<String> = mine
             .iter()
             .map(|(_, c)| format!("/{}", c.command))
