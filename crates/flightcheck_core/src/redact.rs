@@ -38,13 +38,16 @@ fn looks_secret(token: &str) -> bool {
 /// A line of source with credential-looking tokens replaced by their [`preview`], for code
 /// frames and evidence snippets: a hard-coded bot token never reaches a report.
 pub fn redact_line(line: &str) -> String {
-    let is_token_char =
-        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '+' | '/' | '=');
+    let is_token_char = |c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '+' | '/' | '=' | '@')
+    };
     let mut out = String::with_capacity(line.len());
     let mut token = String::new();
     let flush = |token: &mut String, out: &mut String| {
         if looks_secret(token) {
             out.push_str(&preview(token));
+        } else if token.contains("://") {
+            out.push_str(&redact_url_password(token));
         } else {
             out.push_str(token);
         }
@@ -119,6 +122,13 @@ mod tests {
             "sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
             "export const MAX_TRIAL_TOKENS = process.env.MAX_TRIAL_TOKENS",
         ] {
+            assert_eq!(redact_line(plain), plain);
+        }
+        assert_eq!(
+            redact_line("RedisStorage.from_url('redis://bot:hunter2@cache:6379/0')"),
+            "RedisStorage.from_url('redis://bot:****@cache:6379/0')"
+        );
+        for plain in ["see https://example.com/docs", "postgres://localhost/db"] {
             assert_eq!(redact_line(plain), plain);
         }
     }

@@ -753,6 +753,8 @@ fn run_rule(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
     found.extend(file_findings(rule, ctx));
     for mut finding in found {
         finding.frame = frame_for(ctx, &finding);
+        // Messages quote code (`bot.set_webhook(...)`, a call as written): never a secret.
+        finding.message = flightcheck_core::redact::redact_line(&finding.message);
         let dead = finding
             .file
             .as_deref()
