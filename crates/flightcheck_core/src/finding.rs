@@ -76,6 +76,10 @@ pub struct Finding {
     pub effort_minutes: u32,
     /// Stable identity for baselines; see [`crate::fingerprint`].
     pub fingerprint: String,
+    /// Against a `--baseline`: `new` or `unchanged` (unchanged findings do not fail the
+    /// gate). Absent without a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
     /// Text the fingerprint is computed from (normalised by the fingerprinter); not rendered.
     #[serde(skip)]
     pub fingerprint_text: String,
@@ -83,6 +87,14 @@ pub struct Finding {
     /// get frames, so values next to a finding cannot leak). Not part of the JSON schema.
     #[serde(skip)]
     pub frame: Option<Frame>,
+}
+
+/// How a finding compares with the baseline (the names are SARIF's `baselineState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
 }
 
 /// Lines of source for a code frame: `lines[0]` is line `first_line`.
@@ -110,6 +122,7 @@ impl Finding {
             verify: String::new(),
             effort_minutes: meta.effort_minutes,
             fingerprint: String::new(),
+            baseline_state: None,
             fingerprint_text: String::new(),
             frame: None,
         }
@@ -160,6 +173,8 @@ impl Finding {
 pub struct Note {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
     pub message: String,
 }
 
@@ -167,6 +182,15 @@ impl Note {
     pub fn file(file: &str, message: impl Into<String>) -> Self {
         Self {
             file: Some(file.to_string()),
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(file: &str, line: u32, message: impl Into<String>) -> Self {
+        Self {
+            file: Some(file.to_string()),
+            line: Some(line),
             message: message.into(),
         }
     }
@@ -174,6 +198,7 @@ impl Note {
     pub fn general(message: impl Into<String>) -> Self {
         Self {
             file: None,
+            line: None,
             message: message.into(),
         }
     }

@@ -19,7 +19,39 @@ pub struct ScanReport {
     /// Every rule that ran, also those without findings.
     pub rules: Vec<RuleRef>,
     pub notes: Vec<Note>,
+    /// Time per phase (`discover`, `parse`, `resolve`, `reachability`, `rules`).
     pub timings: Vec<Timing>,
+    /// Time per rule, slowest first (the `phase` is the rule id). Filled by `--timings`.
+    pub rule_timings: Vec<Timing>,
+    /// What `--baseline` matched; `None` without a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineStatus>,
+}
+
+/// The outcome of comparing a scan with a baseline file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BaselineStatus {
+    /// The baseline file as given on the command line.
+    pub file: String,
+    /// Findings also in the baseline (`baseline_state: unchanged`); they do not fail the gate.
+    pub unchanged: u32,
+    /// Findings not in the baseline.
+    pub new: u32,
+    /// Baseline entries no finding matched any more (fixed, or moved to another file).
+    pub stale: Vec<BaselineEntry>,
+}
+
+/// One finding remembered by a baseline file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub rule: String,
+    /// Path relative to the scanned root; empty for project-wide findings.
+    #[serde(default)]
+    pub file: String,
+    /// The message when the baseline was written, to help a reader of a stale entry.
+    #[serde(default)]
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +101,11 @@ pub struct RuleRef {
     pub category: Category,
     pub fix_kind: FixKind,
     pub summary: &'static str,
+    /// Effort to fix one finding, in minutes (fix plans).
+    pub effort_minutes: u32,
+    /// The rule's Markdown documentation (SARIF `help.markdown`); not in the JSON report.
+    #[serde(skip)]
+    pub docs: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,6 +131,36 @@ pub struct ProjectReport {
     pub score: ScoreCard,
     pub counts: Counts,
     pub findings: Vec<Finding>,
+    /// Findings an inline `flightcheck-ignore` comment suppressed; not scored, not gated,
+    /// left out of SARIF, listed here so a reviewer can audit them.
+    pub suppressed: Vec<SuppressedFinding>,
+    /// Readiness claims in the project's docs ("production ready", "95/100"...), for the
+    /// review's "claims vs evidence".
+    pub claims: Vec<ReadinessClaim>,
+}
+
+/// A finding a suppression comment silenced.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuppressedFinding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub file: Option<String>,
+    pub line: u32,
+    pub message: String,
+    pub fingerprint: String,
+    /// Where the suppression is, e.g. `src/bot.js:11`.
+    pub suppressed_by: String,
+    /// The text after `--` in the comment; empty when none was given.
+    pub reason: String,
+}
+
+/// A sentence in the project's docs claiming readiness.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ReadinessClaim {
+    pub file: String,
+    pub line: u32,
+    /// The claim as written (trimmed, at most one line).
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -630,6 +630,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             counts: Counts::of(&findings),
             score: card,
             findings,
+            suppressed: Vec::new(),
+            claims: Vec::new(),
         });
     }
     lap("rules", &mut timings);
@@ -670,10 +672,14 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 category: r.meta.category,
                 fix_kind: r.meta.fix_kind,
                 summary: r.meta.summary,
+                effort_minutes: r.meta.effort_minutes,
+                docs: r.meta.docs,
             })
             .collect(),
         notes,
         timings,
+        rule_timings: Vec::new(),
+        baseline: None,
     })
 }
 
@@ -1181,6 +1187,8 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
             rules: Vec::new(),
             notes: Vec::new(),
             timings: Vec::new(),
+            rule_timings: Vec::new(),
+            baseline: None,
         };
     };
     let prefix = |root: &str, path: &str| join(root.trim_end_matches('/'), path);
