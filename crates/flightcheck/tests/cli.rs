@@ -50,6 +50,7 @@ fn findings(report: &Value) -> Vec<(String, String, String)> {
 fn stable(mut report: Value) -> Value {
     report["root"] = Value::from("<root>");
     report["timings"] = Value::Array(Vec::new());
+    report["rule_timings"] = Value::Array(Vec::new());
     report
 }
 

@@ -339,6 +339,8 @@ pub struct FileFacts {
     pub findings: Vec<FileFinding>,
     /// Bots, handlers, routes, tables and migrations this file sets up.
     pub wiring: crate::wiring::Wiring,
+    /// `flightcheck-ignore` directives in this file's comments.
+    pub suppressions: Vec<crate::suppress::Suppression>,
     pub lines: u32,
 }
 

@@ -12,6 +12,7 @@ pub mod rule;
 pub mod score;
 pub mod severity;
 pub mod sql;
+pub mod suppress;
 pub mod text;
 pub mod wiring;
 

@@ -4,6 +4,7 @@
 
 pub mod resolve;
 pub mod rule;
+mod suppress;
 pub mod wiring;
 
 pub use rule::{JsFileRule, JsRuleContext};
@@ -112,6 +113,7 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             }
         }
     }
+    facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));
     issues.dedup();
     facts.syntax_issues = issues;

@@ -4,6 +4,7 @@ mod encoding;
 pub mod resolve;
 pub mod rule;
 pub mod stdlib;
+mod suppress;
 mod wiring;
 
 use rule::Dispatch;
@@ -104,6 +105,8 @@ pub fn analyze_for(
         frameworks: &facts.frameworks,
     };
     facts.wiring = wiring::extract(&parsed.syntax().body, &module);
+    facts.suppressions =
+        suppress::suppressions(&parsed.syntax().body, parsed.tokens(), source, &index);
     facts
 }
 

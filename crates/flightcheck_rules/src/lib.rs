@@ -8,6 +8,7 @@ pub mod env_keys;
 pub mod pipeline;
 pub mod registry;
 pub mod rules;
+pub mod suppression;
 
 pub use pipeline::{Progress, ScanOptions, scan};
 pub use registry::Rule;

@@ -2,6 +2,7 @@
 
 use crate::context::{FileState, ImportProblem, ImportedNames, Liveness, ProjectContext};
 use crate::registry::{self, Rule};
+use crate::suppression;
 use flightcheck_core::{
     Category, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework, ImportKind,
     Language, Note, ProjectReport, RuleRef, SCHEMA_VERSION, ScanReport, Severity, SyntaxIssue,
@@ -518,6 +519,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
 
     // Project rules.
     let mut projects = Vec::new();
+    let mut rule_ms: BTreeMap<&'static str, f64> = BTreeMap::new();
     for (p, project) in ws.projects.iter().enumerate() {
         let project_sources: Vec<usize> = ws
             .project_files(p)
@@ -551,13 +553,17 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             ));
         }
         let mut applicable: BTreeSet<Category> = BTreeSet::new();
+        let mut ran: BTreeSet<&'static str> = BTreeSet::new();
         let mut findings = Vec::new();
         for rule in &rules {
             if !(rule.applies)(&ctx) {
                 continue;
             }
             applicable.insert(rule.meta.category);
+            ran.insert(rule.meta.id);
+            let started = Instant::now();
             findings.extend(run_rule(rule, &ctx));
+            *rule_ms.entry(rule.meta.id).or_insert(0.0) += started.elapsed().as_secs_f64() * 1000.0;
         }
         findings.sort_by(|a, b| {
             (&a.file, a.span.line, a.span.column, a.rule).cmp(&(
@@ -568,6 +574,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             ))
         });
         fingerprint::assign(&mut findings);
+        let suppression::Outcome {
+            kept: findings,
+            suppressed,
+            notes: suppression_notes,
+        } = suppression::apply(&ws, &files, p, findings, &ran);
+        notes.extend(suppression_notes);
         let applicable: Vec<Category> = applicable.into_iter().collect();
         let card = score::score(&findings, &applicable, &BTreeMap::new());
         let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
@@ -630,7 +642,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             counts: Counts::of(&findings),
             score: card,
             findings,
-            suppressed: Vec::new(),
+            suppressed,
             claims: Vec::new(),
         });
     }
@@ -678,7 +690,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             .collect(),
         notes,
         timings,
-        rule_timings: Vec::new(),
+        rule_timings: slowest_first(rule_ms),
         baseline: None,
     })
 }
@@ -1162,6 +1174,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Per-rule times, slowest first, rounded to 0.1 ms.
+fn slowest_first(rule_ms: BTreeMap<&'static str, f64>) -> Vec<Timing> {
+    let mut timings: Vec<Timing> = rule_ms
+        .into_iter()
+        .map(|(id, ms)| Timing {
+            phase: id.to_string(),
+            ms: (ms * 10.0).round() / 10.0,
+        })
+        .collect();
+    timings.sort_by(|a, b| b.ms.total_cmp(&a.ms).then_with(|| a.phase.cmp(&b.phase)));
+    timings
 }
 
 /// The severity a whole scan gates on.

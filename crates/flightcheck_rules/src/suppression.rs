@@ -1,0 +1,168 @@
+//! Applies inline `flightcheck-ignore` directives to a project's findings (pipeline step 7).
+//!
+//! Source files carry their directives in their facts (found by the language crates on real
+//! comments). Files with `#` comments (env files, YAML, Dockerfiles, shell) are read here,
+//! and only when a finding points into one: they have no parser of their own.
+
+use crate::context::FileState;
+use crate::registry;
+use flightcheck_core::suppress::{self, Suppression};
+use flightcheck_core::{Finding, Note, SuppressedFinding};
+use flightcheck_project::{FileKind, Workspace};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Largest non-source file read for directives.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+pub struct Outcome {
+    pub kept: Vec<Finding>,
+    pub suppressed: Vec<SuppressedFinding>,
+    /// Unknown rule ids, directives without a rule, and directives that silenced nothing.
+    pub notes: Vec<Note>,
+}
+
+/// Files whose comments start with `#`, by kind (sources have their own parser).
+fn has_hash_comments(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Env | FileKind::Deploy | FileKind::Ci | FileKind::Script | FileKind::Manifest
+    )
+}
+
+/// Splits `findings` of project `project` into kept and suppressed. `ran` are the ids of the
+/// rules that ran on the project: a directive for a rule that did not run (deselected) is
+/// not reported as unused.
+pub fn apply(
+    ws: &Workspace,
+    files: &[FileState],
+    project: usize,
+    findings: Vec<Finding>,
+    ran: &BTreeSet<&'static str>,
+) -> Outcome {
+    // Directives of every file of the project that has some, and of files findings point at.
+    let mut by_file: BTreeMap<usize, Vec<Suppression>> = BTreeMap::new();
+    for i in ws.project_files(project) {
+        if let Some(facts) = &files[i].facts
+            && !facts.suppressions.is_empty()
+        {
+            by_file.insert(i, facts.suppressions.clone());
+        }
+    }
+    let pointed: BTreeSet<usize> = findings
+        .iter()
+        .filter_map(|f| f.file.as_deref())
+        .filter_map(|f| ws.file_index(f))
+        .collect();
+    for i in pointed {
+        let file = &ws.files[i];
+        if by_file.contains_key(&i) || !has_hash_comments(file.kind) {
+            continue;
+        }
+        let small = std::fs::metadata(&file.abs).is_ok_and(|m| m.len() <= MAX_CONFIG_BYTES);
+        if let Some(text) = small
+            .then(|| std::fs::read_to_string(&file.abs).ok())
+            .flatten()
+        {
+            let found = suppress::hash_comment_suppressions(&text);
+            if !found.is_empty() {
+                by_file.insert(i, found);
+            }
+        }
+    }
+
+    let mut used: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for finding in findings {
+        let index = finding.file.as_deref().and_then(|f| ws.file_index(f));
+        let hit = index.and_then(|i| {
+            by_file.get(&i).and_then(|list| {
+                list.iter()
+                    .position(|s| s.covers(finding.rule, finding.span.line))
+                    .map(|k| (i, k))
+            })
+        });
+        match hit {
+            Some((i, k)) => {
+                used.insert((i, k));
+                let directive = &by_file[&i][k];
+                suppressed.push(SuppressedFinding {
+                    rule: finding.rule,
+                    severity: finding.severity,
+                    file: finding.file.clone(),
+                    line: finding.span.line,
+                    message: finding.message.clone(),
+                    fingerprint: finding.fingerprint.clone(),
+                    suppressed_by: format!("{}:{}", ws.files[i].rel, directive.line),
+                    reason: directive.reason.clone(),
+                });
+            }
+            None => kept.push(finding),
+        }
+    }
+
+    let mut notes = Vec::new();
+    for (&i, list) in &by_file {
+        let rel = &ws.files[i].rel;
+        for (k, s) in list.iter().enumerate() {
+            let written = format!(
+                "`flightcheck-ignore{} {}`",
+                if s.file_level { "-file" } else { "" },
+                s.rules.join(", ")
+            );
+            if s.rules.is_empty() {
+                notes.push(Note::at(
+                    rel,
+                    s.line,
+                    "`flightcheck-ignore` names no rule, so it suppresses nothing (write `flightcheck-ignore RULE -- reason`)",
+                ));
+                continue;
+            }
+            let unknown: Vec<&str> = s
+                .rules
+                .iter()
+                .map(String::as_str)
+                .filter(|p| {
+                    !registry::all()
+                        .iter()
+                        .any(|r| suppress::pattern_matches(p, r.meta.id))
+                })
+                .collect();
+            if !unknown.is_empty() {
+                notes.push(Note::at(
+                    rel,
+                    s.line,
+                    format!(
+                        "{written}: no rule is named {} (see `flightcheck rule`)",
+                        unknown
+                            .iter()
+                            .map(|u| format!("`{u}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+                continue;
+            }
+            let ran_any = s
+                .rules
+                .iter()
+                .any(|p| ran.iter().any(|id| suppress::pattern_matches(p, id)));
+            if ran_any && !used.contains(&(i, k)) {
+                notes.push(Note::at(
+                    rel,
+                    s.line,
+                    if s.file_level {
+                        format!("{written} suppresses nothing: no finding of that rule is in this file; remove it")
+                    } else {
+                        format!("{written} suppresses nothing: no finding of that rule is on the lines it covers ({}–{}); remove it", s.first, s.last)
+                    },
+                ));
+            }
+        }
+    }
+    Outcome {
+        kept,
+        suppressed,
+        notes,
+    }
+}
