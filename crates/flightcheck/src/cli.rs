@@ -1,6 +1,6 @@
 use crate::rule_cmd;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use flightcheck_core::{ScanReport, Severity};
+use flightcheck_core::{ScanReport, Severity, baseline};
 use flightcheck_report::{Format, RenderOptions, render};
 use flightcheck_rules::{Progress, ScanOptions, scan};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -75,6 +75,16 @@ struct ScanArgs {
     /// Skip these rules or prefixes (repeatable or comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Report only findings that are not in this baseline file as new; findings in it
+    /// stay in the report (marked `unchanged`) but do not fail the gate.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to FILE as a baseline, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Print time per phase and per rule to stderr.
+    #[arg(long)]
+    timings: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', default_value_t = 0)]
     jobs: usize,
@@ -193,11 +203,21 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             Err(e) => return usage_error(&e),
         }
     }
-    let report = if reports.len() == 1 {
+    let mut report = if reports.len() == 1 {
         reports.remove(0)
     } else {
         flightcheck_rules::pipeline::merge(reports)
     };
+    if let Some(file) = &args.baseline {
+        let entries = match std::fs::read_to_string(file) {
+            Ok(text) => baseline::read(&text),
+            Err(e) => Err(format!("cannot read it: {e}")),
+        };
+        match entries {
+            Ok(entries) => baseline::apply(&mut report, entries, &file.to_string_lossy()),
+            Err(e) => return usage_error(&format!("--baseline {}: {e}", file.display())),
+        }
+    }
 
     for (format, file) in &outputs {
         let text = render(
@@ -228,6 +248,21 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     {
         // A closed pipe (`| head`) is not an error of the scan; the gate still decides.
     }
+    if args.timings {
+        eprint!("{}", flightcheck_report::timings(&report));
+    }
+    if let Some(file) = &args.write_baseline {
+        if let Err(e) = std::fs::write(file, baseline::write(&report)) {
+            return usage_error(&format!("cannot write {}: {e}", file.display()));
+        }
+        eprintln!(
+            "flightcheck: wrote {} finding{} to baseline {}",
+            report.counts.total(),
+            if report.counts.total() == 1 { "" } else { "s" },
+            file.display()
+        );
+        return ExitCode::SUCCESS;
+    }
     gate(&report, args.fail_on, args.min_score)
 }
 
@@ -241,7 +276,7 @@ fn gate(report: &ScanReport, fail_on: FailOn, min_score: Option<u32>) -> ExitCod
     };
     let worst = flightcheck_rules::pipeline::worst(report);
     let severity_failed = matches!((threshold, worst), (Some(t), Some(w)) if w >= t);
-    let score_failed = min_score.is_some_and(|m| report.score < m);
+    let score_failed = min_score.is_some_and(|m| baseline::gate_score(report) < m);
     if severity_failed || score_failed {
         ExitCode::from(1)
     } else {

@@ -315,3 +315,42 @@ fn hard_coded_tokens_never_appear_in_frames_or_evidence() {
         );
     }
 }
+
+#[test]
+fn timings_go_to_stderr_per_phase_and_rule() {
+    let out = bin()
+        .arg("scan")
+        .arg(example())
+        .args(["--format", "json", "--timings"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for phase in [
+        "discover",
+        "parse",
+        "resolve",
+        "reachability",
+        "rules",
+        "total",
+    ] {
+        assert!(stderr.contains(phase), "{phase} in {stderr}");
+    }
+    assert!(stderr.contains("bot/start-handler-missing"), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout stays JSON");
+    let rules: Vec<&str> = report["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    let timed: Vec<&str> = report["rule_timings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["phase"].as_str())
+        .collect();
+    assert!(timed.len() > 10, "{timed:?}");
+    assert!(timed.iter().all(|t| rules.contains(t)), "{timed:?}");
+    // Python-only rules do not apply to this Node project, so they are not timed.
+    assert!(!timed.contains(&"perf/blocking-io-in-async"));
+}

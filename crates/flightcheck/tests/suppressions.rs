@@ -1,40 +1,12 @@
 //! Inline suppressions end to end: `flightcheck-ignore` directives written into a copy of
 //! the example project, in JS comments, env-file comments and file-level form.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{example_copy, insert_line};
 use serde_json::Value;
 use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-fn example_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot"),
-        dir.path(),
-    );
-    dir
-}
-
-/// Inserts `line` before 1-based line `before` of `file`.
-fn insert_line(root: &Path, file: &str, before: usize, line: &str) {
-    let path = root.join(file);
-    let text = std::fs::read_to_string(&path).expect("read");
-    let mut lines: Vec<&str> = text.lines().collect();
-    lines.insert(before - 1, line);
-    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
-}
 
 fn scan(root: &Path) -> Value {
     let out = Command::cargo_bin("flightcheck")

@@ -3,6 +3,7 @@
 //! Data flows one way (discover → parse → facts → rules → score → render); this crate is the
 //! only one every stage depends on, so it holds no logic that needs the file system or an AST.
 
+pub mod baseline;
 pub mod facts;
 pub mod finding;
 pub mod fingerprint;

@@ -193,3 +193,18 @@ impl ScanReport {
             .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
     }
 }
+
+/// Monorepo roll-up: the mean of project scores weighted by lines of source.
+pub fn rollup_score(projects: &[ProjectReport]) -> u32 {
+    let weight = |p: &ProjectReport| p.files.lines.max(1) as f64;
+    let total: f64 = projects.iter().map(weight).sum();
+    if total == 0.0 {
+        return 100;
+    }
+    (projects
+        .iter()
+        .map(|p| weight(p) * f64::from(p.score.score))
+        .sum::<f64>()
+        / total)
+        .round() as u32
+}

@@ -38,3 +38,21 @@ pub fn render(format: Format, report: &ScanReport, options: RenderOptions) -> St
         Format::Json => json::render(report),
     }
 }
+
+/// The `--timings` table: time per phase, then per rule (slowest first).
+pub fn timings(report: &ScanReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("timings (ms)\n");
+    let total: f64 = report.timings.iter().map(|t| t.ms).sum();
+    for t in &report.timings {
+        let _ = writeln!(out, "  {:<40} {:>9.1}", t.phase, t.ms);
+    }
+    let _ = writeln!(out, "  {:<40} {:>9.1}", "total", total);
+    if !report.rule_timings.is_empty() {
+        out.push_str("rules (ms; project rules and collecting per-file findings, whose checks run in `parse`)\n");
+        for t in &report.rule_timings {
+            let _ = writeln!(out, "  {:<40} {:>9.1}", t.phase, t.ms);
+        }
+    }
+    out
+}

@@ -2,7 +2,7 @@
 //! category table, score and verdict.
 
 use crate::RenderOptions;
-use flightcheck_core::{Finding, ProjectReport, ScanReport, Severity, Verdict};
+use flightcheck_core::{BaselineState, Finding, ProjectReport, ScanReport, Severity, Verdict};
 use owo_colors::{OwoColorize, Style};
 use std::fmt::Write;
 
@@ -107,11 +107,15 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
                 p.bold(&format!("Notes ({})", report.notes.len()))
             );
             for note in report.notes.iter().take(12) {
-                match &note.file {
-                    Some(f) => {
+                match (&note.file, note.line) {
+                    (Some(f), Some(line)) => {
+                        let _ =
+                            writeln!(out, "  {} {}", p.dim(&format!("{f}:{line}:")), note.message);
+                    }
+                    (Some(f), None) => {
                         let _ = writeln!(out, "  {} {}", p.dim(&format!("{f}:")), note.message);
                     }
-                    None => {
+                    (None, _) => {
                         let _ = writeln!(out, "  {}", note.message);
                     }
                 }
@@ -126,6 +130,36 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
             out.push('\n');
         }
     }
+    if !options.quiet {
+        write_suppressed(&mut out, &p, report);
+    }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "baseline {}: {} new, {} unchanged (not gated), {} stale (fixed, or moved to another file)",
+            b.file,
+            b.new,
+            b.unchanged,
+            b.stale.len()
+        );
+        if !options.quiet {
+            for e in b.stale.iter().take(8) {
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}",
+                    p.dim("stale:"),
+                    e.rule,
+                    p.dim(&if e.file.is_empty() {
+                        e.message.clone()
+                    } else {
+                        format!("{}: {}", e.file, e.message)
+                    })
+                );
+            }
+            write_more(&mut out, &p, b.stale.len(), 8, "stale entries");
+        }
+        out.push('\n');
+    }
     let c = &report.counts;
     let _ = writeln!(
         out,
@@ -139,6 +173,43 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
         c.low
     );
     out
+}
+
+/// Findings silenced by `flightcheck-ignore`, with the reason given: an audit trail.
+fn write_suppressed(out: &mut String, p: &Painter, report: &ScanReport) {
+    let suppressed: Vec<_> = report
+        .projects
+        .iter()
+        .flat_map(|project| project.suppressed.iter())
+        .collect();
+    if suppressed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        p.bold(&format!("Suppressed ({})", suppressed.len()))
+    );
+    for s in suppressed.iter().take(12) {
+        let place = match &s.file {
+            Some(f) => format!("{f}:{}", s.line),
+            None => "(project)".into(),
+        };
+        let reason = if s.reason.is_empty() {
+            "no reason given".to_string()
+        } else {
+            s.reason.clone()
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            p.dim(&place),
+            s.rule,
+            p.dim(&format!("— {reason} (by {})", s.suppressed_by))
+        );
+    }
+    write_more(out, p, suppressed.len(), 12, "suppressed findings");
+    out.push('\n');
 }
 
 /// `… N more THINGS` when `total` items were cut to `shown`.
@@ -201,9 +272,14 @@ fn write_finding(out: &mut String, p: &Painter, project: &ProjectReport, f: &Fin
     } else {
         String::new()
     };
+    let in_baseline = if f.baseline_state == Some(BaselineState::Unchanged) {
+        p.dim(" (in baseline: not gated)")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} {}{} {}",
+        "{} {}{} {}{in_baseline}",
         p.severity(f.severity),
         p.accent(f.rule),
         p.dim(&scope),

@@ -664,7 +664,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         .map(|p| p.verdict)
         .max()
         .unwrap_or(Verdict::Green);
-    let score = rollup_score(&projects);
+    let score = flightcheck_core::rollup_score(&projects);
     Ok(ScanReport {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -695,7 +695,6 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     })
 }
 
-/// Monorepo roll-up: the mean of project scores weighted by lines of source.
 /// Files of a chat framework's own package (`aiogram/…`, `src/telegram/…`, `telegraf/…`).
 fn is_framework_source(rel: &str) -> bool {
     let mut parts = rel.split('/');
@@ -717,20 +716,6 @@ fn is_framework_source(rel: &str) -> bool {
                 | "telegraf"
                 | "grammy"
         )
-}
-
-fn rollup_score(projects: &[ProjectReport]) -> u32 {
-    let weight = |p: &ProjectReport| p.files.lines.max(1) as f64;
-    let total: f64 = projects.iter().map(weight).sum();
-    if total == 0.0 {
-        return 100;
-    }
-    (projects
-        .iter()
-        .map(|p| weight(p) * f64::from(p.score.score))
-        .sum::<f64>()
-        / total)
-        .round() as u32
 }
 
 /// Runs one rule and applies its reachability policy to findings in dead files.
@@ -1190,8 +1175,13 @@ fn slowest_first(rule_ms: BTreeMap<&'static str, f64>) -> Vec<Timing> {
 }
 
 /// The severity a whole scan gates on.
+/// Findings a `--baseline` already holds do not count.
 pub fn worst(report: &ScanReport) -> Option<Severity> {
-    report.all_findings().map(|(_, f)| f.severity).max()
+    report
+        .all_findings()
+        .filter(|(_, f)| flightcheck_core::baseline::gates(f))
+        .map(|(_, f)| f.severity)
+        .max()
 }
 
 /// Several scans (one per PATH) as one report: paths are prefixed with their root.
@@ -1243,7 +1233,7 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
         merged.verdict = merged.verdict.max(next.verdict);
     }
     merged.root = roots.join(" ");
-    merged.score = rollup_score(&merged.projects);
+    merged.score = flightcheck_core::rollup_score(&merged.projects);
     merged
 }
 

@@ -1,0 +1,35 @@
+//! Helpers shared by the end-to-end tests: a scratch copy of the example project.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+pub fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot"),
+        dir.path(),
+    );
+    dir
+}
+
+/// Inserts `line` before 1-based line `before` of `file`.
+pub fn insert_line(root: &Path, file: &str, before: usize, line: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(before - 1, line);
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+}
