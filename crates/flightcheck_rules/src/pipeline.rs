@@ -643,7 +643,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             score: card,
             findings,
             suppressed,
-            claims: Vec::new(),
+            claims: flightcheck_project::claims::of_project(&ws, p),
         });
     }
     lap("rules", &mut timings);
