@@ -152,10 +152,8 @@ fn score_claim(lower: &str) -> bool {
         let end = lower[..slash].trim_end().len();
         let number = &lower[end - digits_start..end];
         let followed_by_digit = bytes.get(slash + 4).is_some_and(u8::is_ascii_digit);
-        if !followed_by_digit && let Ok(n) = number.parse::<u32>() {
-            if (80..=100).contains(&n) {
-                return true;
-            }
+        if !followed_by_digit && number.parse::<u32>().is_ok_and(|n| (80..=100).contains(&n)) {
+            return true;
         }
         search = slash + 4;
     }
