@@ -354,3 +354,38 @@ fn timings_go_to_stderr_per_phase_and_rule() {
     // Python-only rules do not apply to this Node project, so they are not timed.
     assert!(!timed.contains(&"perf/blocking-io-in-async"));
 }
+
+#[test]
+fn monorepos_are_scored_per_project_and_rolled_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, body) in [
+        (
+            "api",
+            "const express = require('express');\nconst app = express();\napp.get('/', (q, r) => r.send('ok'));\napp.listen(3000);\n",
+        ),
+        ("worker", "setInterval(() => console.log('tick'), 1000);\n"),
+    ] {
+        let project = dir.path().join(name);
+        std::fs::create_dir_all(&project).expect("mkdir");
+        std::fs::write(
+            project.join("package.json"),
+            format!("{{\"name\":\"{name}\",\"main\":\"index.js\"}}"),
+        )
+        .expect("write");
+        std::fs::write(project.join("index.js"), body).expect("write");
+    }
+    let (_, report) = scan_json(dir.path(), &[]);
+    let paths: Vec<&str> = report["projects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["api", "worker"]);
+    let out = bin().arg("scan").arg(dir.path()).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rollup = text.split("Projects\n").nth(1).expect("a roll-up section");
+    assert!(rollup.contains("  api "), "{rollup}");
+    assert!(rollup.contains("  worker "), "{rollup}");
+    assert!(rollup.contains("  overall "), "{rollup}");
+}

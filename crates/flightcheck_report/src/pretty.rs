@@ -100,6 +100,9 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
         for project in &report.projects {
             write_scores(&mut out, &p, project, many);
         }
+        if many {
+            write_rollup(&mut out, &p, report);
+        }
         if !report.notes.is_empty() {
             let _ = writeln!(
                 out,
@@ -173,6 +176,43 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
         c.low
     );
     out
+}
+
+/// Monorepos: one line per project, then the overall score (weighted by lines of source).
+fn write_rollup(out: &mut String, p: &Painter, report: &ScanReport) {
+    let _ = writeln!(out, "{}", p.bold("Projects"));
+    let width = report
+        .projects
+        .iter()
+        .map(|pr| pr.path.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    for project in &report.projects {
+        let c = &project.counts;
+        let _ = writeln!(
+            out,
+            "  {:<width$} {}{} {:>3}/100  {} blocker, {} high, {} medium, {} low  {}",
+            project.path,
+            p.verdict(project.verdict),
+            " ".repeat(6 - project.verdict.as_str().len().min(6)),
+            project.score.score,
+            c.blocker,
+            c.high,
+            c.medium,
+            c.low,
+            p.dim(&format!("{} lines", project.files.lines)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<width$} {}{} {:>3}/100  {}\n",
+        "overall",
+        p.verdict(report.verdict),
+        " ".repeat(6 - report.verdict.as_str().len().min(6)),
+        report.score,
+        p.dim("(project scores weighted by lines of source)")
+    );
 }
 
 /// Findings silenced by `flightcheck-ignore`, with the reason given: an audit trail.
