@@ -3,6 +3,7 @@
 //! Data flows one way (discover → parse → facts → rules → score → render); this crate is the
 //! only one every stage depends on, so it holds no logic that needs the file system or an AST.
 
+pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod fingerprint;
@@ -15,6 +16,7 @@ pub mod sql;
 pub mod text;
 pub mod wiring;
 
+pub use config::{CONFIG_FILE_NAME, Config, ConfigError, Located, PathIgnore, SeverityOverride};
 pub use facts::*;
 pub use finding::*;
 pub use report::*;
