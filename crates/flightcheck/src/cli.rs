@@ -1,4 +1,4 @@
-use crate::rule_cmd;
+use crate::{init_cmd, rule_cmd};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use flightcheck_core::{ScanReport, Severity, baseline};
 use flightcheck_report::{Format, RenderOptions, render};
@@ -23,6 +23,8 @@ enum Command {
     Scan(ScanArgs),
     /// Show a rule's documentation, or list all rules.
     Rule(RuleArgs),
+    /// Write a commented flightcheck.toml for the detected stack.
+    Init(init_cmd::InitArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -109,6 +111,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rule(args) => rule_cmd::run(args.id.as_deref(), args.format == "json"),
+        Command::Init(args) => init_cmd::run(&args),
     }
 }
 

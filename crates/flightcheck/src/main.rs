@@ -2,6 +2,7 @@
 //! and turns the gate into an exit code (0 passed, 1 failed, 2 usage/config/internal error).
 
 mod cli;
+mod init_cmd;
 mod rule_cmd;
 
 use clap::Parser;

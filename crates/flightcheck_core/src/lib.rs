@@ -1,9 +1,11 @@
 //! Types shared by every flightcheck stage: the vocabulary of findings, rules, facts and scores.
 //!
 //! Data flows one way (discover → parse → facts → rules → score → render); this crate is the
-//! only one every stage depends on, so it holds no logic that needs the file system or an AST.
+//! only one every stage depends on, so it holds no logic that needs an AST (config and
+//! baseline files are the only files it reads).
 
 pub mod baseline;
+pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod fingerprint;
@@ -17,6 +19,7 @@ pub mod suppress;
 pub mod text;
 pub mod wiring;
 
+pub use config::{CONFIG_FILE_NAME, Config, ConfigError, Located, PathIgnore, SeverityOverride};
 pub use facts::*;
 pub use finding::*;
 pub use report::*;

@@ -62,15 +62,24 @@ impl RuleMeta {
 
     /// Whether `pattern` (a rule id or an id prefix such as `security/`) selects this rule.
     pub fn matches(&self, pattern: &str) -> bool {
-        let pattern = pattern.trim();
-        if pattern.is_empty() {
-            return false;
-        }
-        if pattern.ends_with('/') {
-            return self.id.starts_with(pattern);
-        }
-        self.id == pattern || self.id.starts_with(&format!("{pattern}/"))
+        pattern_matches(pattern, self.id)
     }
+}
+
+/// Whether `pattern` (a rule id, or an id prefix such as `security/` or `security`)
+/// selects the rule `id`: the one meaning of a rule pattern for the CLI and `flightcheck.toml`.
+pub fn pattern_matches(pattern: &str, id: &str) -> bool {
+    let pattern = pattern.trim();
+    if pattern.is_empty() {
+        return false;
+    }
+    if pattern.ends_with('/') {
+        return id.starts_with(pattern);
+    }
+    id == pattern
+        || id
+            .strip_prefix(pattern)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 #[cfg(test)]

@@ -29,18 +29,8 @@ impl Suppression {
     /// Whether this directive silences a finding of `rule` at `line` (0: no line).
     pub fn covers(&self, rule: &str, line: u32) -> bool {
         (self.file_level || (line >= self.first && line <= self.last))
-            && self.rules.iter().any(|p| pattern_matches(p, rule))
+            && self.rules.iter().any(|p| crate::pattern_matches(p, rule))
     }
-}
-
-/// `pattern` names `rule`: the id itself, or a prefix such as `security/` or `security`.
-pub fn pattern_matches(pattern: &str, rule: &str) -> bool {
-    let pattern = pattern.trim_end_matches('/');
-    !pattern.is_empty()
-        && (rule == pattern
-            || rule
-                .strip_prefix(pattern)
-                .is_some_and(|rest| rest.starts_with('/')))
 }
 
 /// A directive read from a comment's text, before it is located.
@@ -280,19 +270,6 @@ mod tests {
             parse_directive("# flightcheck-ignore").map(|d| d.rules.len()),
             Some(0)
         );
-    }
-
-    #[test]
-    fn patterns() {
-        assert!(pattern_matches("security/", "security/sql-injection"));
-        assert!(pattern_matches("security", "security/sql-injection"));
-        assert!(pattern_matches(
-            "security/sql-injection",
-            "security/sql-injection"
-        ));
-        assert!(!pattern_matches("security/sql", "security/sql-injection"));
-        assert!(!pattern_matches("sec", "security/sql-injection"));
-        assert!(!pattern_matches("", "security/sql-injection"));
     }
 
     fn comment(line: u32, trailing: bool, rule: &str) -> DirectiveComment {

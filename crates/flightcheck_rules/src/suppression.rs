@@ -125,7 +125,7 @@ pub fn apply(
                 .filter(|p| {
                     !registry::all()
                         .iter()
-                        .any(|r| suppress::pattern_matches(p, r.meta.id))
+                        .any(|r| flightcheck_core::pattern_matches(p, r.meta.id))
                 })
                 .collect();
             if !unknown.is_empty() {
@@ -146,7 +146,7 @@ pub fn apply(
             let ran_any = s
                 .rules
                 .iter()
-                .any(|p| ran.iter().any(|id| suppress::pattern_matches(p, id)));
+                .any(|p| ran.iter().any(|id| flightcheck_core::pattern_matches(p, id)));
             if ran_any && !used.contains(&(i, k)) {
                 notes.push(Note::at(
                     rel,
