@@ -84,6 +84,12 @@ struct ScanArgs {
     /// Write every current finding to FILE as a baseline, then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Use this config file for every project instead of the nearest `flightcheck.toml`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the resolved config of each project and where it came from, then exit.
+    #[arg(long)]
+    show_config: bool,
     /// Print time per phase and per rule to stderr.
     #[arg(long)]
     timings: bool,
@@ -174,6 +180,11 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         }
         outputs.push((format, PathBuf::from(file)));
     }
+    if let Some(config) = &args.config
+        && !config.is_file()
+    {
+        return usage_error(&format!("--config {}: no such file", config.display()));
+    }
     for env in &args.env {
         if !env.is_file() {
             return usage_error(&format!("--env {}: no such file", env.display()));
@@ -199,12 +210,25 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             production_env: args.env.clone(),
             select: args.select.clone(),
             ignore: args.ignore.clone(),
+            config: args.config.clone(),
             progress: progress_callback(show_progress),
         };
+        if args.show_config {
+            match flightcheck_rules::pipeline::show_config(&options) {
+                Ok(text) => {
+                    print!("{text}");
+                    continue;
+                }
+                Err(e) => return usage_error(&e),
+            }
+        }
         match scan(&options) {
             Ok(report) => reports.push(report),
             Err(e) => return usage_error(&e),
         }
+    }
+    if args.show_config {
+        return ExitCode::SUCCESS;
     }
     let mut report = if reports.len() == 1 {
         reports.remove(0)

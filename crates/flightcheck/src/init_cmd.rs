@@ -2,7 +2,7 @@
 //!
 //! The file explains every option, shows defaults and stack-specific examples commented
 //! out (`#key = value`, no space, so uncommenting is deleting one character), and sets only
-//! what discovery is sure of: the production env files of a single-project tree.
+//! what discovery is sure of: the production env files it detected.
 
 use clap::Args;
 use flightcheck_core::config::{toml_key, toml_string};
@@ -105,16 +105,6 @@ fn listing(items: &[String]) -> String {
     shown.join(", ")
 }
 
-/// `rel` (relative to the scan root) relative to the project directory `root`.
-fn project_relative(rel: &str, root: &str) -> Option<String> {
-    if root == "." {
-        return Some(rel.to_string());
-    }
-    rel.strip_prefix(root)
-        .and_then(|r| r.strip_prefix('/'))
-        .map(str::to_string)
-}
-
 /// Whether `pattern` names a rule or a prefix of one, so examples never go stale silently.
 fn known_rule(pattern: &str) -> bool {
     registry::all().iter().any(|r| r.meta.matches(pattern))
@@ -140,13 +130,8 @@ fn stack(ws: &Workspace, has_entry: bool) -> Stack {
     let languages: Vec<Language> = (0..ws.projects.len())
         .flat_map(|p| ws.languages(p))
         .collect();
-    // Globs are relative to the project directory, so the folder is looked for there.
-    let project_paths: Vec<String> = ws
-        .files
-        .iter()
-        .zip(&ws.file_project)
-        .filter_map(|(f, p)| project_relative(&f.rel, &ws.projects.get(*p)?.root))
-        .collect();
+    // Globs are relative to the config file's directory (the scanned root).
+    let project_paths: Vec<String> = ws.files.iter().map(|f| f.rel.clone()).collect();
     let scripts_dir = ["scripts", "tools", "bin"]
         .into_iter()
         .find(|d| {
@@ -183,7 +168,6 @@ fn generate(ws: &Workspace) -> Generated {
         }
     }
     let stack = stack(ws, !entries.is_empty());
-    let single = ws.projects.len() == 1;
 
     let mut out = String::new();
     let mut summary = Vec::new();
@@ -197,7 +181,6 @@ fn generate(ws: &Workspace) -> Generated {
          # Detected stack\n",
     );
     let mut production: Vec<String> = Vec::new();
-    let mut elsewhere: Vec<String> = Vec::new();
     for (p, project) in ws.projects.iter().enumerate() {
         let languages: Vec<String> = ws
             .languages(p)
@@ -215,10 +198,7 @@ fn generate(ws: &Workspace) -> Generated {
         for env in ws.env_files.iter().filter(|e| e.project == p) {
             env_files.push(format!("{} ({})", env.rel, env.role.as_str()));
             if env.role == EnvRole::Production {
-                match project_relative(&env.rel, &project.root) {
-                    Some(rel) if single => production.push(rel),
-                    _ => elsewhere.push(env.rel.clone()),
-                }
+                production.push(env.rel.clone());
             }
         }
         let entry_list: Vec<String> = entries
@@ -264,22 +244,10 @@ fn generate(ws: &Workspace) -> Generated {
             listing(&frameworks)
         ));
     }
-    if !single {
-        out.push_str(
-            "#\n\
-             # Paths in the settings below are relative to the directory of the project being\n\
-             # scanned; with several projects, a flightcheck.toml in a project's directory\n\
-             # holds the settings that are that project's alone.\n",
-        );
-    } else if let Some(project) = ws.projects.first()
-        && project.root != "."
-    {
-        let _ = writeln!(
-            out,
-            "#\n# Paths in the settings below are relative to the project directory, {}.",
-            safe(&project.root)
-        );
-    }
+    out.push_str(
+        "#\n# Paths in the settings below (entry points, env files, globs) are relative to\n\
+         # this file's directory, so one file at the root serves every project.\n",
+    );
 
     // select / ignore
     out.push_str("\n# Rules to run, by id or prefix (`security/`). Default: [] runs every rule.\n");
@@ -330,13 +298,6 @@ fn generate(ws: &Workspace) -> Generated {
     production.sort();
     production.dedup();
     if production.is_empty() {
-        if !elsewhere.is_empty() {
-            let _ = writeln!(
-                out,
-                "# Detected as production in their projects: {}.",
-                listing(&elsewhere)
-            );
-        }
         let _ = writeln!(
             out,
             "#production-env = {}",
@@ -372,7 +333,7 @@ fn generate(ws: &Workspace) -> Generated {
     // [per-path-ignores]
     out.push_str(
         "\n# Rules (ids or prefixes) turned off in files matching a glob, relative to the\n\
-         # project directory. As in .gitignore: `*` stays within a directory, `**` crosses\n\
+         # directory of this file. As in .gitignore: `*` stays within a directory, `**` crosses\n\
          # directories, a glob without `/` matches at any depth, a directory covers its files.\n\
          [per-path-ignores]\n",
     );
@@ -423,15 +384,5 @@ mod tests {
         let text = listing(&items);
         assert!(text.ends_with("k8s/7.yaml, and 2 more"), "{text}");
         assert_eq!(listing(&[]), "(none)");
-    }
-
-    #[test]
-    fn paths_relative_to_the_project() {
-        assert_eq!(
-            project_relative("packages/bot/.env.prod", "packages/bot"),
-            Some(".env.prod".into())
-        );
-        assert_eq!(project_relative(".env", "."), Some(".env".into()));
-        assert_eq!(project_relative("packages/bots/.env", "packages/bot"), None);
     }
 }

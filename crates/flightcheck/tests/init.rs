@@ -177,7 +177,7 @@ fn tiny_python_bot_gets_its_stack_and_production_env() {
 }
 
 #[test]
-fn monorepo_lists_every_project_and_sets_no_shared_paths() {
+fn monorepo_lists_every_project_with_root_relative_paths() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     write(
@@ -202,14 +202,8 @@ fn monorepo_lists_every_project_and_sets_no_shared_paths() {
     let (config, _) = assert_valid(&text);
     assert!(text.contains("# project api (packages/api)\n"), "{text}");
     assert!(text.contains("# project bot (packages/bot)\n"), "{text}");
-    // Paths are relative to each scanned project: one list cannot fit both.
-    assert!(config.production_env().is_empty());
-    assert!(
-        text.contains(
-            "# Detected as production in their projects: packages/bot/.env.production.\n"
-        ),
-        "{text}"
-    );
+    // Paths are relative to the file, at the root: one list serves both projects.
+    assert_eq!(config.production_env(), ["packages/bot/.env.production"]);
 }
 
 #[test]

@@ -105,7 +105,7 @@ impl PartialEq for PathIgnore {
 impl Eq for PathIgnore {}
 
 impl PathIgnore {
-    /// Whether the glob matches `path` (relative to the project directory) or one of its
+    /// Whether the glob matches `path` (relative to the directory of the config file) or one of its
     /// parent directories, as a `.gitignore` line would: `scripts` covers `scripts/a/b.js`.
     pub fn matches_path(&self, path: &str) -> bool {
         let path = normalize_rel(path);
@@ -291,13 +291,18 @@ fn string_list(
     Ok(out)
 }
 
-/// Paths relative to the project directory: never absolute, never empty.
+/// Paths relative to the directory of the config file: never absolute, never empty.
 fn relative_paths(
     src: &Source<'_>,
     value: &Spanned<DeValue<'_>>,
     what: &str,
 ) -> Result<Vec<Located<String>>, ConfigError> {
-    let mut paths = string_list(src, value, what, "paths relative to the project directory")?;
+    let mut paths = string_list(
+        src,
+        value,
+        what,
+        "paths relative to the directory of the config file",
+    )?;
     for path in &mut paths {
         if is_absolute(&path.value) {
             return Err(ConfigError {
@@ -305,7 +310,7 @@ fn relative_paths(
                 line: path.line,
                 column: path.column,
                 message: format!(
-                    "{what}: `{}` is absolute; paths are relative to the project directory",
+                    "{what}: `{}` is absolute; paths are relative to the directory of the config file",
                     path.value
                 ),
             });
@@ -351,7 +356,7 @@ fn globset_syntax(glob: &str) -> Result<String, String> {
     }
     if glob.split('/').any(|c| c == "..") {
         return Err(format!(
-            "glob `{glob}` leaves the project directory; globs are relative to it"
+            "glob `{glob}` leaves the directory of the config file; globs are relative to it"
         ));
     }
     let anchored = glob.starts_with('/') || glob.starts_with("./");
@@ -506,13 +511,13 @@ impl Config {
         self.ignore.iter().map(|p| p.value.clone()).collect()
     }
 
-    /// `entry-points`: extra entry files, relative to the project directory.
+    /// `entry-points`: extra entry files, relative to the directory of the config file.
     pub fn entry_points(&self) -> Vec<String> {
         self.entry_points.iter().map(|p| p.value.clone()).collect()
     }
 
     /// `production-env`: env files judged as production (like `--env`), relative to the
-    /// project directory.
+    /// directory of the config file.
     pub fn production_env(&self) -> Vec<String> {
         self.production_env
             .iter()
@@ -541,7 +546,7 @@ impl Config {
     }
 
     /// Whether `[per-path-ignores]` turns rule `rule` off in `path` (relative to the
-    /// project directory, `/` separators).
+    /// directory of the config file, `/` separators).
     pub fn ignores(&self, rule: &str, path: &str) -> bool {
         self.per_path_ignores.iter().any(|entry| {
             entry
@@ -632,10 +637,10 @@ impl Config {
         out.push_str(&format!("select = {}\n", list(&self.select)));
         out.push_str("# Rules to skip (ids or prefixes).\n");
         out.push_str(&format!("ignore = {}\n", list(&self.ignore)));
-        out.push_str("# Extra entry points, relative to the project directory.\n");
+        out.push_str("# Extra entry points, relative to the directory of the config file.\n");
         out.push_str(&format!("entry-points = {}\n", list(&self.entry_points)));
         out.push_str(
-            "# Env files judged as production (like `--env`), relative to the project directory.\n",
+            "# Env files judged as production (like `--env`), relative to the directory of the config file.\n",
         );
         out.push_str(&format!(
             "production-env = {}\n",
@@ -1077,7 +1082,7 @@ docs = 0
         );
         assert_eq!(
             error("entry-points = [true]\n"),
-            "flightcheck.toml:1:17: `entry-points` must be an array of paths relative to the project directory, found a boolean in it"
+            "flightcheck.toml:1:17: `entry-points` must be an array of paths relative to the directory of the config file, found a boolean in it"
         );
     }
 
@@ -1135,7 +1140,7 @@ docs = 0
         );
         assert_eq!(
             error("[per-path-ignores]\n\"docs/\" = []\n\"../other/**\" = [\"docs/\"]\n"),
-            "flightcheck.toml:3:1: glob `../other/**` leaves the project directory; globs are relative to it"
+            "flightcheck.toml:3:1: glob `../other/**` leaves the directory of the config file; globs are relative to it"
         );
         assert_eq!(
             error("[per-path-ignores]\n\"/\" = [\"docs/\"]\n"),
@@ -1148,12 +1153,12 @@ docs = 0
         assert_eq!(
             error("entry-points = [\"src/a.js\", \"/srv/app/b.js\"]\n"),
             "flightcheck.toml:1:29: `entry-points`: `/srv/app/b.js` is absolute; paths are \
-             relative to the project directory"
+             relative to the directory of the config file"
         );
         assert_eq!(
             error("production-env = ['C:\\app\\.env']\n"),
             "flightcheck.toml:1:19: `production-env`: `C:\\app\\.env` is absolute; paths are \
-             relative to the project directory"
+             relative to the directory of the config file"
         );
     }
 

@@ -6,6 +6,7 @@ pub mod bots;
 pub mod context;
 pub mod env_keys;
 pub mod pipeline;
+pub mod project_config;
 pub mod registry;
 pub mod rules;
 pub mod suppression;

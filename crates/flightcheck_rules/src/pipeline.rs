@@ -1,6 +1,7 @@
 //! The scan pipeline. Data flows one way: discover → parse → resolve → reach → rules → score.
 
 use crate::context::{FileState, ImportProblem, ImportedNames, Liveness, ProjectContext};
+use crate::project_config;
 use crate::registry::{self, Rule};
 use crate::suppression;
 use flightcheck_core::{
@@ -37,6 +38,8 @@ pub struct ScanOptions {
     pub production_env: Vec<PathBuf>,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// `--config FILE`: used for every project instead of the nearest `flightcheck.toml`.
+    pub config: Option<PathBuf>,
     pub progress: Option<ProgressFn>,
 }
 
@@ -224,6 +227,28 @@ fn parse_file(
     }
 }
 
+/// The resolved `flightcheck.toml` of every project under `options.root`, as TOML with
+/// its source, for `scan --show-config`.
+pub fn show_config(options: &ScanOptions) -> Result<String, String> {
+    let root = std::fs::canonicalize(&options.root)
+        .map_err(|e| format!("cannot scan {}: {e}", options.root.display()))?;
+    let ws = Workspace::discover(
+        &root,
+        &DiscoverOptions {
+            threads: options.jobs.max(1),
+            production_env: options.production_env.clone(),
+        },
+    )?;
+    let configs = project_config::resolve(&ws, options.config.as_deref())?;
+    let mut out = String::new();
+    for (project, pc) in ws.projects.iter().zip(&configs) {
+        out.push_str(&format!("# project: {} ({})\n", project.root, project.name));
+        out.push_str(&pc.config.describe(pc.source.as_deref()));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// Scans `options.root` and returns the report. `Err` for usage errors (bad path,
 /// unknown rule selector, unreadable `--env` file).
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
@@ -256,13 +281,16 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
 
     let root = std::fs::canonicalize(&options.root)
         .map_err(|e| format!("cannot scan {}: {e}", options.root.display()))?;
-    let ws = Workspace::discover(
+    let mut ws = Workspace::discover(
         &root,
         &DiscoverOptions {
             threads: jobs,
             production_env: options.production_env.clone(),
         },
     )?;
+    let configs = project_config::resolve(&ws, options.config.as_deref())?;
+    project_config::apply_production_env(&mut ws, &configs, !options.production_env.is_empty());
+    let ws = ws;
     let mut notes = ws.notes.clone();
     lap("discover", &mut timings);
 
@@ -461,6 +489,17 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             reach_all.insert(p, "Django loads apps, URLconfs and settings by name, so every module counts as reachable".into());
         }
     }
+    for pc in &configs {
+        for (file, declared) in pc.entry_points(&ws) {
+            entries.push(EntryPoint {
+                file,
+                source: "flightcheck.toml entry-points".into(),
+                detail: declared,
+                decl_file: pc.source.clone().unwrap_or_default(),
+                decl_line: 1,
+            });
+        }
+    }
     entries.sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
     entries.dedup_by(|a, b| a.file == b.file && a.source == b.source);
     let reachable = graph.reachable(entries.iter().map(|e| e.file));
@@ -555,8 +594,9 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         let mut applicable: BTreeSet<Category> = BTreeSet::new();
         let mut ran: BTreeSet<&'static str> = BTreeSet::new();
         let mut findings = Vec::new();
+        let config = &configs[p];
         for rule in &rules {
-            if !(rule.applies)(&ctx) {
+            if !config.runs(rule.meta.id, !options.select.is_empty()) || !(rule.applies)(&ctx) {
                 continue;
             }
             applicable.insert(rule.meta.category);
@@ -565,6 +605,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             findings.extend(run_rule(rule, &ctx));
             *rule_ms.entry(rule.meta.id).or_insert(0.0) += started.elapsed().as_secs_f64() * 1000.0;
         }
+        config.apply(&mut findings);
         findings.sort_by(|a, b| {
             (&a.file, a.span.line, a.span.column, a.rule).cmp(&(
                 &b.file,
@@ -581,7 +622,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         } = suppression::apply(&ws, &files, p, findings, &ran);
         notes.extend(suppression_notes);
         let applicable: Vec<Category> = applicable.into_iter().collect();
-        let card = score::score(&findings, &applicable, &BTreeMap::new());
+        let card = score::score(&findings, &applicable, &config.config.weights());
         let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
         for &i in &project_sources {
             if files[i].reachable

@@ -143,10 +143,10 @@ pub fn apply(
                 ));
                 continue;
             }
-            let ran_any = s
-                .rules
-                .iter()
-                .any(|p| ran.iter().any(|id| flightcheck_core::pattern_matches(p, id)));
+            let ran_any = s.rules.iter().any(|p| {
+                ran.iter()
+                    .any(|id| flightcheck_core::pattern_matches(p, id))
+            });
             if ran_any && !used.contains(&(i, k)) {
                 notes.push(Note::at(
                     rel,
