@@ -3,14 +3,12 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{example_copy, insert_line};
+use common::{bin, example_copy, insert_line};
 use serde_json::Value;
 use std::path::Path;
 
 fn scan(root: &Path, args: &[&str]) -> (i32, Value) {
-    let out = Command::cargo_bin("flightcheck")
-        .expect("binary")
+    let out = bin()
         .env_remove("CI")
         .args(["scan", "--format", "json"])
         .args(args)
@@ -109,8 +107,7 @@ fn bad_baseline_files_are_usage_errors() {
     let dir = example_copy();
     let bad = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(bad.path(), "{\"not\": \"a baseline\"}").expect("write");
-    let out = Command::cargo_bin("flightcheck")
-        .expect("binary")
+    let out = bin()
         .args(["scan", "--baseline"])
         .arg(bad.path())
         .arg(dir.path())
@@ -119,8 +116,7 @@ fn bad_baseline_files_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a flightcheck baseline"));
 
-    let out = Command::cargo_bin("flightcheck")
-        .expect("binary")
+    let out = bin()
         .args(["scan", "--baseline", "/no/such/baseline.json"])
         .arg(dir.path())
         .output()

@@ -1,19 +1,11 @@
 //! End-to-end tests of the `flightcheck` binary: the example project, exit codes, flags,
 //! and bad input that must never crash the scan.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, example};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("flightcheck").expect("binary builds");
-    cmd.env_remove("CI").env("NO_COLOR", "1");
-    cmd
-}
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot")
-}
+use std::path::Path;
 
 fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let out = bin()

@@ -3,14 +3,12 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::example_copy;
+use common::{bin, example_copy};
 use serde_json::Value;
 use std::path::Path;
 
 fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("flightcheck")
-        .expect("binary")
+    let out = bin()
         .env_remove("CI")
         .arg("scan")
         .args(args)

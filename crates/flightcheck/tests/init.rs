@@ -1,34 +1,13 @@
 //! End-to-end tests of `flightcheck init`: the generated `flightcheck.toml` describes the
 //! detected stack, parses, carries valid examples, and never overwrites by accident.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, copy_dir, example};
 use flightcheck_core::{CONFIG_FILE_NAME, Category, Config};
 use flightcheck_rules::registry;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("flightcheck").expect("binary builds");
-    cmd.env_remove("CI").env("NO_COLOR", "1");
-    cmd
-}
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
-}
+use std::path::Path;
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (rel, text) in files {

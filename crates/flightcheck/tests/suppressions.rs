@@ -3,14 +3,12 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{example_copy, insert_line};
+use common::{bin, example_copy, insert_line};
 use serde_json::Value;
 use std::path::Path;
 
 fn scan(root: &Path) -> Value {
-    let out = Command::cargo_bin("flightcheck")
-        .expect("binary")
+    let out = bin()
         .env_remove("CI")
         .args(["scan", "--format", "json"])
         .arg(root)
@@ -197,8 +195,7 @@ fn a_deselected_rule_is_not_reported_as_unused() {
         1,
         "// flightcheck-ignore security/webhook-unverified -- stale",
     );
-    let out = Command::cargo_bin("flightcheck")
-        .expect("binary")
+    let out = bin()
         .args(["scan", "--format", "json", "--select", "config/"])
         .arg(root)
         .output()

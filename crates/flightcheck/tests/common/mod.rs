@@ -1,7 +1,20 @@
 //! Helpers shared by the end-to-end tests: a scratch copy of the example project.
 #![allow(dead_code)]
 
-use std::path::Path;
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// The binary, outside CI and without colour.
+pub fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("flightcheck").expect("binary builds");
+    cmd.env_remove("CI").env("NO_COLOR", "1");
+    cmd
+}
+
+/// The example project of the repository.
+pub fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot")
+}
 
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -18,10 +31,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 pub fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot"),
-        dir.path(),
-    );
+    copy_dir(&example(), dir.path());
     dir
 }
 
