@@ -28,6 +28,7 @@ enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Pretty,
+    Markdown,
     Json,
 }
 
@@ -35,6 +36,7 @@ impl OutputFormat {
     fn format(self) -> Format {
         match self {
             Self::Pretty => Format::Pretty,
+            Self::Markdown => Format::Markdown,
             Self::Json => Format::Json,
         }
     }
