@@ -30,6 +30,7 @@ enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Pretty,
+    Markdown,
     Json,
 }
 
@@ -37,6 +38,7 @@ impl OutputFormat {
     fn format(self) -> Format {
         match self {
             Self::Pretty => Format::Pretty,
+            Self::Markdown => Format::Markdown,
             Self::Json => Format::Json,
         }
     }

@@ -1,6 +1,7 @@
 //! Renderers. They read a [`ScanReport`] and never the source tree.
 
 mod json;
+mod markdown;
 mod pretty;
 
 use flightcheck_core::ScanReport;
@@ -9,15 +10,17 @@ use flightcheck_core::ScanReport;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Pretty,
+    Markdown,
     Json,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 2] = ["pretty", "json"];
+    pub const NAMES: [&'static str; 3] = ["pretty", "markdown", "json"];
 
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "pretty" => Some(Self::Pretty),
+            "markdown" => Some(Self::Markdown),
             "json" => Some(Self::Json),
             _ => None,
         }
@@ -35,6 +38,7 @@ pub struct RenderOptions {
 pub fn render(format: Format, report: &ScanReport, options: RenderOptions) -> String {
     match format {
         Format::Pretty => pretty::render(report, options),
+        Format::Markdown => markdown::render(report),
         Format::Json => json::render(report),
     }
 }

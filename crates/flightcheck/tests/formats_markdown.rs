@@ -1,0 +1,59 @@
+//! End-to-end tests of the Markdown review (`--format markdown`, `--output markdown=FILE`) on
+//! the example project.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("flightcheck").expect("binary builds");
+    cmd.env_remove("CI").env("NO_COLOR", "1");
+    cmd
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot")
+}
+
+/// The review with the machine-specific root replaced.
+fn stable(review: &str) -> String {
+    review.replace(&example().to_string_lossy().to_string(), "<root>")
+}
+
+#[test]
+fn example_project_markdown_snapshot() {
+    let out = bin()
+        .arg("scan")
+        .arg(example())
+        .args(["--format", "markdown"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "blockers fail the default gate");
+    let review = stable(&String::from_utf8(out.stdout).expect("the review is UTF-8"));
+    assert!(
+        review.starts_with("# Production-readiness review: salon-booking-bot\n"),
+        "{review}"
+    );
+    assert!(review.contains("🔴 **RED** (NOT PRODUCTION READY)"));
+    assert!(!review.contains('\u{1b}'), "no colour codes in Markdown");
+    // The example's blockers each get their own subsection.
+    assert!(review.contains("### B1. `config/empty-secret` at `.env.production:2`"));
+    assert!(review.contains("`bot/start-handler-missing` at `src/bot.js:18`"));
+    insta::assert_snapshot!("booking_bot_markdown", review);
+}
+
+#[test]
+fn output_flag_writes_the_same_review_as_stdout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("review.md");
+    let out = bin()
+        .arg("scan")
+        .arg(example())
+        .args(["--format", "markdown", "--output"])
+        .arg(format!("markdown={}", file.display()))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let written = std::fs::read_to_string(&file).expect("--output wrote the review");
+    assert!(written.contains("## Verification plan\n"));
+    assert_eq!(written, String::from_utf8_lossy(&out.stdout));
+}

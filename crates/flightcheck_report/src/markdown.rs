@@ -1,0 +1,2561 @@
+//! The Markdown review (PRODUCT.md "Outputs"; `docs/markdown-review.md`): the document a team
+//! acts on, in GitHub-flavoured Markdown. Sections always come in the same order and an empty
+//! one says "None.", so reviews of two runs diff cleanly. No timestamps or timings (the
+//! output is deterministic) and no HTML except `<details>`/`<summary>` around the scan notes.
+//!
+//! Text from the scanned repository (messages, snippets, paths, names, claims) goes through
+//! [`inline`], [`code`] or [`write_fence`], so it cannot open an HTML tag, start emphasis,
+//! break a table row or close a code block early. Messages keep their backtick code spans:
+//! rules write names and commands that way.
+
+use flightcheck_core::{
+    BaselineState, Counts, Evidence, FileCounts, Finding, FixKind, ProjectReport, ScanReport,
+    Severity, Verdict, YELLOW_BELOW, severity_cost,
+};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// A finding with the project it belongs to.
+type Entry<'a> = (&'a ProjectReport, &'a Finding);
+
+pub fn render(report: &ScanReport) -> String {
+    let review = Review::new(report);
+    let mut out = String::new();
+    review.write_summary(&mut out);
+    review.write_detailed(&mut out, Severity::Blocker);
+    review.write_detailed(&mut out, Severity::High);
+    review.write_other(&mut out);
+    review.write_scores(&mut out);
+    review.write_fix_plan(&mut out);
+    review.write_files(&mut out);
+    review.write_verification(&mut out);
+    review.write_claims(&mut out);
+    review.write_suppressed(&mut out);
+    review.write_baseline(&mut out);
+    review.write_notes(&mut out);
+    // One trailing newline, whatever the last section wrote.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+struct Review<'a> {
+    report: &'a ScanReport,
+    /// Several projects (a monorepo or several paths): say which project a row belongs to.
+    many: bool,
+    /// Every finding, worst severity first; within one severity in project order, then in
+    /// the pipeline's order (file, line, column, rule).
+    findings: Vec<Entry<'a>>,
+}
+
+impl<'a> Review<'a> {
+    fn new(report: &'a ScanReport) -> Self {
+        let findings = Severity::ALL_DESC
+            .iter()
+            .flat_map(|&severity| {
+                report
+                    .all_findings()
+                    .filter(move |(_, f)| f.severity == severity)
+            })
+            .collect();
+        Self {
+            report,
+            many: report.projects.len() > 1,
+            findings,
+        }
+    }
+
+    fn of_severity(&self, severity: Severity) -> impl Iterator<Item = Entry<'a>> + '_ {
+        self.findings
+            .iter()
+            .copied()
+            .filter(move |(_, f)| f.severity == severity)
+    }
+
+    fn effort_of(&self, severities: &[Severity]) -> u32 {
+        self.findings
+            .iter()
+            .filter(|(_, f)| severities.contains(&f.severity))
+            .map(|(_, f)| f.effort_minutes)
+            .sum()
+    }
+
+    fn claim_count(&self) -> usize {
+        self.report.projects.iter().map(|p| p.claims.len()).sum()
+    }
+
+    fn suppressed_count(&self) -> usize {
+        self.report
+            .projects
+            .iter()
+            .map(|p| p.suppressed.len())
+            .sum()
+    }
+
+    // ── 1. Title and executive summary ──────────────────────────────────────────────────
+
+    fn write_summary(&self, out: &mut String) {
+        let report = self.report;
+        let subject = match report.projects.as_slice() {
+            [only] => inline(&only.name, Ctx::Text),
+            _ => code(&report.root, Ctx::Text),
+        };
+        let _ = writeln!(out, "# Production-readiness review: {subject}\n");
+        let _ = writeln!(
+            out,
+            "{} · score **{}/100** · {}\n",
+            verdict_label(report.verdict),
+            report.score,
+            counts_phrase(&report.counts)
+        );
+        let _ = writeln!(
+            out,
+            "Scanned {} with {} {} ({} rules).\n",
+            code(&report.root, Ctx::Text),
+            report.tool.name,
+            report.tool.version,
+            report.rules.len()
+        );
+        let _ = writeln!(out, "## Executive summary\n");
+        let _ = writeln!(out, "{}\n", self.summary_paragraph());
+
+        let _ = writeln!(out, "- **Verdict:** {}", verdict_label(report.verdict));
+        let score_note = if self.many {
+            " (the mean of the project scores, weighted by lines of source)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "- **Score:** {}/100{score_note}", report.score);
+        let _ = writeln!(
+            out,
+            "- **Findings:** {} ({} in all)",
+            counts_phrase(&report.counts),
+            report.counts.total()
+        );
+        let mut files = FileCounts::default();
+        for p in &report.projects {
+            files.source += p.files.source;
+            files.reachable += p.files.reachable;
+            files.lines += p.files.lines;
+            files.tests += p.files.tests;
+        }
+        let _ = writeln!(
+            out,
+            "- **Files:** {} scanned, {} reachable from an entry point, {} of source, {}",
+            count_noun(u64::from(files.source), "source file", "source files"),
+            files.reachable,
+            count_noun(files.lines, "line", "lines"),
+            count_noun(u64::from(files.tests), "test file", "test files"),
+        );
+        let _ = writeln!(out, "- **Rules run:** {}", report.rules.len());
+        let suppressed = self.suppressed_count();
+        if suppressed > 0 {
+            let _ = writeln!(
+                out,
+                "- **Suppressed:** {} silenced by `flightcheck-ignore` comments, not counted (see [Suppressed](#suppressed))",
+                count_noun(suppressed as u64, "finding", "findings")
+            );
+        }
+        if let Some(baseline) = &report.baseline {
+            let _ = writeln!(
+                out,
+                "- **Baseline:** {} new, {} unchanged against {}; {} (see [Baseline](#baseline))",
+                baseline.new,
+                baseline.unchanged,
+                code(&baseline.file, Ctx::Text),
+                count_noun(baseline.stale.len() as u64, "stale entry", "stale entries"),
+            );
+        }
+        out.push('\n');
+        if self.many {
+            self.write_rollup(out);
+        }
+        self.write_stack(out);
+        self.write_entry_points(out);
+    }
+
+    /// `### Projects`: one row per project of a monorepo.
+    fn write_rollup(&self, out: &mut String) {
+        let report = self.report;
+        let _ = writeln!(out, "### Projects\n");
+        let rows = report
+            .projects
+            .iter()
+            .map(|p| {
+                vec![
+                    inline(&p.name, Ctx::Cell),
+                    code(&p.path, Ctx::Cell),
+                    verdict_label(p.verdict),
+                    format!("{}/100", p.score.score),
+                    p.counts.blocker.to_string(),
+                    p.counts.high.to_string(),
+                    p.counts.medium.to_string(),
+                    p.counts.low.to_string(),
+                ]
+            })
+            .collect::<Vec<_>>();
+        write_table(
+            out,
+            &[
+                ("Project", Align::Left),
+                ("Path", Align::Left),
+                ("Verdict", Align::Left),
+                ("Score", Align::Right),
+                ("Blocker", Align::Right),
+                ("High", Align::Right),
+                ("Medium", Align::Right),
+                ("Low", Align::Right),
+            ],
+            &rows,
+        );
+    }
+
+    fn write_stack(&self, out: &mut String) {
+        let report = self.report;
+        let _ = writeln!(out, "### Stack\n");
+        if report.projects.is_empty() {
+            let _ = writeln!(out, "None.\n");
+        } else {
+            let rows = report
+                .projects
+                .iter()
+                .map(|p| {
+                    let mut languages = join_or_none(p.languages.iter().map(|l| l.as_str()));
+                    if let Some(runtime) = &p.python_runtime {
+                        languages.push_str(&format!(" (Python {})", inline(runtime, Ctx::Cell)));
+                    }
+                    vec![
+                        format!(
+                            "{} ({})",
+                            inline(&p.name, Ctx::Cell),
+                            code(&p.path, Ctx::Cell)
+                        ),
+                        languages,
+                        join_or_none(p.frameworks.iter().map(|f| f.as_str())),
+                        p.package_manager
+                            .as_deref()
+                            .map_or_else(|| "none found".to_string(), |m| inline(m, Ctx::Cell)),
+                        codes_or_none(&p.deploy_files),
+                        env_files(&p.env_files),
+                    ]
+                })
+                .collect::<Vec<_>>();
+            write_table(
+                out,
+                &[
+                    ("Project", Align::Left),
+                    ("Languages", Align::Left),
+                    ("Frameworks", Align::Left),
+                    ("Package manager", Align::Left),
+                    ("Deploy files", Align::Left),
+                    ("Env files", Align::Left),
+                ],
+                &rows,
+            );
+        }
+    }
+
+    fn write_entry_points(&self, out: &mut String) {
+        let report = self.report;
+        let _ = writeln!(out, "### Entry points\n");
+        let mut rows = Vec::new();
+        let mut without = Vec::new();
+        for p in &report.projects {
+            if p.entry_points.is_empty() {
+                without.push(p);
+            }
+            for e in &p.entry_points {
+                let mut row = Vec::new();
+                if self.many {
+                    row.push(inline(&p.name, Ctx::Cell));
+                }
+                row.push(code(&e.file, Ctx::Cell));
+                row.push(inline(&e.source, Ctx::Cell));
+                row.push(code_or_dash(&e.detail, Ctx::Cell));
+                rows.push(row);
+            }
+        }
+        if rows.is_empty() {
+            let _ = writeln!(
+                out,
+                "None found: every non-test source file counts as reachable.\n"
+            );
+        } else {
+            let mut header = Vec::new();
+            if self.many {
+                header.push(("Project", Align::Left));
+            }
+            header.extend([
+                ("File", Align::Left),
+                ("Declared in", Align::Left),
+                ("Command", Align::Left),
+            ]);
+            write_table(out, &header, &rows);
+            for p in without {
+                let _ = writeln!(
+                    out,
+                    "No entry point found in {} ({}): every non-test source file there counts as reachable.\n",
+                    inline(&p.name, Ctx::Text),
+                    code(&p.path, Ctx::Text)
+                );
+            }
+        }
+    }
+
+    /// A plain-language paragraph: what stops the release, what is risky, what can wait,
+    /// what it costs, and whether the docs claim otherwise.
+    fn summary_paragraph(&self) -> String {
+        let report = self.report;
+        let c = &report.counts;
+        let mut sentences = Vec::new();
+        if report.projects.is_empty() {
+            sentences.push(
+                "No project was found (no `package.json`, `pyproject.toml`, `requirements.txt` or `setup.py`), so nothing was assessed."
+                    .to_string(),
+            );
+        } else if c.total() == 0 {
+            sentences.push("No findings: every rule that applies to this stack passed.".into());
+        }
+        if c.blocker > 0 {
+            sentences.push(format!(
+                "**{} {} this release:** {}.",
+                count_noun(u64::from(c.blocker), "blocker", "blockers"),
+                if c.blocker == 1 { "stops" } else { "stop" },
+                self.rule_list(Severity::Blocker)
+            ));
+        }
+        if c.high > 0 {
+            let findings = count_noun(
+                u64::from(c.high),
+                "high-priority finding",
+                "high-priority findings",
+            );
+            sentences.push(if c.blocker > 0 {
+                format!(
+                    "{findings} should be fixed before launch too: {}.",
+                    self.rule_list(Severity::High)
+                )
+            } else {
+                format!(
+                    "Nothing blocks this release, but {findings} {} a risk to fix or accept before launch: {}.",
+                    if c.high == 1 { "is" } else { "are" },
+                    self.rule_list(Severity::High)
+                )
+            });
+        }
+        let rest = match (c.medium, c.low) {
+            (0, 0) => None,
+            (m, 0) => Some(count_noun(
+                u64::from(m),
+                "medium finding",
+                "medium findings",
+            )),
+            (0, l) => Some(count_noun(u64::from(l), "low finding", "low findings")),
+            (m, l) => Some(format!(
+                "{m} medium and {}",
+                count_noun(u64::from(l), "low finding", "low findings")
+            )),
+        };
+        if let Some(rest) = rest {
+            let lead = if c.blocker + c.high == 0 {
+                "Nothing blocks this release; "
+            } else {
+                ""
+            };
+            let sentence = format!("{lead}{rest} can be scheduled after launch.");
+            sentences.push(capitalize_first(&sentence));
+        }
+        let score = report.score;
+        sentences.push(match report.verdict {
+            Verdict::Red => {
+                format!("The score is {score}/100; the verdict stays RED while any blocker remains.")
+            }
+            Verdict::Yellow if c.high > 0 => format!(
+                "The score is {score}/100; the verdict stays YELLOW while any high finding remains{}.",
+                if score < YELLOW_BELOW {
+                    format!(" and the score is below {YELLOW_BELOW}")
+                } else {
+                    String::new()
+                }
+            ),
+            Verdict::Yellow => format!(
+                "The score is {score}/100, below the {YELLOW_BELOW} a GREEN verdict needs."
+            ),
+            Verdict::Green => format!("The score is {score}/100."),
+        });
+        let total = self.effort_of(&Severity::ALL_DESC);
+        if total > 0 {
+            let blockers = self.effort_of(&[Severity::Blocker]);
+            sentences.push(if blockers > 0 {
+                format!(
+                    "Fixing everything is estimated at {}, {} of it for the blockers.",
+                    minutes(total),
+                    minutes(blockers)
+                )
+            } else {
+                format!("Fixing everything is estimated at {}.", minutes(total))
+            });
+        }
+        let claims = self.claim_count();
+        if claims > 0 && report.verdict != Verdict::Green {
+            sentences.push(format!(
+                "The docs claim readiness in {}, but the measured verdict is {} (see [Claims vs evidence](#claims-vs-evidence)).",
+                count_noun(claims as u64, "place", "places"),
+                report.verdict.as_str()
+            ));
+        }
+        let suppressed = self.suppressed_count();
+        if suppressed > 0 {
+            sentences.push(format!(
+                "{} silenced by `flightcheck-ignore` comments {} not counted.",
+                count_noun(suppressed as u64, "finding", "findings"),
+                if suppressed == 1 { "is" } else { "are" }
+            ));
+        }
+        sentences.join(" ")
+    }
+
+    /// The rules of one severity in order of first appearance, e.g. "`a/b` ×2, `c/d`".
+    fn rule_list(&self, severity: Severity) -> String {
+        let mut rules: Vec<(&str, u32)> = Vec::new();
+        for (_, f) in self.of_severity(severity) {
+            match rules.iter_mut().find(|(rule, _)| *rule == f.rule) {
+                Some((_, n)) => *n += 1,
+                None => rules.push((f.rule, 1)),
+            }
+        }
+        rules
+            .iter()
+            .map(|(rule, n)| {
+                if *n > 1 {
+                    format!("{} ×{n}", code(rule, Ctx::Text))
+                } else {
+                    code(rule, Ctx::Text)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    // ── 2, 3. Blockers and high findings, one subsection each ────────────────────────────
+
+    fn write_detailed(&self, out: &mut String, severity: Severity) {
+        let (heading, id_prefix, intro) = match severity {
+            Severity::Blocker => (
+                "Critical blockers",
+                "B",
+                "Each of these stops the release: the verdict is RED while any remains.",
+            ),
+            _ => (
+                "High priority",
+                "H",
+                "Fix these before launch or accept them as known risks: the verdict is at best YELLOW while any remains.",
+            ),
+        };
+        let _ = writeln!(out, "## {heading}\n");
+        let entries: Vec<Entry> = self.of_severity(severity).collect();
+        if entries.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        let _ = writeln!(out, "{intro}\n");
+        for (k, (project, f)) in entries.iter().enumerate() {
+            let place = finding_place(project, f, Ctx::Text);
+            let _ = writeln!(
+                out,
+                "### {id_prefix}{}. {} at {}\n",
+                k + 1,
+                code(f.rule, Ctx::Text),
+                place
+            );
+            if self.many {
+                let _ = writeln!(
+                    out,
+                    "- **PROJECT:** {} ({})",
+                    inline(&project.name, Ctx::Text),
+                    code(&project.path, Ctx::Text)
+                );
+            }
+            let _ = writeln!(out, "- **FILE:** {place}");
+            let _ = writeln!(out, "- **SYMPTOM:** {}", inline_or_dash(&f.message));
+            let _ = writeln!(out, "- **IMPACT:** {}", inline_or_dash(&f.impact));
+            write_evidence(out, &f.evidence);
+            let _ = writeln!(out, "- **VERIFICATION:** {}", check(&f.verify));
+            let _ = writeln!(
+                out,
+                "- **ROOT CAUSE:** {}; the fix is {}.",
+                inline_or_dash(&f.title),
+                fix_kind_phrase(f.fix_kind)
+            );
+            let weight = project
+                .score
+                .categories
+                .iter()
+                .find(|c| c.category == f.category)
+                .map_or(String::new(), |c| format!(" (weight {})", c.weight));
+            let _ = writeln!(out, "- **CATEGORY:** {}{weight}", f.category.as_str());
+            let _ = writeln!(out, "- **FIX:** {}", inline_or_dash(&f.fix));
+            let _ = writeln!(out, "- **EFFORT:** {}", minutes(f.effort_minutes));
+            if let Some(state) = f.baseline_state {
+                let _ = writeln!(out, "- **BASELINE:** {}", baseline_phrase(state));
+            }
+            let _ = writeln!(
+                out,
+                "- **RULE:** {}, documented by {}",
+                code(f.rule, Ctx::Text),
+                code(&format!("flightcheck rule {}", f.rule), Ctx::Text)
+            );
+            out.push('\n');
+        }
+    }
+
+    // ── 4. Other findings ────────────────────────────────────────────────────────────────
+
+    fn write_other(&self, out: &mut String) {
+        let _ = writeln!(out, "## Other findings\n");
+        let entries: Vec<Entry> = self
+            .findings
+            .iter()
+            .copied()
+            .filter(|(_, f)| f.severity < Severity::High)
+            .collect();
+        if entries.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        let with_baseline = self.report.baseline.is_some();
+        let mut header = vec![("Severity", Align::Left)];
+        if self.many {
+            header.push(("Project", Align::Left));
+        }
+        header.extend([
+            ("Rule", Align::Left),
+            ("Location", Align::Left),
+            ("Message", Align::Left),
+        ]);
+        if with_baseline {
+            header.push(("Baseline", Align::Left));
+        }
+        let rows = entries
+            .iter()
+            .map(|(project, f)| {
+                let mut row = vec![f.severity.as_str().to_string()];
+                if self.many {
+                    row.push(inline(&project.name, Ctx::Cell));
+                }
+                row.push(code(f.rule, Ctx::Cell));
+                row.push(finding_place(project, f, Ctx::Cell));
+                row.push(inline(&f.message, Ctx::Cell));
+                if with_baseline {
+                    row.push(match f.baseline_state {
+                        Some(BaselineState::New) => "new".into(),
+                        Some(BaselineState::Unchanged) => "unchanged".into(),
+                        None => String::new(),
+                    });
+                }
+                row
+            })
+            .collect::<Vec<_>>();
+        write_table(out, &header, &rows);
+    }
+
+    // ── 5. Score breakdown ───────────────────────────────────────────────────────────────
+
+    fn write_scores(&self, out: &mut String) {
+        let _ = writeln!(out, "## Score breakdown\n");
+        if self.report.projects.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "Each finding costs its category points (blocker {}, high {}, medium {}, low {}); further findings of the same rule cost half, and one rule costs at most twice its worst finding. A category scores 100 minus its deductions, at least 0. N/A categories have no rule that applies to this stack and leave the weighting: the total weight counts applicable categories only. The score is the weighted mean of the applicable categories.\n",
+            severity_cost(Severity::Blocker),
+            severity_cost(Severity::High),
+            severity_cost(Severity::Medium),
+            severity_cost(Severity::Low),
+        );
+        for p in &self.report.projects {
+            if self.many {
+                let _ = writeln!(
+                    out,
+                    "### {} ({})\n",
+                    inline(&p.name, Ctx::Text),
+                    code(&p.path, Ctx::Text)
+                );
+            }
+            let mut rows = Vec::new();
+            let mut applicable_weight = 0;
+            for c in &p.score.categories {
+                let name = c.category.as_str().to_string();
+                let weight = c.weight.to_string();
+                match (c.applicable, c.score, c.weighted) {
+                    (true, Some(score), Some(weighted)) => {
+                        applicable_weight += c.weight;
+                        let deductions = if c.deductions.is_empty() {
+                            "none".to_string()
+                        } else {
+                            c.deductions
+                                .iter()
+                                .map(|d| {
+                                    format!(
+                                        "{} ×{}\u{a0}−{}",
+                                        code(d.rule, Ctx::Cell),
+                                        d.findings,
+                                        d.points
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        rows.push(vec![
+                            name,
+                            weight,
+                            score.to_string(),
+                            format!("{weighted:.1}"),
+                            deductions,
+                        ]);
+                    }
+                    _ => rows.push(vec![
+                        name,
+                        weight,
+                        "N/A".into(),
+                        "N/A".into(),
+                        "not assessed: no rule of this category applies to this stack".into(),
+                    ]),
+                }
+            }
+            rows.push(vec![
+                "**Total**".into(),
+                applicable_weight.to_string(),
+                String::new(),
+                format!("**{}/100**", p.score.score),
+                verdict_label(p.score.verdict),
+            ]);
+            write_table(
+                out,
+                &[
+                    ("Category", Align::Left),
+                    ("Weight", Align::Right),
+                    ("Score", Align::Right),
+                    ("Weighted", Align::Right),
+                    ("Deductions (rule ×findings −points)", Align::Left),
+                ],
+                &rows,
+            );
+        }
+    }
+
+    // ── 6. Fix plan ──────────────────────────────────────────────────────────────────────
+
+    fn write_fix_plan(&self, out: &mut String) {
+        let _ = writeln!(out, "## Fix plan\n");
+        if self.findings.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "Efforts are rough estimates per finding (each rule's `effort_minutes`).\n"
+        );
+        let phases: [(&str, &[Severity]); 3] = [
+            ("Phase 1: blockers", &[Severity::Blocker]),
+            ("Phase 2: high priority", &[Severity::High]),
+            ("Phase 3: the rest", &[Severity::Medium, Severity::Low]),
+        ];
+        // Effort comes before the wide columns: a table wider than the page scrolls on GitHub,
+        // and the estimate must not be the part scrolled out of view.
+        let mut header = vec![("#", Align::Right), ("Effort", Align::Right)];
+        if self.many {
+            header.push(("Project", Align::Left));
+        }
+        header.extend([("Fix", Align::Left), ("Where", Align::Left)]);
+        let mut number = 0;
+        for (title, severities) in phases {
+            let entries: Vec<Entry> = self
+                .findings
+                .iter()
+                .copied()
+                .filter(|(_, f)| severities.contains(&f.severity))
+                .collect();
+            let subtotal: u32 = entries.iter().map(|(_, f)| f.effort_minutes).sum();
+            if entries.is_empty() {
+                let _ = writeln!(out, "### {title}\n\nNone.\n");
+                continue;
+            }
+            let _ = writeln!(out, "### {title} ({})\n", minutes(subtotal));
+            let rows = entries
+                .iter()
+                .map(|(project, f)| {
+                    number += 1;
+                    let mut row = vec![number.to_string(), cell_minutes(f.effort_minutes)];
+                    if self.many {
+                        row.push(inline(&project.name, Ctx::Cell));
+                    }
+                    row.push(if f.fix.trim().is_empty() {
+                        format!(
+                            "see {}",
+                            code(&format!("flightcheck rule {}", f.rule), Ctx::Cell)
+                        )
+                    } else {
+                        inline(&f.fix, Ctx::Cell)
+                    });
+                    row.push(format!(
+                        "{} ({})",
+                        finding_place(project, f, Ctx::Cell),
+                        code(f.rule, Ctx::Cell)
+                    ));
+                    row
+                })
+                .collect::<Vec<_>>();
+            write_table(out, &header, &rows);
+            let _ = writeln!(
+                out,
+                "Subtotal: {} for {}.\n",
+                minutes(subtotal),
+                count_noun(entries.len() as u64, "finding", "findings")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "**Total: {}** for {}.\n",
+            minutes(self.effort_of(&Severity::ALL_DESC)),
+            count_noun(self.findings.len() as u64, "finding", "findings")
+        );
+    }
+
+    // ── 7. Files to modify ───────────────────────────────────────────────────────────────
+
+    fn write_files(&self, out: &mut String) {
+        let _ = writeln!(out, "## Files to modify\n");
+        struct FileRow<'r> {
+            worst: Severity,
+            count: u32,
+            rules: BTreeMap<&'r str, u32>,
+        }
+        let mut files: BTreeMap<String, FileRow> = BTreeMap::new();
+        for (project, f) in &self.findings {
+            // A project-wide finding is fixed in the project's definition, as in SARIF.
+            let file = f
+                .file
+                .clone()
+                .or_else(|| project.manifests.first().cloned())
+                .unwrap_or_else(|| project.path.clone());
+            let row = files.entry(file).or_insert(FileRow {
+                worst: f.severity,
+                count: 0,
+                rules: BTreeMap::new(),
+            });
+            row.worst = row.worst.max(f.severity);
+            row.count += 1;
+            *row.rules.entry(f.rule).or_default() += 1;
+        }
+        if files.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        let mut files: Vec<(String, FileRow)> = files.into_iter().collect();
+        // Worst severity first, then most findings; the map already ordered paths.
+        files.sort_by_key(|(_, row)| std::cmp::Reverse((row.worst, row.count)));
+        let rows = files
+            .iter()
+            .map(|(file, row)| {
+                let rules = row
+                    .rules
+                    .iter()
+                    .map(|(rule, n)| {
+                        if *n > 1 {
+                            format!("{} ×{n}", code(rule, Ctx::Cell))
+                        } else {
+                            code(rule, Ctx::Cell)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                vec![
+                    code(file, Ctx::Cell),
+                    row.count.to_string(),
+                    row.worst.as_str().to_string(),
+                    rules,
+                ]
+            })
+            .collect::<Vec<_>>();
+        write_table(
+            out,
+            &[
+                ("File", Align::Left),
+                ("Findings", Align::Right),
+                ("Worst", Align::Left),
+                ("Rules", Align::Left),
+            ],
+            &rows,
+        );
+    }
+
+    // ── 8. Verification plan ─────────────────────────────────────────────────────────────
+
+    fn write_verification(&self, out: &mut String) {
+        let _ = writeln!(out, "## Verification plan\n");
+        /// One checklist item: the verify text and, per rule, the places it checks.
+        type Check<'c> = (&'c str, Vec<(&'c str, Vec<String>)>);
+        // Identical checks (the same verify text) are one item naming every place.
+        let mut checks: Vec<Check> = Vec::new();
+        for (project, f) in &self.findings {
+            let verify = f.verify.trim();
+            if verify.is_empty() {
+                continue;
+            }
+            let place = finding_place(project, f, Ctx::Text);
+            let index = match checks.iter().position(|(v, _)| *v == verify) {
+                Some(i) => i,
+                None => {
+                    checks.push((verify, Vec::new()));
+                    checks.len() - 1
+                }
+            };
+            let rules = &mut checks[index].1;
+            match rules.iter_mut().find(|(rule, _)| *rule == f.rule) {
+                Some((_, places)) => places.push(place),
+                None => rules.push((f.rule, vec![place])),
+            }
+        }
+        for (verify, rules) in &checks {
+            let refs = rules
+                .iter()
+                .map(|(rule, places)| format!("{} at {}", code(rule, Ctx::Text), places.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let _ = writeln!(out, "- [ ] {} — {refs}", check(verify));
+        }
+        let root = &self.report.root;
+        let _ = writeln!(
+            out,
+            "- [ ] Re-run flightcheck with the gate: {} exits 0 (no blocker left); for a GREEN verdict {} exits 0 too.\n",
+            code(
+                &format!("flightcheck scan {root} --fail-on blocker"),
+                Ctx::Text
+            ),
+            code(
+                &format!("flightcheck scan {root} --fail-on high --min-score {YELLOW_BELOW}"),
+                Ctx::Text
+            ),
+        );
+    }
+
+    // ── 9. Claims vs evidence ────────────────────────────────────────────────────────────
+
+    fn write_claims(&self, out: &mut String) {
+        let _ = writeln!(out, "## Claims vs evidence\n");
+        let report = self.report;
+        let measured = |verdict: Verdict, score: u32, counts: &Counts| {
+            format!(
+                "{}, {score}/100, {}",
+                verdict_label(verdict),
+                counts_phrase(counts)
+            )
+        };
+        if self.claim_count() == 0 {
+            let _ = writeln!(
+                out,
+                "No readiness claims were found in the docs. Measured: {}.\n",
+                measured(report.verdict, report.score, &report.counts)
+            );
+            return;
+        }
+        let mut header = Vec::new();
+        if self.many {
+            header.push(("Project", Align::Left));
+        }
+        header.extend([
+            ("Claim in the docs", Align::Left),
+            ("Where", Align::Left),
+            ("Measured", Align::Left),
+        ]);
+        let mut rows = Vec::new();
+        for p in &report.projects {
+            for claim in &p.claims {
+                let mut row = Vec::new();
+                if self.many {
+                    row.push(inline(&p.name, Ctx::Cell));
+                }
+                row.push(format!("“{}”", inline(&claim.text, Ctx::Cell)));
+                row.push(code(&format!("{}:{}", claim.file, claim.line), Ctx::Cell));
+                row.push(measured(p.verdict, p.score.score, &p.counts));
+                rows.push(row);
+            }
+        }
+        write_table(out, &header, &rows);
+        // Judge the claims by the projects that make them (in a monorepo one project's docs
+        // do not speak for another).
+        let claiming = report.projects.iter().filter(|p| !p.claims.is_empty());
+        let (worst, blockers) = claiming.fold((Verdict::Green, 0), |(v, b), p| {
+            (v.max(p.verdict), b + p.counts.blocker)
+        });
+        let verdict = match worst {
+            Verdict::Red => format!(
+                "The evidence contradicts these claims: {} the release.",
+                match blockers {
+                    1 => "1 blocker stops".to_string(),
+                    n => format!("{n} blockers stop"),
+                }
+            ),
+            Verdict::Yellow => {
+                "The evidence qualifies these claims: the release carries known risks (YELLOW)."
+                    .to_string()
+            }
+            Verdict::Green => {
+                "The evidence agrees with these claims as far as the rules that ran can tell (GREEN)."
+                    .to_string()
+            }
+        };
+        let _ = writeln!(out, "{verdict}\n");
+    }
+
+    // ── Audit trail: suppressions, baseline, scan notes ──────────────────────────────────
+
+    fn write_suppressed(&self, out: &mut String) {
+        let _ = writeln!(out, "## Suppressed\n");
+        if self.suppressed_count() == 0 {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "Silenced by `flightcheck-ignore` comments: not scored, not gated, listed for audit.\n"
+        );
+        let mut header = Vec::new();
+        if self.many {
+            header.push(("Project", Align::Left));
+        }
+        // Few columns: a wide table scrolls on GitHub and squeezes the message to a word a line.
+        header.extend([
+            ("Rule", Align::Left),
+            ("Location", Align::Left),
+            ("Message", Align::Left),
+            ("Reason", Align::Left),
+        ]);
+        let mut rows = Vec::new();
+        for p in &self.report.projects {
+            for s in &p.suppressed {
+                let mut row = Vec::new();
+                if self.many {
+                    row.push(inline(&p.name, Ctx::Cell));
+                }
+                let location = match &s.file {
+                    Some(file) => code(&place(file, s.line), Ctx::Cell),
+                    None => "project-wide".into(),
+                };
+                // The comment is usually in the same file: its line number says enough.
+                let comment = match s
+                    .file
+                    .as_deref()
+                    .and_then(|file| s.suppressed_by.strip_prefix(file))
+                    .and_then(|rest| rest.strip_prefix(':'))
+                {
+                    Some(line) => format!("comment on line {}", inline(line, Ctx::Cell)),
+                    None => format!("comment at {}", code(&s.suppressed_by, Ctx::Cell)),
+                };
+                row.extend([
+                    format!("{} ({})", code(s.rule, Ctx::Cell), s.severity.as_str()),
+                    format!("{location}, {comment}"),
+                    inline(&s.message, Ctx::Cell),
+                    if s.reason.trim().is_empty() {
+                        "*no reason given*".to_string()
+                    } else {
+                        inline(&s.reason, Ctx::Cell)
+                    },
+                ]);
+                rows.push(row);
+            }
+        }
+        write_table(out, &header, &rows);
+    }
+
+    fn write_baseline(&self, out: &mut String) {
+        let _ = writeln!(out, "## Baseline\n");
+        let Some(baseline) = &self.report.baseline else {
+            let _ = writeln!(
+                out,
+                "None: no `--baseline` was given, so every finding is reported.\n"
+            );
+            return;
+        };
+        let _ = writeln!(
+            out,
+            "Compared with {}: **{} new**, {} unchanged (findings already in the baseline do not fail the gate).\n",
+            code(&baseline.file, Ctx::Text),
+            baseline.new,
+            baseline.unchanged
+        );
+        if baseline.stale.is_empty() {
+            let _ = writeln!(
+                out,
+                "No stale entries: every baseline entry still matches a finding.\n"
+            );
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "{} in the baseline no longer {} a finding (fixed, or moved to another file); rewrite the baseline with `--write-baseline` to drop {}:\n",
+            count_noun(baseline.stale.len() as u64, "entry", "entries"),
+            if baseline.stale.len() == 1 {
+                "matches"
+            } else {
+                "match"
+            },
+            if baseline.stale.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        );
+        let rows = baseline
+            .stale
+            .iter()
+            .map(|e| {
+                vec![
+                    code(&e.rule, Ctx::Cell),
+                    code_or_dash(&e.file, Ctx::Cell),
+                    inline(&e.message, Ctx::Cell),
+                    code(&e.fingerprint, Ctx::Cell),
+                ]
+            })
+            .collect::<Vec<_>>();
+        write_table(
+            out,
+            &[
+                ("Rule", Align::Left),
+                ("File", Align::Left),
+                ("Message when recorded", Align::Left),
+                ("Fingerprint", Align::Left),
+            ],
+            &rows,
+        );
+    }
+
+    fn write_notes(&self, out: &mut String) {
+        let _ = writeln!(out, "## Scan notes\n");
+        let notes = &self.report.notes;
+        if notes.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        // GitHub renders Markdown inside <details> only after a blank line.
+        let _ = writeln!(
+            out,
+            "<details>\n<summary>{}: skipped or unreadable files, broken manifests, missing entry targets</summary>\n",
+            count_noun(notes.len() as u64, "note", "notes")
+        );
+        for note in notes {
+            let at = match (&note.file, note.line) {
+                (Some(file), Some(line)) => format!("{}: ", code(&place(file, line), Ctx::Text)),
+                (Some(file), None) => format!("{}: ", code(file, Ctx::Text)),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "- {at}{}", inline(&note.message, Ctx::Text));
+        }
+        let _ = writeln!(out, "\n</details>\n");
+    }
+}
+
+/// `- **EVIDENCE:**` with one nested item per piece: place and note, then the snippet in a
+/// fenced block; absence rules' "searched" notes stand alone.
+fn write_evidence(out: &mut String, evidence: &[Evidence]) {
+    if evidence.is_empty() {
+        let _ = writeln!(out, "- **EVIDENCE:** none recorded");
+        return;
+    }
+    let _ = writeln!(out, "- **EVIDENCE:**");
+    for e in evidence {
+        let at = match (&e.file, e.line) {
+            (Some(file), Some(line)) if line > 0 => Some(code(&place(file, line), Ctx::Text)),
+            (Some(file), _) => Some(code(file, Ctx::Text)),
+            _ => None,
+        };
+        let note = inline(&e.note, Ctx::Text);
+        let item = match (at, note.is_empty()) {
+            (Some(at), false) => format!("{at}: {note}"),
+            (Some(at), true) => at,
+            (None, false) => note,
+            (None, true) => "(no detail)".to_string(),
+        };
+        let _ = writeln!(out, "  - {item}");
+        if let Some(snippet) = &e.snippet {
+            write_fence(out, "    ", language_tag(e.file.as_deref()), snippet);
+        }
+    }
+}
+
+/// Where a finding is: `file:line`, or project-wide (named by its manifest).
+fn finding_place(project: &ProjectReport, f: &Finding, ctx: Ctx) -> String {
+    match &f.file {
+        Some(file) => code(&place(file, f.span.line), ctx),
+        None => match project.manifests.first() {
+            Some(manifest) => format!("project-wide ({})", code(manifest, ctx)),
+            None => "project-wide".into(),
+        },
+    }
+}
+
+/// `file:line`, or `file` when the line is unknown (0).
+fn place(file: &str, line: u32) -> String {
+    if line > 0 {
+        format!("{file}:{line}")
+    } else {
+        file.to_string()
+    }
+}
+
+fn verdict_label(verdict: Verdict) -> String {
+    let light = match verdict {
+        Verdict::Red => "🔴",
+        Verdict::Yellow => "🟡",
+        Verdict::Green => "🟢",
+    };
+    format!("{light} **{}** ({})", verdict.as_str(), verdict.headline())
+}
+
+fn counts_phrase(c: &Counts) -> String {
+    format!(
+        "{} · {} high · {} medium · {} low",
+        count_noun(u64::from(c.blocker), "blocker", "blockers"),
+        c.high,
+        c.medium,
+        c.low
+    )
+}
+
+fn baseline_phrase(state: BaselineState) -> &'static str {
+    match state {
+        BaselineState::New => "new: not in the baseline",
+        BaselineState::Unchanged => "unchanged: already in the baseline, does not fail the gate",
+    }
+}
+
+fn fix_kind_phrase(kind: FixKind) -> &'static str {
+    match kind {
+        FixKind::Code => "a code change",
+        FixKind::Config => "a configuration change",
+        FixKind::Ops => "an operations change (deploy, infrastructure)",
+    }
+}
+
+fn count_noun(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Minutes as `45 min`, `2 h` or `1 h 35 min`.
+fn minutes(total: u32) -> String {
+    match (total / 60, total % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// [`minutes`] for a table cell: a narrow column must not break `20 min` over two lines.
+fn cell_minutes(total: u32) -> String {
+    minutes(total).replace(' ', "\u{a0}")
+}
+
+fn join_or_none<'s>(items: impl Iterator<Item = &'s str>) -> String {
+    let items: Vec<String> = items.map(|s| inline(s, Ctx::Cell)).collect();
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn codes_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items
+            .iter()
+            .map(|s| code(s, Ctx::Cell))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Env files as `FILE (role)`: the file as code, the role as text.
+fn env_files(items: &[String]) -> String {
+    if items.is_empty() {
+        return "none".into();
+    }
+    items
+        .iter()
+        .map(|item| match item.rsplit_once(" (") {
+            Some((file, role)) if role.ends_with(')') => {
+                format!("{} ({}", code(file, Ctx::Cell), inline(role, Ctx::Cell))
+            }
+            _ => code(item, Ctx::Cell),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn code_or_dash(s: &str, ctx: Ctx) -> String {
+    if s.trim().is_empty() {
+        "—".into()
+    } else {
+        code(s, ctx)
+    }
+}
+
+/// A verify step: prose ("Send /start ...") as text, a shell command ("npm test") as code.
+fn check(verify: &str) -> String {
+    if looks_like_command(verify) {
+        code(verify, Ctx::Text)
+    } else {
+        inline_or_dash(verify)
+    }
+}
+
+/// Rules write prose verify steps as sentences (capitalised, with their own code spans) and
+/// commands bare: a lowercase program name first, no Markdown, no closing full stop.
+fn looks_like_command(s: &str) -> bool {
+    let s = s.trim();
+    let program = s.split_whitespace().next().unwrap_or_default();
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && program
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !s.contains('`')
+        && !s.ends_with('.')
+}
+
+fn inline_or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "—".into()
+    } else {
+        inline(s, Ctx::Text)
+    }
+}
+
+// ── Markdown building blocks ─────────────────────────────────────────────────────────────
+
+/// Where inline text goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// A paragraph, heading or list item.
+    Text,
+    /// A GFM table cell: `|` ends the cell unless escaped, even inside a code span.
+    Cell,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// A GFM table. Cells must come from [`inline`] or [`code`] with [`Ctx::Cell`] (or be our
+/// own text without `|` and line breaks).
+fn write_table(out: &mut String, header: &[(&str, Align)], rows: &[Vec<String>]) {
+    let names: Vec<&str> = header.iter().map(|(name, _)| *name).collect();
+    let _ = writeln!(out, "| {} |", names.join(" | "));
+    let delimiters: Vec<&str> = header
+        .iter()
+        .map(|(_, align)| match align {
+            Align::Left => "---",
+            Align::Right => "---:",
+        })
+        .collect();
+    let _ = writeln!(out, "|{}|", delimiters.join("|"));
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out.push('\n');
+}
+
+/// Line breaks would end a list item or a table row: the report's one-line texts stay on
+/// one line.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = false;
+    for c in s.trim().chars() {
+        if c == '\n' || c == '\r' {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            last_space = c == ' ';
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Report text as inline Markdown. Backtick code spans (as CommonMark pairs them: a run
+/// closed by the next run of the same length) are kept; outside them every character that
+/// would start emphasis, a link, an HTML tag, an entity, math, strikethrough or (in a cell)
+/// a new column is backslash-escaped, and unpaired backticks are escaped too.
+fn inline(s: &str, ctx: Ctx) -> String {
+    let chars: Vec<char> = one_line(s).chars().collect();
+    let mut out = String::with_capacity(chars.len() + 8);
+    let mut i = 0;
+    // Text that starts a list item would otherwise open a nested list, quote or rule there.
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    match chars.first() {
+        Some('-' | '+' | '>' | '=') => out.push('\\'),
+        Some(_) if digits > 0 && matches!(chars.get(digits), Some('.' | ')')) => {
+            out.extend(&chars[..digits]);
+            out.push('\\');
+            i = digits;
+        }
+        _ => {}
+    }
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            let run = backtick_run(&chars, i);
+            match closing_run(&chars, i + run, run) {
+                Some(close) => {
+                    out.extend(&chars[i..i + run]);
+                    for &inner in &chars[i + run..close] {
+                        if inner == '|' && ctx == Ctx::Cell {
+                            out.push('\\');
+                        }
+                        out.push(inner);
+                    }
+                    out.extend(&chars[close..close + run]);
+                    i = close + run;
+                }
+                None => {
+                    for _ in 0..run {
+                        out.push_str("\\`");
+                    }
+                    i += run;
+                }
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '*' | '[' | ']' | '<' | '~' | '$' | '#' => true,
+            // Intraword underscores never emphasise (`BOT_TOKEN` reads better unescaped).
+            '_' => {
+                !(prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
+            }
+            // Only `&name;` and `&#..;` are entities.
+            '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
+            '|' => ctx == Ctx::Cell,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Length of the run of backticks starting at `i`.
+fn backtick_run(chars: &[char], i: usize) -> usize {
+    chars[i..].iter().take_while(|&&c| c == '`').count()
+}
+
+/// Start of the next run of exactly `len` backticks at or after `from`.
+fn closing_run(chars: &[char], from: usize, len: usize) -> Option<usize> {
+    let mut i = from;
+    while i < chars.len() {
+        if chars[i] == '`' {
+            let run = backtick_run(chars, i);
+            if run == len {
+                return Some(i);
+            }
+            i += run;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The longest run of backticks in `s`.
+fn longest_backtick_run(s: &str) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    for c in s.chars() {
+        if c == '`' {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 0;
+        }
+    }
+    longest
+}
+
+/// `s` as one inline code span: the fence is longer than any backtick run inside, and a
+/// space pads content that starts or ends with a backtick (or with spaces on both sides,
+/// which CommonMark would strip).
+fn code(s: &str, ctx: Ctx) -> String {
+    let s = one_line(s);
+    if s.is_empty() {
+        return "—".into();
+    }
+    let fence = "`".repeat(longest_backtick_run(&s) + 1);
+    let pad = s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' '));
+    let pad = if pad { " " } else { "" };
+    let body = if ctx == Ctx::Cell {
+        s.replace('|', "\\|")
+    } else {
+        s
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A fenced code block indented by `indent` (to sit inside a list item). The fence is
+/// longer than any backtick run in the snippet, so the snippet cannot close it.
+fn write_fence(out: &mut String, indent: &str, language: &str, snippet: &str) {
+    let fence = "`".repeat((longest_backtick_run(snippet) + 1).max(3));
+    let _ = writeln!(out, "{indent}{fence}{language}");
+    for line in snippet.lines() {
+        if line.trim().is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    }
+    let _ = writeln!(out, "{indent}{fence}");
+}
+
+/// The code block language for a file, from its name (GitHub's Linguist names).
+fn language_tag(path: Option<&str>) -> &'static str {
+    let Some(path) = path else { return "text" };
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile") {
+        return "dockerfile";
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return "dotenv";
+    }
+    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    match extension {
+        "js" | "mjs" | "cjs" => "javascript",
+        "jsx" => "jsx",
+        "ts" | "mts" | "cts" => "typescript",
+        "tsx" => "tsx",
+        "py" | "pyi" => "python",
+        "json" => "json",
+        "yml" | "yaml" => "yaml",
+        "toml" => "toml",
+        "sh" | "bash" => "sh",
+        "sql" => "sql",
+        "md" => "markdown",
+        "ini" | "cfg" | "service" => "ini",
+        "prisma" => "prisma",
+        _ => "text",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flightcheck_core::{
+        BaselineEntry, BaselineStatus, Category, EntryPointReport, FileCounts, Framework, Language,
+        Note, ReadinessClaim, RuleMeta, SCHEMA_VERSION, Span, SuppressedFinding, Timing, ToolInfo,
+        WhenUnreachable, score,
+    };
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+    const fn rule(
+        id: &'static str,
+        severity: Severity,
+        category: Category,
+        fix_kind: FixKind,
+        summary: &'static str,
+        effort_minutes: u32,
+    ) -> RuleMeta {
+        RuleMeta {
+            id,
+            severity,
+            category,
+            fix_kind,
+            summary,
+            docs: "",
+            when_unreachable: WhenUnreachable::Keep,
+            effort_minutes,
+        }
+    }
+
+    static WEBHOOK: RuleMeta = rule(
+        "security/webhook-unverified",
+        Severity::Blocker,
+        Category::Security,
+        FixKind::Code,
+        "A webhook route that does not verify the sender",
+        45,
+    );
+    static NO_TESTS: RuleMeta = rule(
+        "testing/no-tests",
+        Severity::High,
+        Category::Testing,
+        FixKind::Code,
+        "No test files",
+        240,
+    );
+    static NO_ERROR_HANDLER: RuleMeta = rule(
+        "bot/no-error-handler",
+        Severity::Medium,
+        Category::Resilience,
+        FixKind::Code,
+        "No bot-level error handler",
+        20,
+    );
+    static UNDOCUMENTED_ENV: RuleMeta = rule(
+        "config/undocumented-env",
+        Severity::Low,
+        Category::Docs,
+        FixKind::Config,
+        "An env var missing from .env.example",
+        5,
+    );
+
+    const SECTIONS: [&str; 12] = [
+        "## Executive summary",
+        "## Critical blockers",
+        "## High priority",
+        "## Other findings",
+        "## Score breakdown",
+        "## Fix plan",
+        "## Files to modify",
+        "## Verification plan",
+        "## Claims vs evidence",
+        "## Suppressed",
+        "## Baseline",
+        "## Scan notes",
+    ];
+
+    /// Table cells, list items and sentences that a message must survive unchanged.
+    const HOSTILE: &str = "a | b `x|y` <script>alert(1)</script> ``co`de`` unpaired ` *not bold* [not](link) $5 & &amp; C# ~~kept~~ \\ end";
+    /// [`HOSTILE`] as a reader sees it: the code spans' content without their backticks.
+    const HOSTILE_SEEN: &str = "a | b x|y <script>alert(1)</script> co`de unpaired ` *not bold* [not](link) $5 & &amp; C# ~~kept~~ \\ end";
+
+    fn finding(meta: &'static RuleMeta, file: &str, line: u32, message: &str) -> Finding {
+        Finding::new(meta, message)
+            .at(file, Span::line(line))
+            .evidence(Evidence::at(file, line, "const x = 1;", "the code"))
+            .impact("Users see errors.")
+            .fix("Change the code.")
+            .verify(format!("Check {file} by hand."))
+    }
+
+    fn project(name: &str, path: &str, findings: Vec<Finding>) -> ProjectReport {
+        let applicable = [
+            Category::Availability,
+            Category::Resilience,
+            Category::Security,
+            Category::Testing,
+            Category::Config,
+            Category::Docs,
+        ];
+        let card = score::score(&findings, &applicable, &BTreeMap::new());
+        let prefix = if path == "." {
+            String::new()
+        } else {
+            format!("{path}/")
+        };
+        ProjectReport {
+            path: path.into(),
+            name: name.into(),
+            manifests: vec![format!("{prefix}package.json")],
+            languages: vec![Language::JavaScript],
+            frameworks: vec![Framework::Telegraf],
+            package_manager: Some("npm".into()),
+            python_runtime: None,
+            entry_points: vec![EntryPointReport {
+                file: format!("{prefix}src/index.js"),
+                source: "package.json:5 package.json main".into(),
+                detail: "node src/index.js".into(),
+            }],
+            env_files: vec![format!("{prefix}.env.example (example)")],
+            deploy_files: vec![format!("{prefix}Dockerfile")],
+            files: FileCounts {
+                source: 3,
+                reachable: 2,
+                lines: 120,
+                tests: 0,
+            },
+            unreachable: Vec::new(),
+            verdict: card.verdict,
+            counts: Counts::of(&findings),
+            score: card,
+            findings,
+            suppressed: Vec::new(),
+            claims: Vec::new(),
+        }
+    }
+
+    fn scan(projects: Vec<ProjectReport>) -> ScanReport {
+        let mut counts = Counts::default();
+        for p in &projects {
+            counts.add(&p.counts);
+        }
+        let verdict = projects
+            .iter()
+            .map(|p| p.verdict)
+            .max()
+            .unwrap_or(Verdict::Green);
+        let score = match projects.len() {
+            0 => 100,
+            n => projects.iter().map(|p| p.score.score).sum::<u32>() / n as u32,
+        };
+        ScanReport {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo {
+                name: "flightcheck",
+                version: "0.1.0",
+            },
+            root: "repo".into(),
+            verdict,
+            score,
+            counts,
+            projects,
+            rules: Vec::new(),
+            notes: Vec::new(),
+            // Timings vary between runs: the review must not show them.
+            timings: vec![Timing {
+                phase: "parse".into(),
+                ms: 987.654,
+            }],
+            rule_timings: vec![Timing {
+                phase: WEBHOOK.id.into(),
+                ms: 876.543,
+            }],
+            baseline: None,
+        }
+    }
+
+    /// One project with a finding of every severity.
+    fn full_report() -> ScanReport {
+        scan(vec![project(
+            "bot",
+            ".",
+            vec![
+                finding(
+                    &WEBHOOK,
+                    "src/webhook.js",
+                    18,
+                    "POST /pay accepts unsigned requests",
+                ),
+                finding(&NO_TESTS, "package.json", 10, "No tests"),
+                finding(&NO_ERROR_HANDLER, "src/bot.js", 3, "No error handler"),
+                finding(
+                    &UNDOCUMENTED_ENV,
+                    "src/bot.js",
+                    7,
+                    "`ADMIN_ID` is undocumented",
+                ),
+            ],
+        )])
+    }
+
+    fn parse(md: &str) -> Vec<Event<'_>> {
+        let options =
+            Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+        Parser::new_ext(md, options).collect()
+    }
+
+    /// What a reader sees of each paragraph, list item, heading and table cell: its text
+    /// with code spans' content, markup gone. Nested items are blocks of their own.
+    fn blocks(md: &str) -> Vec<String> {
+        let mut open: Vec<String> = Vec::new();
+        let mut done = Vec::new();
+        let mut in_code_block = false;
+        for event in parse(md) {
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+                Event::End(TagEnd::CodeBlock) => in_code_block = false,
+                Event::Text(_) if in_code_block => {}
+                Event::Start(Tag::Paragraph | Tag::Item | Tag::Heading { .. } | Tag::TableCell) => {
+                    open.push(String::new())
+                }
+                Event::End(
+                    TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell,
+                ) => done.extend(open.pop()),
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some(block) = open.last_mut() {
+                        block.push_str(&t);
+                    }
+                }
+                Event::SoftBreak => {
+                    if let Some(block) = open.last_mut() {
+                        block.push(' ');
+                    }
+                }
+                _ => {}
+            }
+        }
+        done.into_iter().map(|b| b.trim().to_string()).collect()
+    }
+
+    /// Every table row as a reader sees its cells.
+    fn table_rows(md: &str) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let mut row: Option<Vec<String>> = None;
+        let mut cell: Option<String> = None;
+        for event in parse(md) {
+            match event {
+                Event::Start(Tag::TableHead | Tag::TableRow) => row = Some(Vec::new()),
+                Event::End(TagEnd::TableHead | TagEnd::TableRow) => rows.extend(row.take()),
+                Event::Start(Tag::TableCell) => cell = Some(String::new()),
+                Event::End(TagEnd::TableCell) => {
+                    if let (Some(r), Some(c)) = (row.as_mut(), cell.take()) {
+                        r.push(c);
+                    }
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some(c) = cell.as_mut() {
+                        c.push_str(&t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        rows
+    }
+
+    /// Fenced code blocks: (language, content).
+    fn code_blocks(md: &str) -> Vec<(String, String)> {
+        let mut blocks = Vec::new();
+        let mut current: Option<(String, String)> = None;
+        for event in parse(md) {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) => {
+                    current = Some((lang.to_string(), String::new()));
+                }
+                Event::Text(t) => {
+                    if let Some((_, content)) = current.as_mut() {
+                        content.push_str(&t);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+                _ => {}
+            }
+        }
+        blocks
+    }
+
+    /// Raw HTML the parser found (GitHub would render or strip it).
+    fn html(md: &str) -> Vec<String> {
+        parse(md)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Html(h) | Event::InlineHtml(h) => Some(h.trim().to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// GFM splits a row at every `|` not escaped by a backslash; every row of a table must
+    /// have as many cells as its header, or cells are dropped or invented.
+    fn assert_tables_are_rectangular(md: &str) {
+        let cells = |line: &str| {
+            let mut pipes = 0;
+            let mut escaped = false;
+            for c in line.chars() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '|' => pipes += 1,
+                    _ => {}
+                }
+            }
+            pipes - 1
+        };
+        let mut header: Option<usize> = None;
+        for line in md.lines() {
+            if line.starts_with('|') {
+                match header {
+                    None => header = Some(cells(line)),
+                    Some(n) => assert_eq!(cells(line), n, "row `{line}` in\n{md}"),
+                }
+            } else {
+                header = None;
+            }
+        }
+    }
+
+    /// The score the review's first line states.
+    fn report_score(md: &str) -> u32 {
+        md.split("score **")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|n| n.parse().ok())
+            .expect("a score on the first line")
+    }
+
+    fn headings(md: &str) -> Vec<&str> {
+        md.lines().filter(|l| l.starts_with("## ")).collect()
+    }
+
+    /// The body of section `## name`, up to the next `## ` heading.
+    fn section<'m>(md: &'m str, name: &str) -> &'m str {
+        let heading = format!("## {name}\n");
+        let start = md
+            .find(&heading)
+            .map(|i| i + heading.len())
+            .unwrap_or_else(|| {
+                panic!("no section {name} in\n{md}");
+            });
+        let rest = &md[start..];
+        rest.find("\n## ").map_or(rest, |end| &rest[..end])
+    }
+
+    #[test]
+    fn a_scan_without_findings_is_a_green_review_with_every_section() {
+        let report = scan(vec![project("bot", ".", Vec::new())]);
+        let md = render(&report);
+        assert!(
+            md.starts_with("# Production-readiness review: bot\n"),
+            "{md}"
+        );
+        assert!(md.contains("🟢 **GREEN** (READY)"), "{md}");
+        assert!(md.contains("No findings: every rule that applies to this stack passed."));
+        assert_eq!(headings(&md), SECTIONS);
+        for empty in [
+            "Critical blockers",
+            "High priority",
+            "Other findings",
+            "Fix plan",
+            "Files to modify",
+            "Suppressed",
+            "Scan notes",
+        ] {
+            assert_eq!(section(&md, empty).trim(), "None.", "{empty}");
+        }
+        // Only the re-run of the gate is left to verify.
+        assert_eq!(
+            section(&md, "Verification plan").matches("- [ ]").count(),
+            1
+        );
+        let blocks = blocks(&md);
+        assert!(
+            blocks.iter().any(|b| b.starts_with(
+                "No readiness claims were found in the docs. Measured: 🟢 GREEN (READY), 100/100"
+            )),
+            "{blocks:?}"
+        );
+        let rows = table_rows(&md);
+        let total = rows.iter().find(|r| r[0] == "Total").expect("a total row");
+        assert_eq!(total[3], "100/100");
+        assert!(md.ends_with("None.\n") && !md.ends_with("\n\n"));
+    }
+
+    #[test]
+    fn sections_keep_their_order_and_the_output_is_deterministic() {
+        let report = full_report();
+        let md = render(&report);
+        assert_eq!(headings(&md), SECTIONS);
+        assert_eq!(md, render(&report));
+        assert!(!md.contains("987") && !md.contains("876"), "no timings");
+        assert_tables_are_rectangular(&md);
+        assert!(
+            html(&md).is_empty(),
+            "no HTML without notes: {:?}",
+            html(&md)
+        );
+    }
+
+    #[test]
+    fn the_summary_names_what_stops_the_release() {
+        let md = render(&full_report());
+        let blocks = blocks(section(&md, "Executive summary"));
+        let paragraph = &blocks[0];
+        assert!(
+            paragraph.starts_with(
+                "1 blocker stops this release: security/webhook-unverified. 1 high-priority finding should be fixed before launch too: testing/no-tests. 1 medium and 1 low finding can be scheduled after launch."
+            ),
+            "{paragraph}"
+        );
+        assert!(
+            paragraph.contains(
+                "Fixing everything is estimated at 5 h 10 min, 45 min of it for the blockers."
+            ),
+            "{paragraph}"
+        );
+        assert!(
+            blocks.contains(
+                &"Findings: 1 blocker · 1 high · 1 medium · 1 low (4 in all)".to_string()
+            )
+        );
+        assert!(blocks.contains(
+            &"Files: 3 source files scanned, 2 reachable from an entry point, 120 lines of source, 0 test files".to_string()
+        ));
+        let rows = table_rows(section(&md, "Executive summary"));
+        assert!(rows.contains(&vec![
+            "bot (.)".to_string(),
+            "javascript".into(),
+            "telegraf".into(),
+            "npm".into(),
+            "Dockerfile".into(),
+            ".env.example (example)".into(),
+        ]));
+        assert!(rows.contains(&vec![
+            "src/index.js".to_string(),
+            "package.json:5 package.json main".into(),
+            "node src/index.js".into(),
+        ]));
+    }
+
+    #[test]
+    fn a_yellow_verdict_from_the_score_alone_says_so() {
+        let mut report = scan(vec![project(
+            "bot",
+            ".",
+            vec![finding(
+                &NO_ERROR_HANDLER,
+                "src/bot.js",
+                3,
+                "No error handler",
+            )],
+        )]);
+        report.score = 80;
+        report.verdict = Verdict::Yellow;
+        let md = render(&report);
+        assert!(
+            md.contains("The score is 80/100, below the 85 a GREEN verdict needs."),
+            "{md}"
+        );
+        assert!(md.contains(
+            "Nothing blocks this release; 1 medium finding can be scheduled after launch."
+        ));
+    }
+
+    #[test]
+    fn a_blocker_gets_every_field_in_order() {
+        let blocker = finding(
+            &WEBHOOK,
+            "src/webhook.js",
+            18,
+            "POST /pay accepts unsigned requests",
+        )
+        .evidence(Evidence::searched(
+            "searched 2 reachable files for a signature check",
+        ));
+        let md = render(&scan(vec![project("bot", ".", vec![blocker])]));
+        let body = section(&md, "Critical blockers");
+        assert!(
+            body.contains("### B1. `security/webhook-unverified` at `src/webhook.js:18`\n"),
+            "{body}"
+        );
+        let labels = [
+            "**FILE:**",
+            "**SYMPTOM:**",
+            "**IMPACT:**",
+            "**EVIDENCE:**",
+            "**VERIFICATION:**",
+            "**ROOT CAUSE:**",
+            "**CATEGORY:**",
+            "**FIX:**",
+            "**EFFORT:**",
+            "**RULE:**",
+        ];
+        let positions: Vec<usize> = labels
+            .iter()
+            .map(|l| {
+                body.find(l)
+                    .unwrap_or_else(|| panic!("{l} missing:\n{body}"))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{body}");
+        let blocks = blocks(body);
+        for expected in [
+            "FILE: src/webhook.js:18",
+            "SYMPTOM: POST /pay accepts unsigned requests",
+            "IMPACT: Users see errors.",
+            "src/webhook.js:18: the code",
+            "searched 2 reachable files for a signature check",
+            "VERIFICATION: Check src/webhook.js by hand.",
+            "ROOT CAUSE: A webhook route that does not verify the sender; the fix is a code change.",
+            "CATEGORY: security (weight 15)",
+            "FIX: Change the code.",
+            "EFFORT: 45 min",
+            "RULE: security/webhook-unverified, documented by flightcheck rule security/webhook-unverified",
+        ] {
+            assert!(
+                blocks.iter().any(|b| b == expected),
+                "{expected} in {blocks:?}"
+            );
+        }
+        assert_eq!(
+            code_blocks(body),
+            vec![("javascript".to_string(), "const x = 1;\n".to_string())]
+        );
+        assert_eq!(section(&md, "High priority").trim(), "None.");
+    }
+
+    #[test]
+    fn a_project_wide_finding_points_at_its_manifest() {
+        let mut f = finding(&NO_TESTS, "x", 1, "No tests");
+        f.file = None;
+        f.span = Span::default();
+        let md = render(&scan(vec![project("bot", ".", vec![f])]));
+        assert!(md.contains("### H1. `testing/no-tests` at project-wide (`package.json`)"));
+        let rows = table_rows(section(&md, "Files to modify"));
+        assert_eq!(rows[1][0], "package.json");
+    }
+
+    #[test]
+    fn a_monorepo_rolls_up_projects_and_says_where_each_finding_belongs() {
+        let mut api = project(
+            "api",
+            "services/api",
+            vec![finding(
+                &NO_TESTS,
+                "services/api/package.json",
+                4,
+                "No tests",
+            )],
+        );
+        api.claims = vec![ReadinessClaim {
+            file: "services/api/README.md".into(),
+            line: 1,
+            text: "Production ready".into(),
+        }];
+        let bot = project(
+            "bot",
+            "services/bot",
+            vec![
+                finding(&WEBHOOK, "services/bot/src/pay.js", 9, "Unsigned webhook"),
+                finding(
+                    &UNDOCUMENTED_ENV,
+                    "services/bot/src/pay.js",
+                    2,
+                    "`X` undocumented",
+                ),
+            ],
+        );
+        let md = render(&scan(vec![api, bot]));
+        assert!(
+            md.starts_with("# Production-readiness review: `repo`\n"),
+            "{md}"
+        );
+        assert_tables_are_rectangular(&md);
+        let summary = section(&md, "Executive summary");
+        assert!(summary.contains("### Projects"));
+        let rows = table_rows(summary);
+        assert!(
+            rows.contains(&vec![
+                "api".to_string(),
+                "services/api".into(),
+                "🟡 YELLOW (READY WITH RISKS)".into(),
+                "97/100".into(),
+                "0".into(),
+                "1".into(),
+                "0".into(),
+                "0".into(),
+            ]),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r[0] == "bot" && r[2] == "🔴 RED (NOT PRODUCTION READY)")
+        );
+        assert!(summary.contains("weighted by lines of source"));
+        // Entry points say which project declares them.
+        assert!(
+            rows.iter()
+                .any(|r| r[..2] == ["api".to_string(), "services/api/src/index.js".into()])
+        );
+
+        let blocks = blocks(&md);
+        assert!(blocks.contains(&"PROJECT: bot (services/bot)".to_string()));
+        assert!(blocks.contains(&"PROJECT: api (services/api)".to_string()));
+        let other = table_rows(section(&md, "Other findings"));
+        assert_eq!(
+            other[0],
+            ["Severity", "Project", "Rule", "Location", "Message"]
+        );
+        assert_eq!(other[1][1], "bot");
+        let scores = section(&md, "Score breakdown");
+        assert!(scores.contains("### api (`services/api`)\n"));
+        assert!(scores.contains("### bot (`services/bot`)\n"));
+        let plan = table_rows(section(&md, "Fix plan"));
+        assert_eq!(plan[0], ["#", "Effort", "Project", "Fix", "Where"]);
+        // The api's claim is judged by the api (YELLOW), not by the bot's blocker.
+        let claims = section(&md, "Claims vs evidence");
+        assert_eq!(table_rows(claims)[1][..2], ["api", "“Production ready”"]);
+        assert!(
+            claims.contains("The evidence qualifies these claims"),
+            "{claims}"
+        );
+    }
+
+    #[test]
+    fn hostile_messages_cannot_break_tables_inject_html_or_start_markup() {
+        let blocker =
+            finding(&WEBHOOK, "src/a.js", 1, HOSTILE).evidence(Evidence::searched(HOSTILE));
+        let medium = finding(&NO_ERROR_HANDLER, "src/a|b.js", 2, HOSTILE);
+        let low = finding(
+            &UNDOCUMENTED_ENV,
+            "src/c.js",
+            3,
+            "line one\nline two | three",
+        );
+        let md = render(&scan(vec![project("bot", ".", vec![blocker, medium, low])]));
+
+        assert_tables_are_rectangular(&md);
+        assert!(html(&md).is_empty(), "{:?}", html(&md));
+        let blocks = blocks(&md);
+        assert!(
+            blocks.contains(&format!("SYMPTOM: {HOSTILE_SEEN}")),
+            "{blocks:?}"
+        );
+        assert!(
+            blocks.contains(&HOSTILE_SEEN.to_string()),
+            "the searched note"
+        );
+        let rows = table_rows(section(&md, "Other findings"));
+        assert_eq!(
+            rows[1],
+            [
+                "medium",
+                "bot/no-error-handler",
+                "src/a|b.js:2",
+                HOSTILE_SEEN
+            ]
+        );
+        assert_eq!(rows[2][3], "line one line two | three");
+        // The message's own code spans stay code, also in a table cell.
+        let codes: Vec<String> = parse(section(&md, "Other findings"))
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Code(c) => Some(c.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert!(codes.contains(&"x|y".to_string()) && codes.contains(&"co`de".to_string()));
+        // Nothing the message says turns into emphasis, a link or strikethrough.
+        let markup = parse(&md).into_iter().any(|e| {
+            matches!(
+                e,
+                Event::Start(Tag::Emphasis | Tag::Link { .. } | Tag::Strikethrough)
+            )
+        });
+        assert!(!markup, "{md}");
+    }
+
+    #[test]
+    fn snippets_get_a_fence_longer_than_any_backtick_run_and_a_language() {
+        let snippet = "print(\"```\")\n    if x:\n\n  ````pass";
+        let f = Finding::new(&WEBHOOK, "x")
+            .at("tools/gen.py", Span::line(1))
+            .evidence(Evidence::at("tools/gen.py", 1, snippet, "the line"))
+            .evidence(Evidence::at(".env.production", 2, "TOKEN=", "empty"));
+        let md = render(&scan(vec![project("bot", ".", vec![f])]));
+        assert!(md.contains("    `````python\n"), "{md}");
+        assert_eq!(
+            code_blocks(&md),
+            vec![
+                ("python".to_string(), format!("{snippet}\n")),
+                ("dotenv".to_string(), "TOKEN=\n".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn languages_come_from_file_names() {
+        let cases = [
+            (Some("Dockerfile"), "dockerfile"),
+            (Some("deploy/api.Dockerfile"), "dockerfile"),
+            (Some(".env"), "dotenv"),
+            (Some("svc/.env.production"), "dotenv"),
+            (Some("src/app.tsx"), "tsx"),
+            (Some("src/a.mjs"), "javascript"),
+            (Some("pyproject.toml"), "toml"),
+            (Some(".github/workflows/ci.yml"), "yaml"),
+            (Some("Procfile"), "text"),
+            (None, "text"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(language_tag(path), expected, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn inline_code_picks_a_longer_fence_and_pads_backticks() {
+        assert_eq!(code("plain", Ctx::Text), "`plain`");
+        assert_eq!(code("a`b", Ctx::Text), "``a`b``");
+        assert_eq!(code("`edge`", Ctx::Text), "`` `edge` ``");
+        assert_eq!(code("a|b", Ctx::Cell), "`a\\|b`");
+        assert_eq!(code("a|b", Ctx::Text), "`a|b`");
+        let md = format!("x {} y\n", code("``` `` `", Ctx::Text));
+        let codes: Vec<String> = parse(&md)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Code(c) => Some(c.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(codes, ["``` `` `"]);
+    }
+
+    #[test]
+    fn claims_are_set_beside_the_measured_verdict() {
+        let mut p = project(
+            "bot",
+            ".",
+            vec![finding(&WEBHOOK, "src/webhook.js", 18, "Unsigned webhook")],
+        );
+        p.claims = vec![
+            ReadinessClaim {
+                file: "README.md".into(),
+                line: 5,
+                text: "**Status: Production ready ✅** | 95/100".into(),
+            },
+            ReadinessClaim {
+                file: "docs/launch.md".into(),
+                line: 1,
+                text: "<b>ready</b> for launch".into(),
+            },
+        ];
+        let md = render(&scan(vec![p]));
+        assert_tables_are_rectangular(&md);
+        assert!(html(&md).is_empty());
+        let body = section(&md, "Claims vs evidence");
+        let rows = table_rows(body);
+        assert_eq!(rows[0], ["Claim in the docs", "Where", "Measured"]);
+        assert_eq!(
+            rows[1][..2],
+            ["“**Status: Production ready ✅** | 95/100”", "README.md:5"]
+        );
+        let score = report_score(&md);
+        assert_eq!(
+            rows[1][2],
+            format!(
+                "🔴 RED (NOT PRODUCTION READY), {score}/100, 1 blocker · 0 high · 0 medium · 0 low"
+            )
+        );
+        assert_eq!(
+            rows[2][..2],
+            ["“<b>ready</b> for launch”", "docs/launch.md:1"]
+        );
+        assert!(
+            body.contains("The evidence contradicts these claims: 1 blocker stops the release.")
+        );
+        assert!(
+            section(&md, "Executive summary")
+                .contains("The docs claim readiness in 2 places, but the measured verdict is RED")
+        );
+    }
+
+    #[test]
+    fn suppressed_findings_are_listed_with_their_reason_and_not_counted() {
+        let mut p = project("bot", ".", Vec::new());
+        p.suppressed = vec![
+            SuppressedFinding {
+                rule: WEBHOOK.id,
+                severity: Severity::Blocker,
+                file: Some("src/webhook.js".into()),
+                line: 12,
+                message: "Unsigned | webhook".into(),
+                fingerprint: "v1:0000000000000001".into(),
+                suppressed_by: "src/webhook.js:11".into(),
+                reason: "signed by the gateway in front of us".into(),
+            },
+            SuppressedFinding {
+                rule: NO_TESTS.id,
+                severity: Severity::High,
+                file: None,
+                line: 0,
+                message: "No tests".into(),
+                fingerprint: "v1:0000000000000002".into(),
+                suppressed_by: "package.json:1".into(),
+                reason: String::new(),
+            },
+        ];
+        let md = render(&scan(vec![p]));
+        assert_tables_are_rectangular(&md);
+        let rows = table_rows(section(&md, "Suppressed"));
+        assert_eq!(rows[0], ["Rule", "Location", "Message", "Reason"]);
+        assert_eq!(
+            rows[1],
+            [
+                "security/webhook-unverified (blocker)",
+                "src/webhook.js:12, comment on line 11",
+                "Unsigned | webhook",
+                "signed by the gateway in front of us",
+            ]
+        );
+        assert_eq!(rows[2][1], "project-wide, comment at package.json:1");
+        assert_eq!(rows[2][3], "no reason given");
+        // Not counted: the review is still GREEN with nothing to fix.
+        assert!(md.contains("🟢 **GREEN** (READY)"));
+        assert_eq!(section(&md, "Critical blockers").trim(), "None.");
+        assert_eq!(section(&md, "Fix plan").trim(), "None.");
+        let summary = blocks(section(&md, "Executive summary"));
+        assert!(
+            summary.iter().any(|b| b.starts_with(
+                "Suppressed: 2 findings silenced by flightcheck-ignore comments, not counted"
+            )),
+            "{summary:?}"
+        );
+        assert!(
+            summary[0]
+                .contains("2 findings silenced by flightcheck-ignore comments are not counted.")
+        );
+    }
+
+    #[test]
+    fn the_baseline_says_what_is_new_and_lists_stale_entries() {
+        let mut new = finding(&WEBHOOK, "src/webhook.js", 18, "Unsigned webhook");
+        new.baseline_state = Some(BaselineState::New);
+        let mut old = finding(&NO_ERROR_HANDLER, "src/bot.js", 3, "No error handler");
+        old.baseline_state = Some(BaselineState::Unchanged);
+        let mut report = scan(vec![project("bot", ".", vec![new, old])]);
+        report.baseline = Some(BaselineStatus {
+            file: "flightcheck-baseline.json".into(),
+            unchanged: 1,
+            new: 1,
+            stale: vec![BaselineEntry {
+                fingerprint: "v1:00000000000000aa".into(),
+                rule: "integrity/unresolved-import".into(),
+                file: "src/old.js".into(),
+                message: "`./gone` resolves to no file".into(),
+            }],
+        });
+        let md = render(&report);
+        assert_tables_are_rectangular(&md);
+        let body = blocks(section(&md, "Baseline"));
+        assert!(body.contains(
+            &"Compared with flightcheck-baseline.json: 1 new, 1 unchanged (findings already in the baseline do not fail the gate).".to_string()
+        ), "{body:?}");
+        let stale = table_rows(section(&md, "Baseline"));
+        assert_eq!(
+            stale[1],
+            [
+                "integrity/unresolved-import",
+                "src/old.js",
+                "./gone resolves to no file",
+                "v1:00000000000000aa",
+            ]
+        );
+        assert!(blocks(&md).contains(&"BASELINE: new: not in the baseline".to_string()));
+        let other = table_rows(section(&md, "Other findings"));
+        assert_eq!(other[0].last().map(String::as_str), Some("Baseline"));
+        assert_eq!(other[1].last().map(String::as_str), Some("unchanged"));
+        assert!(blocks(section(&md, "Executive summary")).iter().any(|b| b
+            == "Baseline: 1 new, 1 unchanged against flightcheck-baseline.json; 1 stale entry (see Baseline)"));
+
+        if let Some(baseline) = report.baseline.as_mut() {
+            baseline.stale.clear();
+        }
+        assert!(render(&report).contains("No stale entries"));
+    }
+
+    #[test]
+    fn the_verification_plan_is_a_checklist_without_duplicates() {
+        let same = |meta: &'static RuleMeta, file: &str, line: u32| {
+            finding(meta, file, line, "m").verify("npm test")
+        };
+        let md = render(&scan(vec![project(
+            "bot",
+            ".",
+            vec![
+                same(&NO_TESTS, "a.js", 1),
+                same(&NO_TESTS, "b.js", 2),
+                same(&NO_ERROR_HANDLER, "c.js", 3),
+                finding(&UNDOCUMENTED_ENV, "d.js", 4, "m"),
+            ],
+        )]));
+        let plan = section(&md, "Verification plan");
+        assert_eq!(plan.matches("- [ ] ").count(), 3, "{plan}");
+        assert!(plan.contains(
+            "- [ ] `npm test` — `testing/no-tests` at `a.js:1`, `b.js:2`; `bot/no-error-handler` at `c.js:3`\n"
+        ), "{plan}");
+        assert!(
+            plan.contains("- [ ] Check d.js by hand. — `config/undocumented-env` at `d.js:4`\n")
+        );
+        assert!(plan.contains("`flightcheck scan repo --fail-on blocker` exits 0"));
+        let boxes = parse(plan)
+            .into_iter()
+            .filter(|e| matches!(e, Event::TaskListMarker(false)))
+            .count();
+        assert_eq!(boxes, 3);
+    }
+
+    #[test]
+    fn files_are_sorted_by_worst_severity_then_count() {
+        let md = render(&scan(vec![project(
+            "bot",
+            ".",
+            vec![
+                finding(&UNDOCUMENTED_ENV, "a.js", 1, "m"),
+                finding(&UNDOCUMENTED_ENV, "a.js", 2, "m"),
+                finding(&NO_ERROR_HANDLER, "a.js", 3, "m"),
+                finding(&NO_TESTS, "m.js", 1, "m"),
+                finding(&NO_TESTS, "n.js", 1, "m"),
+                finding(&NO_ERROR_HANDLER, "n.js", 2, "m"),
+                finding(&WEBHOOK, "z.js", 1, "m"),
+            ],
+        )]));
+        let rows = table_rows(section(&md, "Files to modify"));
+        let order: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(order, ["z.js", "n.js", "m.js", "a.js"]);
+        assert_eq!(
+            rows[4],
+            [
+                "a.js",
+                "3",
+                "medium",
+                "bot/no-error-handler, config/undocumented-env ×2"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fix_plan_has_three_phases_with_subtotals_and_a_total() {
+        let md = render(&full_report());
+        let plan = section(&md, "Fix plan");
+        assert!(plan.contains("### Phase 1: blockers (45 min)\n"), "{plan}");
+        assert!(plan.contains("### Phase 2: high priority (4 h)\n"));
+        assert!(plan.contains("### Phase 3: the rest (25 min)\n"));
+        assert!(plan.contains("**Total: 5 h 10 min** for 4 findings."));
+        let rows = table_rows(plan);
+        let numbers: Vec<&str> = rows
+            .iter()
+            .filter(|r| r[0] != "#")
+            .map(|r| r[0].as_str())
+            .collect();
+        assert_eq!(numbers, ["1", "2", "3", "4"]);
+        assert_eq!(
+            rows[1],
+            [
+                "1",
+                "45\u{a0}min",
+                "Change the code.",
+                "src/webhook.js:18 (security/webhook-unverified)",
+            ]
+        );
+
+        let only_low = render(&scan(vec![project(
+            "bot",
+            ".",
+            vec![finding(&UNDOCUMENTED_ENV, "a.js", 1, "m")],
+        )]));
+        assert!(section(&only_low, "Fix plan").contains("### Phase 1: blockers\n\nNone.\n"));
+    }
+
+    #[test]
+    fn the_score_breakdown_shows_deductions_and_na_categories() {
+        let md = render(&full_report());
+        let rows = table_rows(section(&md, "Score breakdown"));
+        assert_eq!(
+            rows[0],
+            [
+                "Category",
+                "Weight",
+                "Score",
+                "Weighted",
+                "Deductions (rule ×findings −points)"
+            ]
+        );
+        let security = rows
+            .iter()
+            .find(|r| r[0] == "security")
+            .expect("security row");
+        assert_eq!(security[..3], ["security", "15", "60"]);
+        assert_eq!(security[4], "security/webhook-unverified ×1\u{a0}−40");
+        let data = rows.iter().find(|r| r[0] == "data").expect("data row");
+        assert_eq!(data[2..4], ["N/A", "N/A"]);
+        let total = rows.last().expect("total row");
+        assert_eq!(total[0], "Total");
+        assert_eq!(total[1], "65");
+        assert_eq!(total[3], format!("{}/100", full_report().score));
+    }
+
+    #[test]
+    fn scan_notes_are_collapsed_in_details() {
+        let mut report = scan(vec![project("bot", ".", Vec::new())]);
+        report.notes = vec![
+            Note::at("src/a.py", 3, "cannot decode <b>this</b>"),
+            Note::file("public/app.min.js", "skipped: minified"),
+            Note::general("no entry point found"),
+            Note::general("- not a nested item"),
+            Note::general("12. not a numbered item"),
+            Note::general("> not a quote"),
+        ];
+        let md = render(&report);
+        assert!(md.contains(
+            "<details>\n<summary>6 notes: skipped or unreadable files, broken manifests, missing entry targets</summary>\n\n"
+        ), "{md}");
+        assert!(md.ends_with("</details>\n"));
+        let raw = html(&md);
+        assert_eq!(raw.len(), 3, "{raw:?}");
+        assert!(
+            raw.iter().all(|h| ["<details>", "<summary>", "</details>"]
+                .iter()
+                .any(|tag| h.starts_with(tag))),
+            "{raw:?}"
+        );
+        let blocks = blocks(section(&md, "Scan notes"));
+        assert_eq!(
+            blocks,
+            [
+                "src/a.py:3: cannot decode <b>this</b>",
+                "public/app.min.js: skipped: minified",
+                "no entry point found",
+                "- not a nested item",
+                "12. not a numbered item",
+                "> not a quote",
+            ]
+        );
+    }
+
+    #[test]
+    fn odd_names_and_roots_stay_literal() {
+        let mut report = scan(vec![
+            project("*star* <b>", "a", Vec::new()),
+            project("b_", "b", Vec::new()),
+        ]);
+        report.root = "my `odd` dir".into();
+        let md = render(&report);
+        assert!(
+            md.starts_with("# Production-readiness review: ``my `odd` dir``\n"),
+            "{md}"
+        );
+        assert!(html(&md).is_empty());
+        let rows = table_rows(section(&md, "Executive summary"));
+        assert_eq!(rows[1][0], "*star* <b>");
+        assert_eq!(rows[2][0], "b_");
+    }
+
+    #[test]
+    fn minutes_read_as_hours_and_minutes() {
+        assert_eq!(minutes(0), "0 min");
+        assert_eq!(minutes(45), "45 min");
+        assert_eq!(minutes(60), "1 h");
+        assert_eq!(minutes(95), "1 h 35 min");
+        assert_eq!(minutes(600), "10 h");
+    }
+
+    #[test]
+    fn commands_are_told_from_prose() {
+        assert!(looks_like_command("npm test"));
+        assert!(looks_like_command(
+            "node -e \"require('./src/webhook.js')\""
+        ));
+        assert!(looks_like_command("grep ADMIN_CHAT_ID .env.example"));
+        assert!(!looks_like_command("Send /start and expect an answer."));
+        assert!(!looks_like_command("restart the bot: it resumes the flow."));
+        assert!(!looks_like_command("run `npm test`"));
+    }
+}
