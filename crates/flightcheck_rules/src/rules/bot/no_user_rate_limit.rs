@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     effort_minutes: 30,
     docs: r#"## What it does
 Looks for per-user throttling in the bot's code and dependencies: telegraf-ratelimit,
-@grammyjs/ratelimiter, aiogram throttling middleware, pyTelegramBotAPI/PTB rate limiters,
+`@grammyjs/ratelimiter`, aiogram throttling middleware, pyTelegramBotAPI/PTB rate limiters,
 discord.js command cooldowns, or any limiter/throttle/cooldown of the project's own.
 
 ## Why it breaks production
@@ -83,7 +83,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             finding_at_bot(ctx, &META, "The bot does not throttle users".to_string(), file, bot)
                 .evidence(searched(ctx, &frameworks, "a rate limiter, throttling middleware or cooldown"))
                 .impact("One user can flood the bot and its paid back ends; Telegram then limits the bot for everyone.")
-                .fix("Add a per-user limiter middleware (telegraf-ratelimit, @grammyjs/ratelimiter, aiogram throttling middleware).")
+                .fix("Add a per-user limiter middleware (`telegraf-ratelimit`, `@grammyjs/ratelimiter`, aiogram throttling middleware).")
                 .verify("Send 20 commands in a second: the bot answers the first and throttles the rest.")
         })
         .collect()
