@@ -72,6 +72,8 @@ fn clean(line: &str) -> String {
     for bullet in ["- ", "* ", "+ "] {
         text = text.strip_prefix(bullet).unwrap_or(text);
     }
+    // Emphasis markers are layout too: the claim reads as the reader sees it.
+    let text = text.replace("**", "").replace("__", "");
     let text = text.trim();
     if text.chars().count() > MAX_CLAIM_CHARS {
         let cut: String = text.chars().take(MAX_CLAIM_CHARS).collect();
@@ -183,7 +185,7 @@ Rated 9/1000 in quality.
         let claims = claims_in(doc);
         let lines: Vec<u32> = claims.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [2, 3, 4], "{claims:?}");
-        assert_eq!(claims[1].1, "**Readiness score: 95/100**");
+        assert_eq!(claims[1].1, "Readiness score: 95/100");
     }
 
     #[test]
