@@ -20,7 +20,11 @@ pub fn of_project(ws: &Workspace, project: usize) -> Vec<ReadinessClaim> {
         let file = &ws.files[i];
         let lower = file.rel.to_ascii_lowercase();
         let is_prose = lower.ends_with(".md") || lower.ends_with(".rst");
-        if file.kind != FileKind::Doc || !is_prose || in_fixture_dir(&file.rel) {
+        if file.kind != FileKind::Doc
+            || !is_prose
+            || in_fixture_dir(&file.rel)
+            || !is_project_doc(&file.rel)
+        {
             continue;
         }
         if std::fs::metadata(&file.abs).map_or(true, |m| m.len() > MAX_DOC_BYTES) {
@@ -39,6 +43,28 @@ pub fn of_project(ws: &Workspace, project: usize) -> Vec<ReadinessClaim> {
     }
     claims.sort();
     claims
+}
+
+/// Docs that describe the project to its readers: not policy files (security, contributing,
+/// conduct, changelog, license), not tool configuration under hidden directories
+/// (`.github/`, `.claude/`).
+fn is_project_doc(rel: &str) -> bool {
+    let hidden = rel.split('/').rev().skip(1).any(|dir| dir.starts_with('.'));
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let policy = [
+        "security",
+        "contributing",
+        "code_of_conduct",
+        "code-of-conduct",
+        "changelog",
+        "changes",
+        "history",
+        "license",
+        "support",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p));
+    !hidden && !policy
 }
 
 /// (1-based line, text) of each claim in `text`; fenced code blocks are skipped.
@@ -98,7 +124,7 @@ const PHRASES: [&str; 10] = [
 ];
 
 /// Words that, shortly before a phrase, turn it into its opposite or a goal.
-const NEGATIONS: [&str; 10] = [
+const NEGATIONS: [&str; 18] = [
     "not ",
     "n't ",
     "never ",
@@ -109,6 +135,14 @@ const NEGATIONS: [&str; 10] = [
     "aim",
     "goal",
     "todo",
+    "reach",
+    "need",
+    "should",
+    "must",
+    "want",
+    "target",
+    "plan",
+    "get to",
 ];
 
 fn is_claim(line: &str) -> bool {
@@ -181,11 +215,22 @@ Score 40/100 for readiness.
 production ready inside a code block
 ```
 Rated 9/1000 in quality.
+when a branch needs to reach 100% coverage.
 ";
         let claims = claims_in(doc);
         let lines: Vec<u32> = claims.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [2, 3, 4], "{claims:?}");
         assert_eq!(claims[1].1, "Readiness score: 95/100");
+    }
+
+    #[test]
+    fn policy_files_and_hidden_directories_are_not_project_docs() {
+        assert!(is_project_doc("README.md"));
+        assert!(is_project_doc("docs/deploy.md"));
+        assert!(!is_project_doc("SECURITY.md"));
+        assert!(!is_project_doc("CHANGELOG.md"));
+        assert!(!is_project_doc(".claude/skills/x/SKILL.md"));
+        assert!(!is_project_doc(".github/PULL_REQUEST_TEMPLATE.md"));
     }
 
     #[test]
