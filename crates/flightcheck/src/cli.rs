@@ -29,6 +29,9 @@ enum Command {
 enum OutputFormat {
     Pretty,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 impl OutputFormat {
@@ -36,6 +39,9 @@ impl OutputFormat {
         match self {
             Self::Pretty => Format::Pretty,
             Self::Json => Format::Json,
+            Self::Sarif => Format::Sarif,
+            Self::Junit => Format::Junit,
+            Self::Github => Format::Github,
         }
     }
 }
