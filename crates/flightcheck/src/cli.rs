@@ -32,6 +32,9 @@ enum OutputFormat {
     Pretty,
     Markdown,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 impl OutputFormat {
@@ -40,6 +43,9 @@ impl OutputFormat {
             Self::Pretty => Format::Pretty,
             Self::Markdown => Format::Markdown,
             Self::Json => Format::Json,
+            Self::Sarif => Format::Sarif,
+            Self::Junit => Format::Junit,
+            Self::Github => Format::Github,
         }
     }
 }

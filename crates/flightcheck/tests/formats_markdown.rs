@@ -1,18 +1,9 @@
 //! End-to-end tests of the Markdown review (`--format markdown`, `--output markdown=FILE`) on
 //! the example project.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("flightcheck").expect("binary builds");
-    cmd.env_remove("CI").env("NO_COLOR", "1");
-    cmd
-}
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/booking-bot")
-}
+use common::{bin, example};
 
 /// The review with the machine-specific root replaced.
 fn stable(review: &str) -> String {

@@ -1,8 +1,12 @@
 //! Renderers. They read a [`ScanReport`] and never the source tree.
 
+mod github;
 mod json;
+mod junit;
+mod location;
 mod markdown;
 mod pretty;
+mod sarif;
 
 use flightcheck_core::ScanReport;
 
@@ -12,16 +16,25 @@ pub enum Format {
     Pretty,
     Markdown,
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML: a test case per rule per project.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 3] = ["pretty", "markdown", "json"];
+    pub const NAMES: [&'static str; 6] = ["pretty", "markdown", "json", "sarif", "junit", "github"];
 
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "pretty" => Some(Self::Pretty),
             "markdown" => Some(Self::Markdown),
             "json" => Some(Self::Json),
+            "sarif" => Some(Self::Sarif),
+            "junit" => Some(Self::Junit),
+            "github" => Some(Self::Github),
             _ => None,
         }
     }
@@ -40,6 +53,9 @@ pub fn render(format: Format, report: &ScanReport, options: RenderOptions) -> St
         Format::Pretty => pretty::render(report, options),
         Format::Markdown => markdown::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
     }
 }
 
