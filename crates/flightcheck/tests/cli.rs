@@ -271,6 +271,32 @@ fn several_paths_are_one_report() {
     let both: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(both["projects"].as_array().map(Vec::len), Some(2));
     assert!(both["counts"]["blocker"].as_u64() >= report["counts"]["blocker"].as_u64());
+    // Every path of a merged report carries its root, so it names a real file.
+    for project in both["projects"].as_array().into_iter().flatten() {
+        let paths = project["manifests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(project["deploy_files"].as_array().into_iter().flatten())
+            .chain(
+                project["entry_points"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| &e["file"]),
+            )
+            .chain(
+                project["claims"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| &c["file"]),
+            )
+            .filter_map(Value::as_str);
+        for path in paths {
+            assert!(Path::new(path).is_file(), "{path} is not rebased");
+        }
+    }
 }
 
 #[test]

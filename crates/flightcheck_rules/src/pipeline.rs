@@ -1247,11 +1247,38 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
             baseline: None,
         };
     };
-    let prefix = |root: &str, path: &str| join(root.trim_end_matches('/'), path);
+    let prefix = |root: &str, path: &str| {
+        let joined = join(root.trim_end_matches('/'), path);
+        // `join` normalises to a relative path; an absolute root stays absolute.
+        if root.starts_with('/') && !joined.starts_with('/') {
+            format!("/{joined}")
+        } else {
+            joined
+        }
+    };
     let rebase = |report: &mut ScanReport| {
         let root = report.root.clone();
         for p in &mut report.projects {
             p.path = prefix(&root, &p.path);
+            for list in [&mut p.manifests, &mut p.deploy_files, &mut p.unreachable] {
+                for file in list.iter_mut() {
+                    *file = prefix(&root, file);
+                }
+            }
+            for env in &mut p.env_files {
+                *env = prefix(&root, env);
+            }
+            for e in &mut p.entry_points {
+                e.file = prefix(&root, &e.file);
+                e.source = prefix(&root, &e.source);
+            }
+            for c in &mut p.claims {
+                c.file = prefix(&root, &c.file);
+            }
+            for s in &mut p.suppressed {
+                s.file = s.file.as_ref().map(|file| prefix(&root, file));
+                s.suppressed_by = prefix(&root, &s.suppressed_by);
+            }
             for f in &mut p.findings {
                 f.file = f.file.as_ref().map(|file| prefix(&root, file));
                 for e in &mut f.evidence {
