@@ -97,8 +97,15 @@ impl<'a> Review<'a> {
 
     fn write_summary(&self, out: &mut String) {
         let report = self.report;
-        let subject = match report.projects.as_slice() {
-            [only] => inline(&only.name, Ctx::Text),
+        // A monorepo is named by its root project when there is one (`.` says nothing).
+        let root_project = report.projects.iter().find(|p| p.path == ".");
+        let subject = match (report.projects.as_slice(), root_project) {
+            ([only], _) => inline(&only.name, Ctx::Text),
+            (_, Some(root)) => format!(
+                "{} ({} projects)",
+                inline(&root.name, Ctx::Text),
+                report.projects.len()
+            ),
             _ => code(&report.root, Ctx::Text),
         };
         let _ = writeln!(out, "# Production-readiness review: {subject}\n");
@@ -1817,6 +1824,15 @@ mod tests {
             });
         let rest = &md[start..];
         rest.find("\n## ").map_or(rest, |end| &rest[..end])
+    }
+
+    #[test]
+    fn a_monorepo_is_titled_by_its_root_project() {
+        let report = scan(vec![
+            project("shop", ".", Vec::new()),
+            project("api", "services/api", Vec::new()),
+        ]);
+        assert!(render(&report).starts_with("# Production-readiness review: shop (2 projects)\n"));
     }
 
     #[test]
