@@ -154,6 +154,24 @@ pub struct SuppressedFinding {
     pub reason: String,
 }
 
+impl SuppressedFinding {
+    /// `file:line`, or `project-wide` for a finding without a file.
+    pub fn place(&self) -> String {
+        match &self.file {
+            Some(file) => format!("{file}:{}", self.line.max(1)),
+            None => "project-wide".to_string(),
+        }
+    }
+
+    /// The reason the directive gives, or `no reason given`.
+    pub fn stated_reason(&self) -> &str {
+        match self.reason.trim() {
+            "" => "no reason given",
+            reason => reason,
+        }
+    }
+}
+
 /// A sentence in the project's docs claiming readiness.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ReadinessClaim {

@@ -175,15 +175,8 @@ fn not_failing(project: &ProjectReport, rule: &str) -> Option<String> {
         );
     }
     for s in project.suppressed.iter().filter(|s| s.rule == rule) {
-        let at = match &s.file {
-            Some(file) => format!("{file}:{}", s.line.max(1)),
-            None => "project-wide".to_string(),
-        };
-        let reason = if s.reason.is_empty() {
-            "no reason given".to_string()
-        } else {
-            s.reason.clone()
-        };
+        let at = s.place();
+        let reason = s.stated_reason();
         let _ = writeln!(
             out,
             "suppressed by {}: [{}] {at}: {} ({reason})",

@@ -231,15 +231,8 @@ fn write_suppressed(out: &mut String, p: &Painter, report: &ScanReport) {
         p.bold(&format!("Suppressed ({})", suppressed.len()))
     );
     for s in suppressed.iter().take(12) {
-        let place = match &s.file {
-            Some(f) => format!("{f}:{}", s.line),
-            None => "(project)".into(),
-        };
-        let reason = if s.reason.is_empty() {
-            "no reason given".to_string()
-        } else {
-            s.reason.clone()
-        };
+        let place = s.place();
+        let reason = s.stated_reason();
         let _ = writeln!(
             out,
             "  {} {} {}",
