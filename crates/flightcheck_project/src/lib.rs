@@ -5,6 +5,7 @@
 pub mod claims;
 pub mod commands;
 pub mod deploy;
+pub mod deployed_env;
 pub mod entry;
 pub mod envfile;
 pub mod git;

@@ -191,7 +191,9 @@ fn is_virtualenv(dir: &Path) -> bool {
 /// skips: unknown kinds, minified bundles, sources too large to be hand-written.
 fn admit(rel: &str, size: u64, notes: &Mutex<Vec<Note>>) -> Option<FileKind> {
     let kind = classify(rel);
-    if kind == FileKind::Other {
+    // YAML stays: Kubernetes manifests are recognised by content during discovery.
+    let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+    if kind == FileKind::Other && !yaml {
         return None;
     }
     if let FileKind::Source(_) = kind {

@@ -2,6 +2,7 @@
 //! definitions and the launch commands that start them.
 
 use crate::deploy::{self, LaunchDecl};
+use crate::deployed_env;
 use crate::envfile::{self, EnvParse};
 use crate::git;
 use crate::manifest::{self, PackageJson, PyProject};
@@ -169,6 +170,39 @@ pub fn is_test_file(rel: &str) -> bool {
         || name == "conftest.py"
 }
 
+/// An env source set by a deploy definition (compose `environment:`, k8s `env:`/ConfigMap),
+/// with the role its path gives it (`docker-compose.prod.yml`, `k8s/production/…`). With
+/// `--env` given, only those files are production.
+fn deployed_env_source(
+    rel: &str,
+    project: usize,
+    parsed: EnvParse,
+    text: String,
+    tracked: Option<bool>,
+    env_given: bool,
+) -> EnvFile {
+    // Directory names count too: `k8s/production/deployment.yaml`.
+    let dotted = rel.replace('/', ".");
+    let (mut role, role_reason) = env_role(&dotted, &parsed);
+    let mut role_reason = format!(
+        "{}, values set by a deploy definition",
+        role_reason.replace(&dotted, rel)
+    );
+    if role == EnvRole::Production && env_given {
+        role = EnvRole::Deployed;
+        role_reason = format!("{role_reason} (not the --env target)");
+    }
+    EnvFile {
+        rel: rel.to_string(),
+        project,
+        role,
+        role_reason,
+        parsed,
+        text,
+        tracked,
+    }
+}
+
 fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
     let lower = name.to_ascii_lowercase();
     let tokens: Vec<&str> = lower
@@ -188,6 +222,7 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
         "development",
         "dev",
         "test",
+        "tests",
         "testing",
         "local",
         "ci",
@@ -457,11 +492,50 @@ impl Workspace {
                         launches.extend(deploy::systemd(&f.rel, &dir, &text));
                     } else if lower.starts_with("docker-compose") || lower.starts_with("compose") {
                         match deploy::compose(&f.rel, &dir, &text) {
-                            Ok(l) => launches.extend(l),
+                            Ok(l) => {
+                                launches.extend(l);
+                                let parsed = deployed_env::compose(&text);
+                                if !parsed.entries.is_empty() {
+                                    let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
+                                    env_files.push(deployed_env_source(
+                                        &f.rel,
+                                        p,
+                                        parsed,
+                                        text,
+                                        tracked,
+                                        !production_given.is_empty(),
+                                    ));
+                                }
+                            }
                             Err(e) => notes.push(Note::file(
                                 &f.rel,
                                 format!("broken compose file, ignored: {e}"),
                             )),
+                        }
+                    }
+                }
+                FileKind::Other if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") => {
+                    // Kubernetes manifests set env values for the deployed containers.
+                    let small = std::fs::metadata(&f.abs).is_ok_and(|m| m.len() <= 512 * 1024);
+                    let Some(text) = small
+                        .then(|| std::fs::read_to_string(&f.abs).ok())
+                        .flatten()
+                    else {
+                        continue;
+                    };
+                    if deployed_env::is_k8s_manifest(&text) {
+                        projects[p].deploy_files.push(f.rel.clone());
+                        let parsed = deployed_env::k8s(&text);
+                        if !parsed.entries.is_empty() {
+                            let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
+                            env_files.push(deployed_env_source(
+                                &f.rel,
+                                p,
+                                parsed,
+                                text,
+                                tracked,
+                                !production_given.is_empty(),
+                            ));
                         }
                     }
                 }
