@@ -81,6 +81,44 @@ pub fn compose(text: &str) -> EnvParse {
     out
 }
 
+/// The files compose services load with `env_file:` (a string, a list of strings, or a
+/// list of `{ path: … }` entries), as written.
+pub fn compose_env_files(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim();
+        i += 1;
+        let Some(rest) = trimmed.strip_prefix("env_file:") else {
+            continue;
+        };
+        let rest = rest.trim();
+        if !rest.is_empty() {
+            let (path, _) = unquote(rest.trim_start_matches('[').trim_end_matches(']'));
+            out.extend(
+                path.split(',')
+                    .map(|p| unquote(p).0)
+                    .filter(|p| !p.is_empty()),
+            );
+            continue;
+        }
+        let block = indent(line);
+        while i < lines.len() && (lines[i].trim().is_empty() || indent(lines[i]) > block) {
+            let item = lines[i].trim();
+            let item = item.strip_prefix("- ").unwrap_or(item);
+            let item = item.strip_prefix("path:").unwrap_or(item);
+            let (path, _) = unquote(item);
+            if !path.is_empty() && !path.contains(':') {
+                out.push(path);
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Whether a YAML file is a Kubernetes manifest (`apiVersion:` and `kind:` at top level).
 pub fn is_k8s_manifest(text: &str) -> bool {
     let top = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
@@ -183,6 +221,26 @@ services:
                 ("POSTGRES_PASSWORD".into(), "example".into(), 12),
                 ("PGDATA".into(), "/data".into(), 14),
             ]
+        );
+    }
+
+    #[test]
+    fn compose_env_file_forms() {
+        let text = "\
+services:
+  a:
+    env_file: .env
+  b:
+    env_file:
+      - ./config/prod.env
+      - path: .env.shared
+        required: false
+  c:
+    env_file: [\".env.c\"]
+";
+        assert_eq!(
+            compose_env_files(text),
+            [".env", "./config/prod.env", ".env.shared", ".env.c"]
         );
     }
 

@@ -583,6 +583,33 @@ impl Workspace {
                 _ => {}
             }
         }
+        // `env_file:` of a production compose file: the file it loads is production.
+        if production_given.is_empty() {
+            for f in files.iter().filter(|f| f.kind == FileKind::Deploy) {
+                let lower = file_name(&f.rel).to_ascii_lowercase();
+                if !(lower.starts_with("docker-compose") || lower.starts_with("compose")) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&f.abs) else {
+                    continue;
+                };
+                let dotted = f.rel.replace('/', ".");
+                let (role, _) = env_role(&dotted, &deployed_env::compose(&text));
+                if role != EnvRole::Production {
+                    continue;
+                }
+                let dir = dir_of(&f.rel).to_string();
+                for loaded in deployed_env::compose_env_files(&text) {
+                    let target = join(&dir, &loaded);
+                    for env in env_files.iter_mut().filter(|e| e.rel == target) {
+                        if env.role == EnvRole::Deployed {
+                            env.role = EnvRole::Production;
+                            env.role_reason = format!("loaded by `env_file:` of {}", f.rel);
+                        }
+                    }
+                }
+            }
+        }
         // `--env` files outside the walked tree.
         for (given, canonical) in options.production_env.iter().zip(&production_given) {
             let inside = files
