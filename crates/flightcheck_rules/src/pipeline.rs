@@ -580,6 +580,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 .filter(|pr| ws.file_project[pr.file] == p)
                 .collect(),
             env_files: ws.env_files.iter().filter(|e| e.project == p).collect(),
+            claims: flightcheck_project::claims::of_project(&ws, p),
         };
         if let Some(reason) = reach_all.get(&p) {
             notes.push(Note::file(
@@ -714,7 +715,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             score: card,
             findings,
             suppressed,
-            claims: flightcheck_project::claims::of_project(&ws, p),
+            claims: ctx.claims.clone(),
         });
     }
     lap("rules", &mut timings);

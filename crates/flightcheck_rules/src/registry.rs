@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 20] = [
+    static ALL: [&Rule; 21] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -83,6 +83,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::dangling_task::RULE,
         &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,
+        &rules::docs::readiness_claim_contradicted::RULE,
     ];
     &ALL
 }
