@@ -92,20 +92,7 @@ pub fn classify(rel: &str) -> FileKind {
     if name == ".gitignore" {
         return FileKind::GitIgnore;
     }
-    if (rel.starts_with(".github/workflows/") || rel.contains("/.github/workflows/"))
-        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
-    {
-        return FileKind::Ci;
-    }
-    if matches!(
-        lower.as_str(),
-        ".gitlab-ci.yml"
-            | ".travis.yml"
-            | "azure-pipelines.yml"
-            | "bitbucket-pipelines.yml"
-            | "jenkinsfile"
-    ) || rel.contains(".circleci/")
-    {
+    if crate::ci::is_ci_file(rel) {
         return FileKind::Ci;
     }
     if matches!(
@@ -349,6 +336,12 @@ mod tests {
         assert_eq!(classify("Dockerfile"), FileKind::Deploy);
         assert_eq!(classify("docker-compose.prod.yml"), FileKind::Deploy);
         assert_eq!(classify(".github/workflows/ci.yml"), FileKind::Ci);
+        assert_eq!(classify(".circleci/config.yml"), FileKind::Ci);
+        assert_eq!(classify(".woodpecker/test.yaml"), FileKind::Ci);
+        assert_eq!(classify(".drone.yml"), FileKind::Ci);
+        assert_eq!(classify("Jenkinsfile"), FileKind::Ci);
+        assert_eq!(classify(".github/actions/setup/action.yml"), FileKind::Ci);
+        assert_eq!(classify(".github/ISSUE_TEMPLATE/bug.yml"), FileKind::Other);
         assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest);
         // setup.py is Python that runs (and may be a plain module); it still marks a project.
         assert_eq!(classify("setup.py"), FileKind::Source(Language::Python));

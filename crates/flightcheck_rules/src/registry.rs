@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 21] = [
+    static ALL: [&Rule; 22] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -84,6 +84,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,
         &rules::docs::readiness_claim_contradicted::RULE,
+        &rules::testing::tests_not_in_ci::RULE,
     ];
     &ALL
 }
