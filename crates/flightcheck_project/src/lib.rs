@@ -13,6 +13,7 @@ pub mod git;
 pub mod graph;
 pub mod manifest;
 pub mod migrations;
+pub mod services;
 pub mod testruns;
 pub mod walk;
 pub mod workspace;

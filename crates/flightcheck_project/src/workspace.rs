@@ -98,6 +98,8 @@ pub struct Workspace {
     pub ci_broken: Vec<String>,
     /// Commands that CI runs (or shows, inactive) to run tests (see [`crate::testruns`]).
     pub test_runs: Vec<crate::testruns::TestRun>,
+    /// Processes the deploy definitions start (see [`crate::services`]).
+    pub services: Vec<crate::services::Service>,
     by_path: HashMap<String, usize>,
     /// `.gitignore` matchers with the directory each applies to.
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
@@ -575,12 +577,14 @@ impl Workspace {
             ci_steps: Vec::new(),
             ci_broken: Vec::new(),
             test_runs: Vec::new(),
+            services: Vec::new(),
             by_path,
             gitignores,
         };
         crate::ci::fill(&mut ws);
         migrations::fill(&mut ws);
         crate::testruns::fill(&mut ws);
+        crate::services::fill(&mut ws);
         Ok(ws)
     }
 
