@@ -118,10 +118,33 @@ fn uses_runs_tests(uses: &str, job_level: bool) -> Option<String> {
     if job_level && !lower.starts_with("./") {
         return Some(format!("reusable workflow `{uses}`"));
     }
-    let named = ["test", "cypress", "pytest", "jest", "playwright", "tox"]
-        .iter()
-        .any(|w| lower.contains(w));
-    (named && !lower.starts_with("./.github/workflows/")).then(|| format!("action `{uses}`"))
+    // Words, not substrings (`latest-changes` is no test); actions that only report results
+    // run nothing.
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let runs = words.iter().any(|w| {
+        matches!(
+            *w,
+            "test" | "tests" | "pytest" | "jest" | "cypress" | "playwright" | "tox" | "vitest"
+        )
+    });
+    let reports = words.iter().any(|w| {
+        matches!(
+            *w,
+            "summary"
+                | "report"
+                | "reporter"
+                | "results"
+                | "publish"
+                | "coverage"
+                | "upload"
+                | "comment"
+        )
+    });
+    (runs && !reports && !lower.starts_with("./.github/workflows/"))
+        .then(|| format!("action `{uses}`"))
 }
 
 fn detect(ws: &Workspace, r: &Reached, inactive: Option<String>, out: &mut Vec<TestRun>) {
@@ -218,6 +241,16 @@ fn invoked_tests(words: &[String]) -> Option<String> {
         _ => None,
     }?;
     is_test_name(name).then(|| format!("`{}`", w.join(" ")))
+}
+
+/// `./scripts/test.sh`, `/app/tests-start.sh`: a shell script named for tests (run where
+/// the script itself may not be in this repository, e.g. inside a container).
+fn test_script(path: &str) -> Option<String> {
+    let name = basename(path);
+    let stem = name
+        .strip_suffix(".sh")
+        .or_else(|| name.strip_suffix(".bash"))?;
+    is_test_name(stem).then(|| format!("script `{path}`"))
 }
 
 /// A script, target or file name that says it runs tests (`test`, `test:unit`,
@@ -389,13 +422,16 @@ pub fn runner_of(words: &[String], depth: u32) -> Option<String> {
                 w = w.get(j + 1..)?;
             }
             "sh" | "bash" | "dash" | "zsh" => {
-                let p = w
-                    .iter()
-                    .position(|a| a == "-c" || a == "-ec" || a == "-ce")?;
-                let script = w.get(p + 1)?;
-                return split_commands(script)
-                    .iter()
-                    .find_map(|sub| runner_of(sub, depth + 1));
+                if let Some(p) = w.iter().position(|a| a == "-c" || a == "-ec" || a == "-ce") {
+                    let script = w.get(p + 1)?;
+                    return split_commands(script)
+                        .iter()
+                        .find_map(|sub| runner_of(sub, depth + 1));
+                }
+                // `bash scripts/test.sh`: the script, by its name.
+                w = &w[1 + w[1..].iter().take_while(|a| a.starts_with('-')).count()..];
+                let script = w.first()?;
+                return test_script(script);
             }
             _ => break,
         }
@@ -540,7 +576,7 @@ pub fn runner_of(words: &[String], depth: u32) -> Option<String> {
             None
         }
         "django-admin" if first_arg == Some("test") => Some("django-admin test".into()),
-        _ => None,
+        _ => test_script(&w[0]),
     }
 }
 

@@ -47,6 +47,11 @@ fn runners() {
         ("CI=true npx playwright test", "playwright test"),
         ("timeout 600 pytest", "pytest"),
         ("python tests/run_all.py", "python tests/run_all.py"),
+        (
+            "docker compose exec -T backend bash /app/tests-start.sh \"cov\"",
+            "script `/app/tests-start.sh`",
+        ),
+        ("./scripts/run_tests.sh", "script `./scripts/run_tests.sh`"),
     ] {
         assert_eq!(runner(cmd).as_deref(), Some(want), "{cmd}");
     }
@@ -64,9 +69,20 @@ fn runners() {
         "vitest bench",
         "npx prisma migrate deploy",
         "pnpm -r build",
+        "bash scripts/lint.sh",
+        "./deploy.sh",
     ] {
         assert_eq!(runner(cmd), None, "{cmd}");
     }
+}
+
+#[test]
+fn actions_by_name() {
+    assert!(uses_runs_tests("cypress-io/github-action@v6", false).is_some());
+    assert!(uses_runs_tests("docker://tiangolo/latest-changes:0.3.0", false).is_none());
+    assert!(uses_runs_tests("test-summary/action@v2", false).is_none());
+    assert!(uses_runs_tests("actions/checkout@v4", false).is_none());
+    assert!(uses_runs_tests("acme/ci/.github/workflows/python.yml@v2", true).is_some());
 }
 
 #[test]
