@@ -242,6 +242,40 @@ pub fn hash_comment_suppressions(text: &str) -> Vec<Suppression> {
     locate(comments, &[], blank_or_comment, lines.len() as u32)
 }
 
+/// The directives of a Markdown file: `<!-- flightcheck-ignore RULE -- reason -->` on a line
+/// of its own (covers the next non-blank line) or after text (covers its own line).
+pub fn html_comment_suppressions(text: &str) -> Vec<Suppression> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut comments = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.contains(MARKER) {
+            continue;
+        }
+        let Some(open) = line.find("<!--") else {
+            continue;
+        };
+        let inner = &line[open + 4..];
+        let inner = inner.split("-->").next().unwrap_or(inner);
+        if let Some(directive) = parse_directive(inner) {
+            comments.push(DirectiveComment {
+                directive,
+                line: i as u32 + 1,
+                trailing: !line[..open].trim().is_empty(),
+            });
+        }
+    }
+    if comments.is_empty() {
+        return Vec::new();
+    }
+    let blank_or_comment = |line: u32| {
+        lines.get(line as usize - 1).is_none_or(|l| {
+            let t = l.trim();
+            t.is_empty() || (t.starts_with("<!--") && t.ends_with("-->"))
+        })
+    };
+    locate(comments, &[], blank_or_comment, lines.len() as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +382,16 @@ mod tests {
         assert_eq!(s[0].reason, "set by the platform");
         assert!(s[1].covers("config/localhost-in-production", 4));
         assert!(!s[1].covers("config/localhost-in-production", 5));
+    }
+
+    #[test]
+    fn markdown_html_comments() {
+        let md = "# Bot\n\n<!-- flightcheck-ignore docs/readiness-claim-contradicted -- marketing page -->\n\nProduction-ready bot.\nSee docs. <!-- flightcheck-ignore docs/ -->\n<!-- a plain comment -->\n";
+        let s = html_comment_suppressions(md);
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].line, s[0].first, s[0].last), (3, 5, 5));
+        assert_eq!(s[0].reason, "marketing page");
+        assert_eq!((s[1].first, s[1].last), (6, 6));
+        assert!(html_comment_suppressions("flightcheck-ignore in prose\n").is_empty());
     }
 }

@@ -2,16 +2,20 @@
 //! have, how they are started (entry points), what they import (graph) and so which files
 //! actually run (reachability). Never knows about rules.
 
+pub mod ci;
 pub mod claims;
 pub mod commands;
 pub mod deploy;
 pub mod deployed_env;
 pub mod entry;
 pub mod envfile;
+pub(crate) mod follow;
 pub mod git;
 pub mod graph;
 pub mod manifest;
 pub mod migrations;
+pub mod services;
+pub mod testruns;
 pub mod walk;
 pub mod workspace;
 

@@ -19,6 +19,15 @@ pub struct PackageJson {
     pub workspaces: Vec<String>,
 }
 
+/// npm's placeholder (`echo "Error: no test specified" && exit 1`), an `echo` alone or
+/// `exit 0`: a `test` script that runs no test.
+pub fn is_placeholder_test_script(script: &str) -> bool {
+    let s = script.to_ascii_lowercase();
+    s.contains("no test specified")
+        || (s.trim_start().starts_with("echo") && !s.contains("&&") && !s.contains(';'))
+        || s.trim() == "exit 0"
+}
+
 impl PackageJson {
     pub fn parse(text: &str) -> Result<Self, String> {
         let v: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;

@@ -2,13 +2,13 @@
 //! tool), which tables its `.sql` and `.prisma` files create, and which commands run
 //! migrations, from where, and whether they run when the service is deployed.
 
-use crate::commands::{logical_lines, split_commands, strip_wrappers};
-use crate::deploy::{LaunchDecl, find_line};
+use crate::ci::{self, Inactive};
+use crate::commands::{split_commands, strip_wrappers};
+use crate::deploy::find_line;
+use crate::follow::{At, Follower};
 use crate::manifest::PackageJson;
 use crate::walk::{FileKind, MAX_SOURCE_BYTES};
-use crate::workspace::{
-    Workspace, in_fixture_dir, is_example_file, is_test_file, is_within, join, read_text,
-};
+use crate::workspace::{Workspace, in_fixture_dir, is_example_file, is_test_file, join, read_text};
 use flightcheck_core::Note;
 use flightcheck_core::sql::{prisma_models, tables_created};
 use serde_yaml::Value as Yaml;
@@ -789,296 +789,8 @@ fn django_migrate(args: &[String]) -> Option<(MigrationTool, Option<String>)> {
 }
 
 // ---------------------------------------------------------------------------------------
-// What a command runs: package.json scripts, shell scripts, make targets
-// ---------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Ref {
-    /// A package.json script, with the directory (relative to the command's) it runs in.
-    Script { dir: String, name: String },
-    /// A script file by path.
-    File(String),
-    /// A make target (`None`: the default) in the Makefile of `dir`.
-    Make { dir: String, target: Option<String> },
-}
-
-fn refs_in(line: &str, out: &mut Vec<Ref>, depth: u32) {
-    if depth > 4 {
-        return;
-    }
-    for words in split_commands(line) {
-        refs_of(&words, out, depth);
-    }
-}
-
-fn refs_of(words: &[String], out: &mut Vec<Ref>, depth: u32) {
-    if depth > 6 {
-        return;
-    }
-    let words = skip_wrappers(words);
-    let Some((first, args)) = words.split_first() else {
-        return;
-    };
-    let prog = basename(first);
-    match prog {
-        "sh" | "bash" | "dash" | "zsh" | "ash" => {
-            if let Some(p) = args
-                .iter()
-                .position(|a| a == "-c" || a == "-ec" || a == "-ce")
-            {
-                if let Some(s) = args.get(p + 1) {
-                    refs_in(s, out, depth + 1);
-                }
-            } else if let Some(path) = args.iter().find(|a| !a.starts_with('-')) {
-                out.push(Ref::File(path.clone()));
-            }
-        }
-        "source" | "." => {
-            if let Some(path) = args.first() {
-                out.push(Ref::File(path.clone()));
-            }
-        }
-        "npm" | "yarn" | "pnpm" | "bun" => {
-            let mut dir = ".".to_string();
-            let mut rest: Vec<&str> = Vec::new();
-            let mut j = 0;
-            while j < args.len() {
-                let a = args[j].as_str();
-                if matches!(a, "--prefix" | "--cwd" | "-C" | "--dir") {
-                    if let Some(v) = args.get(j + 1) {
-                        dir = v.clone();
-                    }
-                    j += 2;
-                    continue;
-                }
-                if let Some(v) = a
-                    .strip_prefix("--prefix=")
-                    .or_else(|| a.strip_prefix("--cwd="))
-                    .or_else(|| a.strip_prefix("--dir="))
-                {
-                    dir = v.to_string();
-                } else if !a.starts_with('-') {
-                    rest.push(a);
-                }
-                j += 1;
-            }
-            let name = match rest.first().copied() {
-                Some("run" | "run-script") => rest.get(1).copied(),
-                Some("start" | "test" | "stop" | "restart") => rest.first().copied(),
-                Some(
-                    "exec" | "x" | "dlx" | "install" | "ci" | "i" | "add" | "remove" | "init"
-                    | "create",
-                )
-                | None => None,
-                Some(other) if prog != "npm" => Some(other),
-                Some(_) => None,
-            };
-            if let Some(name) = name {
-                out.push(Ref::Script {
-                    dir,
-                    name: name.to_string(),
-                });
-            }
-        }
-        "npm-run-all" | "run-s" | "run-p" => {
-            for a in args.iter().filter(|a| !a.starts_with('-')) {
-                out.push(Ref::Script {
-                    dir: ".".into(),
-                    name: a.clone(),
-                });
-            }
-        }
-        "concurrently" => {
-            for a in args.iter().filter(|a| !a.starts_with('-')) {
-                if let Some(name) = a.strip_prefix("npm:") {
-                    out.push(Ref::Script {
-                        dir: ".".into(),
-                        name: name.to_string(),
-                    });
-                } else {
-                    refs_in(a, out, depth + 1);
-                }
-            }
-        }
-        "make" | "gmake" | "$(MAKE)" | "${MAKE}" => {
-            let mut dir = ".".to_string();
-            let mut targets = Vec::new();
-            let mut j = 0;
-            while j < args.len() {
-                let a = args[j].as_str();
-                if a == "-C" || a == "--directory" {
-                    if let Some(v) = args.get(j + 1) {
-                        dir = v.clone();
-                    }
-                    j += 2;
-                    continue;
-                }
-                if matches!(a, "-f" | "--file" | "-j" | "--jobs" | "-I") {
-                    j += 2;
-                    continue;
-                }
-                if !a.starts_with('-') && !a.contains('=') {
-                    targets.push(a.to_string());
-                }
-                j += 1;
-            }
-            if targets.is_empty() {
-                out.push(Ref::Make { dir, target: None });
-            } else {
-                for t in targets {
-                    out.push(Ref::Make {
-                        dir: dir.clone(),
-                        target: Some(t),
-                    });
-                }
-            }
-        }
-        "echo" | "printf" | "test" | "[" => {}
-        _ => {
-            if first.ends_with(".sh") || first.contains('/') {
-                out.push(Ref::File(first.clone()));
-            }
-            if let Some(p) = args.iter().position(|a| a == "--")
-                && let Some(rest) = args.get(p + 1..)
-            {
-                refs_of(rest, out, depth + 1);
-            } else if (first.ends_with(".sh") || first.contains('/')) && !args.is_empty() {
-                // An entrypoint wrapper runs its arguments (`exec "$@"`).
-                refs_of(args, out, depth + 1);
-            }
-        }
-    }
-}
-
-/// A commented-out line's command (`# npx knex migrate:latest`, `# - run: alembic upgrade`).
-fn commented_command(line: &str) -> Option<&str> {
-    let mut rest = line
-        .trim()
-        .strip_prefix('#')?
-        .trim_start_matches('#')
-        .trim();
-    for prefix in ["- ", "run:", "script:", "command:", "- ", "\"", "'"] {
-        rest = rest.strip_prefix(prefix).unwrap_or(rest).trim();
-    }
-    let rest = rest.trim_end_matches(['"', '\'']);
-    (!rest.is_empty()).then_some(rest)
-}
-
-// ---------------------------------------------------------------------------------------
-// Makefiles
-// ---------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Default)]
-struct MakeTarget {
-    name: String,
-    prerequisites: Vec<String>,
-    /// (1-based line, command).
-    recipe: Vec<(u32, String)>,
-}
-
-fn parse_makefile(text: &str) -> Vec<MakeTarget> {
-    let mut targets: Vec<MakeTarget> = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
-    for (n, line) in logical_lines(text, false) {
-        if let Some(cmd) = line.strip_prefix('\t') {
-            let cmd = cmd.trim().trim_start_matches(['@', '-', '+']).trim();
-            if cmd.is_empty() || cmd.starts_with('#') {
-                continue;
-            }
-            for &t in &current {
-                if let Some(target) = targets.get_mut(t) {
-                    target.recipe.push((n, cmd.to_string()));
-                }
-            }
-            continue;
-        }
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        current.clear();
-        let Some((names, deps)) = trimmed.split_once(':') else {
-            continue;
-        };
-        if deps.starts_with('=') || deps.starts_with(":=") || names.contains('=') {
-            continue;
-        }
-        let (deps, inline) = match deps.split_once(';') {
-            Some((d, r)) => (d, Some(r.trim())),
-            None => (deps, None),
-        };
-        for name in names.split_whitespace() {
-            if name.starts_with('.') || name.contains('%') || name.contains('$') {
-                continue;
-            }
-            current.push(targets.len());
-            let mut t = MakeTarget {
-                name: name.to_string(),
-                prerequisites: deps.split_whitespace().map(str::to_string).collect(),
-                recipe: Vec::new(),
-            };
-            if let Some(cmd) = inline.filter(|c| !c.is_empty()) {
-                t.recipe.push((n, cmd.to_string()));
-            }
-            targets.push(t);
-        }
-    }
-    targets
-}
-
-// ---------------------------------------------------------------------------------------
 // Collecting migration commands
 // ---------------------------------------------------------------------------------------
-
-/// Where a command is, and how it was reached.
-#[derive(Debug, Clone)]
-struct At {
-    file: String,
-    line: u32,
-    /// Where the text is: `Procfile release`, `package.json scripts.migrate`.
-    source: String,
-    /// The root declaration that reaches it, when not itself.
-    via: Option<String>,
-    cwd: String,
-    workdir: Option<String>,
-    deploy: bool,
-    depth: u32,
-}
-
-impl At {
-    fn root(file: &str, line: u32, source: String, cwd: &str, deploy: bool) -> At {
-        At {
-            file: file.to_string(),
-            line,
-            source,
-            via: None,
-            cwd: cwd.to_string(),
-            workdir: None,
-            deploy,
-            depth: 0,
-        }
-    }
-
-    fn child(&self, file: &str, line: u32, source: String, cwd: &str) -> At {
-        At {
-            file: file.to_string(),
-            line,
-            source,
-            via: Some(self.via.clone().unwrap_or_else(|| self.source.clone())),
-            cwd: cwd.to_string(),
-            workdir: self.workdir.clone(),
-            deploy: self.deploy,
-            depth: self.depth + 1,
-        }
-    }
-
-    fn shown(&self) -> String {
-        match &self.via {
-            Some(v) => format!("{} ({v})", self.source),
-            None => self.source.clone(),
-        }
-    }
-}
 
 /// A command that a platform or CI configuration runs.
 #[derive(Debug, Clone)]
@@ -1089,6 +801,8 @@ struct Declared {
     command: String,
     cwd: String,
     deploy: bool,
+    /// Commented out: recorded, never run or followed.
+    commented: bool,
 }
 
 /// package.json scripts that deploying runs by themselves (npm start and its hooks,
@@ -1103,293 +817,6 @@ const DEPLOY_SCRIPTS: [&str; 7] = [
     "postdeploy",
 ];
 
-struct Collector<'a> {
-    ws: &'a Workspace,
-    out: Vec<MigrationCommand>,
-    notes: &'a mut Vec<Note>,
-    seen_scripts: HashSet<(String, String)>,
-    seen_files: HashSet<String>,
-    seen_targets: HashSet<(String, String)>,
-    makefiles: BTreeMap<String, Vec<MakeTarget>>,
-}
-
-impl Collector<'_> {
-    fn project_of_file(&self, rel: &str) -> usize {
-        if let Some(i) = self.ws.file_index(rel) {
-            return self.ws.file_project.get(i).copied().unwrap_or(0);
-        }
-        self.project_of_dir(rel)
-    }
-
-    fn project_of_dir(&self, dir: &str) -> usize {
-        self.ws
-            .projects
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| is_within(dir, &p.root))
-            .max_by_key(|(_, p)| p.root.len())
-            .map(|(i, _)| i)
-            .unwrap_or(0)
-    }
-
-    fn push(&mut self, at: &At, tool: MigrationTool, command: &str, directory: Option<String>) {
-        self.out.push(MigrationCommand {
-            project: self.project_of_file(&at.file),
-            tool,
-            file: at.file.clone(),
-            line: at.line,
-            source: at.shown(),
-            command: command.trim().to_string(),
-            runs_on_deploy: at.deploy,
-            directory,
-        });
-    }
-
-    /// A command line: records it when it migrates, then follows what it runs.
-    fn command(&mut self, at: &At, text: &str) {
-        if let Some((tool, dir)) = migration_in(text) {
-            self.push(at, tool, text, dir);
-        }
-        if at.depth > 8 {
-            return;
-        }
-        let mut refs = Vec::new();
-        refs_in(text, &mut refs, 0);
-        for r in refs {
-            match r {
-                Ref::Script { dir, name } => {
-                    let base = join(&at.cwd, &dir);
-                    let Some((root, pkg)) = self.ws.package_json_for(&base) else {
-                        continue;
-                    };
-                    let names: Vec<String> = match name.strip_suffix('*') {
-                        Some(prefix) => pkg
-                            .scripts
-                            .keys()
-                            .filter(|k| k.starts_with(prefix))
-                            .cloned()
-                            .collect(),
-                        None => vec![name],
-                    };
-                    let root = root.to_string();
-                    for n in names {
-                        for s in [format!("pre{n}"), n.clone(), format!("post{n}")] {
-                            self.script(&root, &s, Some(at), at.deploy);
-                        }
-                    }
-                }
-                Ref::File(path) => {
-                    if let Some((rel, text)) = self.resolve_script_file(at, &path) {
-                        self.shell(&rel, &text, Some(at), at.deploy);
-                    }
-                }
-                Ref::Make { dir, target } => {
-                    let base = join(&at.cwd, &dir);
-                    let project_root = self.ws.projects[self.project_of_dir(&base)].root.clone();
-                    let mut found = None;
-                    for d in [base.as_str(), project_root.as_str()] {
-                        for name in ["GNUmakefile", "makefile", "Makefile"] {
-                            let rel = join(d, name);
-                            if found.is_none() && self.ws.file_index(&rel).is_some() {
-                                found = Some(rel);
-                            }
-                        }
-                    }
-                    if let Some(mf) = found {
-                        self.make_target(&mf, target.as_deref(), Some(at), at.deploy);
-                    }
-                }
-            }
-        }
-    }
-
-    /// A package.json script (once).
-    fn script(&mut self, root: &str, name: &str, parent: Option<&At>, deploy: bool) {
-        let Some(pkg) = self
-            .ws
-            .projects
-            .iter()
-            .find(|p| p.root == root)
-            .and_then(|p| p.package_json.as_ref())
-        else {
-            return;
-        };
-        let Some(cmd) = pkg.scripts.get(name) else {
-            return;
-        };
-        if !self
-            .seen_scripts
-            .insert((root.to_string(), name.to_string()))
-        {
-            return;
-        }
-        let file = join(root, "package.json");
-        let line = pkg.script_lines.get(name).copied().unwrap_or(1);
-        let source = format!("package.json scripts.{name}");
-        let at = match parent {
-            Some(p) => p.child(&file, line, source, root),
-            None => At::root(&file, line, source, root, deploy),
-        };
-        let cmd = cmd.clone();
-        self.command(&at, &cmd);
-    }
-
-    /// Finds a script file a command runs: from the command's directory, the container
-    /// workdir, the project root, or (for `*.sh`) by name.
-    fn resolve_script_file(&mut self, at: &At, path: &str) -> Option<(String, String)> {
-        let mut candidates = Vec::new();
-        if let Some(abs) = path.strip_prefix('/') {
-            if let Some(wd) = &at.workdir {
-                let wd = wd.trim_end_matches('/');
-                if let Some(rest) = path.strip_prefix(wd).and_then(|r| r.strip_prefix('/')) {
-                    candidates.push(join(&at.cwd, rest));
-                }
-            }
-            let parts: Vec<&str> = abs.split('/').collect();
-            for i in 0..parts.len() {
-                candidates.push(join(&at.cwd, &parts[i..].join("/")));
-            }
-        } else {
-            candidates.push(join(&at.cwd, path));
-            let root = &self.ws.projects[self.project_of_dir(&at.cwd)].root;
-            candidates.push(join(root, path));
-        }
-        candidates.retain(|c| !c.starts_with("..") && c != ".");
-        for c in &candidates {
-            if let Some(i) = self.ws.file_index(c) {
-                return self.read_script(i);
-            }
-        }
-        // Not walked (no extension): read it from disk when it is inside the root.
-        for c in candidates.iter().filter(|c| {
-            matches!(ext_of(c).as_str(), "" | "sh" | "bash")
-                && !c
-                    .split('/')
-                    .any(|p| matches!(p, "node_modules" | ".venv" | "venv" | ".git"))
-        }) {
-            let abs = self.ws.root.join(c);
-            if let Ok(meta) = std::fs::symlink_metadata(&abs)
-                && meta.is_file()
-                && meta.len() <= MAX_SOURCE_BYTES
-            {
-                let text = read_text(&abs, c, self.notes)?;
-                return Some((c.clone(), text));
-            }
-        }
-        let name = file_name(path);
-        if !name.ends_with(".sh") {
-            return None;
-        }
-        let project = self.project_of_dir(&at.cwd);
-        let same_name: Vec<usize> = (0..self.ws.files.len())
-            .filter(|i| {
-                self.ws.files[*i].kind == FileKind::Script
-                    && file_name(&self.ws.files[*i].rel) == name
-            })
-            .collect();
-        let pick = same_name
-            .iter()
-            .copied()
-            .find(|i| self.ws.file_project.get(*i) == Some(&project))
-            .or_else(|| (same_name.len() == 1).then(|| same_name[0]))?;
-        self.read_script(pick)
-    }
-
-    fn read_script(&mut self, i: usize) -> Option<(String, String)> {
-        let f = self.ws.files.get(i)?;
-        if matches!(f.kind, FileKind::Source(_)) || f.size > MAX_SOURCE_BYTES {
-            return None;
-        }
-        let text = read_text(&f.abs, &f.rel, self.notes)?;
-        Some((f.rel.clone(), text))
-    }
-
-    /// The lines of a shell script (once).
-    fn shell(&mut self, rel: &str, text: &str, parent: Option<&At>, deploy: bool) {
-        if !self.seen_files.insert(rel.to_string()) {
-            return;
-        }
-        let cwd = parent
-            .map(|p| p.cwd.clone())
-            .unwrap_or_else(|| self.ws.projects[self.project_of_file(rel)].root.clone());
-        for (n, line) in logical_lines(text, false) {
-            let t = line.trim();
-            if t.is_empty() {
-                continue;
-            }
-            if t.starts_with('#') {
-                if let Some(cmd) = commented_command(t)
-                    && let Some((tool, dir)) = migration_in(cmd)
-                {
-                    let mut at = match parent {
-                        Some(p) => p.child(rel, n, rel.to_string(), &cwd),
-                        None => At::root(rel, n, rel.to_string(), &cwd, false),
-                    };
-                    at.deploy = false;
-                    at.via = Some(match at.via {
-                        Some(v) => format!("{v}, commented out"),
-                        None => "commented out".into(),
-                    });
-                    self.push(&at, tool, cmd, dir);
-                }
-                continue;
-            }
-            let at = match parent {
-                Some(p) => p.child(rel, n, rel.to_string(), &cwd),
-                None => At::root(rel, n, rel.to_string(), &cwd, deploy),
-            };
-            self.command(&at, t);
-        }
-    }
-
-    fn makefile(&mut self, rel: &str) -> Vec<MakeTarget> {
-        if let Some(t) = self.makefiles.get(rel) {
-            return t.clone();
-        }
-        let targets = self
-            .ws
-            .file_index(rel)
-            .and_then(|i| self.ws.files.get(i))
-            .filter(|f| f.size <= MAX_SOURCE_BYTES)
-            .and_then(|f| read_text(&f.abs, &f.rel, self.notes))
-            .map(|text| parse_makefile(&text))
-            .unwrap_or_default();
-        self.makefiles.insert(rel.to_string(), targets.clone());
-        targets
-    }
-
-    /// A make target, its prerequisites first (once each).
-    fn make_target(&mut self, mf: &str, target: Option<&str>, parent: Option<&At>, deploy: bool) {
-        let targets = self.makefile(mf);
-        let Some(t) = (match target {
-            Some(name) => targets.iter().find(|t| t.name == name),
-            None => targets.first(),
-        }) else {
-            return;
-        };
-        if !self.seen_targets.insert((mf.to_string(), t.name.clone())) {
-            return;
-        }
-        if parent.is_some_and(|p| p.depth > 8) {
-            return;
-        }
-        for pre in &t.prerequisites {
-            self.make_target(mf, Some(pre), parent, deploy);
-        }
-        let dir = dir_of(mf).to_string();
-        let name = file_name(mf);
-        for (n, cmd) in &t.recipe {
-            let source = format!("{name} target `{}`", t.name);
-            let at = match parent {
-                Some(p) => p.child(mf, *n, source, &dir),
-                None => At::root(mf, *n, source, &dir, deploy),
-            };
-            self.command(&at, cmd);
-        }
-    }
-}
-
-/// Every command that runs migrations, with whether deploying runs it.
 /// Base images whose start script runs `/app/prestart.sh` first.
 const PRESTART_IMAGES: &[&str] = &[
     "tiangolo/uvicorn-gunicorn",
@@ -1398,39 +825,22 @@ const PRESTART_IMAGES: &[&str] = &[
     "tiangolo/gunicorn",
 ];
 
+/// Every command that runs migrations, with whether deploying runs it.
 pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<MigrationCommand> {
-    let mut declared = Vec::new();
+    let mut declared: Vec<Declared> = ws.ci_steps.iter().map(ci_declared).collect();
     for f in &ws.files {
-        if is_ignored(&f.rel) && f.kind != FileKind::Ci {
+        if f.kind != FileKind::Deploy || is_ignored(&f.rel) {
             continue;
         }
-        match f.kind {
-            FileKind::Deploy | FileKind::Ci => {
-                let Some(text) = read_text(&f.abs, &f.rel, notes) else {
-                    continue;
-                };
-                let found = if f.kind == FileKind::Ci {
-                    ci_commands(&f.rel, &text)
-                } else {
-                    platform_commands(&f.rel, &text)
-                };
-                match found {
-                    Ok(d) => declared.extend(d),
-                    Err(e) => notes.push(Note::file(&f.rel, format!("{e}; ignored"))),
-                }
-            }
-            _ => {}
+        let Some(text) = read_text(&f.abs, &f.rel, notes) else {
+            continue;
+        };
+        match platform_commands(&f.rel, &text) {
+            Ok(d) => declared.extend(d),
+            Err(e) => notes.push(Note::file(&f.rel, format!("{e}; ignored"))),
         }
     }
-    let mut c = Collector {
-        ws,
-        out: Vec::new(),
-        notes,
-        seen_scripts: HashSet::new(),
-        seen_files: HashSet::new(),
-        seen_targets: HashSet::new(),
-        makefiles: BTreeMap::new(),
-    };
+    let mut c = Follower::new(ws, notes);
 
     // What deploying runs.
     for p in &ws.projects {
@@ -1448,7 +858,9 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
         if decl.source.starts_with("package.json scripts.") || is_ignored(&decl.file) {
             continue;
         }
-        launch(&mut c, decl);
+        let mut at = At::root(&decl.file, decl.line, decl.source.clone(), &decl.cwd, true);
+        at.workdir = decl.workdir.clone();
+        c.command(&at, &decl.command);
     }
     for d in declared.iter().filter(|d| d.deploy) {
         let at = At::root(&d.file, d.line, d.source.clone(), &d.cwd, true);
@@ -1461,7 +873,7 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
         if !name.starts_with("dockerfile") || is_ignored(&f.rel) {
             continue;
         }
-        let Some(text) = read_text(&f.abs, &f.rel, c.notes) else {
+        let Some(text) = read_text(&f.abs, &f.rel, c.notes()) else {
             continue;
         };
         let Some((line, _)) = text.lines().enumerate().find(|(_, l)| {
@@ -1472,7 +884,7 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
         };
         let script = crate::workspace::join(dir_of(&f.rel), "prestart.sh");
         if let Some(i) = ws.file_index(&script)
-            && let Some(body) = read_text(&ws.files[i].abs, &script, c.notes)
+            && let Some(body) = read_text(&ws.files[i].abs, &script, c.notes())
         {
             let at = At::root(
                 &f.rel,
@@ -1491,10 +903,8 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
     // What nothing deploying reaches.
     for d in declared.iter().filter(|d| !d.deploy) {
         let at = At::root(&d.file, d.line, d.source.clone(), &d.cwd, false);
-        if d.source.ends_with("(commented out)") {
-            if let Some((tool, dir)) = migration_in(&d.command) {
-                c.push(&at, tool, &d.command, dir);
-            }
+        if d.commented {
+            c.record(&at, &d.command, true);
         } else {
             c.command(&at, &d.command);
         }
@@ -1515,25 +925,33 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
             for t in names {
                 c.make_target(&f.rel, Some(&t), None, false);
             }
-        } else if !c.seen_files.contains(&f.rel)
+        } else if !c.seen_file(&f.rel)
             && f.size <= MAX_SOURCE_BYTES
-            && let Some(text) = read_text(&f.abs, &f.rel, c.notes)
+            && let Some(text) = read_text(&f.abs, &f.rel, c.notes())
         {
             c.shell(&f.rel, &text, None, false);
         }
     }
 
-    let mut out = c.out;
+    let mut out = Vec::new();
+    for r in c.take() {
+        if let Some((tool, directory)) = migration_in(&r.text) {
+            out.push(MigrationCommand {
+                project: c.project_of_file(&r.at.file),
+                tool,
+                file: r.at.file.clone(),
+                line: r.at.line,
+                source: r.at.shown(),
+                command: r.text.clone(),
+                runs_on_deploy: r.at.live && !r.commented,
+                directory,
+            });
+        }
+    }
     let mut seen = HashSet::new();
     out.retain(|m| seen.insert((m.file.clone(), m.line, m.command.clone())));
     out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     out
-}
-
-fn launch(c: &mut Collector<'_>, decl: &LaunchDecl) {
-    let mut at = At::root(&decl.file, decl.line, decl.source.clone(), &decl.cwd, true);
-    at.workdir = decl.workdir.clone();
-    c.command(&at, &decl.command);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1608,6 +1026,7 @@ fn platform_commands(file: &str, text: &str) -> Result<Vec<Declared>, String> {
             command,
             cwd: cwd.to_string(),
             deploy: true,
+            commented: false,
         });
     };
     match name.as_str() {
@@ -1745,236 +1164,25 @@ fn platform_commands(file: &str, text: &str) -> Result<Vec<Declared>, String> {
 // CI
 // ---------------------------------------------------------------------------------------
 
-const TEST_WORDS: [&str; 6] = ["test", "lint", "check", "e2e", "spec", "verify"];
-const DEPLOY_WORDS: [&str; 7] = [
-    "deploy", "release", "prod", "publish", "migrat", "ship", "staging",
-];
-
-/// Whether a CI job only tests (migrations there run against a throwaway database).
-fn test_only(names: &[&str]) -> bool {
-    // Words, not substrings: `latest` is no test.
-    let words: Vec<String> = names
-        .iter()
-        .flat_map(|n| n.split(|c: char| !c.is_ascii_alphanumeric()))
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let starts = |list: &[&str]| words.iter().any(|w| list.iter().any(|l| w.starts_with(l)));
-    starts(&TEST_WORDS) && !starts(&DEPLOY_WORDS)
-}
-
-/// Finds the lines of commands in order, so repeated commands get successive lines.
-struct LineFinder<'t> {
-    lines: Vec<&'t str>,
-    cursor: usize,
-}
-
-impl<'t> LineFinder<'t> {
-    fn new(text: &'t str) -> Self {
-        LineFinder {
-            lines: text.lines().collect(),
-            cursor: 0,
-        }
-    }
-
-    fn find(&mut self, needle: &str) -> Option<u32> {
-        let needle = needle.trim();
-        if needle.is_empty() {
-            return None;
-        }
-        let hit = |(_, l): &(usize, &&str)| l.contains(needle) && !l.trim_start().starts_with('#');
-        let found = self
-            .lines
-            .iter()
-            .enumerate()
-            .skip(self.cursor)
-            .find(hit)
-            .or_else(|| self.lines.iter().enumerate().find(hit))
-            .map(|(i, _)| i)?;
-        self.cursor = found + 1;
-        Some(found as u32 + 1)
-    }
-}
-
-/// The lines of a CI `run:`/`script:` block as commands.
-#[allow(clippy::too_many_arguments)]
-fn ci_block(
-    out: &mut Vec<Declared>,
-    finder: &mut LineFinder<'_>,
-    file: &str,
-    source: &str,
-    block: &str,
-    cwd: &str,
-    test_job: bool,
-    fallback_line: u32,
-) {
-    for (_, line) in logical_lines(block, false) {
-        let t = line.trim();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let first = t.lines().next().unwrap_or(t);
-        let probe: String = first.chars().take(60).collect();
-        let line_no = finder.find(&probe).unwrap_or(fallback_line);
-        let ignored = t.contains("|| true") || t.contains("|| :") || t.ends_with("|| exit 0");
-        let mut src = source.to_string();
-        if test_job {
-            src.push_str(" (test job)");
-        } else if ignored {
-            src.push_str(" (failure ignored)");
-        }
-        out.push(Declared {
-            file: file.to_string(),
-            line: line_no,
-            source: src,
-            command: t.to_string(),
-            cwd: cwd.to_string(),
-            deploy: !test_job && !ignored,
-        });
-    }
-}
-
-/// Commented-out commands of a CI file (recorded, never run).
-fn ci_commented(file: &str, text: &str, cwd: &str) -> Vec<Declared> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(n, l)| {
-            let cmd = commented_command(l)?;
-            migration_in(cmd)?;
-            Some(Declared {
-                file: file.to_string(),
-                line: n as u32 + 1,
-                source: format!("{file} (commented out)"),
-                command: cmd.to_string(),
-                cwd: cwd.to_string(),
-                deploy: false,
-            })
-        })
-        .collect()
-}
-
-/// Commands of GitHub Actions workflows and `.gitlab-ci.yml`. `Err` for broken YAML.
-fn ci_commands(file: &str, text: &str) -> Result<Vec<Declared>, String> {
-    let name = file_name(file).to_ascii_lowercase();
-    let is_github = file.starts_with(".github/workflows/") || file.contains("/.github/workflows/");
-    let is_gitlab = name == ".gitlab-ci.yml";
-    if !is_github && !is_gitlab {
-        return Ok(Vec::new());
-    }
-    let doc: Yaml = serde_yaml::from_str(text).map_err(|e| format!("broken CI YAML: {e}"))?;
-    let repo_root = if is_github {
-        file.split_once(".github/workflows/")
-            .map(|(r, _)| r.trim_end_matches('/'))
-            .filter(|r| !r.is_empty())
-            .unwrap_or(".")
-            .to_string()
-    } else {
-        dir_of(file).to_string()
+/// A CI command as migrations see it: only deploy jobs deploy (test jobs migrate a
+/// throwaway database).
+fn ci_declared(step: &ci::CiStep) -> Declared {
+    let source = match &step.inactive {
+        Some(Inactive::CommentedOut) => format!("{} (commented out)", step.file),
+        _ if step.test_job => format!("{} (test job)", step.source),
+        Some(Inactive::FailureIgnored(_)) => format!("{} (failure ignored)", step.source),
+        Some(Inactive::Disabled(_)) => format!("{} (disabled)", step.source),
+        None => step.source.clone(),
     };
-    let mut out = ci_commented(file, text, &repo_root);
-    let mut finder = LineFinder::new(text);
-    let stem = name
-        .trim_end_matches(".yml")
-        .trim_end_matches(".yaml")
-        .to_string();
-    let str_at = |v: &Yaml, path: &[&str]| -> Option<String> {
-        let mut cur = v;
-        for p in path {
-            cur = cur.get(*p)?;
-        }
-        cur.as_str().map(str::to_string)
-    };
-    if is_github {
-        let workflow_name = str_at(&doc, &["name"]).unwrap_or_default();
-        let workflow_wd = str_at(&doc, &["defaults", "run", "working-directory"]);
-        let Some(jobs) = doc.get("jobs").and_then(Yaml::as_mapping) else {
-            return Ok(out);
-        };
-        for (id, job) in jobs {
-            let id = id.as_str().unwrap_or("");
-            let job_name = str_at(job, &["name"]).unwrap_or_default();
-            let test_job = test_only(&[&stem, &workflow_name, id, &job_name]);
-            let job_wd = str_at(job, &["defaults", "run", "working-directory"])
-                .or_else(|| workflow_wd.clone());
-            let Some(steps) = job.get("steps").and_then(Yaml::as_sequence) else {
-                continue;
-            };
-            for step in steps {
-                let Some(run) = step.get("run").and_then(Yaml::as_str) else {
-                    continue;
-                };
-                let step_name = str_at(step, &["name"])
-                    .unwrap_or_else(|| crate::short(run.lines().next().unwrap_or("").trim(), 60));
-                let wd = str_at(step, &["working-directory"]).or_else(|| job_wd.clone());
-                let cwd = match wd {
-                    Some(w) => join(&repo_root, w.trim_start_matches("./")),
-                    None => repo_root.clone(),
-                };
-                let source = format!("{file} step `{step_name}`");
-                let fallback = find_line(text, "run:").unwrap_or(1);
-                ci_block(
-                    &mut out,
-                    &mut finder,
-                    file,
-                    &source,
-                    run,
-                    &cwd,
-                    test_job,
-                    fallback,
-                );
-            }
-        }
-    } else {
-        let Some(top) = doc.as_mapping() else {
-            return Ok(out);
-        };
-        for (key, job) in top {
-            let key = key.as_str().unwrap_or("");
-            if matches!(
-                key,
-                "stages" | "variables" | "include" | "workflow" | "image" | "services" | "cache"
-            ) {
-                continue;
-            }
-            let blocks: Vec<(&str, &Yaml)> = if matches!(key, "before_script" | "after_script") {
-                vec![(key, job)]
-            } else if job.is_mapping() {
-                ["before_script", "script", "after_script"]
-                    .iter()
-                    .filter_map(|k| job.get(*k).map(|v| (*k, v)))
-                    .collect()
-            } else {
-                continue;
-            };
-            let stage = str_at(job, &["stage"]).unwrap_or_default();
-            let test_job = test_only(&[key, &stage]);
-            for (_, block) in blocks {
-                let lines: Vec<String> = match block {
-                    Yaml::String(s) => vec![s.clone()],
-                    Yaml::Sequence(seq) => seq
-                        .iter()
-                        .filter_map(Yaml::as_str)
-                        .map(str::to_string)
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let source = format!("{file} job `{key}`");
-                for l in lines {
-                    ci_block(
-                        &mut out,
-                        &mut finder,
-                        file,
-                        &source,
-                        &l,
-                        &repo_root,
-                        test_job,
-                        1,
-                    );
-                }
-            }
-        }
+    Declared {
+        deploy: !step.test_job && step.inactive.is_none(),
+        commented: step.inactive == Some(Inactive::CommentedOut),
+        file: step.file.clone(),
+        line: step.line,
+        source,
+        command: step.command.clone(),
+        cwd: step.cwd.clone(),
     }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -92,20 +92,7 @@ pub fn classify(rel: &str) -> FileKind {
     if name == ".gitignore" {
         return FileKind::GitIgnore;
     }
-    if (rel.starts_with(".github/workflows/") || rel.contains("/.github/workflows/"))
-        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
-    {
-        return FileKind::Ci;
-    }
-    if matches!(
-        lower.as_str(),
-        ".gitlab-ci.yml"
-            | ".travis.yml"
-            | "azure-pipelines.yml"
-            | "bitbucket-pipelines.yml"
-            | "jenkinsfile"
-    ) || rel.contains(".circleci/")
-    {
+    if crate::ci::is_ci_file(rel) {
         return FileKind::Ci;
     }
     if matches!(
@@ -138,7 +125,11 @@ pub fn classify(rel: &str) -> FileKind {
                 | "heroku.yml"
                 | "ecosystem.config.js"
                 | "ecosystem.config.cjs"
+                | "ecosystem.config.mjs"
+                | "ecosystem.config.json"
+                | "ecosystem.json"
         )
+        || is_kubernetes_manifest(rel, &lower)
     {
         return FileKind::Deploy;
     }
@@ -161,6 +152,38 @@ pub fn classify(rel: &str) -> FileKind {
         "sh" | "bash" => FileKind::Script,
         _ => FileKind::Other,
     }
+}
+
+/// YAML in a Kubernetes manifests folder (`k8s/`, `kubernetes/`, `deploy/`, `manifests/`)
+/// or named for it (`k8s.yaml`, `bot.k8s.yml`); Helm chart templates are not YAML yet.
+fn is_kubernetes_manifest(rel: &str, lower_name: &str) -> bool {
+    if !(lower_name.ends_with(".yml") || lower_name.ends_with(".yaml")) {
+        return false;
+    }
+    let dirs: Vec<String> = rel
+        .split('/')
+        .rev()
+        .skip(1)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if dirs.iter().any(|d| d == "templates") {
+        return false;
+    }
+    lower_name.starts_with("k8s")
+        || lower_name.contains(".k8s.")
+        || dirs.iter().any(|d| {
+            matches!(
+                d.as_str(),
+                "k8s"
+                    | ".k8s"
+                    | "kubernetes"
+                    | "kube"
+                    | "manifests"
+                    | "deploy"
+                    | "deployment"
+                    | "deployments"
+            )
+        })
 }
 
 /// `.env`, `.env.production`, `prod.env`, `.env.example`... (not `.envrc`, not `env.py`).
@@ -351,6 +374,12 @@ mod tests {
         assert_eq!(classify("Dockerfile"), FileKind::Deploy);
         assert_eq!(classify("docker-compose.prod.yml"), FileKind::Deploy);
         assert_eq!(classify(".github/workflows/ci.yml"), FileKind::Ci);
+        assert_eq!(classify(".circleci/config.yml"), FileKind::Ci);
+        assert_eq!(classify(".woodpecker/test.yaml"), FileKind::Ci);
+        assert_eq!(classify(".drone.yml"), FileKind::Ci);
+        assert_eq!(classify("Jenkinsfile"), FileKind::Ci);
+        assert_eq!(classify(".github/actions/setup/action.yml"), FileKind::Ci);
+        assert_eq!(classify(".github/ISSUE_TEMPLATE/bug.yml"), FileKind::Other);
         assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest);
         // setup.py is Python that runs (and may be a plain module); it still marks a project.
         assert_eq!(classify("setup.py"), FileKind::Source(Language::Python));
@@ -361,5 +390,12 @@ mod tests {
         assert_eq!(classify("docker-entrypoint.sh"), FileKind::Script);
         assert_eq!(classify("Makefile"), FileKind::Script);
         assert_eq!(classify("heroku.yml"), FileKind::Deploy);
+        assert_eq!(classify("k8s/bot.yaml"), FileKind::Deploy);
+        assert_eq!(classify("deploy/kubernetes/pod.yml"), FileKind::Deploy);
+        assert_eq!(
+            classify("charts/bot/templates/deployment.yaml"),
+            FileKind::Other
+        );
+        assert_eq!(classify("config/settings.yaml"), FileKind::Other);
     }
 }

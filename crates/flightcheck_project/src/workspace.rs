@@ -93,6 +93,14 @@ pub struct Workspace {
     pub schema_tables: Vec<SchemaTable>,
     /// Commands that run migrations, and whether they run on deploy.
     pub migration_commands: Vec<MigrationCommand>,
+    /// Command lines of the CI configurations (see [`crate::ci`]).
+    pub ci_steps: Vec<crate::ci::CiStep>,
+    /// CI files that could not be read or parsed: what CI runs is then not fully known.
+    pub ci_broken: Vec<String>,
+    /// Commands that CI runs (or shows, inactive) to run tests (see [`crate::testruns`]).
+    pub test_runs: Vec<crate::testruns::TestRun>,
+    /// Processes the deploy definitions start (see [`crate::services`]).
+    pub services: Vec<crate::services::Service>,
     by_path: HashMap<String, usize>,
     /// `.gitignore` matchers with the directory each applies to.
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
@@ -667,10 +675,17 @@ impl Workspace {
             migration_sets: Vec::new(),
             schema_tables: Vec::new(),
             migration_commands: Vec::new(),
+            ci_steps: Vec::new(),
+            ci_broken: Vec::new(),
+            test_runs: Vec::new(),
+            services: Vec::new(),
             by_path,
             gitignores,
         };
+        crate::ci::fill(&mut ws);
         migrations::fill(&mut ws);
+        crate::testruns::fill(&mut ws);
+        crate::services::fill(&mut ws);
         Ok(ws)
     }
 

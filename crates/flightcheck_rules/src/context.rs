@@ -2,7 +2,7 @@
 //! touch the file system or an AST.
 
 use flightcheck_core::text::line_text;
-use flightcheck_core::{EnvRead, FileFacts, ImportFact, Language, Owner, Wiring};
+use flightcheck_core::{EnvRead, FileFacts, ImportFact, Language, Owner, ReadinessClaim, Wiring};
 use flightcheck_project::{EntryPoint, EnvFile, FileKind, Project, Workspace};
 use std::collections::HashSet;
 
@@ -133,6 +133,8 @@ pub struct ProjectContext<'a> {
     pub entry_points_unknown: bool,
     pub import_problems: Vec<&'a ImportProblem>,
     pub env_files: Vec<&'a EnvFile>,
+    /// Readiness claims in the project's docs ("production ready", "95/100").
+    pub claims: Vec<ReadinessClaim>,
 }
 
 impl<'a> ProjectContext<'a> {

@@ -2,7 +2,7 @@
 
 use crate::context::{FileState, ImportProblem, ImportedNames, Liveness, ProjectContext};
 use crate::project_config;
-use crate::registry::{self, Rule};
+use crate::registry::{self, Measured, Rule};
 use crate::suppression;
 use flightcheck_core::{
     Category, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework, ImportKind,
@@ -580,6 +580,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 .filter(|pr| ws.file_project[pr.file] == p)
                 .collect(),
             env_files: ws.env_files.iter().filter(|e| e.project == p).collect(),
+            claims: flightcheck_project::claims::of_project(&ws, p),
         };
         if let Some(reason) = reach_all.get(&p) {
             notes.push(Note::file(
@@ -594,6 +595,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         let mut applicable: BTreeSet<Category> = BTreeSet::new();
         let mut ran: BTreeSet<&'static str> = BTreeSet::new();
         let mut findings = Vec::new();
+        let mut later: Vec<&Rule> = Vec::new();
         let config = &configs[p];
         for rule in &rules {
             if !config.runs(rule.meta.id, !options.select.is_empty()) || !(rule.applies)(&ctx) {
@@ -601,28 +603,57 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             }
             applicable.insert(rule.meta.category);
             ran.insert(rule.meta.id);
+            if rule.after.is_some() {
+                later.push(rule);
+                continue;
+            }
             let started = Instant::now();
             findings.extend(run_rule(rule, &ctx));
             *rule_ms.entry(rule.meta.id).or_insert(0.0) += started.elapsed().as_secs_f64() * 1000.0;
         }
-        config.apply(&mut findings);
-        findings.sort_by(|a, b| {
+        let by_location = |a: &Finding, b: &Finding| {
             (&a.file, a.span.line, a.span.column, a.rule).cmp(&(
                 &b.file,
                 b.span.line,
                 b.span.column,
                 b.rule,
             ))
-        });
+        };
+        config.apply(&mut findings);
+        findings.sort_by(by_location);
         fingerprint::assign(&mut findings);
-        let suppression::Outcome {
-            kept: findings,
-            suppressed,
-            notes: suppression_notes,
-        } = suppression::apply(&ws, &files, p, findings, &ran);
-        notes.extend(suppression_notes);
+        let mut directives = suppression::Directives::new(&ws, &files, p);
+        let mut findings = directives.split(findings);
         let applicable: Vec<Category> = applicable.into_iter().collect();
-        let card = score::score(&findings, &applicable, &config.config.weights());
+        let weights = config.config.weights();
+        if !later.is_empty() {
+            // Rules that judge the scan itself see every other finding, as the report will.
+            let mut judged = Vec::new();
+            {
+                let measured = Measured {
+                    findings: &findings,
+                    ran: &ran,
+                    applicable: &applicable,
+                    weights: &weights,
+                };
+                for rule in later {
+                    let started = Instant::now();
+                    if let Some(after) = rule.after {
+                        judged.extend(finish_findings(rule, &ctx, after(&ctx, &measured)));
+                    }
+                    *rule_ms.entry(rule.meta.id).or_insert(0.0) +=
+                        started.elapsed().as_secs_f64() * 1000.0;
+                }
+            }
+            config.apply(&mut judged);
+            judged.sort_by(by_location);
+            fingerprint::assign(&mut judged);
+            findings.extend(directives.split(judged));
+            findings.sort_by(by_location);
+        }
+        let (suppressed, suppression_notes) = directives.finish(&ran);
+        notes.extend(suppression_notes);
+        let card = score::score(&findings, &applicable, &weights);
         let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
         for &i in &project_sources {
             if files[i].reachable
@@ -684,7 +715,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             score: card,
             findings,
             suppressed,
-            claims: flightcheck_project::claims::of_project(&ws, p),
+            claims: ctx.claims.clone(),
         });
     }
     lap("rules", &mut timings);
@@ -792,9 +823,14 @@ fn file_findings(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
 }
 
 fn run_rule(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
-    let mut out = Vec::new();
     let mut found = rule.check.map(|check| check(ctx)).unwrap_or_default();
     found.extend(file_findings(rule, ctx));
+    finish_findings(rule, ctx, found)
+}
+
+/// Code frames, redacted messages and the rule's reachability policy.
+fn finish_findings(rule: &Rule, ctx: &ProjectContext, found: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::new();
     for mut finding in found {
         finding.frame = frame_for(ctx, &finding);
         // Messages quote code (`bot.set_webhook(...)`, a call as written): never a secret.

@@ -2,21 +2,47 @@
 
 use crate::context::ProjectContext;
 use crate::rules;
-use flightcheck_core::{Finding, RuleMeta};
+use flightcheck_core::{Category, Finding, RuleMeta, ScoreCard};
 use flightcheck_js::JsFileRule;
 use flightcheck_python::PyFileRule;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A rule: metadata, whether it applies to this project's stack (which makes its category
 /// count in the score), and its checks. A rule checks the project's facts (`check`), the
-/// syntax of each file during the one AST walk (`js`, `python`), or both.
+/// syntax of each file during the one AST walk (`js`, `python`), or both; or it judges what
+/// the other rules found (`after`).
 pub struct Rule {
     pub meta: &'static RuleMeta,
     pub applies: fn(&ProjectContext) -> bool,
     pub check: Option<fn(&ProjectContext) -> Vec<Finding>>,
     pub js: Option<&'static dyn JsFileRule>,
     pub python: Option<&'static dyn PyFileRule>,
+    /// Runs once every other rule of the project ran and the project's config and inline
+    /// suppressions were applied to their findings (e.g. a readiness claim beside the
+    /// measured verdict). Its own findings then go through config and suppressions too.
+    pub after: Option<fn(&ProjectContext, &Measured) -> Vec<Finding>>,
     /// Impact, fix and verify texts for findings of the per-file checks.
     pub file_texts: FileTexts,
+}
+
+/// What the other rules found on a project, for the `after` rules.
+pub struct Measured<'a> {
+    /// Findings of every other rule that ran, after config and inline suppressions.
+    pub findings: &'a [Finding],
+    /// Ids of every rule that ran on the project (including the `after` rules).
+    pub ran: &'a BTreeSet<&'static str>,
+    /// Categories with an applicable rule, and the project's category weights.
+    pub applicable: &'a [Category],
+    pub weights: &'a BTreeMap<Category, u32>,
+}
+
+impl Measured<'_> {
+    /// The project's score card with `extra` findings added to the measured ones: what the
+    /// report will show once the `after` rule's own findings are in.
+    pub fn score_with(&self, extra: &[Finding]) -> ScoreCard {
+        let all: Vec<Finding> = self.findings.iter().chain(extra).cloned().collect();
+        flightcheck_core::score::score(&all, self.applicable, self.weights)
+    }
 }
 
 /// The explanation attached to every finding a per-file check reports.
@@ -36,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 20] = [
+    static ALL: [&Rule; 23] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -57,6 +83,9 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::dangling_task::RULE,
         &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,
+        &rules::docs::readiness_claim_contradicted::RULE,
+        &rules::testing::tests_not_in_ci::RULE,
+        &rules::availability::no_restart_policy::RULE,
     ];
     &ALL
 }
@@ -96,6 +125,7 @@ impl Rule {
             check: None,
             js: None,
             python: Some(check),
+            after: None,
             file_texts,
         }
     }
@@ -112,6 +142,24 @@ impl Rule {
             check: Some(check),
             js: None,
             python: None,
+            after: None,
+            file_texts: FileTexts::NONE,
+        }
+    }
+
+    /// A rule that judges the other rules' findings (see [`Rule::after`]).
+    pub const fn after(
+        meta: &'static RuleMeta,
+        applies: fn(&ProjectContext) -> bool,
+        after: fn(&ProjectContext, &Measured) -> Vec<Finding>,
+    ) -> Rule {
+        Rule {
+            meta,
+            applies,
+            check: None,
+            js: None,
+            python: None,
+            after: Some(after),
             file_texts: FileTexts::NONE,
         }
     }

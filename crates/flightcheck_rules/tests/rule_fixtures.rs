@@ -1,6 +1,10 @@
 //! Every rule ships fixture projects beside its source file:
 //! `src/rules/<category>/<rule>/fixtures/flagged_*` must produce findings of that rule (their
 //! findings are snapshotted) and `ok_*` twins must produce none.
+//!
+//! Rules that judge the other rules' findings (`after`) need those rules to run: their
+//! fixtures are scanned without `--select`, with a `flightcheck.toml` in the fixture choosing
+//! the rules, and only the judging rule's findings are kept.
 
 use flightcheck_rules::{ScanOptions, registry, scan};
 use serde_json::{Value, json};
@@ -16,15 +20,21 @@ fn fixture_dir(rule_id: &str) -> PathBuf {
 }
 
 fn run_case(rule_id: &str, case: &Path) -> Vec<Value> {
+    let judges = registry::find(rule_id).is_some_and(|r| r.after.is_some());
     let report = scan(&ScanOptions {
         root: case.to_path_buf(),
         jobs: 2,
-        select: vec![rule_id.to_string()],
+        select: if judges {
+            Vec::new()
+        } else {
+            vec![rule_id.to_string()]
+        },
         ..Default::default()
     })
     .unwrap_or_else(|e| panic!("scan of {} failed: {e}", case.display()));
     report
         .all_findings()
+        .filter(|(_, f)| f.rule == rule_id)
         .map(|(_, f)| {
             json!({
                 "rule": f.rule,

@@ -1,4 +1,6 @@
 use super::*;
+use crate::ci::test_only;
+use crate::follow::{Ref, parse_makefile, refs_in};
 use crate::workspace::DiscoverOptions;
 use MigrationTool::*;
 
@@ -892,5 +894,50 @@ fn ci_job_classification_and_entrypoint_wrappers() {
                 name: "start:prod".into()
             }
         ]
+    );
+}
+
+#[test]
+fn cd_moves_later_references() {
+    let mut refs = Vec::new();
+    refs_in(
+        "cd api && npm run migrate && ./scripts/seed.sh",
+        &mut refs,
+        0,
+    );
+    assert_eq!(
+        refs,
+        vec![
+            Ref::Script {
+                dir: "api".into(),
+                name: "migrate".into()
+            },
+            Ref::File("api/scripts/seed.sh".into())
+        ]
+    );
+    let (_d, ws) = ws_of(&[
+        ("index.js", "1\n"),
+        (
+            "api/package.json",
+            "{\"name\":\"api\",\"scripts\":{\"migrate\":\"knex migrate:latest\"}}",
+        ),
+        ("api/server.js", "1\n"),
+        (
+            ".github/workflows/deploy.yml",
+            "jobs:\n  deploy:\n    steps:\n      - run: |\n          cd api\n          npm run migrate\n",
+        ),
+    ]);
+    let deployed: Vec<_> = ws
+        .migration_commands
+        .iter()
+        .filter(|m| m.runs_on_deploy)
+        .map(|m| (m.file.as_str(), m.source.as_str()))
+        .collect();
+    assert_eq!(
+        deployed,
+        vec![(
+            "api/package.json",
+            "package.json scripts.migrate (.github/workflows/deploy.yml step `cd api`)"
+        )]
     );
 }

@@ -1,1 +1,2 @@
 pub mod in_memory_state;
+pub mod no_restart_policy;

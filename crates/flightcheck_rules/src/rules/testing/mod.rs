@@ -1,1 +1,2 @@
 pub mod no_tests;
+pub mod tests_not_in_ci;

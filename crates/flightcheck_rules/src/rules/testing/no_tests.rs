@@ -5,6 +5,7 @@ use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
+use flightcheck_project::manifest::is_placeholder_test_script;
 use flightcheck_project::workspace::is_test_file;
 
 pub static META: RuleMeta = RuleMeta {
@@ -53,13 +54,6 @@ fn applies(ctx: &ProjectContext) -> bool {
     has_sources(ctx) && (!ctx.project.manifests.is_empty() || ctx.ws.projects.len() == 1)
 }
 
-fn is_placeholder(script: &str) -> bool {
-    let s = script.to_ascii_lowercase();
-    s.contains("no test specified")
-        || (s.trim_start().starts_with("echo") && !s.contains("&&") && !s.contains(';'))
-        || s.trim() == "exit 0"
-}
-
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let tests = ctx
         .sources
@@ -71,7 +65,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .package_json
         .as_ref()
         .and_then(|p| p.scripts.get("test"))
-        .filter(|s| is_placeholder(s));
+        .filter(|s| is_placeholder_test_script(s));
     let manifest = ctx.manifest();
     let searched = Evidence::searched(format!(
         "searched {} source files of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/: {tests} found",

@@ -1,0 +1,1 @@
+pub mod readiness_claim_contradicted;
