@@ -178,6 +178,19 @@ pub fn is_test_file(rel: &str) -> bool {
         || name == "conftest.py"
 }
 
+/// The env values of a Kubernetes manifest, when it sets any.
+fn k8s_env_source(
+    rel: &str,
+    project: usize,
+    text: String,
+    tracked: Option<bool>,
+    env_given: bool,
+) -> Option<EnvFile> {
+    let parsed = deployed_env::k8s(&text);
+    (!parsed.entries.is_empty())
+        .then(|| deployed_env_source(rel, project, parsed, text, tracked, env_given))
+}
+
 /// An env source set by a deploy definition (compose `environment:`, k8s `env:`/ConfigMap),
 /// with the role its path gives it (`docker-compose.prod.yml`, `k8s/production/…`). With
 /// `--env` given, only those files are production.
@@ -520,6 +533,17 @@ impl Workspace {
                                 format!("broken compose file, ignored: {e}"),
                             )),
                         }
+                    } else if (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+                        && deployed_env::is_k8s_manifest(&text)
+                    {
+                        let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
+                        env_files.extend(k8s_env_source(
+                            &f.rel,
+                            p,
+                            text,
+                            tracked,
+                            !production_given.is_empty(),
+                        ));
                     }
                 }
                 FileKind::Other if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") => {
@@ -533,18 +557,14 @@ impl Workspace {
                     };
                     if deployed_env::is_k8s_manifest(&text) {
                         projects[p].deploy_files.push(f.rel.clone());
-                        let parsed = deployed_env::k8s(&text);
-                        if !parsed.entries.is_empty() {
-                            let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
-                            env_files.push(deployed_env_source(
-                                &f.rel,
-                                p,
-                                parsed,
-                                text,
-                                tracked,
-                                !production_given.is_empty(),
-                            ));
-                        }
+                        let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
+                        env_files.extend(k8s_env_source(
+                            &f.rel,
+                            p,
+                            text,
+                            tracked,
+                            !production_given.is_empty(),
+                        ));
                     }
                 }
                 FileKind::Ci => projects[p].ci_files.push(f.rel.clone()),
