@@ -219,6 +219,120 @@ pub struct MemoryState {
     pub writes: Vec<u32>,
 }
 
+/// Data the program keeps in files on its own disk: a SQLite database, a file-backed store
+/// (lowdb, TinyDB, shelve, PTB's `PicklePersistence`), a JSON file it rewrites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataStore {
+    pub kind: DataStoreKind,
+    /// How it was recognised, as written: `sqlite3.connect('bot.db')`.
+    pub via: String,
+    /// The file, when written literally (`bot.db`, `data/users.json`).
+    pub path: Option<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataStoreKind {
+    /// A SQLite database opened by a driver or an ORM (`sqlite3.connect`, `new Database`,
+    /// `dialect: 'sqlite'`, Django's sqlite3 backend).
+    Sqlite,
+    /// A `sqlite:///…` URL written in code: often a development default that the deployed
+    /// environment overrides.
+    SqliteUrl,
+    /// A file-backed store library (lowdb, nedb, node-json-db, quick.db, TinyDB, shelve,
+    /// pickledb, PTB `PicklePersistence`).
+    FileStore,
+    /// A JSON file the program writes (`fs.writeFileSync('db.json', JSON.stringify(db))`).
+    JsonFile,
+}
+
+impl DataStoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite | Self::SqliteUrl => "SQLite database",
+            Self::FileStore => "file-backed store",
+            Self::JsonFile => "JSON file",
+        }
+    }
+}
+
+/// A file path literal names a database or data file worth keeping (not `:memory:`, not a
+/// temporary, cache, log, test or configuration file).
+pub fn is_data_path(path: &str) -> bool {
+    const NOT_DATA: [&str; 22] = [
+        "tmp",
+        "temp",
+        "cache",
+        "log",
+        "test",
+        "fixture",
+        "mock",
+        "example",
+        "sample",
+        "package",
+        "tsconfig",
+        "manifest",
+        "report",
+        "coverage",
+        "config",
+        "settings",
+        "locale",
+        "i18n",
+        "translation",
+        "schema",
+        "lang",
+        "backup",
+    ];
+    let lower = path.trim().to_ascii_lowercase();
+    if lower.is_empty() || lower.contains(":memory:") || lower.starts_with("/tmp") {
+        return false;
+    }
+    let name = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    !name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .any(|t| {
+            NOT_DATA.contains(&t) || t.strip_suffix('s').is_some_and(|s| NOT_DATA.contains(&s))
+        })
+}
+
+/// The file of a `sqlite://` URL (`sqlite:///bot.db`, `sqlite+aiosqlite:///./data/bot.db`,
+/// tortoise `sqlite://db.sqlite3`, sequelize `sqlite:db.sqlite`, libsql and prisma
+/// `file:./dev.db`); `None` for in-memory or path-less URLs and other text.
+pub fn sqlite_url_path(text: &str) -> Option<String> {
+    let t = text.trim();
+    if let Some(file) = t.strip_prefix("file:") {
+        let lower = file.to_ascii_lowercase();
+        let is_db = [".db", ".sqlite", ".sqlite3", ".db3"]
+            .iter()
+            .any(|e| lower.split('?').next().unwrap_or(&lower).ends_with(e));
+        return (is_db && !lower.contains(":memory:")).then(|| {
+            file.trim_start_matches("//")
+                .split('?')
+                .next()
+                .unwrap_or(file)
+                .to_string()
+        });
+    }
+    if !t.get(..6)?.eq_ignore_ascii_case("sqlite") {
+        return None;
+    }
+    let rest = &t[6..];
+    let rest = match rest.strip_prefix('+') {
+        Some(r) => r.split_once(':')?.1,
+        None => rest.strip_prefix(':')?,
+    };
+    let path = rest.trim_start_matches('/');
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty()
+        && !path.contains(":memory:")
+        && !path.contains(char::is_whitespace)
+        && !path.contains('{'))
+    .then(|| path.to_string())
+}
+
 /// All wiring facts of one file.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Wiring {
@@ -239,6 +353,8 @@ pub struct Wiring {
     pub migration_runs: Vec<MigrationRun>,
     pub migration_configs: Vec<MigrationConfig>,
     pub memory_state: Vec<MemoryState>,
+    /// Data kept in files on the local disk (SQLite, JSON, file-backed stores).
+    pub data_stores: Vec<DataStore>,
     /// Where the bot first keeps per-user conversation state (aiogram `StatesGroup` /
     /// `FSMContext`, PTB `ConversationHandler`, telegraf scenes / `ctx.session`, grammY
     /// conversations): an in-memory session store then loses users mid-flow.
@@ -264,5 +380,6 @@ impl Wiring {
             && self.table_creates.is_empty()
             && self.migration_runs.is_empty()
             && self.memory_state.is_empty()
+            && self.data_stores.is_empty()
     }
 }

@@ -15,6 +15,8 @@ use oxc_semantic::Scoping;
 use oxc_span::GetSpan;
 use std::collections::{HashMap, HashSet};
 
+mod data;
+
 /// Extracts the wiring of `program`. `frameworks` are the ones the file imports.
 pub fn extract<'a, F: Fn(u32, u32) -> Span>(
     path: &str,
@@ -58,7 +60,21 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         knexfile: is_knexfile(path),
         in_store_fallback: 0,
         path: path.to_string(),
+        path_consts: HashMap::new(),
+        data_literals: HashSet::new(),
     };
+    for stmt in &program.body {
+        let Statement::VariableDeclaration(decl) = stmt else {
+            continue;
+        };
+        for d in &decl.declarations {
+            if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init)
+                && let Some(p) = data::path_literal(init, &x.path_consts)
+            {
+                x.path_consts.insert(id.name.to_string(), p);
+            }
+        }
+    }
     x.visit_program(program);
     x.finish();
     x.wiring
@@ -100,6 +116,10 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     in_store_fallback: u32,
     /// The file's path relative to the scan root (Next.js routes live in their path).
     path: String,
+    /// Module-level constants bound to a path literal (`const DB_FILE = 'db.json'`).
+    path_consts: HashMap<String, String>,
+    /// String literals already recorded as part of a data store (start offsets).
+    data_literals: HashSet<u32>,
 }
 
 fn is_knexfile(path: &str) -> bool {
@@ -1486,6 +1506,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         self.session_call(it);
         self.query_chain(it);
         self.data_call(it);
+        self.data_call_store(it);
         self.route_call(it);
         if launch_then {
             self.visit_expression(&it.callee);
@@ -1597,6 +1618,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
             });
         }
         self.bot_construction(&it.callee, &it.arguments, it.span, "");
+        self.data_new(it);
         walk::walk_new_expression(self, it);
     }
 
@@ -1667,6 +1689,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         self.sql_text(it.value.as_str(), it.span);
+        self.data_literal(it.value.as_str(), it.span);
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
@@ -1987,6 +2010,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
     /// callee only (visiting the `new` again would record the bot a second time, unnamed).
     fn named_new(&mut self, n: &NewExpression<'a>, name: &str) {
         self.bot_construction(&n.callee, &n.arguments, n.span, name);
+        self.data_new(n);
         for a in &n.arguments {
             self.visit_argument(a);
         }

@@ -2,6 +2,7 @@
 //! have, how they are started (entry points), what they import (graph) and so which files
 //! actually run (reachability). Never knows about rules.
 
+pub mod backups;
 pub mod ci;
 pub mod claims;
 pub mod commands;

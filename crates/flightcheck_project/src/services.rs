@@ -103,6 +103,30 @@ pub(crate) fn fill(ws: &mut Workspace) {
     ws.notes.extend(notes);
 }
 
+/// Compose files for development, tests or CI (by name), not what is deployed.
+pub fn is_dev_compose(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    name.split(['.', '-', '_']).any(|t| {
+        matches!(
+            t,
+            "dev"
+                | "develop"
+                | "development"
+                | "local"
+                | "test"
+                | "tests"
+                | "testing"
+                | "ci"
+                | "e2e"
+                | "debug"
+                | "override"
+                | "example"
+                | "sample"
+                | "template"
+        )
+    })
+}
+
 /// Images of tools people run beside a stack while developing, not services it needs.
 const DEV_TOOL_IMAGES: [&str; 9] = [
     "adminer",

@@ -137,7 +137,12 @@ pub fn classify(rel: &str) -> FileKind {
     {
         return FileKind::TsConfig;
     }
-    if matches!(name, "Makefile" | "makefile" | "GNUmakefile") {
+    if matches!(
+        name,
+        "Makefile" | "makefile" | "GNUmakefile" | "crontab" | "Crontab"
+    ) || lower.ends_with(".cron")
+        || rel.contains("cron.d/")
+    {
         return FileKind::Script;
     }
     if lower.ends_with(".md") || lower.ends_with(".rst") || lower.ends_with(".txt") {
@@ -389,6 +394,8 @@ mod tests {
         assert_eq!(classify("prisma/schema.prisma"), FileKind::Schema);
         assert_eq!(classify("docker-entrypoint.sh"), FileKind::Script);
         assert_eq!(classify("Makefile"), FileKind::Script);
+        assert_eq!(classify("deploy/crontab"), FileKind::Script);
+        assert_eq!(classify("ops/cron.d/bot-backup"), FileKind::Script);
         assert_eq!(classify("heroku.yml"), FileKind::Deploy);
         assert_eq!(classify("k8s/bot.yaml"), FileKind::Deploy);
         assert_eq!(classify("deploy/kubernetes/pod.yml"), FileKind::Deploy);

@@ -101,6 +101,10 @@ pub struct Workspace {
     pub test_runs: Vec<crate::testruns::TestRun>,
     /// Processes the deploy definitions start (see [`crate::services`]).
     pub services: Vec<crate::services::Service>,
+    /// Backup jobs, scripts and tools the repository shows (see [`crate::backups`]).
+    pub backups: Vec<crate::backups::BackupEvidence>,
+    /// Prisma schemas whose datasource is a SQLite file.
+    pub sqlite_schemas: Vec<crate::backups::SqliteSchema>,
     by_path: HashMap<String, usize>,
     /// `.gitignore` matchers with the directory each applies to.
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
@@ -699,6 +703,8 @@ impl Workspace {
             ci_broken: Vec::new(),
             test_runs: Vec::new(),
             services: Vec::new(),
+            backups: Vec::new(),
+            sqlite_schemas: Vec::new(),
             by_path,
             gitignores,
         };
@@ -706,6 +712,7 @@ impl Workspace {
         migrations::fill(&mut ws);
         crate::testruns::fill(&mut ws);
         crate::services::fill(&mut ws);
+        crate::backups::fill(&mut ws);
         Ok(ws)
     }
 

@@ -13,6 +13,7 @@ use flightcheck_core::wiring::{
     DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore, TableAccess,
     TableCreate, TableQuery, Verification, Wiring,
 };
+use flightcheck_core::wiring::{DataStore, DataStoreKind, is_data_path, sqlite_url_path};
 use flightcheck_core::{Framework, Span};
 use ruff_python_ast::helpers::{any_over_body, any_over_expr};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -50,7 +51,21 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
         models: HashMap::new(),
         bot_classes: HashSet::new(),
         memory_writes: HashMap::new(),
+        path_consts: HashMap::new(),
+        data_literals: HashSet::new(),
     };
+    for stmt in body {
+        let (target, value) = match stmt {
+            Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], Some(&*a.value)),
+            Stmt::AnnAssign(a) => (&*a.target, a.value.as_deref()),
+            _ => continue,
+        };
+        if let (Expr::Name(n), Some(v)) = (target, value)
+            && let Some(p) = path_literal(v, &w.path_consts)
+        {
+            w.path_consts.insert(n.id.to_string(), p);
+        }
+    }
     for stmt in body {
         w.visit_stmt(stmt);
     }
@@ -478,6 +493,10 @@ struct Walker<'m, 's, 'a> {
     models: HashMap<String, ModelKind>,
     bot_classes: HashSet<String>,
     memory_writes: HashMap<String, Vec<u32>>,
+    /// Module-level names bound to a path literal (`DB_PATH = "bot.db"`).
+    path_consts: HashMap<String, String>,
+    /// String literals already recorded as part of a data store call (start offsets).
+    data_literals: HashSet<u32>,
 }
 
 impl<'a> Walker<'_, '_, 'a> {
@@ -1260,6 +1279,7 @@ impl<'a> Walker<'_, '_, 'a> {
 
     fn on_call(&mut self, call: &'a ast::ExprCall) {
         let start = call.range().start().to_u32();
+        self.data_store(call);
         if self.handled.contains(&start) {
             return;
         }
@@ -2048,6 +2068,128 @@ impl<'a> Walker<'_, '_, 'a> {
         }
         for t in tables_created(text) {
             self.table_create(&t.table, "CREATE TABLE in SQL string", r);
+        }
+    }
+
+    fn push_data(&mut self, kind: DataStoreKind, via: String, path: Option<String>, r: TextRange) {
+        let span = self.span(r);
+        let owner = self.owner.clone();
+        self.out.data_stores.push(DataStore {
+            kind,
+            via,
+            path,
+            span,
+            owner,
+        });
+    }
+
+    /// Data kept in local files: SQLite drivers and engines, file-backed stores, JSON files
+    /// opened for writing.
+    fn data_store(&mut self, call: &'a ast::ExprCall) {
+        let func = &*call.func;
+        let Some(name) = last_seg(func) else { return };
+        let args = &call.arguments.args;
+        let first = args.first();
+        let kind_and_path: Option<(DataStoreKind, Option<String>, bool)> =
+            match name {
+                "connect"
+                | "SqliteDatabase"
+                | "SqliteExtDatabase"
+                | "SqliteQueueDatabase"
+                | "SqliteDict" => {
+                    let q = self.qualify(func).unwrap_or_default();
+                    let is_sqlite = name != "connect"
+                        || matches!(
+                            q.as_str(),
+                            "sqlite3.connect" | "aiosqlite.connect" | "sqlite3.dbapi2.connect"
+                        );
+                    let path = first.and_then(|e| path_literal(e, &self.path_consts));
+                    (is_sqlite && !path.as_deref().is_some_and(|p| p.contains(":memory:")))
+                        .then_some((DataStoreKind::Sqlite, path, true))
+                }
+                "create_engine" | "create_async_engine" => first
+                    .and_then(|e| path_literal(e, &self.path_consts))
+                    .and_then(|url| sqlite_url_path(&url))
+                    .map(|p| (DataStoreKind::Sqlite, Some(p), true)),
+                "TinyDB" => Some((
+                    DataStoreKind::FileStore,
+                    first.and_then(|e| path_literal(e, &self.path_consts)),
+                    true,
+                )),
+                "open" | "load" => {
+                    let q = self.qualify(func).unwrap_or_default();
+                    match q.as_str() {
+                        "shelve.open" | "pickledb.load" => Some((
+                            DataStoreKind::FileStore,
+                            first.and_then(|e| path_literal(e, &self.path_consts)),
+                            true,
+                        )),
+                        "open" | "aiofiles.open" | "io.open" | "codecs.open" => {
+                            let mode = args
+                                .get(1)
+                                .or(kw(call, "mode"))
+                                .and_then(str_lit)
+                                .unwrap_or_default();
+                            let path = first
+                                .and_then(|e| path_literal(e, &self.path_consts))
+                                .filter(|p| is_json_data(p));
+                            (mode.contains(['w', 'a', '+']) && path.is_some()).then_some((
+                                DataStoreKind::JsonFile,
+                                path,
+                                false,
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+                "PicklePersistence" => Some((
+                    DataStoreKind::FileStore,
+                    kw(call, "filepath")
+                        .or(kw(call, "filename"))
+                        .or(first)
+                        .and_then(|e| path_literal(e, &self.path_consts)),
+                    false,
+                )),
+                // `Path("users.json").write_text(json.dumps(users))`
+                "write_text" => match func {
+                    Expr::Attribute(a) => path_literal(&a.value, &self.path_consts)
+                        .filter(|p| is_json_data(p))
+                        .map(|p| (DataStoreKind::JsonFile, Some(p), false)),
+                    _ => None,
+                },
+                _ => None,
+            };
+        let Some((kind, path, marks_first)) = kind_and_path else {
+            return;
+        };
+        if marks_first && let Some(e) = first {
+            self.data_literals.insert(e.range().start().to_u32());
+        }
+        let via = short(self.text(call.range()));
+        self.push_data(kind, via, path, call.range());
+    }
+
+    /// `sqlite:///bot.db` in code (an engine URL, a settings default) and Django's sqlite3
+    /// backend.
+    fn sqlite_literal(&mut self, text: &str, r: TextRange) {
+        let start = r.start().to_u32();
+        if self.not_sql.contains(&start) || self.data_literals.contains(&start) {
+            return;
+        }
+        if text == "django.db.backends.sqlite3" {
+            self.push_data(
+                DataStoreKind::SqliteUrl,
+                "Django `ENGINE: django.db.backends.sqlite3`".into(),
+                None,
+                r,
+            );
+        } else if let Some(path) = sqlite_url_path(text) {
+            self.push_data(
+                DataStoreKind::SqliteUrl,
+                format!("`{}`", short(text)),
+                Some(path),
+                r,
+            );
         }
     }
 
@@ -2853,6 +2995,7 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
             Expr::StringLiteral(s) => {
                 let text = s.value.to_str().to_string();
                 self.sql(&text, s.range());
+                self.sqlite_literal(&text, s.range());
             }
             Expr::FString(f) => {
                 let text = fstring_text(f);
@@ -2862,6 +3005,47 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// The path literal an expression names: a string, a module-level constant, the last
+/// literal part of `os.path.join(...)`, `Path(...)`, `BASE / "data" / "bot.db"`.
+fn path_literal(e: &Expr, consts: &HashMap<String, String>) -> Option<String> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::FString(f) => {
+            let t = fstring_text(f);
+            let tail = t
+                .rsplit("$0")
+                .next()
+                .unwrap_or(&t)
+                .trim_start_matches(['/', '\\']);
+            (!tail.is_empty()).then(|| tail.to_string())
+        }
+        Expr::Name(n) => consts.get(n.id.as_str()).cloned(),
+        Expr::Call(c) => {
+            let name = last_seg(&c.func)?;
+            if matches!(
+                name,
+                "join" | "Path" | "PurePath" | "joinpath" | "str" | "abspath" | "resolve"
+            ) {
+                c.arguments
+                    .args
+                    .last()
+                    .and_then(|a| path_literal(a, consts))
+            } else {
+                None
+            }
+        }
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Div | ast::Operator::Add) => {
+            path_literal(&b.right, consts)
+        }
+        _ => None,
+    }
+}
+
+/// A `.json` file that holds data (not configuration, cache, logs or test output).
+fn is_json_data(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".json") && is_data_path(path)
 }
 
 /// One branch builds a persistent FSM storage and another an in-memory one.

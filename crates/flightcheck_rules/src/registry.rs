@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 23] = [
+    static ALL: [&Rule; 24] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -86,6 +86,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::docs::readiness_claim_contradicted::RULE,
         &rules::testing::tests_not_in_ci::RULE,
         &rules::availability::no_restart_policy::RULE,
+        &rules::data::no_backup::RULE,
     ];
     &ALL
 }

@@ -810,3 +810,68 @@ fn no_framework_no_facts() {
     }));
     assert!(w.exports.is_empty());
 }
+
+fn stores(src: &str) -> Vec<(DataStoreKind, Option<String>, u32)> {
+    wiring(src)
+        .data_stores
+        .iter()
+        .map(|d| (d.kind, d.path.clone(), d.span.line))
+        .collect()
+}
+
+#[test]
+fn local_data_files() {
+    let src = r#"import json
+import os
+import shelve
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+from sqlalchemy.ext.asyncio import create_async_engine
+from telegram.ext import PicklePersistence
+
+BASE = Path(__file__).parent
+DB_PATH = os.path.join(BASE, "data", "bot.db")
+USERS = BASE / "users.json"
+
+conn = sqlite3.connect(DB_PATH)
+mem = sqlite3.connect(":memory:")
+engine = create_async_engine("sqlite+aiosqlite:///./shop.db")
+persistence = PicklePersistence(filepath="conversations.pickle")
+prefs = shelve.open("prefs")
+
+
+async def save(users):
+    async with aiosqlite.connect("bot.db") as db:
+        await db.commit()
+    with open(USERS, "w") as f:
+        json.dump(users, f)
+    with open("users.json") as f:
+        return json.load(f)
+
+
+DEFAULT_URL = os.getenv("DATABASE_URL", "sqlite:///dev.db")
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
+open("report.json", "w").write("{}")
+"#;
+    assert_eq!(
+        stores(src),
+        vec![
+            (DataStoreKind::Sqlite, Some("bot.db".into()), 15),
+            (DataStoreKind::Sqlite, Some("./shop.db".into()), 17),
+            (
+                DataStoreKind::FileStore,
+                Some("conversations.pickle".into()),
+                18
+            ),
+            (DataStoreKind::FileStore, Some("prefs".into()), 19),
+            (DataStoreKind::Sqlite, Some("bot.db".into()), 23),
+            (DataStoreKind::JsonFile, Some("users.json".into()), 25),
+            (DataStoreKind::SqliteUrl, Some("dev.db".into()), 31),
+            (DataStoreKind::SqliteUrl, None, 32),
+        ]
+    );
+    assert!(stores("import sqlite3\nx = sqlite3.connect(':memory:')\n").is_empty());
+    assert!(stores("import psycopg\nc = psycopg.connect('postgresql://db/app')\n").is_empty());
+}

@@ -6,7 +6,7 @@ use crate::registry::Rule;
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
-use flightcheck_project::services::{Service, ServiceKind};
+use flightcheck_project::services::{Service, ServiceKind, is_dev_compose};
 
 pub static META: RuleMeta = RuleMeta {
     id: "availability/no-restart-policy",
@@ -97,30 +97,6 @@ fn dir_of(rel: &str) -> &str {
 
 fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
-}
-
-/// Compose files for development, tests or CI (by name), not what is deployed.
-fn is_dev_compose(rel: &str) -> bool {
-    let name = file_name(rel).to_ascii_lowercase();
-    name.split(['.', '-', '_']).any(|t| {
-        matches!(
-            t,
-            "dev"
-                | "develop"
-                | "development"
-                | "local"
-                | "test"
-                | "tests"
-                | "testing"
-                | "ci"
-                | "e2e"
-                | "debug"
-                | "override"
-                | "example"
-                | "sample"
-                | "template"
-        )
-    })
 }
 
 /// Images of infrastructure a stack runs beside its own code (databases, caches, proxies).

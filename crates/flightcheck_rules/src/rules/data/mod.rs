@@ -1,2 +1,3 @@
 pub mod migrations_not_run;
+pub mod no_backup;
 pub mod table_without_migration;
