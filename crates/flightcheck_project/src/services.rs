@@ -231,6 +231,41 @@ fn one_shot_command(command: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// A service set up for development: a dev server or watcher command (`npm run dev`,
+/// `nodemon`, `uvicorn --reload`), or the source tree mounted into the container
+/// (`.:/app`) so edits show without a rebuild.
+fn development_setup(command: Option<&str>, volumes: Option<&Yaml>) -> Option<String> {
+    if let Some(c) = command {
+        let lower = c.to_ascii_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        let dev_script = words.windows(2).any(|w| {
+            matches!(w[0], "npm" | "yarn" | "pnpm" | "bun" | "run")
+                && matches!(w[1], "dev" | "develop" | "watch" | "start:dev")
+        }) || words.windows(3).any(|w| {
+            w[0] == "npm"
+                && w[1] == "run"
+                && matches!(w[2], "dev" | "develop" | "watch" | "start:dev")
+        });
+        let watcher = words.iter().any(|w| {
+            matches!(
+                *w,
+                "nodemon" | "ts-node-dev" | "--reload" | "--watch" | "watch" | "--debug"
+            )
+        });
+        if dev_script || watcher {
+            return Some(format!("a development setup (`{c}`)"));
+        }
+    }
+    let mounts_source = volumes.and_then(Yaml::as_sequence).is_some_and(|v| {
+        v.iter().filter_map(Yaml::as_str).any(|m| {
+            let source = m.split(':').next().unwrap_or("");
+            matches!(source, "." | "./" | "${PWD}" | "$PWD" | "..")
+        })
+    });
+    mounts_source
+        .then(|| "a development setup (the source tree is mounted into the container)".to_string())
+}
+
 /// The services of a compose file. `Err` for YAML that does not parse.
 pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
     let mut doc: Yaml = serde_yaml::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
@@ -332,6 +367,8 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             ))
         } else if let Some(c) = command.as_deref().filter(|c| one_shot_command(c)) {
             Some(format!("its command `{c}` prepares and exits"))
+        } else if let Some(why) = development_setup(command.as_deref(), get("volumes")) {
+            Some(why)
         } else if DEV_TOOL_IMAGES.iter().any(|t| lower_image.contains(t)) {
             Some("a development tool".to_string())
         } else if ["migrat", "seed", "setup", "init", "prestart"]

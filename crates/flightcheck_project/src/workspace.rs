@@ -111,7 +111,7 @@ pub struct Workspace {
 }
 
 /// Files inside these directories are fixtures of tests, not projects of their own.
-pub(crate) fn in_fixture_dir(rel: &str) -> bool {
+pub fn in_fixture_dir(rel: &str) -> bool {
     rel.split('/').any(|c| {
         matches!(
             c,
@@ -142,6 +142,27 @@ pub fn join(dir: &str, rel: &str) -> String {
     } else {
         deploy::normalize(&format!("{dir}/{rel}"))
     }
+}
+
+/// Files under example, demo or documentation folders (`examples/echo.py`,
+/// `docs/snippets/bot.js`): they show how to use the project, they are not the product.
+pub fn in_example_dir(rel: &str) -> bool {
+    rel.split('/').rev().skip(1).any(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "example"
+                | "examples"
+                | "sample"
+                | "samples"
+                | "demo"
+                | "demos"
+                | "docs"
+                | "doc"
+                | "tutorial"
+                | "tutorials"
+                | "cookbook"
+        )
+    })
 }
 
 /// Templates shipped beside the real file (`config.example.js`, `settings.sample.py`):
@@ -925,6 +946,14 @@ mod tests {
         );
         assert_eq!(env_role(".env.test", &empty).0, EnvRole::Development);
         assert_eq!(env_role(".env.local", &empty).0, EnvRole::Development);
+    }
+
+    #[test]
+    fn example_dirs() {
+        assert!(in_example_dir("examples/echo.py"));
+        assert!(in_example_dir("docs/source/snippets/bot.js"));
+        assert!(!in_example_dir("src/examples.js"));
+        assert!(!in_example_dir("bot/handlers/demo_mode.py"));
     }
 
     #[test]

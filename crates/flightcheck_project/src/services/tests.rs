@@ -102,6 +102,14 @@ volumes:
 }
 
 #[test]
+fn development_services() {
+    let text = "services:\n  web:\n    build: .\n    command: npm run dev\n  api:\n    build: .\n    volumes:\n      - .:/app\n  bot:\n    build: .\n    command: node dist/bot.js\n    volumes:\n      - ./data:/app/data\n";
+    let s = compose("docker-compose.yml", text).expect("parses");
+    let exempt: Vec<bool> = s.iter().map(|x| x.exempt.is_some()).collect();
+    assert_eq!(exempt, vec![true, true, false]);
+}
+
+#[test]
 fn systemd_pm2_kubernetes_docker_run() {
     let unit =
         "[Unit]\nDescription=Bot\n\n[Service]\nExecStart=/usr/bin/python3 bot.py\nRestart=always\n";

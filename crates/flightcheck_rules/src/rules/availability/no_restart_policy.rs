@@ -34,8 +34,9 @@ for them with `service_completed_successfully`; names such as `migrate`, `setup`
 compose `profiles:` switch, swarm services with a `deploy:` section (swarm restarts tasks by
 default), development tools (adminer, pgadmin, mailhog…), PM2 apps with `cron_restart`,
 `docker run --rm`, compose files for development or tests (`docker-compose.dev.yml`,
-`*.override.yml`, `*.test.yml`, files under `tests/`), and platforms that restart by
-themselves (Heroku `Procfile`, Render, Railway, Fly, Vercel).
+`*.override.yml`, `*.test.yml`, files under `tests/`), services set up for development (a
+`npm run dev`/`nodemon`/`--reload` command, or the source tree mounted with `.:/app`), and
+platforms that restart by themselves (Heroku `Procfile`, Render, Railway, Fly, Vercel).
 
 ## Why it breaks production
 Processes crash: an unhandled rejection, an out-of-memory kill, a network error at
@@ -162,9 +163,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     !is_dev_compose(&c.file)
                         && (c.build || c.image.as_deref().is_some_and(|i| !is_infra_image(i)))
                 });
-                let covered = siblings
-                    .iter()
-                    .any(|c| c.name == s.name && (c.restart.is_some() || c.exempt.is_some()));
+                // Development files neither run the deployment nor cover it.
+                let covered = siblings.iter().any(|c| {
+                    c.name == s.name
+                        && !is_dev_compose(&c.file)
+                        && (c.restart.is_some() || c.exempt.is_some())
+                });
                 if !runs_app || covered {
                     continue;
                 }

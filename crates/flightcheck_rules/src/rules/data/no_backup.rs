@@ -10,7 +10,7 @@ use flightcheck_core::{
 };
 use flightcheck_project::EnvRole;
 use flightcheck_project::services::{ServiceKind, is_dev_compose};
-use flightcheck_project::workspace::is_test_file;
+use flightcheck_project::workspace::{in_example_dir, is_test_file};
 
 pub static META: RuleMeta = RuleMeta {
     id: "data/no-backup",
@@ -41,7 +41,10 @@ command, `db.backup()`).
 
 A `sqlite:///…` URL that appears only as a default in code is reported at `low`: production
 may set another database. When an env file of the project points the database at a server
-(`postgresql://…`), such defaults are not data at all.
+(`postgresql://…`), such defaults are not data at all. Code in examples, docs and tests, and
+settings for development (`settings/local.py`, `config.dev.js`) are not the deployed data;
+JSON files count only when named for state (`users.json`, `db.json`, `balances.json`), not
+specs, exports or build output (`openapi.json`).
 
 ## Why it breaks production
 A SQLite file, a JSON "database" or a Docker volume lives on one disk of one machine. A
@@ -134,6 +137,90 @@ fn is_database_key(key: &str) -> bool {
         || k == "DB_URI"
 }
 
+/// Settings or helpers for development and tests (`settings/local.py`, `config.dev.js`,
+/// `db_test.py`): their database is not the deployed one.
+fn is_development_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
+    stem.split(['.', '-', '_']).any(|t| {
+        matches!(
+            t,
+            "local" | "dev" | "development" | "test" | "testing" | "example" | "sample"
+        )
+    })
+}
+
+/// A JSON file named for application state (`users.json`, `db.json`, `balances.json`);
+/// other JSON files a program writes are specs, exports, caches or build output.
+fn names_state(path: &str) -> bool {
+    const STATE: [&str; 56] = [
+        "db",
+        "database",
+        "data",
+        "store",
+        "storage",
+        "state",
+        "user",
+        "users",
+        "session",
+        "sessions",
+        "balance",
+        "balances",
+        "score",
+        "scores",
+        "order",
+        "orders",
+        "booking",
+        "bookings",
+        "appointment",
+        "appointments",
+        "slot",
+        "slots",
+        "reservation",
+        "reservations",
+        "subscription",
+        "subscriptions",
+        "subscriber",
+        "subscribers",
+        "chat",
+        "chats",
+        "member",
+        "members",
+        "account",
+        "accounts",
+        "wallet",
+        "wallets",
+        "point",
+        "points",
+        "player",
+        "players",
+        "ticket",
+        "tickets",
+        "reminder",
+        "reminders",
+        "payments",
+        "transactions",
+        "customers",
+        "profiles",
+        "inventory",
+        "economy",
+        "levels",
+        "warns",
+        "votes",
+        "polls",
+        "queue",
+        "tasks",
+    ];
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    stem.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| STATE.contains(&t))
+}
+
 struct Data {
     file: String,
     line: u32,
@@ -161,11 +248,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
 
     for (i, wiring) in ctx.wiring() {
         let rel = ctx.rel(i);
-        if is_test_file(rel) {
+        if is_test_file(rel) || in_example_dir(rel) || is_development_file(rel) {
             continue;
         }
         for store in &wiring.data_stores {
-            if !ctx.runs(i, &store.owner) || store.path.as_deref().is_some_and(|p| !is_data_path(p))
+            if !ctx.runs(i, &store.owner)
+                || store.path.as_deref().is_some_and(|p| !is_data_path(p))
+                || (store.kind == DataStoreKind::JsonFile
+                    && !store.path.as_deref().is_some_and(names_state))
             {
                 continue;
             }

@@ -7,6 +7,7 @@ use flightcheck_core::redact::redact_line;
 use flightcheck_core::{
     Category, Counts, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
+use flightcheck_project::workspace::{in_example_dir, in_fixture_dir, is_test_file};
 
 pub static META: RuleMeta = RuleMeta {
     id: "docs/readiness-claim-contradicted",
@@ -25,8 +26,10 @@ to be production ready") and claims inside code blocks are not claims.
 
 It runs after every other rule of the project, once `flightcheck.toml` and inline
 suppressions were applied, and reports each claim when the scan found at least one
-`blocker`, with the claim's file and line, its text, and the measured verdict, score and
-blocker count beside it (the blockers are listed in the evidence).
+`blocker` in the product, with the claim's file and line, its text, and the measured
+verdict, score and blocker count beside it (the blockers are listed in the evidence).
+Blockers in examples, docs, tests and fixtures do not count: a library's README that calls
+its API production-ready is not contradicted by an example bot without `/start`.
 
 Only the rules that ran count: with `--select`/`--ignore` or a `select` in
 `flightcheck.toml`, the claim is compared with that subset. A claim next to a `YELLOW`
@@ -70,9 +73,22 @@ fn applies(ctx: &ProjectContext) -> bool {
 /// Blockers listed in the evidence of each finding.
 const LISTED_BLOCKERS: usize = 5;
 
+/// A blocker in the product: not in examples, docs, tests or fixtures, which show how to use
+/// the project rather than what it ships.
+fn in_product(f: &Finding) -> bool {
+    f.file
+        .as_deref()
+        .is_none_or(|file| !(in_example_dir(file) || is_test_file(file) || in_fixture_dir(file)))
+}
+
 fn judge(ctx: &ProjectContext, measured: &Measured) -> Vec<Finding> {
     let counts = Counts::of(measured.findings);
-    if counts.blocker == 0 {
+    let product_blockers = measured
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocker && in_product(f))
+        .count();
+    if product_blockers == 0 {
         return Vec::new();
     }
     let mut out: Vec<Finding> = ctx
@@ -87,11 +103,12 @@ fn judge(ctx: &ProjectContext, measured: &Measured) -> Vec<Finding> {
     // The score the report will show, this rule's own findings included.
     let card = measured.score_with(&out);
     let plural = |n: u32, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let blockers = plural(counts.blocker, "blocker");
+    let blockers = plural(product_blockers as u32, "blocker");
     let others = measured.ran.len().saturating_sub(1) as u32;
     let summary = format!(
-        "measured by {}: {blockers}, {} high, {} medium, {} low; verdict {} ({}), score {}/100",
+        "measured by {}: {}, {} high, {} medium, {} low; verdict {} ({}), score {}/100",
         plural(others, "other rule"),
+        plural(counts.blocker, "blocker"),
         counts.high,
         counts.medium,
         counts.low,
@@ -102,7 +119,7 @@ fn judge(ctx: &ProjectContext, measured: &Measured) -> Vec<Finding> {
     let blocker_evidence: Vec<Evidence> = measured
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Blocker)
+        .filter(|f| f.severity == Severity::Blocker && in_product(f))
         .take(LISTED_BLOCKERS)
         .map(|f| Evidence {
             file: f.file.clone(),
@@ -129,10 +146,10 @@ fn judge(ctx: &ProjectContext, measured: &Measured) -> Vec<Finding> {
         ));
         finding.evidence.push(Evidence::searched(summary.clone()));
         finding.evidence.extend(blocker_evidence.iter().cloned());
-        if counts.blocker as usize > LISTED_BLOCKERS {
+        if product_blockers > LISTED_BLOCKERS {
             finding.evidence.push(Evidence::searched(format!(
                 "and {} more blockers in the report",
-                counts.blocker as usize - LISTED_BLOCKERS
+                product_blockers - LISTED_BLOCKERS
             )));
         }
         finding.impact = "Readers trust the claim and deploy the project with its blockers; the review that should stop them reads the README, not the code.".into();

@@ -19,7 +19,8 @@ pub static META: RuleMeta = RuleMeta {
     when_unreachable: WhenUnreachable::Keep,
     effort_minutes: 30,
     docs: r#"## What it does
-When the project has test files (found as `testing/no-tests` finds them), reads every CI
+When the project has test files (found as `testing/no-tests` finds them, holding at least
+one test: `def test…`, `class Test…`, `test(`, `it(`, `describe(`), reads every CI
 configuration of the repository: GitHub Actions workflows and composite actions, GitLab CI,
 CircleCI, Bitbucket Pipelines, Azure Pipelines, Jenkinsfiles, Travis CI, Woodpecker and
 Drone. It follows each step through package.json scripts (`npm test`, `npm run ci`), make
@@ -80,6 +81,29 @@ fn applies(ctx: &ProjectContext) -> bool {
     has_sources(ctx) && (!ctx.project.manifests.is_empty() || ctx.ws.projects.len() == 1)
 }
 
+/// Whether a test-named file holds a test a runner would collect (helpers and fixtures
+/// under `tests/` do not).
+fn holds_tests(ctx: &ProjectContext, file: usize) -> bool {
+    let Some(text) = ctx.files[file].text.as_deref() else {
+        return true;
+    };
+    let markers: &[&str] = match ctx.language(file) {
+        Some(flightcheck_core::Language::Python) => {
+            &["def test", "class Test", "unittest", "pytest"]
+        }
+        _ => &[
+            "test(",
+            "it(",
+            "describe(",
+            "expect(",
+            "assert",
+            "test.",
+            "it.",
+        ],
+    };
+    markers.iter().any(|m| text.contains(m))
+}
+
 /// Test runs shown in the evidence.
 const SHOWN: usize = 6;
 
@@ -87,8 +111,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let tests: Vec<&str> = ctx
         .sources
         .iter()
+        .filter(|i| is_test_file(ctx.rel(**i)) && holds_tests(ctx, **i))
         .map(|i| ctx.rel(*i))
-        .filter(|rel| is_test_file(rel))
         .collect();
     if tests.is_empty() {
         // `testing/no-tests` reports a project without tests.
