@@ -36,7 +36,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 20] = [
+    static ALL: [&Rule; 25] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -57,6 +57,11 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::dangling_task::RULE,
         &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,
+        &rules::config::placeholder_secret::RULE,
+        &rules::config::example_insecure_default::RULE,
+        &rules::config::no_startup_validation::RULE,
+        &rules::config::permissive_permissions::RULE,
+        &rules::security::debug_in_production::RULE,
     ];
     &ALL
 }
