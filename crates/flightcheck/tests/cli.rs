@@ -149,7 +149,11 @@ fn output_files_match_stdout_and_select_narrows_rules() {
         vec![
             "config/empty-secret",
             "config/localhost-in-production",
-            "config/undocumented-env"
+            "config/undocumented-env",
+            "config/placeholder-secret",
+            "config/example-insecure-default",
+            "config/no-startup-validation",
+            "config/permissive-permissions"
         ]
     );
     assert!(
@@ -247,7 +251,7 @@ fn rule_command_lists_and_documents() {
         .output()
         .expect("runs");
     let list: Value = serde_json::from_slice(&json.stdout).expect("json");
-    assert_eq!(list.as_array().map(Vec::len), Some(24));
+    assert_eq!(list.as_array().map(Vec::len), Some(29));
     let one = bin()
         .args(["rule", "testing/no-tests", "--format", "json"])
         .output()

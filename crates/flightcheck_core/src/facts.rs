@@ -269,11 +269,213 @@ pub struct DynamicLoad {
 }
 
 /// A read of an environment variable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EnvRead {
     pub name: String,
     pub has_default: bool,
+    /// The fallback, when it is a literal: `process.env.X || "secret"`, `?? 'dev'`,
+    /// `{ X = 'dev' } = process.env`, `os.getenv("X", "dev")`, `os.getenv("X") or "dev"`.
+    /// Strings unquoted; numbers and booleans as written.
+    pub default: Option<String>,
+    /// The innermost named function the read sits in (`handleMessage`, `callback of
+    /// bot.on`, `Config.__init__`); `None` when it runs as the module loads (module level, a
+    /// class body, an immediately invoked function).
+    pub function: Option<String>,
+    /// The value is tested where it is read (`if (process.env.X)`, `process.env.X === 'true'`,
+    /// `if not os.getenv("X")`): the variable is optional, or checked on the spot.
+    pub tested: bool,
+    /// The variable, property, attribute or keyword the value is bound to
+    /// (`SECRET_KEY = os.getenv("APP_SECRET", …)`, `session({ secret: process.env.X })`).
+    pub bound_to: Option<String>,
     pub span: Span,
+}
+
+/// Configuration validated at startup: an env-validation library, a schema applied to the
+/// whole environment (`cleanEnv(process.env, …)`, `schema.parse(process.env)`), a settings
+/// class, or an explicit check that stops the program (`if (!process.env.X) throw …`,
+/// `if not TOKEN: sys.exit(…)`, `assert os.getenv("X")`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigCheck {
+    /// As written, e.g. `import envalid`, `schema.parse(process.env)`, `if (!token) throw`.
+    pub via: String,
+    /// A schema or settings library that can check values (length, format), not only
+    /// presence (`if (!X) throw`, `os.environ["X"]`).
+    pub schema: bool,
+    pub span: Span,
+}
+
+/// A field of a settings class that pydantic-settings fills from the environment
+/// (`class Settings(BaseSettings): secret_key: str = "changeme"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingsField {
+    pub class: String,
+    /// The variable it reads: the field name upper-cased with the class's literal
+    /// `env_prefix`, or its `alias`/`validation_alias`/`env=` when literal.
+    pub env_name: String,
+    /// The default when it is a literal (`= "changeme"`, `Field("changeme")`,
+    /// `Field(default="changeme")`).
+    pub default: Option<String>,
+    pub span: Span,
+}
+
+/// How a debug switch is turned on in code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DebugKind {
+    /// Flask `app.run(debug=True)`: the Werkzeug debugger runs code for anyone who can
+    /// reach an error page.
+    FlaskRun,
+    /// `app.debug = True`, `app.config["DEBUG"] = True`.
+    AppDebugAttr,
+    /// `FastAPI(debug=True)`, `Starlette(debug=True)`, `Quart(...)`: tracebacks in responses.
+    AppConstructor,
+    /// `DEBUG = True` at module level of a Python file (Django settings when the file is
+    /// one).
+    DebugSetting,
+    /// `DEBUG = … os.getenv("DEBUG", "True") …`: debug is on unless the environment says
+    /// otherwise.
+    DebugDefaultOn,
+    /// `uvicorn.run(..., reload=True)`: a file watcher and a single worker.
+    ServerReload,
+    /// express `app.set('env', 'development')`.
+    ExpressEnv,
+    /// `process.env.NODE_ENV = 'development'` in code.
+    NodeEnvAssignment,
+}
+
+/// A debug switch turned on in code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DebugFlag {
+    pub kind: DebugKind,
+    /// The call or assignment as written (shortened).
+    pub via: String,
+    /// Inside `if __name__ == "__main__":` (runs only when the file is started directly).
+    pub in_main_guard: bool,
+    /// The innermost named function around it; `None` at module level.
+    pub function: Option<String>,
+    pub span: Span,
+}
+
+/// Function names that run while the program starts (`main`, `startBot`, `createApp`,
+/// `load_config`, `Config.__init__`, `constructor`, `lifespan`, the callback of
+/// `app.listen`…): reads in them happen at startup, not on first use. A verb alone is not
+/// enough: `createEvent` and `loadUser` run per request.
+pub fn is_startup_function(name: &str) -> bool {
+    let last = name.rsplit(['.', ' ']).next().unwrap_or(name);
+    let lower = last.to_ascii_lowercase();
+    let lower = lower.trim_matches('_');
+    if matches!(
+        lower,
+        "main"
+            | "constructor"
+            | "init"
+            | "new"
+            | "lifespan"
+            | "app"
+            | "run"
+            | "cli"
+            | "start"
+            | "startup"
+            | "on_startup"
+            | "setup"
+            | "bootstrap"
+            | "boot"
+            | "launch"
+            | "configure"
+            | "serve"
+            | "listen"
+            | "once"
+    ) {
+        return true;
+    }
+    const VERBS: [&str; 15] = [
+        "create",
+        "build",
+        "make",
+        "init",
+        "setup",
+        "set_up",
+        "configure",
+        "load",
+        "register",
+        "connect",
+        "get",
+        "start",
+        "bootstrap",
+        "boot",
+        "launch",
+    ];
+    const NOUNS: [&str; 31] = [
+        "app",
+        "application",
+        "server",
+        "bot",
+        "client",
+        "config",
+        "settings",
+        "env",
+        "db",
+        "database",
+        "pool",
+        "redis",
+        "store",
+        "storage",
+        "container",
+        "module",
+        "router",
+        "routes",
+        "handlers",
+        "commands",
+        "middleware",
+        "plugins",
+        "dependencies",
+        "logger",
+        "logging",
+        "sentry",
+        "cache",
+        "dispatcher",
+        "polling",
+        "webhook",
+        "services",
+    ];
+    let compact: String = lower.chars().filter(|c| *c != '_').collect();
+    VERBS.iter().any(|v| {
+        compact
+            .strip_prefix(v.replace('_', "").as_str())
+            .is_some_and(|rest| NOUNS.iter().any(|n| rest.starts_with(n)))
+    })
+}
+
+/// Whether an error message talks about the environment (`BOT_TOKEN is not set`,
+/// `missing env var`, `set TOKEN in .env`): a check that stops the program with it is a
+/// configuration check.
+pub fn config_message(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words = [
+        "env",
+        "environment",
+        "missing",
+        "not set",
+        "must be set",
+        "is unset",
+    ];
+    words.iter().any(|w| lower.contains(w))
+        || text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| {
+                w.len() >= 4
+                    && w.contains('_')
+                    && w.chars().any(|c| c.is_ascii_uppercase())
+                    && !w.chars().any(|c| c.is_ascii_lowercase())
+            })
+}
+
+/// One call: `from` calls a function, method or class named `to`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CallEdge {
+    /// The calling function as in [`EnvRead::function`]; `None` at module level.
+    pub from: Option<String>,
+    pub to: String,
 }
 
 /// A syntax error the runtime rejects before running the file.
@@ -322,6 +524,16 @@ impl FileFinding {
 pub struct FileFacts {
     pub imports: Vec<ImportFact>,
     pub env_reads: Vec<EnvRead>,
+    /// Startup validation of configuration found in this file.
+    pub config_checks: Vec<ConfigCheck>,
+    /// Fields of settings classes that read the environment.
+    pub settings_fields: Vec<SettingsField>,
+    /// Debug switches turned on in this file.
+    pub debug_flags: Vec<DebugFlag>,
+    /// Calls of named functions, methods and classes: who calls (`None` at module level)
+    /// and the callee's last name (`tracker`, `createFromEnv`, `Config`). Followed from
+    /// module level, they tell which functions run while the program starts.
+    pub call_edges: Vec<CallEdge>,
     pub syntax_issues: Vec<SyntaxIssue>,
     pub dynamic_loads: Vec<DynamicLoad>,
     /// String literals that name a script file (`new Worker('./worker.js')`,
@@ -356,6 +568,35 @@ pub struct SourceFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn startup_function_names() {
+        for f in [
+            "main",
+            "startBot",
+            "createApp",
+            "load_config",
+            "Config.__init__",
+            "Bot.constructor",
+            "callback of app.listen",
+            "setup_logging",
+            "get_settings",
+            "connectDb",
+        ] {
+            assert!(is_startup_function(f), "{f}");
+        }
+        for f in [
+            "createEvent",
+            "loadUser",
+            "handleMessage",
+            "callback of bot.on",
+            "start_handler",
+            "getChart",
+            "buildReply",
+        ] {
+            assert!(!is_startup_function(f), "{f}");
+        }
+    }
 
     #[test]
     fn package_names() {

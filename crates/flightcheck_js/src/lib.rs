@@ -2,6 +2,7 @@
 //! performs before executing (early errors such as a `const` declared twice), and extract
 //! [`FileFacts`].
 
+mod config_facts;
 pub mod resolve;
 pub mod rule;
 mod suppress;
@@ -112,6 +113,7 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
                 read.has_default = true;
             }
         }
+        config_facts::extract(&parsed.program, source, &span_of, &mut facts);
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));
@@ -153,7 +155,7 @@ fn dynamic_prefix(expr: &Expression) -> Option<String> {
 }
 
 /// `X` of `process.env.X`, `process.env["X"]`, `import.meta.env.X`.
-fn env_name<'a>(expr: &'a Expression<'a>) -> Option<&'a str> {
+pub(crate) fn env_name<'a>(expr: &'a Expression<'a>) -> Option<&'a str> {
     let (object, name) = match expr {
         Expression::StaticMemberExpression(m) => (&m.object, m.property.name.as_str()),
         Expression::ComputedMemberExpression(m) => match &m.expression {
@@ -348,6 +350,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
                 name: name.to_string(),
                 has_default: false,
                 span: (self.span_of)(span.start, span.end),
+                ..Default::default()
             });
         }
         walk::walk_expression(self, it);
@@ -392,6 +395,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
                         name: name.to_string(),
                         has_default,
                         span: (self.span_of)(prop.span.start, prop.span.end),
+                        ..Default::default()
                     });
                 }
             }

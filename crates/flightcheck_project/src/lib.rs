@@ -26,7 +26,7 @@ pub use migrations::{
     MigrationCommand, MigrationSet, MigrationTool, SchemaTable, migration_in, migration_tool_in,
 };
 pub use walk::{FileKind, WalkedFile};
-pub use workspace::{DiscoverOptions, EnvFile, EnvRole, Project, Workspace};
+pub use workspace::{DataFile, DiscoverOptions, EnvFile, EnvRole, Project, Workspace};
 
 /// `s` cut to `max` characters for messages.
 pub(crate) fn short(s: &str, max: usize) -> String {

@@ -287,6 +287,108 @@ pub fn add_tracked(
     result.notes.sort();
 }
 
+/// What a [`LocalFile`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalKind {
+    /// An env file (`.env`, `.env.production`, `prod.env`...).
+    Env,
+    /// A file named like a SQLite database (`*.db`, `*.sqlite`, `*.sqlite3`, `*.db3`).
+    Sqlite,
+}
+
+/// A file that holds this machine's configuration or data, found whether or not a
+/// `.gitignore` hides it: the real `.env` and the database of a deployed service are
+/// gitignored, yet they are what runs.
+#[derive(Debug, Clone)]
+pub struct LocalFile {
+    pub rel: String,
+    pub abs: PathBuf,
+    pub kind: LocalKind,
+}
+
+/// Directory depth the search for local files goes to (env files and databases live near
+/// the project roots).
+const LOCAL_FILE_DEPTH: usize = 6;
+
+fn is_sqlite_name(lower: &str) -> bool {
+    [".db", ".sqlite", ".sqlite3", ".db3"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// Env files and SQLite databases under `root`, including the ones `.gitignore` hides;
+/// dependency, virtualenv and build directories are still skipped, and symlinks are not
+/// followed.
+pub fn local_files(root: &Path, threads: usize) -> Vec<LocalFile> {
+    let found = Mutex::new(Vec::new());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(false)
+        .git_exclude(false)
+        .git_global(false)
+        .ignore(false)
+        .parents(false)
+        .follow_links(false)
+        .max_depth(Some(LOCAL_FILE_DEPTH))
+        .threads(threads)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !(SKIP_DIRS.contains(&name.as_ref()) || is_virtualenv(entry.path()))
+        });
+    builder.build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |result| {
+            let Ok(entry) = result else {
+                return WalkState::Continue;
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            let kind = if is_env_file_name(&name) {
+                LocalKind::Env
+            } else if is_sqlite_name(&name.to_ascii_lowercase()) {
+                LocalKind::Sqlite
+            } else {
+                return WalkState::Continue;
+            };
+            if let Ok(mut f) = found.lock() {
+                f.push(LocalFile {
+                    rel: rel_of(root, entry.path()),
+                    abs: entry.path().to_path_buf(),
+                    kind,
+                });
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = found.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    files
+}
+
+/// Permission bits (`0o644`) of a file or directory, without following symlinks; `None`
+/// on platforms without Unix modes or when the file cannot be read.
+pub fn unix_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::symlink_metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 pub struct WalkResult {
     pub files: Vec<WalkedFile>,
     pub notes: Vec<Note>,

@@ -55,6 +55,22 @@ pub struct EnvFile {
     pub text: String,
     /// Tracked by git (`None` when unknown).
     pub tracked: Option<bool>,
+    /// A `.gitignore` hides it: this machine's own configuration (read all the same).
+    pub gitignored: bool,
+    /// Permission bits on this file system (`0o644`); `None` where there are no Unix modes.
+    pub mode: Option<u32>,
+}
+
+/// A SQLite database on the scanned file system.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    pub rel: String,
+    pub project: usize,
+    /// Permission bits of the file and of its directory; `None` without Unix modes.
+    pub mode: Option<u32>,
+    pub dir_mode: Option<u32>,
+    /// Tracked by git (`None` when unknown).
+    pub tracked: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -74,6 +90,10 @@ pub struct Project {
     pub doc_files: Vec<String>,
     /// The Python version the project runs on, when the repository says.
     pub python_target: Option<RuntimeVersion>,
+    /// Words of the project's deploy files (compose, Dockerfile, Procfile, platform
+    /// configs): the variables and images they mention (`POSTGRES_PASSWORD`, `env_file`,
+    /// `postgres`), to tell what the deployment provisions itself.
+    pub deploy_words: BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -85,6 +105,8 @@ pub struct Workspace {
     pub projects: Vec<Project>,
     pub launches: Vec<LaunchDecl>,
     pub env_files: Vec<EnvFile>,
+    /// SQLite databases (found whether or not `.gitignore` hides them).
+    pub data_files: Vec<DataFile>,
     pub tracked: Option<BTreeSet<String>>,
     pub notes: Vec<Note>,
     /// Migration folders (see [`crate::migrations`]).
@@ -246,6 +268,9 @@ fn deployed_env_source(
         parsed,
         text,
         tracked,
+        gitignored: false,
+        // The permissions rule is about env files a process loads, not deploy definitions.
+        mode: None,
     }
 }
 
@@ -299,6 +324,16 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
         }
     }
     (EnvRole::Deployed, format!("named {name}"))
+}
+
+/// Whether `path` starts with the SQLite header (`SQLite format 3\0`).
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && &header == b"SQLite format 3\0"
 }
 
 /// Reads a file as text; `None` (with a note) for binary, unreadable or non-UTF-8 files.
@@ -509,6 +544,11 @@ impl Workspace {
                         continue;
                     };
                     projects[p].deploy_files.push(f.rel.clone());
+                    projects[p].deploy_words.extend(
+                        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .filter(|w| w.len() >= 2 && w.len() <= 64)
+                            .map(str::to_string),
+                    );
                     let lower = file_name(&f.rel).to_ascii_lowercase();
                     if lower.contains("dockerfile") {
                         launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
@@ -631,11 +671,74 @@ impl Workspace {
                         parsed,
                         text,
                         tracked: is_tracked,
+                        gitignored: false,
+                        mode: walk::unix_mode(&f.abs),
                     });
                 }
                 _ => {}
             }
         }
+        // Env files and databases that `.gitignore` hides: on a deployed machine they are
+        // the configuration and the data that run.
+        let mut data_files = Vec::new();
+        for local in walk::local_files(&root, threads) {
+            if in_fixture_dir(&local.rel) && local.kind == walk::LocalKind::Sqlite {
+                continue;
+            }
+            let p = project_of(&local.rel);
+            let is_tracked = tracked.as_ref().map(|t| t.contains(&local.rel));
+            match local.kind {
+                walk::LocalKind::Env => {
+                    if files.iter().any(|f| f.rel == local.rel) {
+                        continue;
+                    }
+                    let Some(text) = read_text(&local.abs, &local.rel, &mut notes) else {
+                        continue;
+                    };
+                    let parsed = envfile::parse(&text);
+                    let canonical =
+                        std::fs::canonicalize(&local.abs).unwrap_or_else(|_| local.abs.clone());
+                    let (role, role_reason) = if production_given.contains(&canonical) {
+                        (EnvRole::Production, "given with --env".to_string())
+                    } else {
+                        let (role, reason) = env_role(file_name(&local.rel), &parsed);
+                        if role == EnvRole::Production && !production_given.is_empty() {
+                            (
+                                EnvRole::Deployed,
+                                format!("{reason} (not the --env target)"),
+                            )
+                        } else {
+                            (role, reason)
+                        }
+                    };
+                    env_files.push(EnvFile {
+                        rel: local.rel.clone(),
+                        project: p,
+                        role,
+                        role_reason: format!("{role_reason}; hidden by .gitignore"),
+                        parsed,
+                        text,
+                        tracked: is_tracked,
+                        gitignored: true,
+                        mode: walk::unix_mode(&local.abs),
+                    });
+                }
+                walk::LocalKind::Sqlite => {
+                    if !is_sqlite_file(&local.abs) {
+                        continue;
+                    }
+                    let dir_mode = local.abs.parent().and_then(walk::unix_mode);
+                    data_files.push(DataFile {
+                        rel: local.rel.clone(),
+                        project: p,
+                        mode: walk::unix_mode(&local.abs),
+                        dir_mode,
+                        tracked: is_tracked,
+                    });
+                }
+            }
+        }
+        env_files.sort_by(|a, b| a.rel.cmp(&b.rel));
         // `env_file:` of a production compose file: the file it loads is production.
         if production_given.is_empty() {
             for f in files.iter().filter(|f| f.kind == FileKind::Deploy) {
@@ -680,6 +783,7 @@ impl Workspace {
             };
             let parsed = envfile::parse(&text);
             let p = project_of(&rel);
+            let mode = walk::unix_mode(given);
             env_files.push(EnvFile {
                 rel,
                 project: p,
@@ -688,6 +792,8 @@ impl Workspace {
                 parsed,
                 text,
                 tracked: None,
+                gitignored: false,
+                mode,
             });
         }
 
@@ -715,6 +821,7 @@ impl Workspace {
             projects,
             launches,
             env_files,
+            data_files,
             tracked,
             notes,
             migration_sets: Vec::new(),
@@ -1048,6 +1155,46 @@ mod tests {
             !rels.contains(&"src/scratch.js"),
             "untracked and ignored: {rels:?}"
         );
+    }
+
+    #[test]
+    fn gitignored_env_files_and_databases_are_found_with_their_modes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(root.join("package.json"), r#"{"name":"bot"}"#).expect("write");
+        std::fs::write(root.join("index.js"), "console.log(1);\n").expect("write");
+        std::fs::write(root.join(".gitignore"), ".env\ndata/\nnode_modules/\n").expect("write");
+        std::fs::write(root.join(".env"), "BOT_TOKEN=abc\n").expect("write");
+        std::fs::write(root.join(".env.example"), "BOT_TOKEN=\n").expect("write");
+        std::fs::create_dir_all(root.join("data")).expect("mkdir");
+        let mut db = b"SQLite format 3\0".to_vec();
+        db.extend_from_slice(&[0u8; 84]);
+        std::fs::write(root.join("data/bot.sqlite"), &db).expect("write");
+        std::fs::write(root.join("data/notes.db"), "not sqlite").expect("write");
+        std::fs::create_dir_all(root.join("node_modules/x")).expect("mkdir");
+        std::fs::write(root.join("node_modules/x/.env"), "A=1\n").expect("write");
+        let ws = Workspace::discover(
+            root,
+            &DiscoverOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        )
+        .expect("discover");
+        let envs: Vec<(&str, bool)> = ws
+            .env_files
+            .iter()
+            .map(|e| (e.rel.as_str(), e.gitignored))
+            .collect();
+        assert_eq!(envs, vec![(".env", true), (".env.example", false)]);
+        assert_eq!(ws.env_files[0].role, EnvRole::Deployed);
+        let dbs: Vec<&str> = ws.data_files.iter().map(|d| d.rel.as_str()).collect();
+        assert_eq!(dbs, vec!["data/bot.sqlite"]);
+        #[cfg(unix)]
+        {
+            assert!(ws.env_files.iter().all(|e| e.mode.is_some()));
+            assert!(ws.data_files[0].dir_mode.is_some());
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Python: parse with ruff's parser once per file and extract [`FileFacts`].
 
+mod config_facts;
 mod encoding;
 pub mod resolve;
 pub mod rule;
@@ -93,6 +94,7 @@ pub fn analyze_for(
         extractor.visit_stmt(stmt);
     }
     extractor.resolve_extension_lists(&parsed.syntax().body);
+    config_facts::extract(&parsed.syntax().body, source, &span_of, extractor.facts);
     let findings = std::mem::take(&mut extractor.ctx.findings);
     let imported = std::mem::take(&mut extractor.ctx.imported);
     facts.findings = findings;
@@ -213,7 +215,7 @@ fn expects_failure(expr: &Expr) -> bool {
     name == "raises" || name.starts_with("assertRaises")
 }
 
-fn is_main_guard(test: &Expr) -> bool {
+pub(crate) fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(cmp) = test else {
         return false;
     };
@@ -235,7 +237,7 @@ fn is_type_checking(test: &Expr) -> bool {
 }
 
 /// `"X"` of a string-literal expression.
-fn string_lit(e: &Expr) -> Option<String> {
+pub(crate) fn string_lit(e: &Expr) -> Option<String> {
     match e {
         Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
         _ => None,
@@ -243,7 +245,7 @@ fn string_lit(e: &Expr) -> Option<String> {
 }
 
 /// `os.environ` / `environ`.
-fn is_environ(e: &Expr) -> bool {
+pub(crate) fn is_environ(e: &Expr) -> bool {
     match e {
         Expr::Attribute(a) => {
             a.attr.as_str() == "environ"
@@ -307,6 +309,7 @@ impl Extractor<'_> {
                 name,
                 has_default,
                 span: (self.span_of)(call.range()),
+                ..Default::default()
             });
         }
     }
@@ -512,6 +515,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                         name,
                         has_default: false,
                         span: (self.span_of)(sub.range()),
+                        ..Default::default()
                     });
                 }
             }

@@ -226,6 +226,43 @@ impl<'a> ProjectContext<'a> {
             .any(|i| self.facts(i).is_some_and(|f| !f.env_reads.is_empty()))
     }
 
+    /// Tests, templates (`config.example.js`) and code under an `examples/`, `demo/`,
+    /// `docs/` or `tutorial/` directory of the project: code that shows how to do something,
+    /// not code production runs.
+    pub fn is_sample_code(&self, file: usize) -> bool {
+        let rel = self.rel(file);
+        if flightcheck_project::workspace::is_test_file(rel)
+            || flightcheck_project::workspace::is_example_file(rel)
+        {
+            return true;
+        }
+        let local = if self.project.root == "." {
+            rel
+        } else {
+            rel.strip_prefix(self.project.root.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(rel)
+        };
+        let mut dirs: Vec<&str> = local.split('/').collect();
+        dirs.pop();
+        dirs.iter().any(|d| {
+            matches!(
+                d.to_ascii_lowercase().as_str(),
+                "examples"
+                    | "example"
+                    | "samples"
+                    | "sample"
+                    | "demo"
+                    | "demos"
+                    | "docs"
+                    | "doc"
+                    | "tutorial"
+                    | "tutorials"
+                    | "snippets"
+            )
+        })
+    }
+
     /// The project's main manifest (for findings about the project as a whole).
     pub fn manifest(&self) -> Option<&'a str> {
         self.project.manifests.first().map(String::as_str)

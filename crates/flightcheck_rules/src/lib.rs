@@ -9,6 +9,7 @@ pub mod pipeline;
 pub mod project_config;
 pub mod registry;
 pub mod rules;
+pub mod secret_values;
 pub mod suppression;
 
 pub use pipeline::{Progress, ScanOptions, scan};

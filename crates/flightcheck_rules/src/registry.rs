@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 24] = [
+    static ALL: [&Rule; 29] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -87,6 +87,11 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::testing::tests_not_in_ci::RULE,
         &rules::availability::no_restart_policy::RULE,
         &rules::data::no_backup::RULE,
+        &rules::config::placeholder_secret::RULE,
+        &rules::config::example_insecure_default::RULE,
+        &rules::config::no_startup_validation::RULE,
+        &rules::config::permissive_permissions::RULE,
+        &rules::security::debug_in_production::RULE,
     ];
     &ALL
 }

@@ -56,7 +56,7 @@ fn applies(ctx: &ProjectContext) -> bool {
 }
 
 /// Variables the runtime, platform or tooling sets or reads by itself.
-fn is_platform_var(key: &str) -> bool {
+pub(crate) fn is_platform_var(key: &str) -> bool {
     matches!(
         key,
         "NODE_ENV"

@@ -1,1 +1,2 @@
+pub mod debug_in_production;
 pub mod webhook_unverified;

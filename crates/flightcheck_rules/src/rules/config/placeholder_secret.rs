@@ -1,0 +1,322 @@
+//! `config/placeholder-secret`: a secret whose value is a placeholder or a weak default, in
+//! an env file that will be deployed or as a fallback in code.
+
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use crate::secret_values::{
+    SecretKind, Weakness, declares_development, deployable, holds_secret, read_kind,
+    rejected_by_code, secret_kind, shown, weakness,
+};
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+};
+use flightcheck_project::EnvRole;
+use std::collections::BTreeMap;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "config/placeholder-secret",
+    severity: Severity::High,
+    category: Category::Security,
+    fix_kind: FixKind::Config,
+    summary: "A secret set to a placeholder or weak default in a deployed env file, or as a fallback in code",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 10,
+    docs: r#"## What it does
+Judges the values of secret-holding keys (`*_SECRET`, `*_TOKEN`, `*_KEY`, `*_PASSWORD`…):
+- in env files that will be deployed: the production environment (`--env`, files named like
+  production, files that set `NODE_ENV=production`) and plain `.env` files. Templates
+  (`.env.example`) are `config/example-insecure-default`'s business, and files that declare
+  a development environment (`NODE_ENV=development`, `ENVIRONMENT=local`) are skipped;
+- fallbacks in running code: `process.env.JWT_SECRET || "secret"`, `?? 'dev'`,
+  `const { KEY = 'x' } = process.env`, `os.getenv("KEY", "dev")`,
+  `os.environ.get("SECRET_KEY", "change-me")`, `os.getenv("KEY") or "dev"`, and
+  pydantic-settings fields such as `secret_key: str = "changeme"`.
+
+A value counts as a placeholder or weak default when it is a template marker (`<…>`,
+`your_token_here`, `xxx`, `change_me…`), a well-known weak value (`secret`, `password`,
+`123456`, `keyboard cat`, `dev`), Django's `django-insecure-…` key, made only of dictionary
+words (`my_jwt_secret_key`), or too short or repetitive to be a secret. A value the code
+compares against (`if value == "changethis": raise`) is a placeholder the program already
+rejects, and is not reported.
+
+## Why it breaks production
+A signing, session or webhook secret with a guessable value lets anyone forge tokens,
+sessions and webhook calls: the secret is in the repository or in every tutorial. Severity:
+`high` for secrets the service checks itself (JWT, session, signing, webhook secrets, admin
+and database passwords; also when the code binds the value to such a name, as in
+`SECRET_KEY = os.getenv("APP_SECRET", "dev")`); `medium` for credentials a provider issues
+(bot tokens, API keys), where the provider rejects the placeholder, so the failure is loud
+but the deploy still does not work, and for secrets whose name says neither. A plain `.env`
+with such a placeholder is a template in disguise and is not reported.
+
+## Flagged
+```js
+jwt.sign(payload, process.env.JWT_SECRET || 'superSecret');
+```
+```python
+SECRET_KEY = os.environ.get("SECRET_KEY", "change-me")
+```
+```dotenv
+# .env.production
+SESSION_SECRET=changeme
+```
+
+## Not flagged
+```js
+const secret = process.env.JWT_SECRET;            // no fallback
+if (!secret) throw new Error('JWT_SECRET is required');
+const port = process.env.PORT || 3000;            // not a secret
+```
+```dotenv
+# .env.example: a template (see config/example-insecure-default)
+SESSION_SECRET=changeme
+```
+
+## Fix
+Remove the fallback and make startup fail when the secret is missing; set a long random
+value (`openssl rand -hex 32`) in the deployment's secret store.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    !ctx.env_files.is_empty() || ctx.reads_env() || has_settings(ctx)
+}
+
+fn has_settings(ctx: &ProjectContext) -> bool {
+    ctx.reachable_sources()
+        .any(|i| ctx.facts(i).is_some_and(|f| !f.settings_fields.is_empty()))
+}
+
+/// Reachable code that reads `key`: env reads and settings fields, as (file, line).
+fn readers(ctx: &ProjectContext, key: &str) -> Vec<(usize, u32)> {
+    let mut out: Vec<(usize, u32)> = ctx
+        .env_reads_of(key)
+        .iter()
+        .map(|(f, r)| (*f, r.span.line))
+        .collect();
+    for i in ctx.reachable_sources() {
+        if let Some(f) = ctx.facts(i) {
+            out.extend(
+                f.settings_fields
+                    .iter()
+                    .filter(|s| s.env_name.eq_ignore_ascii_case(key))
+                    .map(|s| (i, s.span.line)),
+            );
+        }
+    }
+    out
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    env_files(ctx, &mut out);
+    fallbacks(ctx, &mut out);
+    out
+}
+
+fn env_files(ctx: &ProjectContext, out: &mut Vec<Finding>) {
+    for env in &ctx.env_files {
+        if !deployable(env) {
+            continue;
+        }
+        if env.role == EnvRole::Deployed && declares_development(env).is_some() {
+            continue;
+        }
+        for entry in &env.parsed.entries {
+            let key = &entry.key;
+            if !holds_secret(key)
+                || env
+                    .parsed
+                    .get(key)
+                    .is_some_and(|last| last.line != entry.line)
+            {
+                continue;
+            }
+            let Some(weak) = weakness(&entry.value) else {
+                continue;
+            };
+            if rejected_by_code(ctx, &entry.value).is_some() {
+                continue;
+            }
+            let kind = secret_kind(key);
+            let reads = readers(ctx, key);
+            let severity = match (env.role, kind, reads.is_empty()) {
+                (EnvRole::Production, SecretKind::Own, _) | (_, SecretKind::Own, false) => {
+                    Severity::High
+                }
+                (EnvRole::Production, _, _) | (_, SecretKind::Own, true) => Severity::Medium,
+                // Another credential left as a placeholder in a plain `.env`: a template in
+                // disguise, and whoever issued it rejects it loudly.
+                _ => continue,
+            };
+            let value = shown(&entry.value, Some(weak));
+            let mut message = format!(
+                "`{key}` in `{}` is {value}, {} ({} env: {})",
+                env.rel,
+                weak.reason,
+                env.role.as_str(),
+                env.role_reason
+            );
+            match reads.first() {
+                Some((file, line)) => {
+                    message.push_str(&format!("; `{}:{line}` reads it", ctx.rel(*file)))
+                }
+                None => message.push_str(
+                    "; no read was found in reachable code (compose or a library may use it)",
+                ),
+            }
+            match kind {
+                SecretKind::Own => {}
+                SecretKind::Provider => message.push_str(
+                    "; the provider rejects it, so the failure is loud, but this deploy cannot work",
+                ),
+                SecretKind::Unknown => message.push_str(
+                    "; if the service checks or signs with it, anyone can forge what it protects; if a provider issued it, this deploy cannot work",
+                ),
+            }
+            let mut finding = Finding::new(&META, message)
+                .severity(severity)
+                .at(&env.rel, Span::line(entry.line))
+                .key(format!("env:{key}"))
+                .evidence(Evidence::at(
+                    &env.rel,
+                    entry.line,
+                    format!("{key}={}", value.trim_matches('`')),
+                    weak.reason,
+                ));
+            for (file, line) in reads.iter().take(3) {
+                finding = finding.evidence(Evidence::at(
+                    ctx.rel(*file),
+                    *line,
+                    ctx.snippet(*file, *line),
+                    "reads the key",
+                ));
+            }
+            out.push(texts(finding, key, kind));
+        }
+    }
+}
+
+/// Fallbacks in code, one finding per variable and value with every site.
+fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
+    type Sites = Vec<(usize, u32, String)>;
+    let mut groups: BTreeMap<(String, String), (Weakness, SecretKind, Sites)> = BTreeMap::new();
+    for i in ctx.reachable_sources() {
+        if ctx.is_sample_code(i) {
+            continue;
+        }
+        let Some(f) = ctx.facts(i) else { continue };
+        let reads = f.env_reads.iter().filter_map(|r| {
+            r.default.as_ref().map(|d| {
+                (
+                    r.name.clone(),
+                    d.clone(),
+                    r.span.line,
+                    "falls back to",
+                    read_kind(&r.name, r.bound_to.as_deref()),
+                    r.bound_to.clone().filter(|b| {
+                        holds_secret(b)
+                            && (!holds_secret(&r.name) || secret_kind(b) != secret_kind(&r.name))
+                    }),
+                )
+            })
+        });
+        let fields = f.settings_fields.iter().filter_map(|s| {
+            s.default.as_ref().map(|d| {
+                (
+                    s.env_name.clone(),
+                    d.clone(),
+                    s.span.line,
+                    "is a settings field that defaults to",
+                    secret_kind(&s.env_name),
+                    None,
+                )
+            })
+        });
+        for (name, default, line, how, kind, bound) in reads.chain(fields) {
+            if !holds_secret(&name) && bound.is_none() {
+                continue;
+            }
+            let Some(weak) = weakness(&default) else {
+                continue;
+            };
+            let how = match bound {
+                Some(b) => format!("(bound to `{b}`) {how}"),
+                None => how.to_string(),
+            };
+            let entry = groups
+                .entry((name, default))
+                .or_insert_with(|| (weak, kind, Vec::new()));
+            if kind == SecretKind::Own {
+                entry.1 = kind;
+            }
+            entry.2.push((i, line, how));
+        }
+    }
+    for ((name, default), (weak, kind, sites)) in groups {
+        if rejected_by_code(ctx, &default).is_some() {
+            continue;
+        }
+        let Some((file, line, how)) = sites.first() else {
+            continue;
+        };
+        let value = shown(&default, Some(weak));
+        let more = if sites.len() > 1 {
+            format!(" ({} places)", sites.len())
+        } else {
+            String::new()
+        };
+        let consequence = match kind {
+            SecretKind::Own => {
+                "when the variable is unset the service runs with a secret anyone can read in the source"
+            }
+            SecretKind::Provider => {
+                "a missing variable is discovered at the provider's first rejection instead of at startup"
+            }
+            SecretKind::Unknown => {
+                "when the variable is unset, whatever checks or signs with it accepts a value anyone can read in the source"
+            }
+        };
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "`{name}` {how} {value}, {}{more}: {consequence}",
+                weak.reason
+            ),
+        )
+        .severity(if kind == SecretKind::Own {
+            Severity::High
+        } else {
+            Severity::Medium
+        })
+        .at(ctx.rel(*file), Span::line(*line))
+        .key(format!("fallback:{name}"));
+        for (f, l, _) in sites.iter().take(5) {
+            finding = finding.evidence(Evidence::at(
+                ctx.rel(*f),
+                *l,
+                ctx.snippet(*f, *l),
+                "the fallback",
+            ));
+        }
+        out.push(texts(finding, &name, kind));
+    }
+}
+
+fn texts(finding: Finding, key: &str, kind: SecretKind) -> Finding {
+    let impact = if kind != SecretKind::Provider {
+        format!(
+            "Anyone who knows the placeholder (it is in the repository) can forge what `{key}` protects: tokens, sessions, webhook calls."
+        )
+    } else {
+        format!(
+            "The service starts without a working `{key}` and fails at the first call to the provider."
+        )
+    };
+    finding
+        .impact(impact)
+        .fix(format!("Remove the placeholder: set a real value for `{key}` in the deployment's secret store (`openssl rand -hex 32` for secrets the service issues) and make startup fail when it is missing."))
+        .verify(format!("Start the service without `{key}`: it must refuse to boot; with the real value it works."))
+}
