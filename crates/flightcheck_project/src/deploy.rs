@@ -2,7 +2,6 @@
 //! Each yields [`LaunchDecl`]s: a command and where it was declared.
 
 use crate::commands::{logical_lines, split_commands};
-use serde_yaml::Value;
 
 /// A command that a deploy definition or manifest runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,60 +178,26 @@ pub fn systemd(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     out
 }
 
-/// `command:`/`entrypoint:` of compose services. `Err` for YAML that does not parse.
+/// `command:`/`entrypoint:` of compose services (as [`crate::services::compose`] reads them:
+/// merge keys and `extends:` included). `Err` for YAML that does not parse.
 pub fn compose(file: &str, dir: &str, text: &str) -> Result<Vec<LaunchDecl>, String> {
-    let doc: Value = serde_yaml::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
-    let mut out = Vec::new();
-    let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
-        return Ok(out);
-    };
-    for (name, service) in services {
-        let name = name.as_str().unwrap_or("?");
-        let context = match service.get("build") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Mapping(m)) => m.get("context").and_then(Value::as_str).map(str::to_string),
-            _ => None,
-        };
-        let cwd = match &context {
-            Some(c) => normalize(&format!("{dir}/{c}")),
-            None => dir.to_string(),
-        };
-        let words = |v: &Value| -> Option<Vec<String>> {
-            match v {
-                Value::String(s) => Some(vec![s.clone()]),
-                Value::Sequence(seq) => Some(
-                    seq.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect(),
-                ),
-                _ => None,
-            }
-        };
-        let entry = service
-            .get("entrypoint")
-            .and_then(words)
-            .unwrap_or_default();
-        let cmd = service.get("command").and_then(words).unwrap_or_default();
-        if entry.is_empty() && cmd.is_empty() {
-            continue;
-        }
-        let mut all = entry;
-        all.extend(cmd);
-        let command = if all.len() == 1 {
-            all.remove(0)
-        } else {
-            join_words(&all)
-        };
-        let line = find_line(text, &format!("{name}:")).unwrap_or(1);
-        out.push(decl(
-            file,
-            line,
-            format!("compose service {name}"),
-            command,
-            &cwd,
-        ));
-    }
-    Ok(out)
+    Ok(crate::services::compose(file, text)?
+        .into_iter()
+        .filter(|s| !s.command_words.is_empty())
+        .map(|s| {
+            let cwd = match &s.build_context {
+                Some(c) => normalize(&format!("{dir}/{c}")),
+                None => dir.to_string(),
+            };
+            decl(
+                file,
+                s.line,
+                format!("compose service {}", s.name),
+                join_words(&s.command_words),
+                &cwd,
+            )
+        })
+        .collect())
 }
 
 /// 1-based line of the first occurrence of `needle`.

@@ -55,6 +55,10 @@ pub struct Service {
     pub build: bool,
     /// The command it runs, as written (compose `entrypoint` + `command`, `ExecStart=`).
     pub command: Option<String>,
+    /// Compose: `entrypoint` then `command`, as words (a string form is one word).
+    pub command_words: Vec<String>,
+    /// Compose: the build context as written (`build: ./bot`, `build.context`).
+    pub build_context: Option<String>,
     /// Compose volumes as written (`pgdata:/var/lib/postgresql/data`, `./data:/app/data`).
     pub volumes: Vec<String>,
 }
@@ -338,6 +342,15 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             })
         });
         let image = get("image").and_then(yaml_str);
+        let word_list = |v: &Yaml| -> Vec<String> {
+            match v {
+                Yaml::String(s) => vec![s.clone()],
+                Yaml::Sequence(seq) => seq.iter().filter_map(yaml_str).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let mut command_words = get("entrypoint").map(word_list).unwrap_or_default();
+        command_words.extend(get("command").map(word_list).unwrap_or_default());
         let command = {
             let mut parts = Vec::new();
             if let Some(e) = get("entrypoint").and_then(words_of) {
@@ -347,6 +360,11 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
                 parts.push(c);
             }
             (!parts.is_empty()).then(|| parts.join(" "))
+        };
+        let build_context = match get("build") {
+            Some(Yaml::String(b)) => Some(b.clone()),
+            Some(b @ Yaml::Mapping(_)) => b.get("context").and_then(yaml_str),
+            _ => None,
         };
         let profiles = get("profiles")
             .and_then(Yaml::as_sequence)
@@ -406,6 +424,8 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             image,
             build: get("build").is_some(),
             command,
+            command_words,
+            build_context,
             volumes,
         });
     }
@@ -464,6 +484,8 @@ fn systemd(file: &str, text: &str) -> Vec<Service> {
         image: None,
         build: false,
         command,
+        command_words: Vec::new(),
+        build_context: None,
         volumes: Vec::new(),
     }]
 }
@@ -518,6 +540,8 @@ fn pm2(file: &str, text: &str) -> Vec<Service> {
             image: None,
             build: false,
             command: None,
+            command_words: Vec::new(),
+            build_context: None,
             volumes: Vec::new(),
         });
     }
@@ -585,6 +609,8 @@ fn kubernetes(file: &str, text: &str) -> Vec<Service> {
             image,
             build: false,
             command: None,
+            command_words: Vec::new(),
+            build_context: None,
             volumes: Vec::new(),
         });
     }
@@ -695,6 +721,8 @@ fn docker_runs(file: &str, text: &str) -> Vec<Service> {
                 image,
                 build: false,
                 command: Some(line.to_string()),
+                command_words: Vec::new(),
+                build_context: None,
                 volumes: Vec::new(),
             });
         }

@@ -36,7 +36,7 @@ Finds data the service keeps on its own disk:
 Then searches the whole repository for a backup: scripts, CI jobs, compose services,
 crontabs, package.json scripts and docs that run `pg_dump`, `mysqldump`, `mongodump`,
 `sqlite3 … .backup`, `VACUUM INTO`, litestream, restic, borg, rclone, duplicity, wal-g…, files
-and services named for backups, and source code that mentions backups (a `/backup` admin
+and services named for backups, and running code that mentions backups (a `/backup` admin
 command, `db.backup()`).
 
 A `sqlite:///…` URL that appears only as a default in code is reported at `low`: production
@@ -221,6 +221,23 @@ fn names_state(path: &str) -> bool {
         .any(|t| STATE.contains(&t))
 }
 
+/// Code that backs data up: `backup` within a few lines of a database word (a `/backup`
+/// admin command sending `bot.db`, `conn.backup(dest)`, `pg_dump`), not any `backup` (a
+/// lexer's `backup()` steps back a character).
+fn backs_up_data(text: &str) -> bool {
+    const DATA_WORDS: [&str; 12] = [
+        "sqlite", "database", "_db", "db_", "db.", ".db", "dump", "postgres", "mongo", "mysql",
+        "pg_", ".sql",
+    ];
+    let lines: Vec<String> = text.lines().map(str::to_ascii_lowercase).collect();
+    lines.iter().enumerate().any(|(i, line)| {
+        line.contains("backup")
+            && lines[i.saturating_sub(3)..(i + 4).min(lines.len())]
+                .iter()
+                .any(|l| DATA_WORDS.iter().any(|w| l.contains(w)))
+    })
+}
+
 struct Data {
     file: String,
     line: u32,
@@ -337,12 +354,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     if !ws.backups.is_empty() {
         return Vec::new();
     }
-    let mentions_backup = ctx.sources.iter().any(|&i| {
+    let mentions_backup = ctx.reachable_sources().any(|i| {
         !is_test_file(ctx.rel(i))
-            && ctx.files[i]
-                .text
-                .as_deref()
-                .is_some_and(|t| t.to_ascii_lowercase().contains("backup"))
+            && !in_example_dir(ctx.rel(i))
+            && ctx.files[i].text.as_deref().is_some_and(backs_up_data)
     });
     if mentions_backup {
         return Vec::new();
@@ -382,7 +397,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     vec![
         finding
             .evidence(Evidence::searched(format!(
-                "searched the {} files of the repository (scripts, CI, compose services, crontabs, package.json scripts, docs) for pg_dump, mysqldump, mongodump, sqlite3 .backup, VACUUM INTO, litestream, restic, borg, rclone, duplicity, wal-g and files named for backups, and the project's code for `backup`: none",
+                "searched the {} files of the repository (scripts, CI, compose services, crontabs, package.json scripts, docs) for pg_dump, mysqldump, mongodump, sqlite3 .backup, VACUUM INTO, litestream, restic, borg, rclone, duplicity, wal-g and files named for backups, and the project's running code for `backup`: none",
                 ws.files.len()
             )))
             .impact("A corrupted file, a bad migration, `docker compose down -v` or a lost host deletes every user's data with nothing to restore.")
