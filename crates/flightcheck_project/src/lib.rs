@@ -9,6 +9,7 @@ pub mod entry;
 pub mod envfile;
 pub mod git;
 pub mod graph;
+pub mod history;
 pub mod manifest;
 pub mod migrations;
 pub mod walk;

@@ -74,6 +74,9 @@ pub enum FileKind {
     Schema,
     /// Shell scripts (`.sh`, `.bash`) and Makefiles: what deploy commands may run.
     Script,
+    /// Config and key files (`.json`, `.yaml`, `.toml`, `.ini`, `.cfg`, `.conf`,
+    /// `.properties`, `.pem`, `.key`, `id_rsa`), not lockfiles: scanned for credentials.
+    Config,
     Other,
 }
 
@@ -153,6 +156,9 @@ pub fn classify(rel: &str) -> FileKind {
         return FileKind::Doc;
     }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if is_config_name(&lower, ext) {
+        return FileKind::Config;
+    }
     match ext {
         "js" | "jsx" | "mjs" | "cjs" => FileKind::Source(Language::JavaScript),
         "ts" | "tsx" | "mts" | "cts" => FileKind::Source(Language::TypeScript),
@@ -161,6 +167,31 @@ pub fn classify(rel: &str) -> FileKind {
         "sh" | "bash" => FileKind::Script,
         _ => FileKind::Other,
     }
+}
+
+/// Config and key files, not lockfiles or generated manifests.
+fn is_config_name(lower: &str, ext: &str) -> bool {
+    let lockfile = matches!(
+        lower,
+        "package-lock.json" | "npm-shrinkwrap.json" | "pnpm-lock.yaml" | "composer.lock"
+    );
+    let key_file = matches!(lower, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519");
+    key_file
+        || (!lockfile
+            && matches!(
+                ext,
+                "json"
+                    | "yaml"
+                    | "yml"
+                    | "toml"
+                    | "ini"
+                    | "cfg"
+                    | "conf"
+                    | "properties"
+                    | "pem"
+                    | "key"
+                    | "p8"
+            ))
 }
 
 /// `.env`, `.env.production`, `prod.env`, `.env.example`... (not `.envrc`, not `env.py`).
@@ -359,5 +390,10 @@ mod tests {
         assert_eq!(classify("docker-entrypoint.sh"), FileKind::Script);
         assert_eq!(classify("Makefile"), FileKind::Script);
         assert_eq!(classify("heroku.yml"), FileKind::Deploy);
+        assert_eq!(classify("config.json"), FileKind::Config);
+        assert_eq!(classify("config/settings.yaml"), FileKind::Config);
+        assert_eq!(classify("certs/server.pem"), FileKind::Config);
+        assert_eq!(classify("package-lock.json"), FileKind::Other);
+        assert_eq!(classify("tsconfig.json"), FileKind::TsConfig);
     }
 }

@@ -92,13 +92,15 @@ pub struct Workspace {
     pub schema_tables: Vec<SchemaTable>,
     /// Commands that run migrations, and whether they run on deploy.
     pub migration_commands: Vec<MigrationCommand>,
+    /// Env files in git history (read by the pipeline when a rule needs it).
+    pub history: Option<crate::history::GitHistory>,
     by_path: HashMap<String, usize>,
     /// `.gitignore` matchers with the directory each applies to.
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
 }
 
 /// Files inside these directories are fixtures of tests, not projects of their own.
-pub(crate) fn in_fixture_dir(rel: &str) -> bool {
+pub fn in_fixture_dir(rel: &str) -> bool {
     rel.split('/').any(|c| {
         matches!(
             c,
@@ -566,6 +568,7 @@ impl Workspace {
             migration_sets: Vec::new(),
             schema_tables: Vec::new(),
             migration_commands: Vec::new(),
+            history: None,
             by_path,
             gitignores,
         };

@@ -36,7 +36,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 20] = [
+    static ALL: [&Rule; 22] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -57,6 +57,8 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::dangling_task::RULE,
         &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,
+        &rules::security::env_file_committed::RULE,
+        &rules::security::hardcoded_secret::RULE,
     ];
     &ALL
 }

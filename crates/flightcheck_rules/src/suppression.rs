@@ -25,7 +25,12 @@ pub struct Outcome {
 fn has_hash_comments(kind: FileKind) -> bool {
     matches!(
         kind,
-        FileKind::Env | FileKind::Deploy | FileKind::Ci | FileKind::Script | FileKind::Manifest
+        FileKind::Env
+            | FileKind::Deploy
+            | FileKind::Ci
+            | FileKind::Script
+            | FileKind::Manifest
+            | FileKind::Config
     )
 }
 
