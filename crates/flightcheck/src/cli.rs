@@ -110,6 +110,10 @@ struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Commits of git history read for env files with secrets that were committed and later
+    /// removed (`security/env-file-committed`); 0 turns history off.
+    #[arg(long, value_name = "N", default_value_t = flightcheck_project::history::DEFAULT_DEPTH)]
+    history_depth: u32,
 }
 
 #[derive(Args, Debug)]
@@ -220,6 +224,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             ignore: args.ignore.clone(),
             config: args.config.clone(),
             progress: progress_callback(show_progress),
+            history_depth: Some(args.history_depth),
         };
         if args.show_config {
             match flightcheck_rules::pipeline::show_config(&options) {

@@ -553,6 +553,9 @@ pub struct FileFacts {
     pub wiring: crate::wiring::Wiring,
     /// `flightcheck-ignore` directives in this file's comments.
     pub suppressions: Vec<crate::suppress::Suppression>,
+    /// Credentials in string literals (source files) or values (config files): digests and
+    /// redacted previews only, never the values.
+    pub secrets: Vec<crate::secrets::SecretCandidate>,
     pub lines: u32,
 }
 

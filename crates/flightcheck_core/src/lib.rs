@@ -13,6 +13,7 @@ pub mod redact;
 pub mod report;
 pub mod rule;
 pub mod score;
+pub mod secrets;
 pub mod severity;
 pub mod sql;
 pub mod suppress;

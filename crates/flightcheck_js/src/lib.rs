@@ -20,7 +20,7 @@ use oxc_ast_visit::{Visit, walk};
 use oxc_parser::{ParseOptions, Parser};
 use oxc_semantic::{Scoping, SemanticBuilder};
 use oxc_span::{GetSpan, SourceType};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The source type oxc should parse `path` as. `.js`/`.jsx` are "unambiguous": a module
 /// when they use ESM syntax, a script otherwise, as Node decides for package type commonjs.
@@ -92,6 +92,8 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             defaulted_names: HashSet::new(),
             scoping: semantic.semantic.scoping(),
             typescript: st.is_typescript(),
+            source,
+            literal_names: HashMap::new(),
         };
         extractor.visit_program(&parsed.program);
         let defaulted = std::mem::take(&mut extractor.defaulted);
@@ -135,6 +137,10 @@ struct Extractor<'f, F: Fn(u32, u32) -> Span> {
     defaulted_names: HashSet<String>,
     scoping: &'f Scoping,
     typescript: bool,
+    source: &'f str,
+    /// Start offsets of string literals assigned to a name (`const token = '…'`,
+    /// `{ apiKey: '…' }`, `process.env.X || '…'`), with that name: for secret detection.
+    literal_names: HashMap<u32, String>,
 }
 
 /// The literal directory a computed module path starts with: `` `../events/${f}` `` →
@@ -181,6 +187,44 @@ fn literal_specifier<'a>(expr: &'a Expression<'a>) -> Option<&'a str> {
 }
 
 impl<F: Fn(u32, u32) -> Span> Extractor<'_, F> {
+    /// Remembers that the string literal `expr` (if it is one) is assigned to `name`.
+    fn name_literal(&mut self, expr: &Expression, name: &str) {
+        match expr.without_parentheses() {
+            Expression::StringLiteral(s) => {
+                self.literal_names.insert(s.span.start, name.to_string());
+            }
+            Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+                self.literal_names.insert(t.span.start, name.to_string());
+            }
+            _ => {}
+        }
+    }
+
+    /// Records the credentials in one string value whose literal spans `start..end` of the
+    /// source. Only digests and previews are kept.
+    fn secret_literal(&mut self, value: &str, start: u32, end: u32, name: Option<&str>) {
+        if value.len() < 16 {
+            return;
+        }
+        let raw = self.source.get(start as usize..end as usize).unwrap_or("");
+        for hit in flightcheck_core::secrets::scan_value(value, name) {
+            let Some(secret) = value.get(hit.start..hit.end) else {
+                continue;
+            };
+            // The value's own position when the source spells it as is (no escapes).
+            let (s, e) = match raw.find(secret) {
+                Some(p) => (start + p as u32, start + (p + secret.len()) as u32),
+                None => (start, end),
+            };
+            let span = (self.span_of)(s, e);
+            self.facts
+                .secrets
+                .push(flightcheck_core::secrets::SecretCandidate::new(
+                    &hit, secret, name, span,
+                ));
+        }
+    }
+
     fn import(&mut self, specifier: &str, kind: ImportKind, start: u32, end: u32) {
         if kind != ImportKind::TypeOnly
             && let Some(fw) = Framework::from_js_specifier(specifier)
@@ -319,6 +363,8 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         let value = it.value.as_str();
+        let name = self.literal_names.get(&it.span.start).cloned();
+        self.secret_literal(value, it.span.start, it.span.end, name.as_deref());
         let names_script = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| value.ends_with(e));
@@ -329,6 +375,70 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
         {
             self.facts.script_paths.push(value.to_string());
         }
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        let name = if it.expressions.is_empty() {
+            self.literal_names.get(&it.span.start).cloned()
+        } else {
+            None
+        };
+        for quasi in &it.quasis {
+            let value = quasi.value.cooked.as_ref().unwrap_or(&quasi.value.raw);
+            self.secret_literal(
+                value.as_str(),
+                quasi.span.start,
+                quasi.span.end,
+                name.as_deref(),
+            );
+        }
+        walk::walk_template_literal(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if let Some(name) = it.left.get_identifier_name() {
+            self.name_literal(&it.right, name);
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        // A Firebase web config (`apiKey`, `authDomain`, ...) is public by design.
+        let public_config = it.properties.iter().any(|p| {
+            matches!(p, ObjectPropertyKind::ObjectProperty(p)
+                if p.key.static_name().is_some_and(|k| k == "authDomain" || k == "messagingSenderId"))
+        });
+        if !public_config {
+            for p in &it.properties {
+                if let ObjectPropertyKind::ObjectProperty(p) = p
+                    && let Some(key) = p.key.static_name()
+                {
+                    self.name_literal(&p.value, &key);
+                }
+            }
+        }
+        walk::walk_object_expression(self, it);
+    }
+
+    fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
+        if let (Some(key), Some(value)) = (it.key.static_name(), &it.value) {
+            self.name_literal(value, &key);
+        }
+        walk::walk_property_definition(self, it);
+    }
+
+    fn visit_formal_parameter(&mut self, it: &FormalParameter<'a>) {
+        if let (Some(name), Some(init)) = (it.pattern.get_identifier_name(), &it.initializer) {
+            self.name_literal(init, name.as_str());
+        }
+        walk::walk_formal_parameter(self, it);
+    }
+
+    fn visit_assignment_pattern(&mut self, it: &AssignmentPattern<'a>) {
+        if let Some(name) = it.left.get_identifier_name() {
+            self.name_literal(&it.right, name.as_str());
+        }
+        walk::walk_assignment_pattern(self, it);
     }
 
     fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
@@ -362,6 +472,10 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
         {
             let s = (self.span_of)(it.left.span().start, it.left.span().end);
             self.defaulted.insert((s.line, s.column));
+            if let Some(name) = env_name(&it.left) {
+                let name = name.to_string();
+                self.name_literal(&it.right, &name);
+            }
         }
         walk::walk_logical_expression(self, it);
     }
@@ -384,6 +498,9 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (Some(name), Some(init)) = (it.id.get_identifier_name(), &it.init) {
+            self.name_literal(init, name.as_str());
+        }
         // `const { A, B = 'x' } = process.env`
         if let (BindingPattern::ObjectPattern(pattern), Some(init)) = (&it.id, &it.init)
             && init.is_specific_member_access("process", "env")
@@ -516,6 +633,47 @@ mod tests {
             "const m = new ShardingManager('./dist/bot.js', { token });\nfork(`child.js`);\nconst url = 'https://x/y.js';\n",
         );
         assert_eq!(f.script_paths, vec!["./dist/bot.js"]);
+    }
+
+    #[test]
+    fn secret_candidates_from_string_literals() {
+        // Made-up credentials: none is or was valid.
+        let src = "const token = '7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o';\nconst cfg = { apiKey: \"3d6f45a5fc12445dbac2f59c3b6c7cb1\", timeout: 5000 };\nconst jwtSecret = process.env.JWT_SECRET || `Zq8rT2vB7nL4pW6sY1cK9mD3`;\nconst firebase = { apiKey: 'Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA', authDomain: 'x.firebaseapp.com' };\nconst cacheKey = 'Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA';\nfetch(`https://api.telegram.org/bot7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o/getMe`);\n";
+        let f = analyze_facts("a.ts", src);
+        let got: Vec<(u32, u32, &str, Option<&str>)> = f
+            .secrets
+            .iter()
+            .map(|c| {
+                (
+                    c.span.line,
+                    c.span.column,
+                    c.label.as_str(),
+                    c.name.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 16, "Telegram bot token", Some("token")),
+                (
+                    2,
+                    24,
+                    "random-looking value of a secret-named variable",
+                    Some("apiKey")
+                ),
+                (
+                    3,
+                    46,
+                    "random-looking value of a secret-named variable",
+                    Some("JWT_SECRET")
+                ),
+                (6, 36, "Telegram bot token", None),
+            ]
+        );
+        assert_eq!(f.secrets[0].digest, f.secrets[3].digest);
+        assert_eq!(f.secrets[0].span.end_column, 62);
+        assert!(!format!("{:?}", f.secrets).contains("AAGx3Vb9"));
     }
 
     #[test]

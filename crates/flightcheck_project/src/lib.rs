@@ -13,6 +13,7 @@ pub mod envfile;
 pub(crate) mod follow;
 pub mod git;
 pub mod graph;
+pub mod history;
 pub mod manifest;
 pub mod migrations;
 pub mod services;

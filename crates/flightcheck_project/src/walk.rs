@@ -74,6 +74,9 @@ pub enum FileKind {
     Schema,
     /// Shell scripts (`.sh`, `.bash`) and Makefiles: what deploy commands may run.
     Script,
+    /// Config and key files (`.json`, `.yaml`, `.toml`, `.ini`, `.cfg`, `.conf`,
+    /// `.properties`, `.pem`, `.key`, `id_rsa`), not lockfiles: scanned for credentials.
+    Config,
     Other,
 }
 
@@ -149,6 +152,9 @@ pub fn classify(rel: &str) -> FileKind {
         return FileKind::Doc;
     }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if is_config_name(&lower, ext) {
+        return FileKind::Config;
+    }
     match ext {
         "js" | "jsx" | "mjs" | "cjs" => FileKind::Source(Language::JavaScript),
         "ts" | "tsx" | "mts" | "cts" => FileKind::Source(Language::TypeScript),
@@ -189,6 +195,31 @@ fn is_kubernetes_manifest(rel: &str, lower_name: &str) -> bool {
                     | "deployments"
             )
         })
+}
+
+/// Config and key files, not lockfiles or generated manifests.
+fn is_config_name(lower: &str, ext: &str) -> bool {
+    let lockfile = matches!(
+        lower,
+        "package-lock.json" | "npm-shrinkwrap.json" | "pnpm-lock.yaml" | "composer.lock"
+    );
+    let key_file = matches!(lower, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519");
+    key_file
+        || (!lockfile
+            && matches!(
+                ext,
+                "json"
+                    | "yaml"
+                    | "yml"
+                    | "toml"
+                    | "ini"
+                    | "cfg"
+                    | "conf"
+                    | "properties"
+                    | "pem"
+                    | "key"
+                    | "p8"
+            ))
 }
 
 /// `.env`, `.env.production`, `prod.env`, `.env.example`... (not `.envrc`, not `env.py`).
@@ -486,7 +517,7 @@ mod tests {
         assert_eq!(classify(".drone.yml"), FileKind::Ci);
         assert_eq!(classify("Jenkinsfile"), FileKind::Ci);
         assert_eq!(classify(".github/actions/setup/action.yml"), FileKind::Ci);
-        assert_eq!(classify(".github/ISSUE_TEMPLATE/bug.yml"), FileKind::Other);
+        assert_eq!(classify(".github/ISSUE_TEMPLATE/bug.yml"), FileKind::Config);
         assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest);
         // setup.py is Python that runs (and may be a plain module); it still marks a project.
         assert_eq!(classify("setup.py"), FileKind::Source(Language::Python));
@@ -501,10 +532,15 @@ mod tests {
         assert_eq!(classify("heroku.yml"), FileKind::Deploy);
         assert_eq!(classify("k8s/bot.yaml"), FileKind::Deploy);
         assert_eq!(classify("deploy/kubernetes/pod.yml"), FileKind::Deploy);
+        // Helm templates are not deploy files (not YAML yet); still read for secrets.
         assert_eq!(
             classify("charts/bot/templates/deployment.yaml"),
-            FileKind::Other
+            FileKind::Config
         );
-        assert_eq!(classify("config/settings.yaml"), FileKind::Other);
+        assert_eq!(classify("config.json"), FileKind::Config);
+        assert_eq!(classify("config/settings.yaml"), FileKind::Config);
+        assert_eq!(classify("certs/server.pem"), FileKind::Config);
+        assert_eq!(classify("package-lock.json"), FileKind::Other);
+        assert_eq!(classify("tsconfig.json"), FileKind::TsConfig);
     }
 }

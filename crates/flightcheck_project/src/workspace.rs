@@ -127,6 +127,8 @@ pub struct Workspace {
     pub backups: Vec<crate::backups::BackupEvidence>,
     /// Prisma schemas whose datasource is a SQLite file.
     pub sqlite_schemas: Vec<crate::backups::SqliteSchema>,
+    /// Env files in git history (read by the pipeline when a rule needs it).
+    pub history: Option<crate::history::GitHistory>,
     by_path: HashMap<String, usize>,
     /// `.gitignore` matchers with the directory each applies to.
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
@@ -611,7 +613,9 @@ impl Workspace {
                         ));
                     }
                 }
-                FileKind::Other if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") => {
+                FileKind::Config | FileKind::Other
+                    if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") =>
+                {
                     // Kubernetes manifests set env values for the deployed containers.
                     let small = std::fs::metadata(&f.abs).is_ok_and(|m| m.len() <= 512 * 1024);
                     let Some(text) = small
@@ -833,6 +837,7 @@ impl Workspace {
             services: Vec::new(),
             backups: Vec::new(),
             sqlite_schemas: Vec::new(),
+            history: None,
             by_path,
             gitignores,
         };

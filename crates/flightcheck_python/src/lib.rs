@@ -89,6 +89,8 @@ pub fn analyze_for(
         dispatch: &dispatch,
         ctx: PyRuleContext::new(source, &span_of),
         extension_names: Vec::new(),
+        literal_names: std::collections::HashMap::new(),
+        docstrings: std::collections::HashSet::new(),
     };
     for stmt in parsed.syntax().body.iter() {
         extractor.visit_stmt(stmt);
@@ -123,6 +125,11 @@ struct Extractor<'f> {
     /// `load_extension(name)` with a variable: the module-level tuple/list it iterates is
     /// looked up once the module is walked.
     extension_names: Vec<TextRange>,
+    /// Start offsets of string literals assigned to a name (`TOKEN = "…"`, `{"api_key": "…"}`,
+    /// `Bot(token="…")`, `os.getenv("X", "…")`), with that name: for secret detection.
+    literal_names: std::collections::HashMap<u32, String>,
+    /// Start offsets of string statements (docstrings): documentation, not values.
+    docstrings: std::collections::HashSet<u32>,
 }
 
 /// Constructors of application objects that an ASGI/WSGI server (uvicorn, gunicorn,
@@ -320,6 +327,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
         if !self.dispatch.is_empty() {
             self.dispatch.run(PyNode::Stmt(stmt), &mut self.ctx);
         }
+        self.name_stmt_literals(stmt);
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -436,6 +444,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
         if !self.dispatch.is_empty() {
             self.dispatch.run(PyNode::Expr(expr), &mut self.ctx);
         }
+        self.secret_expr(expr);
         if let Expr::Lambda(_) = expr {
             self.ctx.scopes.push(PyScope {
                 name: "<lambda>".into(),
@@ -525,7 +534,144 @@ impl<'a> Visitor<'a> for Extractor<'_> {
     }
 }
 
+/// The name an assignment target binds: `x`, `self.x`, `config["x"]`.
+fn target_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(a.attr.to_string()),
+        Expr::Subscript(sub) => string_lit(&sub.slice),
+        _ => None,
+    }
+}
+
 impl Extractor<'_> {
+    /// Remembers that the string literal `e` (if it is one) is assigned to `name`.
+    fn name_literal(&mut self, e: &Expr, name: &str) {
+        if let Expr::StringLiteral(s) = e {
+            self.literal_names
+                .insert(s.range.start().to_u32(), name.to_string());
+        }
+    }
+
+    /// Names for string literals in the statement: assignments and parameter defaults.
+    fn name_stmt_literals(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    if let Some(n) = target_name(t) {
+                        self.name_literal(&a.value, &n);
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let (Some(n), Some(v)) = (target_name(&a.target), &a.value) {
+                    self.name_literal(v, &n);
+                }
+            }
+            Stmt::FunctionDef(def) => {
+                for p in def.parameters.iter_non_variadic_params() {
+                    if let Some(d) = &p.default {
+                        self.name_literal(d, p.parameter.name.as_str());
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                if let Expr::StringLiteral(s) = &*e.value {
+                    self.docstrings.insert(s.range.start().to_u32());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Names for string literals in the expression (dict keys, keyword arguments, env
+    /// defaults), and the credentials in string literals.
+    fn secret_expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Dict(d) => {
+                for item in &d.items {
+                    if let Some(k) = item.key.as_ref().and_then(string_lit) {
+                        self.name_literal(&item.value, &k);
+                    }
+                }
+            }
+            Expr::Call(call) => {
+                for k in &call.arguments.keywords {
+                    if let Some(arg) = &k.arg {
+                        self.name_literal(&k.value, arg.as_str());
+                    }
+                }
+                let getenv = match &*call.func {
+                    Expr::Attribute(a) => {
+                        a.attr.as_str() == "getenv"
+                            || (a.attr.as_str() == "get" && is_environ(&a.value))
+                    }
+                    Expr::Name(n) => n.id.as_str() == "getenv",
+                    _ => false,
+                };
+                if getenv && let Some(name) = call.arguments.args.first().and_then(string_lit) {
+                    let default = call.arguments.args.get(1).or_else(|| {
+                        call.arguments
+                            .keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"))
+                            .map(|k| &k.value)
+                    });
+                    if let Some(d) = default {
+                        self.name_literal(d, &name);
+                    }
+                }
+            }
+            Expr::StringLiteral(s) => {
+                let start = s.range.start().to_u32();
+                if !self.docstrings.contains(&start) {
+                    let name = self.literal_names.get(&start).cloned();
+                    self.secret_literal(s.value.to_str(), s.range, name.as_deref());
+                }
+            }
+            Expr::FString(f) => {
+                for e in f.value.elements() {
+                    if let ast::InterpolatedStringElement::Literal(l) = e {
+                        self.secret_literal(&l.value, l.range, None);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records the credentials in one string value whose literal covers `range`. Only
+    /// digests and previews are kept.
+    fn secret_literal(&mut self, value: &str, range: TextRange, name: Option<&str>) {
+        if value.len() < 16 {
+            return;
+        }
+        let (start, end) = (range.start().to_u32(), range.end().to_u32());
+        let raw = self
+            .ctx
+            .source
+            .get(start as usize..end as usize)
+            .unwrap_or("");
+        for hit in flightcheck_core::secrets::scan_value(value, name) {
+            let Some(secret) = value.get(hit.start..hit.end) else {
+                continue;
+            };
+            let located = match raw.find(secret) {
+                Some(p) => TextRange::new(
+                    (start + p as u32).into(),
+                    (start + (p + secret.len()) as u32).into(),
+                ),
+                None => range,
+            };
+            let span = (self.span_of)(located);
+            self.facts
+                .secrets
+                .push(flightcheck_core::secrets::SecretCandidate::new(
+                    &hit, secret, name, span,
+                ));
+        }
+    }
+
     /// `for ext in INITIAL_EXTENSIONS: await bot.load_extension(ext)`: every dotted name in
     /// a module-level tuple/list of strings is an import; without such a list the load is
     /// opaque.
@@ -582,6 +728,30 @@ impl Extractor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_candidates_from_string_literals() {
+        // Made-up credentials: none is or was valid.
+        let src = "\"\"\"Set TOKEN = '7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o' to run.\"\"\"\nTOKEN = '7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o'\nconfig = {'api_key': 'Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA'}\nsecret = os.getenv('JWT_SECRET', 'Zq8rT2vB7nL4pW6sY1cK9mD3')\nbot = Bot(token=\"7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o\")\nurl = f'https://api.telegram.org/bot7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o/{method}'\ndef connect(password='Zq8rT2vB7nL4pW6sY1cK9mD3'):\n    pass\ncache_key = 'Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA'\n";
+        let f = analyze(src, &[]);
+        let got: Vec<(u32, u32, Option<&str>)> = f
+            .secrets
+            .iter()
+            .map(|c| (c.span.line, c.span.column, c.name.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, 10, Some("TOKEN")),
+                (3, 23, Some("api_key")),
+                (4, 35, Some("JWT_SECRET")),
+                (5, 18, Some("token")),
+                (6, 37, None),
+                (7, 23, Some("password")),
+            ]
+        );
+        assert!(!format!("{:?}", f.secrets).contains("AAGx3Vb9"));
+    }
 
     #[test]
     fn discord_extensions_are_imports() {

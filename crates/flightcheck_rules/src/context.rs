@@ -189,9 +189,14 @@ impl<'a> ProjectContext<'a> {
             .text
             .as_deref()
             .map(|t| {
-                let full =
-                    flightcheck_core::redact::redact_line(line_text(t, line, usize::MAX).trim());
-                flightcheck_core::text::truncate(&full, 160)
+                let secrets = self.files[file]
+                    .facts
+                    .as_ref()
+                    .map(|f| f.secrets.as_slice())
+                    .unwrap_or(&[]);
+                let raw = line_text(t, line, usize::MAX);
+                let full = flightcheck_core::secrets::redact_candidates(line, &raw, secrets);
+                flightcheck_core::text::truncate(full.trim(), 160)
             })
             .unwrap_or_default()
     }

@@ -41,7 +41,13 @@ pub struct ScanOptions {
     /// `--config FILE`: used for every project instead of the nearest `flightcheck.toml`.
     pub config: Option<PathBuf>,
     pub progress: Option<ProgressFn>,
+    /// `--history-depth N`: commits of git history read for secrets committed and later
+    /// removed; `Some(0)` turns history off, `None` reads the default depth.
+    pub history_depth: Option<u32>,
 }
+
+/// Config-like files larger than this are data, not configuration: not scanned for secrets.
+const MAX_SECRET_SCAN_BYTES: u64 = 1024 * 1024;
 
 /// Above this average line length a file is minified output, not source.
 const MINIFIED_AVG_LINE: usize = 500;
@@ -290,9 +296,22 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     )?;
     let configs = project_config::resolve(&ws, options.config.as_deref())?;
     project_config::apply_production_env(&mut ws, &configs, !options.production_env.is_empty());
+    lap("discover", &mut timings);
+    let wants = |id: &str| rules.iter().any(|r| r.meta.id == id);
+    if wants(crate::rules::security::env_file_committed::META.id) {
+        let depth = options
+            .history_depth
+            .unwrap_or(flightcheck_project::history::DEFAULT_DEPTH);
+        if depth > 0 {
+            ws.history = Some(flightcheck_project::history::read(&root, depth));
+            lap("history", &mut timings);
+        }
+    }
     let ws = ws;
     let mut notes = ws.notes.clone();
-    lap("discover", &mut timings);
+    if let Some(h) = &ws.history {
+        notes.extend(h.notes.iter().map(|n| Note::general(n.clone())));
+    }
 
     // Parse every source file once, in parallel.
     let sources: Vec<usize> = (0..ws.files.len())
@@ -393,6 +412,48 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             f.wiring = Default::default();
         }
         files[i].text = text;
+    }
+    if wants(crate::rules::security::hardcoded_secret::META.id) {
+        // Config, deploy, CI and script files: credentials line by line.
+        let texts: Vec<usize> = (0..ws.files.len())
+            .filter(|i| {
+                matches!(
+                    ws.files[*i].kind,
+                    FileKind::Config
+                        | FileKind::Deploy
+                        | FileKind::Ci
+                        | FileKind::Script
+                        | FileKind::Manifest
+                ) && ws.files[*i].size <= MAX_SECRET_SCAN_BYTES
+                    && crate::rules::security::hardcoded_secret::wants_config_file(
+                        &ws.files[*i].rel,
+                    )
+            })
+            .collect();
+        let scanned: Vec<(usize, String, FileFacts)> = pool.install(|| {
+            texts
+                .par_iter()
+                .filter_map(|&i| {
+                    let bytes = std::fs::read(&ws.files[i].abs).ok()?;
+                    if bytes.iter().take(8192).any(|b| *b == 0) {
+                        return None;
+                    }
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    let facts = FileFacts {
+                        secrets: flightcheck_core::secrets::scan_text(&text),
+                        lines: text.lines().count() as u32,
+                        ..Default::default()
+                    };
+                    Some((i, text, facts))
+                })
+                .collect()
+        });
+        for (i, text, facts) in scanned {
+            if files[i].facts.is_none() {
+                files[i].facts = Some(facts);
+                files[i].text = Some(text);
+            }
+        }
     }
     lap("parse", &mut timings);
 
@@ -866,6 +927,11 @@ fn frame_for(ctx: &ProjectContext, finding: &Finding) -> Option<flightcheck_core
         return None;
     }
     let text = ctx.files[i].text.as_deref()?;
+    let secrets: &[flightcheck_core::secrets::SecretCandidate] = ctx.files[i]
+        .facts
+        .as_ref()
+        .map(|f| f.secrets.as_slice())
+        .unwrap_or(&[]);
     let first_line = finding.span.line.saturating_sub(1).max(1);
     let last_line = finding
         .span
@@ -876,8 +942,10 @@ fn frame_for(ctx: &ProjectContext, finding: &Finding) -> Option<flightcheck_core
         .lines()
         .skip(first_line as usize - 1)
         .take((last_line - first_line + 1) as usize)
-        .map(|l| {
-            let shown = flightcheck_core::redact::redact_line(l.trim_end_matches('\r'));
+        .zip(first_line..)
+        .map(|(l, n)| {
+            let shown =
+                flightcheck_core::secrets::redact_candidates(n, l.trim_end_matches('\r'), secrets);
             flightcheck_core::text::truncate(&shown, 200)
         })
         .collect();

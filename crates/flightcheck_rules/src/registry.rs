@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 29] = [
+    static ALL: [&Rule; 31] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -92,6 +92,8 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::config::no_startup_validation::RULE,
         &rules::config::permissive_permissions::RULE,
         &rules::security::debug_in_production::RULE,
+        &rules::security::env_file_committed::RULE,
+        &rules::security::hardcoded_secret::RULE,
     ];
     &ALL
 }

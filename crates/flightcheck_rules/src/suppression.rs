@@ -19,7 +19,12 @@ const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 fn has_hash_comments(kind: FileKind) -> bool {
     matches!(
         kind,
-        FileKind::Env | FileKind::Deploy | FileKind::Ci | FileKind::Script | FileKind::Manifest
+        FileKind::Env
+            | FileKind::Deploy
+            | FileKind::Ci
+            | FileKind::Script
+            | FileKind::Manifest
+            | FileKind::Config
     )
 }
 

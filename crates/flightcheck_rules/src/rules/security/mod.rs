@@ -1,2 +1,4 @@
 pub mod debug_in_production;
+pub mod env_file_committed;
+pub mod hardcoded_secret;
 pub mod webhook_unverified;
