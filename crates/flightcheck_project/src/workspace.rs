@@ -227,6 +227,29 @@ pub fn is_test_file(rel: &str) -> bool {
         || name == "conftest.py"
 }
 
+/// The role of an env file: production when given with `--env`; otherwise by name and
+/// content, except that with `--env` given only those files are production.
+fn env_file_role(
+    abs: &Path,
+    rel: &str,
+    parsed: &EnvParse,
+    production_given: &[PathBuf],
+) -> (EnvRole, String) {
+    let canonical = std::fs::canonicalize(abs).unwrap_or_else(|_| abs.to_path_buf());
+    if production_given.contains(&canonical) {
+        return (EnvRole::Production, "given with --env".to_string());
+    }
+    let (role, reason) = env_role(file_name(rel), parsed);
+    if role == EnvRole::Production && !production_given.is_empty() {
+        (
+            EnvRole::Deployed,
+            format!("{reason} (not the --env target)"),
+        )
+    } else {
+        (role, reason)
+    }
+}
+
 /// The env values of a Kubernetes manifest, when it sets any.
 fn k8s_env_source(
     rel: &str,
@@ -651,21 +674,8 @@ impl Workspace {
                     for (line, reason) in parsed.invalid.iter().take(3) {
                         notes.push(Note::file(&f.rel, format!("line {line}: {reason}")));
                     }
-                    let canonical = std::fs::canonicalize(&f.abs).unwrap_or_else(|_| f.abs.clone());
-                    let (role, role_reason) = if production_given.contains(&canonical) {
-                        (EnvRole::Production, "given with --env".to_string())
-                    } else {
-                        let (role, reason) = env_role(file_name(&f.rel), &parsed);
-                        // With --env given, only those files are production.
-                        if role == EnvRole::Production && !production_given.is_empty() {
-                            (
-                                EnvRole::Deployed,
-                                format!("{reason} (not the --env target)"),
-                            )
-                        } else {
-                            (role, reason)
-                        }
-                    };
+                    let (role, role_reason) =
+                        env_file_role(&f.abs, &f.rel, &parsed, &production_given);
                     let is_tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
                     env_files.push(EnvFile {
                         rel: f.rel.clone(),
@@ -700,21 +710,8 @@ impl Workspace {
                         continue;
                     };
                     let parsed = envfile::parse(&text);
-                    let canonical =
-                        std::fs::canonicalize(&local.abs).unwrap_or_else(|_| local.abs.clone());
-                    let (role, role_reason) = if production_given.contains(&canonical) {
-                        (EnvRole::Production, "given with --env".to_string())
-                    } else {
-                        let (role, reason) = env_role(file_name(&local.rel), &parsed);
-                        if role == EnvRole::Production && !production_given.is_empty() {
-                            (
-                                EnvRole::Deployed,
-                                format!("{reason} (not the --env target)"),
-                            )
-                        } else {
-                            (role, reason)
-                        }
-                    };
+                    let (role, role_reason) =
+                        env_file_role(&local.abs, &local.rel, &parsed, &production_given);
                     env_files.push(EnvFile {
                         rel: local.rel.clone(),
                         project: p,
