@@ -9,7 +9,7 @@ use flightcheck_core::{
     CallEdge, Category, EnvRead, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable,
     is_startup_function,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub static META: RuleMeta = RuleMeta {
     id: "config/no-startup-validation",
@@ -141,23 +141,38 @@ fn startup_functions<'a>(ctx: &'a ProjectContext) -> HashSet<&'a str> {
         .filter_map(|i| ctx.facts(i))
         .flat_map(|f| f.call_edges.iter())
         .collect();
-    let mut running: HashSet<&str> = HashSet::new();
-    let runs_at_start = |from: &Option<String>, running: &HashSet<&str>| match from {
-        None => true,
-        Some(f) if f.starts_with("callback of") => is_startup_function(f),
-        Some(f) => is_startup_function(f) || running.contains(last_name(f)),
-    };
-    loop {
-        let before = running.len();
-        for e in &edges {
-            if runs_at_start(&e.from, &running) {
-                running.insert(e.to.as_str());
+    // A worklist over callers: each function is expanded once, so the cost is linear in
+    // the call edges (a fixpoint over all edges per round was quadratic on deep chains).
+    let mut by_caller: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut queue: Vec<&str> = Vec::new();
+    for e in &edges {
+        match &e.from {
+            None => queue.push(e.to.as_str()),
+            Some(f) if f.starts_with("callback of") => {
+                if is_startup_function(f) {
+                    queue.push(e.to.as_str());
+                }
+            }
+            Some(f) => {
+                if is_startup_function(f) {
+                    queue.push(e.to.as_str());
+                }
+                by_caller
+                    .entry(last_name(f))
+                    .or_default()
+                    .push(e.to.as_str());
             }
         }
-        if running.len() == before {
-            return running;
+    }
+    let mut running: HashSet<&str> = HashSet::new();
+    while let Some(name) = queue.pop() {
+        if running.insert(name)
+            && let Some(callees) = by_caller.get(name)
+        {
+            queue.extend(callees.iter().copied());
         }
     }
+    running
 }
 
 /// Read inside a function that runs later: not a startup function by name, and not one
