@@ -108,6 +108,17 @@ pub(crate) fn fill(ws: &mut Workspace) {
 }
 
 /// Compose files for development, tests or CI (by name), not what is deployed.
+/// An image reference without registry, tag or digest, lowercased:
+/// `docker.io/library/postgres:16@sha256:…` → `postgres`.
+pub fn image_name(image: &str) -> String {
+    let last = image
+        .rsplit('/')
+        .next()
+        .unwrap_or(image)
+        .to_ascii_lowercase();
+    last.split([':', '@']).next().unwrap_or(&last).to_string()
+}
+
 pub fn is_dev_compose(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
     name.split(['.', '-', '_']).any(|t| {

@@ -6,7 +6,7 @@ use crate::registry::Rule;
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
-use flightcheck_project::services::{Service, ServiceKind, is_dev_compose};
+use flightcheck_project::services::{Service, ServiceKind, image_name, is_dev_compose};
 
 pub static META: RuleMeta = RuleMeta {
     id: "availability/no-restart-policy",
@@ -127,12 +127,7 @@ const INFRA_IMAGES: [&str; 22] = [
 ];
 
 fn is_infra_image(image: &str) -> bool {
-    let last = image
-        .rsplit('/')
-        .next()
-        .unwrap_or(image)
-        .to_ascii_lowercase();
-    let base = last.split([':', '@']).next().unwrap_or(&last);
+    let base = image_name(image);
     INFRA_IMAGES.iter().any(|i| base.starts_with(i))
 }
 

@@ -9,7 +9,7 @@ use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
 use flightcheck_project::EnvRole;
-use flightcheck_project::services::{ServiceKind, is_dev_compose};
+use flightcheck_project::services::{ServiceKind, image_name, is_dev_compose};
 use flightcheck_project::workspace::{in_example_dir, is_test_file};
 
 pub static META: RuleMeta = RuleMeta {
@@ -101,12 +101,7 @@ const DATABASE_IMAGES: [&str; 12] = [
 ];
 
 fn database_image(image: &str) -> bool {
-    let last = image
-        .rsplit('/')
-        .next()
-        .unwrap_or(image)
-        .to_ascii_lowercase();
-    let base = last.split([':', '@']).next().unwrap_or(&last);
+    let base = image_name(image);
     DATABASE_IMAGES.iter().any(|d| base.starts_with(d))
 }
 
