@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 33] = [
+    static ALL: [&Rule; 35] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -96,6 +96,8 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::hardcoded_secret::RULE,
         &rules::security::sql_injection::RULE,
         &rules::security::cors_wildcard_credentials::RULE,
+        &rules::security::no_rate_limit::RULE,
+        &rules::security::no_security_headers::RULE,
     ];
     &ALL
 }
