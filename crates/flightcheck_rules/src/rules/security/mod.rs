@@ -1,4 +1,5 @@
 pub mod cors_wildcard_credentials;
+pub mod csrf_missing;
 pub mod debug_in_production;
 pub mod env_file_committed;
 pub mod hardcoded_secret;

@@ -31,14 +31,32 @@ pub fn public_routes<'a>(
     ctx: &ProjectContext<'a>,
     keep: impl Fn(&Route) -> bool,
 ) -> Option<PublicRoutes<'a>> {
+    routes_of(ctx, keep, true)
+}
+
+/// Like [`public_routes`], but a bot's POST routes count too: for rules that already know
+/// the app has browser sessions, which a bare webhook server never has.
+pub fn browser_routes<'a>(
+    ctx: &ProjectContext<'a>,
+    keep: impl Fn(&Route) -> bool,
+) -> Option<PublicRoutes<'a>> {
+    routes_of(ctx, keep, false)
+}
+
+fn routes_of<'a>(
+    ctx: &ProjectContext<'a>,
+    keep: impl Fn(&Route) -> bool,
+    skip_bot_routes: bool,
+) -> Option<PublicRoutes<'a>> {
     let all = split(ctx, |w| &w.routes, |r| &r.owner);
     // A bot's webhook is a POST, often on a computed path (`WEBHOOK_PATH`), and `GET /`
     // says "the bot is running": in a project that runs a bot only other routes make a
     // public API.
-    let runs_bot = ctx
-        .reachable_sources()
-        .filter_map(|i| ctx.facts(i))
-        .any(|f| f.frameworks.iter().any(|fw| fw.platform().is_some()));
+    let runs_bot = skip_bot_routes
+        && ctx
+            .reachable_sources()
+            .filter_map(|i| ctx.facts(i))
+            .any(|f| f.frameworks.iter().any(|fw| fw.platform().is_some()));
     let routes: Vec<(usize, &Route)> = all
         .live
         .into_iter()
