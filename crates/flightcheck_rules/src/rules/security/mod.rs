@@ -3,6 +3,7 @@ pub mod csrf_missing;
 pub mod debug_in_production;
 pub mod env_file_committed;
 pub mod hardcoded_secret;
+pub mod input_unvalidated;
 pub mod no_rate_limit;
 pub mod no_security_headers;
 pub mod sql_injection;

@@ -1,8 +1,8 @@
 //! `security/sql-injection`: SQL text built by interpolating request or message data and
 //! handed to a query call.
 
-mod js;
-mod python;
+pub(super) mod js;
+pub(super) mod python;
 
 use crate::registry::{FileTexts, Rule, has_sources};
 use flightcheck_core::{Category, FixKind, RuleMeta, Severity, WhenUnreachable};
@@ -96,7 +96,7 @@ pub static RULE: Rule = Rule {
 
 /// Where an interpolated value comes from, worst last.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Taint {
+pub(super) enum Taint {
     /// A literal, a constant, a number.
     Safe,
     /// Not traced (a call result, a loop variable, a field of `self`): no finding.

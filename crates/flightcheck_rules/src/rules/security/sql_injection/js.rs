@@ -88,9 +88,9 @@ fn sink_name(call: &CallExpression) -> Option<String> {
     Some(format!("{receiver}.{method}"))
 }
 
-struct Tracer<'s, 'a> {
-    semantic: &'s Semantic<'a>,
-    source: &'a str,
+pub(in crate::rules::security) struct Tracer<'s, 'a> {
+    pub semantic: &'s Semantic<'a>,
+    pub source: &'a str,
 }
 
 impl<'a> Tracer<'_, 'a> {
@@ -167,7 +167,7 @@ impl<'a> Tracer<'_, 'a> {
     }
 
     /// Where an interpolated value comes from.
-    fn value(&self, e: &Expression<'a>, depth: u8) -> Taint {
+    pub(in crate::rules::security) fn value(&self, e: &Expression<'a>, depth: u8) -> Taint {
         if depth > MAX_DEPTH {
             return Taint::Unknown;
         }

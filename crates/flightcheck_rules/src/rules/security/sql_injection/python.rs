@@ -60,9 +60,11 @@ impl PyFileRule for SqlInjectionPy {
 /// The function's assignments by name and its query calls; nested functions and classes
 /// are left to their own visit.
 #[derive(Default)]
-struct BodyScan<'a> {
-    assigned: HashMap<&'a str, Vec<&'a Expr>>,
+pub(in crate::rules::security) struct BodyScan<'a> {
+    pub assigned: HashMap<&'a str, Vec<&'a Expr>>,
     sinks: Vec<(&'a ast::ExprCall, String)>,
+    /// Every call in the body (for `security/input-unvalidated`).
+    pub calls: Vec<&'a ast::ExprCall>,
 }
 
 impl<'a> Visitor<'a> for BodyScan<'a> {
@@ -109,10 +111,11 @@ impl<'a> Visitor<'a> for BodyScan<'a> {
                 .or_default()
                 .push(&n.value);
         }
-        if let Expr::Call(call) = expr
-            && let Some(sink) = sink_name(&call.func)
-        {
-            self.sinks.push((call, sink));
+        if let Expr::Call(call) = expr {
+            self.calls.push(call);
+            if let Some(sink) = sink_name(&call.func) {
+                self.sinks.push((call, sink));
+            }
         }
         visitor::walk_expr(self, expr);
     }
@@ -154,7 +157,7 @@ fn sink_name(func: &Expr) -> Option<String> {
     }
 }
 
-struct Tracer<'a, 'c, 's> {
+pub(in crate::rules::security) struct Tracer<'a, 'c, 's> {
     assigned: &'c HashMap<&'a str, Vec<&'a Expr>>,
     /// Parameters of this function: name → is request data (an HTTP route's path/query
     /// parameter without a validating type).
@@ -164,7 +167,7 @@ struct Tracer<'a, 'c, 's> {
 }
 
 impl<'a, 'c, 's> Tracer<'a, 'c, 's> {
-    fn new(
+    pub(in crate::rules::security) fn new(
         func: &'a ast::StmtFunctionDef,
         assigned: &'c HashMap<&'a str, Vec<&'a Expr>>,
         ctx: &'c PyRuleContext<'s>,
@@ -306,7 +309,7 @@ impl<'a, 'c, 's> Tracer<'a, 'c, 's> {
     }
 
     /// Where an interpolated value comes from.
-    fn value(&self, e: &'a Expr, depth: u8) -> Taint {
+    pub(in crate::rules::security) fn value(&self, e: &'a Expr, depth: u8) -> Taint {
         if depth > MAX_DEPTH {
             return Taint::Unknown;
         }
@@ -556,7 +559,7 @@ fn is_object_param(name: &str) -> bool {
 }
 
 /// `@app.get("/x")`, `@router.post(...)`, `@app.route(...)`, `@bp.route(...)`.
-fn is_route_decorator(e: &Expr) -> bool {
+pub(in crate::rules::security) fn is_route_decorator(e: &Expr) -> bool {
     let Expr::Call(c) = e else {
         return false;
     };
