@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 31] = [
+    static ALL: [&Rule; 38] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -94,6 +94,13 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::debug_in_production::RULE,
         &rules::security::env_file_committed::RULE,
         &rules::security::hardcoded_secret::RULE,
+        &rules::observability::no_health_endpoint::RULE,
+        &rules::observability::no_metrics::RULE,
+        &rules::observability::error_tracking_not_initialized::RULE,
+        &rules::observability::no_error_tracking::RULE,
+        &rules::observability::unstructured_logging::RULE,
+        &rules::resilience::single_redis::RULE,
+        &rules::perf::sync_fs_in_handler::RULE,
     ];
     &ALL
 }
