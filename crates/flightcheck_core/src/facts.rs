@@ -556,6 +556,8 @@ pub struct FileFacts {
     /// Credentials in string literals (source files) or values (config files): digests and
     /// redacted previews only, never the values.
     pub secrets: Vec<crate::secrets::SecretCandidate>,
+    /// Error trackers, console output, health paths, Redis clients, blocking calls.
+    pub observability: crate::observability::ObservabilityFacts,
     pub lines: u32,
 }
 

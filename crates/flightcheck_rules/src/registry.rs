@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 37] = [
+    static ALL: [&Rule; 44] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -100,6 +100,13 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::no_security_headers::RULE,
         &rules::security::csrf_missing::RULE,
         &rules::security::input_unvalidated::RULE,
+        &rules::observability::no_health_endpoint::RULE,
+        &rules::observability::no_metrics::RULE,
+        &rules::observability::error_tracking_not_initialized::RULE,
+        &rules::observability::no_error_tracking::RULE,
+        &rules::observability::unstructured_logging::RULE,
+        &rules::resilience::single_redis::RULE,
+        &rules::perf::sync_fs_in_handler::RULE,
     ];
     &ALL
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod data;
 pub mod docs;
 pub mod integrity;
+pub mod observability;
 pub mod perf;
 pub mod resilience;
 pub mod security;

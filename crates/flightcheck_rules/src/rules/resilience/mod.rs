@@ -1,1 +1,2 @@
 pub mod dangling_task;
+pub mod single_redis;
