@@ -556,6 +556,8 @@ pub struct FileFacts {
     /// Credentials in string literals (source files) or values (config files): digests and
     /// redacted previews only, never the values.
     pub secrets: Vec<crate::secrets::SecretCandidate>,
+    /// Crash and stop-signal hooks, service runners and outbound calls.
+    pub resilience: crate::resilience::ResilienceFacts,
     pub lines: u32,
 }
 

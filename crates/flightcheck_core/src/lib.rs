@@ -11,6 +11,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod redact;
 pub mod report;
+pub mod resilience;
 pub mod rule;
 pub mod score;
 pub mod secrets;

@@ -3,6 +3,7 @@
 //! [`FileFacts`].
 
 mod config_facts;
+mod resilience_facts;
 pub mod resolve;
 pub mod rule;
 mod suppress;
@@ -116,6 +117,7 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             }
         }
         config_facts::extract(&parsed.program, source, &span_of, &mut facts);
+        resilience_facts::extract(path, &parsed.program, source, &span_of, &mut facts);
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));

@@ -2,6 +2,7 @@
 
 mod config_facts;
 mod encoding;
+mod resilience_facts;
 pub mod resolve;
 pub mod rule;
 pub mod stdlib;
@@ -99,6 +100,13 @@ pub fn analyze_for(
     config_facts::extract(&parsed.syntax().body, source, &span_of, extractor.facts);
     let findings = std::mem::take(&mut extractor.ctx.findings);
     let imported = std::mem::take(&mut extractor.ctx.imported);
+    resilience_facts::extract(
+        &parsed.syntax().body,
+        source,
+        &span_of,
+        &imported,
+        &mut facts,
+    );
     facts.findings = findings;
     facts.frameworks.sort();
     facts.frameworks.dedup();

@@ -1,1 +1,4 @@
 pub mod dangling_task;
+pub mod http_no_timeout;
+pub mod no_global_handler;
+pub mod no_graceful_shutdown;
