@@ -86,6 +86,19 @@ pub struct OutboundCall {
     pub owner: Owner,
 }
 
+/// A call of this file's own `async def` whose coroutine is dropped: an expression
+/// statement `notify(user)` / `self.refresh()` without `await`. The body never runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DroppedCoroutine {
+    /// The callee as written (`notify`, `self.refresh`).
+    pub callee: String,
+    /// Where the `async def` is (line), for the evidence.
+    pub defined_at: u32,
+    pub function: Option<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
 /// Everything resilience-related one file contains.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ResilienceFacts {
@@ -95,4 +108,5 @@ pub struct ResilienceFacts {
     /// A client default timeout set in this file (`axios.defaults.timeout = 5000`): the
     /// client name (`axios`).
     pub default_timeouts: Vec<String>,
+    pub dropped_coroutines: Vec<DroppedCoroutine>,
 }

@@ -4,7 +4,8 @@
 //! `bot.run`) and outbound HTTP calls with their timeout.
 
 use flightcheck_core::resilience::{
-    HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner, TimeoutState,
+    DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
+    TimeoutState,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -27,6 +28,12 @@ struct Walk<'s> {
     sessions: Vec<String>,
     /// The file mounts an adapter on a session (a timeout may live there).
     mounts_adapter: bool,
+    /// Undecorated module-level `async def`s: name → line.
+    async_functions: HashMap<String, u32>,
+    /// Methods of this file's classes: class → method → (is async and undecorated, line).
+    methods: HashMap<String, HashMap<String, (bool, u32)>>,
+    /// Enclosing classes, innermost last.
+    classes: Vec<String>,
     out: ResilienceFacts,
 }
 
@@ -297,14 +304,116 @@ impl Walk<'_> {
     }
 }
 
+impl Walk<'_> {
+    /// `f(...)` / `self.m(...)` as a statement, where `f`/`m` is this file's `async def`.
+    fn dropped_call(&mut self, call: &ast::ExprCall) {
+        let defined_at = match &*call.func {
+            Expr::Name(n) => self.async_functions.get(n.id.as_str()).copied(),
+            Expr::Attribute(a) => match (&*a.value, self.classes.last()) {
+                (Expr::Name(obj), Some(class)) if obj.id.as_str() == "self" => self
+                    .methods
+                    .get(class)
+                    .and_then(|m| m.get(a.attr.as_str()))
+                    .filter(|(is_async, _)| *is_async)
+                    .map(|(_, line)| *line),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (Some(defined_at), Some(callee)) = (defined_at, dotted(&call.func)) else {
+            return;
+        };
+        self.out.dropped_coroutines.push(DroppedCoroutine {
+            callee,
+            defined_at,
+            function: self.functions.last().cloned(),
+            span: (self.span_of)(call.range()),
+            owner: self.owner.clone(),
+        });
+    }
+}
+
+/// Undecorated `async def`s at module level and the methods of module-level classes. A
+/// decorator may turn the coroutine function into something else, and a name bound twice
+/// may be a sync function at call time: neither is known to be async.
+fn async_definitions(
+    body: &[Stmt],
+    span_of: &dyn Fn(TextRange) -> Span,
+) -> (
+    HashMap<String, u32>,
+    HashMap<String, HashMap<String, (bool, u32)>>,
+) {
+    let mut functions = HashMap::new();
+    let mut rebound: Vec<String> = Vec::new();
+    let mut classes: HashMap<String, HashMap<String, (bool, u32)>> = HashMap::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let name = def.name.to_string();
+                if functions.contains_key(&name) || !def.is_async || !def.decorator_list.is_empty()
+                {
+                    rebound.push(name);
+                } else {
+                    functions.insert(name, span_of(def.range()).line);
+                }
+            }
+            Stmt::ClassDef(class) => {
+                let mut methods: HashMap<String, (bool, u32)> = HashMap::new();
+                for s in &class.body {
+                    if let Stmt::FunctionDef(def) = s {
+                        let known = def.is_async
+                            && def.decorator_list.is_empty()
+                            && !methods.contains_key(def.name.as_str());
+                        methods.insert(def.name.to_string(), (known, span_of(def.range()).line));
+                    }
+                }
+                if classes.contains_key(class.name.as_str()) {
+                    classes.insert(class.name.to_string(), HashMap::new());
+                } else {
+                    classes.insert(class.name.to_string(), methods);
+                }
+            }
+            Stmt::Assign(a) => rebound.extend(a.targets.iter().filter_map(dotted)),
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                for alias in match stmt {
+                    Stmt::Import(i) => &i.names,
+                    Stmt::ImportFrom(i) => &i.names,
+                    _ => continue,
+                } {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    rebound.push(local.split('.').next().unwrap_or("").to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    for name in rebound {
+        functions.remove(&name);
+    }
+    (functions, classes)
+}
+
 impl<'a> Visitor<'a> for Walk<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
                 self.functions.push(def.name.to_string());
+                // A method's body is not its class's body: `self` in a nested function is
+                // still the instance, but a nested class starts its own.
                 visitor::walk_stmt(self, stmt);
                 self.functions.pop();
                 return;
+            }
+            Stmt::ClassDef(class) => {
+                self.classes.push(class.name.to_string());
+                visitor::walk_stmt(self, stmt);
+                self.classes.pop();
+                return;
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Call(call) = &*e.value {
+                    self.dropped_call(call);
+                }
             }
             Stmt::Assign(a) => {
                 if let Expr::Call(c) = &*a.value
@@ -363,7 +472,11 @@ pub(crate) fn extract(
     facts: &mut FileFacts,
 ) {
     let frameworks = facts.frameworks.clone();
+    let (async_functions, methods) = async_definitions(body, span_of);
     let mut w = Walk {
+        async_functions,
+        methods,
+        classes: Vec::new(),
         source,
         span_of,
         imported,
@@ -375,9 +488,11 @@ pub(crate) fn extract(
         out: ResilienceFacts::default(),
     };
     for stmt in body {
+        // A decorated function or class is registered by its decorator as the module loads
+        // (`@dp.message(...)`, `@app.get(...)`, `@bot.command()`): its code runs.
         w.owner = match stmt {
-            Stmt::FunctionDef(d) => Some(d.name.to_string()),
-            Stmt::ClassDef(c) => Some(c.name.to_string()),
+            Stmt::FunctionDef(d) if d.decorator_list.is_empty() => Some(d.name.to_string()),
+            Stmt::ClassDef(c) if c.decorator_list.is_empty() => Some(c.name.to_string()),
             _ => None,
         };
         w.visit_stmt(stmt);

@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 34] = [
+    static ALL: [&Rule; 35] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -97,6 +97,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::no_graceful_shutdown::RULE,
         &rules::resilience::no_global_handler::RULE,
         &rules::resilience::http_no_timeout::RULE,
+        &rules::resilience::unawaited_coroutine::RULE,
     ];
     &ALL
 }

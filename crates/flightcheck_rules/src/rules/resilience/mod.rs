@@ -2,3 +2,4 @@ pub mod dangling_task;
 pub mod http_no_timeout;
 pub mod no_global_handler;
 pub mod no_graceful_shutdown;
+pub mod unawaited_coroutine;
