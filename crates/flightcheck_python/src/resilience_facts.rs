@@ -17,6 +17,9 @@ const REQUESTS_METHODS: [&str; 8] = [
     "get", "post", "put", "patch", "delete", "head", "options", "request",
 ];
 
+/// class → method → (known to be async, line of the definition).
+type ClassMethods = HashMap<String, HashMap<String, (bool, u32)>>;
+
 struct Walk<'s> {
     source: &'s str,
     span_of: &'s dyn Fn(TextRange) -> Span,
@@ -31,7 +34,7 @@ struct Walk<'s> {
     /// Undecorated module-level `async def`s: name → line.
     async_functions: HashMap<String, u32>,
     /// Methods of this file's classes: class → method → (is async and undecorated, line).
-    methods: HashMap<String, HashMap<String, (bool, u32)>>,
+    methods: ClassMethods,
     /// Enclosing classes, innermost last.
     classes: Vec<String>,
     out: ResilienceFacts,
@@ -339,13 +342,10 @@ impl Walk<'_> {
 fn async_definitions(
     body: &[Stmt],
     span_of: &dyn Fn(TextRange) -> Span,
-) -> (
-    HashMap<String, u32>,
-    HashMap<String, HashMap<String, (bool, u32)>>,
-) {
+) -> (HashMap<String, u32>, ClassMethods) {
     let mut functions = HashMap::new();
     let mut rebound: Vec<String> = Vec::new();
-    let mut classes: HashMap<String, HashMap<String, (bool, u32)>> = HashMap::new();
+    let mut classes: ClassMethods = HashMap::new();
     for stmt in body {
         match stmt {
             Stmt::FunctionDef(def) => {
