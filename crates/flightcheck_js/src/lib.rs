@@ -117,7 +117,14 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             }
         }
         config_facts::extract(&parsed.program, source, &span_of, &mut facts);
-        resilience_facts::extract(path, &parsed.program, source, &span_of, &mut facts);
+        resilience_facts::extract(
+            path,
+            &parsed.program,
+            semantic.semantic.scoping(),
+            source,
+            &span_of,
+            &mut facts,
+        );
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));

@@ -3,15 +3,27 @@
 //! `client.login`), and outbound HTTP calls with their timeout.
 
 use flightcheck_core::resilience::{
-    HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner, TimeoutState,
+    DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
+    TimeoutState,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_semantic::ScopeFlags;
+use oxc_semantic::Scoping;
+use oxc_span::GetSpan;
 use std::collections::HashMap;
 
 struct Walk<'s, F: Fn(u32, u32) -> Span> {
+    /// Top-level async functions of this file that can reject (their body is not one
+    /// `try/catch`): name → line.
+    async_functions: HashMap<String, u32>,
+    /// Async methods of this file's classes: class → method → line.
+    async_methods: HashMap<String, HashMap<String, u32>>,
+    classes: Vec<String>,
+    /// Functions of any kind around the node (arrows and anonymous ones included).
+    depth: u32,
+    scoping: &'s Scoping,
     source: &'s str,
     span_of: &'s F,
     owner: Owner,
@@ -328,6 +340,168 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
     }
 }
 
+impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
+    /// `f()` / `this.m()` as a statement, where `f`/`m` is this file's async function.
+    fn floating_call(&mut self, call: &CallExpression) {
+        let defined_at = match call.callee.without_parentheses() {
+            // The name must be the top-level declaration, not a parameter or local that
+            // shadows it (`new Promise((resolve) => … resolve(x))`).
+            Expression::Identifier(id)
+                if id.reference_id.get().is_some_and(|r| {
+                    self.scoping.get_reference(r).symbol_id().is_some_and(|s| {
+                        self.scoping.symbol_scope_id(s) == self.scoping.root_scope_id()
+                    })
+                }) =>
+            {
+                self.async_functions.get(id.name.as_str()).copied()
+            }
+            Expression::StaticMemberExpression(m)
+                if matches!(m.object, Expression::ThisExpression(_)) =>
+            {
+                self.classes.last().and_then(|c| {
+                    self.async_methods
+                        .get(c)
+                        .and_then(|ms| ms.get(m.property.name.as_str()))
+                        .copied()
+                })
+            }
+            _ => None,
+        };
+        let (Some(defined_at), Some(callee)) = (defined_at, callee_name(&call.callee)) else {
+            return;
+        };
+        if self.browser_file {
+            return;
+        }
+        let span = self.span(call.span);
+        let function = self
+            .functions
+            .last()
+            .cloned()
+            .or_else(|| (self.depth > 0).then(|| "an anonymous function".to_string()));
+        self.out.dropped_coroutines.push(DroppedCoroutine {
+            callee,
+            defined_at,
+            function,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+}
+
+/// A body whose awaited work sits in a `try { … } catch { … }` handles its own errors: a
+/// top-level `try` with a `catch`, and no `await` in the statements outside it. Its promise
+/// does not reject (unless the catch rethrows, which is not judged).
+fn catches_everything(body: &FunctionBody, source: &str) -> bool {
+    let mut has_try = false;
+    for stmt in &body.statements {
+        match stmt {
+            Statement::TryStatement(t) if t.handler.is_some() => has_try = true,
+            other => {
+                let sp = other.span();
+                let text = source
+                    .get(sp.start as usize..sp.end as usize)
+                    .unwrap_or("await");
+                if text.contains("await") {
+                    return false;
+                }
+            }
+        }
+    }
+    has_try
+}
+
+/// Top-level async functions and async class methods that can reject.
+fn async_definitions<F: Fn(u32, u32) -> Span>(
+    program: &Program,
+    source: &str,
+    span_of: &F,
+) -> (HashMap<String, u32>, HashMap<String, HashMap<String, u32>>) {
+    let mut functions = HashMap::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut methods: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    let line = |sp: oxc_span::Span| span_of(sp.start, sp.end).line;
+    for stmt in &program.body {
+        let decl = match stmt {
+            Statement::ExportDeclaration(e) => Some(&e.declaration),
+            other => other.as_declaration(),
+        };
+        match decl {
+            Some(Declaration::FunctionDeclaration(f)) => {
+                if let Some(id) = &f.id {
+                    *seen.entry(id.name.to_string()).or_default() += 1;
+                    if f.r#async
+                        && f.body
+                            .as_ref()
+                            .is_some_and(|b| !catches_everything(b, source))
+                    {
+                        functions.insert(id.name.to_string(), line(f.span));
+                    }
+                }
+            }
+            Some(Declaration::VariableDeclaration(v)) => {
+                for d in &v.declarations {
+                    let BindingPattern::BindingIdentifier(id) = &d.id else {
+                        continue;
+                    };
+                    *seen.entry(id.name.to_string()).or_default() += 1;
+                    let rejects = match d.init.as_ref().map(|i| i.without_parentheses()) {
+                        Some(Expression::ArrowFunctionExpression(a)) => {
+                            a.r#async
+                                && match &a.body {
+                                    ArrowFunctionBody::FunctionBody(b) => {
+                                        !catches_everything(b, source)
+                                    }
+                                    _ => true,
+                                }
+                        }
+                        Some(Expression::FunctionExpression(f)) => {
+                            f.r#async
+                                && f.body
+                                    .as_ref()
+                                    .is_some_and(|b| !catches_everything(b, source))
+                        }
+                        _ => false,
+                    };
+                    if rejects && v.kind == VariableDeclarationKind::Const {
+                        functions.insert(id.name.to_string(), line(d.span));
+                    }
+                }
+            }
+            Some(Declaration::ClassDeclaration(c)) => {
+                let Some(id) = &c.id else { continue };
+                let mut ms = HashMap::new();
+                let mut sync_names = Vec::new();
+                for el in &c.body.body {
+                    if let ClassElement::MethodDefinition(m) = el
+                        && let Some(name) = m.key.static_name()
+                    {
+                        let rejects = m.value.r#async
+                            && m.value
+                                .body
+                                .as_ref()
+                                .is_some_and(|b| !catches_everything(b, source));
+                        if rejects {
+                            ms.insert(name.to_string(), line(m.span));
+                        } else {
+                            sync_names.push(name.to_string());
+                        }
+                    }
+                }
+                // A getter/setter or overload of the same name: not known to be async.
+                for n in sync_names {
+                    ms.remove(&n);
+                }
+                methods.insert(id.name.to_string(), ms);
+            }
+            _ => {}
+        }
+    }
+    // A name declared twice (a redeclaration, an overload) is not known to be async.
+    functions.retain(|name, _| seen.get(name).copied().unwrap_or(0) == 1);
+    (functions, methods)
+}
+
 fn string_value_opt(e: Option<&Expression>) -> bool {
     e.and_then(string_value).is_some()
 }
@@ -407,12 +581,20 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         walk::walk_assignment_expression(self, it);
     }
 
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.depth += 1;
+        walk::walk_arrow_function_expression(self, it);
+        self.depth -= 1;
+    }
+
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
         let named = it.id.as_ref().map(|id| id.name.to_string());
         if let Some(n) = &named {
             self.functions.push(n.clone());
         }
+        self.depth += 1;
         walk::walk_function(self, it, flags);
+        self.depth -= 1;
         if named.is_some() {
             self.functions.pop();
         }
@@ -427,6 +609,24 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         if name.is_some() {
             self.functions.pop();
         }
+    }
+
+    fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {
+        if let Expression::CallExpression(call) = it.expression.without_parentheses() {
+            self.floating_call(call);
+        }
+        walk::walk_expression_statement(self, it);
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let name = it
+            .id
+            .as_ref()
+            .map(|i| i.name.to_string())
+            .unwrap_or_default();
+        self.classes.push(name);
+        walk::walk_class(self, it);
+        self.classes.pop();
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
@@ -484,6 +684,7 @@ fn statement_owner(stmt: &Statement) -> Owner {
 pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
     path: &str,
     program: &Program<'a>,
+    scoping: &Scoping,
     source: &str,
     span_of: &F,
     facts: &mut FileFacts,
@@ -512,7 +713,13 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         || path.ends_with(".tsx")
         || path.ends_with(".vue")
         || path.ends_with(".svelte");
+    let (async_functions, async_methods) = async_definitions(program, source, span_of);
     let mut w = Walk {
+        async_functions,
+        async_methods,
+        classes: Vec::new(),
+        depth: 0,
+        scoping,
         source,
         span_of,
         owner: None,

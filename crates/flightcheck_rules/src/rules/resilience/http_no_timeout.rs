@@ -1,6 +1,6 @@
 //! `resilience/http-no-timeout`: outbound HTTP calls that can wait forever.
 
-use super::no_graceful_shutdown::off_service_path;
+use super::no_graceful_shutdown::{browser_path, off_service_path};
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::resilience::TimeoutState;
@@ -62,17 +62,6 @@ get an answer (a few seconds), and handle the timeout error.
 };
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
-
-/// Code served to browsers (`client/`, `public/`, `static/`, `frontend/`): a browser call
-/// ends with the page, and the user can retry.
-fn browser_path(rel: &str) -> bool {
-    rel.split('/').rev().skip(1).any(|c| {
-        matches!(
-            c,
-            "client" | "public" | "static" | "frontend" | "www" | "assets" | "browser" | "web"
-        )
-    })
-}
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let runs = |file: usize| {

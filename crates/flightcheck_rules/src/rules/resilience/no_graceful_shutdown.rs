@@ -94,6 +94,17 @@ pub(crate) fn off_service_path(rel: &str) -> bool {
     })
 }
 
+/// Code served to browsers (`client/`, `public/`, `static/`, `frontend/`): a browser call
+/// ends with the page, and the user can retry.
+pub(crate) fn browser_path(rel: &str) -> bool {
+    rel.split('/').rev().skip(1).any(|c| {
+        matches!(
+            c,
+            "client" | "public" | "static" | "frontend" | "www" | "assets" | "browser" | "web"
+        )
+    })
+}
+
 /// Runners of code that runs, with their file: what keeps a program serving.
 pub(crate) fn live_runners<'a>(ctx: &ProjectContext<'a>) -> Vec<(usize, &'a ServiceRunner)> {
     let mut out = Vec::new();

@@ -3,7 +3,9 @@
 
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_python_sources};
-use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
+};
 
 pub static META: RuleMeta = RuleMeta {
     id: "resilience/unawaited-coroutine",
@@ -58,7 +60,7 @@ pub static RULE: Rule = Rule::project(&META, has_python_sources, check);
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in ctx.reachable_sources() {
-        if ctx.is_sample_code(file) {
+        if ctx.is_sample_code(file) || ctx.language(file) != Some(Language::Python) {
             continue;
         }
         let Some(facts) = ctx.facts(file) else {
