@@ -558,6 +558,8 @@ pub struct FileFacts {
     pub secrets: Vec<crate::secrets::SecretCandidate>,
     /// Error trackers, console output, health paths, Redis clients, blocking calls.
     pub observability: crate::observability::ObservabilityFacts,
+    /// Crash and stop-signal hooks, service runners and outbound calls.
+    pub resilience: crate::resilience::ResilienceFacts,
     pub lines: u32,
 }
 

@@ -12,6 +12,7 @@ pub mod fingerprint;
 pub mod observability;
 pub mod redact;
 pub mod report;
+pub mod resilience;
 pub mod rule;
 pub mod score;
 pub mod secrets;

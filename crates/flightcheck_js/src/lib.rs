@@ -4,6 +4,7 @@
 
 mod config_facts;
 mod obs_facts;
+mod resilience_facts;
 pub mod resolve;
 pub mod rule;
 mod suppress;
@@ -119,6 +120,14 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
         config_facts::extract(&parsed.program, source, &span_of, &mut facts);
         facts.observability =
             obs_facts::extract(&parsed.program, source, &span_of, &facts.frameworks);
+        resilience_facts::extract(
+            path,
+            &parsed.program,
+            semantic.semantic.scoping(),
+            source,
+            &span_of,
+            &mut facts,
+        );
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));

@@ -3,6 +3,7 @@
 mod config_facts;
 mod encoding;
 mod obs_facts;
+mod resilience_facts;
 pub mod resolve;
 pub mod rule;
 pub mod stdlib;
@@ -101,6 +102,13 @@ pub fn analyze_for(
     let findings = std::mem::take(&mut extractor.ctx.findings);
     let imported = std::mem::take(&mut extractor.ctx.imported);
     facts.observability = obs_facts::extract(&parsed.syntax().body, source, &span_of, &imported);
+    resilience_facts::extract(
+        &parsed.syntax().body,
+        source,
+        &span_of,
+        &imported,
+        &mut facts,
+    );
     facts.findings = findings;
     facts.frameworks.sort();
     facts.frameworks.dedup();

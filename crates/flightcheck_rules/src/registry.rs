@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 44] = [
+    static ALL: [&Rule; 49] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -107,6 +107,11 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::observability::unstructured_logging::RULE,
         &rules::resilience::single_redis::RULE,
         &rules::perf::sync_fs_in_handler::RULE,
+        &rules::resilience::no_graceful_shutdown::RULE,
+        &rules::resilience::no_global_handler::RULE,
+        &rules::resilience::http_no_timeout::RULE,
+        &rules::resilience::unawaited_coroutine::RULE,
+        &rules::resilience::floating_promise::RULE,
     ];
     &ALL
 }

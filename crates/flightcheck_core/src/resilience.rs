@@ -1,0 +1,112 @@
+//! Resilience facts: what a file does about failures that outlive one request. Process-wide
+//! hooks (`process.on('SIGTERM')`, `loop.set_exception_handler`), what runs the service
+//! (`app.listen`, `bot.launch()`, `dp.start_polling`) and whether that already handles stop
+//! signals, and outbound calls (`fetch`, axios, `requests`) with their timeout.
+
+use crate::Span;
+use crate::wiring::Owner;
+use serde::Serialize;
+
+/// A process-wide hook about crashes or stop signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookKind {
+    /// `process.on('unhandledRejection')`.
+    UnhandledRejection,
+    /// `process.on('uncaughtException')`, Python `sys.excepthook = …`.
+    UncaughtException,
+    /// `loop.set_exception_handler(...)`.
+    LoopExceptionHandler,
+    /// `try: asyncio.run(main()) except …` at module level or in `__main__`.
+    GuardedMain,
+    /// A SIGTERM handler (`process.on('SIGTERM')`, `signal.signal(SIGTERM, …)`,
+    /// `loop.add_signal_handler(SIGTERM, …)`).
+    SigTerm,
+    /// A SIGINT handler only.
+    SigInt,
+    /// A graceful-shutdown library or framework switch (`@godaddy/terminus`,
+    /// `http-terminator`, `close-with-grace`, `app.enableShutdownHooks()`).
+    ShutdownLibrary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcessHook {
+    pub kind: HookKind,
+    /// As written, shortened (`process.on('SIGTERM')`).
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// What keeps the process serving: a server or a bot's update loop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceRunner {
+    /// As written, e.g. `app.listen`, `bot.launch`, `dp.start_polling`, `bot.infinity_polling`.
+    pub via: String,
+    /// The library, e.g. `express`, `telegraf`, `aiogram`.
+    pub library: String,
+    /// The library stops cleanly on SIGTERM/SIGINT by itself (aiogram `start_polling`,
+    /// PTB `run_polling`, discord.py `bot.run`).
+    pub handles_signals: bool,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Whether an outbound call can hang forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeoutState {
+    /// A timeout (or an abort signal) is passed or configured on the client.
+    Set,
+    /// No timeout anywhere visible, and the client waits forever by default.
+    Missing,
+    /// No timeout passed, but the client has a long default (aiohttp: 300 s total).
+    LongDefault,
+    /// The client has a safe default (httpx: 5 s).
+    SafeDefault,
+}
+
+/// An outbound HTTP call or third-party API client call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboundCall {
+    /// `fetch`, `axios`, `got`, `node-fetch`, `undici`, `requests`, `aiohttp`, `urllib`,
+    /// `httpx`; for axios through an instance, `axios` too.
+    pub client: String,
+    /// The method as written (`axios.get`, `requests.post`, `fetch`).
+    pub via: String,
+    /// The URL when its start is a literal (`https://api.stripe.com/...`).
+    pub url: Option<String>,
+    pub timeout: TimeoutState,
+    /// The call goes through an axios instance created in this file (`api.get`): an
+    /// `axios.defaults.timeout` elsewhere does not cover it if the instance sets none.
+    pub instance: Option<String>,
+    /// Innermost named function around the call.
+    pub function: Option<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// A call of this file's own `async def` whose coroutine is dropped: an expression
+/// statement `notify(user)` / `self.refresh()` without `await`. The body never runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DroppedCoroutine {
+    /// The callee as written (`notify`, `self.refresh`).
+    pub callee: String,
+    /// Where the `async def` is (line), for the evidence.
+    pub defined_at: u32,
+    pub function: Option<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Everything resilience-related one file contains.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResilienceFacts {
+    pub hooks: Vec<ProcessHook>,
+    pub runners: Vec<ServiceRunner>,
+    pub outbound: Vec<OutboundCall>,
+    /// A client default timeout set in this file (`axios.defaults.timeout = 5000`): the
+    /// client name (`axios`).
+    pub default_timeouts: Vec<String>,
+    pub dropped_coroutines: Vec<DroppedCoroutine>,
+}

@@ -1,0 +1,749 @@
+//! Resilience facts of one JS/TS file: process hooks (`process.on('SIGTERM')`,
+//! `unhandledRejection`), what keeps the service running (`app.listen`, `bot.launch()`,
+//! `client.login`), and outbound HTTP calls with their timeout.
+
+use flightcheck_core::resilience::{
+    DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
+    TimeoutState,
+};
+use flightcheck_core::{FileFacts, Framework, Owner, Span};
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_semantic::ScopeFlags;
+use oxc_semantic::Scoping;
+use oxc_span::GetSpan;
+use std::collections::HashMap;
+
+struct Walk<'s, F: Fn(u32, u32) -> Span> {
+    /// Top-level async functions of this file that can reject (their body is not one
+    /// `try/catch`): name → line.
+    async_functions: HashMap<String, u32>,
+    /// Async methods of this file's classes: class → method → line.
+    async_methods: HashMap<String, HashMap<String, u32>>,
+    classes: Vec<String>,
+    /// Functions of any kind around the node (arrows and anonymous ones included).
+    depth: u32,
+    scoping: &'s Scoping,
+    source: &'s str,
+    span_of: &'s F,
+    owner: Owner,
+    functions: Vec<String>,
+    /// Local names of HTTP client modules: `axios` → `axios`, `fetch` → `node-fetch`.
+    clients: HashMap<String, &'static str>,
+    /// axios instances created in this file (`const api = axios.create({...})`), with
+    /// whether their config sets a timeout.
+    instances: HashMap<String, bool>,
+    /// Names of bot objects of this file, with their framework.
+    bots: HashMap<String, Framework>,
+    http_server_file: bool,
+    browser_file: bool,
+    /// Receivers of `.destroy()` calls (`client.destroy()`).
+    destroyed: Vec<String>,
+    out: ResilienceFacts,
+}
+
+const AXIOS_METHODS: [&str; 8] = [
+    "get", "delete", "head", "options", "post", "put", "patch", "request",
+];
+
+fn callee_name(expr: &Expression) -> Option<String> {
+    match expr.without_parentheses() {
+        Expression::Identifier(id) => Some(id.name.to_string()),
+        Expression::StaticMemberExpression(m) => {
+            let object = callee_name(&m.object)?;
+            Some(format!("{object}.{}", m.property.name))
+        }
+        Expression::ThisExpression(_) => Some("this".into()),
+        _ => None,
+    }
+}
+
+fn string_value<'b>(expr: &'b Expression) -> Option<&'b str> {
+    match expr.without_parentheses() {
+        Expression::StringLiteral(s) => Some(s.value.as_str()),
+        Expression::TemplateLiteral(t) => t.quasis.first().map(|q| q.value.raw.as_str()),
+        _ => None,
+    }
+}
+
+/// What an options argument says about a timeout: `Some(true)` when it names one of `keys`
+/// (or cannot be read: a variable, a spread), `Some(false)` when it is a literal object
+/// without them, `None` when there is no argument.
+fn options_have(arg: Option<&Argument>, keys: &[&str]) -> Option<bool> {
+    let arg = arg?;
+    let Some(Expression::ObjectExpression(obj)) =
+        arg.as_expression().map(|e| e.without_parentheses())
+    else {
+        return Some(true);
+    };
+    Some(obj.properties.iter().any(|p| {
+        match p {
+            ObjectPropertyKind::SpreadProperty(_) => true,
+            ObjectPropertyKind::ObjectProperty(p) => p
+                .key
+                .static_name()
+                .is_some_and(|k| keys.contains(&k.as_ref())),
+        }
+    }))
+}
+
+impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
+    fn span(&self, span: oxc_span::Span) -> Span {
+        (self.span_of)(span.start, span.end)
+    }
+
+    fn text(&self, span: oxc_span::Span) -> String {
+        let t = self
+            .source
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
+        flightcheck_core::text::truncate(&t.split_whitespace().collect::<Vec<_>>().join(" "), 80)
+    }
+
+    fn hook(&mut self, kind: HookKind, span: oxc_span::Span) {
+        let via = self.text(span);
+        let span = self.span(span);
+        self.out.hooks.push(ProcessHook {
+            kind,
+            via,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn outbound(
+        &mut self,
+        client: &str,
+        call: &CallExpression,
+        url: Option<&Expression>,
+        timeout: TimeoutState,
+        instance: Option<String>,
+    ) {
+        let via = callee_name(&call.callee).unwrap_or_else(|| client.to_string());
+        let url = url.and_then(string_value).map(str::to_string);
+        let span = self.span(call.span);
+        self.out.outbound.push(OutboundCall {
+            client: client.to_string(),
+            via,
+            url,
+            timeout,
+            instance,
+            function: self.functions.last().cloned(),
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn import_local(&mut self, specifier: &str, local: &str) {
+        let client = match specifier {
+            "axios" => "axios",
+            "node-fetch" | "cross-fetch" | "isomorphic-fetch" => "node-fetch",
+            "got" => "got",
+            "undici" => "undici",
+            _ => return,
+        };
+        self.clients.insert(local.to_string(), client);
+    }
+
+    fn call(&mut self, call: &CallExpression) {
+        let Some(name) = callee_name(&call.callee) else {
+            return;
+        };
+        let (object, method) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
+        // Process hooks.
+        if object == "process"
+            && matches!(method, "on" | "once" | "addListener" | "prependListener")
+        {
+            let kind = match call
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .and_then(string_value)
+            {
+                Some("unhandledRejection") => Some(HookKind::UnhandledRejection),
+                Some("uncaughtException" | "uncaughtExceptionMonitor") => {
+                    Some(HookKind::UncaughtException)
+                }
+                Some("SIGTERM") => Some(HookKind::SigTerm),
+                Some("SIGINT") => Some(HookKind::SigInt),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                self.hook(kind, call.span);
+            }
+            return;
+        }
+        if method == "setUncaughtExceptionCaptureCallback" && object == "process" {
+            self.hook(HookKind::UncaughtException, call.span);
+            return;
+        }
+        if method == "enableShutdownHooks" {
+            self.hook(HookKind::ShutdownLibrary, call.span);
+            return;
+        }
+        if method == "destroy" {
+            self.destroyed.push(object.to_string());
+        }
+        // Service runners.
+        let receiver = object.rsplit('.').next().unwrap_or(object);
+        if !object.is_empty() {
+            let bot = self
+                .bots
+                .get(object)
+                .or_else(|| self.bots.get(receiver))
+                .copied();
+            let runner = match (bot, method) {
+                (Some(Framework::Telegraf), "launch") => Some("telegraf"),
+                (Some(Framework::Grammy), "start") => Some("grammy"),
+                (Some(Framework::DiscordJs), "login") => Some("discord.js"),
+                (Some(Framework::NodeTelegramBotApi), "startPolling" | "openWebHook") => {
+                    Some("node-telegram-bot-api")
+                }
+                (None, "listen") if self.http_server_file && !call.arguments.is_empty() => {
+                    Some("http")
+                }
+                _ => None,
+            };
+            if let Some(library) = runner {
+                let via = format!("{name}()");
+                let span = self.span(call.span);
+                self.out.runners.push(ServiceRunner {
+                    via,
+                    library: library.to_string(),
+                    handles_signals: false,
+                    span,
+                    owner: self.owner.clone(),
+                });
+            }
+        }
+        if self.browser_file {
+            return;
+        }
+        // Outbound calls.
+        let first = call.arguments.first().and_then(|a| a.as_expression());
+        if object.is_empty() {
+            let client = match self.clients.get(method) {
+                Some(c) => Some(*c),
+                None if method == "fetch" => Some("fetch"),
+                None => None,
+            };
+            match client {
+                Some(c @ ("fetch" | "node-fetch")) => {
+                    let keys: &[&str] = if c == "fetch" {
+                        &["signal"]
+                    } else {
+                        &["signal", "timeout"]
+                    };
+                    let has = options_have(call.arguments.get(1), keys).unwrap_or(false)
+                        // `fetch(request)`: a Request object may carry its signal.
+                        || !matches!(first.map(|e| e.without_parentheses()), Some(Expression::StringLiteral(_) | Expression::TemplateLiteral(_) | Expression::Identifier(_) | Expression::StaticMemberExpression(_) | Expression::BinaryExpression(_)));
+                    let state = if has {
+                        TimeoutState::Set
+                    } else {
+                        TimeoutState::Missing
+                    };
+                    self.outbound(c, call, first, state, None);
+                }
+                Some("axios") => {
+                    // `axios(config)` or `axios(url, config)`.
+                    let config = if matches!(
+                        first.map(|e| e.without_parentheses()),
+                        Some(Expression::ObjectExpression(_))
+                    ) {
+                        call.arguments.first()
+                    } else {
+                        call.arguments.get(1)
+                    };
+                    let has = options_have(config, &["timeout", "signal"]).unwrap_or(false);
+                    let url = if call.arguments.len() > 1 || string_value_opt(first) {
+                        first
+                    } else {
+                        None
+                    };
+                    self.outbound(
+                        "axios",
+                        call,
+                        url,
+                        if has {
+                            TimeoutState::Set
+                        } else {
+                            TimeoutState::Missing
+                        },
+                        None,
+                    );
+                }
+                Some("got") => {
+                    let has = options_have(call.arguments.get(1), &["timeout", "signal"])
+                        .unwrap_or(false);
+                    self.outbound(
+                        "got",
+                        call,
+                        first,
+                        if has {
+                            TimeoutState::Set
+                        } else {
+                            TimeoutState::Missing
+                        },
+                        None,
+                    );
+                }
+                Some("undici") if method == "request" => {
+                    let has = options_have(
+                        call.arguments.get(1),
+                        &["headersTimeout", "bodyTimeout", "signal"],
+                    )
+                    .unwrap_or(false);
+                    self.outbound(
+                        "undici",
+                        call,
+                        first,
+                        if has {
+                            TimeoutState::Set
+                        } else {
+                            TimeoutState::LongDefault
+                        },
+                        None,
+                    );
+                }
+                _ => {}
+            }
+            return;
+        }
+        if !AXIOS_METHODS.contains(&method) {
+            // `const api = axios.create(...)` is seen at the declarator.
+            return;
+        }
+        let instance = self.instances.get(object).copied();
+        let is_axios = self.clients.get(object).copied() == Some("axios");
+        let is_got = self.clients.get(object).copied() == Some("got");
+        if !(is_axios || is_got || instance.is_some()) {
+            return;
+        }
+        let config_at = match method {
+            "request" => 0,
+            "post" | "put" | "patch" => 2,
+            _ => 1,
+        };
+        let config_at = if is_got { 1 } else { config_at };
+        let has = options_have(call.arguments.get(config_at), &["timeout", "signal"])
+            .unwrap_or(false)
+            || instance == Some(true);
+        let client = if is_got { "got" } else { "axios" };
+        let url = if method == "request" { None } else { first };
+        let state = if has {
+            TimeoutState::Set
+        } else {
+            TimeoutState::Missing
+        };
+        let inst = instance.map(|_| object.to_string());
+        self.outbound(client, call, url, state, inst);
+    }
+}
+
+impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
+    /// `f()` / `this.m()` as a statement, where `f`/`m` is this file's async function.
+    fn floating_call(&mut self, call: &CallExpression) {
+        let defined_at = match call.callee.without_parentheses() {
+            // The name must be the top-level declaration, not a parameter or local that
+            // shadows it (`new Promise((resolve) => … resolve(x))`).
+            Expression::Identifier(id)
+                if id.reference_id.get().is_some_and(|r| {
+                    self.scoping.get_reference(r).symbol_id().is_some_and(|s| {
+                        self.scoping.symbol_scope_id(s) == self.scoping.root_scope_id()
+                    })
+                }) =>
+            {
+                self.async_functions.get(id.name.as_str()).copied()
+            }
+            Expression::StaticMemberExpression(m)
+                if matches!(m.object, Expression::ThisExpression(_)) =>
+            {
+                self.classes.last().and_then(|c| {
+                    self.async_methods
+                        .get(c)
+                        .and_then(|ms| ms.get(m.property.name.as_str()))
+                        .copied()
+                })
+            }
+            _ => None,
+        };
+        let (Some(defined_at), Some(callee)) = (defined_at, callee_name(&call.callee)) else {
+            return;
+        };
+        if self.browser_file {
+            return;
+        }
+        let span = self.span(call.span);
+        let function = self
+            .functions
+            .last()
+            .cloned()
+            .or_else(|| (self.depth > 0).then(|| "an anonymous function".to_string()));
+        self.out.dropped_coroutines.push(DroppedCoroutine {
+            callee,
+            defined_at,
+            function,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+}
+
+/// A body whose awaited work sits in a `try { … } catch { … }` handles its own errors: a
+/// top-level `try` with a `catch`, and no `await` in the statements outside it. Its promise
+/// does not reject (unless the catch rethrows, which is not judged).
+fn catches_everything(body: &FunctionBody, source: &str) -> bool {
+    let mut has_try = false;
+    for stmt in &body.statements {
+        match stmt {
+            Statement::TryStatement(t) if t.handler.is_some() => has_try = true,
+            other => {
+                let sp = other.span();
+                let text = source
+                    .get(sp.start as usize..sp.end as usize)
+                    .unwrap_or("await");
+                if text.contains("await") {
+                    return false;
+                }
+            }
+        }
+    }
+    has_try
+}
+
+/// Top-level async functions and async class methods that can reject.
+fn async_definitions<F: Fn(u32, u32) -> Span>(
+    program: &Program,
+    source: &str,
+    span_of: &F,
+) -> (HashMap<String, u32>, HashMap<String, HashMap<String, u32>>) {
+    let mut functions = HashMap::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut methods: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    let line = |sp: oxc_span::Span| span_of(sp.start, sp.end).line;
+    for stmt in &program.body {
+        let decl = match stmt {
+            Statement::ExportDeclaration(e) => Some(&e.declaration),
+            other => other.as_declaration(),
+        };
+        match decl {
+            Some(Declaration::FunctionDeclaration(f)) => {
+                if let Some(id) = &f.id {
+                    *seen.entry(id.name.to_string()).or_default() += 1;
+                    if f.r#async
+                        && f.body
+                            .as_ref()
+                            .is_some_and(|b| !catches_everything(b, source))
+                    {
+                        functions.insert(id.name.to_string(), line(f.span));
+                    }
+                }
+            }
+            Some(Declaration::VariableDeclaration(v)) => {
+                for d in &v.declarations {
+                    let BindingPattern::BindingIdentifier(id) = &d.id else {
+                        continue;
+                    };
+                    *seen.entry(id.name.to_string()).or_default() += 1;
+                    let rejects = match d.init.as_ref().map(|i| i.without_parentheses()) {
+                        Some(Expression::ArrowFunctionExpression(a)) => {
+                            a.r#async
+                                && match &a.body {
+                                    ArrowFunctionBody::FunctionBody(b) => {
+                                        !catches_everything(b, source)
+                                    }
+                                    _ => true,
+                                }
+                        }
+                        Some(Expression::FunctionExpression(f)) => {
+                            f.r#async
+                                && f.body
+                                    .as_ref()
+                                    .is_some_and(|b| !catches_everything(b, source))
+                        }
+                        _ => false,
+                    };
+                    if rejects && v.kind == VariableDeclarationKind::Const {
+                        functions.insert(id.name.to_string(), line(d.span));
+                    }
+                }
+            }
+            Some(Declaration::ClassDeclaration(c)) => {
+                let Some(id) = &c.id else { continue };
+                let mut ms = HashMap::new();
+                let mut sync_names = Vec::new();
+                for el in &c.body.body {
+                    if let ClassElement::MethodDefinition(m) = el
+                        && let Some(name) = m.key.static_name()
+                    {
+                        let rejects = m.value.r#async
+                            && m.value
+                                .body
+                                .as_ref()
+                                .is_some_and(|b| !catches_everything(b, source));
+                        if rejects {
+                            ms.insert(name.to_string(), line(m.span));
+                        } else {
+                            sync_names.push(name.to_string());
+                        }
+                    }
+                }
+                // A getter/setter or overload of the same name: not known to be async.
+                for n in sync_names {
+                    ms.remove(&n);
+                }
+                methods.insert(id.name.to_string(), ms);
+            }
+            _ => {}
+        }
+    }
+    // A name declared twice (a redeclaration, an overload) is not known to be async.
+    functions.retain(|name, _| seen.get(name).copied().unwrap_or(0) == 1);
+    (functions, methods)
+}
+
+fn string_value_opt(e: Option<&Expression>) -> bool {
+    e.and_then(string_value).is_some()
+}
+
+impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let spec = it.source.value.as_str();
+        for s in it.specifiers.iter().flatten() {
+            match s {
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(d) => {
+                    self.import_local(spec, &d.local.name)
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(n) => {
+                    self.import_local(spec, &n.local.name)
+                }
+                ImportDeclarationSpecifier::ImportSpecifier(n) => {
+                    let imported = n.imported.name();
+                    // `import { request } from 'undici'`, `import { default as fetch } from
+                    // 'node-fetch'`.
+                    if (spec == "undici" && imported == "request")
+                        || (spec == "node-fetch" && imported == "default")
+                    {
+                        self.import_local(spec, &n.local.name);
+                    }
+                }
+            }
+        }
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            let init = init.without_parentheses();
+            // `const axios = require('axios')`, `const fetch = require('node-fetch')`.
+            if let Expression::CallExpression(c) = init
+                && matches!(&c.callee, Expression::Identifier(r) if r.name == "require")
+                && let Some(spec) = c
+                    .arguments
+                    .first()
+                    .and_then(|a| a.as_expression())
+                    .and_then(string_value)
+            {
+                self.import_local(spec, &id.name);
+            }
+            // `const api = axios.create({ timeout })`.
+            if let Expression::CallExpression(c) = init
+                && let Some(name) = callee_name(&c.callee)
+                && let Some((object, "create")) = name.rsplit_once('.')
+                && self.clients.get(object).copied() == Some("axios")
+            {
+                let has =
+                    options_have(c.arguments.first(), &["timeout", "signal"]).unwrap_or(false);
+                self.instances.insert(id.name.to_string(), has);
+            }
+            if is_function(init) {
+                self.functions.push(id.name.to_string());
+                walk::walk_variable_declarator(self, it);
+                self.functions.pop();
+                return;
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        // `axios.defaults.timeout = 5000`, `api.defaults.timeout = 5000`.
+        if let AssignmentTarget::StaticMemberExpression(m) = &it.left
+            && m.property.name == "timeout"
+            && let Some(name) = callee_name(&m.object)
+            && let Some((object, "defaults")) = name.rsplit_once('.')
+        {
+            if self.clients.get(object).copied() == Some("axios") {
+                self.out.default_timeouts.push("axios".into());
+            } else if let Some(set) = self.instances.get_mut(object) {
+                *set = true;
+            }
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.depth += 1;
+        walk::walk_arrow_function_expression(self, it);
+        self.depth -= 1;
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        let named = it.id.as_ref().map(|id| id.name.to_string());
+        if let Some(n) = &named {
+            self.functions.push(n.clone());
+        }
+        self.depth += 1;
+        walk::walk_function(self, it, flags);
+        self.depth -= 1;
+        if named.is_some() {
+            self.functions.pop();
+        }
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        let name = it.key.static_name().map(|n| n.to_string());
+        if let Some(n) = &name {
+            self.functions.push(n.clone());
+        }
+        walk::walk_method_definition(self, it);
+        if name.is_some() {
+            self.functions.pop();
+        }
+    }
+
+    fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {
+        if let Expression::CallExpression(call) = it.expression.without_parentheses() {
+            self.floating_call(call);
+        }
+        walk::walk_expression_statement(self, it);
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let name = it
+            .id
+            .as_ref()
+            .map(|i| i.name.to_string())
+            .unwrap_or_default();
+        self.classes.push(name);
+        walk::walk_class(self, it);
+        self.classes.pop();
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.call(it);
+        walk::walk_call_expression(self, it);
+    }
+}
+
+fn is_function(e: &Expression) -> bool {
+    matches!(
+        e,
+        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+    )
+}
+
+/// The top-level declaration a statement declares, as [`Owner`]: code inside a function or
+/// class runs only when it is used.
+fn statement_owner(stmt: &Statement) -> Owner {
+    let decl = match stmt {
+        Statement::ExportDeclaration(e) => Some(&e.declaration),
+        Statement::ExportDefaultDeclaration(e) => {
+            return match &e.declaration {
+                ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                    f.id.as_ref().map(|i| i.name.to_string())
+                }
+                ExportDefaultDeclarationKind::ClassDeclaration(c) => {
+                    c.id.as_ref().map(|i| i.name.to_string())
+                }
+                _ => None,
+            };
+        }
+        other => other.as_declaration(),
+    };
+    match decl? {
+        Declaration::FunctionDeclaration(f) => f.id.as_ref().map(|i| i.name.to_string()),
+        Declaration::ClassDeclaration(c) => c.id.as_ref().map(|i| i.name.to_string()),
+        Declaration::VariableDeclaration(v) => {
+            let [d] = v.declarations.as_slice() else {
+                return None;
+            };
+            let deferred = d.init.as_ref().is_some_and(|i| {
+                is_function(i.without_parentheses())
+                    || matches!(i.without_parentheses(), Expression::ClassExpression(_))
+            });
+            match (&d.id, deferred) {
+                (BindingPattern::BindingIdentifier(id), true) => Some(id.name.to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Fills `facts.resilience` for `program` (imports, frameworks and wiring are already there).
+pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
+    path: &str,
+    program: &Program<'a>,
+    scoping: &Scoping,
+    source: &str,
+    span_of: &F,
+    facts: &mut FileFacts,
+) {
+    let bots = facts
+        .wiring
+        .bots
+        .iter()
+        .filter(|b| !b.name.is_empty())
+        .map(|b| (b.name.trim_start_matches("this.").to_string(), b.framework))
+        .collect();
+    let http_server_file = facts.frameworks.iter().any(|f| {
+        matches!(
+            f,
+            Framework::Express | Framework::Fastify | Framework::Koa | Framework::NestJs
+        )
+    }) || facts.imports.iter().any(|i| {
+        matches!(
+            i.specifier.as_str(),
+            "http" | "https" | "node:http" | "node:https" | "http2" | "node:http2"
+        )
+    });
+    let browser_file = source.trim_start().starts_with("'use client'")
+        || source.trim_start().starts_with("\"use client\"")
+        || path.ends_with(".jsx")
+        || path.ends_with(".tsx")
+        || path.ends_with(".vue")
+        || path.ends_with(".svelte");
+    let (async_functions, async_methods) = async_definitions(program, source, span_of);
+    let mut w = Walk {
+        async_functions,
+        async_methods,
+        classes: Vec::new(),
+        depth: 0,
+        scoping,
+        source,
+        span_of,
+        owner: None,
+        functions: Vec::new(),
+        clients: HashMap::new(),
+        instances: HashMap::new(),
+        bots,
+        http_server_file,
+        browser_file,
+        destroyed: Vec::new(),
+        out: ResilienceFacts::default(),
+    };
+    for stmt in &program.body {
+        w.owner = statement_owner(stmt);
+        w.visit_statement(stmt);
+    }
+    // `client.login()` then `client.destroy()` in the same file: a credentials check, not
+    // a bot that keeps running.
+    let destroyed = std::mem::take(&mut w.destroyed);
+    w.out.runners.retain(|r| {
+        !(r.library == "discord.js"
+            && destroyed
+                .iter()
+                .any(|d| r.via.strip_suffix(".login()") == Some(d.as_str())))
+    });
+    facts.resilience = w.out;
+}

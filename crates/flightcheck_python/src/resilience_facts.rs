@@ -1,0 +1,510 @@
+//! Resilience facts of one Python file: process hooks (`signal.signal(SIGTERM, …)`,
+//! `loop.set_exception_handler`, `sys.excepthook`, a `try` around `asyncio.run`), what keeps
+//! the service running (`dp.start_polling`, `app.run_polling`, `bot.infinity_polling`,
+//! `bot.run`) and outbound HTTP calls with their timeout.
+
+use flightcheck_core::resilience::{
+    DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
+    TimeoutState,
+};
+use flightcheck_core::{FileFacts, Framework, Owner, Span};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use std::collections::HashMap;
+
+const REQUESTS_METHODS: [&str; 8] = [
+    "get", "post", "put", "patch", "delete", "head", "options", "request",
+];
+
+/// class → method → (known to be async, line of the definition).
+type ClassMethods = HashMap<String, HashMap<String, (bool, u32)>>;
+
+struct Walk<'s> {
+    source: &'s str,
+    span_of: &'s dyn Fn(TextRange) -> Span,
+    imported: &'s HashMap<String, String>,
+    frameworks: &'s [Framework],
+    owner: Owner,
+    functions: Vec<String>,
+    /// Names bound to `requests.Session()` in this file (`session`, `self.session`).
+    sessions: Vec<String>,
+    /// The file mounts an adapter on a session (a timeout may live there).
+    mounts_adapter: bool,
+    /// Undecorated module-level `async def`s: name → line.
+    async_functions: HashMap<String, u32>,
+    /// Methods of this file's classes: class → method → (is async and undecorated, line).
+    methods: ClassMethods,
+    /// Enclosing classes, innermost last.
+    classes: Vec<String>,
+    out: ResilienceFacts,
+}
+
+/// `a.b.c` as written, for names and attributes.
+fn dotted(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
+        _ => None,
+    }
+}
+
+fn keyword<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        .map(|k| &k.value)
+}
+
+/// `**kwargs` passed: any keyword may be in it.
+fn has_double_star(call: &ast::ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|k| k.arg.is_none())
+}
+
+fn is_none(e: Option<&Expr>) -> bool {
+    matches!(e, Some(Expr::NoneLiteral(_)))
+}
+
+fn is_false(e: Option<&Expr>) -> bool {
+    matches!(e, Some(Expr::BooleanLiteral(b)) if !b.value)
+}
+
+fn string_start(e: &Expr) -> Option<String> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::FString(f) => f.value.elements().next().and_then(|el| match el {
+            ast::InterpolatedStringElement::Literal(l) => Some(l.value.to_string()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+impl Walk<'_> {
+    /// The qualified name of a dotted callee through the file's imports:
+    /// `requests.get`, `signal.signal`, `urllib.request.urlopen`.
+    fn qualified(&self, e: &Expr) -> Option<String> {
+        let d = dotted(e)?;
+        let (head, rest) = match d.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (d.as_str(), None),
+        };
+        let q = self.imported.get(head)?;
+        Some(match rest {
+            Some(r) => format!("{q}.{r}"),
+            None => q.clone(),
+        })
+    }
+
+    fn text(&self, r: TextRange) -> String {
+        let t = self
+            .source
+            .get(r.start().to_usize()..r.end().to_usize())
+            .unwrap_or("");
+        flightcheck_core::text::truncate(&t.split_whitespace().collect::<Vec<_>>().join(" "), 80)
+    }
+
+    fn hook(&mut self, kind: HookKind, r: TextRange) {
+        let via = self.text(r);
+        self.out.hooks.push(ProcessHook {
+            kind,
+            via,
+            span: (self.span_of)(r),
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn runner(&mut self, library: &str, via: String, handles_signals: bool, r: TextRange) {
+        self.out.runners.push(ServiceRunner {
+            via,
+            library: library.into(),
+            handles_signals,
+            span: (self.span_of)(r),
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn outbound(
+        &mut self,
+        client: &str,
+        call: &ast::ExprCall,
+        url: Option<&Expr>,
+        timeout: TimeoutState,
+    ) {
+        let via = dotted(&call.func).unwrap_or_else(|| client.to_string());
+        self.out.outbound.push(OutboundCall {
+            client: client.into(),
+            via,
+            url: url.and_then(string_start),
+            timeout,
+            instance: None,
+            function: self.functions.last().cloned(),
+            span: (self.span_of)(call.range()),
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn signal_arg(&self, e: Option<&Expr>) -> Option<HookKind> {
+        let name = dotted(e?)?;
+        let last = name.rsplit('.').next().unwrap_or(&name);
+        match last {
+            "SIGTERM" => Some(HookKind::SigTerm),
+            "SIGINT" => Some(HookKind::SigInt),
+            _ => None,
+        }
+    }
+
+    fn call(&mut self, call: &ast::ExprCall) {
+        let qualified = self.qualified(&call.func);
+        let written = dotted(&call.func);
+        let method = match &*call.func {
+            Expr::Attribute(a) => Some(a.attr.as_str()),
+            _ => None,
+        };
+        // Hooks.
+        match (qualified.as_deref(), method) {
+            (Some("signal.signal"), _) => {
+                if let Some(kind) = self.signal_arg(call.arguments.args.first()) {
+                    self.hook(kind, call.range());
+                }
+                return;
+            }
+            (_, Some("add_signal_handler")) => {
+                if let Some(kind) = self.signal_arg(call.arguments.args.first()) {
+                    self.hook(kind, call.range());
+                }
+                return;
+            }
+            (_, Some("set_exception_handler")) => {
+                self.hook(HookKind::LoopExceptionHandler, call.range());
+                return;
+            }
+            _ => {}
+        }
+        let has = |f: Framework| self.frameworks.contains(&f);
+        // Runners.
+        if let (Some(m), Some(w)) = (method, written.as_deref()) {
+            let via = format!("{w}()");
+            match m {
+                "start_polling" | "start_webhook" if has(Framework::Aiogram) => {
+                    let handles = !is_false(keyword(call, "handle_signals"));
+                    self.runner("aiogram", via, handles, call.range());
+                }
+                "run_polling" | "run_webhook" if has(Framework::PythonTelegramBot) => {
+                    let handles = !is_none(keyword(call, "stop_signals"));
+                    self.runner("python-telegram-bot", via, handles, call.range());
+                }
+                "idle" if has(Framework::PythonTelegramBot) => {
+                    self.runner("python-telegram-bot", via, true, call.range());
+                }
+                // `self.polling()` is the library's own loop (TeleBot.infinity_polling).
+                "polling" | "infinity_polling"
+                    if has(Framework::PyTelegramBotApi) && !w.starts_with("self.") =>
+                {
+                    self.runner("pytelegrambotapi", via, false, call.range());
+                }
+                "run" if has(Framework::DiscordPy) && !call.arguments.args.is_empty() => {
+                    self.runner("discord.py", via, true, call.range());
+                }
+                "start" if has(Framework::DiscordPy) && !call.arguments.args.is_empty() => {
+                    self.runner("discord.py", via, false, call.range());
+                }
+                _ => {}
+            }
+        }
+        // Outbound calls.
+        let Some(q) = qualified.as_deref() else {
+            self.session_call(call, written.as_deref(), method);
+            return;
+        };
+        let first = call.arguments.args.first();
+        if let Some(m) = q.strip_prefix("requests.")
+            && REQUESTS_METHODS.contains(&m)
+        {
+            let url = if m == "request" {
+                call.arguments.args.get(1)
+            } else {
+                first
+            };
+            let url = url.or_else(|| keyword(call, "url"));
+            let state = if keyword(call, "timeout").is_some() || has_double_star(call) {
+                TimeoutState::Set
+            } else {
+                TimeoutState::Missing
+            };
+            self.outbound("requests", call, url, state);
+        } else if matches!(q, "urllib.request.urlopen" | "urllib2.urlopen") {
+            let state = if keyword(call, "timeout").is_some()
+                || call.arguments.args.len() >= 3
+                || has_double_star(call)
+            {
+                TimeoutState::Set
+            } else {
+                TimeoutState::Missing
+            };
+            self.outbound("urllib", call, first, state);
+        } else if q == "aiohttp.ClientSession" {
+            let state = if keyword(call, "timeout").is_some() || has_double_star(call) {
+                TimeoutState::Set
+            } else {
+                TimeoutState::LongDefault
+            };
+            self.outbound("aiohttp", call, None, state);
+        }
+    }
+
+    /// `session.get(url)` on a `requests.Session()` bound in this file.
+    fn session_call(&mut self, call: &ast::ExprCall, written: Option<&str>, method: Option<&str>) {
+        let (Some(w), Some(m)) = (written, method) else {
+            return;
+        };
+        if m == "mount" {
+            self.mounts_adapter = true;
+            return;
+        }
+        let object = w.rsplit_once('.').map(|(o, _)| o).unwrap_or("");
+        if REQUESTS_METHODS.contains(&m) && self.sessions.iter().any(|s| s == object) {
+            let state = if keyword(call, "timeout").is_some() || has_double_star(call) {
+                TimeoutState::Set
+            } else {
+                TimeoutState::Missing
+            };
+            let url = if m == "request" {
+                call.arguments.args.get(1)
+            } else {
+                call.arguments.args.first()
+            };
+            self.outbound("requests", call, url, state);
+        }
+    }
+
+    /// A module-level `try:` whose body runs the program (`asyncio.run(main())`,
+    /// `main()`, `executor.start_polling`) and catches broadly.
+    fn guarded_main(&mut self, t: &ast::StmtTry) {
+        let broad = t.handlers.iter().any(|h| {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            match h.type_.as_deref() {
+                None => true,
+                Some(e) => {
+                    let names: Vec<String> = match e {
+                        Expr::Tuple(t) => t.elts.iter().filter_map(dotted).collect(),
+                        other => dotted(other).into_iter().collect(),
+                    };
+                    names
+                        .iter()
+                        .any(|n| matches!(n.as_str(), "Exception" | "BaseException"))
+                }
+            }
+        });
+        let runs = t
+            .body
+            .iter()
+            .any(|s| matches!(s, Stmt::Expr(e) if matches!(&*e.value, Expr::Call(_))));
+        if broad && runs {
+            self.hook(HookKind::GuardedMain, t.range());
+        }
+    }
+}
+
+impl Walk<'_> {
+    /// `f(...)` / `self.m(...)` as a statement, where `f`/`m` is this file's `async def`.
+    fn dropped_call(&mut self, call: &ast::ExprCall) {
+        let defined_at = match &*call.func {
+            Expr::Name(n) => self.async_functions.get(n.id.as_str()).copied(),
+            Expr::Attribute(a) => match (&*a.value, self.classes.last()) {
+                (Expr::Name(obj), Some(class)) if obj.id.as_str() == "self" => self
+                    .methods
+                    .get(class)
+                    .and_then(|m| m.get(a.attr.as_str()))
+                    .filter(|(is_async, _)| *is_async)
+                    .map(|(_, line)| *line),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (Some(defined_at), Some(callee)) = (defined_at, dotted(&call.func)) else {
+            return;
+        };
+        self.out.dropped_coroutines.push(DroppedCoroutine {
+            callee,
+            defined_at,
+            function: self.functions.last().cloned(),
+            span: (self.span_of)(call.range()),
+            owner: self.owner.clone(),
+        });
+    }
+}
+
+/// Undecorated `async def`s at module level and the methods of module-level classes. A
+/// decorator may turn the coroutine function into something else, and a name bound twice
+/// may be a sync function at call time: neither is known to be async.
+fn async_definitions(
+    body: &[Stmt],
+    span_of: &dyn Fn(TextRange) -> Span,
+) -> (HashMap<String, u32>, ClassMethods) {
+    let mut functions = HashMap::new();
+    let mut rebound: Vec<String> = Vec::new();
+    let mut classes: ClassMethods = HashMap::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let name = def.name.to_string();
+                if functions.contains_key(&name) || !def.is_async || !def.decorator_list.is_empty()
+                {
+                    rebound.push(name);
+                } else {
+                    functions.insert(name, span_of(def.range()).line);
+                }
+            }
+            Stmt::ClassDef(class) => {
+                let mut methods: HashMap<String, (bool, u32)> = HashMap::new();
+                for s in &class.body {
+                    if let Stmt::FunctionDef(def) = s {
+                        let known = def.is_async
+                            && def.decorator_list.is_empty()
+                            && !methods.contains_key(def.name.as_str());
+                        methods.insert(def.name.to_string(), (known, span_of(def.range()).line));
+                    }
+                }
+                if classes.contains_key(class.name.as_str()) {
+                    classes.insert(class.name.to_string(), HashMap::new());
+                } else {
+                    classes.insert(class.name.to_string(), methods);
+                }
+            }
+            Stmt::Assign(a) => rebound.extend(a.targets.iter().filter_map(dotted)),
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                for alias in match stmt {
+                    Stmt::Import(i) => &i.names,
+                    Stmt::ImportFrom(i) => &i.names,
+                    _ => continue,
+                } {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    rebound.push(local.split('.').next().unwrap_or("").to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    for name in rebound {
+        functions.remove(&name);
+    }
+    (functions, classes)
+}
+
+impl<'a> Visitor<'a> for Walk<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                self.functions.push(def.name.to_string());
+                // A method's body is not its class's body: `self` in a nested function is
+                // still the instance, but a nested class starts its own.
+                visitor::walk_stmt(self, stmt);
+                self.functions.pop();
+                return;
+            }
+            Stmt::ClassDef(class) => {
+                self.classes.push(class.name.to_string());
+                visitor::walk_stmt(self, stmt);
+                self.classes.pop();
+                return;
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Call(call) = &*e.value {
+                    self.dropped_call(call);
+                }
+            }
+            Stmt::Assign(a) => {
+                if let Expr::Call(c) = &*a.value
+                    && self.qualified(&c.func).as_deref() == Some("requests.Session")
+                {
+                    self.sessions.extend(a.targets.iter().filter_map(dotted));
+                }
+                // `sys.excepthook = handler`.
+                if a.targets.iter().any(|t| {
+                    dotted(t).is_some_and(|d| {
+                        d.ends_with("excepthook")
+                            && self.qualified(t).as_deref() == Some("sys.excepthook")
+                    })
+                }) {
+                    self.hook(HookKind::UncaughtException, a.range());
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let (Expr::Call(c), Some(var)) = (&item.context_expr, &item.optional_vars)
+                        && self.qualified(&c.func).as_deref() == Some("requests.Session")
+                        && let Some(name) = dotted(var)
+                    {
+                        self.sessions.push(name);
+                    }
+                }
+            }
+            Stmt::Try(t) if self.functions.is_empty() => self.guarded_main(t),
+            Stmt::If(i) if self.functions.is_empty() && crate::is_main_guard(&i.test) => {
+                for s in &i.body {
+                    if let Stmt::Try(t) = s {
+                        self.guarded_main(t);
+                    }
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            self.call(call);
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// Fills `facts.resilience` for `body`; `imported` maps local names to what they were
+/// imported as.
+pub(crate) fn extract(
+    body: &[Stmt],
+    source: &str,
+    span_of: &dyn Fn(TextRange) -> Span,
+    imported: &HashMap<String, String>,
+    facts: &mut FileFacts,
+) {
+    let frameworks = facts.frameworks.clone();
+    let (async_functions, methods) = async_definitions(body, span_of);
+    let mut w = Walk {
+        async_functions,
+        methods,
+        classes: Vec::new(),
+        source,
+        span_of,
+        imported,
+        frameworks: &frameworks,
+        owner: None,
+        functions: Vec::new(),
+        sessions: Vec::new(),
+        mounts_adapter: false,
+        out: ResilienceFacts::default(),
+    };
+    for stmt in body {
+        // A decorated function or class is registered by its decorator as the module loads
+        // (`@dp.message(...)`, `@app.get(...)`, `@bot.command()`): its code runs.
+        w.owner = match stmt {
+            Stmt::FunctionDef(d) if d.decorator_list.is_empty() => Some(d.name.to_string()),
+            Stmt::ClassDef(c) if c.decorator_list.is_empty() => Some(c.name.to_string()),
+            _ => None,
+        };
+        w.visit_stmt(stmt);
+    }
+    if w.mounts_adapter {
+        // A mounted adapter may carry the timeout (a `TimeoutHTTPAdapter`): session calls
+        // of this file are not judged.
+        let sessions = w.sessions.clone();
+        w.out.outbound.retain(|c| {
+            !(c.client == "requests"
+                && sessions.iter().any(|s| c.via.starts_with(&format!("{s}."))))
+        });
+    }
+    facts.resilience = w.out;
+}

@@ -1,0 +1,107 @@
+//! `resilience/unawaited-coroutine`: a call of the project's own `async def` whose
+//! coroutine is dropped, so its body never runs.
+
+use crate::context::ProjectContext;
+use crate::registry::{Rule, has_python_sources};
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "resilience/unawaited-coroutine",
+    severity: Severity::High,
+    category: Category::Integrity,
+    fix_kind: FixKind::Code,
+    summary: "An async def of this project called without await: the body never runs",
+    when_unreachable: WhenUnreachable::Drop,
+    effort_minutes: 5,
+    docs: r#"## What it does
+Finds expression statements that call an `async def` of the same module —
+`notify_admins(text)` where `async def notify_admins` is defined at module level, or
+`self.refresh()` inside a class whose own `refresh` is `async def` — in code an entry point
+runs. The coroutine object is created and thrown away.
+
+Only definitions known to be async count: undecorated `async def`s (a decorator may return
+something else), names bound once (not reassigned or re-imported), and for `self.x()` the
+class's own method (a sync method of the same name on another class is not confused with
+it; inherited methods are not judged). Calls of functions imported from other modules are
+not judged yet.
+
+## Why it breaks production
+Calling an `async def` without `await` runs none of its code: the admin is never notified,
+the row is never saved, the cache is never refreshed. Python only prints "coroutine ... was
+never awaited" as a RuntimeWarning, usually lost in the logs, and nothing fails.
+
+## Flagged
+```python
+async def notify_admins(text): ...
+
+async def on_payment(message):
+    notify_admins(f"paid: {message.from_user.id}")     # never runs
+```
+
+## Not flagged
+```python
+await notify_admins(text)
+asyncio.create_task(notify_admins(text))               # scheduled
+await asyncio.gather(notify_admins(a), notify_admins(b))
+return notify_admins(text)                              # the caller awaits
+pending = notify_admins(text)                           # kept
+```
+
+## Fix
+`await` the call, or schedule it with `asyncio.create_task(...)` and keep a reference to
+the task.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, has_python_sources, check);
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for file in ctx.reachable_sources() {
+        if ctx.is_sample_code(file) || ctx.language(file) != Some(Language::Python) {
+            continue;
+        }
+        let Some(facts) = ctx.facts(file) else {
+            continue;
+        };
+        for call in &facts.resilience.dropped_coroutines {
+            if !ctx.runs(file, &call.owner) {
+                continue;
+            }
+            let place = call
+                .function
+                .as_deref()
+                .map(|f| format!(" in `{f}`"))
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    &META,
+                    format!(
+                        "`{}(...)`{place} calls an `async def` without `await`: the coroutine is created and dropped, its body never runs",
+                        call.callee
+                    ),
+                )
+                .at(ctx.rel(file), call.span)
+                .key(format!("{}:{}", call.function.as_deref().unwrap_or(""), call.callee))
+                .evidence(Evidence::at(
+                    ctx.rel(file),
+                    call.span.line,
+                    ctx.snippet(file, call.span.line),
+                    "result dropped",
+                ))
+                .evidence(Evidence::at(
+                    ctx.rel(file),
+                    call.defined_at,
+                    ctx.snippet(file, call.defined_at),
+                    "defined with async def",
+                ))
+                .impact("None of the function's code runs; Python only logs a RuntimeWarning that is easy to miss.")
+                .fix("Add `await`, or schedule it with asyncio.create_task(...) and keep the task.")
+                .verify("Run the path and check the function's effect happens; no 'was never awaited' warning in the logs."),
+            );
+        }
+    }
+    out
+}
