@@ -556,6 +556,8 @@ pub struct FileFacts {
     /// Credentials in string literals (source files) or values (config files): digests and
     /// redacted previews only, never the values.
     pub secrets: Vec<crate::secrets::SecretCandidate>,
+    /// Undefined names, exports, named imports and classes, for the integrity rules.
+    pub integrity: crate::integrity::IntegrityFacts,
     pub lines: u32,
 }
 

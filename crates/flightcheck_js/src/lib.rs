@@ -3,6 +3,8 @@
 //! [`FileFacts`].
 
 mod config_facts;
+mod globals;
+mod integrity_facts;
 pub mod resolve;
 pub mod rule;
 mod suppress;
@@ -116,6 +118,13 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             }
         }
         config_facts::extract(&parsed.program, source, &span_of, &mut facts);
+        facts.integrity = integrity_facts::extract(
+            path,
+            &parsed.program,
+            source,
+            semantic.semantic.scoping(),
+            &span_of,
+        );
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));

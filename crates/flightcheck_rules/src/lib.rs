@@ -5,6 +5,7 @@
 pub mod bots;
 pub mod context;
 pub mod env_keys;
+pub mod js_modules;
 pub mod pipeline;
 pub mod project_config;
 pub mod registry;
