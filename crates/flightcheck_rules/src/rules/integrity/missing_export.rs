@@ -176,7 +176,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 Finding::new(&META, message)
                     .severity(severity)
                     .at(rel, import.span)
-                    .key(&format!("{}:{}", import.specifier, import.name))
+                    .key(format!("{}:{}", import.specifier, import.name))
                     .evidence(Evidence::at(
                         rel,
                         import.span.line,
