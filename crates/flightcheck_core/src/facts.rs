@@ -560,6 +560,8 @@ pub struct FileFacts {
     pub observability: crate::observability::ObservabilityFacts,
     /// Crash and stop-signal hooks, service runners and outbound calls.
     pub resilience: crate::resilience::ResilienceFacts,
+    /// Undefined names, exports, named imports and classes, for the integrity rules.
+    pub integrity: crate::integrity::IntegrityFacts,
     pub lines: u32,
 }
 

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod finding;
 pub mod fingerprint;
 pub mod observability;
+pub mod integrity;
 pub mod redact;
 pub mod report;
 pub mod resilience;

@@ -5,6 +5,8 @@
 mod config_facts;
 mod obs_facts;
 mod resilience_facts;
+mod globals;
+mod integrity_facts;
 pub mod resolve;
 pub mod rule;
 mod suppress;
@@ -127,6 +129,12 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             source,
             &span_of,
             &mut facts,
+        facts.integrity = integrity_facts::extract(
+            path,
+            &parsed.program,
+            source,
+            semantic.semantic.scoping(),
+            &span_of,
         );
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);

@@ -17,6 +17,8 @@ pub struct FileState {
     /// Indices of the entry points that reach the file; empty when the file counts as
     /// reachable without one (whole-project fallback).
     pub entries: Vec<u32>,
+    /// JS/TS import specifiers of the file that resolve to a walked file, with its index.
+    pub resolved: Vec<(String, usize)>,
 }
 
 /// What the importers of a file take from it.
@@ -151,6 +153,15 @@ impl<'a> ProjectContext<'a> {
 
     pub fn facts(&self, file: usize) -> Option<&'a FileFacts> {
         self.files[file].facts.as_ref()
+    }
+
+    /// The walked file that `specifier`, imported by `file`, resolves to.
+    pub fn resolved(&self, file: usize, specifier: &str) -> Option<usize> {
+        self.files[file]
+            .resolved
+            .iter()
+            .find(|(s, _)| s == specifier)
+            .map(|(_, t)| *t)
     }
 
     pub fn is_reachable(&self, file: usize) -> bool {

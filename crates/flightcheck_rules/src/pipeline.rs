@@ -194,6 +194,8 @@ struct FileImports {
     opaque_load: Option<u32>,
     /// Imports of gitignored local files (config created on the server), as notes.
     local_files: Vec<Note>,
+    /// JS/TS specifiers that resolved to a walked file.
+    resolved: Vec<(String, usize)>,
 }
 
 /// Source files (not tests) under directory `dir`.
@@ -464,8 +466,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         mut problems,
         opaque_loads,
         notes: resolve_notes,
+        resolved,
     } = pool.install(|| resolve_imports(&ws, &files));
     notes.extend(resolve_notes);
+    for (state, r) in files.iter_mut().zip(resolved) {
+        state.resolved = r;
+    }
     problems.sort_by_key(|a| (a.file, a.import.span));
     lap("resolve", &mut timings);
 
@@ -972,6 +978,8 @@ struct Resolved {
     /// Files that load modules by an opaque computed path, with the line.
     opaque_loads: Vec<(usize, u32)>,
     notes: Vec<Note>,
+    /// Per file: JS/TS specifiers that resolved to a walked file.
+    resolved: Vec<Vec<(String, usize)>>,
 }
 
 fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
@@ -999,8 +1007,9 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
             let mut named = Vec::new();
             let mut problems = Vec::new();
             let mut local_files = Vec::new();
+            let mut resolved = Vec::new();
             let Some(facts) = &files[i].facts else {
-                return FileImports { edges, named, problems, opaque_load: None, local_files };
+                return FileImports { edges, named, problems, opaque_load: None, local_files, resolved };
             };
             let file = &ws.files[i];
             let mut opaque_load = None;
@@ -1100,6 +1109,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                             Ok(path) => {
                                 if let Some(&t) = by_abs.get(&path) {
                                     edges.push((i, t));
+                                    resolved.push((spec.to_string(), t));
                                 }
                             }
                             Err(flightcheck_js::resolve::Unresolved::NotFound) => {
@@ -1141,7 +1151,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                 }
                 _ => {}
             }
-            FileImports { edges, named, problems, opaque_load, local_files }
+            FileImports { edges, named, problems, opaque_load, local_files, resolved }
         })
         .collect();
     let mut graph = ImportGraph::new(ws.files.len());
@@ -1149,6 +1159,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
     let mut problems = Vec::new();
     let mut opaque_loads = Vec::new();
     let mut notes = Vec::new();
+    let mut resolved_specs: Vec<Vec<(String, usize)>> = vec![Vec::new(); ws.files.len()];
     for (
         i,
         FileImports {
@@ -1157,9 +1168,11 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
             problems: p,
             opaque_load,
             local_files,
+            resolved,
         },
     ) in results.into_iter().enumerate()
     {
+        resolved_specs[i] = resolved;
         notes.extend(local_files);
         for &(a, b) in &edges {
             graph.add_edge(a, b);
@@ -1184,6 +1197,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         problems,
         opaque_loads,
         notes,
+        resolved: resolved_specs,
     }
 }
 

@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 49] = [
+    static ALL: [&Rule; 51] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -112,6 +112,8 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::http_no_timeout::RULE,
         &rules::resilience::unawaited_coroutine::RULE,
         &rules::resilience::floating_promise::RULE,
+        &rules::integrity::undefined_name::RULE,
+        &rules::integrity::missing_export::RULE,
     ];
     &ALL
 }
