@@ -129,6 +129,7 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             source,
             &span_of,
             &mut facts,
+        );
         facts.integrity = integrity_facts::extract(
             path,
             &parsed.program,
