@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 37] = [
+    static ALL: [&Rule; 38] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -100,6 +100,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::no_security_headers::RULE,
         &rules::security::csrf_missing::RULE,
         &rules::security::input_unvalidated::RULE,
+        &rules::security::admin_action_unaudited::RULE,
     ];
     &ALL
 }
