@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 51] = [
+    static ALL: [&Rule; 52] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -114,6 +114,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::floating_promise::RULE,
         &rules::integrity::undefined_name::RULE,
         &rules::integrity::missing_export::RULE,
+        &rules::security::admin_action_unaudited::RULE,
     ];
     &ALL
 }

@@ -190,6 +190,9 @@ fn session_evidence(ctx: &ProjectContext) -> Option<(usize, u32, String)> {
     // Django: the CSRF middleware is on by default; only a MIDDLEWARE list that keeps
     // sessions and drops it is unprotected.
     for &file in &ctx.sources {
+        if ctx.language(file) != Some(Language::Python) {
+            continue;
+        }
         let Some(text) = ctx.files[file].text.as_deref() else {
             continue;
         };

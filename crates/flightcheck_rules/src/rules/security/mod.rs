@@ -1,3 +1,4 @@
+pub mod admin_action_unaudited;
 pub mod cors_wildcard_credentials;
 pub mod csrf_missing;
 pub mod debug_in_production;
