@@ -47,16 +47,27 @@ pub fn running_files(ctx: &ProjectContext) -> Vec<usize> {
 }
 
 /// The long-running service or bot the project runs, if any. Next.js counts as a server
-/// only when the project deploys it in containers. A project with no entry point (a
-/// library, a framework's own repository) runs nothing of its own.
+/// only when the project deploys it in containers. A project without an entry point of its
+/// own (a library, a framework's repository whose only `__main__` modules are examples)
+/// runs nothing long-lived.
 pub fn service(ctx: &ProjectContext, files: &[usize]) -> Option<Service> {
-    if ctx.entry_points_unknown {
+    if !has_own_entry(ctx) {
         return None;
     }
     let mut s = Service::default();
+    // aiohttp is also the HTTP client of aiogram and of many bots: it is a server only when
+    // running code builds a web application, routes or a server.
+    let aiohttp_server = files.iter().filter_map(|i| ctx.facts(*i)).any(|f| {
+        f.web_app.is_some()
+            || f.observability.http_server.is_some()
+            || f.wiring
+                .routes
+                .iter()
+                .any(|r| r.framework == Framework::Aiohttp)
+    });
     for f in files.iter().filter_map(|i| ctx.facts(*i)) {
         for fw in &f.frameworks {
-            let http = HTTP_SERVERS.contains(fw)
+            let http = (HTTP_SERVERS.contains(fw) && (*fw != Framework::Aiohttp || aiohttp_server))
                 || (*fw == Framework::NextJs && ctx.deploys_in_containers());
             if http && !s.http.contains(fw) {
                 s.http.push(*fw);
@@ -69,6 +80,49 @@ pub fn service(ctx: &ProjectContext, files: &[usize]) -> Option<Service> {
     s.http.sort();
     s.bots.sort();
     (!s.http.is_empty() || !s.bots.is_empty()).then_some(s)
+}
+
+/// The project declares an entry point outside tests, examples and docs.
+pub fn has_own_entry(ctx: &ProjectContext) -> bool {
+    // The repository of a framework itself (aiogram, discord.py, telegraf): its
+    // `__main__` or bin prints versions; its users run the services.
+    let npm = ctx
+        .project
+        .package_json
+        .as_ref()
+        .and_then(|p| p.name.as_deref());
+    let pypi = ctx
+        .project
+        .pyproject
+        .as_ref()
+        .and_then(|p| p.name.as_deref());
+    if npm.and_then(Framework::from_npm).is_some() || pypi.and_then(Framework::from_pypi).is_some()
+    {
+        return false;
+    }
+    ctx.entries
+        .iter()
+        .any(|e| !ctx.is_sample_code(e.file) && !in_sample_dir(ctx.rel(e.file)))
+}
+
+/// A path under an examples, samples, demo, docs or tutorial directory of the repository.
+fn in_sample_dir(rel: &str) -> bool {
+    let mut dirs: Vec<&str> = rel.split('/').collect();
+    dirs.pop();
+    dirs.iter().any(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "examples"
+                | "example"
+                | "samples"
+                | "sample"
+                | "demo"
+                | "demos"
+                | "docs"
+                | "tutorial"
+                | "tutorials"
+        )
+    })
 }
 
 /// The package an import names: the npm package (`@sentry/node`), or the top-level Python

@@ -126,10 +126,17 @@ fn deployed_with_probes(ctx: &ProjectContext) -> Option<String> {
         .iter()
         .find(|f| {
             let name = f.rsplit('/').next().unwrap_or(f).to_ascii_lowercase();
-            name.contains("dockerfile")
-                || name.contains("compose")
-                || name == "fly.toml"
-                || name == "render.yaml"
+            // `docker-compose-example.yml` shows a setup; it deploys nothing.
+            let template = ["example", "sample", "template"]
+                .iter()
+                .any(|w| name.contains(w))
+                || f.split('/')
+                    .any(|d| matches!(d, "tests" | "test" | "examples" | "example"));
+            !template
+                && (name.contains("dockerfile")
+                    || name.contains("compose")
+                    || name == "fly.toml"
+                    || name == "render.yaml")
         })
         .cloned()
         .or_else(|| {

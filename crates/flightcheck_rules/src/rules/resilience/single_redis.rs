@@ -60,7 +60,7 @@ pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     // A library's Redis storage classes are its users' choice, not a deployment.
-    if ctx.entry_points_unknown {
+    if !crate::ops::has_own_entry(ctx) {
         return Vec::new();
     }
     let files = running_files(ctx);
