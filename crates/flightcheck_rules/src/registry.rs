@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 36] = [
+    static ALL: [&Rule; 37] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -99,6 +99,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::http_no_timeout::RULE,
         &rules::resilience::unawaited_coroutine::RULE,
         &rules::resilience::floating_promise::RULE,
+        &rules::resilience::swallowed_error::RULE,
     ];
     &ALL
 }
