@@ -99,6 +99,65 @@ pub struct DroppedCoroutine {
     pub owner: Owner,
 }
 
+/// An empty broad `catch {}` / `except: pass` around I/O whose failure the caller needs
+/// to know (a database write, a file write, an HTTP or payment call).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SwallowedError {
+    /// The I/O found in the guarded block, as written (`.save(`, `requests.`).
+    pub io: String,
+    pub function: Option<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Markers of I/O whose failure matters, searched in the text of a guarded block: database
+/// writes, file writes, HTTP and payment calls. Messaging calls (`send_message`,
+/// `msg.delete()`) and cleanup (`close`, `unlink`) are deliberately absent: swallowing
+/// "user blocked the bot" or "already deleted" is a common, deliberate choice.
+pub const FAILURE_MATTERS: [&str; 24] = [
+    ".save(",
+    ".insert(",
+    ".insertOne(",
+    ".insertMany(",
+    ".updateOne(",
+    ".upsert(",
+    ".commit(",
+    ".execute(",
+    ".query(",
+    "INSERT INTO",
+    "UPDATE ",
+    "writeFile",
+    "appendFile",
+    ".write(",
+    "json.dump(",
+    "stripe.",
+    "paymentIntents",
+    "fetch(",
+    "axios",
+    "requests.",
+    "httpx.",
+    "got(",
+    ".post(",
+    ".put(",
+];
+
+/// The first marker of [`FAILURE_MATTERS`] in `text`.
+pub fn failure_matters(text: &str) -> Option<&'static str> {
+    FAILURE_MATTERS.iter().copied().find(|m| {
+        if *m != "fetch(" {
+            return text.contains(m);
+        }
+        // The global `fetch(`, not a method (`guild.invites.fetch()` reads a cache or the
+        // Discord API for display) or `prefetch(`.
+        text.match_indices(m).any(|(i, _)| {
+            !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c == '.' || c.is_alphanumeric() || c == '_')
+        })
+    })
+}
+
 /// Everything resilience-related one file contains.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ResilienceFacts {
@@ -109,4 +168,5 @@ pub struct ResilienceFacts {
     /// client name (`axios`).
     pub default_timeouts: Vec<String>,
     pub dropped_coroutines: Vec<DroppedCoroutine>,
+    pub swallowed: Vec<SwallowedError>,
 }

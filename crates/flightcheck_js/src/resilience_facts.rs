@@ -4,7 +4,7 @@
 
 use flightcheck_core::resilience::{
     DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
-    TimeoutState,
+    SwallowedError, TimeoutState, failure_matters,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use oxc_ast::ast::*;
@@ -609,6 +609,34 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         if name.is_some() {
             self.functions.pop();
         }
+    }
+
+    fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
+        // `catch {}` with nothing in it, not even a comment saying why.
+        if let Some(handler) = &it.handler
+            && handler.body.body.is_empty()
+            && !self.browser_file
+        {
+            let text = |sp: oxc_span::Span| {
+                self.source
+                    .get(sp.start as usize..sp.end as usize)
+                    .unwrap_or("")
+            };
+            let catch_text = text(handler.body.span);
+            if !catch_text.contains("//")
+                && !catch_text.contains("/*")
+                && let Some(io) = failure_matters(text(it.block.span))
+            {
+                let span = self.span(handler.span);
+                self.out.swallowed.push(SwallowedError {
+                    io: io.to_string(),
+                    function: self.functions.last().cloned(),
+                    span,
+                    owner: self.owner.clone(),
+                });
+            }
+        }
+        walk::walk_try_statement(self, it);
     }
 
     fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {

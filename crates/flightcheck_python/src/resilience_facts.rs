@@ -5,7 +5,7 @@
 
 use flightcheck_core::resilience::{
     DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
-    TimeoutState,
+    SwallowedError, TimeoutState, failure_matters,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -279,6 +279,48 @@ impl Walk<'_> {
         }
     }
 
+    /// `except:` / `except Exception:` whose body is only `pass` or `...` (no comment
+    /// saying why), around I/O whose failure matters.
+    fn swallowed(&mut self, t: &ast::StmtTry) {
+        let Some(first) = t.body.first() else {
+            return;
+        };
+        let last = t.body.last().unwrap_or(first);
+        let body_text = self
+            .source
+            .get(first.range().start().to_usize()..last.range().end().to_usize())
+            .unwrap_or("");
+        let Some(io) = failure_matters(body_text) else {
+            return;
+        };
+        for h in &t.handlers {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            let broad = match h.type_.as_deref() {
+                None => true,
+                Some(e) => {
+                    dotted(e).is_some_and(|n| matches!(n.as_str(), "Exception" | "BaseException"))
+                }
+            };
+            let empty = h.body.iter().all(|s| match s {
+                Stmt::Pass(_) => true,
+                Stmt::Expr(e) => matches!(&*e.value, Expr::EllipsisLiteral(_)),
+                _ => false,
+            });
+            let commented = self
+                .source
+                .get(h.range().start().to_usize()..h.range().end().to_usize())
+                .is_some_and(|x| x.contains('#'));
+            if broad && empty && !commented {
+                self.out.swallowed.push(SwallowedError {
+                    io: io.to_string(),
+                    function: self.functions.last().cloned(),
+                    span: (self.span_of)(h.range()),
+                    owner: self.owner.clone(),
+                });
+            }
+        }
+    }
+
     /// A module-level `try:` whose body runs the program (`asyncio.run(main())`,
     /// `main()`, `executor.start_polling`) and catches broadly.
     fn guarded_main(&mut self, t: &ast::StmtTry) {
@@ -441,7 +483,12 @@ impl<'a> Visitor<'a> for Walk<'_> {
                     }
                 }
             }
-            Stmt::Try(t) if self.functions.is_empty() => self.guarded_main(t),
+            Stmt::Try(t) => {
+                self.swallowed(t);
+                if self.functions.is_empty() {
+                    self.guarded_main(t);
+                }
+            }
             Stmt::If(i) if self.functions.is_empty() && crate::is_main_guard(&i.test) => {
                 for s in &i.body {
                     if let Stmt::Try(t) = s {

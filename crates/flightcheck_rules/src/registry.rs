@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 52] = [
+    static ALL: [&Rule; 53] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -115,6 +115,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::integrity::undefined_name::RULE,
         &rules::integrity::missing_export::RULE,
         &rules::security::admin_action_unaudited::RULE,
+        &rules::resilience::swallowed_error::RULE,
     ];
     &ALL
 }
