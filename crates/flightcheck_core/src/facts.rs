@@ -556,6 +556,8 @@ pub struct FileFacts {
     /// Credentials in string literals (source files) or values (config files): digests and
     /// redacted previews only, never the values.
     pub secrets: Vec<crate::secrets::SecretCandidate>,
+    /// State files written, long-lived containers, periodic jobs.
+    pub state: crate::state::StateFacts,
     pub lines: u32,
 }
 

@@ -5,6 +5,7 @@
 mod config_facts;
 pub mod resolve;
 pub mod rule;
+mod state_facts;
 mod suppress;
 pub mod wiring;
 
@@ -116,6 +117,13 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             }
         }
         config_facts::extract(&parsed.program, source, &span_of, &mut facts);
+        state_facts::extract(
+            &parsed.program,
+            source,
+            semantic.semantic.scoping(),
+            &span_of,
+            &mut facts,
+        );
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);
     issues.sort_by_key(|i| (i.span.line, i.span.column));

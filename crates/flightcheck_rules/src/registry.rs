@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 31] = [
+    static ALL: [&Rule; 36] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -94,6 +94,11 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::debug_in_production::RULE,
         &rules::security::env_file_committed::RULE,
         &rules::security::hardcoded_secret::RULE,
+        &rules::data::json_file_database::RULE,
+        &rules::data::non_atomic_write::RULE,
+        &rules::data::save_error_ignored::RULE,
+        &rules::perf::unbounded_cache::RULE,
+        &rules::availability::no_startup_catch_up::RULE,
     ];
     &ALL
 }
