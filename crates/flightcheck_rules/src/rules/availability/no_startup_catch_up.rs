@@ -55,6 +55,13 @@ a scheduler with persistent jobs and misfire handling.
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    // Following calls from startup costs a pass over every call edge: only when needed.
+    let has_jobs = ctx
+        .reachable_sources()
+        .any(|i| ctx.facts(i).is_some_and(|f| !f.state.jobs.is_empty()));
+    if !has_jobs {
+        return Vec::new();
+    }
     let startup = startup_functions(ctx);
     let mut out = Vec::new();
     for i in ctx.reachable_sources() {

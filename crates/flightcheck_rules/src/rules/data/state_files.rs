@@ -55,18 +55,25 @@ fn is_state_file(w: &FileWrite) -> bool {
 /// JSON state files written by code that runs after startup, in reachable files that are
 /// not samples: (file index, write).
 pub(crate) fn runtime_state_writes<'a>(ctx: &'a ProjectContext) -> Vec<(usize, &'a FileWrite)> {
-    let startup = startup_functions(ctx);
-    let mut out = Vec::new();
+    let mut candidates = Vec::new();
     for i in ctx.reachable_sources() {
         if ctx.is_sample_code(i) {
             continue;
         }
         let Some(f) = ctx.facts(i) else { continue };
-        for w in &f.state.file_writes {
-            if is_state_file(w) && runs_later(w.function.as_deref(), &startup) {
-                out.push((i, w));
-            }
-        }
+        candidates.extend(
+            f.state
+                .file_writes
+                .iter()
+                .filter(|w| is_state_file(w))
+                .map(|w| (i, w)),
+        );
     }
-    out
+    // Following calls from startup costs a pass over every call edge: only when needed.
+    if candidates.is_empty() {
+        return candidates;
+    }
+    let startup = startup_functions(ctx);
+    candidates.retain(|(_, w)| runs_later(w.function.as_deref(), &startup));
+    candidates
 }

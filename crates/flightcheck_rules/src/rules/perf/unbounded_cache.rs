@@ -131,6 +131,20 @@ fn short_lived(ctx: &ProjectContext, file: usize, facts: &flightcheck_core::File
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    // Following calls from startup costs a pass over every call edge: only when needed.
+    let grown_in_functions = ctx.reachable_sources().any(|i| {
+        ctx.facts(i).is_some_and(|f| {
+            let names: HashSet<&str> = f.state.containers.iter().map(|c| c.name.as_str()).collect();
+            f.state.container_ops.iter().any(|o| {
+                o.kind == ContainerOpKind::Grow
+                    && o.function.is_some()
+                    && names.contains(o.name.as_str())
+            })
+        })
+    });
+    if !grown_in_functions {
+        return Vec::new();
+    }
     let startup = startup_functions(ctx);
     let mut shrunk: HashSet<&str> = HashSet::new();
     let mut searched = 0;
