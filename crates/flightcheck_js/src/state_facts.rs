@@ -497,8 +497,8 @@ fn single_call(statements: &[Statement]) -> Option<String> {
 
 impl<'a> Visit<'a> for StateWalk<'_> {
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
-        let iife = std::mem::take(&mut self.pending).filter(|p| p == "<iife>");
-        if iife.is_some() {
+        if self.pending.as_deref() == Some("<iife>") {
+            self.pending = None;
             self.enter_function(None, true);
         } else {
             self.enter_function(it.id.as_ref().map(|id| id.name.to_string()), false);
