@@ -562,6 +562,8 @@ pub struct FileFacts {
     pub resilience: crate::resilience::ResilienceFacts,
     /// Undefined names, exports, named imports and classes, for the integrity rules.
     pub integrity: crate::integrity::IntegrityFacts,
+    /// State files written, long-lived containers, periodic jobs.
+    pub state: crate::state::StateFacts,
     pub lines: u32,
 }
 

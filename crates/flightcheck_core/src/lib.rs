@@ -19,6 +19,7 @@ pub mod score;
 pub mod secrets;
 pub mod severity;
 pub mod sql;
+pub mod state;
 pub mod suppress;
 pub mod text;
 pub mod wiring;

@@ -9,6 +9,7 @@ mod globals;
 mod integrity_facts;
 pub mod resolve;
 pub mod rule;
+mod state_facts;
 mod suppress;
 pub mod wiring;
 
@@ -136,6 +137,13 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             source,
             semantic.semantic.scoping(),
             &span_of,
+        );
+        state_facts::extract(
+            &parsed.program,
+            source,
+            semantic.semantic.scoping(),
+            &span_of,
+            &mut facts,
         );
     }
     facts.suppressions = suppress::suppressions(&parsed.program, source, &index);

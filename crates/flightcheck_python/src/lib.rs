@@ -6,6 +6,7 @@ mod obs_facts;
 mod resilience_facts;
 pub mod resolve;
 pub mod rule;
+mod state_facts;
 pub mod stdlib;
 mod suppress;
 mod wiring;
@@ -99,6 +100,7 @@ pub fn analyze_for(
     }
     extractor.resolve_extension_lists(&parsed.syntax().body);
     config_facts::extract(&parsed.syntax().body, source, &span_of, extractor.facts);
+    state_facts::extract(&parsed.syntax().body, source, &span_of, extractor.facts);
     let findings = std::mem::take(&mut extractor.ctx.findings);
     let imported = std::mem::take(&mut extractor.ctx.imported);
     facts.observability = obs_facts::extract(&parsed.syntax().body, source, &span_of, &imported);

@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 53] = [
+    static ALL: [&Rule; 58] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -116,6 +116,11 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::integrity::missing_export::RULE,
         &rules::security::admin_action_unaudited::RULE,
         &rules::resilience::swallowed_error::RULE,
+        &rules::data::json_file_database::RULE,
+        &rules::data::non_atomic_write::RULE,
+        &rules::data::save_error_ignored::RULE,
+        &rules::perf::unbounded_cache::RULE,
+        &rules::availability::no_startup_catch_up::RULE,
     ];
     &ALL
 }

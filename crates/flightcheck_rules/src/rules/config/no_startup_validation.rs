@@ -135,7 +135,7 @@ fn last_name(f: &str) -> &str {
 
 /// Names of the functions that run while the program starts: called from module level or
 /// from a startup function (`main`, `start*`…), and so on through the calls they make.
-fn startup_functions<'a>(ctx: &'a ProjectContext) -> HashSet<&'a str> {
+pub(crate) fn startup_functions<'a>(ctx: &'a ProjectContext) -> HashSet<&'a str> {
     let edges: Vec<&CallEdge> = ctx
         .reachable_sources()
         .filter_map(|i| ctx.facts(i))

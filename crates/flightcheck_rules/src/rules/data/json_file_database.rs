@@ -1,0 +1,107 @@
+//! `data/json-file-database`: application state kept by rewriting whole JSON files from
+//! handlers.
+
+use crate::bots::evidence_at;
+use crate::context::ProjectContext;
+use crate::registry::{Rule, has_sources};
+use crate::rules::data::state_files::{file_label, runtime_state_writes};
+use flightcheck_core::state::FileWrite;
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use std::collections::BTreeMap;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "data/json-file-database",
+    severity: Severity::High,
+    category: Category::Availability,
+    fix_kind: FixKind::Code,
+    summary: "Mutable application state persisted by rewriting whole JSON files",
+    when_unreachable: WhenUnreachable::Drop,
+    effort_minutes: 240,
+    docs: r#"## What it does
+Finds JSON files that running code rewrites as a whole to keep its state
+(`fs.writeFileSync(path, JSON.stringify(db))`, `fs.promises.writeFile`, fs-extra
+`writeJson`, `json.dump(data, open(path, "w"))`, `Path(p).write_text(json.dumps(d))`) from
+functions that run after startup: handlers and the helpers they call. Writes at module level
+or in startup functions (a config file written once by a setup step), configuration, cache,
+log and test files, and code no entry point reaches are left alone.
+
+## Why it breaks production
+Each write replaces the whole file with one process's view of the data. Two instances (a
+scaled deployment, or an old and a new process overlapping during a deploy or restart)
+overwrite each other's changes; two concurrent handlers in one process can too, when each
+read the file before the other wrote it. Containers with ephemeral disks lose the file on
+every deploy.
+
+## Flagged
+```js
+bot.command('join', (ctx) => {
+  db.users[ctx.from.id] = { joined: Date.now() };
+  fs.writeFileSync('./data/db.json', JSON.stringify(db));
+});
+```
+
+## Not flagged
+```js
+// written once while the program starts
+fs.writeFileSync('./config.json', JSON.stringify(defaults));
+// a real database
+await prisma.user.create({ data: { id } });
+```
+
+## Fix
+Keep the state in a database (SQLite with WAL for one instance, Postgres/Redis for
+several) and update single records, or at least keep one writer and a volume that survives
+deploys.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, has_sources, check);
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut by_file: BTreeMap<(usize, String), Vec<&FileWrite>> = BTreeMap::new();
+    for (i, w) in runtime_state_writes(ctx) {
+        by_file.entry((i, file_label(w))).or_default().push(w);
+    }
+    let mut out = Vec::new();
+    for ((file, label), writes) in by_file {
+        let mut functions: Vec<&str> = writes
+            .iter()
+            .filter_map(|w| w.function.as_deref())
+            .collect();
+        functions.dedup();
+        let first = writes[0];
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "{label} is rewritten as a whole JSON file by {} (`{}`): it serves as the database",
+                functions
+                    .iter()
+                    .take(3)
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                first.api
+            ),
+        )
+        .at(ctx.rel(file), first.span)
+        .key(label.clone());
+        for w in writes.iter().take(3) {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                file,
+                w.span,
+                format!(
+                    "whole-file write in `{}`",
+                    w.function.as_deref().unwrap_or("?")
+                ),
+            ));
+        }
+        out.push(
+            finding
+                .impact("Two instances, or an old and a new process during a deploy, overwrite each other's changes; an ephemeral disk loses the file.")
+                .fix("Move the state into a database and update single records.")
+                .verify("Run two instances, change data through each, and check both changes survive."),
+        );
+    }
+    out
+}
