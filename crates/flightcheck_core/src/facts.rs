@@ -556,6 +556,8 @@ pub struct FileFacts {
     /// Credentials in string literals (source files) or values (config files): digests and
     /// redacted previews only, never the values.
     pub secrets: Vec<crate::secrets::SecretCandidate>,
+    /// Python: undefined names and the names the module scope binds.
+    pub py_names: crate::names::ModuleNames,
     pub lines: u32,
 }
 

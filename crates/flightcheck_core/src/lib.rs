@@ -9,6 +9,7 @@ pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod fingerprint;
+pub mod names;
 pub mod redact;
 pub mod report;
 pub mod rule;

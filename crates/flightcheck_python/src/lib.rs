@@ -2,6 +2,7 @@
 
 mod config_facts;
 mod encoding;
+pub mod names;
 pub mod resolve;
 pub mod rule;
 pub mod stdlib;
@@ -109,6 +110,7 @@ pub fn analyze_for(
         frameworks: &facts.frameworks,
     };
     facts.wiring = wiring::extract(&parsed.syntax().body, &module);
+    facts.py_names = names::module_names(&parsed.syntax().body, source, &span_of);
     facts.suppressions =
         suppress::suppressions(&parsed.syntax().body, parsed.tokens(), source, &index);
     facts

@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 31] = [
+    static ALL: [&Rule; 32] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -94,6 +94,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::debug_in_production::RULE,
         &rules::security::env_file_committed::RULE,
         &rules::security::hardcoded_secret::RULE,
+        &rules::integrity::undefined_name::RULE,
     ];
     &ALL
 }

@@ -1,2 +1,3 @@
 pub mod parse_error;
+pub mod undefined_name;
 pub mod unresolved_import;
