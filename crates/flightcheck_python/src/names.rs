@@ -601,7 +601,7 @@ fn collect_loads(expr: &Expr, out: &mut Vec<(String, TextRange)>) {
 
 fn catches_name_error(handlers: &[ast::ExceptHandler]) -> bool {
     let names = |e: &Expr| -> bool {
-        let is = |e: &Expr| matches!(e, Expr::Name(n) if matches!(n.id.as_str(), "NameError" | "Exception" | "BaseException"));
+        let is = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "NameError");
         match e {
             Expr::Tuple(t) => t.elts.iter().any(is),
             other => is(other),
@@ -609,7 +609,9 @@ fn catches_name_error(handlers: &[ast::ExceptHandler]) -> bool {
     };
     handlers.iter().any(|h| {
         let ast::ExceptHandler::ExceptHandler(h) = h;
-        h.type_.as_deref().is_none_or(names)
+        // Only an explicit `NameError` says the name may be missing (as in ruff); a broad
+        // `except Exception` hides the crash but the code path still fails every time.
+        h.type_.as_deref().is_some_and(names)
     })
 }
 

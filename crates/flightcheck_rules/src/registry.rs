@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 32] = [
+    static ALL: [&Rule; 33] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -95,6 +95,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::env_file_committed::RULE,
         &rules::security::hardcoded_secret::RULE,
         &rules::integrity::undefined_name::RULE,
+        &rules::integrity::missing_export::RULE,
     ];
     &ALL
 }
