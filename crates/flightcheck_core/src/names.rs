@@ -30,6 +30,20 @@ pub struct ModuleNames {
     /// The module's namespace can hold names no binding shows: `from x import *`, a
     /// module-level `__getattr__`, or `globals()` used to write names.
     pub dynamic: bool,
+    /// `self.name(...)` in a method of a plain class (no bases but `object`, no
+    /// decorators, metaclass or `__getattr__`) that neither defines nor assigns `name`.
+    pub missing_self_methods: Vec<MissingSelfMethod>,
+    /// Last names of the classes this file uses as bases (`Base`, `commands.Cog` → `Cog`):
+    /// a class used as a base may rely on its subclasses for methods.
+    pub base_names: Vec<String>,
+}
+
+/// A call of a method its own class does not define.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingSelfMethod {
+    pub class: String,
+    pub method: String,
+    pub span: Span,
 }
 
 impl ModuleNames {

@@ -9,7 +9,7 @@
 //! their own scope.
 
 use flightcheck_core::Span;
-use flightcheck_core::names::{ModuleNames, UndefinedName};
+use flightcheck_core::names::{MissingSelfMethod, ModuleNames, UndefinedName};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -251,6 +251,23 @@ struct Collector<'a> {
     /// Inside the test of `a if test else b`, which runs before `a`: walrus targets there
     /// are visible from the start of the conditional expression.
     walrus_pos: Option<u32>,
+    classes: Vec<ClassInfo<'a>>,
+    /// The method being walked: (index into `classes`, name of its first parameter).
+    method: Option<(usize, &'a str)>,
+    self_calls: Vec<(usize, &'a str, TextRange)>,
+    base_names: Vec<String>,
+}
+
+/// What a class body and its methods show about the class's attributes.
+struct ClassInfo<'a> {
+    name: &'a str,
+    scope: usize,
+    /// No bases but `object`, no keywords (metaclass), no decorators.
+    plain: bool,
+    /// `self.x = …` in any method.
+    assigned: std::collections::HashSet<&'a str>,
+    /// `setattr`, `self.__dict__`, `vars(self)`: attributes no statement shows.
+    dynamic: bool,
 }
 
 /// Analyzes `body` (the module's statements); `source` is the file's text (for string
@@ -280,6 +297,10 @@ pub(crate) fn module_names(
         loops: Vec::new(),
         conditional: 0,
         walrus_pos: None,
+        classes: Vec::new(),
+        method: None,
+        self_calls: Vec::new(),
+        base_names: Vec::new(),
     };
     for stmt in body {
         c.visit_stmt(stmt);
@@ -302,10 +323,36 @@ pub(crate) fn module_names(
             }
         }
     }
+    let mut missing_self_methods = Vec::new();
+    for (class, method, range) in &c.self_calls {
+        let info = &c.classes[*class];
+        let bindings = &c.scopes[info.scope].bindings;
+        let dunder = method.starts_with("__") && method.ends_with("__");
+        if !info.plain
+            || info.dynamic
+            || dunder
+            || bindings.contains_key(method)
+            || info.assigned.contains(method)
+            || bindings.contains_key("__getattr__")
+            || bindings.contains_key("__getattribute__")
+        {
+            continue;
+        }
+        missing_self_methods.push(MissingSelfMethod {
+            class: info.name.to_string(),
+            method: method.to_string(),
+            span: span_of(*range),
+        });
+    }
+    let mut base_names = std::mem::take(&mut c.base_names);
+    base_names.sort();
+    base_names.dedup();
     ModuleNames {
         undefined,
         module_bindings,
         dynamic,
+        missing_self_methods,
+        base_names,
     }
 }
 
@@ -499,6 +546,23 @@ impl<'a> Collector<'a> {
         if let Some(r) = &f.returns {
             self.annotation(r);
         }
+        // A method of the class being walked: its first parameter is the instance (not for
+        // static and class methods).
+        let class_here = self
+            .classes
+            .iter()
+            .rposition(|c| c.scope == outer)
+            .filter(|_| f.decorator_list.is_empty());
+        let saved_method = self.method;
+        if let Some(class) = class_here {
+            self.method = f
+                .parameters
+                .posonlyargs
+                .iter()
+                .chain(&f.parameters.args)
+                .next()
+                .map(|p| (class, p.parameter.name.as_str()));
+        }
         self.push_scope(ScopeKind::Function);
         self.bind_parameters(&f.parameters);
         let guard = std::mem::take(&mut self.name_error_guard);
@@ -506,6 +570,7 @@ impl<'a> Collector<'a> {
         for s in &f.body {
             self.visit_stmt(s);
         }
+        self.method = saved_method;
         self.loops = loops;
         self.name_error_guard = guard;
         self.current = outer;
@@ -520,15 +585,33 @@ impl<'a> Collector<'a> {
             self.push_scope(ScopeKind::TypeParams);
             self.type_params(tp);
         }
+        let mut plain = c.decorator_list.is_empty();
         if let Some(args) = &c.arguments {
             for a in args.args.iter() {
                 self.visit_expr(a);
+                let base = match a {
+                    Expr::Name(n) => Some(n.id.as_str()),
+                    Expr::Attribute(at) => Some(at.attr.as_str()),
+                    _ => None,
+                };
+                plain &= base == Some("object");
+                if let Some(b) = base {
+                    self.base_names.push(b.to_string());
+                }
             }
             for k in args.keywords.iter() {
                 self.visit_expr(&k.value);
             }
+            plain &= args.keywords.is_empty();
         }
         self.push_scope(ScopeKind::Class);
+        self.classes.push(ClassInfo {
+            name: c.name.as_str(),
+            scope: self.current,
+            plain,
+            assigned: std::collections::HashSet::new(),
+            dynamic: false,
+        });
         self.bind("__module__");
         self.bind("__qualname__");
         for s in &c.body {
@@ -759,6 +842,19 @@ impl<'a> Collector<'a> {
                 ExprContext::Store => self.bind(n.id.as_str()),
                 _ => {}
             },
+            Expr::Attribute(a) if self.method.is_some() => {
+                if let (Some((class, me)), Expr::Name(n)) = (self.method, &*a.value)
+                    && n.id.as_str() == me
+                {
+                    if a.ctx == ExprContext::Store {
+                        self.classes[class].assigned.insert(a.attr.as_str());
+                    }
+                    if a.attr.as_str() == "__dict__" {
+                        self.classes[class].dynamic = true;
+                    }
+                }
+                visitor::walk_expr(self, expr);
+            }
             Expr::Named(w) => {
                 self.visit_expr(&w.value);
                 if let Expr::Name(n) = &*w.target {
@@ -812,6 +908,18 @@ impl<'a> Collector<'a> {
                 }
             }
             Expr::Call(call) => {
+                if let Some((class, me)) = self.method {
+                    match &*call.func {
+                        Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == me) =>
+                        {
+                            self.self_calls.push((class, a.attr.as_str(), a.range));
+                        }
+                        Expr::Name(f) if matches!(f.id.as_str(), "setattr" | "vars") => {
+                            self.classes[class].dynamic = true;
+                        }
+                        _ => {}
+                    }
+                }
                 if let Expr::Name(f) = &*call.func {
                     match f.id.as_str() {
                         "locals" | "vars" | "exec" | "eval" => {
@@ -978,6 +1086,50 @@ def ann(a: "Missing", b: typing.Literal["no", "names"]) -> "typing.Optional[A]":
                 "Missing"
             ]
         );
+    }
+
+    #[test]
+    fn self_calls_of_methods_the_class_lacks() {
+        let src = r#"
+class Cart:
+    tax = staticmethod(lambda x: x)
+    def __init__(self, hook):
+        self.hook = hook
+        self.items = []
+    def total(self):
+        self.hook()
+        self.tax(1)
+        self.recalc()
+        self.__repr__()
+        return self.sumup()
+    def recalc(self):
+        pass
+class Base:
+    def run(self):
+        return self.handle()
+class Child(Base):
+    def go(self):
+        return self.anything()
+@dataclass
+class Row:
+    def f(self):
+        return self.g()
+class Dyn:
+    def __init__(self, **kw):
+        for k, v in kw.items():
+            setattr(self, k, v)
+    def f(self):
+        return self.g()
+"#;
+        let parsed = ruff_python_parser::parse_module(src).expect("parses");
+        let names = module_names(&parsed.syntax().body, src, &|_| Span::line(1));
+        let got: Vec<(&str, &str)> = names
+            .missing_self_methods
+            .iter()
+            .map(|m| (m.class.as_str(), m.method.as_str()))
+            .collect();
+        assert_eq!(got, vec![("Cart", "sumup"), ("Base", "handle")]);
+        assert_eq!(names.base_names, vec!["Base"]);
     }
 
     #[test]
