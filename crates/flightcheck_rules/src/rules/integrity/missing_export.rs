@@ -90,7 +90,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let root = ctx.project.root.as_str();
     let mut out = Vec::new();
     for &file in &ctx.sources {
-        if !python(file) {
+        // Examples, demos and tests show how to do something; production does not run them.
+        if !python(file) || ctx.is_sample_code(file) {
             continue;
         }
         let Some(facts) = ctx.facts(file) else {

@@ -77,6 +77,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .collect();
     let mut out = Vec::new();
     for &file in &python {
+        // Examples, demos and tests show how to do something; production does not run them.
+        if ctx.is_sample_code(file) {
+            continue;
+        }
         let Some(facts) = ctx.facts(file) else {
             continue;
         };

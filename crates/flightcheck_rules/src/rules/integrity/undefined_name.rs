@@ -69,7 +69,8 @@ pub static RULE: Rule = Rule::project(&META, has_sources, check);
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for &file in &ctx.sources {
-        if ctx.language(file) != Some(Language::Python) {
+        // Examples, demos and tests show how to do something; production does not run them.
+        if ctx.language(file) != Some(Language::Python) || ctx.is_sample_code(file) {
             continue;
         }
         let Some(facts) = ctx.facts(file) else {
