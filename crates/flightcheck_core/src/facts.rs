@@ -564,6 +564,8 @@ pub struct FileFacts {
     pub integrity: crate::integrity::IntegrityFacts,
     /// State files written, long-lived containers, periodic jobs.
     pub state: crate::state::StateFacts,
+    /// Python: undefined names and the names the module scope binds.
+    pub py_names: crate::names::ModuleNames,
     pub lines: u32,
 }
 

@@ -111,6 +111,8 @@ pub struct PyProject {
     pub dependencies: Vec<String>,
     /// `[project] requires-python` / Poetry's `python` dependency, as written.
     pub requires_python: Option<String>,
+    /// `[project] dynamic` lists `dependencies`: a build backend computes them.
+    pub dynamic_dependencies: bool,
 }
 
 impl PyProject {
@@ -143,6 +145,10 @@ impl PyProject {
                 out.dependencies
                     .extend(deps.iter().filter_map(|d| d.as_str()).map(requirement_name));
             }
+            out.dynamic_dependencies = project
+                .get("dynamic")
+                .and_then(|d| d.as_array())
+                .is_some_and(|d| d.iter().any(|x| x.as_str() == Some("dependencies")));
             if let Some(opt) = table(&project, "optional-dependencies") {
                 for (_, group) in opt {
                     if let Some(deps) = group.as_array() {
@@ -177,6 +183,33 @@ impl PyProject {
                 }
             }
         }
+        // PEP 735 groups, PDM and uv dev groups, Poetry groups.
+        let string_lists = |t: &toml::Table, out: &mut Vec<String>| {
+            for (_, group) in t {
+                if let Some(deps) = group.as_array() {
+                    out.extend(deps.iter().filter_map(|d| d.as_str()).map(requirement_name));
+                }
+            }
+        };
+        if let Some(groups) = table(&v, "dependency-groups") {
+            string_lists(&groups, &mut out.dependencies);
+        }
+        if let Some(tool) = table(&v, "tool") {
+            if let Some(pdm) = table(&tool, "pdm").and_then(|p| table(&p, "dev-dependencies")) {
+                string_lists(&pdm, &mut out.dependencies);
+            }
+            if let Some(uv) = table(&tool, "uv") {
+                string_lists(&uv, &mut out.dependencies);
+            }
+            if let Some(groups) = table(&tool, "poetry").and_then(|p| table(&p, "group")) {
+                for (_, group) in groups {
+                    if let Some(deps) = group.get("dependencies").and_then(|d| d.as_table()) {
+                        out.dependencies
+                            .extend(deps.keys().map(|k| requirement_name(k)));
+                    }
+                }
+            }
+        }
         out.dependencies.retain(|d| !d.is_empty() && d != "python");
         Ok(out)
     }
@@ -200,6 +233,42 @@ pub fn parse_requirements(text: &str) -> Vec<String> {
         .map(requirement_name)
         .filter(|n| !n.is_empty())
         .collect()
+}
+
+/// The extras of a requirement line, as distribution names (`yt-dlp[default,curl-cffi]` →
+/// `default`, `curl-cffi`): an extra usually installs the package it is named after.
+pub fn requirement_extras(line: &str) -> Vec<String> {
+    let line = line.split('#').next().unwrap_or("");
+    let Some((_, rest)) = line.split_once('[') else {
+        return Vec::new();
+    };
+    let Some((inside, _)) = rest.split_once(']') else {
+        return Vec::new();
+    };
+    inside
+        .split(',')
+        .map(requirement_name)
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// The first line of a requirements file that installs something this parser cannot name:
+/// an include (`-r`), a constraint file, an editable or local path, a URL.
+pub fn requirements_opaque_line(text: &str) -> Option<&str> {
+    text.lines()
+        .map(|l| l.split(" #").next().unwrap_or("").trim())
+        .find(|l| {
+            !l.is_empty()
+                && !l.starts_with('#')
+                && (l.starts_with("-r")
+                    || l.starts_with("--requirement")
+                    || l.starts_with("-e")
+                    || l.starts_with("--editable")
+                    || l.starts_with("-c")
+                    || l.starts_with('.')
+                    || l.starts_with('/')
+                    || l.contains("://"))
+        })
 }
 
 #[cfg(test)]
@@ -242,5 +311,20 @@ mod tests {
             ),
             vec!["flask", "python-telegram-bot"]
         );
+        assert_eq!(
+            requirements_opaque_line("flask\n-r base.txt\n"),
+            Some("-r base.txt")
+        );
+        assert_eq!(requirements_opaque_line("flask==2 # web\n--hash=x\n"), None);
+        assert_eq!(
+            requirement_extras("yt-dlp[default, curl_cffi]>=2024"),
+            vec!["default", "curl-cffi"]
+        );
+        let groups = PyProject::parse(
+            "[project]\nname='w'\ndynamic=['version']\n[dependency-groups]\ndev=['pytest']\n[tool.poetry.group.docs.dependencies]\nmkdocs='*'\n",
+        )
+        .expect("valid");
+        assert_eq!(groups.dependencies, vec!["pytest", "mkdocs"]);
+        assert!(!groups.dynamic_dependencies);
     }
 }

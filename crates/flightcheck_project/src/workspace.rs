@@ -82,6 +82,9 @@ pub struct Project {
     pub package_json: Option<PackageJson>,
     pub pyproject: Option<PyProject>,
     pub python_deps: BTreeSet<String>,
+    /// Why the Python dependencies cannot all be read (`-r`/`-e`/URL lines, setup.py,
+    /// setup.cfg, Pipfile, dynamic pyproject dependencies): the first manifest that says so.
+    pub python_deps_unreadable: Option<String>,
     /// Frameworks declared in manifests (imports add more later).
     pub frameworks: BTreeSet<Framework>,
     pub package_manager: Option<String>,
@@ -549,6 +552,12 @@ impl Workspace {
                                     });
                                 }
                                 project.python_deps.extend(py.dependencies.iter().cloned());
+                                if py.dynamic_dependencies {
+                                    project.python_deps_unreadable.get_or_insert(format!(
+                                        "{}: dependencies are dynamic",
+                                        f.rel
+                                    ));
+                                }
                                 project.pyproject = Some(py);
                             }
                             Err(e) => notes.push(Note::file(
@@ -560,6 +569,19 @@ impl Workspace {
                             project
                                 .python_deps
                                 .extend(manifest::parse_requirements(&text));
+                            project
+                                .python_deps
+                                .extend(text.lines().flat_map(manifest::requirement_extras));
+                            if let Some(line) = manifest::requirements_opaque_line(&text) {
+                                project
+                                    .python_deps_unreadable
+                                    .get_or_insert(format!("{}: `{line}`", f.rel));
+                            }
+                        }
+                        n @ ("setup.cfg" | "Pipfile") => {
+                            project
+                                .python_deps_unreadable
+                                .get_or_insert(format!("{n} is not read"));
                         }
                         _ => {}
                     }
@@ -664,6 +686,9 @@ impl Workspace {
                     if file_name(&f.rel) == "setup.py" && dir == projects[p].root =>
                 {
                     projects[p].manifests.push(f.rel.clone());
+                    projects[p]
+                        .python_deps_unreadable
+                        .get_or_insert_with(|| "setup.py is not read".to_string());
                 }
                 FileKind::Doc => projects[p].doc_files.push(f.rel.clone()),
                 FileKind::Env => {

@@ -2,6 +2,7 @@
 
 mod config_facts;
 mod encoding;
+pub mod names;
 mod obs_facts;
 mod resilience_facts;
 pub mod resolve;
@@ -121,6 +122,7 @@ pub fn analyze_for(
         frameworks: &facts.frameworks,
     };
     facts.wiring = wiring::extract(&parsed.syntax().body, &module);
+    facts.py_names = names::module_names(&parsed.syntax().body, source, &span_of);
     facts.suppressions =
         suppress::suppressions(&parsed.syntax().body, parsed.tokens(), source, &index);
     facts

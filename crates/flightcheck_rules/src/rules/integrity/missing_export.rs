@@ -1,11 +1,14 @@
 //! `integrity/missing-export`: an import of a name the local module does not export.
+//!
+//! The JavaScript/TypeScript half reads oxc's scope analysis (`missing_export/js.rs`), the Python half
+//! the names walk of `flightcheck_python` (`missing_export/python.rs`); one rule, one catalog entry.
+
+mod js;
+mod python;
 
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
-use flightcheck_core::integrity::ImportStyle;
-use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
-};
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/missing-export",
@@ -16,21 +19,32 @@ pub static META: RuleMeta = RuleMeta {
     when_unreachable: WhenUnreachable::Drop,
     effort_minutes: 10,
     docs: r#"## What it does
-For every named import of a project module in a reachable JavaScript/TypeScript file
+**JavaScript/TypeScript.** For every named import of a project module in a reachable JavaScript/TypeScript file
 (`import { x } from './m'`, `import x from './m'`, `export { x } from './m'`,
 `const { x } = require('./m')`, `require('./m').x`), lists what the module exports (ES
 `export` declarations and lists, `export * from` chains followed through the project's
 files, CommonJS `module.exports = { … }`, `module.exports.x =`, `exports.x =`) and reports
 names it does not export.
 
+**Python.** Resolves every Python `from module import name` whose module is one of the project's own
+files (relative imports, and absolute imports into the project's packages) and checks that
+the module binds `name` at module level: a `def`, `class`, assignment, import, `for`/`with`
+target or a name a function declares `global`. A `name` that is a submodule
+(`pkg/name.py`, `pkg/name/`) is fine. Only files an entry point reaches are checked.
+
 ## Why it breaks production
-An ES module that imports a name its target does not export fails to link: Node throws
+**JavaScript/TypeScript.** An ES module that imports a name its target does not export fails to link: Node throws
 `SyntaxError: The requested module './m' does not provide an export named 'x'` and the
 process never starts. With CommonJS the destructured value is `undefined`, and the first
 call (`x()`) throws `TypeError: x is not a function` in the middle of a request.
 
+**Python.** `from .services import charge_card` when `services.py` only has `charge` raises
+`ImportError: cannot import name 'charge_card'` as soon as the importing module loads:
+usually at startup, after a rename or a half-finished refactor that the author's editor
+did not catch because the stale `.pyc` or an old branch still had it.
+
 ## Flagged
-```js
+**JavaScript/TypeScript.** ```js
 // src/bot.js
 const { sendInvoice } = require('./billing');   // billing.js exports { createInvoice }
 ```
@@ -38,8 +52,13 @@ const { sendInvoice } = require('./billing');   // billing.js exports { createIn
 import { formatPrice } from './format';          // format.ts exports formatAmount
 ```
 
+**Python.** ```python
+# handlers.py
+from .db import get_user_by_id    # db.py defines get_user, not get_user_by_id
+```
+
 ## Not flagged
-```js
+**JavaScript/TypeScript.** ```js
 import config from './config.cjs';               // CommonJS: the default is module.exports
 import { a } from './barrel';                    // barrel: export * from 'some-package'
 const api = require('./api');                    // module.exports = createApi(): unknown
@@ -49,148 +68,32 @@ A module whose exports cannot be listed (`module.exports = someValue`, computed
 TypeScript erases (`import type`, names used only as types) are reported as `low`: they
 break `tsc`, not the running program.
 
+**Python.** ```python
+from .db import get_user          # defined in db.py
+from . import models              # a submodule
+from .compat import json          # compat.py imports json: re-exports count
+from .settings import DEBUG       # settings.py does `from .defaults import *`
+try:
+    from .speedups import fast_path
+except ImportError:               # optional, failure handled
+    fast_path = None
+```
+Modules with a star import, a module-level `__getattr__`, writes through `globals()` or
+`sys.modules` tricks are not judged: they can define names no statement shows.
+
 ## Fix
-Import the name the module really exports (or export it), then start the entry point once:
+**JavaScript/TypeScript.** Import the name the module really exports (or export it), then start the entry point once:
 `node -e "require('./src/index.js')"` or `npx tsc --noEmit`.
+
+**Python.** Import the name the module really defines (or add it there), then load the module once:
+`python3 -c "import yourpackage.handlers"`.
 "#,
 };
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
-/// Whether module `file` exports `name`: `Some(false)` when its exports are fully known and
-/// lack it, `None` when they cannot be listed.
-fn exports_name(ctx: &ProjectContext, file: usize, name: &str, depth: u32) -> Option<bool> {
-    if depth > 16 {
-        return None;
-    }
-    if !matches!(
-        ctx.language(file),
-        Some(Language::JavaScript | Language::TypeScript)
-    ) {
-        return None;
-    }
-    let rel = ctx.rel(file);
-    // Declaration files export every top-level declaration implicitly; worker modules
-    // (`x.worker.ts`) are wrapped by a bundler loader that supplies the default export.
-    if [".d.ts", ".d.mts", ".d.cts"]
-        .iter()
-        .any(|e| rel.ends_with(e))
-        || rel.contains(".worker.")
-    {
-        return None;
-    }
-    let exports = &ctx.facts(file)?.integrity.exports;
-    if exports.opaque || !(exports.esm || exports.commonjs) {
-        return None;
-    }
-    if exports.names.iter().any(|n| n == name) {
-        return Some(true);
-    }
-    // CommonJS interop: a default import takes `module.exports`.
-    if name == "default" && !exports.esm {
-        return Some(true);
-    }
-    // ES and CommonJS mixed in one file: bundlers and loaders differ; do not judge.
-    if exports.esm && exports.commonjs {
-        return None;
-    }
-    let mut unknown = false;
-    for spec in &exports.star_from {
-        match ctx.resolved(file, spec) {
-            Some(t) => match exports_name(ctx, t, name, depth + 1) {
-                Some(true) => return Some(true),
-                Some(false) => {}
-                None => unknown = true,
-            },
-            // A package or an unresolved path: its names are unknown.
-            None => unknown = true,
-        }
-    }
-    if unknown { None } else { Some(false) }
-}
-
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for i in ctx.reachable_sources() {
-        let Some(facts) = ctx.facts(i) else { continue };
-        let rel = ctx.rel(i);
-        for import in &facts.integrity.imported_names {
-            if import.guarded {
-                continue;
-            }
-            let Some(target) = ctx.resolved(i, &import.specifier) else {
-                continue;
-            };
-            if exports_name(ctx, target, &import.name, 0) != Some(false) {
-                continue;
-            }
-            let Some(tfacts) = ctx.facts(target) else {
-                continue;
-            };
-            let trel = ctx.rel(target);
-            let exports = &tfacts.integrity.exports;
-            let mut listed: Vec<&str> = exports.names.iter().map(String::as_str).collect();
-            listed.truncate(12);
-            let what = if import.name == "default" {
-                "a default export".to_string()
-            } else {
-                format!("`{}`", import.name)
-            };
-            let has = if listed.is_empty() {
-                "it exports nothing".to_string()
-            } else {
-                format!("it exports {}", listed.join(", "))
-            };
-            let (severity, consequence) = if import.type_only {
-                (
-                    Severity::Low,
-                    "only types are taken, so TypeScript erases the import and the running program is not affected, but `tsc` fails on it",
-                )
-            } else if import.style == ImportStyle::Require {
-                (
-                    Severity::High,
-                    "the value is `undefined`, so the first call or property read throws TypeError",
-                )
-            } else {
-                (
-                    Severity::High,
-                    "Node refuses to link the ES module (SyntaxError: does not provide an export named …) and bundlers leave it `undefined`",
-                )
-            };
-            let mut message = format!(
-                "`{rel}` imports {what} from `{}`, but `{trel}` does not export it ({has}){}: {consequence}",
-                import.specifier,
-                if exports.star_from.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; its `export *` re-exports ({}) do not provide it either",
-                        exports.star_from.join(", ")
-                    )
-                }
-            );
-            if import.name == "default" {
-                message.push_str("; use a named import or add `export default`");
-            }
-            out.push(
-                Finding::new(&META, message)
-                    .severity(severity)
-                    .at(rel, import.span)
-                    .key(format!("{}:{}", import.specifier, import.name))
-                    .evidence(Evidence::at(
-                        rel,
-                        import.span.line,
-                        ctx.snippet(i, import.span.line),
-                        "the import",
-                    ))
-                    .evidence(Evidence::searched(format!(
-                        "exports of `{trel}`: ES `export` declarations and lists, `export * from` chains, CommonJS `module.exports`/`exports.x`"
-                    )))
-                    .impact("The import takes a value that does not exist: an ES module fails to load, a CommonJS caller gets `undefined` and throws on first use.")
-                    .fix(format!("Import a name `{trel}` exports, or export {what} from it."))
-                    .verify("npx tsc --noEmit (TypeScript), or start the entry point once: node -e \"require('./ENTRY')\"".to_string()),
-            );
-        }
-    }
+    let mut out = js::check(ctx);
+    out.extend(python::check(ctx));
     out
 }

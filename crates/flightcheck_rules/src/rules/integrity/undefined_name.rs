@@ -1,18 +1,14 @@
 //! `integrity/undefined-name`: a reachable file uses a name nothing defines.
 //!
-//! The language crates list the names each file uses without a declaration in scope and
-//! without a global of the runtime (`IntegrityFacts::undefined_names`); this rule removes
-//! what other files make global and what the file's environment (browser, ES module, tests)
-//! decides, and reports the rest.
+//! The JavaScript/TypeScript half reads oxc's scope analysis (`undefined_name/js.rs`), the Python half
+//! the names walk of `flightcheck_python` (`undefined_name/python.rs`); one rule, one catalog entry.
+
+mod js;
+mod python;
 
 use crate::context::ProjectContext;
-use crate::js_modules;
 use crate::registry::{Rule, has_sources};
-use flightcheck_core::integrity::{GlobalKind, UndefinedName};
-use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
-};
-use std::collections::HashSet;
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/undefined-name",
@@ -23,7 +19,7 @@ pub static META: RuleMeta = RuleMeta {
     when_unreachable: WhenUnreachable::Drop,
     effort_minutes: 10,
     docs: r#"## What it does
-Uses the scope analysis of every reachable JavaScript/TypeScript file (oxc's semantic model:
+**JavaScript/TypeScript.** Uses the scope analysis of every reachable JavaScript/TypeScript file (oxc's semantic model:
 declarations, imports, block scopes) to list the names the code reads or calls that no scope
 declares, and drops every name something defines: ECMAScript and Node globals (`process`,
 `Buffer`, `fetch`, `structuredClone`…), CommonJS module names (`require`, `__dirname`) in
@@ -32,14 +28,27 @@ globals (`describe`, `expect`, `vi`) in test files, names declared in ambient `.
 or `declare global`, names other files put on `global`/`globalThis`, names guarded by
 `typeof x`, names listed in `/* global … */` comments, and TypeScript type-only names.
 
+**Python.** Resolves every name a Python file reads through the scopes Python uses (module, class,
+function, lambda, comprehension and PEP 695 type-parameter scopes, `global`/`nonlocal`,
+walrus targets, `match` captures, `except … as`, imports in `try`/`if TYPE_CHECKING`
+blocks) and the interpreter's builtins, like ruff's and pyflakes' `F821`, and reports names
+nothing defines. A name bound anywhere in a function or class counts as defined there
+(conditional definitions are not guessed at); module-level code is read top to bottom, so
+`print(x)` before `x = 1` is reported. Only files an entry point reaches are checked.
+
 ## Why it breaks production
-Reading a name nothing defines throws `ReferenceError` when the line runs: at module level
+**JavaScript/TypeScript.** Reading a name nothing defines throws `ReferenceError` when the line runs: at module level
 the service dies at startup, in a handler every request that reaches it fails. Typical
 causes are a missing import after a refactor, a variable declared with `const` inside a
 `try` block and used in its `catch`, and a corrupted line such as `appappapp.use(cors())`.
 
+**Python.** Python looks names up when the line runs. A missing import or a corrupted line
+(`appappapp.run()`) raises `NameError`: at module level the process dies at startup; in a
+handler, every request or update that reaches it fails. Nothing catches it before a user
+does, unless the code path is tested.
+
 ## Flagged
-```js
+**JavaScript/TypeScript.** ```js
 const express = require('express');
 const app = express();
 appappapp.use(express.json());       // ReferenceError: appappapp is not defined
@@ -51,8 +60,15 @@ try { const user = await load(id); } catch (e) { log(user.id); }   // user: not 
 app.use(express.static(path.join(__dirname, 'public')));
 ```
 
+**Python.** ```python
+def save(order):
+    return json.dumps(order)      # `import json` is missing
+
+logger.info("started")            # `logger` never assigned
+```
+
 ## Not flagged
-```js
+**JavaScript/TypeScript.** ```js
 if (typeof window !== 'undefined') window.analytics.track(); // guarded
 global.db = connect();      // in one file; `db.query()` in another is defined
 /* global Stripe */        // declared for the linter
@@ -61,144 +77,39 @@ describe('x', () => {});    // in a test file
 Files that no entry point reaches, `.vue`/`.svelte` files, and files with an `eslint-env`
 comment naming an environment flightcheck does not know are not judged.
 
+**Python.** ```python
+try:
+    import ujson as json
+except ImportError:
+    json = None                   # bound on both paths
+if TYPE_CHECKING:
+    from .models import User
+def load(u: "User") -> None: ...  # a quoted annotation of a TYPE_CHECKING import
+from .helpers import *            # the module is not judged: the star import may define anything
+def run():
+    exec(code)                    # names may come from `exec`, `locals()`, `eval`
+    return result
+try:
+    unicode
+except NameError:                 # the missing name is expected
+    unicode = str
+```
+Names only read in quoted annotations or under `from __future__ import annotations` are
+reported as `medium`: Python does not evaluate them, but type checkers and
+`typing.get_type_hints` (FastAPI, pydantic, dataclasses with string types) do.
+
 ## Fix
-Import or declare the name (or fix the typo), then run the entry point once, or
+**JavaScript/TypeScript.** Import or declare the name (or fix the typo), then run the entry point once, or
 `npx eslint --rule 'no-undef: error' FILE` to list the same names.
+
+**Python.** Import or define the name, or fix the typo; `ruff check --select F821` shows the same names.
 "#,
 };
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
-/// Why a name counts as undefined here, for the message.
-fn explanation(u: &UndefinedName, esm: bool) -> String {
-    match u.kind {
-        GlobalKind::CommonJs => format!(
-            "`{}` exists only in CommonJS modules; Node loads this file as an ES module{}",
-            u.name,
-            if esm {
-                " (`.mjs`, or `\"type\": \"module\"` in package.json)"
-            } else {
-                ""
-            }
-        ),
-        GlobalKind::Browser => format!(
-            "`{}` is a browser global, and this file runs in Node (its package has no browser framework or bundler)",
-            u.name
-        ),
-        GlobalKind::Test => format!(
-            "`{}` is defined by test runners only, and this is not a test file",
-            u.name
-        ),
-        GlobalKind::Unknown => match u.declared_in_other_scope {
-            Some(line) => format!(
-                "`{}` is declared at line {line} in a scope this use cannot see (a block such as a `try`, or another function)",
-                u.name
-            ),
-            None => format!(
-                "no declaration, import or runtime global defines `{}`",
-                u.name
-            ),
-        },
-    }
-}
-
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    // Names the program's other files make global (and ambient declarations).
-    let mut provided: HashSet<&str> = HashSet::new();
-    for i in ctx.sources.iter().copied() {
-        if let Some(f) = ctx.facts(i) {
-            provided.extend(f.integrity.provided_globals.iter().map(String::as_str));
-            provided.extend(f.integrity.script_globals.iter().map(String::as_str));
-        }
-    }
-    // `global[name] = …` somewhere: any name may be global.
-    if provided.contains("*") {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for i in ctx.reachable_sources() {
-        let Some(facts) = ctx.facts(i) else { continue };
-        if facts.integrity.undefined_names.is_empty() {
-            continue;
-        }
-        let rel = ctx.rel(i);
-        if js_modules::is_test_support(rel) || ctx.is_sample_code(i) {
-            continue;
-        }
-        let is_js = matches!(
-            ctx.language(i),
-            Some(Language::JavaScript | Language::TypeScript)
-        );
-        let package = js_modules::package_json(ctx, i);
-        let node = js_modules::node_signals(facts);
-        if is_js
-            && (js_modules::runs_on_deno(ctx, i)
-                // A script outside any Node package: a page's script, whose names may come
-                // from the HTML that loads it.
-                || (package.is_none() && !node))
-        {
-            continue;
-        }
-        let auto_imports = is_js && package.is_some_and(js_modules::auto_imports);
-        let browser = is_js && (!node || js_modules::may_run_in_browser(ctx, i));
-        let esm = is_js && js_modules::loads_as_esm(ctx, i);
-        for u in &facts.integrity.undefined_names {
-            if provided.contains(u.name.as_str()) {
-                continue;
-            }
-            let judged = match u.kind {
-                GlobalKind::Unknown => !auto_imports,
-                GlobalKind::Browser => !browser && !u.in_callback,
-                GlobalKind::CommonJs => esm && !browser,
-                GlobalKind::Test => true,
-            };
-            if !judged {
-                continue;
-            }
-            let why = explanation(u, esm);
-            let uses = if u.uses > 1 {
-                format!(" ({} uses in the file)", u.uses)
-            } else {
-                String::new()
-            };
-            let (severity, impact) = if u.write_only {
-                (
-                    Severity::High,
-                    "Assigning an undeclared name throws ReferenceError in strict mode (ES modules, classes, TypeScript output) when the line runs.".to_string(),
-                )
-            } else {
-                (
-                    Severity::Blocker,
-                    "ReferenceError when this line runs: at module level the process dies at startup; in a handler every call of it fails.".to_string(),
-                )
-            };
-            let verb = if u.write_only { "assigns" } else { "uses" };
-            out.push(
-                Finding::new(
-                    &META,
-                    format!("`{rel}` {verb} `{}`, which is not defined: {why}{uses}", u.name),
-                )
-                .severity(severity)
-                .at(rel, u.span)
-                .key(&u.name)
-                .evidence(Evidence::at(
-                    rel,
-                    u.span.line,
-                    ctx.snippet(i, u.span.line),
-                    format!("first use of `{}`", u.name),
-                ))
-                .evidence(Evidence::searched(format!(
-                    "scopes of `{rel}`, its imports, runtime globals, and globals other files of the project define ({} names)",
-                    provided.len()
-                )))
-                .impact(impact)
-                .fix(format!(
-                    "Import or declare `{}` (or correct the name), or guard it with `typeof {} !== 'undefined'` if it is optional.",
-                    u.name, u.name
-                ))
-                .verify(format!("npx eslint --no-eslintrc --env node,es2022 --parser-options=ecmaVersion:latest,sourceType:module --rule 'no-undef: error' {rel}")),
-            );
-        }
-    }
+    let mut out = js::check(ctx);
+    out.extend(python::check(ctx));
     out
 }

@@ -1,0 +1,89 @@
+//! Python half of the rule.
+
+//! `integrity/undefined-name`: a name that is read but never defined or imported.
+
+use crate::context::ProjectContext;
+use flightcheck_core::{Evidence, Finding, Language, Severity};
+
+pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for &file in &ctx.sources {
+        // Examples, demos and tests show how to do something; production does not run them.
+        if ctx.language(file) != Some(Language::Python) || ctx.is_sample_code(file) {
+            continue;
+        }
+        let Some(facts) = ctx.facts(file) else {
+            continue;
+        };
+        let rel = ctx.rel(file);
+        for u in &facts.py_names.undefined {
+            let line = ctx.snippet(file, u.span.line);
+            if silenced_by_noqa(&line) {
+                continue;
+            }
+            let name = &u.name;
+            let (severity, message, impact) = if u.in_annotation {
+                (
+                    Severity::Medium,
+                    format!("`{name}` in an annotation in `{rel}` is never defined or imported"),
+                    "Python does not evaluate this annotation, but type checkers and typing.get_type_hints (FastAPI, pydantic) fail on it.",
+                )
+            } else if u.in_function {
+                (
+                    Severity::Blocker,
+                    format!("`{name}` is used in `{rel}` but never defined or imported"),
+                    "Python raises NameError when this function runs: every call fails.",
+                )
+            } else {
+                (
+                    Severity::Blocker,
+                    format!(
+                        "`{name}` is used at module level in `{rel}` before anything defines or imports it"
+                    ),
+                    "Python raises NameError while importing this module: the process dies at startup.",
+                )
+            };
+            out.push(
+                Finding::new(&super::META, message)
+                    .severity(severity)
+                    .at(rel, u.span)
+                    .key(name)
+                    .evidence(Evidence::at(rel, u.span.line, line, "the name"))
+                    .evidence(Evidence::searched(format!(
+                        "the enclosing scopes of `{rel}`, its imports and the Python builtins"
+                    )))
+                    .impact(impact)
+                    .fix(format!("Import or define `{name}`, or correct the name."))
+                    .verify(format!("ruff check --select F821 {rel}")),
+            );
+        }
+    }
+    out
+}
+
+/// `# noqa` or `# noqa: F821` on the line: the author marked the name as known to be
+/// missing (a Python 2 branch, a name injected at run time), as ruff and flake8 honour.
+fn silenced_by_noqa(line: &str) -> bool {
+    let Some(at) = line.find("# noqa") else {
+        return false;
+    };
+    let rest = &line[at + "# noqa".len()..];
+    match rest.trim_start().strip_prefix(':') {
+        Some(codes) => codes.split([',', ' ']).any(|c| c.trim() == "F821"),
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::silenced_by_noqa;
+
+    #[test]
+    fn noqa_comments() {
+        assert!(silenced_by_noqa("x = unicode  # noqa"));
+        assert!(silenced_by_noqa("x = unicode  # noqa: F821"));
+        assert!(silenced_by_noqa("x = unicode  # noqa: E501, F821"));
+        assert!(!silenced_by_noqa("x = unicode  # noqa: E501"));
+        assert!(!silenced_by_noqa("x = unicode"));
+    }
+}
