@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 33] = [
+    static ALL: [&Rule; 34] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -96,6 +96,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::hardcoded_secret::RULE,
         &rules::integrity::undefined_name::RULE,
         &rules::integrity::missing_export::RULE,
+        &rules::integrity::missing_method::RULE,
     ];
     &ALL
 }
