@@ -5,7 +5,7 @@ use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, ImportKind, Language, RuleMeta, Severity, WhenUnreachable,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/unresolved-import",
@@ -109,17 +109,9 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
         .filter_map(|p| p.package_json.as_ref()?.name.as_deref())
         .collect();
     // Directory names of the tree: `components/x` or `utils/y` imports are bundler or
-    // jsconfig aliases when a directory of that name exists.
-    let dirs: HashSet<&str> = ctx
-        .ws
-        .files
-        .iter()
-        .flat_map(|f| {
-            let mut parts: Vec<&str> = f.rel.split('/').collect();
-            parts.pop();
-            parts
-        })
-        .collect();
+    // jsconfig aliases when a directory of that name exists. Built on first need.
+    let mut dirs: Option<HashSet<&str>> = None;
+    let mut by_dir: HashMap<&str, Option<(Declared, bool)>> = HashMap::new();
     for i in ctx.reachable_sources() {
         if !matches!(
             ctx.language(i),
@@ -135,7 +127,6 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
         if crate::js_modules::is_test_support(rel)
             || ctx.is_sample_code(i)
             || in_samples
-            || crate::js_modules::runs_on_deno(ctx, i)
             || [".d.ts", ".d.mts", ".d.cts"]
                 .iter()
                 .any(|e| rel.ends_with(e))
@@ -143,11 +134,27 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         }
         let Some(facts) = ctx.facts(i) else { continue };
-        let Some((declared, locked)) = declared_for(ctx, i) else {
+        if !facts
+            .imports
+            .iter()
+            .any(|im| flightcheck_core::package_name(&im.specifier).is_some())
+        {
+            continue;
+        }
+        // One lookup per directory: the package.json files above it are the same.
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+        let entry = by_dir.entry(dir).or_insert_with(|| {
+            let bundled =
+                crate::js_modules::package_json(ctx, i).is_some_and(crate::js_modules::bundles);
+            if crate::js_modules::runs_on_deno(ctx, i) {
+                return None;
+            }
+            declared_for(ctx, i).map(|d| (d, bundled))
+        });
+        let Some(((declared, locked), bundled)) = entry.as_ref() else {
             continue;
         };
-        let bundled =
-            crate::js_modules::package_json(ctx, i).is_some_and(crate::js_modules::bundles);
+        let bundled = *bundled;
         let mut seen: HashSet<&str> = HashSet::new();
         for import in &facts.imports {
             if matches!(
@@ -186,10 +193,24 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
             if !npm_like
                 || crate::js_modules::is_node_builtin(spec)
                 || own.contains(package)
-                || dirs.contains(first)
                 || ctx.resolved(i, spec).is_some()
+                || declared.get(package) == Some(&false)
                 || !seen.insert(package)
             {
+                continue;
+            }
+            let dirs = dirs.get_or_insert_with(|| {
+                ctx.ws
+                    .files
+                    .iter()
+                    .flat_map(|f| {
+                        let mut parts: Vec<&str> = f.rel.split('/').collect();
+                        parts.pop();
+                        parts
+                    })
+                    .collect()
+            });
+            if dirs.contains(first) {
                 continue;
             }
             let (severity, message) = match declared.get(package) {
