@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Blocker,
     category: Category::Integrity,
     fix_kind: FixKind::Code,
-    summary: "A relative import of a module that does not exist, or of a package package.json does not declare",
+    summary: "An import of a module that does not exist, or of a package no package.json declares",
     when_unreachable: WhenUnreachable::Downgrade(Severity::Low),
     effort_minutes: 10,
     docs: r#"## What it does
@@ -22,6 +22,15 @@ JavaScript/TypeScript files the way Node and TypeScript do (extensions, `index` 
 relative Python import (`from .x import y`) plus absolute imports into the project's own
 packages (flat and `src/` layouts, script directories), and reports those that resolve to
 nothing. It names the paths it tried and, when a similarly named file exists, suggests it.
+
+Bare package imports are checked against package.json: `require('dayjs')` when no
+package.json at or above the file lists `dayjs` (in dependencies, devDependencies,
+peerDependencies or optionalDependencies; the workspace root's count too) is a `blocker`:
+a clean install (`npm ci`) does not provide it. A production file importing a package listed
+only in devDependencies is `medium`: `npm ci --omit=dev` leaves it out (not reported when
+the project bundles its code with webpack, vite, esbuild, tsup, ncc or `next build`).
+Without a lockfile, or when the lockfile installs the package only as another package's
+dependency, an undeclared package is `medium`.
 
 ## Why it breaks production
 `require('./utils/format')` of a file that was renamed throws `MODULE_NOT_FOUND` the moment
@@ -39,6 +48,9 @@ const { formatPrice } = require('./utils/format');
 ```python
 from .services.billing import charge   # services/billing.py does not exist
 ```
+```js
+const dayjs = require('dayjs');        // in no package.json, not in package-lock.json
+```
 
 ## Not flagged
 ```js
@@ -47,12 +59,6 @@ import { Config } from './config.js';                   // resolves to config.ts
 try { require('./local-overrides'); } catch {}          // optional, failure handled
 import type { User } from './missing-types';            // erased at compile time
 ```
-Package imports are checked against package.json instead: `require('dayjs')` when no
-package.json at or above the file lists `dayjs` (in dependencies, devDependencies,
-peerDependencies or optionalDependencies; the workspace root's count too) is a `blocker`:
-a clean install (`npm ci`) does not provide it. A production file importing a package listed
-only in devDependencies is `medium`: `npm ci --omit=dev` leaves it out (not reported when
-the project bundles its code with webpack, vite, esbuild, tsup, ncc or `next build`).
 Node built-ins (`fs`, `node:fs`), workspace packages, the package's own name, tsconfig
 `paths`/`baseUrl` aliases, type-only imports and `require` inside `try` are not reported,
 and nothing is reported for files without a package.json. Python packages are not checked.
@@ -221,16 +227,18 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                     let name = rel.rsplit('/').next().unwrap_or(rel);
                     let tooling = name.contains(".config.")
                         || rel.split('/').rev().skip(1).any(|d| {
-                            matches!(
-                                d,
-                                "scripts"
-                                    | "script"
-                                    | "tools"
-                                    | "bench"
-                                    | "benchmarks"
-                                    | "ecosystem-tests"
-                                    | "e2e"
-                            )
+                            // `.vuepress/`, `.storybook/`, `.github/`: tool directories.
+                            d.starts_with('.')
+                                || matches!(
+                                    d,
+                                    "scripts"
+                                        | "script"
+                                        | "tools"
+                                        | "bench"
+                                        | "benchmarks"
+                                        | "ecosystem-tests"
+                                        | "e2e"
+                                )
                         });
                     if bundled || tooling {
                         continue;
