@@ -88,6 +88,9 @@ pub struct Project {
     /// Frameworks declared in manifests (imports add more later).
     pub frameworks: BTreeSet<Framework>,
     pub package_manager: Option<String>,
+    /// Packages the JS lockfile at the root installs (direct and transitive); `None` without
+    /// a lockfile.
+    pub locked_packages: Option<BTreeSet<String>>,
     pub deploy_files: Vec<String>,
     pub ci_files: Vec<String>,
     pub doc_files: Vec<String>,
@@ -1048,6 +1051,9 @@ fn finish_project(root: &Path, project: &mut Project) {
         ("Pipfile.lock", "pipenv"),
         ("pdm.lock", "pdm"),
     ];
+    if project.package_json.is_some() {
+        project.locked_packages = crate::lockfile::read(&dir);
+    }
     project.package_manager = lockfiles
         .iter()
         .find(|(f, _)| dir.join(f).is_file())

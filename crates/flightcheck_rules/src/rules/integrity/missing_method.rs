@@ -1,22 +1,33 @@
-//! `integrity/missing-method`: `self.name()` where the project's own class has no `name`.
+//! `integrity/missing-method`: a call of a member that the project's own class or module
+//!
+//! The JavaScript/TypeScript half reads oxc's scope analysis (`missing_method/js.rs`), the Python half
+//! the names walk of `flightcheck_python` (`missing_method/python.rs`); one rule, one catalog entry.
+
+mod js;
+mod python;
 
 use crate::context::ProjectContext;
-use crate::registry::{Rule, has_python_sources};
-use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
-};
-use std::collections::HashSet;
+use crate::registry::{Rule, has_sources};
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/missing-method",
     severity: Severity::High,
     category: Category::Integrity,
     fix_kind: FixKind::Code,
-    summary: "A call of a method that the project's own class does not define",
+    summary: "A call of a method the project's own class or module does not define",
     when_unreachable: WhenUnreachable::Drop,
-    effort_minutes: 10,
+    effort_minutes: 15,
     docs: r#"## What it does
-Finds `self.name(...)` calls in methods of the project's Python classes where the class
+**JavaScript/TypeScript.** Follows, without a type checker, receivers whose shape the project's own code fixes:
+`const svc = require('./svc')` and `import * as svc from './svc'` (the module's exports),
+`const x = new Foo()` with `Foo` a class of the project (same file or imported),
+`module.exports = new Foo()` singletons, `Foo.create()` (static members) and `this.m()`
+inside a class. It collects the class's methods, accessors, fields, `this.x =` assignments,
+`Foo.prototype.x =` additions and inherited members (walking `extends` through project
+classes), and reports calls of members none of them define.
+
+**Python.** Finds `self.name(...)` calls in methods of the project's Python classes where the class
 defines no `name`: no method, no class attribute, and no `self.name = …` in any of its
 methods. Only plain classes are judged: a class with a base other than `object`, a
 decorator (`@dataclass`, attrs), a metaclass or keyword arguments, `__getattr__` or
@@ -25,12 +36,26 @@ uses as a base (a mixin or an abstract base whose subclasses supply the method) 
 judged. Only files an entry point reaches are checked.
 
 ## Why it breaks production
-A method renamed in one place and not in another raises `AttributeError` when the call
+**JavaScript/TypeScript.** `svc.sendRecipt(order)` on an object without that method throws
+`TypeError: svc.sendRecipt is not a function` when the line runs: the handler fails for every
+user who reaches it, typically after a rename that missed one caller.
+
+**Python.** A method renamed in one place and not in another raises `AttributeError` when the call
 runs: the handler, the job or the request that reaches it fails every time, and nothing
 catches it before a user does.
 
 ## Flagged
-```python
+**JavaScript/TypeScript.** ```js
+// services/mailer.js: module.exports = { sendReceipt, sendReset };
+const mailer = require('./services/mailer');
+mailer.sendRecipt(order);               // not exported
+
+class Cart { add(item) {} }
+const cart = new Cart();
+cart.remove(item);                       // Cart has no remove
+```
+
+**Python.** ```python
 class OrderService:
     def place(self, order):
         self.validate(order)        # the method is called `check`
@@ -39,7 +64,18 @@ class OrderService:
 ```
 
 ## Not flagged
-```python
+**JavaScript/TypeScript.** ```js
+class Store extends EventEmitter {}     // inherits from a package: members unknown
+new Store().on('x', f);
+Object.assign(Cart.prototype, mixin);   // members added out of sight
+let svc = require('./a'); svc = other;  // reassigned: unknown
+if (svc.optional) svc.optional();       // tested first
+svc.optional?.();                       // optional call
+```
+`this.handle()` in a class that another class of the project extends (a template method
+the subclass provides) is not judged either.
+
+**Python.** ```python
 class OrderService(BaseService):    # inherited methods are not known
     def place(self, order):
         self.validate(order)
@@ -56,61 +92,16 @@ class Email(Handler):
 ```
 
 ## Fix
-Call the method the class defines, or add the missing method.
+**JavaScript/TypeScript.** Call the member the class or module defines (or add it), then run the code path once.
+
+**Python.** Call the method the class defines, or add the missing method.
 "#,
 };
 
-pub static RULE: Rule = Rule::project(&META, has_python_sources, check);
+pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    let python: Vec<usize> = ctx
-        .sources
-        .iter()
-        .copied()
-        .filter(|i| ctx.language(*i) == Some(Language::Python))
-        .collect();
-    // Classes any file (tests and dead code included) uses as a base.
-    let bases: HashSet<&str> = python
-        .iter()
-        .filter_map(|i| ctx.facts(*i))
-        .flat_map(|f| f.py_names.base_names.iter().map(String::as_str))
-        .collect();
-    let mut out = Vec::new();
-    for &file in &python {
-        // Examples, demos and tests show how to do something; production does not run them.
-        if ctx.is_sample_code(file) {
-            continue;
-        }
-        let Some(facts) = ctx.facts(file) else {
-            continue;
-        };
-        let rel = ctx.rel(file);
-        for m in &facts.py_names.missing_self_methods {
-            if bases.contains(m.class.as_str()) {
-                continue;
-            }
-            let (class, method) = (&m.class, &m.method);
-            out.push(
-                Finding::new(
-                    &META,
-                    format!("`self.{method}()` in class `{class}` (`{rel}`): `{class}` defines no `{method}`"),
-                )
-                .at(rel, m.span)
-                .key(format!("{class}.{method}"))
-                .evidence(Evidence::at(
-                    rel,
-                    m.span.line,
-                    ctx.snippet(file, m.span.line),
-                    "the call",
-                ))
-                .evidence(Evidence::searched(format!(
-                    "the methods, class attributes and `self.` assignments of `{class}` (no bases, decorators, metaclass or __getattr__; no class of the project inherits from it)"
-                )))
-                .impact("Python raises AttributeError when this call runs: the code path fails every time.")
-                .fix(format!("Call the method `{class}` defines, or add `{method}` to it."))
-                .verify(format!("grep -n \"def {method}\" {rel}")),
-            );
-        }
-    }
+    let mut out = js::check(ctx);
+    out.extend(python::check(ctx));
     out
 }

@@ -3,8 +3,9 @@
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, ImportKind, RuleMeta, Severity, WhenUnreachable,
+    Category, Evidence, Finding, FixKind, ImportKind, Language, RuleMeta, Severity, WhenUnreachable,
 };
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[path = "unresolved_import/third_party.rs"]
 mod third_party;
@@ -14,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Blocker,
     category: Category::Integrity,
     fix_kind: FixKind::Code,
-    summary: "A relative import of a module that does not exist",
+    summary: "An import of a module that does not exist, or of a package no package.json declares",
     when_unreachable: WhenUnreachable::Downgrade(Severity::Low),
     effort_minutes: 10,
     docs: r#"## What it does
@@ -24,6 +25,15 @@ JavaScript/TypeScript files the way Node and TypeScript do (extensions, `index` 
 relative Python import (`from .x import y`) plus absolute imports into the project's own
 packages (flat and `src/` layouts, script directories), and reports those that resolve to
 nothing. It names the paths it tried and, when a similarly named file exists, suggests it.
+
+Bare package imports are checked against package.json: `require('dayjs')` when no
+package.json at or above the file lists `dayjs` (in dependencies, devDependencies,
+peerDependencies or optionalDependencies; the workspace root's count too) is a `blocker`:
+a clean install (`npm ci`) does not provide it. A production file importing a package listed
+only in devDependencies is `medium`: `npm ci --omit=dev` leaves it out (not reported when
+the project bundles its code with webpack, vite, esbuild, tsup, ncc or `next build`).
+Without a lockfile, or when the lockfile installs the package only as another package's
+dependency, an undeclared package is `medium`.
 
 ## Why it breaks production
 `require('./utils/format')` of a file that was renamed throws `MODULE_NOT_FOUND` the moment
@@ -41,6 +51,9 @@ const { formatPrice } = require('./utils/format');
 ```python
 from .services.billing import charge   # services/billing.py does not exist
 ```
+```js
+const dayjs = require('dayjs');        // in no package.json, not in package-lock.json
+```
 
 ## Not flagged
 ```js
@@ -49,6 +62,9 @@ import { Config } from './config.js';                   // resolves to config.ts
 try { require('./local-overrides'); } catch {}          // optional, failure handled
 import type { User } from './missing-types';            // erased at compile time
 ```
+Node built-ins (`fs`, `node:fs`), workspace packages, the package's own name, tsconfig
+`paths`/`baseUrl` aliases, type-only imports and `require` inside `try` are not reported,
+and nothing is reported for files without a package.json.
 Python package imports are checked against the project's dependency manifests
 (requirements*.txt, pyproject `[project]` dependencies and optional/group dependencies,
 Poetry, PDM and uv groups): `import yaml` in reachable code with no `PyYAML` declared is
@@ -60,8 +76,7 @@ along (`aiohttp` with aiogram, `starlette` with FastAPI) count as installed. The
 silent when the project declares no dependencies at all, or installs from something it
 cannot read (`-r`/`-e`/URL lines, setup.py, setup.cfg, Pipfile, dynamic dependencies), and
 for imports guarded by `try/except ImportError`, under `if TYPE_CHECKING:`, of the standard
-library, or of the project's own modules. JavaScript package imports (`express`) are not
-checked by this rule.
+library, or of the project's own modules.
 
 ## Fix
 Point the import at the module's real path (or restore the missing file), then run the
@@ -72,8 +87,239 @@ entry point once: `node -e "require('./src/index.js')"` or
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
+/// The packages a file may import: dependencies of every package.json at or above it (the
+/// package's own and the workspace root's), with whether each is only a dev dependency.
+/// `None` when no package.json covers the file.
+/// Also the packages the lockfiles at or above it install (`None` without a lockfile).
+type Declared<'a> = (BTreeMap<&'a str, bool>, Option<HashSet<&'a str>>);
+
+fn declared_for<'a>(ctx: &ProjectContext<'a>, file: usize) -> Option<Declared<'a>> {
+    let rel = ctx.rel(file);
+    let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+    let mut deps: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut locked: Option<HashSet<&str>> = None;
+    let mut found = false;
+    for p in &ctx.ws.projects {
+        let Some(pj) = &p.package_json else { continue };
+        if !flightcheck_project::workspace::is_within(dir, &p.root) {
+            continue;
+        }
+        found = true;
+        if let Some(l) = &p.locked_packages {
+            locked
+                .get_or_insert_with(HashSet::new)
+                .extend(l.iter().map(String::as_str));
+        }
+        for (name, dev) in &pj.dependencies {
+            let entry = deps.entry(name.as_str()).or_insert(*dev);
+            *entry &= *dev;
+        }
+    }
+    found.then_some((deps, locked))
+}
+
+/// Bare imports of packages no package.json above the file declares, and production imports
+/// of dev-only packages.
+fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // Package names of the workspace itself (monorepo siblings, self-references).
+    let own: HashSet<&str> = ctx
+        .ws
+        .projects
+        .iter()
+        .filter_map(|p| p.package_json.as_ref()?.name.as_deref())
+        .collect();
+    // Directory names of the tree: `components/x` or `utils/y` imports are bundler or
+    // jsconfig aliases when a directory of that name exists. Built on first need.
+    let mut dirs: Option<HashSet<&str>> = None;
+    let mut by_dir: HashMap<&str, Option<(Declared, bool)>> = HashMap::new();
+    for i in ctx.reachable_sources() {
+        if !matches!(
+            ctx.language(i),
+            Some(Language::JavaScript | Language::TypeScript)
+        ) {
+            continue;
+        }
+        let rel = ctx.rel(i);
+        let in_samples = rel.split('/').rev().skip(1).any(|d| {
+            let d = d.to_ascii_lowercase();
+            d.contains("sample") || d.contains("example") || d.contains("demo")
+        });
+        if crate::js_modules::is_test_support(rel)
+            || ctx.is_sample_code(i)
+            || in_samples
+            || [".d.ts", ".d.mts", ".d.cts"]
+                .iter()
+                .any(|e| rel.ends_with(e))
+        {
+            continue;
+        }
+        let Some(facts) = ctx.facts(i) else { continue };
+        if !facts
+            .imports
+            .iter()
+            .any(|im| flightcheck_core::package_name(&im.specifier).is_some())
+        {
+            continue;
+        }
+        // One lookup per directory: the package.json files above it are the same.
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+        let entry = by_dir.entry(dir).or_insert_with(|| {
+            let bundled =
+                crate::js_modules::package_json(ctx, i).is_some_and(crate::js_modules::bundles);
+            if crate::js_modules::runs_on_deno(ctx, i) {
+                return None;
+            }
+            declared_for(ctx, i).map(|d| (d, bundled))
+        });
+        let Some(((declared, locked), bundled)) = entry.as_ref() else {
+            continue;
+        };
+        let bundled = *bundled;
+        let mut seen: HashSet<&str> = HashSet::new();
+        for import in &facts.imports {
+            if matches!(
+                import.kind,
+                ImportKind::TypeOnly | ImportKind::PyFrom | ImportKind::PyImport
+            ) || import.erased
+                || import.guarded
+            {
+                continue;
+            }
+            let spec = import.specifier.as_str();
+            let Some(package) = flightcheck_core::package_name(spec) else {
+                continue;
+            };
+            // Stylesheets, images and other assets: a bundler's business.
+            let asset = spec.rsplit('/').next().is_some_and(|last| {
+                last.rsplit_once('.').is_some_and(|(_, ext)| {
+                    !matches!(
+                        ext,
+                        "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "json" | "jsx" | "tsx"
+                    ) && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                        && ext.len() <= 5
+                        && !last.starts_with(package)
+                })
+            });
+            if asset {
+                continue;
+            }
+            let first = spec.split('/').next().unwrap_or(spec);
+            let npm_like = package
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._@/".contains(c))
+                && !package.starts_with("@/")
+                && first != "@"
+                && !first.starts_with(['~', '#', '$']);
+            if !npm_like
+                || crate::js_modules::is_node_builtin(spec)
+                || own.contains(package)
+                || ctx.resolved(i, spec).is_some()
+                || declared.get(package) == Some(&false)
+                || !seen.insert(package)
+            {
+                continue;
+            }
+            let dirs = dirs.get_or_insert_with(|| {
+                ctx.ws
+                    .files
+                    .iter()
+                    .flat_map(|f| {
+                        let mut parts: Vec<&str> = f.rel.split('/').collect();
+                        parts.pop();
+                        parts
+                    })
+                    .collect()
+            });
+            if dirs.contains(first) {
+                continue;
+            }
+            let (severity, message) = match declared.get(package) {
+                Some(false) => continue,
+                Some(true) => {
+                    // Bundled code, and tooling (config files, scripts) that never runs in
+                    // the production process.
+                    let name = rel.rsplit('/').next().unwrap_or(rel);
+                    let tooling = name.contains(".config.")
+                        || rel.split('/').rev().skip(1).any(|d| {
+                            // `.vuepress/`, `.storybook/`, `.github/`: tool directories.
+                            d.starts_with('.')
+                                || matches!(
+                                    d,
+                                    "scripts"
+                                        | "script"
+                                        | "tools"
+                                        | "bench"
+                                        | "benchmarks"
+                                        | "ecosystem-tests"
+                                        | "e2e"
+                                )
+                        });
+                    if bundled || tooling {
+                        continue;
+                    }
+                    (
+                        Severity::Medium,
+                        format!(
+                            "`{rel}` imports `{package}`, which package.json lists only in devDependencies: `npm ci --omit=dev` (and `NODE_ENV=production npm install`) does not install it, so production fails with MODULE_NOT_FOUND"
+                        ),
+                    )
+                }
+                None => match &locked {
+                    Some(l) if !l.contains(package) => (
+                        if import.kind == ImportKind::Dynamic {
+                            Severity::High
+                        } else {
+                            Severity::Blocker
+                        },
+                        format!(
+                            "`{rel}` imports the package `{package}`, which no package.json of the project declares and the lockfile does not install: a clean install (`npm ci`) does not provide it, so Node throws MODULE_NOT_FOUND"
+                        ),
+                    ),
+                    Some(_) => (
+                        Severity::Medium,
+                        format!(
+                            "`{rel}` imports the package `{package}`, which no package.json of the project declares: it is installed only as a dependency of another package (the lockfile has it), so a dependency upgrade or pnpm's strict layout removes it and the import throws MODULE_NOT_FOUND"
+                        ),
+                    ),
+                    None => (
+                        Severity::Medium,
+                        format!(
+                            "`{rel}` imports the package `{package}`, which no package.json of the project declares: unless another dependency happens to install it, a clean install does not provide it and the import throws MODULE_NOT_FOUND (no lockfile to tell which)"
+                        ),
+                    ),
+                },
+            };
+            out.push(
+                Finding::new(&META, message)
+                    .severity(severity)
+                    .at(rel, import.span)
+                    .key(package)
+                    .evidence(Evidence::at(
+                        rel,
+                        import.span.line,
+                        ctx.snippet(i, import.span.line),
+                        "the import",
+                    ))
+                    .evidence(Evidence::searched(format!(
+                        "dependencies, devDependencies, peerDependencies and optionalDependencies of every package.json at or above `{rel}`, workspace package names, Node built-ins, tsconfig paths"
+                    )))
+                    .impact("The deployed install does not contain the package; the import throws MODULE_NOT_FOUND when the module loads.")
+                    .fix(if severity == Severity::Medium {
+                        format!("Move `{package}` to dependencies: npm install --save {package}")
+                    } else {
+                        format!("Add the package: npm install --save {package}")
+                    })
+                    .verify("rm -rf node_modules && npm ci --omit=dev && node -e \"require('./ENTRY')\"".to_string()),
+            );
+        }
+    }
+    out
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    let mut out = third_party::undeclared(ctx, &META);
+    let mut out = undeclared_packages(ctx);
+    out.extend(third_party::undeclared(ctx, &META));
     for problem in &ctx.import_problems {
         let rel = ctx.rel(problem.file);
         let import = &problem.import;
