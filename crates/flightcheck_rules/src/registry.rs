@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 61] = [
+    static ALL: [&Rule; 59] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -121,8 +121,6 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::data::save_error_ignored::RULE,
         &rules::perf::unbounded_cache::RULE,
         &rules::availability::no_startup_catch_up::RULE,
-        &rules::integrity::undefined_name::RULE,
-        &rules::integrity::missing_export::RULE,
         &rules::integrity::missing_method::RULE,
     ];
     &ALL
