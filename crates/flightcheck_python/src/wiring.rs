@@ -2210,6 +2210,27 @@ impl<'a> Walker<'_, '_, 'a> {
     }
 }
 
+/// A decorator that hands the function to an object (`@dp.message(...)`, `@app.get("/")`,
+/// `@bot.event`), not one that only wraps it (`@functools.lru_cache`, `@typing.overload`).
+fn registers_function(decorator: &ast::Decorator) -> bool {
+    let target = match &decorator.expression {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let Expr::Attribute(attr) = target else {
+        return false;
+    };
+    let root = match &*attr.value {
+        Expr::Name(n) => n.id.as_str(),
+        _ => return true,
+    };
+    !matches!(
+        root,
+        "functools" | "typing" | "abc" | "contextlib" | "asyncio" | "dataclasses" | "pytest"
+            | "unittest" | "mock" | "enum" | "typing_extensions" | "staticmethod" | "classmethod"
+    )
+}
+
 fn is_discord_error_event(name: &str) -> bool {
     matches!(
         name,
@@ -2839,6 +2860,17 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                 self.on_function(def);
                 for d in &def.decorator_list {
                     self.visit_decorator(d);
+                }
+                // `@router.message(...)` / `@app.get("/")` / `@client.event` register the
+                // function with an object as the module loads: it runs whoever imports it.
+                if self.depth == 0 && def.decorator_list.iter().any(registers_function) {
+                    let key = (None, def.name.to_string());
+                    if self.uses.insert(key) {
+                        self.out.decl_uses.push(DeclUse {
+                            from: None,
+                            to: def.name.to_string(),
+                        });
+                    }
                 }
                 self.visit_parameters(&def.parameters);
                 if let Some(r) = &def.returns {

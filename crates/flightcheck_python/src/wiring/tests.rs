@@ -875,3 +875,20 @@ open("report.json", "w").write("{}")
     assert!(stores("import sqlite3\nx = sqlite3.connect(':memory:')\n").is_empty());
     assert!(stores("import psycopg\nc = psycopg.connect('postgresql://db/app')\n").is_empty());
 }
+
+#[test]
+fn registering_decorators_make_top_level_functions_run() {
+    let src = "import functools\nfrom aiogram import Router\nrouter = Router()\n\n@router.message(Command('pay'))\nasync def pay(message):\n    pass\n\n@app.get('/health')\ndef health():\n    return 'ok'\n\n@functools.lru_cache(maxsize=8)\ndef rates():\n    return {}\n\n@cache\ndef plain():\n    return 1\n";
+    let w = wiring(src);
+    let from_module: Vec<&str> = w
+        .decl_uses
+        .iter()
+        .filter(|u| u.from.is_none())
+        .map(|u| u.to.as_str())
+        .collect();
+    assert!(from_module.contains(&"pay"), "{from_module:?}");
+    assert!(from_module.contains(&"health"), "{from_module:?}");
+    // Wrapping decorators do not run the function.
+    assert!(!from_module.contains(&"rates"), "{from_module:?}");
+    assert!(!from_module.contains(&"plain"), "{from_module:?}");
+}
