@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 53] = [
+    static ALL: [&Rule; 54] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -116,6 +116,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::integrity::missing_export::RULE,
         &rules::security::admin_action_unaudited::RULE,
         &rules::resilience::swallowed_error::RULE,
+        &rules::resilience::external_call_unguarded::RULE,
     ];
     &ALL
 }
