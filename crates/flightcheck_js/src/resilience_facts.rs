@@ -355,6 +355,24 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
 }
 
 impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
+    /// `.catch(handler)` whose handler neither rethrows nor rejects.
+    fn settling_catch(&self, call: &CallExpression) -> Option<String> {
+        let Expression::StaticMemberExpression(m) = call.callee.without_parentheses() else {
+            return None;
+        };
+        if m.property.name != "catch" {
+            return None;
+        }
+        let handler = call.arguments.first()?.as_expression()?;
+        if !is_function(handler.without_parentheses()) {
+            return None;
+        }
+        let sp = handler.span();
+        let text = self.source.get(sp.start as usize..sp.end as usize)?;
+        (!text.contains("throw") && !text.contains("reject") && !text.contains("next("))
+            .then(|| ".catch(…) returning a default".to_string())
+    }
+
     fn loop_counts_attempts(&self, span: oxc_span::Span) -> bool {
         self.source
             .get(span.start as usize..span.end as usize)
@@ -744,10 +762,15 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.call(it);
-        // `pRetry(() => fetch(url))`, `withRetry(...)`, `breaker.fire(...)`.
-        let wrapper = callee_name(&it.callee).filter(|n| names_retry(n));
+        // `pRetry(() => fetch(url))`, `withRetry(...)`, `breaker.fire(...)`; or
+        // `fetch(url).then(…).catch(() => defaults)`: a promise catch that settles with a value
+        // instead of rethrowing.
+        let wrapper = callee_name(&it.callee)
+            .filter(|n| names_retry(n))
+            .map(|n| format!("{n}(…)"))
+            .or_else(|| self.settling_catch(it));
         if let Some(w) = &wrapper {
-            self.guards.push(format!("`{w}(…)`"));
+            self.guards.push(format!("`{w}`"));
         }
         walk::walk_call_expression(self, it);
         if wrapper.is_some() {

@@ -243,8 +243,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
         frontier = next;
     }
-    let mut out = Vec::new();
+    let mut out: Vec<Finding> = Vec::new();
     for &file in &running {
+        // One finding per host per file: the fix (a retrying client) is the same.
+        let mut hosts: HashMap<&str, (usize, usize)> = HashMap::new();
         let Some(path) = on_path.get(&file) else {
             continue;
         };
@@ -269,11 +271,23 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let Some(host) = third_party_host(url) else {
                 continue;
             };
+            if let Some((at, extra)) = hosts.get_mut(host) {
+                *extra += 1;
+                // The first few repeats are named; more would drown the message.
+                if *extra <= 3 {
+                    out[*at].message.push_str(&format!(
+                        "; same host also called by `{}` at line {}",
+                        call.via, call.span.line
+                    ));
+                }
+                continue;
+            }
+            hosts.insert(host, (out.len(), 0));
             let place = call
                 .function
                 .as_deref()
                 .map(|f| format!("in `{f}`"))
-                .unwrap_or_else(|| "in a handler".to_string());
+                .unwrap_or_else(|| "in an anonymous function".to_string());
             let message = format!(
                 "`{}` ({}) to third-party host `{host}` {place}, on a handler path ({path}): no retry/backoff, circuit breaker or cached fallback around it; searched the call's function, wrappers and loops, and {} running file(s) for retry/breaker libraries (p-retry, axios-retry, opossum, tenacity, backoff, pybreaker, …)",
                 call.via,
