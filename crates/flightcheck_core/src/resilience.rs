@@ -82,8 +82,42 @@ pub struct OutboundCall {
     pub instance: Option<String>,
     /// Innermost named function around the call.
     pub function: Option<String>,
+    /// Inside a function body (runs when called), not code that runs as the module loads.
+    pub in_function: bool,
+    /// A retry, circuit breaker or fallback visible around the call, as written: a retry
+    /// wrapper (`pRetry(() => …)`), a `@retry` decorator, a loop counting attempts, a
+    /// catch that falls back to a cached value, a client that retries by default.
+    pub guard: Option<String>,
     pub span: Span,
     pub owner: Owner,
+}
+
+/// Whether a name (a callee, a decorator, a function) says it retries or breaks a circuit:
+/// `pRetry`, `withRetry`, `retry_async`, `backoff.on_exception`, `breaker.call`.
+pub fn names_retry(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "retry", "retries", "backoff", "breaker", "circuit", "stamina",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+}
+
+/// Whether loop text counts attempts (`for attempt in range(3)`, `while (tries < 3)`).
+pub fn counts_attempts(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    ["attempt", "retry", "retries", "tries"]
+        .iter()
+        .any(|k| t.contains(k))
+}
+
+/// Whether a catch/except body falls back to a stored or default value instead of failing:
+/// it mentions a cache or fallback.
+pub fn falls_back(handler_text: &str) -> bool {
+    let t = handler_text.to_ascii_lowercase();
+    ["cache", "fallback", "stale", "last_known", "lastknown"]
+        .iter()
+        .any(|k| t.contains(k))
 }
 
 /// A call of this file's own `async def` whose coroutine is dropped: an expression

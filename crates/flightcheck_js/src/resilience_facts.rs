@@ -4,7 +4,7 @@
 
 use flightcheck_core::resilience::{
     DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
-    SwallowedError, TimeoutState, failure_matters,
+    SwallowedError, TimeoutState, counts_attempts, failure_matters, falls_back, names_retry,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use oxc_ast::ast::*;
@@ -39,6 +39,8 @@ struct Walk<'s, F: Fn(u32, u32) -> Span> {
     browser_file: bool,
     /// Receivers of `.destroy()` calls (`client.destroy()`).
     destroyed: Vec<String>,
+    /// Retries, breakers and fallbacks around the node, innermost last (`pRetry(...)`).
+    guards: Vec<String>,
     out: ResilienceFacts,
 }
 
@@ -122,6 +124,16 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
         let via = callee_name(&call.callee).unwrap_or_else(|| client.to_string());
         let url = url.and_then(string_value).map(str::to_string);
         let span = self.span(call.span);
+        let guard = self.guards.last().cloned().or_else(|| {
+            self.functions
+                .iter()
+                .find(|f| names_retry(f))
+                .map(|f| format!("inside `{f}`"))
+        });
+        let guard = guard.or_else(|| {
+            (client == "got" && got_retries(call))
+                .then(|| "got retries GET requests twice by default".to_string())
+        });
         self.out.outbound.push(OutboundCall {
             client: client.to_string(),
             via,
@@ -129,6 +141,8 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             timeout,
             instance,
             function: self.functions.last().cloned(),
+            in_function: self.depth > 0,
+            guard,
             span,
             owner: self.owner.clone(),
         });
@@ -341,6 +355,40 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
 }
 
 impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
+    /// `.catch(handler)` whose handler neither rethrows nor rejects.
+    fn settling_catch(&self, call: &CallExpression) -> Option<String> {
+        let Expression::StaticMemberExpression(m) = call.callee.without_parentheses() else {
+            return None;
+        };
+        if m.property.name != "catch" {
+            return None;
+        }
+        let handler = call.arguments.first()?.as_expression()?;
+        if !is_function(handler.without_parentheses()) {
+            return None;
+        }
+        let sp = handler.span();
+        let text = self.source.get(sp.start as usize..sp.end as usize)?;
+        (!text.contains("throw") && !text.contains("reject") && !text.contains("next("))
+            .then(|| ".catch(…) returning a default".to_string())
+    }
+
+    fn loop_counts_attempts(&self, span: oxc_span::Span) -> bool {
+        self.source
+            .get(span.start as usize..span.end as usize)
+            .is_some_and(counts_attempts)
+    }
+
+    fn in_loop(&mut self, attempts: bool, walk: impl FnOnce(&mut Self)) {
+        if attempts {
+            self.guards.push("a loop counting attempts".into());
+        }
+        walk(self);
+        if attempts {
+            self.guards.pop();
+        }
+    }
+
     /// `f()` / `this.m()` as a statement, where `f`/`m` is this file's async function.
     fn floating_call(&mut self, call: &CallExpression) {
         let defined_at = match call.callee.without_parentheses() {
@@ -502,6 +550,33 @@ fn async_definitions<F: Fn(u32, u32) -> Span>(
     (functions, methods)
 }
 
+/// got retries GET (and other idempotent) requests twice by default: `got(url)`,
+/// `got.get(url)`, or options that cannot be read. Not `got.post` or `method: 'POST'`.
+fn got_retries(call: &CallExpression) -> bool {
+    let method =
+        callee_name(&call.callee).and_then(|n| n.rsplit_once('.').map(|(_, m)| m.to_string()));
+    if matches!(method.as_deref(), Some("post" | "patch")) {
+        return false;
+    }
+    if method.is_some() {
+        return true;
+    }
+    match call
+        .arguments
+        .get(1)
+        .and_then(|a| a.as_expression())
+        .map(|e| e.without_parentheses())
+    {
+        Some(Expression::ObjectExpression(obj)) => !obj.properties.iter().any(|p| {
+            matches!(p, ObjectPropertyKind::ObjectProperty(p)
+                if p.key.static_name().is_some_and(|k| k == "method")
+                    && p.value.without_parentheses().is_string_literal()
+                    && !matches!(string_value(&p.value), Some(m) if m.eq_ignore_ascii_case("get")))
+        }),
+        _ => true,
+    }
+}
+
 fn string_value_opt(e: Option<&Expression>) -> bool {
     e.and_then(string_value).is_some()
 }
@@ -636,7 +711,35 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
                 });
             }
         }
+        // A catch that falls back to a cached value: the call's failure does not fail the
+        // user's operation.
+        let fallback = it.handler.as_ref().is_some_and(|h| {
+            self.source
+                .get(h.body.span.start as usize..h.body.span.end as usize)
+                .is_some_and(falls_back)
+        });
+        if fallback {
+            self.guards.push("a catch with a cached fallback".into());
+        }
         walk::walk_try_statement(self, it);
+        if fallback {
+            self.guards.pop();
+        }
+    }
+
+    fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
+        let attempts = self.loop_counts_attempts(it.span);
+        self.in_loop(attempts, |w| walk::walk_for_statement(w, it));
+    }
+
+    fn visit_while_statement(&mut self, it: &WhileStatement<'a>) {
+        let attempts = self.loop_counts_attempts(it.span);
+        self.in_loop(attempts, |w| walk::walk_while_statement(w, it));
+    }
+
+    fn visit_do_while_statement(&mut self, it: &DoWhileStatement<'a>) {
+        let attempts = self.loop_counts_attempts(it.span);
+        self.in_loop(attempts, |w| walk::walk_do_while_statement(w, it));
     }
 
     fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {
@@ -659,7 +762,20 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.call(it);
+        // `pRetry(() => fetch(url))`, `withRetry(...)`, `breaker.fire(...)`; or
+        // `fetch(url).then(…).catch(() => defaults)`: a promise catch that settles with a value
+        // instead of rethrowing.
+        let wrapper = callee_name(&it.callee)
+            .filter(|n| names_retry(n))
+            .map(|n| format!("{n}(…)"))
+            .or_else(|| self.settling_catch(it));
+        if let Some(w) = &wrapper {
+            self.guards.push(format!("`{w}`"));
+        }
         walk::walk_call_expression(self, it);
+        if wrapper.is_some() {
+            self.guards.pop();
+        }
     }
 }
 
@@ -758,6 +874,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         http_server_file,
         browser_file,
         destroyed: Vec::new(),
+        guards: Vec::new(),
         out: ResilienceFacts::default(),
     };
     for stmt in &program.body {

@@ -5,7 +5,7 @@
 
 use flightcheck_core::resilience::{
     DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
-    SwallowedError, TimeoutState, failure_matters,
+    SwallowedError, TimeoutState, counts_attempts, failure_matters, falls_back, names_retry,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -37,6 +37,12 @@ struct Walk<'s> {
     methods: ClassMethods,
     /// Enclosing classes, innermost last.
     classes: Vec<String>,
+    /// Names bound to `httpx.Client()` / `httpx.AsyncClient()` in this file.
+    httpx_clients: Vec<String>,
+    /// The file builds an httpx transport with `retries=`.
+    httpx_transport_retries: bool,
+    /// Retries, breakers and fallbacks around the node, innermost last.
+    guards: Vec<String>,
     out: ResilienceFacts,
 }
 
@@ -133,6 +139,12 @@ impl Walk<'_> {
         timeout: TimeoutState,
     ) {
         let via = dotted(&call.func).unwrap_or_else(|| client.to_string());
+        let guard = self.guards.last().cloned().or_else(|| {
+            self.functions
+                .iter()
+                .find(|f| names_retry(f))
+                .map(|f| format!("inside `{f}`"))
+        });
         self.out.outbound.push(OutboundCall {
             client: client.into(),
             via,
@@ -140,6 +152,8 @@ impl Walk<'_> {
             timeout,
             instance: None,
             function: self.functions.last().cloned(),
+            in_function: !self.functions.is_empty(),
+            guard,
             span: (self.span_of)(call.range()),
             owner: self.owner.clone(),
         });
@@ -244,6 +258,19 @@ impl Walk<'_> {
                 TimeoutState::Missing
             };
             self.outbound("urllib", call, first, state);
+        } else if let Some(m) = q.strip_prefix("httpx.")
+            && REQUESTS_METHODS.contains(&m)
+        {
+            let url = if m == "request" {
+                call.arguments.args.get(1)
+            } else {
+                first
+            };
+            self.outbound("httpx", call, url, TimeoutState::SafeDefault);
+        } else if matches!(q, "httpx.HTTPTransport" | "httpx.AsyncHTTPTransport")
+            && keyword(call, "retries").is_some()
+        {
+            self.httpx_transport_retries = true;
         } else if q == "aiohttp.ClientSession" {
             let state = if keyword(call, "timeout").is_some() || has_double_star(call) {
                 TimeoutState::Set
@@ -264,6 +291,15 @@ impl Walk<'_> {
             return;
         }
         let object = w.rsplit_once('.').map(|(o, _)| o).unwrap_or("");
+        if REQUESTS_METHODS.contains(&m) && self.httpx_clients.iter().any(|s| s == object) {
+            let url = if m == "request" {
+                call.arguments.args.get(1)
+            } else {
+                call.arguments.args.first()
+            };
+            self.outbound("httpx", call, url, TimeoutState::SafeDefault);
+            return;
+        }
         if REQUESTS_METHODS.contains(&m) && self.sessions.iter().any(|s| s == object) {
             let state = if keyword(call, "timeout").is_some() || has_double_star(call) {
                 TimeoutState::Set
@@ -439,11 +475,40 @@ impl<'a> Visitor<'a> for Walk<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
-                self.functions.push(def.name.to_string());
+                // `@retry(...)`, `@backoff.on_exception(...)`, `@stamina.retry(...)`.
+                let decorator = def.decorator_list.iter().find_map(|d| {
+                    let e = match &d.expression {
+                        Expr::Call(c) => &*c.func,
+                        other => other,
+                    };
+                    dotted(e).filter(|n| names_retry(n))
+                });
+                if let Some(d) = &decorator {
+                    self.guards.push(format!("`@{d}`"));
+                }
                 // A method's body is not its class's body: `self` in a nested function is
                 // still the instance, but a nested class starts its own.
+                self.functions.push(def.name.to_string());
                 visitor::walk_stmt(self, stmt);
                 self.functions.pop();
+                if decorator.is_some() {
+                    self.guards.pop();
+                }
+                return;
+            }
+            Stmt::For(_) | Stmt::While(_) => {
+                let r = stmt.range();
+                let attempts = self
+                    .source
+                    .get(r.start().to_usize()..r.end().to_usize())
+                    .is_some_and(counts_attempts);
+                if attempts {
+                    self.guards.push("a loop counting attempts".into());
+                }
+                visitor::walk_stmt(self, stmt);
+                if attempts {
+                    self.guards.pop();
+                }
                 return;
             }
             Stmt::ClassDef(class) => {
@@ -463,6 +528,15 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 {
                     self.sessions.extend(a.targets.iter().filter_map(dotted));
                 }
+                if let Expr::Call(c) = &*a.value
+                    && matches!(
+                        self.qualified(&c.func).as_deref(),
+                        Some("httpx.Client" | "httpx.AsyncClient")
+                    )
+                {
+                    self.httpx_clients
+                        .extend(a.targets.iter().filter_map(dotted));
+                }
                 // `sys.excepthook = handler`.
                 if a.targets.iter().any(|t| {
                     dotted(t).is_some_and(|d| {
@@ -476,6 +550,15 @@ impl<'a> Visitor<'a> for Walk<'_> {
             Stmt::With(w) => {
                 for item in &w.items {
                     if let (Expr::Call(c), Some(var)) = (&item.context_expr, &item.optional_vars)
+                        && matches!(
+                            self.qualified(&c.func).as_deref(),
+                            Some("httpx.Client" | "httpx.AsyncClient")
+                        )
+                        && let Some(name) = dotted(var)
+                    {
+                        self.httpx_clients.push(name);
+                    }
+                    if let (Expr::Call(c), Some(var)) = (&item.context_expr, &item.optional_vars)
                         && self.qualified(&c.func).as_deref() == Some("requests.Session")
                         && let Some(name) = dotted(var)
                     {
@@ -487,6 +570,21 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 self.swallowed(t);
                 if self.functions.is_empty() {
                     self.guarded_main(t);
+                }
+                // An `except` that falls back to a cached value: the call's failure does
+                // not fail the user's operation.
+                let fallback = t.handlers.iter().any(|h| {
+                    let r = h.range();
+                    self.source
+                        .get(r.start().to_usize()..r.end().to_usize())
+                        .is_some_and(falls_back)
+                });
+                if fallback {
+                    self.guards
+                        .push("an `except` with a cached fallback".into());
+                    visitor::walk_stmt(self, stmt);
+                    self.guards.pop();
+                    return;
                 }
             }
             Stmt::If(i) if self.functions.is_empty() && crate::is_main_guard(&i.test) => {
@@ -532,6 +630,9 @@ pub(crate) fn extract(
         functions: Vec::new(),
         sessions: Vec::new(),
         mounts_adapter: false,
+        httpx_clients: Vec::new(),
+        httpx_transport_retries: false,
+        guards: Vec::new(),
         out: ResilienceFacts::default(),
     };
     for stmt in body {
@@ -552,6 +653,13 @@ pub(crate) fn extract(
             !(c.client == "requests"
                 && sessions.iter().any(|s| c.via.starts_with(&format!("{s}."))))
         });
+    }
+    if w.httpx_transport_retries {
+        // A transport with `retries=` retries failed connections of the file's clients.
+        for c in w.out.outbound.iter_mut().filter(|c| c.client == "httpx") {
+            c.guard
+                .get_or_insert_with(|| "an httpx transport with `retries=`".into());
+        }
     }
     facts.resilience = w.out;
 }

@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 59] = [
+    static ALL: [&Rule; 60] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -122,6 +122,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::perf::unbounded_cache::RULE,
         &rules::availability::no_startup_catch_up::RULE,
         &rules::integrity::missing_method::RULE,
+        &rules::resilience::external_call_unguarded::RULE,
     ];
     &ALL
 }

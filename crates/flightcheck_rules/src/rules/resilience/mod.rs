@@ -1,4 +1,5 @@
 pub mod dangling_task;
+pub mod external_call_unguarded;
 pub mod floating_promise;
 pub mod http_no_timeout;
 pub mod no_global_handler;
