@@ -562,6 +562,8 @@ pub struct FileFacts {
     pub resilience: crate::resilience::ResilienceFacts,
     /// Undefined names, exports, named imports and classes, for the integrity rules.
     pub integrity: crate::integrity::IntegrityFacts,
+    /// Async definitions, dropped calls of imported async functions, log-only catches.
+    pub async_calls: crate::async_calls::AsyncCallFacts,
     pub lines: u32,
 }
 

@@ -4,13 +4,14 @@
 //! only one every stage depends on, so it holds no logic that needs an AST (config and
 //! baseline files are the only files it reads).
 
+pub mod async_calls;
 pub mod baseline;
 pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod fingerprint;
-pub mod observability;
 pub mod integrity;
+pub mod observability;
 pub mod redact;
 pub mod report;
 pub mod resilience;
