@@ -120,6 +120,8 @@ impl FunctionTail {
 #[derive(Default)]
 pub(crate) struct JsAsyncCalls {
     bindings: HashMap<String, Binding>,
+    /// The file uses `window.` or `document.`: browser code.
+    browser_globals: bool,
     pub(crate) out: AsyncCallFacts,
 }
 
@@ -175,6 +177,7 @@ impl JsAsyncCalls {
         out.async_defs.sort_by(|a, b| a.name.cmp(&b.name));
         JsAsyncCalls {
             bindings: HashMap::new(),
+            browser_globals: source.contains("window.") || source.contains("document."),
             out,
         }
     }
@@ -320,8 +323,11 @@ impl JsAsyncCalls {
         };
         match call.callee.without_parentheses() {
             Expression::Identifier(id) => {
-                // The global `fetch`: no binding anywhere in the file.
+                // The global `fetch`: no binding anywhere in the file, in server code (a
+                // file using `window`/`document` runs in a browser, where an unhandled
+                // rejection ends nothing).
                 if id.name == "fetch"
+                    && !self.browser_globals
                     && id
                         .reference_id
                         .get()

@@ -403,21 +403,46 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
 /// does not reject (unless the catch rethrows, which is not judged).
 pub(crate) fn catches_everything(body: &FunctionBody, source: &str) -> bool {
     let mut has_try = false;
-    for stmt in &body.statements {
-        match stmt {
-            Statement::TryStatement(t) if t.handler.is_some() => has_try = true,
-            other => {
-                let sp = other.span();
-                let text = source
-                    .get(sp.start as usize..sp.end as usize)
-                    .unwrap_or("await");
-                if text.contains("await") {
-                    return false;
-                }
-            }
+    body.statements
+        .iter()
+        .all(|s| awaits_only_in_try(s, source, &mut has_try))
+        && has_try
+}
+
+/// Every `await` of `stmt` sits in a `try` block with a `catch`; blocks, `if`s and loops
+/// are looked into (a retry loop around `try { await … } catch { … }`).
+fn awaits_only_in_try(stmt: &Statement, source: &str, has_try: &mut bool) -> bool {
+    let mut all =
+        |stmts: &[&Statement]| stmts.iter().all(|s| awaits_only_in_try(s, source, has_try));
+    match stmt {
+        Statement::TryStatement(t) if t.handler.is_some() => {
+            *has_try = true;
+            true
         }
+        Statement::BlockStatement(b) => all(&b.body.iter().collect::<Vec<_>>()),
+        // The loop head (`for (…; …; …)`) must not await.
+        Statement::ForStatement(f)
+            if !text_awaits(
+                oxc_span::Span::new(f.span.start, f.body.span().start),
+                source,
+            ) =>
+        {
+            all(&[&f.body])
+        }
+        Statement::ForOfStatement(f) if !f.r#await => {
+            text_of(f.right.span(), source).is_some_and(|t| !t.contains("await")) && all(&[&f.body])
+        }
+        Statement::WhileStatement(w) if !text_awaits(w.test.span(), source) => all(&[&w.body]),
+        _ => !text_awaits(stmt.span(), source),
     }
-    has_try
+}
+
+fn text_of(sp: oxc_span::Span, source: &str) -> Option<&str> {
+    source.get(sp.start as usize..sp.end as usize)
+}
+
+fn text_awaits(sp: oxc_span::Span, source: &str) -> bool {
+    text_of(sp, source).is_none_or(|t| t.contains("await"))
 }
 
 /// Top-level async functions and async class methods that can reject.
