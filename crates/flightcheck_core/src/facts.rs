@@ -566,6 +566,8 @@ pub struct FileFacts {
     pub state: crate::state::StateFacts,
     /// Python: undefined names and the names the module scope binds.
     pub py_names: crate::names::ModuleNames,
+    /// Async definitions, dropped calls of imported async functions, log-only catches.
+    pub async_calls: crate::async_calls::AsyncCallFacts,
     pub lines: u32,
 }
 

@@ -4,6 +4,7 @@
 //! only one every stage depends on, so it holds no logic that needs an AST (config and
 //! baseline files are the only files it reads).
 
+pub mod async_calls;
 pub mod baseline;
 pub mod config;
 pub mod facts;

@@ -2,6 +2,7 @@
 //! performs before executing (early errors such as a `const` declared twice), and extract
 //! [`FileFacts`].
 
+mod async_facts;
 mod config_facts;
 mod globals;
 mod integrity_facts;

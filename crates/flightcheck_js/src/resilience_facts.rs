@@ -41,6 +41,10 @@ struct Walk<'s, F: Fn(u32, u32) -> Span> {
     destroyed: Vec<String>,
     /// Retries, breakers and fallbacks around the node, innermost last (`pRetry(...)`).
     guards: Vec<String>,
+    /// Cross-file async facts (imported async functions, library promises, log-only catches).
+    async_calls: crate::async_facts::JsAsyncCalls,
+    /// The innermost function's tail, for log-only catches.
+    tails: Vec<Option<crate::async_facts::FunctionTail>>,
     out: ResilienceFacts,
 }
 
@@ -415,18 +419,23 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             }
             _ => None,
         };
-        let (Some(defined_at), Some(callee)) = (defined_at, callee_name(&call.callee)) else {
-            return;
-        };
         if self.browser_file {
             return;
         }
-        let span = self.span(call.span);
         let function = self
             .functions
             .last()
             .cloned()
             .or_else(|| (self.depth > 0).then(|| "an anonymous function".to_string()));
+        let (Some(defined_at), Some(callee)) = (defined_at, callee_name(&call.callee)) else {
+            if defined_at.is_none() {
+                let span = self.span(call.span);
+                self.async_calls
+                    .dropped_call(call, self.scoping, function, span, &self.owner);
+            }
+            return;
+        };
+        let span = self.span(call.span);
         self.out.dropped_coroutines.push(DroppedCoroutine {
             callee,
             defined_at,
@@ -440,23 +449,48 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
 /// A body whose awaited work sits in a `try { … } catch { … }` handles its own errors: a
 /// top-level `try` with a `catch`, and no `await` in the statements outside it. Its promise
 /// does not reject (unless the catch rethrows, which is not judged).
-fn catches_everything(body: &FunctionBody, source: &str) -> bool {
+pub(crate) fn catches_everything(body: &FunctionBody, source: &str) -> bool {
     let mut has_try = false;
-    for stmt in &body.statements {
-        match stmt {
-            Statement::TryStatement(t) if t.handler.is_some() => has_try = true,
-            other => {
-                let sp = other.span();
-                let text = source
-                    .get(sp.start as usize..sp.end as usize)
-                    .unwrap_or("await");
-                if text.contains("await") {
-                    return false;
-                }
-            }
+    body.statements
+        .iter()
+        .all(|s| awaits_only_in_try(s, source, &mut has_try))
+        && has_try
+}
+
+/// Every `await` of `stmt` sits in a `try` block with a `catch`; blocks, `if`s and loops
+/// are looked into (a retry loop around `try { await … } catch { … }`).
+fn awaits_only_in_try(stmt: &Statement, source: &str, has_try: &mut bool) -> bool {
+    let mut all =
+        |stmts: &[&Statement]| stmts.iter().all(|s| awaits_only_in_try(s, source, has_try));
+    match stmt {
+        Statement::TryStatement(t) if t.handler.is_some() => {
+            *has_try = true;
+            true
         }
+        Statement::BlockStatement(b) => all(&b.body.iter().collect::<Vec<_>>()),
+        // The loop head (`for (…; …; …)`) must not await.
+        Statement::ForStatement(f)
+            if !text_awaits(
+                oxc_span::Span::new(f.span.start, f.body.span().start),
+                source,
+            ) =>
+        {
+            all(&[&f.body])
+        }
+        Statement::ForOfStatement(f) if !f.r#await => {
+            text_of(f.right.span(), source).is_some_and(|t| !t.contains("await")) && all(&[&f.body])
+        }
+        Statement::WhileStatement(w) if !text_awaits(w.test.span(), source) => all(&[&w.body]),
+        _ => !text_awaits(stmt.span(), source),
     }
-    has_try
+}
+
+fn text_of(sp: oxc_span::Span, source: &str) -> Option<&str> {
+    source.get(sp.start as usize..sp.end as usize)
+}
+
+fn text_awaits(sp: oxc_span::Span, source: &str) -> bool {
+    text_of(sp, source).is_none_or(|t| t.contains("await"))
 }
 
 /// Top-level async functions and async class methods that can reject.
@@ -583,6 +617,7 @@ fn string_value_opt(e: Option<&Expression>) -> bool {
 
 impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        self.async_calls.import(it);
         let spec = it.source.value.as_str();
         for s in it.specifiers.iter().flatten() {
             match s {
@@ -607,6 +642,9 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if self.depth == 0 {
+            self.async_calls.declarator(it);
+        }
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             let init = init.without_parentheses();
             // `const axios = require('axios')`, `const fetch = require('node-fetch')`.
@@ -658,7 +696,16 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         self.depth += 1;
+        self.tails.push(crate::async_facts::FunctionTail::of(
+            match &it.body {
+                ArrowFunctionBody::FunctionBody(b) => Some(&**b),
+                _ => None,
+            },
+            it.return_type.as_deref(),
+            self.source,
+        ));
         walk::walk_arrow_function_expression(self, it);
+        self.tails.pop();
         self.depth -= 1;
     }
 
@@ -668,7 +715,13 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
             self.functions.push(n.clone());
         }
         self.depth += 1;
+        self.tails.push(crate::async_facts::FunctionTail::of(
+            it.body.as_deref(),
+            it.return_type.as_deref(),
+            self.source,
+        ));
         walk::walk_function(self, it, flags);
+        self.tails.pop();
         self.depth -= 1;
         if named.is_some() {
             self.functions.pop();
@@ -687,6 +740,19 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
     }
 
     fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
+        if !self.browser_file
+            && let Some(handler) = &it.handler
+        {
+            let span = self.span(handler.span);
+            self.async_calls.logged_only(
+                it,
+                self.tails.last().copied().flatten(),
+                self.source,
+                self.functions.last().cloned(),
+                span,
+                &self.owner,
+            );
+        }
         // `catch {}` with nothing in it, not even a comment saying why.
         if let Some(handler) = &it.handler
             && handler.body.body.is_empty()
@@ -858,7 +924,11 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         || path.ends_with(".vue")
         || path.ends_with(".svelte");
     let (async_functions, async_methods) = async_definitions(program, source, span_of);
+    let mut async_calls = crate::async_facts::JsAsyncCalls::new(&async_functions, program, source);
+    async_calls.set_export_lines(program, |at| span_of(at, at).line);
     let mut w = Walk {
+        async_calls,
+        tails: Vec::new(),
         async_functions,
         async_methods,
         classes: Vec::new(),
@@ -891,4 +961,5 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
                 .any(|d| r.via.strip_suffix(".login()") == Some(d.as_str())))
     });
     facts.resilience = w.out;
+    facts.async_calls = w.async_calls.out;
 }

@@ -1,5 +1,6 @@
 //! Python: parse with ruff's parser once per file and extract [`FileFacts`].
 
+mod async_facts;
 mod config_facts;
 mod encoding;
 pub mod names;

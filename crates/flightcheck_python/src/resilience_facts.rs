@@ -43,6 +43,10 @@ struct Walk<'s> {
     httpx_transport_retries: bool,
     /// Retries, breakers and fallbacks around the node, innermost last.
     guards: Vec<String>,
+    /// Cross-file async facts (imported async functions, log-only handlers).
+    async_calls: crate::async_facts::PyAsyncCalls,
+    /// The innermost function's tail, for log-only handlers.
+    tails: Vec<Option<crate::async_facts::FunctionTail>>,
     out: ResilienceFacts,
 }
 
@@ -401,6 +405,23 @@ impl Walk<'_> {
             },
             _ => None,
         };
+        let defined_at = match defined_at {
+            Some(line) => Some(line),
+            None => {
+                let span = (self.span_of)(call.range());
+                let function = self.functions.last().cloned();
+                // `obj.m()` on `obj = ClassName(...)` of this file's class.
+                self.async_calls
+                    .dropped_call(call, function, span, &self.owner)
+                    .and_then(|(class, method)| {
+                        self.methods
+                            .get(&class)
+                            .and_then(|m| m.get(&method))
+                            .filter(|(is_async, _)| *is_async)
+                            .map(|(_, line)| *line)
+                    })
+            }
+        };
         let (Some(defined_at), Some(callee)) = (defined_at, dotted(&call.func)) else {
             return;
         };
@@ -486,10 +507,16 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 if let Some(d) = &decorator {
                     self.guards.push(format!("`@{d}`"));
                 }
+                self.functions.push(def.name.to_string());
+                self.tails
+                    .push(crate::async_facts::FunctionTail::of(def, self.source));
+                self.async_calls.enter_function();
                 // A method's body is not its class's body: `self` in a nested function is
                 // still the instance, but a nested class starts its own.
                 self.functions.push(def.name.to_string());
                 visitor::walk_stmt(self, stmt);
+                self.async_calls.leave_function();
+                self.tails.pop();
                 self.functions.pop();
                 if decorator.is_some() {
                     self.guards.pop();
@@ -523,6 +550,7 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 }
             }
             Stmt::Assign(a) => {
+                self.async_calls.assign(a);
                 if let Expr::Call(c) = &*a.value
                     && self.qualified(&c.func).as_deref() == Some("requests.Session")
                 {
@@ -568,6 +596,14 @@ impl<'a> Visitor<'a> for Walk<'_> {
             }
             Stmt::Try(t) => {
                 self.swallowed(t);
+                self.async_calls.logged_only(
+                    t,
+                    self.tails.last().copied().flatten(),
+                    self.source,
+                    self.functions.last().cloned(),
+                    self.span_of,
+                    &self.owner,
+                );
                 if self.functions.is_empty() {
                     self.guarded_main(t);
                 }
@@ -618,7 +654,10 @@ pub(crate) fn extract(
 ) {
     let frameworks = facts.frameworks.clone();
     let (async_functions, methods) = async_definitions(body, span_of);
+    let async_calls = crate::async_facts::PyAsyncCalls::new(body, &async_functions, &methods);
     let mut w = Walk {
+        async_calls,
+        tails: Vec::new(),
         async_functions,
         methods,
         classes: Vec::new(),
@@ -662,4 +701,5 @@ pub(crate) fn extract(
         }
     }
     facts.resilience = w.out;
+    facts.async_calls = w.async_calls.out;
 }

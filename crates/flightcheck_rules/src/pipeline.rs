@@ -182,6 +182,29 @@ struct ParsedFile {
     note: Option<String>,
 }
 
+/// The key of a resolved Python import in `resolved`: the specifier for the module itself
+/// (`.db`, `app.db`), `specifier:name` for a submodule taken by `from pkg import name`.
+fn py_resolved_key(
+    ws: &Workspace,
+    specifier: &str,
+    names: &[String],
+    module: bool,
+    target: usize,
+) -> (String, usize) {
+    if !module {
+        let rel = &ws.files[target].rel;
+        let stem = rel
+            .strip_suffix("/__init__.py")
+            .unwrap_or(rel)
+            .trim_end_matches(".py");
+        let stem = stem.rsplit('/').next().unwrap_or(stem);
+        if let Some(name) = names.iter().find(|n| *n == stem) {
+            return (format!("{specifier}:{name}"), target);
+        }
+    }
+    (specifier.to_string(), target)
+}
+
 /// What one file's imports resolved to.
 #[derive(Default)]
 struct FileImports {
@@ -194,7 +217,7 @@ struct FileImports {
     opaque_load: Option<u32>,
     /// Imports of gitignored local files (config created on the server), as notes.
     local_files: Vec<Note>,
-    /// JS/TS specifiers that resolved to a walked file.
+    /// Specifiers that resolved to a walked file (Python: see [`py_resolved_key`]).
     resolved: Vec<(String, usize)>,
 }
 
@@ -1049,15 +1072,17 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                         if import.kind == ImportKind::TypeOnly {
                             continue;
                         }
-                        for r in py_index.resolve(
+                        let has_module = !import.specifier.trim_start_matches('.').is_empty();
+                        for (k, r) in py_index.resolve(
                             &file.rel,
                             &import.specifier,
                             &import.names,
                             &roots,
-                        ) {
+                        ).into_iter().enumerate() {
                             match r {
                                 PyResolution::Local { file: t, packages } => {
                                     edges.push((i, t));
+                                    resolved.push(py_resolved_key(ws, &import.specifier, &import.names, has_module && k == 0, t));
                                     // `from pkg import mod` takes the module whole.
                                     let stem = ws.files[t].rel.rsplit('/').next().unwrap_or("").trim_end_matches(".py");
                                     if import.kind == ImportKind::PyFrom

@@ -24,10 +24,19 @@ is `async` — without `await`, `return`, assignment, `.then/.catch/.finally` or
 code an entry point runs. A call at module level (the classic `main();` of an entry point)
 is high: its rejection ends the process.
 
+Functions imported from the project's own files count too — `import { save } from './db'`,
+`const { save } = require('./db')`, `db.save()` after `const db = require('./db')` or
+`import * as db from './db'` — when the import resolves to a file that defines the name as
+a top-level async function (or `exports.save = async …`). So do library calls whose
+promise rejects on failure, as statements: `fs.promises.writeFile(...)` and functions of
+`fs/promises`, a bare global `fetch(...)`, Prisma writes (`prisma.user.create(...)`) and
+writes on a `mongoose.model(...)` bound in the file (`User.create(...)`). Knex chains are
+not judged.
+
 Only functions known to reject count: a function whose whole body is one
 `try { … } catch { … }` handles its own errors and is not flagged; names declared twice,
-getters and overloads are not judged; functions imported from other files are not judged
-yet. Passing an async function as a callback (`bot.on('text', handler)`) is fine.
+getters and overloads are not judged. Passing an async function as a callback
+(`bot.on('text', handler)`) is fine.
 
 ## Why it breaks production
 A promise nobody awaits has nobody to handle its rejection. Since Node 15 an unhandled
@@ -45,6 +54,10 @@ main();                         // a failed connect is an unhandled rejection
 
 async function saveScore(id, n) { await db.scores.update(id, n); }
 bot.action('win', (ctx) => { saveScore(ctx.from.id, 10); ctx.reply('Saved!'); });
+
+import { writeFile } from 'fs/promises';
+writeFile('state.json', data);  // a failed write is an unhandled rejection
+prisma.order.create({ data });  // same for a failed insert
 ```
 
 ## Not flagged
@@ -63,6 +76,16 @@ fire-and-forget calls with `void` after making the function catch its own errors
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
+/// One dropped promise: of this file's async function, an imported one, or a library API.
+struct Dropped<'a> {
+    callee: &'a str,
+    function: Option<&'a str>,
+    owner: &'a flightcheck_core::Owner,
+    span: flightcheck_core::Span,
+    /// Where the async function is defined (file, line); `None` for library APIs.
+    defined: Option<(usize, u32)>,
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in ctx.reachable_sources() {
@@ -79,8 +102,45 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let Some(facts) = ctx.facts(file) else {
             continue;
         };
+        let mut dropped: Vec<Dropped> = Vec::new();
         for call in &facts.resilience.dropped_coroutines {
-            if !ctx.runs(file, &call.owner) {
+            dropped.push(Dropped {
+                callee: &call.callee,
+                function: call.function.as_deref(),
+                owner: &call.owner,
+                span: call.span,
+                defined: Some((file, call.defined_at)),
+            });
+        }
+        for call in &facts.async_calls.dropped_imports {
+            let Some(target) = ctx.resolved(file, &call.specifier) else {
+                continue;
+            };
+            let Some(line) = ctx
+                .facts(target)
+                .and_then(|t| t.async_calls.async_def(&call.name))
+            else {
+                continue;
+            };
+            dropped.push(Dropped {
+                callee: &call.callee,
+                function: call.function.as_deref(),
+                owner: &call.owner,
+                span: call.span,
+                defined: Some((target, line)),
+            });
+        }
+        for call in &facts.async_calls.dropped_library {
+            dropped.push(Dropped {
+                callee: &call.callee,
+                function: call.function.as_deref(),
+                owner: &call.owner,
+                span: call.span,
+                defined: None,
+            });
+        }
+        for call in dropped {
+            if !ctx.runs(file, call.owner) {
                 continue;
             }
             let top_level = call.function.is_none() && call.owner.is_none();
@@ -89,7 +149,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 && hooks_near(ctx, file)
                     .iter()
                     .any(|(_, h)| h.kind == HookKind::UnhandledRejection);
-            let (severity, place) = match &call.function {
+            let (severity, place) = match call.function {
                 None if top_level && !guarded => (
                     Severity::High,
                     " at module level: a rejection ends the process (Node ≥ 15)".to_string(),
@@ -102,29 +162,37 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 Some(f) => (Severity::Medium, format!(" in `{f}`")),
                 None => (Severity::Medium, String::new()),
             };
-            out.push(
-                Finding::new(
-                    &META,
-                    format!(
-                        "`{}()` returns a promise nobody awaits or catches{place}",
-                        call.callee
-                    ),
-                )
-                .severity(severity)
-                .at(ctx.rel(file), call.span)
-                .key(format!("{}:{}", call.function.as_deref().unwrap_or(""), call.callee))
-                .evidence(Evidence::at(
-                    ctx.rel(file),
-                    call.span.line,
-                    ctx.snippet(file, call.span.line),
-                    "promise dropped",
-                ))
-                .evidence(Evidence::at(
-                    ctx.rel(file),
-                    call.defined_at,
-                    ctx.snippet(file, call.defined_at),
+            let what = match call.defined {
+                Some((f, _)) if f != file => format!(" (async, defined in {})", ctx.rel(f)),
+                Some(_) => String::new(),
+                None => " (a library call that rejects on failure)".to_string(),
+            };
+            let mut finding = Finding::new(
+                &META,
+                format!(
+                    "`{}()`{what} returns a promise nobody awaits or catches{place}",
+                    call.callee
+                ),
+            )
+            .severity(severity)
+            .at(ctx.rel(file), call.span)
+            .key(format!("{}:{}", call.function.unwrap_or(""), call.callee))
+            .evidence(Evidence::at(
+                ctx.rel(file),
+                call.span.line,
+                ctx.snippet(file, call.span.line),
+                "promise dropped",
+            ));
+            if let Some((def_file, line)) = call.defined {
+                finding = finding.evidence(Evidence::at(
+                    ctx.rel(def_file),
+                    line,
+                    ctx.snippet(def_file, line),
                     "declared async here",
-                ))
+                ));
+            }
+            out.push(
+                finding
                 .impact("A rejection of this promise is unhandled: Node ≥ 15 exits, and the caller carries on as if the work succeeded.")
                 .fix("`await` it, or chain `.catch(err => …)` that logs and reports; use `void` only for fire-and-forget work that catches its own errors.")
                 .verify("Make the function throw: the error is logged where it is called and the process keeps running."),

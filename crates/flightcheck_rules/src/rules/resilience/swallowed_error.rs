@@ -21,7 +21,17 @@ block does I/O whose failure the caller needs to know: database writes (`.save(`
 writes (`writeFile`, `.write(`, `json.dump(`), HTTP and payment calls (`fetch(`, axios,
 `requests.`, `httpx.`, got, `.post(`/`.put(`, `stripe.`).
 
-Not flagged: a handler with anything in it (a rethrow, a return, setting state, even a
+Also flagged, the "catch that only logs" variant, in a deliberately narrow form: a broad
+`catch (e) { console.error(e) }` / `except Exception as e: logger.exception(...)` whose
+body is only logging calls, around the same kinds of I/O, when the `try` is the last
+statement of its function and ends with `return <value>`. After logging, the function
+falls off its end and returns `undefined`/`None`, and callers that expected the value
+carry on. Functions typed to return `Optional[...]`/`... | None`/`undefined`/`null` say
+that on purpose and are not flagged; neither are handlers that also return, re-raise,
+set state or reply; handlers in request handlers that reply "success" after logging are
+not judged.
+
+Not flagged (empty-handler form): a handler with anything in it (a rethrow, a return, setting state, even a
 log line), a comment in the handler saying why, narrow exception classes
 (`except FileNotFoundError`, `except KeyError`), `contextlib.suppress(...)`, and guarded
 blocks that only send chat messages, delete messages, close or remove things, or parse
@@ -42,6 +52,16 @@ try:
     session.commit()
 except Exception:
     pass
+```
+```js
+async function saveInvoice(invoice) {
+  try {
+    const res = await axios.post(BILLING_URL, invoice);
+    return res.data.id;
+  } catch (err) {
+    console.error(err);          // the caller gets undefined as the invoice id
+  }
+}
 ```
 
 ## Not flagged
@@ -97,6 +117,32 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .impact("Failed writes, payments or API calls go unnoticed: the user is told it worked and the data is lost.")
                 .fix("Let the error propagate, or log it with context, report it and tell the user; catch only the specific error you expect.")
                 .verify("Make the guarded call fail: the failure is logged/reported and the user sees an error."),
+            );
+        }
+        for s in &facts.async_calls.logged_only {
+            if !ctx.runs(file, &s.owner) {
+                continue;
+            }
+            let place = s
+                .function
+                .as_deref()
+                .map(|f| format!(" in `{f}`"))
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    &META,
+                    format!(
+                        "Broad catch{place} only logs (`{}`) around I/O (`{}`): the function returns a value on success but falls off its end on failure, so callers get nothing and carry on",
+                        s.logger,
+                        s.io.trim()
+                    ),
+                )
+                .at(rel, s.span)
+                .key(format!("log:{}:{}", s.function.as_deref().unwrap_or(""), s.io))
+                .evidence(Evidence::at(rel, s.span.line, ctx.snippet(file, s.span.line), "handler only logs"))
+                .impact("The failure is logged but the caller receives undefined/None as if it were a result and carries on: the user is told it worked.")
+                .fix("Re-raise after logging, return an explicit error the callers check, or handle the failure (retry, tell the user).")
+                .verify("Make the guarded call fail: the caller sees an error instead of an empty result."),
             );
         }
     }

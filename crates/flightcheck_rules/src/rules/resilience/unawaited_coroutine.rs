@@ -4,7 +4,7 @@
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_python_sources};
 use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
+    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, Span, WhenUnreachable,
 };
 
 pub static META: RuleMeta = RuleMeta {
@@ -21,11 +21,18 @@ Finds expression statements that call an `async def` of the same module —
 `self.refresh()` inside a class whose own `refresh` is `async def` — in code an entry point
 runs. The coroutine object is created and thrown away.
 
+Calls of the project's other modules count too: `save_user(u)` after
+`from .db import save_user`, `db.save_user(u)` after `from app import db` or
+`import app.db as db`, and `repo.save(x)` where `repo = Repo(...)` in the same function or
+at module level and `Repo` is a class of this module or imported from one. The import is
+resolved like Python does (relative, absolute, `src/` layout) and the target module must
+itself define the name with `async def`.
+
 Only definitions known to be async count: undecorated `async def`s (a decorator may return
-something else), names bound once (not reassigned or re-imported), and for `self.x()` the
-class's own method (a sync method of the same name on another class is not confused with
-it; inherited methods are not judged). Calls of functions imported from other modules are
-not judged yet.
+something else), names bound once (not reassigned or re-imported), and for `self.x()` /
+`obj.x()` the class's own method (a sync method of the same name on another class is not
+confused with it; inherited methods are not judged). A name the target module only
+re-imports from elsewhere is not followed.
 
 ## Why it breaks production
 Calling an `async def` without `await` runs none of its code: the admin is never notified,
@@ -38,6 +45,10 @@ async def notify_admins(text): ...
 
 async def on_payment(message):
     notify_admins(f"paid: {message.from_user.id}")     # never runs
+
+from .db import save_user                               # db.py: async def save_user
+async def on_start(message):
+    save_user(message.from_user.id)                     # never saved
 ```
 
 ## Not flagged
@@ -66,42 +77,86 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let Some(facts) = ctx.facts(file) else {
             continue;
         };
+        for call in &facts.async_calls.dropped_imports {
+            if !ctx.runs(file, &call.owner) {
+                continue;
+            }
+            let key = match &call.submodule {
+                Some(sub) => format!("{}:{sub}", call.specifier),
+                None => call.specifier.clone(),
+            };
+            let Some(target) = ctx.resolved(file, &key) else {
+                continue;
+            };
+            let Some(line) = ctx
+                .facts(target)
+                .and_then(|t| t.async_calls.async_def(&call.name))
+            else {
+                continue;
+            };
+            out.push(finding(
+                ctx,
+                file,
+                &call.callee,
+                call.function.as_deref(),
+                call.span,
+                (target, line),
+            ));
+        }
         for call in &facts.resilience.dropped_coroutines {
             if !ctx.runs(file, &call.owner) {
                 continue;
             }
-            let place = call
-                .function
-                .as_deref()
-                .map(|f| format!(" in `{f}`"))
-                .unwrap_or_default();
-            out.push(
-                Finding::new(
-                    &META,
-                    format!(
-                        "`{}(...)`{place} calls an `async def` without `await`: the coroutine is created and dropped, its body never runs",
-                        call.callee
-                    ),
-                )
-                .at(ctx.rel(file), call.span)
-                .key(format!("{}:{}", call.function.as_deref().unwrap_or(""), call.callee))
-                .evidence(Evidence::at(
-                    ctx.rel(file),
-                    call.span.line,
-                    ctx.snippet(file, call.span.line),
-                    "result dropped",
-                ))
-                .evidence(Evidence::at(
-                    ctx.rel(file),
-                    call.defined_at,
-                    ctx.snippet(file, call.defined_at),
-                    "defined with async def",
-                ))
-                .impact("None of the function's code runs; Python only logs a RuntimeWarning that is easy to miss.")
-                .fix("Add `await`, or schedule it with asyncio.create_task(...) and keep the task.")
-                .verify("Run the path and check the function's effect happens; no 'was never awaited' warning in the logs."),
-            );
+            out.push(finding(
+                ctx,
+                file,
+                &call.callee,
+                call.function.as_deref(),
+                call.span,
+                (file, call.defined_at),
+            ));
         }
     }
     out
+}
+
+/// A finding for a dropped coroutine of `callee`, whose `async def` is at `defined`.
+fn finding(
+    ctx: &ProjectContext,
+    file: usize,
+    callee: &str,
+    function: Option<&str>,
+    span: Span,
+    defined: (usize, u32),
+) -> Finding {
+    let place = function.map(|f| format!(" in `{f}`")).unwrap_or_default();
+    let (def_file, def_line) = defined;
+    let elsewhere = if def_file == file {
+        String::new()
+    } else {
+        format!(" (defined in {})", ctx.rel(def_file))
+    };
+    Finding::new(
+            &META,
+            format!(
+                "`{callee}(...)`{place} calls an `async def`{elsewhere} without `await`: the coroutine is created and dropped, its body never runs",
+            ),
+        )
+        .at(ctx.rel(file), span)
+        .key(format!("{}:{callee}", function.unwrap_or("")))
+        .evidence(Evidence::at(
+            ctx.rel(file),
+            span.line,
+            ctx.snippet(file, span.line),
+            "result dropped",
+        ))
+        .evidence(Evidence::at(
+            ctx.rel(def_file),
+            def_line,
+            ctx.snippet(def_file, def_line),
+            "defined with async def",
+        ))
+        .impact("None of the function's code runs; Python only logs a RuntimeWarning that is easy to miss.")
+        .fix("Add `await`, or schedule it with asyncio.create_task(...) and keep the task.")
+        .verify("Run the path and check the function's effect happens; no 'was never awaited' warning in the logs.")
 }
