@@ -566,6 +566,8 @@ pub struct FileFacts {
     pub state: crate::state::StateFacts,
     /// Python: undefined names and the names the module scope binds.
     pub py_names: crate::names::ModuleNames,
+    /// Python: classes, instances and member calls on receivers of known class.
+    pub py_classes: crate::py_classes::PyClassFacts,
     pub lines: u32,
 }
 
