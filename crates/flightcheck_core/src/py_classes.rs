@@ -42,6 +42,9 @@ pub struct PyMemberCall {
     pub method: String,
     /// As written: `self.repo.get_usr`.
     pub via: String,
+    /// For `self.attr.m()`: the class whose methods assign `attr`. A subclass of it may
+    /// assign the attribute another class.
+    pub attribute_of: Option<String>,
     pub span: Span,
 }
 

@@ -336,6 +336,7 @@ impl<'s> Extract<'s> {
         locals: Option<&Binder<'a>>,
         enclosing: &mut Vec<HashSet<String>>,
         instance: Option<(&'a str, &Bindings)>,
+        class: Option<&str>,
     ) {
         let mut calls = Calls {
             self_name: instance.map(|(s, _)| s),
@@ -348,7 +349,7 @@ impl<'s> Extract<'s> {
             if probes || (method.starts_with("__") && method.ends_with("__")) {
                 continue;
             }
-            let (receiver, via) = match on {
+            let (receiver, via, attribute_of) = match on {
                 CallOn::Name(name) => {
                     let receiver = if let Some(origins) = locals.and_then(|l| l.names.get(*name)) {
                         known(origins)
@@ -358,7 +359,7 @@ impl<'s> Extract<'s> {
                     } else {
                         self.module_receiver(name)
                     };
-                    (receiver, format!("{name}.{method}"))
+                    (receiver, format!("{name}.{method}"), None)
                 }
                 CallOn::SelfAttribute(attr) => {
                     let Some((self_name, attributes)) = instance else {
@@ -368,7 +369,11 @@ impl<'s> Extract<'s> {
                         .get(*attr)
                         .and_then(|o| known(o))
                         .map(|(class, annotated)| PyReceiver::Instance { class, annotated });
-                    (receiver, format!("{self_name}.{attr}.{method}"))
+                    (
+                        receiver,
+                        format!("{self_name}.{attr}.{method}"),
+                        class.map(str::to_string),
+                    )
                 }
             };
             if let Some(receiver) = receiver {
@@ -376,6 +381,7 @@ impl<'s> Extract<'s> {
                     receiver,
                     method: method.to_string(),
                     via,
+                    attribute_of,
                     span: (self.span_of)(*range),
                 });
             }
@@ -384,7 +390,7 @@ impl<'s> Extract<'s> {
             enclosing.push(l.names.keys().cloned().collect());
         }
         for f in calls.nested {
-            self.function(f, enclosing, instance, false);
+            self.function(f, enclosing, instance, false, class);
         }
         if locals.is_some() {
             enclosing.pop();
@@ -397,6 +403,7 @@ impl<'s> Extract<'s> {
         enclosing: &mut Vec<HashSet<String>>,
         instance: Option<(&'a str, &Bindings)>,
         method: bool,
+        class: Option<&str>,
     ) {
         let mut locals = bindings_of(&f.body, None, false);
         for p in f.parameters.iter() {
@@ -416,7 +423,7 @@ impl<'s> Extract<'s> {
             let origins = locals.names.get(*s).map_or(0, Vec::len);
             if method { origins == 1 } else { origins == 0 }
         });
-        self.scope(&f.body, Some(&locals), enclosing, instance);
+        self.scope(&f.body, Some(&locals), enclosing, instance, class);
     }
 
     fn class(&mut self, c: &ast::StmtClassDef, rebound: bool) {
@@ -478,7 +485,14 @@ impl<'s> Extract<'s> {
             span: (self.span_of)(c.range()),
         });
         for (f, self_name) in methods {
-            self.function(f, &mut Vec::new(), Some((self_name, &attributes)), true);
+            let class = Some(c.name.as_str());
+            self.function(
+                f,
+                &mut Vec::new(),
+                Some((self_name, &attributes)),
+                true,
+                class,
+            );
         }
     }
 }
@@ -531,7 +545,7 @@ pub(crate) fn extract(body: &[Stmt], span_of: &dyn Fn(TextRange) -> Span) -> PyC
     }
     x.out.instances.sort();
     let mut enclosing = Vec::new();
-    x.scope(body, None, &mut enclosing, None);
+    x.scope(body, None, &mut enclosing, None, None);
     for stmt in body {
         if let Stmt::ClassDef(c) = stmt {
             let rebound = x.module.get(c.name.as_str()).is_some_and(|o| o.len() > 1);

@@ -199,7 +199,13 @@ pub(super) fn check_receivers(ctx: &ProjectContext) -> Vec<Finding> {
                 continue;
             };
             let name = class.name.as_str();
-            if (annotated && bases.contains(name)) || name.ends_with("Mixin") {
+            // A subclass may be passed for an annotation, or may assign the attribute
+            // another class.
+            let subclassed = call
+                .attribute_of
+                .as_deref()
+                .is_some_and(|c| bases.contains(c));
+            if (annotated && bases.contains(name)) || subclassed || name.ends_with("Mixin") {
                 continue;
             }
             if classes.defines(owner, class, &call.method, 0) != Some(false) {
