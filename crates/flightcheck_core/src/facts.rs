@@ -568,6 +568,8 @@ pub struct FileFacts {
     pub py_names: crate::names::ModuleNames,
     /// Async definitions, dropped calls of imported async functions, log-only catches.
     pub async_calls: crate::async_calls::AsyncCallFacts,
+    /// Python: classes, instances and member calls on receivers of known class.
+    pub py_classes: crate::py_classes::PyClassFacts,
     pub lines: u32,
 }
 

@@ -13,6 +13,7 @@ pub mod fingerprint;
 pub mod integrity;
 pub mod names;
 pub mod observability;
+pub mod py_classes;
 pub mod redact;
 pub mod report;
 pub mod resilience;

@@ -1,6 +1,7 @@
 //! Python: parse with ruff's parser once per file and extract [`FileFacts`].
 
 mod async_facts;
+mod class_facts;
 mod config_facts;
 mod encoding;
 pub mod names;
@@ -124,6 +125,7 @@ pub fn analyze_for(
     };
     facts.wiring = wiring::extract(&parsed.syntax().body, &module);
     facts.py_names = names::module_names(&parsed.syntax().body, source, &span_of);
+    facts.py_classes = class_facts::extract(&parsed.syntax().body, &span_of);
     facts.suppressions =
         suppress::suppressions(&parsed.syntax().body, parsed.tokens(), source, &index);
     facts

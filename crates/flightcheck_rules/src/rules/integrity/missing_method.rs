@@ -33,7 +33,14 @@ methods. Only plain classes are judged: a class with a base other than `object`,
 decorator (`@dataclass`, attrs), a metaclass or keyword arguments, `__getattr__` or
 `__getattribute__`, `setattr`/`vars(self)`/`self.__dict__`, or that any class of the project
 uses as a base (a mixin or an abstract base whose subclasses supply the method) is not
-judged. Only files an entry point reaches are checked.
+judged. It also follows receivers whose class the code fixes: `self.repo.m()` where every
+assignment of `self.repo` in the class is `UserRepo(…)` (or it is annotated `UserRepo`),
+`x.m()` where `x = Foo(…)` is the function's only binding of `x`, parameters annotated
+`svc: Foo` (`Optional[Foo]`, `Foo | None`), and module-level instances `db = Database()`
+used in their module or imported (`from .db import db`). Class names resolve through
+`from … import` to the project's modules; a method on any project base counts, and a base
+that is not the project's (other than `object`) makes the call unjudged. Only files an
+entry point reaches are checked.
 
 ## Why it breaks production
 **JavaScript/TypeScript.** `svc.sendRecipt(order)` on an object without that method throws
@@ -61,6 +68,15 @@ class OrderService:
         self.validate(order)        # the method is called `check`
     def check(self, order):
         ...
+
+class Profiles:
+    def __init__(self):
+        self.repo = UserRepo()      # UserRepo defines get_user
+    def show(self, uid):
+        return self.repo.get_usr(uid)
+
+from .db import db                  # db = Database(); Database has fetch_one
+db.fetch_row(query)
 ```
 
 ## Not flagged
@@ -89,6 +105,10 @@ class Handler:                      # used as a base: subclasses define `handle`
         return self.handle()
 class Email(Handler):
     def handle(self): ...
+self.gateway = Gateway()            # class Gateway(RemoteClient): members unknown
+def f(s: Settings): s.token_value() # @dataclass, attrs, pydantic, Enum: not judged
+p = Proxy(t); p.lookup(k)           # Proxy defines __getattr__
+c = Cache(); c = make(); c.x()      # rebound: the class is not known
 ```
 
 ## Fix
@@ -103,5 +123,6 @@ pub static RULE: Rule = Rule::project(&META, has_sources, check);
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = js::check(ctx);
     out.extend(python::check(ctx));
+    out.extend(python::check_receivers(ctx));
     out
 }
