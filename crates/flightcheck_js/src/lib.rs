@@ -3,10 +3,10 @@
 //! [`FileFacts`].
 
 mod config_facts;
-mod obs_facts;
-mod resilience_facts;
 mod globals;
 mod integrity_facts;
+mod obs_facts;
+mod resilience_facts;
 pub mod resolve;
 pub mod rule;
 mod state_facts;

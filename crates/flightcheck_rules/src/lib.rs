@@ -5,8 +5,8 @@
 pub mod bots;
 pub mod context;
 pub mod env_keys;
-pub mod ops;
 pub mod js_modules;
+pub mod ops;
 pub mod pipeline;
 pub mod project_config;
 pub mod registry;

@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 58] = [
+    static ALL: [&Rule; 59] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -121,6 +121,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::data::save_error_ignored::RULE,
         &rules::perf::unbounded_cache::RULE,
         &rules::availability::no_startup_catch_up::RULE,
+        &rules::data::unversioned_startup_migration::RULE,
     ];
     &ALL
 }
