@@ -86,6 +86,147 @@ pub struct StateFacts {
     pub containers: Vec<LongLivedContainer>,
     pub container_ops: Vec<ContainerOp>,
     pub jobs: Vec<ScheduledJob>,
+    /// SQL passed straight to a call that changes a schema or rewrites every row.
+    pub schema_changes: Vec<SchemaChange>,
+    /// The file reads or records a schema version (`PRAGMA user_version`, a
+    /// `schema_version`/`migrations` table) or inspects columns before altering them
+    /// (`PRAGMA table_info`, `information_schema`).
+    pub schema_version_check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemaChangeKind {
+    /// `ALTER TABLE t ...` without `IF [NOT] EXISTS`.
+    AlterTable,
+    /// `UPDATE t SET x = x + 1` with no `WHERE`: a column rewritten from itself on every row,
+    /// which is not idempotent.
+    RewriteAllRows,
+    /// `DROP TABLE t`.
+    DropTable,
+}
+
+/// An SQL statement passed literally to a call (`db.run('ALTER TABLE ...')`,
+/// `cur.execute("UPDATE ...")`) that changes a schema or transforms all rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaChange {
+    pub kind: SchemaChangeKind,
+    /// Lower case, without schema and quotes.
+    pub table: String,
+    /// The statement, shortened, for messages.
+    pub statement: String,
+    /// As in [`FileWrite::function`]; `None` at module level.
+    pub function: Option<String>,
+    /// Inside a `try` block: a repeated `ALTER TABLE` fails there and is swallowed or handled.
+    pub in_try: bool,
+    pub span: Span,
+}
+
+/// Words in a file's source that show it keeps or checks a schema version, or checks the
+/// columns that exist before altering them.
+pub fn mentions_schema_version(source: &str) -> bool {
+    const MARKERS: [&str; 9] = [
+        "user_version",
+        "schema_version",
+        "schemaversion",
+        "db_version",
+        "dbversion",
+        "data_version",
+        "table_info",
+        "information_schema",
+        "migrations",
+    ];
+    let lower = source.to_ascii_lowercase();
+    MARKERS.iter().any(|m| lower.contains(m))
+}
+
+/// A table name as written after `TABLE`/`UPDATE`: lower case, unquoted, without schema;
+/// `None` for placeholders and expressions.
+fn table_name(word: &str) -> Option<String> {
+    let unquoted: String = word
+        .chars()
+        .filter(|c| !matches!(c, '"' | '`' | '[' | ']' | '\''))
+        .collect();
+    let name = unquoted.rsplit('.').next().unwrap_or(&unquoted);
+    let name = name.trim_end_matches([';', '(', ',']);
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| name.to_ascii_lowercase())
+}
+
+/// `SET a = a + 1, b = 0`: some column is computed from itself with arithmetic or
+/// concatenation (`a * 100`, `a || 'x'`), so running it twice changes the data twice.
+fn rewrites_from_itself(assignments: &str) -> bool {
+    assignments.split(',').any(|a| {
+        let Some((column, value)) = a.split_once('=') else {
+            return false;
+        };
+        let Some(column) = table_name(column.trim()) else {
+            return false;
+        };
+        let value = value.to_ascii_lowercase();
+        let mentions = value
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w == column);
+        mentions && value.contains(['+', '-', '*', '/', '|'])
+    })
+}
+
+/// The schema changes and whole-table rewrites in an SQL text, one per statement.
+pub fn schema_changes(sql: &str) -> Vec<(SchemaChangeKind, String, String)> {
+    let mut out = Vec::new();
+    for statement in sql.split(';') {
+        let words: Vec<&str> = statement.split_whitespace().collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        let upper_text = upper.join(" ");
+        let short: String = words.join(" ").chars().take(80).collect();
+        let has = |w: &str| upper.iter().any(|u| u == w);
+        let kind_and_table = match (upper.first().map(String::as_str), upper.get(1)) {
+            (Some("ALTER"), Some(t)) if t == "TABLE" => {
+                if upper_text.contains(" IF EXISTS") || upper_text.contains(" IF NOT EXISTS") {
+                    None
+                } else {
+                    let name = upper
+                        .iter()
+                        .position(|w| w == "TABLE")
+                        .and_then(|i| words.get(i + 1))
+                        .filter(|w| !w.eq_ignore_ascii_case("only"))
+                        .and_then(|w| table_name(w));
+                    name.map(|n| (SchemaChangeKind::AlterTable, n))
+                }
+            }
+            (Some("DROP"), Some(t)) if t == "TABLE" => {
+                let after = if upper_text.starts_with("DROP TABLE IF EXISTS") {
+                    4
+                } else {
+                    2
+                };
+                words
+                    .get(after)
+                    .and_then(|w| table_name(w))
+                    .map(|n| (SchemaChangeKind::DropTable, n))
+            }
+            (Some("UPDATE"), Some(_)) if has("SET") && !has("WHERE") => {
+                let set_at = upper.iter().position(|w| w == "SET").unwrap_or(0);
+                let assignments = words[set_at + 1..].join(" ");
+                let end = assignments
+                    .to_ascii_uppercase()
+                    .find(" FROM ")
+                    .or_else(|| assignments.to_ascii_uppercase().find(" RETURNING "))
+                    .unwrap_or(assignments.len());
+                match words.get(1).and_then(|w| table_name(w)) {
+                    Some(n) if rewrites_from_itself(&assignments[..end]) => {
+                        Some((SchemaChangeKind::RewriteAllRows, n))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some((kind, table)) = kind_and_table {
+            out.push((kind, table, short));
+        }
+    }
+    out
 }
 
 /// The period of a five- or six-field cron expression when it repeats at a fixed step of
@@ -163,6 +304,33 @@ mod tests {
         assert_eq!(cron_period_seconds("0 3 * * *"), None);
         assert_eq!(cron_period_seconds("0 * * * *"), None);
         assert_eq!(cron_period_seconds("not cron"), None);
+    }
+
+    #[test]
+    fn schema_change_statements() {
+        let kinds = |s: &str| -> Vec<(SchemaChangeKind, String)> {
+            schema_changes(s)
+                .into_iter()
+                .map(|(k, t, _)| (k, t))
+                .collect()
+        };
+        assert_eq!(
+            kinds("ALTER TABLE users ADD COLUMN lang TEXT"),
+            vec![(SchemaChangeKind::AlterTable, "users".into())]
+        );
+        assert!(kinds("ALTER TABLE users ADD COLUMN IF NOT EXISTS lang TEXT").is_empty());
+        assert_eq!(
+            kinds("UPDATE \"users\" SET balance = balance * 100"),
+            vec![(SchemaChangeKind::RewriteAllRows, "users".into())]
+        );
+        assert!(kinds("UPDATE users SET busy = 0").is_empty());
+        assert!(kinds("UPDATE users SET balance = balance + ? WHERE id = ?").is_empty());
+        assert_eq!(
+            kinds("DROP TABLE IF EXISTS main.slots; CREATE TABLE slots (id int)"),
+            vec![(SchemaChangeKind::DropTable, "slots".into())]
+        );
+        assert!(kinds("SELECT * FROM users").is_empty());
+        assert!(kinds("UPDATE ${table} SET n = n + 1").is_empty());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! periodic jobs (`setInterval`, node-cron, cron's `CronJob`, node-schedule).
 
 use flightcheck_core::state::{
-    ContainerOp, ContainerOpKind, FileWrite, LongLivedContainer, ScheduledJob, StateFacts,
-    cron_period_seconds,
+    ContainerOp, ContainerOpKind, FileWrite, LongLivedContainer, ScheduledJob, SchemaChange,
+    StateFacts, cron_period_seconds, mentions_schema_version, schema_changes,
 };
 use flightcheck_core::{FileFacts, Span};
 use oxc_ast::ast::*;
@@ -49,6 +49,7 @@ pub(crate) fn extract(
         renamed_in: Vec::new(),
         statement_call: None,
         empty_catch: 0,
+        in_try: 0,
     };
     // Literal constants first: paths and periods are often named (`const DB = 'db.json'`).
     for stmt in &program.body {
@@ -71,6 +72,7 @@ pub(crate) fn extract(
             w.atomic = true;
         }
     }
+    walk.out.schema_version_check = mentions_schema_version(source);
     facts.state = walk.out;
 }
 
@@ -95,6 +97,8 @@ struct StateWalk<'s> {
     statement_call: Option<oxc_span::Span>,
     /// Depth of `try` blocks whose `catch` is empty.
     empty_catch: u32,
+    /// Depth of `try` blocks of any kind.
+    in_try: u32,
 }
 
 fn is_function_expr(e: &Expression) -> bool {
@@ -480,6 +484,39 @@ impl<'s> StateWalk<'s> {
 
 /// The function called by a body that is one call (`() => checkExpired()`,
 /// `async () => { await sweep(); }`).
+impl StateWalk<'_> {
+    /// SQL written literally as a call argument (`db.run('ALTER TABLE ...')`,
+    /// ``pool.query(`UPDATE ...`)``): schema changes and whole-table rewrites.
+    fn sql_argument(&mut self, arg: &Argument) {
+        let (text, span) = match arg {
+            Argument::StringLiteral(s) => (s.value.to_string(), s.span),
+            Argument::TemplateLiteral(t) => (
+                t.quasis
+                    .iter()
+                    .map(|q| q.value.raw.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ? "),
+                t.span,
+            ),
+            _ => return,
+        };
+        if text.len() > 20_000 {
+            return;
+        }
+        for (kind, table, statement) in schema_changes(&text) {
+            let change = SchemaChange {
+                kind,
+                table,
+                statement,
+                function: self.function(),
+                in_try: self.in_try > 0,
+                span: self.span(span),
+            };
+            self.out.schema_changes.push(change);
+        }
+    }
+}
+
 fn single_call(statements: &[Statement]) -> Option<String> {
     let [Statement::ExpressionStatement(s)] = statements else {
         return None;
@@ -577,7 +614,9 @@ impl<'a> Visit<'a> for StateWalk<'_> {
         if empty {
             self.empty_catch += 1;
         }
+        self.in_try += 1;
         self.visit_block_statement(&it.block);
+        self.in_try -= 1;
         if empty {
             self.empty_catch -= 1;
         }
@@ -597,6 +636,9 @@ impl<'a> Visit<'a> for StateWalk<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.file_write(it);
         self.job(it);
+        for arg in &it.arguments {
+            self.sql_argument(arg);
+        }
         if let Expression::StaticMemberExpression(m) = it.callee.without_parentheses() {
             let method = m.property.name.as_str();
             if let Some(name) = self.module_name(&m.object) {

@@ -5,8 +5,8 @@
 
 use crate::string_lit;
 use flightcheck_core::state::{
-    ContainerOp, ContainerOpKind, FileWrite, LongLivedContainer, ScheduledJob, StateFacts,
-    cron_period_seconds,
+    ContainerOp, ContainerOpKind, FileWrite, LongLivedContainer, ScheduledJob, SchemaChange,
+    StateFacts, cron_period_seconds, mentions_schema_version, schema_changes,
 };
 use flightcheck_core::{FileFacts, Span};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -29,6 +29,7 @@ pub(crate) fn extract(
         strings: HashMap::new(),
         open_files: HashMap::new(),
         swallowed: 0,
+        in_try: 0,
         out: StateFacts::default(),
         write_function: Vec::new(),
         renamed_in: Vec::new(),
@@ -51,6 +52,7 @@ pub(crate) fn extract(
             w.atomic = true;
         }
     }
+    walk.out.schema_version_check = mentions_schema_version(source);
     facts.state = walk.out;
 }
 
@@ -68,6 +70,8 @@ struct StateWalk<'s> {
     open_files: HashMap<String, Expr>,
     /// Depth of `try` blocks whose handlers only `pass`.
     swallowed: u32,
+    /// Depth of `try` blocks of any kind.
+    in_try: u32,
     out: StateFacts,
     write_function: Vec<Option<String>>,
     renamed_in: Vec<Option<String>>,
@@ -508,6 +512,32 @@ impl StateWalk<'_> {
 }
 
 /// APScheduler's `weeks=`, `days=`, `hours=`, `minutes=`, `seconds=` as seconds.
+impl StateWalk<'_> {
+    /// SQL written literally as a call argument (`cur.execute("ALTER TABLE ...")`):
+    /// schema changes and whole-table rewrites.
+    fn sql_arguments(&mut self, call: &ast::ExprCall) {
+        for arg in &call.arguments.args {
+            let Some(text) = string_lit(arg) else {
+                continue;
+            };
+            if text.len() > 20_000 {
+                continue;
+            }
+            for (kind, table, statement) in schema_changes(&text) {
+                let change = SchemaChange {
+                    kind,
+                    table,
+                    statement,
+                    function: self.function(),
+                    in_try: self.in_try > 0,
+                    span: (self.span_of)(arg.range()),
+                };
+                self.out.schema_changes.push(change);
+            }
+        }
+    }
+}
+
 fn interval_seconds(call: &ast::ExprCall) -> Option<u64> {
     let mut total = 0.0;
     let mut any = false;
@@ -580,11 +610,13 @@ impl<'a> Visitor<'a> for StateWalk<'_> {
                 self.locals.push(function_locals(def));
                 let open = std::mem::take(&mut self.open_files);
                 let swallowed = std::mem::take(&mut self.swallowed);
+                let in_try = std::mem::take(&mut self.in_try);
                 for s in &def.body {
                     self.visit_stmt(s);
                 }
                 self.open_files = open;
                 self.swallowed = swallowed;
+                self.in_try = in_try;
                 self.locals.pop();
                 self.functions.pop();
             }
@@ -620,9 +652,11 @@ impl<'a> Visitor<'a> for StateWalk<'_> {
                 if swallows {
                     self.swallowed += 1;
                 }
+                self.in_try += 1;
                 for s in &t.body {
                     self.visit_stmt(s);
                 }
+                self.in_try -= 1;
                 if swallows {
                     self.swallowed -= 1;
                 }
@@ -659,7 +693,10 @@ impl<'a> Visitor<'a> for StateWalk<'_> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
-            Expr::Call(call) => self.call(call),
+            Expr::Call(call) => {
+                self.call(call);
+                self.sql_arguments(call);
+            }
             // `if len(cache) > 1000:` bounds it.
             Expr::Compare(c) => {
                 for side in std::iter::once(&*c.left).chain(c.comparators.iter()) {

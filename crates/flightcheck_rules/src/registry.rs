@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 60] = [
+    static ALL: [&Rule; 61] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -123,6 +123,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::availability::no_startup_catch_up::RULE,
         &rules::integrity::missing_method::RULE,
         &rules::resilience::external_call_unguarded::RULE,
+        &rules::data::unversioned_startup_migration::RULE,
     ];
     &ALL
 }
