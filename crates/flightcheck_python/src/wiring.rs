@@ -2226,8 +2226,19 @@ fn registers_function(decorator: &ast::Decorator) -> bool {
     };
     !matches!(
         root,
-        "functools" | "typing" | "abc" | "contextlib" | "asyncio" | "dataclasses" | "pytest"
-            | "unittest" | "mock" | "enum" | "typing_extensions" | "staticmethod" | "classmethod"
+        "functools"
+            | "typing"
+            | "abc"
+            | "contextlib"
+            | "asyncio"
+            | "dataclasses"
+            | "pytest"
+            | "unittest"
+            | "mock"
+            | "enum"
+            | "typing_extensions"
+            | "staticmethod"
+            | "classmethod"
     )
 }
 
