@@ -6,7 +6,7 @@ use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::wiring::{TableAccess, TableQuery};
 use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, Span, WhenUnreachable,
 };
 
 pub static META: RuleMeta = RuleMeta {
@@ -19,7 +19,7 @@ pub static META: RuleMeta = RuleMeta {
     effort_minutes: 45,
     docs: r#"## What it does
 Finds a bot command handler, catch-all message handler or HTTP route whose inline callback
-reads a row into a variable, uses its fields (other than its id) and later, in the same
+(or, in Python, the decorated handler function) reads a row into a variable, uses its fields (other than its id) and later, in the same
 callback, updates the same table, in a file that shows
 no transaction with a row lock (`forUpdate`, `FOR UPDATE`, `select_for_update`,
 `with_for_update`, `$transaction`, `transaction`), no atomic update (`increment`,
@@ -101,6 +101,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         }
         let lines: Vec<&str> = text.lines().collect();
+        let python = ctx.language(file) == Some(Language::Python);
         // Handler callbacks written inline: the registration's span covers the callback.
         let handlers = w
             .commands
@@ -117,17 +118,36 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             }));
         let mut reported = std::collections::HashSet::new();
         for (span, owner, name) in handlers {
-            if span.end_line <= span.line || !ctx.runs(file, owner) {
+            if !ctx.runs(file, owner) {
                 continue;
             }
-            let inside: Vec<&TableQuery> = w
-                .table_queries
-                .iter()
-                .filter(|q| q.span.line > span.line && q.span.line <= span.end_line)
-                .collect();
+            let inline = span.end_line > span.line;
+            // A Python handler is usually a decorated top-level function: its queries are
+            // the ones that function owns.
+            let decorated = if python && !inline {
+                decorated_function(&lines, span.end_line)
+            } else {
+                None
+            };
+            let (inside, limit): (Vec<&TableQuery>, u32) = if inline {
+                let inside = w
+                    .table_queries
+                    .iter()
+                    .filter(|q| q.span.line > span.line && q.span.line <= span.end_line)
+                    .collect();
+                (inside, span.end_line)
+            } else if let Some(function) = decorated {
+                let inside = w
+                    .table_queries
+                    .iter()
+                    .filter(|q| q.owner.as_deref() == Some(function))
+                    .collect();
+                (inside, u32::MAX)
+            } else {
+                continue;
+            };
             for write in &inside {
-                if write.access != TableAccess::Write
-                    || !is_update(&lines, write.span.line, span.end_line)
+                if write.access != TableAccess::Write || !is_update(&lines, write.span.line, limit)
                 {
                     continue;
                 }
@@ -148,6 +168,33 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The name of the function a decorator ending on `line` decorates: the first `def` after
+/// it, with only further decorator lines (or their continuation) in between.
+fn decorated_function<'t>(lines: &[&'t str], line: u32) -> Option<&'t str> {
+    for text in lines.iter().skip(line as usize).take(15) {
+        let trimmed = text.trim_start();
+        let def = trimmed
+            .strip_prefix("async def ")
+            .or_else(|| trimmed.strip_prefix("def "));
+        if let Some(rest) = def {
+            if text.starts_with(' ') || text.starts_with('\t') {
+                return None;
+            }
+            let name = rest.split('(').next()?.trim();
+            return (!name.is_empty()).then_some(name);
+        }
+        let continues = trimmed.is_empty()
+            || trimmed.starts_with('@')
+            || trimmed.starts_with(')')
+            || text.starts_with(' ')
+            || text.starts_with('\t');
+        if !continues {
+            return None;
+        }
+    }
+    None
 }
 
 /// Whether the statement starting at `line` updates rows (an `.update(` call or an SQL
