@@ -62,7 +62,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 61] = [
+    static ALL: [&Rule; 62] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -124,6 +124,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::integrity::missing_method::RULE,
         &rules::resilience::external_call_unguarded::RULE,
         &rules::data::unversioned_startup_migration::RULE,
+        &rules::data::unlocked_read_modify_write::RULE,
     ];
     &ALL
 }
