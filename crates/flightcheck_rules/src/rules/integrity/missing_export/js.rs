@@ -1,6 +1,4 @@
-//! JavaScript/TypeScript half of the rule.
-
-//! `integrity/missing-export`: an import of a name the local module does not export.
+//! `integrity/missing-export`, JavaScript/TypeScript half: an import of a name the local module does not export.
 
 use crate::context::ProjectContext;
 use flightcheck_core::integrity::ImportStyle;

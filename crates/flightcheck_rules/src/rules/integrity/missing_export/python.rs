@@ -1,6 +1,4 @@
-//! Python half of the rule.
-
-//! `integrity/missing-export`: `from .module import name` where the project's own module
+//! `integrity/missing-export`, Python half: `from .module import name` where the project's own module
 //! does not define `name`.
 
 use crate::context::ProjectContext;

@@ -1,6 +1,4 @@
-//! JavaScript/TypeScript half of the rule.
-
-//! `integrity/missing-method`: a call of a member that the project's own class or module
+//! `integrity/missing-method`, JavaScript/TypeScript half: a call of a member that the project's own class or module
 //! does not define.
 
 use crate::context::ProjectContext;

@@ -1,6 +1,4 @@
-//! Python half of the rule.
-
-//! `integrity/missing-method`: `self.name()` where the project's own class has no `name`.
+//! `integrity/missing-method`, Python half: `self.name()` where the project's own class has no `name`.
 
 use crate::context::ProjectContext;
 use flightcheck_core::py_classes::{PyClass, PyReceiver};

@@ -1,6 +1,4 @@
-//! JavaScript/TypeScript half of the rule.
-
-//! `integrity/undefined-name`: a reachable file uses a name nothing defines.
+//! `integrity/undefined-name`, JavaScript/TypeScript half: a reachable file uses a name nothing defines.
 //!
 //! The language crates list the names each file uses without a declaration in scope and
 //! without a global of the runtime (`IntegrityFacts::undefined_names`); this rule removes

@@ -1,6 +1,4 @@
-//! Python half of the rule.
-
-//! `integrity/undefined-name`: a name that is read but never defined or imported.
+//! `integrity/undefined-name`, Python half: a name that is read but never defined or imported.
 
 use crate::context::ProjectContext;
 use flightcheck_core::{Evidence, Finding, Language, Severity};
