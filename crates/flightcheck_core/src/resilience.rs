@@ -203,4 +203,29 @@ pub struct ResilienceFacts {
     pub default_timeouts: Vec<String>,
     pub dropped_coroutines: Vec<DroppedCoroutine>,
     pub swallowed: Vec<SwallowedError>,
+    /// Python: `asyncio.run(...)`, `loop.run_until_complete(...)`, `loop.run_forever()`.
+    pub loop_runs: Vec<LoopRun>,
+    /// Python: `while True:` loops in `async def`s with no broad `except` around or in them.
+    pub unguarded_loops: Vec<UnguardedLoop>,
+}
+
+/// Python code that runs an asyncio event loop itself rather than through a framework
+/// runner: `asyncio.run(main())`, `loop.run_until_complete(...)`, `loop.run_forever()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoopRun {
+    /// As written, shortened (`asyncio.run(main())`).
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// A forever loop in a coroutine (`while True:` in an `async def`) whose body has no broad
+/// `except` and that no broad `try` in the function surrounds: one exception raised in an
+/// iteration ends the loop, and with it the work the service exists to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnguardedLoop {
+    /// The `async def` holding the loop.
+    pub function: String,
+    pub span: Span,
+    pub owner: Owner,
 }

@@ -4,8 +4,9 @@
 //! `bot.run`) and outbound HTTP calls with their timeout.
 
 use flightcheck_core::resilience::{
-    DroppedCoroutine, HookKind, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
-    SwallowedError, TimeoutState, counts_attempts, failure_matters, falls_back, names_retry,
+    DroppedCoroutine, HookKind, LoopRun, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
+    SwallowedError, TimeoutState, UnguardedLoop, counts_attempts, failure_matters, falls_back,
+    names_retry,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -27,6 +28,11 @@ struct Walk<'s> {
     frameworks: &'s [Framework],
     owner: Owner,
     functions: Vec<String>,
+    /// Per enclosing function, innermost last: it is an `async def`, and how many broad
+    /// `try` bodies of that function surround the node.
+    frames: Vec<Frame>,
+    /// The file imports asyncio (`loop.run_forever()` is asyncio's, not websocket-client's).
+    uses_asyncio: bool,
     /// Names bound to `requests.Session()` in this file (`session`, `self.session`).
     sessions: Vec<String>,
     /// The file mounts an adapter on a session (a timeout may live there).
@@ -48,6 +54,61 @@ struct Walk<'s> {
     /// The innermost function's tail, for log-only handlers.
     tails: Vec<Option<crate::async_facts::FunctionTail>>,
     out: ResilienceFacts,
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    is_async: bool,
+    broad_tries: u32,
+}
+
+/// `except:`, `except Exception`, `except BaseException` or a tuple holding one of them.
+fn is_broad(h: &ast::ExceptHandler) -> bool {
+    let ast::ExceptHandler::ExceptHandler(h) = h;
+    match h.type_.as_deref() {
+        None => true,
+        Some(Expr::Tuple(t)) => t
+            .elts
+            .iter()
+            .filter_map(dotted)
+            .any(|n| matches!(n.as_str(), "Exception" | "BaseException")),
+        Some(e) => dotted(e).is_some_and(|n| matches!(n.as_str(), "Exception" | "BaseException")),
+    }
+}
+
+/// A broad `try` anywhere in `body`, not counting nested functions and classes (their
+/// code runs elsewhere).
+fn has_broad_try(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::Try(t) => {
+            t.handlers.iter().any(is_broad)
+                || has_broad_try(&t.body)
+                || has_broad_try(&t.orelse)
+                || has_broad_try(&t.finalbody)
+        }
+        Stmt::If(i) => {
+            has_broad_try(&i.body) || i.elif_else_clauses.iter().any(|c| has_broad_try(&c.body))
+        }
+        Stmt::With(w) => has_broad_try(&w.body),
+        Stmt::For(f) => has_broad_try(&f.body) || has_broad_try(&f.orelse),
+        Stmt::While(w) => has_broad_try(&w.body) || has_broad_try(&w.orelse),
+        Stmt::Match(m) => m.cases.iter().any(|c| has_broad_try(&c.body)),
+        _ => false,
+    })
+}
+
+/// `while True:`, `while 1:`, `while not stop.is_set():`: a loop meant to run for the
+/// life of the process.
+fn runs_forever(test: &Expr) -> bool {
+    match test {
+        Expr::BooleanLiteral(b) => b.value,
+        Expr::NumberLiteral(n) => matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(1)),
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => matches!(
+            &*u.operand,
+            Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "is_set")
+        ),
+        _ => false,
+    }
 }
 
 /// `a.b.c` as written, for names and attributes.
@@ -119,6 +180,15 @@ impl Walk<'_> {
         let via = self.text(r);
         self.out.hooks.push(ProcessHook {
             kind,
+            via,
+            span: (self.span_of)(r),
+            owner: self.owner.clone(),
+        });
+    }
+
+    fn loop_run(&mut self, r: TextRange) {
+        let via = self.text(r);
+        self.out.loop_runs.push(LoopRun {
             via,
             span: (self.span_of)(r),
             owner: self.owner.clone(),
@@ -197,6 +267,10 @@ impl Walk<'_> {
             (_, Some("set_exception_handler")) => {
                 self.hook(HookKind::LoopExceptionHandler, call.range());
                 return;
+            }
+            (Some("asyncio.run" | "uvloop.run"), _) => self.loop_run(call.range()),
+            (_, Some("run_until_complete" | "run_forever")) if self.uses_asyncio => {
+                self.loop_run(call.range())
             }
             _ => {}
         }
@@ -364,21 +438,7 @@ impl Walk<'_> {
     /// A module-level `try:` whose body runs the program (`asyncio.run(main())`,
     /// `main()`, `executor.start_polling`) and catches broadly.
     fn guarded_main(&mut self, t: &ast::StmtTry) {
-        let broad = t.handlers.iter().any(|h| {
-            let ast::ExceptHandler::ExceptHandler(h) = h;
-            match h.type_.as_deref() {
-                None => true,
-                Some(e) => {
-                    let names: Vec<String> = match e {
-                        Expr::Tuple(t) => t.elts.iter().filter_map(dotted).collect(),
-                        other => dotted(other).into_iter().collect(),
-                    };
-                    names
-                        .iter()
-                        .any(|n| matches!(n.as_str(), "Exception" | "BaseException"))
-                }
-            }
-        });
+        let broad = t.handlers.iter().any(is_broad);
         let runs = t
             .body
             .iter()
@@ -390,6 +450,26 @@ impl Walk<'_> {
 }
 
 impl Walk<'_> {
+    /// A forever loop of an `async def` that no broad `except` guards.
+    fn forever_loop(&mut self, w: &ast::StmtWhile) {
+        let Some(frame) = self.frames.last() else {
+            return;
+        };
+        if !frame.is_async
+            || frame.broad_tries > 0
+            || !runs_forever(&w.test)
+            || has_broad_try(&w.body)
+        {
+            return;
+        }
+        let function = self.functions.last().cloned().unwrap_or_default();
+        self.out.unguarded_loops.push(UnguardedLoop {
+            function,
+            span: (self.span_of)(TextRange::new(w.range().start(), w.test.range().end())),
+            owner: self.owner.clone(),
+        });
+    }
+
     /// `f(...)` / `self.m(...)` as a statement, where `f`/`m` is this file's `async def`.
     fn dropped_call(&mut self, call: &ast::ExprCall) {
         let defined_at = match &*call.func {
@@ -511,10 +591,12 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 self.tails
                     .push(crate::async_facts::FunctionTail::of(def, self.source));
                 self.async_calls.enter_function();
-                // A method's body is not its class's body: `self` in a nested function is
-                // still the instance, but a nested class starts its own.
-                self.functions.push(def.name.to_string());
+                self.frames.push(Frame {
+                    is_async: def.is_async,
+                    broad_tries: 0,
+                });
                 visitor::walk_stmt(self, stmt);
+                self.frames.pop();
                 self.async_calls.leave_function();
                 self.tails.pop();
                 self.functions.pop();
@@ -524,6 +606,9 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 return;
             }
             Stmt::For(_) | Stmt::While(_) => {
+                if let Stmt::While(w) = stmt {
+                    self.forever_loop(w);
+                }
                 let r = stmt.range();
                 let attempts = self
                     .source
@@ -615,13 +700,22 @@ impl<'a> Visitor<'a> for Walk<'_> {
                         .get(r.start().to_usize()..r.end().to_usize())
                         .is_some_and(falls_back)
                 });
+                let broad = t.handlers.iter().any(is_broad);
+                if broad && let Some(frame) = self.frames.last_mut() {
+                    frame.broad_tries += 1;
+                }
                 if fallback {
                     self.guards
                         .push("an `except` with a cached fallback".into());
-                    visitor::walk_stmt(self, stmt);
-                    self.guards.pop();
-                    return;
                 }
+                visitor::walk_stmt(self, stmt);
+                if fallback {
+                    self.guards.pop();
+                }
+                if broad && let Some(frame) = self.frames.last_mut() {
+                    frame.broad_tries -= 1;
+                }
+                return;
             }
             Stmt::If(i) if self.functions.is_empty() && crate::is_main_guard(&i.test) => {
                 for s in &i.body {
@@ -667,6 +761,10 @@ pub(crate) fn extract(
         frameworks: &frameworks,
         owner: None,
         functions: Vec::new(),
+        frames: Vec::new(),
+        uses_asyncio: imported
+            .values()
+            .any(|q| q == "asyncio" || q.starts_with("asyncio.")),
         sessions: Vec::new(),
         mounts_adapter: false,
         httpx_clients: Vec::new(),

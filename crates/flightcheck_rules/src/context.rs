@@ -164,6 +164,22 @@ impl<'a> ProjectContext<'a> {
             .map(|(_, t)| *t)
     }
 
+    /// Files `file` reaches through resolved imports, itself included: the modules one
+    /// program loads, even where reachability fell back to the whole project.
+    pub fn imported_closure(&self, file: usize) -> Vec<usize> {
+        let mut seen = vec![file];
+        let mut next = 0;
+        while let Some(&f) = seen.get(next) {
+            next += 1;
+            for &(_, target) in &self.files[f].resolved {
+                if !seen.contains(&target) {
+                    seen.push(target);
+                }
+            }
+        }
+        seen
+    }
+
     pub fn is_reachable(&self, file: usize) -> bool {
         self.files[file].reachable
     }

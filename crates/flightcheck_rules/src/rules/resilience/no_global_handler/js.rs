@@ -1,0 +1,73 @@
+//! `resilience/no-global-handler`, JavaScript/TypeScript half: a Node program that keeps
+//! serving with no `unhandledRejection`/`uncaughtException` handler.
+
+use crate::bots::evidence_at;
+use crate::context::ProjectContext;
+use crate::rules::resilience::no_graceful_shutdown::{hooks_near, live_runners, package_near};
+use flightcheck_core::resilience::HookKind;
+use flightcheck_core::{Evidence, Finding, Language};
+
+use super::META;
+
+const HANDLER_SDKS: [&str; 5] = [
+    "@sentry/node",
+    "@sentry/bun",
+    "@sentry/nextjs",
+    "@sentry/nestjs",
+    "@sentry/serverless",
+];
+
+pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let runners = live_runners(ctx);
+    // Every Node program of the project must have one; report the first that lacks it.
+    for &(f, r) in runners.iter().filter(|(f, _)| {
+        matches!(
+            ctx.language(*f),
+            Some(Language::JavaScript | Language::TypeScript)
+        )
+    }) {
+        let hooks = hooks_near(ctx, f);
+        let handled = hooks.iter().any(|(_, h)| {
+            matches!(
+                h.kind,
+                HookKind::UnhandledRejection | HookKind::UncaughtException
+            )
+        }) || package_near(ctx, f, &HANDLER_SDKS).is_some();
+        if handled {
+            continue;
+        }
+        let n = ctx
+            .reachable_sources()
+            .filter(|x| ctx.together(*x, f))
+            .count();
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "No process.on('unhandledRejection') / ('uncaughtException') handler in the program that runs `{}`",
+                r.via
+            ),
+        )
+        .at(ctx.rel(f), r.span)
+        .key(format!("{}:{}", ctx.rel(f), r.via))
+        .evidence(evidence_at(ctx, f, r.span, format!("{} keeps this process serving", r.library)))
+        .evidence(Evidence::searched(format!(
+            "searched {n} reachable file{} of this program for process.on('unhandledRejection'|'uncaughtException'), setUncaughtExceptionCaptureCallback and Sentry Node SDKs",
+            if n == 1 { "" } else { "s" }
+        )));
+        if let Some(entry) = ctx.entries.iter().find(|e| ctx.together(e.file, f)) {
+            finding = finding.evidence(Evidence::at(
+                &entry.decl_file,
+                entry.decl_line,
+                entry.detail.clone(),
+                format!("entry point ({})", entry.source),
+            ));
+        }
+        return vec![
+            finding
+                .impact("Since Node 15 one unhandled rejection ends the process: every user is cut off until a restart, and the next bad input crashes it again.")
+                .fix("At startup add process.on('unhandledRejection') and process.on('uncaughtException') handlers that log with context and report to error tracking (exit after an uncaught exception).")
+                .verify("Throw from an async handler in staging: the error is logged and reported, and the service keeps answering."),
+        ];
+    }
+    Vec::new()
+}
