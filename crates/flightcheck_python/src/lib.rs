@@ -445,10 +445,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
             }
             Stmt::FunctionDef(def) => {
                 self.function_depth += 1;
-                self.ctx.scopes.push(PyScope {
-                    name: def.name.to_string(),
-                    is_async: def.is_async,
-                });
+                self.ctx.scopes.push(PyScope::of(def, &self.ctx.imported));
                 visitor::walk_stmt(self, stmt);
                 self.ctx.scopes.pop();
                 self.function_depth -= 1;
@@ -466,6 +463,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
             self.ctx.scopes.push(PyScope {
                 name: "<lambda>".into(),
                 is_async: false,
+                path_locals: Vec::new(),
             });
             visitor::walk_expr(self, expr);
             self.ctx.scopes.pop();

@@ -27,6 +27,142 @@ impl PyNode<'_> {
 pub struct PyScope {
     pub name: String,
     pub is_async: bool,
+    /// Local names the function binds only to a `pathlib.Path` it builds
+    /// (`p = Path(name)`, `p = Path(base) / "x"`), so `p.read_bytes()` is file I/O.
+    pub path_locals: Vec<String>,
+}
+
+impl PyScope {
+    /// The scope of `def`, with its path locals resolved through `imported`.
+    pub(crate) fn of(
+        def: &ruff_python_ast::StmtFunctionDef,
+        imported: &HashMap<String, String>,
+    ) -> Self {
+        let mut bound: Vec<(String, bool)> = Vec::new();
+        collect_bindings(&def.body, imported, &mut bound);
+        let path_locals = bound
+            .iter()
+            .filter(|(name, _)| bound.iter().filter(|(n, _)| n == name).all(|(_, p)| *p))
+            .map(|(name, _)| name.clone())
+            .fold(Vec::new(), |mut out: Vec<String>, n| {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+                out
+            });
+        Self {
+            name: def.name.to_string(),
+            is_async: def.is_async,
+            path_locals,
+        }
+    }
+}
+
+/// `Path(...)` / `pathlib.Path(...)` / `PurePath(...)` as imported in this file.
+fn is_path_constructor(func: &Expr, imported: &HashMap<String, String>) -> bool {
+    let qualified = match func {
+        Expr::Name(n) => imported.get(n.id.as_str()).cloned(),
+        Expr::Attribute(a) => match &*a.value {
+            Expr::Name(m) => imported
+                .get(m.id.as_str())
+                .map(|q| format!("{q}.{}", a.attr.as_str())),
+            _ => None,
+        },
+        _ => None,
+    };
+    matches!(
+        qualified.as_deref(),
+        Some("pathlib.Path" | "pathlib.PurePath")
+    )
+}
+
+/// A value that is a path built right there: `Path(...)`, `Path(...) / "x"`, or `p / "x"`
+/// where `p` is already known to be one.
+fn builds_path(value: &Expr, imported: &HashMap<String, String>, known: &[(String, bool)]) -> bool {
+    match value {
+        Expr::Call(c) => is_path_constructor(&c.func, imported),
+        Expr::BinOp(b) if b.op == ruff_python_ast::Operator::Div => match &*b.left {
+            Expr::Name(n) => known.iter().any(|(k, p)| *p && k == n.id.as_str()),
+            left => builds_path(left, imported, known),
+        },
+        _ => false,
+    }
+}
+
+/// Every simple-name binding of `body` (not nested functions or classes), in order, with
+/// whether its value is a path built right there. Loop targets, `with … as`, walrus and
+/// other bindings count as not paths.
+fn collect_bindings(
+    body: &[Stmt],
+    imported: &HashMap<String, String>,
+    out: &mut Vec<(String, bool)>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(a) => {
+                let is_path = builds_path(&a.value, imported, out);
+                for t in &a.targets {
+                    if let Expr::Name(n) = t {
+                        out.push((n.id.to_string(), is_path));
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Expr::Name(n) = &*a.target {
+                    let is_path = a
+                        .value
+                        .as_deref()
+                        .is_some_and(|v| builds_path(v, imported, out));
+                    out.push((n.id.to_string(), is_path));
+                }
+            }
+            Stmt::AugAssign(a) => {
+                if let Expr::Name(n) = &*a.target {
+                    out.push((n.id.to_string(), false));
+                }
+            }
+            Stmt::For(f) => {
+                if let Expr::Name(n) = &*f.target {
+                    out.push((n.id.to_string(), false));
+                }
+                collect_bindings(&f.body, imported, out);
+                collect_bindings(&f.orelse, imported, out);
+            }
+            Stmt::While(w) => {
+                collect_bindings(&w.body, imported, out);
+                collect_bindings(&w.orelse, imported, out);
+            }
+            Stmt::If(i) => {
+                collect_bindings(&i.body, imported, out);
+                for c in &i.elif_else_clauses {
+                    collect_bindings(&c.body, imported, out);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(Expr::Name(n)) = item.optional_vars.as_deref() {
+                        out.push((n.id.to_string(), false));
+                    }
+                }
+                collect_bindings(&w.body, imported, out);
+            }
+            Stmt::Try(t) => {
+                collect_bindings(&t.body, imported, out);
+                for h in &t.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    collect_bindings(&h.body, imported, out);
+                }
+                collect_bindings(&t.orelse, imported, out);
+                collect_bindings(&t.finalbody, imported, out);
+            }
+            Stmt::Match(m) => {
+                for c in &m.cases {
+                    collect_bindings(&c.body, imported, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What a rule sees while the walk visits a node.

@@ -16,7 +16,9 @@ pub static META: RuleMeta = RuleMeta {
     effort_minutes: 20,
     docs: r#"## What it does
 Finds blocking calls made directly in the body of an `async def`: file I/O (`open()`,
-`io.open`, `Path(...).read_text()`/`write_text()`/`read_bytes()`/`write_bytes()`/`open()`),
+`io.open`, `Path(...).read_text()`/`write_text()`/`read_bytes()`/`write_bytes()`/`open()`,
+also on a local the function binds only to a `pathlib.Path` it builds: `p = Path(d) / name`
+… `p.read_bytes()`; `anyio.Path` and `aiofiles` are async and never match),
 `time.sleep`, synchronous HTTP (`requests.*`, `urllib.request.urlopen`, `httpx.get`/`post`/...
 and `httpx.Client`), processes (`subprocess.run`/`call`/`check_call`/`check_output`,
 `os.system`, `os.popen`) and synchronous database drivers (`sqlite3.connect`,
@@ -120,15 +122,26 @@ fn blocking(name: &str) -> Option<&'static str> {
     })
 }
 
-/// `Path(...).read_text()` and friends, on a path built right there.
+/// `Path(...).read_text()` and friends, on a path built right there or held in a local the
+/// function binds only to such paths (`p = Path(name)` … `p.read_bytes()`).
 fn pathlib_io(call_func: &Expr, ctx: &PyRuleContext) -> bool {
     let Expr::Attribute(a) = call_func else {
         return false;
     };
-    matches!(
+    if !matches!(
         a.attr.as_str(),
         "read_text" | "write_text" | "read_bytes" | "write_bytes" | "open"
-    ) && matches!(&*a.value, Expr::Call(c) if qualified(&c.func, ctx).is_some_and(|q| matches!(q.as_str(), "pathlib.Path" | "pathlib.PurePath")))
+    ) {
+        return false;
+    }
+    match &*a.value {
+        Expr::Call(c) => qualified(&c.func, ctx)
+            .is_some_and(|q| matches!(q.as_str(), "pathlib.Path" | "pathlib.PurePath")),
+        Expr::Name(n) => ctx
+            .function()
+            .is_some_and(|f| f.path_locals.iter().any(|p| p == n.id.as_str())),
+        _ => false,
+    }
 }
 
 impl PyFileRule for BlockingIoInAsync {
