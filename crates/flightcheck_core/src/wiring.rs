@@ -359,8 +359,12 @@ pub struct Wiring {
     /// `FSMContext`, PTB `ConversationHandler`, telegraf scenes / `ctx.session`, grammY
     /// conversations): an in-memory session store then loses users mid-flow.
     pub conversation_state: Option<Span>,
-    /// Uses of top-level declarations by code of this file (liveness edges).
+    /// Uses of top-level declarations by code of this file (liveness edges). Python also
+    /// records uses of names its module-level `from … import` binds.
     pub decl_uses: Vec<DeclUse>,
+    /// Python: names module-level code calls directly (`WEBHOOK_HOST = external_url()`):
+    /// they run once, as the module is imported.
+    pub import_time_calls: Vec<String>,
     /// Names this module exports (`module.exports = { a }`, `export function a`,
     /// every top-level name in Python). `*` means "the module object as a whole".
     pub exports: Vec<String>,

@@ -345,6 +345,8 @@ fn local_bindings(params: &ast::Parameters, body: &[Stmt]) -> HashSet<String> {
 struct Index<'a> {
     /// Top-level def/class/assigned names.
     top_names: HashSet<String>,
+    /// Names a module-level `from … import` binds.
+    imported_top: HashSet<String>,
     /// Every function of the module by name (the first definition wins).
     funcs: HashMap<String, &'a ast::StmtFunctionDef>,
     /// Names assigned exactly once, to their value.
@@ -389,6 +391,12 @@ impl<'a> Index<'a> {
 
     fn top_level(&mut self, body: &'a [Stmt]) {
         for stmt in body {
+            if let Stmt::ImportFrom(i) = stmt {
+                for alias in &i.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    self.imported_top.insert(local.to_string());
+                }
+            }
             match stmt {
                 Stmt::FunctionDef(f) => {
                     self.top_names.insert(f.name.to_string());
@@ -2194,7 +2202,8 @@ impl<'a> Walker<'_, '_, 'a> {
     }
 
     fn decl_use(&mut self, name: &str) {
-        if !self.idx.top_names.contains(name) || self.is_local(name) {
+        let known = self.idx.top_names.contains(name) || self.idx.imported_top.contains(name);
+        if !known || self.is_local(name) {
             return;
         }
         if self.owner.as_deref() == Some(name) {
@@ -2986,6 +2995,18 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(c) = expr
+            && self.depth == 0
+            && self.owner.is_none()
+            && let Expr::Name(n) = &*c.func
+            && !self
+                .out
+                .import_time_calls
+                .iter()
+                .any(|x| x == n.id.as_str())
+        {
+            self.out.import_time_calls.push(n.id.to_string());
+        }
         match expr {
             Expr::Name(n) if n.ctx == ast::ExprContext::Load => {
                 self.decl_use(n.id.as_str());

@@ -126,6 +126,42 @@ fn only_startup_uses(facts: &FileFacts, name: &str) -> bool {
     users.peek().is_some() && users.all(|u| u.from.as_deref().is_some_and(startup_function))
 }
 
+/// A top-level Python function of `file` that nothing in its own file uses and that the
+/// files importing it only call from startup code: module-level code
+/// (`WEBHOOK_HOST = external_url()` in a config module) or startup functions. It runs
+/// once, as the program starts.
+fn only_imported_for_startup(ctx: &ProjectContext, file: usize, name: &str) -> bool {
+    let Some(facts) = ctx.facts(file) else {
+        return false;
+    };
+    if facts.wiring.decl_uses.iter().any(|u| u.to == name) {
+        return false;
+    }
+    let mut users = 0;
+    for importer in ctx.reachable_sources().filter(|i| *i != file) {
+        let Some(f) = ctx.facts(importer) else {
+            continue;
+        };
+        let takes = f.imports.iter().any(|i| {
+            i.names.iter().any(|n| n == name) && ctx.resolved(importer, &i.specifier) == Some(file)
+        });
+        if !takes {
+            continue;
+        }
+        for u in f.wiring.decl_uses.iter().filter(|u| u.to == name) {
+            users += 1;
+            let startup = match u.from.as_deref() {
+                Some(function) => startup_function(function),
+                None => f.wiring.import_time_calls.iter().any(|c| c == name),
+            };
+            if !startup {
+                return false;
+            }
+        }
+    }
+    users > 0
+}
+
 /// The host of a literal `http(s)://host/...` URL when it is a third party: a dotted
 /// public name, not localhost, a private address, an internal domain, or the chat
 /// platforms' own APIs (bot frameworks call those).
@@ -258,10 +294,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 || call.guard.is_some()
                 || !ctx.runs(file, &call.owner)
                 || call.function.as_deref().is_some_and(startup_function)
-                || call
-                    .owner
-                    .as_deref()
-                    .is_some_and(|o| only_startup_uses(facts, o))
+                || call.owner.as_deref().is_some_and(|o| {
+                    only_startup_uses(facts, o) || only_imported_for_startup(ctx, file, o)
+                })
             {
                 continue;
             }
