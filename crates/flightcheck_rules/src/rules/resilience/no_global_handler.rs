@@ -9,7 +9,7 @@ mod python;
 
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
-use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "resilience/no-global-handler",
@@ -101,4 +101,19 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = js::check(ctx);
     out.extend(python::check(ctx));
     out
+}
+
+/// The entry point that runs `file`: its own first, else one of the same program.
+fn entry_evidence(ctx: &ProjectContext, file: usize) -> Option<Evidence> {
+    let entry = ctx
+        .entries
+        .iter()
+        .find(|e| e.file == file)
+        .or_else(|| ctx.entries.iter().find(|e| ctx.together(e.file, file)))?;
+    Some(Evidence::at(
+        &entry.decl_file,
+        entry.decl_line,
+        entry.detail.clone(),
+        format!("entry point ({})", entry.source),
+    ))
 }

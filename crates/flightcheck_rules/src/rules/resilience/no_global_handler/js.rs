@@ -54,13 +54,8 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             "searched {n} reachable file{} of this program for process.on('unhandledRejection'|'uncaughtException'), setUncaughtExceptionCaptureCallback and Sentry Node SDKs",
             if n == 1 { "" } else { "s" }
         )));
-        if let Some(entry) = ctx.entries.iter().find(|e| ctx.together(e.file, f)) {
-            finding = finding.evidence(Evidence::at(
-                &entry.decl_file,
-                entry.decl_line,
-                entry.detail.clone(),
-                format!("entry point ({})", entry.source),
-            ));
+        if let Some(entry) = super::entry_evidence(ctx, f) {
+            finding = finding.evidence(entry);
         }
         return vec![
             finding

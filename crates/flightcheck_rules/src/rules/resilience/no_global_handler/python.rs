@@ -170,18 +170,8 @@ fn judge(ctx: &ProjectContext, file: usize, run: &LoopRun) -> Option<Finding> {
         "searched {n} reachable Python file{} of this program for loop.set_exception_handler, sys.excepthook, a broad try around the module-level run, and sentry_sdk/rollbar/bugsnag",
         if n == 1 { "" } else { "s" }
     )));
-    let entry = ctx
-        .entries
-        .iter()
-        .find(|e| e.file == file)
-        .or_else(|| ctx.entries.iter().find(|e| ctx.together(e.file, file)));
-    if let Some(entry) = entry {
-        finding = finding.evidence(Evidence::at(
-            &entry.decl_file,
-            entry.decl_line,
-            entry.detail.clone(),
-            format!("entry point ({})", entry.source),
-        ));
+    if let Some(entry) = super::entry_evidence(ctx, file) {
+        finding = finding.evidence(entry);
     }
     Some(
         finding
