@@ -205,8 +205,8 @@ pub struct ResilienceFacts {
     pub swallowed: Vec<SwallowedError>,
     /// Python: `asyncio.run(...)`, `loop.run_until_complete(...)`, `loop.run_forever()`.
     pub loop_runs: Vec<LoopRun>,
-    /// Python: `while True:` loops in `async def`s with no broad `except` around or in them.
-    pub unguarded_loops: Vec<UnguardedLoop>,
+    /// Python: `while True:` loops in `async def`s.
+    pub forever_loops: Vec<ForeverLoop>,
 }
 
 /// Python code that runs an asyncio event loop itself rather than through a framework
@@ -219,13 +219,15 @@ pub struct LoopRun {
     pub owner: Owner,
 }
 
-/// A forever loop in a coroutine (`while True:` in an `async def`) whose body has no broad
-/// `except` and that no broad `try` in the function surrounds: one exception raised in an
-/// iteration ends the loop, and with it the work the service exists to do.
+/// A forever loop in a coroutine (`while True:`, `while not stop.is_set():` in an
+/// `async def`): the work a long-running asyncio service exists to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnguardedLoop {
+pub struct ForeverLoop {
     /// The `async def` holding the loop.
     pub function: String,
+    /// A broad `except` is in the loop's body or a broad `try` of the function surrounds
+    /// it. Without one, one exception raised in an iteration ends the loop.
+    pub guarded: bool,
     pub span: Span,
     pub owner: Owner,
 }

@@ -4,8 +4,8 @@
 //! `bot.run`) and outbound HTTP calls with their timeout.
 
 use flightcheck_core::resilience::{
-    DroppedCoroutine, HookKind, LoopRun, OutboundCall, ProcessHook, ResilienceFacts, ServiceRunner,
-    SwallowedError, TimeoutState, UnguardedLoop, counts_attempts, failure_matters, falls_back,
+    DroppedCoroutine, ForeverLoop, HookKind, LoopRun, OutboundCall, ProcessHook, ResilienceFacts,
+    ServiceRunner, SwallowedError, TimeoutState, counts_attempts, failure_matters, falls_back,
     names_retry,
 };
 use flightcheck_core::{FileFacts, Framework, Owner, Span};
@@ -450,21 +450,19 @@ impl Walk<'_> {
 }
 
 impl Walk<'_> {
-    /// A forever loop of an `async def` that no broad `except` guards.
+    /// A forever loop of an `async def`, and whether a broad `except` guards it.
     fn forever_loop(&mut self, w: &ast::StmtWhile) {
         let Some(frame) = self.frames.last() else {
             return;
         };
-        if !frame.is_async
-            || frame.broad_tries > 0
-            || !runs_forever(&w.test)
-            || has_broad_try(&w.body)
-        {
+        if !frame.is_async || !runs_forever(&w.test) {
             return;
         }
+        let guarded = frame.broad_tries > 0 || has_broad_try(&w.body);
         let function = self.functions.last().cloned().unwrap_or_default();
-        self.out.unguarded_loops.push(UnguardedLoop {
+        self.out.forever_loops.push(ForeverLoop {
             function,
+            guarded,
             span: (self.span_of)(TextRange::new(w.range().start(), w.test.range().end())),
             owner: self.owner.clone(),
         });

@@ -1,3 +1,4 @@
+pub(crate) mod asyncio_service;
 pub mod dangling_task;
 pub mod external_call_unguarded;
 pub mod floating_promise;
