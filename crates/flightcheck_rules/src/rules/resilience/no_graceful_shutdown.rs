@@ -27,6 +27,12 @@ a graceful-shutdown library (`@godaddy/terminus`, `http-terminator`, `close-with
 `stoppable`, `lightship`, `fastify-graceful-shutdown`, `http-graceful-shutdown`,
 `async-exit-hook`) or NestJS `app.enableShutdownHooks()`.
 
+A plain asyncio service — code an entry point runs calls `asyncio.run(...)`,
+`loop.run_until_complete(...)` or `loop.run_forever()`, no bot, web or job framework drives
+the program, and a coroutine of a module it loads loops forever (`while True:` in an
+`async def`) — is judged the same way: it needs `loop.add_signal_handler(SIGTERM, …)` or
+`signal.signal(SIGTERM, …)`. `asyncio.run` turns SIGINT into a cancellation, not SIGTERM.
+
 Runners that already stop cleanly on SIGTERM/SIGINT are not flagged: aiogram 3
 `start_polling`/`start_webhook` (handle_signals=True by default), aiogram 2
 `executor.start_polling`, python-telegram-bot `run_polling`/`run_webhook` and v13
@@ -47,6 +53,13 @@ bot.launch();                       // SIGTERM kills it mid-update
 ```python
 bot = telebot.TeleBot(TOKEN)
 bot.infinity_polling()
+```
+```python
+async def worker():
+    while True:
+        await process(await queue.get())
+
+asyncio.run(worker())               # SIGTERM kills it mid-job
 ```
 
 ## Not flagged
@@ -223,6 +236,79 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .impact("Every deploy or restart sends SIGTERM: requests and bot updates in flight are cut off and connections are dropped uncleanly.")
                 .fix("On SIGTERM stop taking work (bot.stop(), server.close()), let in-flight work finish, close connections, then exit.")
                 .verify("Send SIGTERM (docker stop) during a slow request or update: it completes and the process exits cleanly."),
+        );
+    }
+    out.extend(asyncio_services(ctx, &done));
+    out
+}
+
+/// Plain asyncio services (no framework runner) with no SIGTERM handling: one finding per
+/// program not already reported.
+fn asyncio_services(ctx: &ProjectContext, reported: &[usize]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut done: Vec<usize> = reported.to_vec();
+    for service in crate::rules::resilience::asyncio_service::plain_asyncio_services(ctx) {
+        let file = service.file;
+        if done.iter().any(|d| ctx.together(*d, file)) {
+            continue;
+        }
+        let hooks = hooks_near(ctx, file);
+        if hooks
+            .iter()
+            .any(|(_, h)| matches!(h.kind, HookKind::SigTerm | HookKind::ShutdownLibrary))
+        {
+            continue;
+        }
+        done.push(file);
+        let run = service.run;
+        let n = service.program.len();
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "`{}` runs an asyncio service with no SIGTERM handling: a deploy or restart kills work in flight",
+                run.via
+            ),
+        )
+        .at(ctx.rel(file), run.span)
+        .key(format!("{}:{}", ctx.rel(file), run.via))
+        .evidence(evidence_at(
+            ctx,
+            file,
+            run.span,
+            "runs the event loop itself: Python's default SIGTERM action ends the process at once".into(),
+        ));
+        if let Some((loop_file, forever)) = service.loops.first() {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                *loop_file,
+                forever.span,
+                format!(
+                    "the work in flight: forever loop in `async def {}`",
+                    forever.function
+                ),
+            ));
+        }
+        finding = finding.evidence(Evidence::searched(format!(
+            "searched {n} reachable Python file{} of this program for signal.signal(SIGTERM) / loop.add_signal_handler(SIGTERM)",
+            if n == 1 { "" } else { "s" }
+        )));
+        for (f, h) in hooks
+            .iter()
+            .filter(|(_, h)| h.kind == HookKind::SigInt)
+            .take(2)
+        {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                *f,
+                h.span,
+                "handles SIGINT only: Docker, Kubernetes and systemd stop with SIGTERM".into(),
+            ));
+        }
+        out.push(
+            finding
+                .impact("Every deploy or restart sends SIGTERM: the job or message being processed is cut off half-done and connections are dropped uncleanly.")
+                .fix("loop.add_signal_handler(signal.SIGTERM, stop_event.set) at startup; let the forever loop finish its iteration when the event is set, then close connections and return.")
+                .verify("Send SIGTERM (docker stop) while an iteration runs: it completes, connections close, and the process exits 0."),
         );
     }
     out
