@@ -48,14 +48,16 @@ impl ModuleIndex {
         index
     }
 
-    /// `base/a/b` as a module: `a/b.py`, or `a/b/__init__.py`, or a namespace package dir.
+    /// `base/a/b` as a module, in CPython's order (`FileFinder`): the regular package
+    /// `a/b/__init__.py`, then the module `a/b.py`, then a namespace package dir. A package
+    /// beside a same-named module (`asmon/` and `asmon.py`) is what `import asmon` loads.
     fn module_at(&self, base: &str, dotted: &str) -> Option<Option<usize>> {
         let rel = dotted.replace('.', "/");
         let path = join(base, &rel);
-        if let Some(i) = self.files.get(&format!("{path}.py")) {
+        if let Some(i) = self.files.get(&format!("{path}/__init__.py")) {
             return Some(Some(*i));
         }
-        if let Some(i) = self.files.get(&format!("{path}/__init__.py")) {
+        if let Some(i) = self.files.get(&format!("{path}.py")) {
             return Some(Some(*i));
         }
         if self.dirs.contains(&path) {
@@ -188,8 +190,8 @@ impl ModuleIndex {
         for name in names {
             if let Some(i) = self
                 .files
-                .get(&format!("{dir}/{name}.py"))
-                .or_else(|| self.files.get(&format!("{dir}/{name}/__init__.py")))
+                .get(&format!("{dir}/{name}/__init__.py"))
+                .or_else(|| self.files.get(&format!("{dir}/{name}.py")))
             {
                 out.push(PyResolution::Local {
                     file: *i,
@@ -214,6 +216,37 @@ mod tests {
             ("scripts/run.py", 5),
             ("scripts/helpers.py", 6),
         ])
+    }
+
+    #[test]
+    fn a_regular_package_wins_over_a_same_named_module_and_a_module_over_a_namespace_dir() {
+        // CPython's FileFinder: `pkg/__init__.py`, then `pkg.py`, then a namespace dir.
+        let idx = ModuleIndex::new([
+            ("asmon.py", 0),
+            ("asmon/__init__.py", 1),
+            ("asmon/core.py", 2),
+            ("tools.py", 3),
+            ("tools/extra.py", 4),
+        ]);
+        let roots = vec![".".to_string()];
+        let r = |spec: &str, names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+            idx.resolve("check.py", spec, &names, &roots)
+        };
+        assert_eq!(
+            r("asmon", &["checker"]),
+            vec![PyResolution::Local {
+                file: 1,
+                packages: vec![]
+            }]
+        );
+        assert_eq!(
+            r("tools", &[]),
+            vec![PyResolution::Local {
+                file: 3,
+                packages: vec![]
+            }]
+        );
     }
 
     #[test]
