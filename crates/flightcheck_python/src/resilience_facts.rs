@@ -12,7 +12,7 @@ use flightcheck_core::{FileFacts, Framework, Owner, Span};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const REQUESTS_METHODS: [&str; 8] = [
     "get", "post", "put", "patch", "delete", "head", "options", "request",
@@ -33,6 +33,11 @@ struct Walk<'s> {
     frames: Vec<Frame>,
     /// The file imports asyncio (`loop.run_forever()` is asyncio's, not websocket-client's).
     uses_asyncio: bool,
+    /// Depth of `except` handler bodies around the node.
+    except_depth: u32,
+    /// Names (and `self.` attributes) referenced inside `except` handlers, and elsewhere.
+    referenced_in_except: HashSet<String>,
+    referenced_elsewhere: HashSet<String>,
     /// Names bound to `requests.Session()` in this file (`session`, `self.session`).
     sessions: Vec<String>,
     /// The file mounts an adapter on a session (a timeout may live there).
@@ -731,7 +736,30 @@ impl<'a> Visitor<'a> for Walk<'_> {
         if let Expr::Call(call) = expr {
             self.call(call);
         }
+        // Where the file's functions are referenced: `helper(...)`, `self.helper`,
+        // `asyncio.to_thread(self.helper, …)`.
+        let referenced = match expr {
+            Expr::Name(n) if n.ctx == ast::ExprContext::Load => Some(n.id.as_str()),
+            Expr::Attribute(a) if matches!(&*a.value, Expr::Name(o) if o.id.as_str() == "self") => {
+                Some(a.attr.as_str())
+            }
+            _ => None,
+        };
+        if let Some(name) = referenced {
+            let set = if self.except_depth > 0 {
+                &mut self.referenced_in_except
+            } else {
+                &mut self.referenced_elsewhere
+            };
+            set.insert(name.to_string());
+        }
         visitor::walk_expr(self, expr);
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        self.except_depth += 1;
+        visitor::walk_except_handler(self, handler);
+        self.except_depth -= 1;
     }
 }
 
@@ -760,6 +788,9 @@ pub(crate) fn extract(
         owner: None,
         functions: Vec::new(),
         frames: Vec::new(),
+        except_depth: 0,
+        referenced_in_except: HashSet::new(),
+        referenced_elsewhere: HashSet::new(),
         uses_asyncio: imported
             .values()
             .any(|q| q == "asyncio" || q.starts_with("asyncio.")),
@@ -794,6 +825,20 @@ pub(crate) fn extract(
         for c in w.out.outbound.iter_mut().filter(|c| c.client == "httpx") {
             c.guard
                 .get_or_insert_with(|| "an httpx transport with `retries=`".into());
+        }
+    }
+    // A private function (`_name`: other modules do not call it) this file refers to only
+    // from `except` handlers is itself the fallback of a failed attempt: its calls are the
+    // retry, not calls without one.
+    for c in w.out.outbound.iter_mut() {
+        if let Some(f) = &c.function
+            && f.starts_with('_')
+            && w.referenced_in_except.contains(f)
+            && !w.referenced_elsewhere.contains(f)
+        {
+            c.guard.get_or_insert_with(|| {
+                format!("`{f}` runs only from `except` handlers: a fallback")
+            });
         }
     }
     facts.resilience = w.out;

@@ -38,7 +38,11 @@ Not flagged: the official SDKs that retry by default (OpenAI and Anthropic: 2 re
 Stripe: 1 retry in stripe-node v13+, 2 in recent stripe-python), URLs that are not literal
 (read from config), localhost, private addresses and single-label hosts (`http://backend:8000`,
 the project's own services), the Telegram and Discord APIs, calls made as the module loads
-(startup), and code no handler reaches (CLI scripts, tests, examples).
+(startup), top-level functions only startup code uses (`main()`, `setup_*`, or module-level
+code of the files importing them: `WEBHOOK_HOST = public_address()` in `config.py`), private
+Python helpers (`_fetch_mirror`) their file refers to only from `except` handlers (they are
+the fallback of an attempt that already failed), and code no handler reaches (CLI scripts,
+tests, examples).
 
 ## Why it breaks production
 Third-party APIs fail briefly all the time: a deploy, a 502 from their load balancer, a
@@ -294,9 +298,15 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 || call.guard.is_some()
                 || !ctx.runs(file, &call.owner)
                 || call.function.as_deref().is_some_and(startup_function)
-                || call.owner.as_deref().is_some_and(|o| {
-                    only_startup_uses(facts, o) || only_imported_for_startup(ctx, file, o)
-                })
+                // Only a call made right in a top-level function: a class used by startup
+                // code (`service = Service()` in `main`) still has methods handlers call.
+                || call
+                    .owner
+                    .as_deref()
+                    .filter(|o| call.function.as_deref() == Some(*o))
+                    .is_some_and(|o| {
+                        only_startup_uses(facts, o) || only_imported_for_startup(ctx, file, o)
+                    })
             {
                 continue;
             }
