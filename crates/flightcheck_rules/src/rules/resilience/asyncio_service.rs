@@ -3,10 +3,11 @@
 //! it, and the forever loops that keep them busy. `resilience/no-global-handler` and
 //! `resilience/no-graceful-shutdown` judge them.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::rules::resilience::no_graceful_shutdown::off_service_path;
 use flightcheck_core::resilience::{ForeverLoop, LoopRun};
-use flightcheck_core::{Framework, Language};
+use flightcheck_core::{Finding, Framework, Language, RuleMeta};
 
 /// Top-level modules of bot, web and job frameworks that run the loop's work themselves
 /// and catch exceptions per update, request or job.
@@ -79,6 +80,23 @@ pub(crate) struct AsyncioService<'a> {
     /// reachability fell back to the whole project, `together` pairs every program with
     /// every other; imports do not.
     pub loops: Vec<(usize, &'a ForeverLoop)>,
+}
+
+impl AsyncioService<'_> {
+    /// A finding of `meta` at the run, keyed by it, with the run as first evidence.
+    pub(crate) fn finding(
+        &self,
+        ctx: &ProjectContext,
+        meta: &'static RuleMeta,
+        message: String,
+        run_note: &str,
+    ) -> Finding {
+        let rel = ctx.rel(self.file);
+        Finding::new(meta, message)
+            .at(rel, self.run.span)
+            .key(format!("{rel}:{}", self.run.via))
+            .evidence(evidence_at(ctx, self.file, self.run.span, run_note.into()))
+    }
 }
 
 /// Every such run (several per program are possible: rules report one per program).

@@ -219,18 +219,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             "searched {n} reachable file{} of this program for process.on('SIGTERM') / signal.signal(SIGTERM) / add_signal_handler / a graceful-shutdown package",
             if n == 1 { "" } else { "s" }
         )));
-        for (f, h) in hooks
-            .iter()
-            .filter(|(_, h)| h.kind == HookKind::SigInt)
-            .take(2)
-        {
-            finding = finding.evidence(evidence_at(
-                ctx,
-                *f,
-                h.span,
-                "handles SIGINT only: Docker, Kubernetes and systemd stop with SIGTERM".into(),
-            ));
-        }
+        finding = with_sigint_only(ctx, finding, &hooks);
         out.push(
             finding
                 .impact("Every deploy or restart sends SIGTERM: requests and bot updates in flight are cut off and connections are dropped uncleanly.")
@@ -262,21 +251,15 @@ fn asyncio_services(ctx: &ProjectContext, reported: &[usize]) -> Vec<Finding> {
         done.push(file);
         let run = service.run;
         let n = service.program.len();
-        let mut finding = Finding::new(
+        let mut finding = service.finding(
+            ctx,
             &META,
             format!(
                 "`{}` runs an asyncio service with no SIGTERM handling: a deploy or restart kills work in flight",
                 run.via
             ),
-        )
-        .at(ctx.rel(file), run.span)
-        .key(format!("{}:{}", ctx.rel(file), run.via))
-        .evidence(evidence_at(
-            ctx,
-            file,
-            run.span,
-            "runs the event loop itself: Python's default SIGTERM action ends the process at once".into(),
-        ));
+            "runs the event loop itself: Python's default SIGTERM action ends the process at once",
+        );
         if let Some((loop_file, forever)) = service.loops.first() {
             finding = finding.evidence(evidence_at(
                 ctx,
@@ -292,18 +275,7 @@ fn asyncio_services(ctx: &ProjectContext, reported: &[usize]) -> Vec<Finding> {
             "searched {n} reachable Python file{} of this program for signal.signal(SIGTERM) / loop.add_signal_handler(SIGTERM)",
             if n == 1 { "" } else { "s" }
         )));
-        for (f, h) in hooks
-            .iter()
-            .filter(|(_, h)| h.kind == HookKind::SigInt)
-            .take(2)
-        {
-            finding = finding.evidence(evidence_at(
-                ctx,
-                *f,
-                h.span,
-                "handles SIGINT only: Docker, Kubernetes and systemd stop with SIGTERM".into(),
-            ));
-        }
+        finding = with_sigint_only(ctx, finding, &hooks);
         out.push(
             finding
                 .impact("Every deploy or restart sends SIGTERM: the job or message being processed is cut off half-done and connections are dropped uncleanly.")
@@ -312,4 +284,26 @@ fn asyncio_services(ctx: &ProjectContext, reported: &[usize]) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Shows up to two SIGINT-only handlers: they look like shutdown handling but miss the
+/// signal that deploys send.
+fn with_sigint_only(
+    ctx: &ProjectContext,
+    mut finding: Finding,
+    hooks: &[(usize, &ProcessHook)],
+) -> Finding {
+    for (f, h) in hooks
+        .iter()
+        .filter(|(_, h)| h.kind == HookKind::SigInt)
+        .take(2)
+    {
+        finding = finding.evidence(evidence_at(
+            ctx,
+            *f,
+            h.span,
+            "handles SIGINT only: Docker, Kubernetes and systemd stop with SIGTERM".into(),
+        ));
+    }
+    finding
 }

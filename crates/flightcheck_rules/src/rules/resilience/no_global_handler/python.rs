@@ -41,22 +41,17 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         done.push(file);
         let run = service.run;
         let n = service.program.len();
-        let mut finding = Finding::new(
-            &META,
-            format!(
-                "`{}` runs an asyncio service with no loop exception handler or top-level guard, and `{}` loops forever with no `except`: one exception stops it for good",
-                run.via, forever.function
-            ),
-        )
-        .at(ctx.rel(file), run.span)
-        .key(format!("{}:{}", ctx.rel(file), run.via))
-        .evidence(evidence_at(
-            ctx,
-            file,
-            run.span,
-            "runs the event loop itself: no framework runner catches exceptions per update or request".into(),
-        ))
-        .evidence(evidence_at(
+        let mut finding = service
+            .finding(
+                ctx,
+                &META,
+                format!(
+                    "`{}` runs an asyncio service with no loop exception handler or top-level guard, and `{}` loops forever with no `except`: one exception stops it for good",
+                    run.via, forever.function
+                ),
+                "runs the event loop itself: no framework runner catches exceptions per update or request",
+            )
+            .evidence(evidence_at(
             ctx,
             loop_file,
             forever.span,
