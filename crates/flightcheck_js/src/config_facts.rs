@@ -3,6 +3,7 @@
 //! validates its configuration at startup, and debug switches turned on in code.
 
 use crate::env_name;
+use crate::fn_names::{FunctionNames, is_function_expr};
 use flightcheck_core::{
     CallEdge, ConfigCheck, DebugFlag, DebugKind, FileFacts, ImportFact, Span, config_message,
 };
@@ -38,12 +39,7 @@ struct ReadInfo {
 pub(crate) struct ConfigWalk<'s, F: Fn(u32, u32) -> Span> {
     source: &'s str,
     span_of: &'s F,
-    /// Enclosing functions, innermost last; `None` for an immediately invoked function
-    /// (its body runs where it stands).
-    scopes: Vec<Option<String>>,
-    classes: Vec<String>,
-    /// The name the next function visited gets (from its variable, property or call).
-    pending: Option<String>,
+    names: FunctionNames,
     /// The next function visited is immediately invoked.
     next_iife: bool,
     reads: HashMap<(u32, u32), ReadInfo>,
@@ -69,9 +65,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
     let mut walk = ConfigWalk {
         source,
         span_of,
-        scopes: Vec::new(),
-        classes: Vec::new(),
-        pending: None,
+        names: FunctionNames::default(),
         next_iife: false,
         reads: HashMap::new(),
         tested: HashSet::new(),
@@ -122,13 +116,6 @@ fn import_checks(imports: &[ImportFact]) -> Vec<ConfigCheck> {
             span: i.span,
         })
         .collect()
-}
-
-fn is_function_expr(e: &Expression) -> bool {
-    matches!(
-        e.without_parentheses(),
-        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
-    )
 }
 
 /// A literal fallback value as written: strings unquoted, numbers and booleans as text.
@@ -294,7 +281,7 @@ impl<'s, F: Fn(u32, u32) -> Span> ConfigWalk<'s, F> {
 
     /// The innermost named function, if any.
     fn function(&self) -> Option<String> {
-        self.scopes.iter().rev().find_map(|s| s.clone())
+        self.names.current()
     }
 
     /// At module level (or in an immediately invoked function), or directly in `main`.
@@ -347,19 +334,8 @@ impl<'s, F: Fn(u32, u32) -> Span> ConfigWalk<'s, F> {
     }
 
     fn enter_function(&mut self, own_name: Option<String>) {
-        let pending = self.pending.take();
-        if std::mem::take(&mut self.next_iife) {
-            self.scopes.push(None);
-            return;
-        }
-        let name = own_name
-            .or(pending)
-            .unwrap_or_else(|| "<anonymous function>".to_string());
-        let name = match self.classes.last() {
-            Some(class) if !name.starts_with("callback of") => format!("{class}.{name}"),
-            _ => name,
-        };
-        self.scopes.push(Some(name));
+        let iife = std::mem::take(&mut self.next_iife);
+        self.names.enter(own_name, iife);
     }
 
     fn callee_text(&self, callee: &Expression) -> String {
@@ -458,56 +434,48 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for ConfigWalk<'_, F> {
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
         self.enter_function(it.id.as_ref().map(|id| id.name.to_string()));
         walk::walk_function(self, it, flags);
-        self.scopes.pop();
+        self.names.leave();
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         self.enter_function(None);
         walk::walk_arrow_function_expression(self, it);
-        self.scopes.pop();
+        self.names.leave();
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {
-        let name = it
-            .id
-            .as_ref()
-            .map(|id| id.name.to_string())
-            .or_else(|| self.pending.take())
-            .unwrap_or_else(|| "<class>".into());
-        self.classes.push(name);
+        self.names.enter_class(it);
         walk::walk_class(self, it);
-        self.classes.pop();
+        self.names.leave_class();
     }
 
     fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
-        self.pending = it.key.static_name().map(|n| n.to_string());
+        self.names.name_method(it);
         walk::walk_method_definition(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
-        if it.value.as_ref().is_some_and(is_function_expr) {
-            self.pending = it.key.static_name().map(|n| n.to_string());
-        }
+        self.names.name_class_field(it);
         walk::walk_property_definition(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
-        if is_function_expr(&it.value) {
-            self.pending = it.key.static_name().map(|n| n.to_string());
-        } else if let Some(name) = it.key.static_name() {
+        if !self.names.name_object_value(it)
+            && let Some(name) = it.key.static_name()
+        {
             self.alias(&name, &it.value);
         }
         walk::walk_object_property(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let Some(init) = &it.init {
             if let BindingPattern::BindingIdentifier(id) = &it.id {
                 if is_function_expr(init) {
-                    self.pending = Some(id.name.to_string());
+                    self.names.pending = Some(id.name.to_string());
                 } else {
                     self.alias(id.name.as_str(), init);
                 }
@@ -534,7 +502,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for ConfigWalk<'_, F> {
             }
         }
         walk::walk_variable_declarator(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_expression(&mut self, it: &Expression<'a>) {
@@ -562,10 +530,10 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for ConfigWalk<'_, F> {
         let callee = self.callee_text(&it.callee);
         for arg in &it.arguments {
             if arg.as_expression().is_some_and(is_function_expr) {
-                self.pending = Some(format!("callback of {callee}"));
+                self.names.pending = Some(format!("callback of {callee}"));
             }
             self.visit_argument(arg);
-            self.pending = None;
+            self.names.pending = None;
         }
     }
 
@@ -646,7 +614,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for ConfigWalk<'_, F> {
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         if is_function_expr(&it.right) {
             // `module.exports = async (client) => { … }`
-            self.pending = Some(self.text(it.left.span()));
+            self.names.pending = Some(self.text(it.left.span()));
         } else {
             match &it.left {
                 AssignmentTarget::AssignmentTargetIdentifier(id) => {
@@ -673,7 +641,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for ConfigWalk<'_, F> {
             });
         }
         walk::walk_assignment_expression(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 }
 

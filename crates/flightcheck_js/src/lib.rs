@@ -4,6 +4,7 @@
 
 mod async_facts;
 mod config_facts;
+mod fn_names;
 mod globals;
 mod integrity_facts;
 mod obs_facts;

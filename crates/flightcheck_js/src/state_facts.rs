@@ -2,6 +2,7 @@
 //! checked), module-level containers and the operations that grow or shrink them, and
 //! periodic jobs (`setInterval`, node-cron, cron's `CronJob`, node-schedule).
 
+use crate::fn_names::{FunctionNames, is_function_expr};
 use flightcheck_core::state::{
     ContainerOp, ContainerOpKind, FileWrite, LongLivedContainer, ScheduledJob, SchemaChange,
     StateFacts, cron_period_seconds, mentions_schema_version, schema_changes,
@@ -38,9 +39,7 @@ pub(crate) fn extract(
         source,
         scoping,
         span_of,
-        scopes: Vec::new(),
-        classes: Vec::new(),
-        pending: None,
+        names: FunctionNames::default(),
         strings: HashMap::new(),
         numbers: HashMap::new(),
         promise_write_names: Vec::new(),
@@ -80,10 +79,7 @@ struct StateWalk<'s> {
     source: &'s str,
     scoping: &'s Scoping,
     span_of: &'s dyn Fn(u32, u32) -> Span,
-    /// Named functions around the current node; `None` for immediately invoked ones.
-    scopes: Vec<Option<String>>,
-    classes: Vec<String>,
-    pending: Option<String>,
+    names: FunctionNames,
     strings: HashMap<String, String>,
     numbers: HashMap<String, f64>,
     /// Names imported from `fs/promises`: bare `writeFile(...)` returns a promise.
@@ -99,13 +95,6 @@ struct StateWalk<'s> {
     empty_catch: u32,
     /// Depth of `try` blocks of any kind.
     in_try: u32,
-}
-
-fn is_function_expr(e: &Expression) -> bool {
-    matches!(
-        e.without_parentheses(),
-        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
-    )
 }
 
 /// `a.b.c` → `c`, `f` → `f`.
@@ -136,23 +125,11 @@ impl<'s> StateWalk<'s> {
     }
 
     fn function(&self) -> Option<String> {
-        self.scopes.iter().rev().find_map(|s| s.clone())
+        self.names.current()
     }
 
     fn enter_function(&mut self, own: Option<String>, iife: bool) {
-        let pending = self.pending.take();
-        if iife {
-            self.scopes.push(None);
-            return;
-        }
-        let name = own
-            .or(pending)
-            .unwrap_or_else(|| "<anonymous function>".to_string());
-        let name = match self.classes.last() {
-            Some(class) if !name.starts_with("callback of") => format!("{class}.{name}"),
-            _ => name,
-        };
-        self.scopes.push(Some(name));
+        self.names.enter(own, iife);
     }
 
     /// The module-level symbol an identifier refers to (its own or an imported binding).
@@ -534,8 +511,8 @@ fn single_call(statements: &[Statement]) -> Option<String> {
 
 impl<'a> Visit<'a> for StateWalk<'_> {
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
-        if self.pending.as_deref() == Some("<iife>") {
-            self.pending = None;
+        if self.names.pending.as_deref() == Some("<iife>") {
+            self.names.pending = None;
             self.enter_function(None, true);
         } else {
             self.enter_function(it.id.as_ref().map(|id| id.name.to_string()), false);
@@ -543,63 +520,53 @@ impl<'a> Visit<'a> for StateWalk<'_> {
         let saved = std::mem::take(&mut self.empty_catch);
         walk::walk_function(self, it, flags);
         self.empty_catch = saved;
-        self.scopes.pop();
+        self.names.leave();
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
-        let iife = self.pending.as_deref() == Some("<iife>");
+        let iife = self.names.pending.as_deref() == Some("<iife>");
         if iife {
-            self.pending = None;
+            self.names.pending = None;
         }
         self.enter_function(None, iife);
         let saved = std::mem::take(&mut self.empty_catch);
         walk::walk_arrow_function_expression(self, it);
         self.empty_catch = saved;
-        self.scopes.pop();
+        self.names.leave();
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {
-        let name = it
-            .id
-            .as_ref()
-            .map(|id| id.name.to_string())
-            .or_else(|| self.pending.take())
-            .unwrap_or_else(|| "<class>".into());
-        self.classes.push(name);
+        self.names.enter_class(it);
         walk::walk_class(self, it);
-        self.classes.pop();
+        self.names.leave_class();
     }
 
     fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
-        self.pending = it.key.static_name().map(|n| n.to_string());
+        self.names.name_method(it);
         walk::walk_method_definition(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
-        if it.value.as_ref().is_some_and(is_function_expr) {
-            self.pending = it.key.static_name().map(|n| n.to_string());
-        }
+        self.names.name_class_field(it);
         walk::walk_property_definition(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
-        if is_function_expr(&it.value) {
-            self.pending = it.key.static_name().map(|n| n.to_string());
-        }
+        self.names.name_object_value(it);
         walk::walk_object_property(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init)
             && is_function_expr(init)
         {
-            self.pending = Some(id.name.to_string());
+            self.names.pending = Some(id.name.to_string());
         }
         walk::walk_variable_declarator(self, it);
-        self.pending = None;
+        self.names.pending = None;
     }
 
     fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {
@@ -660,17 +627,17 @@ impl<'a> Visit<'a> for StateWalk<'_> {
             }
         }
         if is_function_expr(&it.callee) {
-            self.pending = Some("<iife>".into());
+            self.names.pending = Some("<iife>".into());
         }
         self.visit_expression(&it.callee);
-        self.pending = None;
+        self.names.pending = None;
         let callee = flightcheck_core::text::truncate(&self.text(it.callee.span()), 40);
         for arg in &it.arguments {
             if arg.as_expression().is_some_and(is_function_expr) {
-                self.pending = Some(format!("callback of {callee}"));
+                self.names.pending = Some(format!("callback of {callee}"));
             }
             self.visit_argument(arg);
-            self.pending = None;
+            self.names.pending = None;
         }
     }
 
@@ -692,7 +659,7 @@ impl<'a> Visit<'a> for StateWalk<'_> {
             }
             // `cache = new Map()` inside a function: replaced wholesale.
             AssignmentTarget::AssignmentTargetIdentifier(id)
-                if !self.scopes.is_empty() && self.module_symbol(id).is_some() =>
+                if self.names.in_function() && self.module_symbol(id).is_some() =>
             {
                 let name = id.name.to_string();
                 self.op(&name, ContainerOpKind::Shrink, it.span);
