@@ -3,6 +3,7 @@
 //! (`from .db import save_user; save_user(u)`, `db.save_user(u)`), dropped calls of async
 //! methods on `obj = ClassName(...)`, and broad `except` handlers that only log.
 
+use crate::dotted;
 use flightcheck_core::Span;
 use flightcheck_core::async_calls::{
     AsyncCallFacts, AsyncDef, DroppedImportCall, LoggedOnlyCatch, is_logging_call,
@@ -12,14 +13,6 @@ use flightcheck_core::wiring::Owner;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use std::collections::HashMap;
-
-fn dotted(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
-        _ => None,
-    }
-}
 
 /// What a local name was bound to by a module-level import: the specifier and, for
 /// `from X import n`, the imported name.

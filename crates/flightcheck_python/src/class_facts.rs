@@ -2,6 +2,7 @@
 //! their members, module-level instances, from-imported names, and member calls on receivers
 //! whose class a constructor call or an annotation fixes.
 
+use crate::dotted;
 use flightcheck_core::Span;
 use flightcheck_core::py_classes::{
     PyClass, PyClassFacts, PyImportedName, PyMemberCall, PyReceiver,
@@ -88,14 +89,6 @@ fn constructed(e: &Expr) -> Option<String> {
             Expr::Name(n) => Some(n.id.to_string()),
             _ => None,
         },
-        _ => None,
-    }
-}
-
-fn dotted(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
         _ => None,
     }
 }

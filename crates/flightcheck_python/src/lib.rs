@@ -239,6 +239,36 @@ fn expects_failure(expr: &Expr) -> bool {
     name == "raises" || name.starts_with("assertRaises")
 }
 
+/// `a.b.c` as written, for names and attributes; `None` for anything else (calls,
+/// subscripts).
+pub fn dotted(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
+/// The literal text of an f-string with each interpolation replaced by `hole`: what the
+/// string looks like whatever the values are (`f"SELECT * FROM {t}"` → `SELECT * FROM $0`).
+pub fn fstring_template(f: &ast::ExprFString, hole: &str) -> String {
+    let mut out = String::new();
+    for part in f.value.iter() {
+        match part {
+            ast::FStringPart::Literal(l) => out.push_str(&l.value),
+            ast::FStringPart::FString(fs) => {
+                for el in fs.elements.iter() {
+                    match el {
+                        ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                        ast::InterpolatedStringElement::Interpolation(_) => out.push_str(hole),
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(cmp) = test else {
         return false;

@@ -3,6 +3,7 @@
 //! the service running (`dp.start_polling`, `app.run_polling`, `bot.infinity_polling`,
 //! `bot.run`) and outbound HTTP calls with their timeout.
 
+use crate::dotted;
 use flightcheck_core::resilience::{
     DroppedCoroutine, ForeverLoop, HookKind, LoopRun, OutboundCall, ProcessHook, ResilienceFacts,
     ServiceRunner, SwallowedError, TimeoutState, counts_attempts, failure_matters, falls_back,
@@ -113,15 +114,6 @@ fn runs_forever(test: &Expr) -> bool {
             Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "is_set")
         ),
         _ => false,
-    }
-}
-
-/// `a.b.c` as written, for names and attributes.
-fn dotted(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
-        _ => None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! module-level containers and what grows or shrinks them, periodic jobs (`schedule`,
 //! APScheduler, python-telegram-bot's `JobQueue`, aiocron).
 
+use crate::dotted;
 use crate::string_lit;
 use flightcheck_core::state::{
     ContainerOp, ContainerOpKind, FileWrite, LongLivedContainer, ScheduledJob, SchemaChange,
@@ -83,14 +84,6 @@ fn last_name(e: &Expr) -> Option<&str> {
     match e {
         Expr::Name(n) => Some(n.id.as_str()),
         Expr::Attribute(a) => Some(a.attr.as_str()),
-        _ => None,
-    }
-}
-
-fn dotted(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@
 //! framework spellings by name, qualified through the module's imports where that is
 //! possible; when a spelling is ambiguous it extracts nothing.
 
+use crate::dotted;
 use std::collections::{HashMap, HashSet};
 
 use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
@@ -74,15 +75,6 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
 
 // ---------------------------------------------------------------------------------------
 // Small syntax helpers.
-
-/// `a.b.c` of a name/attribute chain.
-fn dotted(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
-        _ => None,
-    }
-}
 
 /// The last name of a name/attribute (`c` of `a.b.c`).
 fn last_seg(e: &Expr) -> Option<&str> {
@@ -2381,21 +2373,7 @@ fn sql_keyword_start(text: &str) -> bool {
 
 /// The text of an f-string with each interpolation replaced by `$0` (no table name).
 fn fstring_text(f: &ast::ExprFString) -> String {
-    let mut out = String::new();
-    for part in f.value.iter() {
-        match part {
-            ast::FStringPart::Literal(l) => out.push_str(&l.value),
-            ast::FStringPart::FString(fs) => {
-                for el in fs.elements.iter() {
-                    match el {
-                        ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
-                        ast::InterpolatedStringElement::Interpolation(_) => out.push_str("$0"),
-                    }
-                }
-            }
-        }
-    }
-    out
+    crate::fstring_template(f, "$0")
 }
 
 /// The handler reads the request body: `await request.json()`, `request.get_json()`,

@@ -237,7 +237,7 @@ impl<'a, 'c, 's> Tracer<'a, 'c, 's> {
                 self.built_sql(c.arguments.args.first()?, depth + 1)
             }
             Expr::FString(f) => {
-                if !super::looks_like_sql_parts(&fstring_static(f)) {
+                if !super::looks_like_sql_parts(&flightcheck_python::fstring_template(f, " x ")) {
                     return None;
                 }
                 let mut taint = Taint::Safe;
@@ -499,25 +499,6 @@ fn request_data(e: &Expr, ctx: &PyRuleContext) -> Option<String> {
         _ => false,
     };
     hit.then(|| format!("`{}`", ctx.text(e)))
-}
-
-/// The f-string's text with each interpolation replaced by a neutral word.
-fn fstring_static(f: &ast::ExprFString) -> String {
-    let mut out = String::new();
-    for part in f.value.iter() {
-        match part {
-            ast::FStringPart::Literal(l) => out.push_str(&l.value),
-            ast::FStringPart::FString(fs) => {
-                for el in fs.elements.iter() {
-                    match el {
-                        ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
-                        ast::InterpolatedStringElement::Interpolation(_) => out.push_str(" x "),
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 fn flatten_add<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
