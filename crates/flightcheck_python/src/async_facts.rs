@@ -270,13 +270,8 @@ impl PyAsyncCalls {
         let Some(io) = failure_matters(body_text) else {
             return;
         };
+        let broad = crate::is_broad(&t.handlers[0]);
         let ast::ExceptHandler::ExceptHandler(h) = &t.handlers[0];
-        let broad = match h.type_.as_deref() {
-            None => true,
-            Some(e) => {
-                dotted(e).is_some_and(|n| matches!(n.as_str(), "Exception" | "BaseException"))
-            }
-        };
         if !broad || h.body.is_empty() {
             return;
         }

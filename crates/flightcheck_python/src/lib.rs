@@ -249,6 +249,20 @@ pub fn dotted(e: &Expr) -> Option<String> {
     }
 }
 
+/// `except:`, `except Exception`, `except BaseException` or a tuple holding one of them.
+pub(crate) fn is_broad(h: &ast::ExceptHandler) -> bool {
+    let ast::ExceptHandler::ExceptHandler(h) = h;
+    match h.type_.as_deref() {
+        None => true,
+        Some(Expr::Tuple(t)) => t
+            .elts
+            .iter()
+            .filter_map(dotted)
+            .any(|n| matches!(n.as_str(), "Exception" | "BaseException")),
+        Some(e) => dotted(e).is_some_and(|n| matches!(n.as_str(), "Exception" | "BaseException")),
+    }
+}
+
 /// The literal text of an f-string with each interpolation replaced by `hole`: what the
 /// string looks like whatever the values are (`f"SELECT * FROM {t}"` → `SELECT * FROM $0`).
 pub fn fstring_template(f: &ast::ExprFString, hole: &str) -> String {

@@ -3,7 +3,7 @@
 //! the service running (`dp.start_polling`, `app.run_polling`, `bot.infinity_polling`,
 //! `bot.run`) and outbound HTTP calls with their timeout.
 
-use crate::dotted;
+use crate::{dotted, is_broad};
 use flightcheck_core::resilience::{
     DroppedCoroutine, ForeverLoop, HookKind, LoopRun, OutboundCall, ProcessHook, ResilienceFacts,
     ServiceRunner, SwallowedError, TimeoutState, counts_attempts, failure_matters, falls_back,
@@ -66,20 +66,6 @@ struct Walk<'s> {
 struct Frame {
     is_async: bool,
     broad_tries: u32,
-}
-
-/// `except:`, `except Exception`, `except BaseException` or a tuple holding one of them.
-fn is_broad(h: &ast::ExceptHandler) -> bool {
-    let ast::ExceptHandler::ExceptHandler(h) = h;
-    match h.type_.as_deref() {
-        None => true,
-        Some(Expr::Tuple(t)) => t
-            .elts
-            .iter()
-            .filter_map(dotted)
-            .any(|n| matches!(n.as_str(), "Exception" | "BaseException")),
-        Some(e) => dotted(e).is_some_and(|n| matches!(n.as_str(), "Exception" | "BaseException")),
-    }
 }
 
 /// A broad `try` anywhere in `body`, not counting nested functions and classes (their
@@ -404,14 +390,9 @@ impl Walk<'_> {
         let Some(io) = failure_matters(body_text) else {
             return;
         };
-        for h in &t.handlers {
-            let ast::ExceptHandler::ExceptHandler(h) = h;
-            let broad = match h.type_.as_deref() {
-                None => true,
-                Some(e) => {
-                    dotted(e).is_some_and(|n| matches!(n.as_str(), "Exception" | "BaseException"))
-                }
-            };
+        for handler in &t.handlers {
+            let broad = is_broad(handler);
+            let ast::ExceptHandler::ExceptHandler(h) = handler;
             let empty = h.body.iter().all(|s| match s {
                 Stmt::Pass(_) => true,
                 Stmt::Expr(e) => matches!(&*e.value, Expr::EllipsisLiteral(_)),
