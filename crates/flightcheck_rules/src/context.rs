@@ -275,24 +275,7 @@ impl<'a> ProjectContext<'a> {
                 .and_then(|r| r.strip_prefix('/'))
                 .unwrap_or(rel)
         };
-        let mut dirs: Vec<&str> = local.split('/').collect();
-        dirs.pop();
-        dirs.iter().any(|d| {
-            matches!(
-                d.to_ascii_lowercase().as_str(),
-                "examples"
-                    | "example"
-                    | "samples"
-                    | "sample"
-                    | "demo"
-                    | "demos"
-                    | "docs"
-                    | "doc"
-                    | "tutorial"
-                    | "tutorials"
-                    | "snippets"
-            )
-        })
+        in_sample_dir(local)
     }
 
     /// The project's main manifest (for findings about the project as a whole).
@@ -307,4 +290,30 @@ impl<'a> ProjectContext<'a> {
             name.contains("dockerfile") || name.contains("compose")
         })
     }
+}
+
+/// A path under an examples, samples, demo, docs, tutorial or snippets directory: code that
+/// shows how to do something, not code production runs. Only directories count, not the
+/// file name.
+pub(crate) fn in_sample_dir(path: &str) -> bool {
+    let mut dirs: Vec<&str> = path.split('/').collect();
+    dirs.pop();
+    dirs.iter().any(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "examples"
+                | "example"
+                | "samples"
+                | "sample"
+                | "code-samples"
+                | "ecosystem-tests"
+                | "demo"
+                | "demos"
+                | "docs"
+                | "doc"
+                | "tutorial"
+                | "tutorials"
+                | "snippets"
+        )
+    })
 }

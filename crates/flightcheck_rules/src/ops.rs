@@ -102,27 +102,7 @@ pub fn has_own_entry(ctx: &ProjectContext) -> bool {
     }
     ctx.entries
         .iter()
-        .any(|e| !ctx.is_sample_code(e.file) && !in_sample_dir(ctx.rel(e.file)))
-}
-
-/// A path under an examples, samples, demo, docs or tutorial directory of the repository.
-fn in_sample_dir(rel: &str) -> bool {
-    let mut dirs: Vec<&str> = rel.split('/').collect();
-    dirs.pop();
-    dirs.iter().any(|d| {
-        matches!(
-            d.to_ascii_lowercase().as_str(),
-            "examples"
-                | "example"
-                | "samples"
-                | "sample"
-                | "demo"
-                | "demos"
-                | "docs"
-                | "tutorial"
-                | "tutorials"
-        )
-    })
+        .any(|e| !ctx.is_sample_code(e.file) && !crate::context::in_sample_dir(ctx.rel(e.file)))
 }
 
 /// The package an import names: the npm package (`@sentry/node`), or the top-level Python

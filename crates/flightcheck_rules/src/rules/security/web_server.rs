@@ -63,7 +63,7 @@ fn routes_of<'a>(
         // Examples and demos show how to call an API; they are not the service.
         .filter(|(file, r)| {
             !ctx.is_sample_code(*file)
-                && !in_sample_tree(ctx.rel(*file))
+                && !crate::context::in_sample_dir(ctx.rel(*file))
                 && !is_machine_path(&r.path)
                 && !(runs_bot
                     && (matches!(r.path.as_str(), "" | "/")
@@ -156,23 +156,4 @@ pub fn proxy_configs(ctx: &ProjectContext) -> Vec<String> {
         }
     }
     out
-}
-
-/// A file anywhere under an examples/samples tree of the repository, even when that tree
-/// is itself a project (`examples/package.json`).
-fn in_sample_tree(rel: &str) -> bool {
-    let mut dirs: Vec<&str> = rel.split('/').collect();
-    dirs.pop();
-    dirs.iter().any(|d| {
-        matches!(
-            d.to_ascii_lowercase().as_str(),
-            "examples"
-                | "example"
-                | "samples"
-                | "code-samples"
-                | "ecosystem-tests"
-                | "demo"
-                | "demos"
-        )
-    })
 }
