@@ -1,6 +1,7 @@
 //! `config/empty-secret`: a secret-like key with an empty value in an env file that will be
 //! deployed.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::env_keys::is_secret_key;
 use crate::registry::Rule;
@@ -112,12 +113,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .fix(format!("Set `{key}` in the deployment's secret store and validate at startup that it is non-empty."))
                 .verify(format!("Start the service with the production env and confirm it refuses to boot when `{key}` is empty, and works when it is set."));
             for (file, read) in reads.iter().take(5) {
-                finding = finding.evidence(Evidence::at(
-                    ctx.rel(*file),
-                    read.span.line,
-                    ctx.snippet(*file, read.span.line),
-                    "reads the key",
-                ));
+                finding =
+                    finding.evidence(evidence_at(ctx, *file, read.span, "reads the key".into()));
             }
             out.push(finding);
         }

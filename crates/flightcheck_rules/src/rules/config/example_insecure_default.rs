@@ -1,6 +1,7 @@
 //! `config/example-insecure-default`: an env template that ships a value the code would
 //! accept as a real secret, or a required token with no hint at all.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use crate::rules::config::no_startup_validation::validation_evidence;
@@ -234,11 +235,11 @@ fn hintless_required(ctx: &ProjectContext, env: &EnvFile) -> Option<Finding> {
                 format!("{}=", entry.key),
                 "empty, no comment",
             ))
-            .evidence(Evidence::at(
-                ctx.rel(*file),
-                read.span.line,
-                ctx.snippet(*file, read.span.line),
-                "required here (no default)",
+            .evidence(evidence_at(
+                ctx,
+                *file,
+                read.span,
+                "required here (no default)".into(),
             ));
     }
     Some(

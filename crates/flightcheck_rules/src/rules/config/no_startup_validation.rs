@@ -1,6 +1,7 @@
 //! `config/no-startup-validation`: required env vars read only when first used, and nothing
 //! validates configuration at startup.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use crate::rules::config::undocumented_env::is_platform_var;
@@ -249,10 +250,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     .key(format!("lazy-config:{}", ctx.project.root));
     for (name, rs) in lazy.iter().take(5) {
         let (file, r) = rs[0];
-        finding = finding.evidence(Evidence::at(
-            ctx.rel(file),
-            r.span.line,
-            ctx.snippet(file, r.span.line),
+        finding = finding.evidence(evidence_at(
+            ctx,
+            file,
+            r.span,
             format!(
                 "reads {name} inside `{}`, with no default",
                 r.function.as_deref().unwrap_or("?")

@@ -1,6 +1,7 @@
 //! `config/undocumented-env`: env vars that running code reads but `.env.example` does not
 //! document, and keys the template documents that nothing reads.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{
@@ -161,12 +162,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .key(format!("no-template:{}", ctx.project.root));
         for k in required.iter().take(5) {
             if let Some(&(f, s, _)) = reads.get(k) {
-                finding = finding.evidence(Evidence::at(
-                    ctx.rel(f),
-                    s.line,
-                    ctx.snippet(f, s.line),
-                    format!("reads {k}"),
-                ));
+                finding = finding.evidence(evidence_at(ctx, f, s, format!("reads {k}")));
             }
         }
         out.push(
@@ -192,7 +188,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             Finding::new(&META, format!("`{key}` is read by running code but missing from {}", names.join(", ")))
                 .at(ctx.rel(*file), *span)
                 .key(format!("undocumented:{key}"))
-                .evidence(Evidence::at(ctx.rel(*file), span.line, ctx.snippet(*file, span.line), "reads it, without a default"))
+                .evidence(evidence_at(ctx, *file, *span, "reads it, without a default".into()))
                 .evidence(Evidence::searched(format!("searched {} for `{key}`", names.join(", "))))
                 .impact(format!("Deployments configured from the template leave `{key}` unset; the code that needs it fails or silently skips."))
                 .fix(format!("Add `{key}=` with a comment to {}.", names.join(", ")))

@@ -1,10 +1,9 @@
 //! `integrity/parse-error`: a source file the runtime refuses to load.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
-use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable,
-};
+use flightcheck_core::{Category, Finding, FixKind, Language, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/parse-error",
@@ -80,17 +79,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let mut finding = Finding::new(&META, message)
             .at(rel, first.span)
             .key(&first.message)
-            .evidence(Evidence::at(rel, first.span.line, ctx.snippet(file, first.span.line), first.message.clone()))
+            .evidence(evidence_at(ctx, file, first.span, first.message.clone()))
             .impact(format!("{runtime} refuses to load this module; every entry point that imports it crashes when it loads."))
             .fix("Fix the syntax error at the reported line.")
             .verify(verify);
         for issue in facts.syntax_issues.iter().skip(1).take(4) {
-            finding = finding.evidence(Evidence::at(
-                rel,
-                issue.span.line,
-                ctx.snippet(file, issue.span.line),
-                issue.message.clone(),
-            ));
+            finding = finding.evidence(evidence_at(ctx, file, issue.span, issue.message.clone()));
         }
         out.push(finding);
     }

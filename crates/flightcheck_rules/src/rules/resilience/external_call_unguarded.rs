@@ -2,6 +2,7 @@
 //! handler with no retry, circuit breaker or cached fallback.
 
 use super::no_graceful_shutdown::{browser_path, off_service_path};
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
@@ -343,12 +344,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 Finding::new(&META, message)
                     .at(ctx.rel(file), call.span)
                     .key(format!("{}:{host}", call.via))
-                    .evidence(Evidence::at(
-                        ctx.rel(file),
-                        call.span.line,
-                        ctx.snippet(file, call.span.line),
-                        "third-party call",
-                    ))
+                    .evidence(evidence_at(ctx, file, call.span, "third-party call".into()))
                     .evidence(Evidence::searched(format!(
                         "no retry or circuit-breaker library imported in {} running file(s)",
                         running.len()

@@ -2,6 +2,7 @@
 //! dropped, so its rejection becomes an unhandled rejection.
 
 use super::no_graceful_shutdown::{browser_path, hooks_near, off_service_path};
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::resilience::HookKind;
@@ -177,12 +178,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .severity(severity)
             .at(ctx.rel(file), call.span)
             .key(format!("{}:{}", call.function.unwrap_or(""), call.callee))
-            .evidence(Evidence::at(
-                ctx.rel(file),
-                call.span.line,
-                ctx.snippet(file, call.span.line),
-                "promise dropped",
-            ));
+            .evidence(evidence_at(ctx, file, call.span, "promise dropped".into()));
             if let Some((def_file, line)) = call.defined {
                 finding = finding.evidence(Evidence::at(
                     ctx.rel(def_file),

@@ -1,10 +1,11 @@
 //! `resilience/http-no-timeout`: outbound HTTP calls that can wait forever.
 
 use super::no_graceful_shutdown::{browser_path, off_service_path};
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::resilience::TimeoutState;
-use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "resilience/http-no-timeout",
@@ -151,12 +152,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .severity(severity)
                     .at(ctx.rel(file), call.span)
                     .key(format!("{}:{}", call.via, call.url.as_deref().unwrap_or("")))
-                    .evidence(Evidence::at(
-                        ctx.rel(file),
-                        call.span.line,
-                        ctx.snippet(file, call.span.line),
-                        "outbound call",
-                    ))
+                    .evidence(evidence_at(ctx, file, call.span, "outbound call".into()))
                     .impact("A slow or stuck upstream holds this handler forever; requests pile up until the service stops answering.")
                     .fix("Pass a timeout (axios `timeout`, fetch `signal: AbortSignal.timeout(ms)`, requests `timeout=`, aiohttp `ClientTimeout`) and handle the timeout error.")
                     .verify("Point the URL at a server that never answers: the call fails after the timeout and the user gets an answer."),

@@ -1,9 +1,10 @@
 //! `resilience/swallowed-error`: an empty broad catch around I/O whose failure matters.
 
 use super::no_graceful_shutdown::{browser_path, off_service_path};
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
-use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "resilience/swallowed-error",
@@ -113,7 +114,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
                 .at(rel, s.span)
                 .key(format!("{}:{}", s.function.as_deref().unwrap_or(""), s.io))
-                .evidence(Evidence::at(rel, s.span.line, ctx.snippet(file, s.span.line), "empty handler"))
+                .evidence(evidence_at(ctx, file, s.span, "empty handler".into()))
                 .impact("Failed writes, payments or API calls go unnoticed: the user is told it worked and the data is lost.")
                 .fix("Let the error propagate, or log it with context, report it and tell the user; catch only the specific error you expect.")
                 .verify("Make the guarded call fail: the failure is logged/reported and the user sees an error."),
@@ -139,7 +140,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
                 .at(rel, s.span)
                 .key(format!("log:{}:{}", s.function.as_deref().unwrap_or(""), s.io))
-                .evidence(Evidence::at(rel, s.span.line, ctx.snippet(file, s.span.line), "handler only logs"))
+                .evidence(evidence_at(ctx, file, s.span, "handler only logs".into()))
                 .impact("The failure is logged but the caller receives undefined/None as if it were a result and carries on: the user is told it worked.")
                 .fix("Re-raise after logging, return an explicit error the callers check, or handle the failure (retry, tell the user).")
                 .verify("Make the guarded call fail: the caller sees an error instead of an empty result."),

@@ -1,6 +1,7 @@
 //! `resilience/unawaited-coroutine`: a call of the project's own `async def` whose
 //! coroutine is dropped, so its body never runs.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_python_sources};
 use flightcheck_core::{
@@ -144,12 +145,7 @@ fn finding(
         )
         .at(ctx.rel(file), span)
         .key(format!("{}:{callee}", function.unwrap_or("")))
-        .evidence(Evidence::at(
-            ctx.rel(file),
-            span.line,
-            ctx.snippet(file, span.line),
-            "result dropped",
-        ))
+        .evidence(evidence_at(ctx, file, span, "result dropped".into()))
         .evidence(Evidence::at(
             ctx.rel(def_file),
             def_line,

@@ -1,5 +1,6 @@
 //! `security/debug-in-production`: debug mode switched on where production runs it.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use flightcheck_core::{
@@ -302,12 +303,7 @@ fn code_flag(
             .severity(severity)
             .at(rel, flag.span)
             .key(format!("{:?}:{via}", flag.kind))
-            .evidence(Evidence::at(
-                rel,
-                flag.span.line,
-                ctx.snippet(file, flag.span.line),
-                "debug switch",
-            ))
+            .evidence(evidence_at(ctx, file, flag.span, "debug switch".into()))
             .impact("Attackers get stack traces, settings and, with Werkzeug's debugger, code execution; reloaders restart production on file changes.")
             .fix("Drive debug from the environment with a safe default (`debug=os.getenv(\"FLASK_DEBUG\") == \"1\"`, `DEBUG = os.getenv(\"DEBUG\") == \"1\"`) and start production through gunicorn/uvicorn without `--reload`.")
             .verify("Start the service with the production configuration and request a failing URL: no traceback or debugger page is returned."),

@@ -1,5 +1,6 @@
 //! `integrity/missing-export`, JavaScript/TypeScript half: an import of a name the local module does not export.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use flightcheck_core::integrity::ImportStyle;
 use flightcheck_core::{Evidence, Finding, Language, Severity};
@@ -124,12 +125,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .severity(severity)
                     .at(rel, import.span)
                     .key(format!("{}:{}", import.specifier, import.name))
-                    .evidence(Evidence::at(
-                        rel,
-                        import.span.line,
-                        ctx.snippet(i, import.span.line),
-                        "the import",
-                    ))
+                    .evidence(evidence_at(ctx, i, import.span, "the import".into()))
                     .evidence(Evidence::searched(format!(
                         "exports of `{trel}`: ES `export` declarations and lists, `export * from` chains, CommonJS `module.exports`/`exports.x`"
                     )))

@@ -1,6 +1,7 @@
 //! `integrity/missing-export`, Python half: `from .module import name` where the project's own module
 //! does not define `name`.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use flightcheck_core::{Evidence, Finding, ImportKind, Language};
 use flightcheck_project::FileKind;
@@ -112,12 +113,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     )
                     .at(rel, import.span)
                     .key(format!("{spec}:{name}"))
-                    .evidence(Evidence::at(
-                        rel,
-                        import.span.line,
-                        ctx.snippet(file, import.span.line),
-                        "the import",
-                    ))
+                    .evidence(evidence_at(ctx, file, import.span, "the import".into()))
                     .evidence(Evidence::searched(format!(
                         "the {} module-level names of `{target_rel}` (definitions, assignments, imports, globals) and its package's submodules",
                         names.module_bindings.len()

@@ -1,6 +1,7 @@
 //! `integrity/missing-method`, JavaScript/TypeScript half: a call of a member that the project's own class or module
 //! does not define.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use flightcheck_core::integrity::{ClassShape, Heritage, Receiver};
 use flightcheck_core::{Evidence, Finding, Language};
@@ -232,12 +233,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
                 .at(rel, call.span)
                 .key(call.via.clone())
-                .evidence(Evidence::at(
-                    rel,
-                    call.span.line,
-                    ctx.snippet(i, call.span.line),
-                    "the call",
-                ))
+                .evidence(evidence_at(ctx, i, call.span, "the call".into()))
                 .evidence(Evidence::searched(format!(
                     "members of {what} in `{orel}`: methods, accessors, fields, `this.x =` assignments, prototype additions and project superclasses"
                 )))

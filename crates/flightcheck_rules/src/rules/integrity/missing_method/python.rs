@@ -1,5 +1,6 @@
 //! `integrity/missing-method`, Python half: `self.name()` where the project's own class has no `name`.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use flightcheck_core::py_classes::{PyClass, PyReceiver};
 use flightcheck_core::{Evidence, Finding, Language};
@@ -42,12 +43,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
                 .at(rel, m.span)
                 .key(format!("{class}.{method}"))
-                .evidence(Evidence::at(
-                    rel,
-                    m.span.line,
-                    ctx.snippet(file, m.span.line),
-                    "the call",
-                ))
+                .evidence(evidence_at(ctx, file, m.span, "the call".into()))
                 .evidence(Evidence::searched(format!(
                     "the methods, class attributes and `self.` assignments of `{class}` (no bases, decorators, metaclass or __getattr__; no class of the project inherits from it)"
                 )))
@@ -236,12 +232,7 @@ pub(super) fn check_receivers(ctx: &ProjectContext) -> Vec<Finding> {
                 )
                 .at(rel, call.span)
                 .key(call.via.clone())
-                .evidence(Evidence::at(
-                    rel,
-                    call.span.line,
-                    ctx.snippet(file, call.span.line),
-                    "the call",
-                ))
+                .evidence(evidence_at(ctx, file, call.span, "the call".into()))
                 .evidence(Evidence::searched(format!(
                     "the methods, class attributes and `self.` assignments of `{name}` in `{orel}` and of its project bases (no decorators, metaclass, __getattr__ or setattr)"
                 )))

@@ -5,6 +5,7 @@
 //! what other files make global and what the file's environment (browser, ES module, tests)
 //! decides, and reports the rest.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::js_modules;
 use flightcheck_core::integrity::{GlobalKind, UndefinedName};
@@ -123,12 +124,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .severity(severity)
                 .at(rel, u.span)
                 .key(&u.name)
-                .evidence(Evidence::at(
-                    rel,
-                    u.span.line,
-                    ctx.snippet(i, u.span.line),
-                    format!("first use of `{}`", u.name),
-                ))
+                .evidence(evidence_at(ctx, i, u.span, format!("first use of `{}`", u.name)))
                 .evidence(Evidence::searched(format!(
                     "scopes of `{rel}`, its imports, runtime globals, and globals other files of the project define ({} names)",
                     provided.len()

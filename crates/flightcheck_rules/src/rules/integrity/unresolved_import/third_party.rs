@@ -1,5 +1,6 @@
 //! Python imports of third-party packages that no dependency manifest declares.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use flightcheck_core::{Evidence, Finding, ImportKind, Language, RuleMeta, Severity};
 use flightcheck_project::FileKind;
@@ -288,12 +289,7 @@ pub(super) fn undeclared(ctx: &ProjectContext, meta: &'static RuleMeta) -> Vec<F
             if let Some((at, count)) = by_package.get_mut(top) {
                 *count += 1;
                 if *count <= 5 {
-                    let site = Evidence::at(
-                        rel,
-                        import.span.line,
-                        ctx.snippet(file, import.span.line),
-                        "imported here too",
-                    );
+                    let site = evidence_at(ctx, file, import.span, "imported here too".into());
                     out[*at].evidence.push(site);
                 }
                 continue;
@@ -313,12 +309,7 @@ pub(super) fn undeclared(ctx: &ProjectContext, meta: &'static RuleMeta) -> Vec<F
                 .severity(Severity::Medium)
                 .at(rel, import.span)
                 .key(format!("dependency:{top}"))
-                .evidence(Evidence::at(
-                    rel,
-                    import.span.line,
-                    ctx.snippet(file, import.span.line),
-                    "the import",
-                ))
+                .evidence(evidence_at(ctx, file, import.span, "the import".into()))
                 .evidence(Evidence::searched(format!(
                     "{} declared distributions in {manifests} (import name `{top}` → {})",
                     declared.len(),
