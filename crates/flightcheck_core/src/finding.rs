@@ -76,6 +76,9 @@ pub struct Finding {
     pub effort_minutes: u32,
     /// Stable identity for baselines; see [`crate::fingerprint`].
     pub fingerprint: String,
+    /// What runs the code the finding sits in (see [`crate::Role`]); `project` for
+    /// findings about the project as a whole, `config` for deploy, env and manifest files.
+    pub role: crate::Role,
     /// Against a `--baseline`: `new` or `unchanged` (unchanged findings do not fail the
     /// gate). Absent without a baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +125,7 @@ impl Finding {
             verify: String::new(),
             effort_minutes: meta.effort_minutes,
             fingerprint: String::new(),
+            role: crate::Role::Project,
             baseline_state: None,
             fingerprint_text: String::new(),
             frame: None,

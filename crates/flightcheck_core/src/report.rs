@@ -122,6 +122,9 @@ pub struct ProjectReport {
     /// `3.11 (Dockerfile:1 FROM python:3.11-slim)`; `None` when the repository does not say.
     pub python_runtime: Option<String>,
     pub entry_points: Vec<EntryPointReport>,
+    /// What a reader must know before trusting the findings: reachability fell back to
+    /// "every file may run", or most source files are unreachable.
+    pub warnings: Vec<String>,
     pub env_files: Vec<String>,
     pub deploy_files: Vec<String>,
     pub files: FileCounts,
@@ -188,6 +191,26 @@ pub struct EntryPointReport {
     pub source: String,
     /// The declaring text, e.g. `node src/index.js`.
     pub detail: String,
+    /// `service` (a deploy definition or the project's only launch starts it) or `script`
+    /// (a one-shot program: `scripts/`, `bin/`, a `__main__` module no deploy runs).
+    pub kind: EntryKind,
+}
+
+/// What an entry point starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    Service,
+    Script,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Script => "script",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]

@@ -21,6 +21,17 @@ impl ImportGraph {
         }
     }
 
+    /// Whether each file is imported by some other file.
+    pub fn imported(&self) -> Vec<bool> {
+        let mut out = vec![false; self.edges.len()];
+        for targets in &self.edges {
+            for &t in targets {
+                out[t] = true;
+            }
+        }
+        out
+    }
+
     /// Files reachable from `entries` (entries included).
     pub fn reachable(&self, entries: impl IntoIterator<Item = usize>) -> Vec<bool> {
         let mut seen = vec![false; self.edges.len()];

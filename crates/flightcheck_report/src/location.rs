@@ -80,6 +80,7 @@ mod tests {
             package_manager: None,
             python_runtime: None,
             entry_points: Vec::new(),
+            warnings: Vec::new(),
             env_files: Vec::new(),
             deploy_files: Vec::new(),
             files: FileCounts::default(),
@@ -130,6 +131,7 @@ mod tests {
             file: "svc/main.py".into(),
             source: "Procfile:1 web".into(),
             detail: "python main.py".into(),
+            kind: flightcheck_core::EntryKind::Service,
         });
         assert_eq!(project_anchor(&p), "svc/main.py");
         p.deploy_files.push("svc/Procfile".into());

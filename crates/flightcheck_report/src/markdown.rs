@@ -266,6 +266,11 @@ impl<'a> Review<'a> {
     fn write_entry_points(&self, out: &mut String) {
         let report = self.report;
         let _ = writeln!(out, "### Entry points\n");
+        for p in &report.projects {
+            for w in &p.warnings {
+                let _ = writeln!(out, "> **Warning:** {}\n", inline(w, Ctx::Text));
+            }
+        }
         let mut rows = Vec::new();
         let mut without = Vec::new();
         for p in &report.projects {
@@ -278,6 +283,7 @@ impl<'a> Review<'a> {
                     row.push(inline(&p.name, Ctx::Cell));
                 }
                 row.push(code(&e.file, Ctx::Cell));
+                row.push(e.kind.as_str().to_string());
                 row.push(inline(&e.source, Ctx::Cell));
                 row.push(code_or_dash(&e.detail, Ctx::Cell));
                 rows.push(row);
@@ -286,7 +292,7 @@ impl<'a> Review<'a> {
         if rows.is_empty() {
             let _ = writeln!(
                 out,
-                "None found: every non-test source file counts as reachable.\n"
+                "None found: every non-test source file counts as possibly running.\n"
             );
         } else {
             let mut header = Vec::new();
@@ -295,6 +301,7 @@ impl<'a> Review<'a> {
             }
             header.extend([
                 ("File", Align::Left),
+                ("Starts", Align::Left),
                 ("Declared in", Align::Left),
                 ("Command", Align::Left),
             ]);
@@ -302,7 +309,7 @@ impl<'a> Review<'a> {
             for p in without {
                 let _ = writeln!(
                     out,
-                    "No entry point found in {} ({}): every non-test source file there counts as reachable.\n",
+                    "No entry point found in {} ({}): every non-test source file there counts as possibly running.\n",
                     inline(&p.name, Ctx::Text),
                     code(&p.path, Ctx::Text)
                 );
@@ -1591,7 +1598,9 @@ mod tests {
                 file: format!("{prefix}src/index.js"),
                 source: "package.json:5 package.json main".into(),
                 detail: "node src/index.js".into(),
+                kind: flightcheck_core::EntryKind::Service,
             }],
+            warnings: Vec::new(),
             env_files: vec![format!("{prefix}.env.example (example)")],
             deploy_files: vec![format!("{prefix}Dockerfile")],
             files: FileCounts {
@@ -1926,6 +1935,7 @@ mod tests {
         ]));
         assert!(rows.contains(&vec![
             "src/index.js".to_string(),
+            "service".into(),
             "package.json:5 package.json main".into(),
             "node src/index.js".into(),
         ]));

@@ -52,6 +52,25 @@ impl Painter {
     }
 }
 
+/// Reachability warnings, at the top: a reader must see them before trusting a finding.
+fn write_warnings(out: &mut String, p: &Painter, report: &ScanReport, many: bool) {
+    let mut any = false;
+    for project in &report.projects {
+        for w in &project.warnings {
+            let prefix = if many {
+                format!("{}: ", project.path)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{} {prefix}{w}", p.bold("warning:"));
+            any = true;
+        }
+    }
+    if any {
+        out.push('\n');
+    }
+}
+
 pub fn render(report: &ScanReport, options: RenderOptions) -> String {
     let p = Painter {
         color: options.color,
@@ -75,6 +94,7 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
             write_stack(&mut out, &p, project);
         }
     }
+    write_warnings(&mut out, &p, report, many);
     for severity in Severity::ALL_DESC {
         let findings: Vec<(&ProjectReport, &Finding)> = report
             .all_findings()

@@ -12,6 +12,8 @@ pub struct FileState {
     pub facts: Option<FileFacts>,
     pub text: Option<String>,
     pub reachable: bool,
+    /// What runs the file (see [`flightcheck_core::Role`]).
+    pub role: flightcheck_core::Role,
     /// Which top-level declarations of a reachable file run.
     pub live: Liveness,
     /// Indices of the entry points that reach the file; empty when the file counts as

@@ -10,6 +10,7 @@ pub mod ops;
 pub mod pipeline;
 pub mod project_config;
 pub mod registry;
+pub mod roles;
 pub mod rules;
 pub mod secret_values;
 pub mod suppression;

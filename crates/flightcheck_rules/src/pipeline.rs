@@ -5,12 +5,12 @@ use crate::project_config;
 use crate::registry::{self, Measured, Rule};
 use crate::suppression;
 use flightcheck_core::{
-    Category, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework, ImportKind,
-    Language, Note, ProjectReport, RuleRef, SCHEMA_VERSION, ScanReport, Severity, SyntaxIssue,
-    Timing, ToolInfo, Verdict, WhenUnreachable, fingerprint, score,
+    Category, Ceiling, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework,
+    ImportKind, Language, Note, ProjectReport, Role, RuleRef, SCHEMA_VERSION, ScanReport, Severity,
+    SyntaxIssue, Timing, ToolInfo, Verdict, WhenUnreachable, fingerprint, score,
 };
 use flightcheck_project::workspace::{is_example_file, is_test_file, join};
-use flightcheck_project::{DiscoverOptions, EntryPoint, FileKind, ImportGraph, Workspace, entry};
+use flightcheck_project::{DiscoverOptions, FileKind, ImportGraph, Workspace, entry};
 use flightcheck_python::resolve::{ModuleIndex, PyResolution};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -509,114 +509,45 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             ),
         ));
     }
-    let mut entries: Vec<EntryPoint> = resolution.entries;
-    for &i in &sources {
-        let rel = &ws.files[i].rel;
-        if is_test_file(rel) {
-            continue;
-        }
-        if let Some(app) = files[i].facts.as_ref().and_then(|f| f.web_app.as_deref()) {
-            entries.push(EntryPoint {
-                file: i,
-                source: format!("{app} application object (imported by the ASGI/WSGI server)"),
-                detail: rel.clone(),
-                decl_file: rel.clone(),
-                decl_line: 1,
-            });
-        }
-        let is_dunder_main = rel.ends_with("__main__.py");
-        if files[i].facts.as_ref().is_some_and(|f| f.has_main_guard) || is_dunder_main {
-            let source = if is_dunder_main {
-                "python -m package (__main__.py)"
-            } else {
-                "if __name__ == \"__main__\""
-            };
-            entries.push(EntryPoint {
-                file: i,
-                source: source.into(),
-                detail: rel.clone(),
-                decl_file: rel.clone(),
-                decl_line: 1,
-            });
-        }
-    }
-    let mut reach_all: BTreeMap<usize, String> = BTreeMap::new();
-    for (p, project) in ws.projects.iter().enumerate() {
-        let mut frameworks = project.frameworks.clone();
-        for i in ws.project_files(p) {
-            if let Some(f) = &files[i].facts {
-                frameworks.extend(f.frameworks.iter().copied());
-            }
-        }
-        if frameworks.contains(&Framework::NextJs) {
-            // Next.js loads pages and route handlers by file-system convention.
-            for i in ws.project_files(p) {
-                let rel = &ws.files[i].rel;
-                let local = rel
-                    .strip_prefix(&format!("{}/", project.root))
-                    .unwrap_or(rel);
-                let routed = ["pages/", "app/", "src/pages/", "src/app/"]
-                    .iter()
-                    .any(|d| local.starts_with(d));
-                if routed && matches!(ws.files[i].kind, FileKind::Source(_)) && !is_test_file(rel) {
-                    entries.push(EntryPoint {
-                        file: i,
-                        source: "Next.js route convention".into(),
-                        detail: local.to_string(),
-                        decl_file: rel.clone(),
-                        decl_line: 1,
-                    });
-                }
-            }
-        }
-        // Django is started through manage.py/wsgi.py and loads apps by name; an import of
-        // django somewhere (docs, examples) is not enough to say the project is Django.
-        let django = project.frameworks.contains(&Framework::Django)
-            || ws
-                .project_files(p)
-                .any(|i| ws.files[i].rel.ends_with("manage.py"));
-        if django {
-            reach_all.insert(p, "Django loads apps, URLconfs and settings by name, so every module counts as reachable".into());
-        }
-    }
-    for pc in &configs {
-        for (file, declared) in pc.entry_points(&ws) {
-            entries.push(EntryPoint {
-                file,
-                source: "flightcheck.toml entry-points".into(),
-                detail: declared,
-                decl_file: pc.source.clone().unwrap_or_default(),
-                decl_line: 1,
-            });
-        }
-    }
-    entries.sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
-    entries.dedup_by(|a, b| a.file == b.file && a.source == b.source);
+    let crate::roles::Entries {
+        points: entries,
+        kinds: entry_kinds,
+        fallback: mut reach_all,
+    } = crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph.imported());
     let reachable = graph.reachable(entries.iter().map(|e| e.file));
     // A running file that loads modules by an opaque computed path could run any of them.
     for &(i, line) in &opaque_loads {
         if reachable[i] {
             let p = ws.file_project[i];
-            reach_all.entry(p).or_insert_with(|| {
-                format!("{}:{line} loads modules by a computed path, so every non-test file counts as reachable", ws.files[i].rel)
+            reach_all.entry(p).or_insert_with(|| crate::roles::Fallback {
+                reason: format!("{}:{line} loads modules by a computed path, so every non-test file counts as possibly running", ws.files[i].rel),
+                by_convention: false,
             });
         }
     }
     for (p, _) in ws.projects.iter().enumerate() {
         let has_entry = entries.iter().any(|e| ws.file_project[e.file] == p);
         if !has_entry && ws.project_files(p).any(|i| sources.contains(&i)) {
-            reach_all.entry(p).or_insert_with(|| {
-                "no entry point found, so every non-test file counts as reachable".into()
-            });
+            reach_all
+                .entry(p)
+                .or_insert_with(|| crate::roles::Fallback {
+                    reason:
+                        "no entry point found, so every non-test file counts as possibly running"
+                            .into(),
+                    by_convention: false,
+                });
         }
     }
-    for &i in &sources {
-        let p = ws.file_project[i];
-        files[i].reachable = reachable[i]
-            || (reach_all.contains_key(&p)
-                && !is_test_file(&ws.files[i].rel)
-                && !is_example_file(&ws.files[i].rel));
-    }
+    crate::roles::assign(
+        &ws,
+        &graph,
+        &crate::roles::Entries {
+            points: entries.clone(),
+            kinds: entry_kinds.clone(),
+            fallback: reach_all.clone(),
+        },
+        &mut files,
+    );
     // Which entry points reach each file: facts of one program (an example among many, a
     // second service) must not satisfy rules about another.
     let entry_files: BTreeSet<usize> = entries.iter().map(|e| e.file).collect();
@@ -679,7 +610,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 } else {
                     &project.root
                 },
-                reason.clone(),
+                reason.reason.clone(),
             ));
         }
         let mut applicable: BTreeSet<Category> = BTreeSet::new();
@@ -768,15 +699,26 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 .python_target
                 .as_ref()
                 .map(|t| format!("{}.{} ({})", t.major, t.minor, t.source)),
-            entry_points: ctx
-                .entries
+            entry_points: entries
                 .iter()
-                .map(|e| EntryPointReport {
+                .zip(&entry_kinds)
+                .filter(|(e, _)| ws.file_project[e.file] == p)
+                .map(|(e, kind)| EntryPointReport {
                     file: ws.files[e.file].rel.clone(),
                     source: format!("{}:{} {}", e.decl_file, e.decl_line, e.source),
                     detail: e.detail.clone(),
+                    kind: *kind,
                 })
                 .collect(),
+            warnings: reachability_warnings(
+                reach_all
+                    .get(&p)
+                    .filter(|f| !f.by_convention)
+                    .map(|f| f.reason.as_str()),
+                &project_sources,
+                &ws,
+                &files,
+            ),
             env_files: ctx
                 .env_files
                 .iter()
@@ -918,21 +860,33 @@ fn run_rule(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
     finish_findings(rule, ctx, found)
 }
 
-/// Code frames, redacted messages and the rule's reachability policy.
+/// Code frames, redacted messages, the role of the code each finding sits in, and the one
+/// severity policy: the role's ceiling ([`flightcheck_core::Role::ceiling`]), then the
+/// rule's own policy for dead code.
 fn finish_findings(rule: &Rule, ctx: &ProjectContext, found: Vec<Finding>) -> Vec<Finding> {
     let mut out = Vec::new();
     for mut finding in found {
         finding.frame = frame_for(ctx, &finding);
         // Messages quote code (`bot.set_webhook(...)`, a call as written): never a secret.
         finding.message = flightcheck_core::redact::redact_line(&finding.message);
-        let dead = finding
-            .file
-            .as_deref()
-            .and_then(|f| ctx.ws.file_index(f))
-            .is_some_and(|i| {
-                matches!(ctx.ws.files[i].kind, FileKind::Source(_)) && !ctx.is_reachable(i)
-            });
-        if dead {
+        finding.role = match finding.file.as_deref() {
+            None => Role::Project,
+            Some(f) => ctx
+                .ws
+                .file_index(f)
+                .map_or(Role::Config, |i| ctx.files[i].role),
+        };
+        match finding.role.ceiling(rule.meta) {
+            Ceiling::Keep => {}
+            Ceiling::Drop => continue,
+            Ceiling::Cap(to, why) => {
+                if finding.severity > to {
+                    finding.severity = to;
+                    finding.message.push_str(&format!(" ({why})"));
+                }
+            }
+        }
+        if finding.role == Role::Unreachable {
             match rule.meta.when_unreachable {
                 WhenUnreachable::Keep => {}
                 WhenUnreachable::Drop => continue,
@@ -945,6 +899,38 @@ fn finish_findings(rule: &Rule, ctx: &ProjectContext, found: Vec<Finding>) -> Ve
             }
         }
         out.push(finding);
+    }
+    out
+}
+
+/// What a reader must know before trusting the findings of a project: reachability fell
+/// back to "every file may run", or most source files are unreachable from its entry points.
+fn reachability_warnings(
+    fallback: Option<&str>,
+    sources: &[usize],
+    ws: &Workspace,
+    files: &[FileState],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(reason) = fallback {
+        out.push(format!(
+            "reachability fell back: {reason}; findings in files no entry point reaches are at most medium"
+        ));
+    }
+    let code: Vec<usize> = sources
+        .iter()
+        .copied()
+        .filter(|&i| !is_test_file(&ws.files[i].rel))
+        .collect();
+    let unreachable = code
+        .iter()
+        .filter(|&&i| files[i].role == Role::Unreachable)
+        .count();
+    if code.len() >= 4 && unreachable * 2 > code.len() {
+        out.push(format!(
+            "{unreachable} of {} source files are unreachable from the entry points found, so the rules skip most of the code; declare the real entry points in flightcheck.toml (`entry-points`) if this is wrong",
+            code.len()
+        ));
     }
     out
 }

@@ -155,6 +155,7 @@ pub fn project(
         package_manager: None,
         python_runtime: None,
         entry_points: Vec::new(),
+        warnings: Vec::new(),
         env_files: Vec::new(),
         deploy_files: Vec::new(),
         files: Default::default(),

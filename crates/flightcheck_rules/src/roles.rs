@@ -1,0 +1,493 @@
+//! The program model's roles: which entry points start the service and which start one-shot
+//! scripts, and what runs each source file (see [`Role`]). Computed once per scan; the
+//! severity policy in [`Role::ceiling`] reads them, so no rule re-decides them.
+
+use crate::context::FileState;
+use crate::project_config::ProjectConfig;
+use flightcheck_core::{EntryKind, Framework, Role};
+use flightcheck_project::workspace::{is_example_file, is_test_file};
+use flightcheck_project::{EntryPoint, FileKind, ImportGraph, Workspace};
+use std::collections::BTreeMap;
+
+/// Why every non-test file of a project counts as reachable.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub reason: String,
+    /// The framework loads modules by a convention it documents (Django apps): files it
+    /// loads are service code, not merely possibly running.
+    pub by_convention: bool,
+}
+
+/// Entry points of the whole workspace with what each starts, and the projects whose
+/// reachability fell back to "every file".
+pub struct Entries {
+    pub points: Vec<EntryPoint>,
+    pub kinds: Vec<EntryKind>,
+    pub fallback: BTreeMap<usize, Fallback>,
+}
+
+/// Launch declarations that only say a file *can* be started (a package's `main`, a
+/// `__main__` guard, a console script): the service when nothing else in the project is,
+/// a one-shot program when a deploy definition starts something else.
+fn is_candidate(source: &str) -> bool {
+    source == "package.json main"
+        || source == "package.json (default main)"
+        || source.starts_with("pyproject.toml scripts.")
+        || source.starts_with("if __name__")
+        || source.starts_with("python -m package")
+        || source.starts_with(LOOP)
+}
+
+/// Entry sources found in the code itself rather than in a launch declaration.
+const RUNNER: &str = "starts the service when loaded";
+const LOOP: &str = "runs an event loop when loaded";
+
+/// npm `bin` commands are CLIs a user runs (scaffolders, admin tools), never the service.
+fn is_cli(source: &str) -> bool {
+    source.starts_with("package.json bin.")
+}
+
+/// The path relative to the project root.
+fn local<'a>(ws: &Workspace, file: usize, rel: &'a str) -> &'a str {
+    let root = &ws.projects[ws.file_project[file]].root;
+    if root == "." {
+        rel
+    } else {
+        rel.strip_prefix(root.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(rel)
+    }
+}
+
+fn dirs_of(path: &str) -> impl Iterator<Item = String> + '_ {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    parts.into_iter().map(str::to_ascii_lowercase)
+}
+
+fn stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.split('.').next().unwrap_or("").to_string()
+}
+
+/// One-shot programs by where they live: `scripts/`, `bin/`, `tools/`, benchmarks, and
+/// files named like maintenance tasks (`verify_*.py`, `migrate_db.js`, `deploy-commands.js`).
+pub fn is_script_path(local: &str) -> bool {
+    let in_dir = dirs_of(local).any(|d| {
+        matches!(
+            d.as_str(),
+            "scripts"
+                | "script"
+                | "bin"
+                | "tools"
+                | "tool"
+                | "benchmarks"
+                | "benchmark"
+                | "bench"
+                | "maintenance"
+        )
+    });
+    let s = stem(local).replace('-', "_");
+    in_dir
+        || [
+            "verify_",
+            "check_",
+            "migrate_",
+            "seed",
+            "bench_",
+            "benchmark",
+            "populate_",
+            "backfill_",
+        ]
+        .iter()
+        .any(|p| s.starts_with(p))
+        || matches!(
+            s.as_str(),
+            "deploy_commands" | "register_commands" | "setup" | "noxfile" | "fabfile" | "tasks"
+        )
+}
+
+/// Code kept for reference: `Archived/`, `old/`, `legacy/`, `*.backup.*`, `*.old.*`.
+fn is_archived_path(local: &str) -> bool {
+    let in_dir = dirs_of(local).any(|d| {
+        matches!(
+            d.as_str(),
+            "archived"
+                | "archive"
+                | "old"
+                | "_old"
+                | "legacy"
+                | "deprecated"
+                | "backup"
+                | "backups"
+                | "unused"
+                | "attic"
+        )
+    });
+    let name = local
+        .rsplit('/')
+        .next()
+        .unwrap_or(local)
+        .to_ascii_lowercase();
+    let parts: Vec<&str> = name.split('.').collect();
+    let marked = parts.len() > 2
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|p| matches!(*p, "backup" | "old" | "bak" | "orig" | "copy"));
+    let stem = parts.first().copied().unwrap_or("");
+    in_dir
+        || marked
+        || stem.ends_with("_old")
+        || stem.ends_with("-old")
+        || stem.ends_with("_backup")
+        || stem.ends_with("-backup")
+        || stem.ends_with(" copy")
+}
+
+/// Files served to browsers or vendored: `public/`, `static/`, `assets/`, `vendor/`.
+fn is_static_path(local: &str) -> bool {
+    dirs_of(local).any(|d| {
+        matches!(
+            d.as_str(),
+            "public" | "static" | "assets" | "www" | "vendor" | "vendors" | "third_party"
+        )
+    })
+}
+
+/// Build and tool configuration: `webpack.config.js`, `jest.config.ts`, `gulpfile.js`.
+fn is_build_config_path(local: &str) -> bool {
+    let name = local
+        .rsplit('/')
+        .next()
+        .unwrap_or(local)
+        .to_ascii_lowercase();
+    let s = stem(local);
+    name.contains(".config.")
+        || name.starts_with(".eslintrc")
+        || name.starts_with(".prettierrc")
+        || matches!(s.as_str(), "gulpfile" | "gruntfile" | "webpack" | "rollup")
+}
+
+/// The role a file has by where it sits, before the import graph is consulted. `None` for
+/// ordinary source paths.
+pub fn path_role(local: &str) -> Option<Role> {
+    if is_archived_path(local) {
+        Some(Role::Archived)
+    } else if is_static_path(local) {
+        Some(Role::StaticAsset)
+    } else if is_build_config_path(local) {
+        Some(Role::BuildConfig)
+    } else if is_script_path(local) {
+        Some(Role::Script)
+    } else {
+        None
+    }
+}
+
+/// Next.js route files: only these are loaded by the file-system convention; any other
+/// module under `app/` runs only if one of them imports it.
+fn is_next_route(local: &str) -> bool {
+    let in_pages = ["pages/", "src/pages/"]
+        .iter()
+        .any(|d| local.starts_with(d));
+    let in_app = ["app/", "src/app/"].iter().any(|d| local.starts_with(d));
+    let name = local.rsplit('/').next().unwrap_or(local);
+    let stem = name.split('.').next().unwrap_or("");
+    if in_pages {
+        // Pages router: every module is a page or API route, except `_`-prefixed
+        // components colocated by convention are still pages (`_app`, `_document`).
+        return !local.split('/').any(|c| c == "components");
+    }
+    in_app
+        && matches!(
+            stem,
+            "page"
+                | "layout"
+                | "route"
+                | "template"
+                | "loading"
+                | "error"
+                | "global-error"
+                | "not-found"
+                | "default"
+                | "middleware"
+                | "opengraph-image"
+                | "icon"
+                | "sitemap"
+                | "robots"
+                | "manifest"
+        )
+}
+
+/// Every entry point of the workspace: launch declarations, ASGI/WSGI app objects,
+/// `__main__` modules, files that start a server or bot loop when loaded, Next.js routes and
+/// `flightcheck.toml` entry points; and the projects where reachability falls back.
+pub fn collect(
+    ws: &Workspace,
+    files: &[FileState],
+    configs: &[ProjectConfig],
+    declared: Vec<EntryPoint>,
+    imported: &[bool],
+) -> Entries {
+    let mut points = declared;
+    let sources: Vec<usize> = (0..ws.files.len())
+        .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
+        .collect();
+    for &i in &sources {
+        let rel = &ws.files[i].rel;
+        if is_test_file(rel) {
+            continue;
+        }
+        let Some(facts) = files[i].facts.as_ref() else {
+            continue;
+        };
+        let mut push = |source: String| {
+            points.push(EntryPoint {
+                file: i,
+                source,
+                detail: rel.clone(),
+                decl_file: rel.clone(),
+                decl_line: 1,
+            })
+        };
+        if let Some(app) = facts.web_app.as_deref() {
+            push(format!(
+                "{app} application object (imported by the ASGI/WSGI server)"
+            ));
+        }
+        if rel.ends_with("__main__.py") {
+            push("python -m package (__main__.py)".into());
+        } else if facts.has_main_guard {
+            push("if __name__ == \"__main__\"".into());
+        }
+        // A file nothing imports that starts a server or a bot's update loop as it loads
+        // is how the service is started (`python bot.py`, `node index.js`), whatever the
+        // deploy files say or do not say. One that runs an asyncio loop is a program too,
+        // service or one-shot.
+        let kept_aside = matches!(
+            path_role(local(ws, i, rel)),
+            Some(Role::Archived | Role::StaticAsset | Role::BuildConfig)
+        );
+        if !imported[i] && !kept_aside {
+            let resilience = &facts.resilience;
+            if let Some(runner) = resilience
+                .runners
+                .iter()
+                .find(|r| starts_at_load(facts, &r.owner))
+            {
+                push(format!("{RUNNER} (`{}`)", runner.via));
+            } else if let Some(run) = resilience
+                .loop_runs
+                .iter()
+                .find(|r| starts_at_load(facts, &r.owner))
+            {
+                push(format!("{LOOP} (`{}`)", run.via));
+            }
+        }
+    }
+    let mut fallback: BTreeMap<usize, Fallback> = BTreeMap::new();
+    for (p, project) in ws.projects.iter().enumerate() {
+        let mut frameworks = project.frameworks.clone();
+        for i in ws.project_files(p) {
+            if let Some(f) = &files[i].facts {
+                frameworks.extend(f.frameworks.iter().copied());
+            }
+        }
+        if frameworks.contains(&Framework::NextJs) {
+            for i in ws.project_files(p) {
+                let rel = &ws.files[i].rel;
+                let local = local(ws, i, rel);
+                if is_next_route(local)
+                    && matches!(ws.files[i].kind, FileKind::Source(_))
+                    && !is_test_file(rel)
+                {
+                    points.push(EntryPoint {
+                        file: i,
+                        source: "Next.js route convention".into(),
+                        detail: local.to_string(),
+                        decl_file: rel.clone(),
+                        decl_line: 1,
+                    });
+                }
+            }
+        }
+        // Django is started through manage.py/wsgi.py and loads apps by name; an import of
+        // django somewhere (docs, examples) is not enough to say the project is Django.
+        let django = project.frameworks.contains(&Framework::Django)
+            || ws
+                .project_files(p)
+                .any(|i| ws.files[i].rel.ends_with("manage.py"));
+        if django {
+            fallback.insert(
+                p,
+                Fallback {
+                    reason: "Django loads apps, URLconfs and settings by name, so every module counts as reachable".into(),
+                    by_convention: true,
+                },
+            );
+        }
+    }
+    for pc in configs {
+        for (file, declared) in pc.entry_points(ws) {
+            points.push(EntryPoint {
+                file,
+                source: "flightcheck.toml entry-points".into(),
+                detail: declared,
+                decl_file: pc.source.clone().unwrap_or_default(),
+                decl_line: 1,
+            });
+        }
+    }
+    points.sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
+    points.dedup_by(|a, b| a.file == b.file && a.source == b.source);
+    let kinds = classify(ws, &points);
+    // A launch declaration says more than what the code of the file it starts does.
+    let found_in_code = |e: &EntryPoint| e.source.starts_with(RUNNER) || e.source.starts_with(LOOP);
+    let declared: std::collections::HashSet<usize> = points
+        .iter()
+        .filter(|e| !found_in_code(e))
+        .map(|e| e.file)
+        .collect();
+    let (points, kinds): (Vec<EntryPoint>, Vec<EntryKind>) = points
+        .into_iter()
+        .zip(kinds)
+        .filter(|(e, _)| !found_in_code(e) || !declared.contains(&e.file))
+        .unzip();
+    Entries {
+        points,
+        kinds,
+        fallback,
+    }
+}
+
+/// Code runs at load when it sits in module-level code, or in a function module-level code
+/// calls (`asyncio.run(main())`, `main()`). A use that is not a call (an export, a class kept
+/// for later) does not start anything.
+fn starts_at_load(facts: &flightcheck_core::FileFacts, owner: &flightcheck_core::Owner) -> bool {
+    let Some(owner) = owner else {
+        return true;
+    };
+    facts
+        .call_edges
+        .iter()
+        .any(|e| e.from.is_none() && &e.to == owner)
+}
+
+/// Service or script, per entry point. Deploy definitions and start scripts start the
+/// service; npm `bin` commands and anything under `scripts/`, `bin/`, `tools/` are scripts;
+/// a `main`, `__main__` module or console script is the service only when the project
+/// has no declared service.
+fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
+    let declared_service = |e: &EntryPoint| {
+        !is_candidate(&e.source) && !is_cli(&e.source) && !e.source.starts_with(RUNNER)
+    };
+    let mut has_service: Vec<bool> = vec![false; ws.projects.len()];
+    let mut service_files = std::collections::HashSet::new();
+    for e in points.iter().filter(|e| declared_service(e)) {
+        has_service[ws.file_project[e.file]] = true;
+        service_files.insert(e.file);
+    }
+    let runner_files: std::collections::HashSet<usize> = points
+        .iter()
+        .filter(|e| e.source.starts_with(RUNNER))
+        .map(|e| e.file)
+        .collect();
+    points
+        .iter()
+        .map(|e| {
+            let local = local(ws, e.file, &ws.files[e.file].rel);
+            if declared_service(e) || service_files.contains(&e.file) {
+                EntryKind::Service
+            } else if is_cli(&e.source)
+                || path_role(local).is_some()
+                || crate::context::in_sample_dir(local)
+            {
+                EntryKind::Script
+            } else if runner_files.contains(&e.file) {
+                // A bot loop or server started at load time is the service itself.
+                EntryKind::Service
+            } else if has_service[ws.file_project[e.file]] {
+                EntryKind::Script
+            } else {
+                EntryKind::Service
+            }
+        })
+        .collect()
+}
+
+/// The role of every walked file (non-source files get [`Role::Config`]), and whether each
+/// counts as reachable for the rules.
+pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mut [FileState]) {
+    let of_kind = |kind: EntryKind| {
+        entries
+            .points
+            .iter()
+            .zip(&entries.kinds)
+            .filter(move |(_, k)| **k == kind)
+            .map(|(e, _)| e.file)
+    };
+    let by_service = graph.reachable(of_kind(EntryKind::Service));
+    let by_script = graph.reachable(of_kind(EntryKind::Script));
+    for (i, file) in ws.files.iter().enumerate() {
+        let state = &mut files[i];
+        if !matches!(file.kind, FileKind::Source(_)) {
+            state.role = Role::Config;
+            continue;
+        }
+        let p = ws.file_project[i];
+        let fallback = entries.fallback.get(&p);
+        let local = local(ws, i, &file.rel);
+        let role = if is_test_file(&file.rel) {
+            Role::Test
+        } else if by_service[i] {
+            Role::Service
+        } else if let Some(role) = path_role(local) {
+            if role == Role::Script && !by_script[i] && fallback.is_none() {
+                Role::Unreachable
+            } else {
+                role
+            }
+        } else if by_script[i] {
+            Role::Script
+        } else if is_example_file(&file.rel) {
+            Role::Unreachable
+        } else {
+            match fallback {
+                Some(f) if f.by_convention => Role::Service,
+                Some(_) => Role::PossiblyRunning,
+                None => Role::Unreachable,
+            }
+        };
+        state.role = role;
+        state.reachable = matches!(role, Role::Service | Role::PossiblyRunning | Role::Script);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_say_script_archived_static_and_build_config() {
+        assert_eq!(path_role("scripts/backfill.py"), Some(Role::Script));
+        assert_eq!(path_role("verify_setup.py"), Some(Role::Script));
+        assert_eq!(path_role("deploy-commands.js"), Some(Role::Script));
+        assert_eq!(path_role("Archived/bot.js"), Some(Role::Archived));
+        assert_eq!(path_role("src/App.backup.tsx"), Some(Role::Archived));
+        assert_eq!(path_role("handlers_old.py"), Some(Role::Archived));
+        assert_eq!(path_role("public/js/app.js"), Some(Role::StaticAsset));
+        assert_eq!(path_role("webpack.config.js"), Some(Role::BuildConfig));
+        assert_eq!(path_role("src/bot.js"), None);
+        assert_eq!(path_role("src/handlers/check.js"), None);
+        assert_eq!(path_role("bot/old_users.py"), None);
+    }
+
+    #[test]
+    fn next_routes_are_only_the_convention_files() {
+        assert!(is_next_route("app/page.tsx"));
+        assert!(is_next_route("src/app/api/pay/route.ts"));
+        assert!(is_next_route("pages/index.tsx"));
+        assert!(!is_next_route("app/components/Button.tsx"));
+        assert!(!is_next_route("app/lib/db.ts"));
+    }
+}
