@@ -31,11 +31,13 @@ use std::collections::{HashMap, HashSet};
 
 /// The source type oxc should parse `path` as. `.js`/`.jsx` are "unambiguous": a module
 /// when they use ESM syntax, a script otherwise, as Node decides for package type commonjs.
+/// `.js` may hold JSX: Create React App, Vite and Babel setups compile it, so JSX there is
+/// not a syntax error.
 pub fn source_type(path: &str) -> SourceType {
     let st = SourceType::from_path(path).unwrap_or_default();
     let lower = path.to_ascii_lowercase();
     if lower.ends_with(".js") || lower.ends_with(".jsx") {
-        st.with_unambiguous(true)
+        st.with_unambiguous(true).with_jsx(true)
     } else {
         st
     }

@@ -806,8 +806,10 @@ struct Declared {
 }
 
 /// package.json scripts that deploying runs by themselves (npm start and its hooks,
-/// Heroku's and Vercel's build hooks, app.json-style release scripts).
-const DEPLOY_SCRIPTS: [&str; 7] = [
+/// Heroku's and Vercel's build hooks, app.json-style release scripts, and `postinstall`,
+/// which every `npm install`/`npm ci` of the deploy runs).
+const DEPLOY_SCRIPTS: [&str; 8] = [
+    "postinstall",
     "start",
     "prestart",
     "poststart",
