@@ -414,3 +414,88 @@ fn monorepos_are_scored_per_project_and_rolled_up() {
     assert!(rollup.contains("  worker "), "{rollup}");
     assert!(rollup.contains("  overall "), "{rollup}");
 }
+
+/// Writes `files` (path, content) under a new temporary directory.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, content).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn roles_entry_kinds_and_reachability_warnings_are_reported() {
+    let dir = tree(&[
+        (
+            "package.json",
+            r#"{ "name": "svc", "scripts": { "start": "node src/index.js" }, "bin": { "svc-init": "bin/init.js" } }"#,
+        ),
+        (
+            "src/index.js",
+            "const fs = require('fs');\nfor (const f of fs.readdirSync(__dirname)) require(__dirname + '/' + f);\n",
+        ),
+        (
+            "src/plugin.js",
+            "module.exports = () => { let a = 1; let a = 2; };\n",
+        ),
+        ("bin/init.js", "require('../src/missing-template');\n"),
+    ]);
+    let (_, report) = scan_json(dir.path(), &[]);
+    let project = &report["projects"][0];
+    let kinds: Vec<(String, String)> = project["entry_points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap_or_default().to_string(),
+                e["kind"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(kinds.contains(&("src/index.js".into(), "service".into())));
+    assert!(kinds.contains(&("bin/init.js".into(), "script".into())));
+    let warnings = project["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap_or_default().contains("src/index.js:2")),
+        "{warnings:?}"
+    );
+    let roles: Vec<(String, String, String)> = project["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["role"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    // The loader's folder is possibly running: its parse error is at most medium.
+    assert!(roles.contains(&(
+        "integrity/parse-error".into(),
+        "medium".into(),
+        "possibly-running".into()
+    )));
+    // A CLI's stale import is a script's problem: low.
+    assert!(roles.contains(&(
+        "integrity/unresolved-import".into(),
+        "low".into(),
+        "script".into()
+    )));
+    let pretty = bin().arg("scan").arg(dir.path()).output().expect("runs");
+    let text = String::from_utf8_lossy(&pretty.stdout);
+    let first_finding = text.find("── ").unwrap_or(text.len());
+    let warning = text
+        .find("warning: reachability fell back")
+        .unwrap_or(usize::MAX);
+    assert!(warning < first_finding, "{text}");
+}
