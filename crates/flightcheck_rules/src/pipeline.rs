@@ -1081,6 +1081,16 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                                 }
                                 PyResolution::External => {}
                                 PyResolution::Missing { searched } => {
+                                    // A gitignored module (`config.py` made from
+                                    // `sample_config.py`) is the operator's local file.
+                                    if let Some(local) = searched.iter().find(|s| ws.is_gitignored(s)) {
+                                        let template = template_for(ws, local).map(|t| format!(" (template in the repository: `{t}`)")).unwrap_or_default();
+                                        local_files.push(Note::file(
+                                            &file.rel,
+                                            format!("line {}: `{}` is excluded by .gitignore, so it is a local file that must exist on the server before the service starts{template}", import.span.line, import.specifier),
+                                        ));
+                                        continue;
+                                    }
                                     if !import.guarded {
                                         let suggestion = suggest_python_module(ws, p, &import.specifier);
                                         problems.push(ImportProblem { file: i, import: import.clone(), searched, suggestion });
@@ -1140,7 +1150,11 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                                     let suggestion =
                                         suggest(ws, &target).map(|s| sibling_spec(spec, &s));
                                     let exts = ["", ".js", ".json", ".ts", ".mjs", ".cjs"];
-                                    if exts.iter().any(|e| ws.is_gitignored(&format!("{target}{e}"))) {
+                                    // TypeScript maps `./config.js` to `./config.ts`.
+                                    let ts_target = [".js", ".mjs", ".cjs"].iter().find_map(|e| target.strip_suffix(e)).map(|stem| format!("{stem}.ts"));
+                                    if exts.iter().any(|e| ws.is_gitignored(&format!("{target}{e}")))
+                                        || ts_target.as_deref().is_some_and(|t| ws.is_gitignored(t))
+                                    {
                                         let template = template_for(ws, &target).map(|t| format!(" (template in the repository: `{t}`)")).unwrap_or_default();
                                         local_files.push(Note::file(
                                             &file.rel,
