@@ -444,6 +444,7 @@ fn roles_entry_kinds_and_reachability_warnings_are_reported() {
             "module.exports = () => { let a = 1; let a = 2; };\n",
         ),
         ("bin/init.js", "require('../src/missing-template');\n"),
+        ("Archived/v1.js", "let x = 1;\nlet x = 2;\n"),
     ]);
     let (_, report) = scan_json(dir.path(), &[]);
     let project = &report["projects"][0];

@@ -137,9 +137,24 @@ pub struct ProjectReport {
     /// Findings an inline `flightcheck-ignore` comment suppressed; not scored, not gated,
     /// left out of SARIF, listed here so a reviewer can audit them.
     pub suppressed: Vec<SuppressedFinding>,
+    /// Findings in code whose role raises nothing (tests, static assets, archived code),
+    /// or that a rule about long-running services does not judge (scripts): not scored,
+    /// not gated, not in any other format; listed so nothing is dropped without a trace.
+    pub silenced_by_role: Vec<SilencedFinding>,
     /// Readiness claims in the project's docs ("production ready", "95/100"...), for the
     /// review's "claims vs evidence".
     pub claims: Vec<ReadinessClaim>,
+}
+
+/// A finding the role policy left out (see [`crate::Role::ceiling`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct SilencedFinding {
+    pub rule: &'static str,
+    /// The severity it would have had.
+    pub severity: Severity,
+    pub file: String,
+    pub line: u32,
+    pub role: crate::Role,
 }
 
 /// A finding a suppression comment silenced.

@@ -94,6 +94,7 @@ mod tests {
             counts: Default::default(),
             findings: Vec::new(),
             suppressed: Vec::new(),
+            silenced_by_role: Vec::new(),
             claims: Vec::new(),
         }
     }

@@ -1615,6 +1615,7 @@ mod tests {
             score: card,
             findings,
             suppressed: Vec::new(),
+            silenced_by_role: Vec::new(),
             claims: Vec::new(),
         }
     }

@@ -155,6 +155,7 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
     }
     if !options.quiet {
         write_suppressed(&mut out, &p, report);
+        write_silenced(&mut out, &p, report);
     }
     if let Some(b) = &report.baseline {
         let _ = writeln!(
@@ -263,6 +264,34 @@ fn write_suppressed(out: &mut String, p: &Painter, report: &ScanReport) {
     }
     write_more(out, p, suppressed.len(), 12, "suppressed findings");
     out.push('\n');
+}
+
+/// One line saying how many findings the role policy left out, by role: nothing is
+/// dropped without a trace.
+fn write_silenced(out: &mut String, p: &Painter, report: &ScanReport) {
+    let mut by_role: std::collections::BTreeMap<&str, usize> = Default::default();
+    for s in report
+        .projects
+        .iter()
+        .flat_map(|p| p.silenced_by_role.iter())
+    {
+        *by_role.entry(s.role.as_str()).or_default() += 1;
+    }
+    if by_role.is_empty() {
+        return;
+    }
+    let total: usize = by_role.values().sum();
+    let parts: Vec<String> = by_role
+        .iter()
+        .map(|(r, n)| format!("{n} in {r} code"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} {total} finding{} not reported because of the role of the code ({}): tests, static assets and archived code raise only secrets, and scripts are not judged as services. JSON lists them under `silenced_by_role`.\n",
+        p.bold("Left out by role:"),
+        if total == 1 { "" } else { "s" },
+        parts.join(", ")
+    );
 }
 
 /// `… N more THINGS` when `total` items were cut to `shown`.

@@ -7,7 +7,7 @@ use crate::suppression;
 use flightcheck_core::{
     Category, Ceiling, Counts, EntryPointReport, FileCounts, FileFacts, Finding, Framework,
     ImportKind, Language, Note, ProjectReport, Role, RuleRef, SCHEMA_VERSION, ScanReport, Severity,
-    SyntaxIssue, Timing, ToolInfo, Verdict, WhenUnreachable, fingerprint, score,
+    SilencedFinding, SyntaxIssue, Timing, ToolInfo, Verdict, WhenUnreachable, fingerprint, score,
 };
 use flightcheck_project::workspace::{is_example_file, is_test_file, join};
 use flightcheck_project::{DiscoverOptions, FileKind, ImportGraph, Workspace, entry};
@@ -509,45 +509,15 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             ),
         ));
     }
+    let mut model =
+        crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph.imported());
+    model.add_fallbacks(&ws, &graph, &opaque_loads);
+    crate::roles::assign(&ws, &graph, &model, &mut files);
     let crate::roles::Entries {
         points: entries,
         kinds: entry_kinds,
-        fallback: mut reach_all,
-    } = crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph.imported());
-    let reachable = graph.reachable(entries.iter().map(|e| e.file));
-    // A running file that loads modules by an opaque computed path could run any of them.
-    for &(i, line) in &opaque_loads {
-        if reachable[i] {
-            let p = ws.file_project[i];
-            reach_all.entry(p).or_insert_with(|| crate::roles::Fallback {
-                reason: format!("{}:{line} loads modules by a computed path, so every non-test file counts as possibly running", ws.files[i].rel),
-                by_convention: false,
-            });
-        }
-    }
-    for (p, _) in ws.projects.iter().enumerate() {
-        let has_entry = entries.iter().any(|e| ws.file_project[e.file] == p);
-        if !has_entry && ws.project_files(p).any(|i| sources.contains(&i)) {
-            reach_all
-                .entry(p)
-                .or_insert_with(|| crate::roles::Fallback {
-                    reason:
-                        "no entry point found, so every non-test file counts as possibly running"
-                            .into(),
-                    by_convention: false,
-                });
-        }
-    }
-    crate::roles::assign(
-        &ws,
-        &graph,
-        &crate::roles::Entries {
-            points: entries.clone(),
-            kinds: entry_kinds.clone(),
-            fallback: reach_all.clone(),
-        },
-        &mut files,
-    );
+        fallback: reach_all,
+    } = model;
     // Which entry points reach each file: facts of one program (an example among many, a
     // second service) must not satisfy rules about another.
     let entry_files: BTreeSet<usize> = entries.iter().map(|e| e.file).collect();
@@ -616,6 +586,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         let mut applicable: BTreeSet<Category> = BTreeSet::new();
         let mut ran: BTreeSet<&'static str> = BTreeSet::new();
         let mut findings = Vec::new();
+        let mut silenced: Vec<SilencedFinding> = Vec::new();
         let mut later: Vec<&Rule> = Vec::new();
         let config = &configs[p];
         for rule in &rules {
@@ -629,7 +600,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 continue;
             }
             let started = Instant::now();
-            findings.extend(run_rule(rule, &ctx));
+            findings.extend(run_rule(rule, &ctx, &mut silenced));
             *rule_ms.entry(rule.meta.id).or_insert(0.0) += started.elapsed().as_secs_f64() * 1000.0;
         }
         let by_location = |a: &Finding, b: &Finding| {
@@ -660,7 +631,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 for rule in later {
                     let started = Instant::now();
                     if let Some(after) = rule.after {
-                        judged.extend(finish_findings(rule, &ctx, after(&ctx, &measured)));
+                        judged.extend(finish_findings(
+                            rule,
+                            &ctx,
+                            after(&ctx, &measured),
+                            &mut silenced,
+                        ));
                     }
                     *rule_ms.entry(rule.meta.id).or_insert(0.0) +=
                         started.elapsed().as_secs_f64() * 1000.0;
@@ -747,6 +723,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             score: card,
             findings,
             suppressed,
+            silenced_by_role: {
+                silenced.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+                silenced
+            },
             claims: ctx.claims.clone(),
         });
     }
@@ -854,16 +834,26 @@ fn file_findings(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
     out
 }
 
-fn run_rule(rule: &Rule, ctx: &ProjectContext) -> Vec<Finding> {
+fn run_rule(
+    rule: &Rule,
+    ctx: &ProjectContext,
+    silenced: &mut Vec<SilencedFinding>,
+) -> Vec<Finding> {
     let mut found = rule.check.map(|check| check(ctx)).unwrap_or_default();
     found.extend(file_findings(rule, ctx));
-    finish_findings(rule, ctx, found)
+    finish_findings(rule, ctx, found, silenced)
 }
 
 /// Code frames, redacted messages, the role of the code each finding sits in, and the one
 /// severity policy: the role's ceiling ([`flightcheck_core::Role::ceiling`]), then the
 /// rule's own policy for dead code.
-fn finish_findings(rule: &Rule, ctx: &ProjectContext, found: Vec<Finding>) -> Vec<Finding> {
+/// Findings the role policy drops go to `silenced`, so the report can say what it left out.
+fn finish_findings(
+    rule: &Rule,
+    ctx: &ProjectContext,
+    found: Vec<Finding>,
+    silenced: &mut Vec<SilencedFinding>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for mut finding in found {
         finding.frame = frame_for(ctx, &finding);
@@ -878,7 +868,16 @@ fn finish_findings(rule: &Rule, ctx: &ProjectContext, found: Vec<Finding>) -> Ve
         };
         match finding.role.ceiling(rule.meta) {
             Ceiling::Keep => {}
-            Ceiling::Drop => continue,
+            Ceiling::Drop => {
+                silenced.push(SilencedFinding {
+                    rule: finding.rule,
+                    severity: finding.severity,
+                    file: finding.file.clone().unwrap_or_default(),
+                    line: finding.span.line,
+                    role: finding.role,
+                });
+                continue;
+            }
             Ceiling::Cap(to, why) => {
                 if finding.severity > to {
                     finding.severity = to;

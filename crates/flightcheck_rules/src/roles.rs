@@ -38,6 +38,45 @@ fn is_candidate(source: &str) -> bool {
         || source.starts_with(LOOP)
 }
 
+impl Entries {
+    /// Projects whose reachability is unknown: running code loads modules by a fully
+    /// computed path (`opaque_loads`: file and line), or no entry point was found. Files
+    /// the entry points do not reach there are possibly running.
+    pub fn add_fallbacks(
+        &mut self,
+        ws: &Workspace,
+        graph: &ImportGraph,
+        opaque_loads: &[(usize, u32)],
+    ) {
+        let reachable = graph.reachable(self.points.iter().map(|e| e.file));
+        for &(i, line) in opaque_loads {
+            if reachable[i] {
+                self.fallback.entry(ws.file_project[i]).or_insert_with(|| Fallback {
+                    reason: format!(
+                        "{}:{line} loads modules by a computed path, so every non-test file counts as possibly running",
+                        ws.files[i].rel
+                    ),
+                    by_convention: false,
+                });
+            }
+        }
+        for p in 0..ws.projects.len() {
+            let has_entry = self.points.iter().any(|e| ws.file_project[e.file] == p);
+            let has_source = ws
+                .project_files(p)
+                .any(|i| matches!(ws.files[i].kind, FileKind::Source(_)));
+            if !has_entry && has_source {
+                self.fallback.entry(p).or_insert_with(|| Fallback {
+                    reason:
+                        "no entry point found, so every non-test file counts as possibly running"
+                            .into(),
+                    by_convention: false,
+                });
+            }
+        }
+    }
+}
+
 /// Entry sources found in the code itself rather than in a launch declaration.
 const RUNNER: &str = "starts the service when loaded";
 const LOOP: &str = "runs an event loop when loaded";
@@ -70,12 +109,22 @@ fn stem(path: &str) -> String {
     name.split('.').next().unwrap_or("").to_string()
 }
 
-/// One-shot programs by where they live: `scripts/`, `bin/`, `tools/`, benchmarks, and
-/// files named like maintenance tasks (`verify_*.py`, `migrate_db.js`, `deploy-commands.js`).
+/// One-shot programs by where they live: a top-level `scripts/`, `bin/`, `tools/` or
+/// benchmark folder of the project, files at the project root named like maintenance tasks
+/// (`verify_*.py`, `migrate_db.js`, `setup.py`), and discord.js's `deploy-commands.js`
+/// anywhere. Deeper folders and names (`src/tools/format.js`, `handlers/check_payment.py`)
+/// are ordinary modules.
 pub fn is_script_path(local: &str) -> bool {
-    let in_dir = dirs_of(local).any(|d| {
-        matches!(
-            d.as_str(),
+    let mut parts: Vec<&str> = local.split('/').collect();
+    let name = parts.pop().unwrap_or("");
+    let s = stem(name).replace('-', "_");
+    // discord.js's command registration script: a one-shot by convention, wherever it is.
+    if matches!(s.as_str(), "deploy_commands" | "register_commands") {
+        return true;
+    }
+    if let Some(top) = parts.first() {
+        return matches!(
+            top.to_ascii_lowercase().as_str(),
             "scripts"
                 | "script"
                 | "bin"
@@ -85,26 +134,21 @@ pub fn is_script_path(local: &str) -> bool {
                 | "benchmark"
                 | "bench"
                 | "maintenance"
-        )
-    });
-    let s = stem(local).replace('-', "_");
-    in_dir
-        || [
-            "verify_",
-            "check_",
-            "migrate_",
-            "seed",
-            "bench_",
-            "benchmark",
-            "populate_",
-            "backfill_",
-        ]
-        .iter()
-        .any(|p| s.starts_with(p))
-        || matches!(
-            s.as_str(),
-            "deploy_commands" | "register_commands" | "setup" | "noxfile" | "fabfile" | "tasks"
-        )
+        );
+    }
+    [
+        "verify_",
+        "check_",
+        "migrate_",
+        "seed",
+        "bench_",
+        "benchmark",
+        "populate_",
+        "backfill_",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
+        || matches!(s.as_str(), "setup" | "noxfile" | "fabfile")
 }
 
 /// Code kept for reference: `Archived/`, `old/`, `legacy/`, `*.backup.*`, `*.old.*`.
@@ -194,8 +238,8 @@ fn is_next_route(local: &str) -> bool {
     let name = local.rsplit('/').next().unwrap_or(local);
     let stem = name.split('.').next().unwrap_or("");
     if in_pages {
-        // Pages router: every module is a page or API route, except `_`-prefixed
-        // components colocated by convention are still pages (`_app`, `_document`).
+        // Pages router: every module under `pages/` is a page or an API route (`_app` and
+        // `_document` included); a `components/` folder there is a common mistake, not a route.
         return !local.split('/').any(|c| c == "components");
     }
     in_app
@@ -472,6 +516,7 @@ mod tests {
         assert_eq!(path_role("scripts/backfill.py"), Some(Role::Script));
         assert_eq!(path_role("verify_setup.py"), Some(Role::Script));
         assert_eq!(path_role("deploy-commands.js"), Some(Role::Script));
+        assert_eq!(path_role("src/deploy-commands.ts"), Some(Role::Script));
         assert_eq!(path_role("Archived/bot.js"), Some(Role::Archived));
         assert_eq!(path_role("src/App.backup.tsx"), Some(Role::Archived));
         assert_eq!(path_role("handlers_old.py"), Some(Role::Archived));
@@ -480,6 +525,10 @@ mod tests {
         assert_eq!(path_role("src/bot.js"), None);
         assert_eq!(path_role("src/handlers/check.js"), None);
         assert_eq!(path_role("bot/old_users.py"), None);
+        assert_eq!(path_role("src/tools/format.js"), None);
+        assert_eq!(path_role("handlers/check_payment.py"), None);
+        assert_eq!(path_role("tasks.py"), None);
+        assert_eq!(path_role("setup.py"), Some(Role::Script));
     }
 
     #[test]

@@ -165,6 +165,7 @@ pub fn project(
         score: card,
         findings,
         suppressed: Vec::new(),
+        silenced_by_role: Vec::new(),
         claims: Vec::new(),
     }
 }
