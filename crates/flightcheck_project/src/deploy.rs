@@ -19,6 +19,24 @@ pub struct LaunchDecl {
     pub workdir: Option<String>,
     /// Release/migration phases (`Procfile release:`) run before the app, not as the app.
     pub release_phase: bool,
+    pub origin: LaunchOrigin,
+}
+
+/// What kind of declaration a launch is: it decides whether what it starts is the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LaunchOrigin {
+    /// A deploy definition (Dockerfile, compose, Procfile, systemd, PM2, platform config).
+    #[default]
+    Deploy,
+    /// A package.json `start`/`start:*`/`prestart`/`serve` script.
+    StartScript,
+    /// A package.json `main` (or Node's default `index.js`): what `node .` runs, which may
+    /// be a library's entry rather than a service.
+    PackageMain,
+    /// A package.json `bin` command: a CLI a user runs.
+    PackageBin,
+    /// A pyproject console script.
+    ConsoleScript,
 }
 
 fn decl(file: &str, line: u32, source: String, command: String, cwd: &str) -> LaunchDecl {
@@ -30,6 +48,7 @@ fn decl(file: &str, line: u32, source: String, command: String, cwd: &str) -> La
         cwd: cwd.to_string(),
         workdir: None,
         release_phase: false,
+        origin: LaunchOrigin::Deploy,
     }
 }
 

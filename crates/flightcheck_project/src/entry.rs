@@ -1,18 +1,39 @@
 //! Entry points: the files that launch commands start.
 
 use crate::commands::{Launch, launches};
-use crate::deploy::LaunchDecl;
+use crate::deploy::{LaunchDecl, LaunchOrigin};
 use crate::workspace::{Workspace, join};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryPoint {
     pub file: usize,
+    /// How it was found; decides whether it starts the service or a one-shot program.
+    pub how: EntryHow,
     /// Where it was declared (`Dockerfile CMD`, `package.json scripts.start`...).
     pub source: String,
     /// The declaring command.
     pub detail: String,
     pub decl_file: String,
     pub decl_line: u32,
+}
+
+/// How an entry point was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryHow {
+    /// A launch declaration of this kind starts it.
+    Launch(LaunchOrigin),
+    /// A module-level web application object an ASGI/WSGI server imports.
+    WebApp,
+    /// An `if __name__ == "__main__"` guard or a `__main__.py`.
+    MainModule,
+    /// Nothing imports it and it starts a server or a bot's update loop as it loads.
+    StartsService,
+    /// Nothing imports it and it runs an asyncio loop as it loads.
+    RunsLoop,
+    /// A framework loads it by file-system convention (Next.js routes).
+    Convention,
+    /// `entry-points` in `flightcheck.toml`.
+    Config,
 }
 
 /// A launch command whose target is not in the repository.
@@ -78,6 +99,7 @@ fn resolve_command(
         match found {
             Some(file) => out.entries.push(EntryPoint {
                 file,
+                how: EntryHow::Launch(decl.origin),
                 source: source.to_string(),
                 detail: command.to_string(),
                 decl_file: decl.file.clone(),
@@ -134,6 +156,7 @@ pub fn resolve_script_path(ws: &Workspace, cwd: &str, path: &str) -> Option<usiz
         cwd: cwd.to_string(),
         workdir: None,
         release_phase: false,
+        origin: LaunchOrigin::Deploy,
     };
     resolve_js(ws, &decl, path)
 }

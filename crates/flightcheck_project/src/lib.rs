@@ -22,7 +22,7 @@ pub mod testruns;
 pub mod walk;
 pub mod workspace;
 
-pub use entry::{EntryPoint, EntryResolution, MissingEntry};
+pub use entry::{EntryHow, EntryPoint, EntryResolution, MissingEntry};
 pub use graph::ImportGraph;
 pub use migrations::{
     MigrationCommand, MigrationSet, MigrationTool, SchemaTable, migration_in, migration_tool_in,

@@ -552,6 +552,7 @@ impl Workspace {
                                         cwd: dir.clone(),
                                         workdir: None,
                                         release_phase: false,
+                                        origin: deploy::LaunchOrigin::ConsoleScript,
                                     });
                                 }
                                 project.python_deps.extend(py.dependencies.iter().cloned());
@@ -908,7 +909,7 @@ impl Workspace {
 
 fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -> Vec<LaunchDecl> {
     let mut out = Vec::new();
-    let mut push = |source: String, command: String, needle: &str| {
+    let mut push = |origin: deploy::LaunchOrigin, source: String, command: String, needle: &str| {
         out.push(LaunchDecl {
             file: file.to_string(),
             line: deploy::find_line(text, needle).unwrap_or(1),
@@ -917,10 +918,12 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
             cwd: dir.to_string(),
             workdir: None,
             release_phase: false,
+            origin,
         });
     };
     if let Some(main) = &pkg.main {
         push(
+            deploy::LaunchOrigin::PackageMain,
             "package.json main".into(),
             format!("node {main}"),
             "\"main\"",
@@ -928,6 +931,7 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
     }
     for (name, path) in &pkg.bin {
         push(
+            deploy::LaunchOrigin::PackageBin,
             format!("package.json bin.{name}"),
             format!("node {path}"),
             path,
@@ -938,6 +942,7 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
             name == "start" || name.starts_with("start:") || name == "prestart" || name == "serve";
         if is_start {
             push(
+                deploy::LaunchOrigin::StartScript,
                 format!("package.json scripts.{name}"),
                 script.clone(),
                 &format!("\"{name}\""),
@@ -947,6 +952,7 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
     if pkg.main.is_none() {
         // Node's default main.
         push(
+            deploy::LaunchOrigin::PackageMain,
             "package.json (default main)".into(),
             "node index.js".into(),
             "\"name\"",

@@ -5,8 +5,9 @@
 use crate::context::FileState;
 use crate::project_config::ProjectConfig;
 use flightcheck_core::{EntryKind, Framework, Role};
+use flightcheck_project::deploy::LaunchOrigin;
 use flightcheck_project::workspace::{is_example_file, is_test_file};
-use flightcheck_project::{EntryPoint, FileKind, ImportGraph, Workspace};
+use flightcheck_project::{EntryHow, EntryPoint, FileKind, ImportGraph, Workspace};
 use std::collections::BTreeMap;
 
 /// Why every non-test file of a project counts as reachable.
@@ -26,16 +27,26 @@ pub struct Entries {
     pub fallback: BTreeMap<usize, Fallback>,
 }
 
-/// Launch declarations that only say a file *can* be started (a package's `main`, a
-/// `__main__` guard, a console script): the service when nothing else in the project is,
-/// a one-shot program when a deploy definition starts something else.
-fn is_candidate(source: &str) -> bool {
-    source == "package.json main"
-        || source == "package.json (default main)"
-        || source.starts_with("pyproject.toml scripts.")
-        || source.starts_with("if __name__")
-        || source.starts_with("python -m package")
-        || source.starts_with(LOOP)
+/// Entry points that only say a file *can* be started (a package's `main`, a `__main__`
+/// guard, a console script, an asyncio loop run at load): the service when nothing else in
+/// the project is, a one-shot program when a deploy definition starts something else.
+fn is_candidate(how: EntryHow) -> bool {
+    matches!(
+        how,
+        EntryHow::Launch(LaunchOrigin::PackageMain | LaunchOrigin::ConsoleScript)
+            | EntryHow::MainModule
+            | EntryHow::RunsLoop
+    )
+}
+
+/// Entry points found from what the code does rather than from a declaration.
+fn found_in_code(how: EntryHow) -> bool {
+    matches!(how, EntryHow::StartsService | EntryHow::RunsLoop)
+}
+
+/// npm `bin` commands are CLIs a user runs (scaffolders, admin tools), never the service.
+fn is_cli(how: EntryHow) -> bool {
+    how == EntryHow::Launch(LaunchOrigin::PackageBin)
 }
 
 impl Entries {
@@ -75,15 +86,6 @@ impl Entries {
             }
         }
     }
-}
-
-/// Entry sources found in the code itself rather than in a launch declaration.
-const RUNNER: &str = "starts the service when loaded";
-const LOOP: &str = "runs an event loop when loaded";
-
-/// npm `bin` commands are CLIs a user runs (scaffolders, admin tools), never the service.
-fn is_cli(source: &str) -> bool {
-    source.starts_with("package.json bin.")
 }
 
 /// The path relative to the project root.
@@ -285,9 +287,10 @@ pub fn collect(
         let Some(facts) = files[i].facts.as_ref() else {
             continue;
         };
-        let mut push = |source: String| {
+        let mut push = |how: EntryHow, source: String| {
             points.push(EntryPoint {
                 file: i,
+                how,
                 source,
                 detail: rel.clone(),
                 decl_file: rel.clone(),
@@ -295,14 +298,18 @@ pub fn collect(
             })
         };
         if let Some(app) = facts.web_app.as_deref() {
-            push(format!(
-                "{app} application object (imported by the ASGI/WSGI server)"
-            ));
+            push(
+                EntryHow::WebApp,
+                format!("{app} application object (imported by the ASGI/WSGI server)"),
+            );
         }
         if rel.ends_with("__main__.py") {
-            push("python -m package (__main__.py)".into());
+            push(
+                EntryHow::MainModule,
+                "python -m package (__main__.py)".into(),
+            );
         } else if facts.has_main_guard {
-            push("if __name__ == \"__main__\"".into());
+            push(EntryHow::MainModule, "if __name__ == \"__main__\"".into());
         }
         // A file nothing imports that starts a server or a bot's update loop as it loads
         // is how the service is started (`python bot.py`, `node index.js`), whatever the
@@ -319,13 +326,19 @@ pub fn collect(
                 .iter()
                 .find(|r| starts_at_load(facts, &r.owner))
             {
-                push(format!("{RUNNER} (`{}`)", runner.via));
+                push(
+                    EntryHow::StartsService,
+                    format!("starts the service when loaded (`{}`)", runner.via),
+                );
             } else if let Some(run) = resilience
                 .loop_runs
                 .iter()
                 .find(|r| starts_at_load(facts, &r.owner))
             {
-                push(format!("{LOOP} (`{}`)", run.via));
+                push(
+                    EntryHow::RunsLoop,
+                    format!("runs an event loop when loaded (`{}`)", run.via),
+                );
             }
         }
     }
@@ -347,6 +360,7 @@ pub fn collect(
                 {
                     points.push(EntryPoint {
                         file: i,
+                        how: EntryHow::Convention,
                         source: "Next.js route convention".into(),
                         detail: local.to_string(),
                         decl_file: rel.clone(),
@@ -375,6 +389,7 @@ pub fn collect(
         for (file, declared) in pc.entry_points(ws) {
             points.push(EntryPoint {
                 file,
+                how: EntryHow::Config,
                 source: "flightcheck.toml entry-points".into(),
                 detail: declared,
                 decl_file: pc.source.clone().unwrap_or_default(),
@@ -386,16 +401,15 @@ pub fn collect(
     points.dedup_by(|a, b| a.file == b.file && a.source == b.source);
     let kinds = classify(ws, &points);
     // A launch declaration says more than what the code of the file it starts does.
-    let found_in_code = |e: &EntryPoint| e.source.starts_with(RUNNER) || e.source.starts_with(LOOP);
     let declared: std::collections::HashSet<usize> = points
         .iter()
-        .filter(|e| !found_in_code(e))
+        .filter(|e| !found_in_code(e.how))
         .map(|e| e.file)
         .collect();
     let (points, kinds): (Vec<EntryPoint>, Vec<EntryKind>) = points
         .into_iter()
         .zip(kinds)
-        .filter(|(e, _)| !found_in_code(e) || !declared.contains(&e.file))
+        .filter(|(e, _)| !found_in_code(e.how) || !declared.contains(&e.file))
         .unzip();
     Entries {
         points,
@@ -422,9 +436,8 @@ fn starts_at_load(facts: &flightcheck_core::FileFacts, owner: &flightcheck_core:
 /// a `main`, `__main__` module or console script is the service only when the project
 /// has no declared service.
 fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
-    let declared_service = |e: &EntryPoint| {
-        !is_candidate(&e.source) && !is_cli(&e.source) && !e.source.starts_with(RUNNER)
-    };
+    let declared_service =
+        |e: &EntryPoint| !is_candidate(e.how) && !is_cli(e.how) && !found_in_code(e.how);
     let mut has_service: Vec<bool> = vec![false; ws.projects.len()];
     let mut service_files = std::collections::HashSet::new();
     for e in points.iter().filter(|e| declared_service(e)) {
@@ -433,7 +446,7 @@ fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
     }
     let runner_files: std::collections::HashSet<usize> = points
         .iter()
-        .filter(|e| e.source.starts_with(RUNNER))
+        .filter(|e| e.how == EntryHow::StartsService)
         .map(|e| e.file)
         .collect();
     points
@@ -442,7 +455,7 @@ fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
             let local = local(ws, e.file, &ws.files[e.file].rel);
             if declared_service(e) || service_files.contains(&e.file) {
                 EntryKind::Service
-            } else if is_cli(&e.source)
+            } else if is_cli(e.how)
                 || path_role(local).is_some()
                 || crate::context::in_sample_dir(local)
             {
