@@ -33,6 +33,9 @@ pub enum Role {
     /// Kept for reference (`Archived/`, `old/`, `legacy/`, `*.backup.*`, `*.old.*`) and not
     /// imported by service code.
     Archived,
+    /// A project generator's template (`{{cookiecutter.project_slug}}/…`): text a tool fills
+    /// in before anything runs, often not valid code until then.
+    Template,
     /// A source file no entry point reaches.
     Unreachable,
     /// Not code: a deploy, env, CI or manifest file.
@@ -67,6 +70,7 @@ impl Role {
             Self::BuildConfig => "build-config",
             Self::StaticAsset => "static-asset",
             Self::Archived => "archived",
+            Self::Template => "template",
             Self::Unreachable => "unreachable",
             Self::Config => "config",
             Self::Project => "project",
@@ -100,7 +104,7 @@ impl Role {
                     Ceiling::Drop
                 }
             }
-            Self::Test | Self::StaticAsset | Self::Archived => Ceiling::Drop,
+            Self::Test | Self::StaticAsset | Self::Archived | Self::Template => Ceiling::Drop,
         }
     }
 }

@@ -140,6 +140,15 @@ pub struct Workspace {
     gitignores: Vec<(String, ignore::gitignore::Gitignore)>,
 }
 
+/// Paths inside a project generator's template folder (`{{cookiecutter.project_slug}}/`,
+/// copier's `{{ project_name }}/`): text a tool renders before anything runs.
+pub fn in_template_dir(rel: &str) -> bool {
+    rel.split('/')
+        .rev()
+        .skip(1)
+        .any(|c| c.contains("{{") && c.contains("}}"))
+}
+
 /// Files inside these directories are fixtures of tests, not projects of their own.
 pub fn in_fixture_dir(rel: &str) -> bool {
     rel.split('/').any(|c| {
@@ -367,6 +376,30 @@ fn is_sqlite_file(path: &Path) -> bool {
         && &header == b"SQLite format 3\0"
 }
 
+/// Whether a `setup.py` packages a project (imports setuptools, distutils or scikit-build),
+/// rather than being a module of a package that happens to be called `setup` (a Django
+/// `settings/loggers/setup.py`), which must not split its package off as a project.
+/// Reads at most the first 64 KiB of a regular file.
+fn is_packaging_script(path: &Path) -> bool {
+    use std::io::Read;
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::new();
+    if std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .is_err()
+    {
+        return false;
+    }
+    String::from_utf8_lossy(&head).lines().any(|line| {
+        let l = line.trim_start();
+        ["setuptools", "distutils", "skbuild"]
+            .iter()
+            .any(|m| l.starts_with(&format!("from {m}")) || l.starts_with(&format!("import {m}")))
+    })
+}
+
 /// Reads a file as text; `None` (with a note) for binary, unreadable or non-UTF-8 files.
 pub(crate) fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option<String> {
     match std::fs::read(path) {
@@ -441,8 +474,10 @@ impl Workspace {
         let mut roots: BTreeSet<String> = files
             .iter()
             .filter(|f| {
-                (f.kind == FileKind::Manifest || file_name(&f.rel) == "setup.py")
+                (f.kind == FileKind::Manifest
+                    || (file_name(&f.rel) == "setup.py" && is_packaging_script(&f.abs)))
                     && !in_fixture_dir(&f.rel)
+                    && !in_template_dir(&f.rel)
             })
             .filter(|f| {
                 matches!(
@@ -1153,6 +1188,39 @@ mod tests {
         );
         assert!(!ws.is_gitignored("app"), "a .gitignore's own directory");
         assert!(!ws.is_gitignored("src/index.js"));
+    }
+
+    #[test]
+    fn only_a_packaging_setup_py_makes_a_project() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("config/loggers")).expect("mkdir");
+        std::fs::create_dir_all(root.join("plugin")).expect("mkdir");
+        std::fs::write(root.join("requirements.txt"), "django\n").expect("write");
+        std::fs::write(root.join("manage.py"), "import config.loggers.setup\n").expect("write");
+        // A module named setup inside the app: part of the root project.
+        std::fs::write(
+            root.join("config/loggers/setup.py"),
+            "import logging\n\ndef setup(level):\n    logging.basicConfig(level=level)\n",
+        )
+        .expect("write");
+        // A real packaging script: a project of its own.
+        std::fs::write(
+            root.join("plugin/setup.py"),
+            "from setuptools import setup\n\nsetup(name='plugin')\n",
+        )
+        .expect("write");
+        std::fs::write(root.join("plugin/plugin.py"), "X = 1\n").expect("write");
+        let ws = Workspace::discover(
+            root,
+            &DiscoverOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        )
+        .expect("discover");
+        let roots: Vec<&str> = ws.projects.iter().map(|p| p.root.as_str()).collect();
+        assert_eq!(roots, vec![".", "plugin"]);
     }
 
     #[test]

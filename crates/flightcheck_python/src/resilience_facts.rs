@@ -59,6 +59,10 @@ struct Walk<'s> {
     async_calls: crate::async_facts::PyAsyncCalls,
     /// The innermost function's tail, for log-only handlers.
     tails: Vec<Option<crate::async_facts::FunctionTail>>,
+    /// Names bound to a collection of signals (`signals = (SIGHUP, SIGTERM)`) or to the
+    /// loop variable over one (`for s in signals:`), with the strongest signal they hold:
+    /// `loop.add_signal_handler(s, …)` inside that loop handles it.
+    signal_names: HashMap<String, HookKind>,
     out: ResilienceFacts,
 }
 
@@ -217,12 +221,39 @@ impl Walk<'_> {
     }
 
     fn signal_arg(&self, e: Option<&Expr>) -> Option<HookKind> {
-        let name = dotted(e?)?;
+        let e = e?;
+        if let Expr::Name(n) = e
+            && let Some(kind) = self.signal_names.get(n.id.as_str())
+        {
+            return Some(*kind);
+        }
+        let name = dotted(e)?;
         let last = name.rsplit('.').next().unwrap_or(&name);
         match last {
             "SIGTERM" => Some(HookKind::SigTerm),
             "SIGINT" => Some(HookKind::SigInt),
             _ => None,
+        }
+    }
+
+    /// The strongest signal a collection expression holds: a tuple/list/set literal of
+    /// signals, or a name already bound to one.
+    fn signal_collection(&self, e: &Expr) -> Option<HookKind> {
+        let elts = match e {
+            Expr::Tuple(t) => &t.elts,
+            Expr::List(l) => &l.elts,
+            Expr::Set(s) => &s.elts,
+            Expr::Name(n) => return self.signal_names.get(n.id.as_str()).copied(),
+            _ => return None,
+        };
+        let kinds: Vec<HookKind> = elts
+            .iter()
+            .filter_map(|x| self.signal_arg(Some(x)))
+            .collect();
+        if kinds.contains(&HookKind::SigTerm) {
+            Some(HookKind::SigTerm)
+        } else {
+            kinds.first().copied()
         }
     }
 
@@ -585,6 +616,12 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 if let Stmt::While(w) = stmt {
                     self.forever_loop(w);
                 }
+                if let Stmt::For(f) = stmt
+                    && let Expr::Name(target) = &*f.target
+                    && let Some(kind) = self.signal_collection(&f.iter)
+                {
+                    self.signal_names.insert(target.id.to_string(), kind);
+                }
                 let r = stmt.range();
                 let attempts = self
                     .source
@@ -612,6 +649,13 @@ impl<'a> Visitor<'a> for Walk<'_> {
             }
             Stmt::Assign(a) => {
                 self.async_calls.assign(a);
+                if let Some(kind) = self.signal_collection(&a.value) {
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            self.signal_names.insert(n.id.to_string(), kind);
+                        }
+                    }
+                }
                 if let Expr::Call(c) = &*a.value
                     && self.qualified(&c.func).as_deref() == Some("requests.Session")
                 {
@@ -772,6 +816,7 @@ pub(crate) fn extract(
         httpx_clients: Vec::new(),
         httpx_transport_retries: false,
         guards: Vec::new(),
+        signal_names: HashMap::new(),
         out: ResilienceFacts::default(),
     };
     for stmt in body {

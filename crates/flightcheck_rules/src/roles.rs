@@ -217,7 +217,9 @@ fn is_build_config_path(local: &str) -> bool {
 /// The role a file has by where it sits, before the import graph is consulted. `None` for
 /// ordinary source paths.
 pub fn path_role(local: &str) -> Option<Role> {
-    if is_archived_path(local) {
+    if flightcheck_project::workspace::in_template_dir(local) {
+        Some(Role::Template)
+    } else if is_archived_path(local) {
         Some(Role::Archived)
     } else if is_static_path(local) {
         Some(Role::StaticAsset)
@@ -317,7 +319,7 @@ pub fn collect(
         // service or one-shot.
         let kept_aside = matches!(
             path_role(local(ws, i, rel)),
-            Some(Role::Archived | Role::StaticAsset | Role::BuildConfig)
+            Some(Role::Archived | Role::StaticAsset | Role::BuildConfig | Role::Template)
         );
         if !imported[i] && !kept_aside {
             let resilience = &facts.resilience;
@@ -487,6 +489,13 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
     let by_script = graph.reachable(of_kind(EntryKind::Script));
     for (i, file) in ws.files.iter().enumerate() {
         let state = &mut files[i];
+        // A generator's template is not code or config of this project, whatever reaches
+        // it: it becomes one only once rendered.
+        if flightcheck_project::workspace::in_template_dir(&file.rel) {
+            state.role = Role::Template;
+            state.reachable = false;
+            continue;
+        }
         if !matches!(file.kind, FileKind::Source(_)) {
             state.role = Role::Config;
             continue;
@@ -531,6 +540,11 @@ mod tests {
         assert_eq!(path_role("deploy-commands.js"), Some(Role::Script));
         assert_eq!(path_role("src/deploy-commands.ts"), Some(Role::Script));
         assert_eq!(path_role("Archived/bot.js"), Some(Role::Archived));
+        assert_eq!(
+            path_role("{{cookiecutter.project_slug}}/backend/app/main.py"),
+            Some(Role::Template)
+        );
+        assert_eq!(path_role("docs/{{ not a template.md"), None);
         assert_eq!(path_role("src/App.backup.tsx"), Some(Role::Archived));
         assert_eq!(path_role("handlers_old.py"), Some(Role::Archived));
         assert_eq!(path_role("public/js/app.js"), Some(Role::StaticAsset));

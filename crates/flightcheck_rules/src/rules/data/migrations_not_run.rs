@@ -37,7 +37,8 @@ are named in the evidence.
 ## Why it breaks production
 A fresh deploy starts against a database without the new tables and columns: the first
 request that needs them crashes, often the payment or booking path added last.
-Severity: `blocker`; `high` when the repository has no deploy definition at all or its own
+Severity: `blocker`; `high` when the repository has no deploy definition at all (a package
+`start` script is not one: a Next.js app on Vercel has no deploy file to add a step to) or its own
 code holds a runner someone starts by hand; `medium` when the app creates its tables itself
 (`create_all`: fresh databases work, existing ones miss the changes) and for Supabase, whose
 GitHub integration can apply migrations from outside the repository.
@@ -282,7 +283,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
         if finding.severity == Severity::Blocker && !has_deploy_definition(ctx) {
             finding = finding.severity(Severity::High).evidence(Evidence::searched(
-                "high, not blocker: the repository has no deploy definition (Dockerfile, compose, Procfile, platform config, CI deploy step), so whoever deploys must apply the migrations by hand every time",
+                "high, not blocker: the repository has no deploy definition (Dockerfile, compose, Procfile, platform config, CI deploy step; a package `start` script is not one), so whoever deploys must apply the migrations by hand every time",
             ));
         }
         let verify = match set.tool {
@@ -334,15 +335,13 @@ fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32
 
 /// Whether the repository says how the project is deployed.
 fn has_deploy_definition(ctx: &ProjectContext) -> bool {
+    // A package `start` script alone is not one: it says how to run the app, not how it is
+    // deployed (a Next.js app on Vercel, a bot started by hand), so the migration step may
+    // well live outside the repository.
     !ctx.project.deploy_files.is_empty()
         || ctx
             .ws
             .migration_commands
             .iter()
             .any(|c| c.project == ctx.index && c.runs_on_deploy)
-        || ctx
-            .project
-            .package_json
-            .as_ref()
-            .is_some_and(|p| p.scripts.contains_key("start"))
 }

@@ -30,6 +30,10 @@ Only the innermost function decides: a plain `def` or a `lambda` nested in the
 `async def` and handed to `asyncio.to_thread`, `loop.run_in_executor` or a thread pool runs
 off the loop and is not flagged. Only code an entry point reaches is checked.
 
+Severity: high for network calls, sleeps, child processes and database drivers, which
+block for as long as the other side takes; medium for local file I/O, which blocks for as
+long as the disk takes (usually milliseconds).
+
 ## Why it breaks production
 An async bot or service runs every user on one thread. A blocking call in a handler stops
 the event loop for its whole duration: while one user's file is read or one HTTP request
@@ -97,6 +101,8 @@ fn qualified(expr: &Expr, ctx: &PyRuleContext) -> Option<String> {
     }
 }
 
+const FILE_IO: &str = "does blocking file I/O";
+
 /// Why a call by this dotted name blocks, or `None`.
 fn blocking(name: &str) -> Option<&'static str> {
     let http = [
@@ -104,7 +110,7 @@ fn blocking(name: &str) -> Option<&'static str> {
     ];
     let (module, func) = name.rsplit_once('.').unwrap_or(("", name));
     Some(match (module, func) {
-        ("" | "io" | "builtins", "open") => "does blocking file I/O",
+        ("" | "io" | "builtins", "open") => FILE_IO,
         ("time", "sleep") => "sleeps",
         ("requests" | "requests.api", f) if http.contains(&f) => "makes a synchronous HTTP request",
         ("urllib.request", "urlopen") => "makes a synchronous HTTP request",
@@ -172,7 +178,7 @@ impl PyFileRule for BlockingIoInAsync {
             .join(" ");
         let written = flightcheck_core::text::truncate(&written, 60);
         let (what, resolved) = if pathlib_io(&call.func, ctx) {
-            ("does blocking file I/O", None)
+            (FILE_IO, None)
         } else {
             let Some(name) = qualified(&call.func, ctx) else {
                 return;
@@ -182,6 +188,10 @@ impl PyFileRule for BlockingIoInAsync {
             };
             (what, (name != written).then_some(name))
         };
+        // A local file read or write blocks for as long as the disk takes, usually
+        // milliseconds; a network call, a sleep or a child process blocks for as long as
+        // the other side takes. Only the second kind freezes a bot for seconds.
+        let severity = (what == FILE_IO).then_some(Severity::Medium);
         let shown = match resolved {
             Some(name) => format!("`{written}(...)` (`{name}`)"),
             None => format!("`{written}(...)`"),
@@ -190,7 +200,7 @@ impl PyFileRule for BlockingIoInAsync {
             META.id,
             call.range(),
             format!("{shown} {what} inside `async def {function}`: it blocks the event loop for every user"),
-            None,
+            severity,
         );
     }
 }

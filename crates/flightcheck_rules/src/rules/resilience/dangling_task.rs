@@ -9,7 +9,7 @@ use ruff_text_size::Ranged;
 
 pub static META: RuleMeta = RuleMeta {
     id: "resilience/dangling-task",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Resilience,
     fix_kind: FixKind::Code,
     summary: "An asyncio task whose reference is not kept",

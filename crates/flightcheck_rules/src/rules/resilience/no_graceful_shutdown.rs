@@ -9,7 +9,7 @@ use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity,
 
 pub static META: RuleMeta = RuleMeta {
     id: "resilience/no-graceful-shutdown",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Availability,
     fix_kind: FixKind::Code,
     summary: "A server or bot loop that nothing stops cleanly on SIGTERM",

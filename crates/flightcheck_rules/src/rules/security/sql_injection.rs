@@ -26,8 +26,8 @@ Python — and traces every interpolated value through the function's own variab
   `request.args`/`form`/`json`/`GET`/`POST`/`query_params`/`match_info`, aiogram/PTB
   `message.text`, `call.data`, `context.args`, and the untyped or `str` parameters of an
   HTTP route function (`@app.get("/users/{name}")`);
-- **high** when a value is a parameter of the enclosing function: the value could not be
-  traced to its origin, and one caller passing user input is enough.
+- **medium** when a value is a parameter of the enclosing function: the value could not be
+  traced to its origin, and one caller passing user input is enough; unproven, so not high.
 
 Query calls: `query`, `execute`, `raw`, `$queryRawUnsafe`, `$executeRawUnsafe`, `unsafe`,
 sqlite's `run`/`all`/`get`/`exec`/`prepare`, knex `whereRaw`/`orderByRaw`/`joinRaw`,

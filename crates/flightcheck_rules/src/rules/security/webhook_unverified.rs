@@ -18,13 +18,16 @@ pub static META: RuleMeta = RuleMeta {
     effort_minutes: 45,
     docs: r#"## What it does
 Finds running HTTP routes that receive third-party callbacks — paths with `webhook`,
-`callback`, `hook`, `ipn`, `notify`, `stripe`, `payment`, `paypal`, `twilio`, `github`,
-`telegram` — and looks in the handler (and its middleware) for sender verification before
+`callback`, `hook`, `ipn` or `notify` anywhere, or ending in a provider's name (`/stripe`,
+`/api/paypal`, `/twilio`, `/github`, `/telegram`) — and looks in the handler (and its middleware) for sender verification before
 it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
 `stripe.webhooks.constructEvent`, Twilio `validateRequest`, a secret-token header compared,
 a `verify…Signature`-style call, or verifying middleware mounted on the route. A check that
 runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
-every request is accepted. That is reported exactly like a missing check.
+every request is accepted. A missing check is a blocker; a fail-open check is high (with the
+secret set, as a configured deploy sets it, the check runs). Routes the site's own pages
+call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: a browser has
+no signature to send.
 
 ## Why it breaks production
 Anyone who finds the URL can post `{"status": "succeeded"}` and get goods, bookings or
@@ -60,33 +63,43 @@ signature does not match (constant-time compare of an HMAC over the raw body).
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
+/// Words that name a callback receiver wherever they appear in a path.
+const CALLBACK_WORDS: &[&str] = &[
+    "webhook",
+    "callback",
+    "hook",
+    "ipn",
+    "notify",
+    "notification",
+];
+
+/// Providers that call back. Their name makes a receiver only as a whole path segment
+/// (`/stripe`, `/api/twilio`): `/create-payment-intent` or `/stripe/checkout-session` are
+/// called by the site's own browser code, which has no signature to send.
+const PROVIDERS: &[&str] = &[
+    "stripe",
+    "paypal",
+    "yookassa",
+    "twilio",
+    "github",
+    "gitlab",
+    "telegram",
+    "monero",
+    "coinbase",
+    "lemonsqueezy",
+    "paddle",
+];
+
 /// Paths that receive calls from a third party.
 pub fn is_callback_path(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
-    [
-        "webhook",
-        "callback",
-        "hook",
-        "ipn",
-        "notify",
-        "notification",
-        "stripe",
-        "payment",
-        "paypal",
-        "yookassa",
-        "twilio",
-        "github",
-        "gitlab",
-        "telegram",
-        "monero",
-        "coinbase",
-        "crypto",
-        "lemon",
-        "paddle",
-    ]
-    .iter()
-    .any(|w| p.contains(w))
-        && !p.contains("/auth/") // OAuth redirect callbacks are GETs of the user's browser
+    if p.contains("/auth/") {
+        return false; // OAuth redirect callbacks are GETs of the user's browser
+    }
+    CALLBACK_WORDS.iter().any(|w| p.contains(w))
+        || p.rsplit('/')
+            .find(|seg| !seg.is_empty())
+            .is_some_and(|last| PROVIDERS.contains(&last))
 }
 
 fn in_scope(r: &Route) -> bool {
@@ -97,14 +110,17 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let routes = split(ctx, |w| &w.routes, |r| &r.owner);
     let mut out = Vec::new();
     for (file, r) in routes.live.iter().filter(|(_, r)| in_scope(r)) {
-        let (message, note) = match &r.verification {
+        let (message, note, severity) = match &r.verification {
             Verification::Verified(_) => continue,
+            // With the secret set (what a configured deploy does) the check runs: the break
+            // needs a missing env var too, so it is high, not a blocker.
             Verification::FailOpen(how) => (
                 format!(
                     "{} {} verifies the sender only when a secret is set; otherwise it accepts the request (fail-open)",
                     r.method, r.path
                 ),
                 format!("fail-open: {how}"),
+                Severity::High,
             ),
             Verification::None => (
                 format!(
@@ -112,10 +128,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     r.method, r.path
                 ),
                 "no signature or secret check in the handler or its middleware".to_string(),
+                META.severity,
             ),
         };
         out.push(
             Finding::new(&META, message)
+                .severity(severity)
                 .at(ctx.rel(*file), r.span)
                 .key(format!("{} {}", r.method, r.path))
                 .evidence(evidence_at(ctx, *file, r.span, note))

@@ -10,7 +10,7 @@ use flightcheck_project::workspace::is_test_file;
 
 pub static META: RuleMeta = RuleMeta {
     id: "testing/no-tests",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Testing,
     fix_kind: FixKind::Code,
     summary: "No test files, or the test script is a placeholder",
@@ -25,8 +25,9 @@ Looks for test files by the conventions of jest, vitest, mocha, pytest and unitt
 Without tests every deploy is the first run of the changed code: regressions in payment,
 booking and command handling reach users before anyone sees them. npm's placeholder script
 (`echo "Error: no test specified" && exit 1`) makes `npm test` fail in CI, so teams switch CI
-off. Severity: `high` with no tests; `medium` when tests exist but `npm test` is still the
-placeholder (they never run).
+off. Severity: `medium` with no tests (missing tests make regressions likely, they do not
+break a deploy by themselves); `low` when tests exist but `npm test` is still the placeholder
+(they never run).
 
 ## Flagged
 ```json
@@ -95,7 +96,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 if n == 1 { "" } else { "s" }
             ),
         )
-        .severity(Severity::Medium),
+        .severity(Severity::Low),
         (_, None) => return Vec::new(),
     };
     if let Some(m) = manifest {

@@ -45,7 +45,7 @@ impl JsFileRule for SqlInjectionJs {
         };
         let (severity, text) = match &taint {
             Taint::Request(what) => (None, message(&how, what, &sink, true)),
-            Taint::Param(what) => (Some(Severity::High), message(&how, what, &sink, false)),
+            Taint::Param(what) => (Some(Severity::Medium), message(&how, what, &sink, false)),
             Taint::Safe | Taint::Unknown => return,
         };
         ctx.report(META.id, call.span, text, severity);

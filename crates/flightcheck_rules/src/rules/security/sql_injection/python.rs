@@ -46,7 +46,7 @@ impl PyFileRule for SqlInjectionPy {
             };
             let (severity, text) = match &taint {
                 Taint::Request(what) => (None, message(&how, what, sink, true)),
-                Taint::Param(what) => (Some(Severity::High), message(&how, what, sink, false)),
+                Taint::Param(what) => (Some(Severity::Medium), message(&how, what, sink, false)),
                 Taint::Safe | Taint::Unknown => continue,
             };
             found.push((call.range(), text, severity));
