@@ -219,6 +219,7 @@ struct Use<'a> {
     scope: usize,
     in_function: bool,
     in_annotation: bool,
+    top_function: Option<&'a str>,
     /// Runs while the module executes (not in a function body or an annotation): only
     /// module-level bindings made before it count.
     immediate: bool,
@@ -256,6 +257,9 @@ struct Collector<'a> {
     method: Option<(usize, &'a str)>,
     self_calls: Vec<(usize, &'a str, TextRange)>,
     base_names: Vec<String>,
+    /// The undecorated module-level function being walked (nested defs included): nothing
+    /// registers it as it loads, so it runs only if something calls it by name.
+    top_function: Option<&'a str>,
 }
 
 /// What a class body and its methods show about the class's attributes.
@@ -301,6 +305,7 @@ pub(crate) fn module_names(
         method: None,
         self_calls: Vec::new(),
         base_names: Vec::new(),
+        top_function: None,
     };
     for stmt in body {
         c.visit_stmt(stmt);
@@ -319,6 +324,7 @@ pub(crate) fn module_names(
                     span: span_of(u.range),
                     in_function: u.in_function,
                     in_annotation: u.in_annotation,
+                    top_function: u.top_function.map(str::to_string),
                 });
             }
         }
@@ -413,6 +419,7 @@ impl<'a> Collector<'a> {
             scope: self.current,
             in_function,
             in_annotation: in_annotation && (self.deferred > 0 || self.future_annotations),
+            top_function: self.top_function,
             immediate: !in_function && !in_annotation,
             loop_carried: self
                 .loops
@@ -538,6 +545,10 @@ impl<'a> Collector<'a> {
         }
         self.bind(f.name.as_str());
         let outer = self.current;
+        let saved_top = self.top_function;
+        if outer == 0 {
+            self.top_function = f.decorator_list.is_empty().then_some(f.name.as_str());
+        }
         if let Some(tp) = &f.type_params {
             self.push_scope(ScopeKind::TypeParams);
             self.type_params(tp);
@@ -574,6 +585,7 @@ impl<'a> Collector<'a> {
         self.loops = loops;
         self.name_error_guard = guard;
         self.current = outer;
+        self.top_function = saved_top;
     }
 
     fn class(&mut self, c: &'a ast::StmtClassDef) {

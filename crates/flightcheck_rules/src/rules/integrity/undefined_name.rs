@@ -35,6 +35,9 @@ blocks) and the interpreter's builtins, like ruff's and pyflakes' `F821`, and re
 nothing defines. A name bound anywhere in a function or class counts as defined there
 (conditional definitions are not guessed at); module-level code is read top to bottom, so
 `print(x)` before `x = 1` is reported. Only files an entry point reaches are checked.
+Inside an undecorated module-level function that no Python file of the project names
+(no call, no reference handed to a registry, no `__all__` or `getattr` string), the finding
+is low: the function is dead today and breaks whoever calls it first.
 
 ## Why it breaks production
 **JavaScript/TypeScript.** Reading a name nothing defines throws `ReferenceError` when the line runs: at module level

@@ -2,9 +2,11 @@
 
 use crate::context::ProjectContext;
 use flightcheck_core::{Evidence, Finding, Language, Severity};
+use std::collections::HashMap;
 
 pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut callers: HashMap<&str, bool> = HashMap::new();
     for &file in &ctx.sources {
         // Examples, demos and tests show how to do something; production does not run them.
         if ctx.language(file) != Some(Language::Python) || ctx.is_sample_code(file) {
@@ -25,6 +27,19 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     Severity::Medium,
                     format!("`{name}` in an annotation in `{rel}` is never defined or imported"),
                     "Python does not evaluate this annotation, but type checkers and typing.get_type_hints (FastAPI, pydantic) fail on it.",
+                )
+            } else if let Some(function) = u.top_function.as_deref().filter(|f| {
+                u.in_function
+                    && !*callers
+                        .entry(f)
+                        .or_insert_with(|| mentioned_elsewhere(ctx, f))
+            }) {
+                (
+                    Severity::Low,
+                    format!(
+                        "`{name}` is used in `{rel}` but never defined or imported (in `{function}`, which nothing in the project calls)"
+                    ),
+                    "Python would raise NameError when this function runs, but no code of the project names it: it is dead code today, and breaks whoever calls it first.",
                 )
             } else if u.in_function {
                 (
@@ -59,6 +74,37 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
     out
 }
 
+/// Whether any Python source of the project names `function` other than at its own `def`
+/// (a call, a reference handed to a registry, an `__all__` entry, a `getattr` string): the
+/// whole-word count across the project's Python files is above one.
+fn mentioned_elsewhere(ctx: &ProjectContext, function: &str) -> bool {
+    let mut seen = 0;
+    for &file in &ctx.sources {
+        if ctx.language(file) != Some(Language::Python) {
+            continue;
+        }
+        let Some(text) = ctx.files[file].text.as_deref() else {
+            continue;
+        };
+        seen += whole_word_count(text, function);
+        if seen > 1 {
+            return true;
+        }
+    }
+    false
+}
+
+fn whole_word_count(text: &str, word: &str) -> usize {
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    text.match_indices(word)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        })
+        .count()
+}
+
 /// `# noqa` or `# noqa: F821` on the line: the author marked the name as known to be
 /// missing (a Python 2 branch, a name injected at run time), as ruff and flake8 honour.
 fn silenced_by_noqa(line: &str) -> bool {
@@ -74,7 +120,16 @@ fn silenced_by_noqa(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::silenced_by_noqa;
+    use super::{silenced_by_noqa, whole_word_count};
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(
+            whole_word_count("def run(): pass\nrun()\nrunner()", "run"),
+            2
+        );
+        assert_eq!(whole_word_count("__all__ = ['run_async']", "run_async"), 1);
+    }
 
     #[test]
     fn noqa_comments() {
