@@ -257,7 +257,7 @@ fn rule_command_lists_and_documents() {
         .output()
         .expect("runs");
     let one: Value = serde_json::from_slice(&one.stdout).expect("json");
-    assert_eq!(one["severity"], "high");
+    assert_eq!(one["severity"], "medium");
     assert!(one["docs"].as_str().is_some_and(|d| d.contains("## Fix")));
 }
 

@@ -3,10 +3,12 @@
 
 use crate::bots::{evidence_at, split};
 use crate::context::ProjectContext;
+use crate::env_keys::is_secret_key;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
-    Category, Finding, FixKind, Route, RuleMeta, Severity, Verification, WhenUnreachable,
+    Category, Evidence, Finding, FixKind, Route, RuleMeta, Severity, Verification, WhenUnreachable,
 };
+use flightcheck_project::EnvRole;
 
 pub static META: RuleMeta = RuleMeta {
     id: "security/webhook-unverified",
@@ -25,7 +27,9 @@ it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
 a `verify…Signature`-style call, or verifying middleware mounted on the route. A check that
 runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
 every request is accepted. A missing check is a blocker; a fail-open check is high (with the
-secret set, as a configured deploy sets it, the check runs). Routes the site's own pages
+secret set, as a configured deploy sets it, the check runs), and a blocker when the
+project's production env file (`.env.production`) leaves a secret the route's file reads
+empty. Routes the site's own pages
 call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: a browser has
 no signature to send.
 
@@ -102,6 +106,27 @@ pub fn is_callback_path(path: &str) -> bool {
             .is_some_and(|last| PROVIDERS.contains(&last))
 }
 
+/// A secret-like key the route's file reads that a production env file of the project sets
+/// to an empty value: `(env file, line, key)`.
+fn empty_in_production<'a>(
+    ctx: &ProjectContext<'a>,
+    file: usize,
+) -> Option<(&'a str, u32, &'a str)> {
+    ctx.env_files
+        .iter()
+        .filter(|env| env.role == EnvRole::Production)
+        .find_map(|env| {
+            env.parsed.entries.iter().find_map(|e| {
+                let last = env.parsed.get(&e.key).is_none_or(|l| l.line == e.line);
+                (last
+                    && e.value.trim().is_empty()
+                    && is_secret_key(&e.key)
+                    && ctx.env_reads_of(&e.key).iter().any(|(f, _)| *f == file))
+                .then_some((env.rel.as_str(), e.line, e.key.as_str()))
+            })
+        })
+}
+
 fn in_scope(r: &Route) -> bool {
     matches!(r.method.as_str(), "POST" | "ALL" | "PUT") && is_callback_path(&r.path) && r.reads_body
 }
@@ -113,14 +138,19 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let (message, note, severity) = match &r.verification {
             Verification::Verified(_) => continue,
             // With the secret set (what a configured deploy does) the check runs: the break
-            // needs a missing env var too, so it is high, not a blocker.
+            // needs a missing env var too, so it is high, not a blocker, unless the
+            // production env file of the project leaves a secret this file reads empty.
             Verification::FailOpen(how) => (
                 format!(
                     "{} {} verifies the sender only when a secret is set; otherwise it accepts the request (fail-open)",
                     r.method, r.path
                 ),
                 format!("fail-open: {how}"),
-                Severity::High,
+                if empty_in_production(ctx, *file).is_some() {
+                    META.severity
+                } else {
+                    Severity::High
+                },
             ),
             Verification::None => (
                 format!(
@@ -131,9 +161,19 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 META.severity,
             ),
         };
+        let mut finding = Finding::new(&META, message).severity(severity);
+        if let Verification::FailOpen(_) = &r.verification
+            && let Some((env, line, key)) = empty_in_production(ctx, *file)
+        {
+            finding = finding.evidence(Evidence::at(
+                env,
+                line,
+                format!("{key}="),
+                format!("blocker: the production env file leaves `{key}` empty, so in production the check is skipped"),
+            ));
+        }
         out.push(
-            Finding::new(&META, message)
-                .severity(severity)
+            finding
                 .at(ctx.rel(*file), r.span)
                 .key(format!("{} {}", r.method, r.path))
                 .evidence(evidence_at(ctx, *file, r.span, note))
