@@ -1112,6 +1112,17 @@ fn finish_project(root: &Path, project: &mut Project) {
 mod tests {
     use super::*;
 
+    fn discover_single_threaded(root: &Path) -> Workspace {
+        Workspace::discover(
+            root,
+            &DiscoverOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        )
+        .expect("discover")
+    }
+
     #[test]
     fn env_roles_by_name_and_content() {
         let p = envfile::parse("NODE_ENV=production\n");
@@ -1171,14 +1182,7 @@ mod tests {
         std::fs::create_dir_all(root.join("app")).expect("mkdir");
         std::fs::write(root.join("app/.gitignore"), "local.json\n").expect("write");
         std::fs::write(root.join("app/index.js"), "require('./local.json');\n").expect("write");
-        let ws = Workspace::discover(
-            root,
-            &DiscoverOptions {
-                threads: 1,
-                ..Default::default()
-            },
-        )
-        .expect("discover");
+        let ws = discover_single_threaded(root);
         assert!(ws.is_gitignored("src/config.js"));
         assert!(ws.is_gitignored("secrets/key.json"));
         assert!(ws.is_gitignored("app/local.json"));
@@ -1211,14 +1215,7 @@ mod tests {
         )
         .expect("write");
         std::fs::write(root.join("plugin/plugin.py"), "X = 1\n").expect("write");
-        let ws = Workspace::discover(
-            root,
-            &DiscoverOptions {
-                threads: 1,
-                ..Default::default()
-            },
-        )
-        .expect("discover");
+        let ws = discover_single_threaded(root);
         let roots: Vec<&str> = ws.projects.iter().map(|p| p.root.as_str()).collect();
         assert_eq!(roots, vec![".", "plugin"]);
     }
@@ -1248,14 +1245,7 @@ mod tests {
         assert!(git(&["add", "src/config/bot.js"]));
         // Ignored after the file was committed: still in every clone.
         std::fs::write(root.join(".gitignore"), "src/config/*\nsrc/scratch.js\n").expect("write");
-        let ws = Workspace::discover(
-            root,
-            &DiscoverOptions {
-                threads: 1,
-                ..Default::default()
-            },
-        )
-        .expect("discover");
+        let ws = discover_single_threaded(root);
         let rels: Vec<&str> = ws.files.iter().map(|f| f.rel.as_str()).collect();
         assert!(rels.contains(&"src/config/bot.js"), "{rels:?}");
         assert!(
@@ -1280,14 +1270,7 @@ mod tests {
         std::fs::write(root.join("data/notes.db"), "not sqlite").expect("write");
         std::fs::create_dir_all(root.join("node_modules/x")).expect("mkdir");
         std::fs::write(root.join("node_modules/x/.env"), "A=1\n").expect("write");
-        let ws = Workspace::discover(
-            root,
-            &DiscoverOptions {
-                threads: 1,
-                ..Default::default()
-            },
-        )
-        .expect("discover");
+        let ws = discover_single_threaded(root);
         let envs: Vec<(&str, bool)> = ws
             .env_files
             .iter()
