@@ -1598,25 +1598,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
     }
 
     fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
-        // TypeORM migrations: `queryRunner.createTable(new Table({ name: 'payments', ... }))`.
-        if self.frameworks.contains(&Framework::TypeOrm)
-            && it.callee.is_specific_id("Table")
-            && let Some(Expression::ObjectExpression(o)) = it
-                .arguments
-                .first()
-                .and_then(|a| a.as_expression())
-                .map(|e| e.without_parentheses())
-            && let Some(table) = property(o, "name")
-                .and_then(|p| string_value(&p.value))
-                .and_then(table_literal)
-        {
-            let span = self.span(it.span);
-            self.wiring.table_creates.push(TableCreate {
-                table,
-                via: "typeorm new Table()".into(),
-                span,
-            });
-        }
+        self.typeorm_table(it);
         self.bot_construction(&it.callee, &it.arguments, it.span, "");
         self.data_new(it);
         walk::walk_new_expression(self, it);
@@ -1626,6 +1608,9 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init)
             && let Expression::NewExpression(n) = init.without_parentheses()
         {
+            // `const table = new Table({ name: 'user', ... })` creates a table as surely as
+            // the inline form does.
+            self.typeorm_table(n);
             self.named_new(n, id.name.as_str());
             return;
         }
@@ -2008,6 +1993,28 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
 
     /// `name = new X(...)`: records a bot bound to `name`, then walks the arguments and
     /// callee only (visiting the `new` again would record the bot a second time, unnamed).
+    /// TypeORM migrations: `queryRunner.createTable(new Table({ name: 'payments', ... }))`.
+    fn typeorm_table(&mut self, it: &NewExpression<'a>) {
+        if self.frameworks.contains(&Framework::TypeOrm)
+            && it.callee.is_specific_id("Table")
+            && let Some(Expression::ObjectExpression(o)) = it
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .map(|e| e.without_parentheses())
+            && let Some(table) = property(o, "name")
+                .and_then(|p| string_value(&p.value))
+                .and_then(table_literal)
+        {
+            let span = self.span(it.span);
+            self.wiring.table_creates.push(TableCreate {
+                table,
+                via: "typeorm new Table()".into(),
+                span,
+            });
+        }
+    }
+
     fn named_new(&mut self, n: &NewExpression<'a>, name: &str) {
         self.bot_construction(&n.callee, &n.arguments, n.span, name);
         self.data_new(n);

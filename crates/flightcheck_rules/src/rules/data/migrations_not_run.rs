@@ -7,6 +7,8 @@ use crate::registry::Rule;
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
+use flightcheck_project::EntryHow;
+use flightcheck_project::deploy::LaunchOrigin;
 use flightcheck_project::migrations::{MigrationSet, MigrationTool};
 
 pub static META: RuleMeta = RuleMeta {
@@ -283,7 +285,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
         if finding.severity == Severity::Blocker && !has_deploy_definition(ctx) {
             finding = finding.severity(Severity::High).evidence(Evidence::searched(
-                "high, not blocker: the repository has no deploy definition (Dockerfile, compose, Procfile, platform config, CI deploy step; a package `start` script is not one), so whoever deploys must apply the migrations by hand every time",
+                "high, not blocker: no deploy definition starts this project's code (Dockerfile, compose service, Procfile, platform config, CI deploy step; a package `start` script or a compose file that runs only the database is not one), so whoever deploys must apply the migrations by hand every time",
             ));
         }
         let verify = match set.tool {
@@ -335,10 +337,25 @@ fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32
 
 /// Whether the repository says how the project is deployed.
 fn has_deploy_definition(ctx: &ProjectContext) -> bool {
-    // A package `start` script alone is not one: it says how to run the app, not how it is
-    // deployed (a Next.js app on Vercel, a bot started by hand), so the migration step may
-    // well live outside the repository.
-    !ctx.project.deploy_files.is_empty()
+    // A deploy definition must start this project's code: a compose file that only runs
+    // Redis and MySQL beside a hand-started app deploys nothing of it. A package `start`
+    // script alone is not one either: it says how to run the app, not how it is deployed
+    // (a Next.js app on Vercel, a bot started by hand), so the migration step may well live
+    // outside the repository.
+    let starts_project_code = ctx
+        .entries
+        .iter()
+        .any(|e| e.how == EntryHow::Launch(LaunchOrigin::Deploy));
+    let builds_an_image = ctx.ws.launches.iter().any(|l| {
+        l.origin == LaunchOrigin::Deploy
+            && l.source.starts_with("Dockerfile")
+            && ctx
+                .ws
+                .file_index(&l.file)
+                .is_some_and(|i| ctx.ws.file_project[i] == ctx.index)
+    });
+    starts_project_code
+        || builds_an_image
         || ctx
             .ws
             .migration_commands
