@@ -41,6 +41,9 @@ pub struct UndefinedName {
     pub uses: u32,
     /// The first use.
     pub span: Span,
+    /// The top-level function the first use sits in (`function f() {}`, `const f = () =>
+    /// {}`), with the line of its declaration: it runs only when something calls it.
+    pub top_function: Option<(String, u32)>,
 }
 
 /// What a module exports, as far as syntax tells.

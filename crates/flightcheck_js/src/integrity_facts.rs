@@ -437,6 +437,11 @@ impl<F: Fn(u32, u32) -> Span> Walk<'_, F> {
                     other_scopes.insert(n, self.span(sp).line);
                 }
             }
+            let top_functions: Vec<(String, Span)> = program
+                .body
+                .iter()
+                .filter_map(|s| top_function(s).map(|(n, sp)| (n, self.span(sp))))
+                .collect();
             for (name, u) in &undefined {
                 if self.typeof_names.contains(name) || declared_by_comment.contains(name) {
                     continue;
@@ -469,6 +474,10 @@ impl<F: Fn(u32, u32) -> Span> Walk<'_, F> {
                     in_callback: u.in_callback,
                     uses: u.uses,
                     span: u.span,
+                    top_function: top_functions
+                        .iter()
+                        .find(|(_, s)| s.line <= u.span.line && u.span.line <= s.end_line)
+                        .map(|(n, s)| (n.clone(), s.line)),
                 });
             }
         }
@@ -1264,6 +1273,31 @@ impl<'a, F: Fn(u32, u32) -> Span> Walk<'_, F> {
         if is_fn {
             self.callback_depth -= 1;
         }
+    }
+}
+
+/// A top-level statement that declares a function by name: `function f() {}`,
+/// `export function f() {}`, `const f = () => {}` / `= function () {}`.
+fn top_function(s: &Statement<'_>) -> Option<(String, oxc_span::Span)> {
+    let declaration = match s {
+        Statement::ExportDeclaration(e) => &e.declaration,
+        other => other.as_declaration()?,
+    };
+    match declaration {
+        Declaration::FunctionDeclaration(f) => Some((f.id.as_ref()?.name.to_string(), f.span)),
+        Declaration::VariableDeclaration(v) if v.declarations.len() == 1 => {
+            let d = &v.declarations[0];
+            let BindingPattern::BindingIdentifier(id) = &d.id else {
+                return None;
+            };
+            match d.init.as_ref()?.without_parentheses() {
+                Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_) => {
+                    Some((id.name.to_string(), v.span))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

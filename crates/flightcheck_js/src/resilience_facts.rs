@@ -826,6 +826,35 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         self.classes.pop();
     }
 
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        // winston's logger and transport options install process handlers:
+        // `handleExceptions: true` / `exceptionHandlers: [...]` listen for
+        // uncaughtException, `handleRejections: true` / `rejectionHandlers: [...]` for
+        // unhandledRejection.
+        for p in &it.properties {
+            let ObjectPropertyKind::ObjectProperty(p) = p else {
+                continue;
+            };
+            let on = !matches!(
+                p.value.without_parentheses(),
+                Expression::BooleanLiteral(b) if !b.value
+            );
+            let kind = match p.key.static_name().as_deref() {
+                Some("handleExceptions" | "exceptionHandlers") if on => {
+                    Some(HookKind::UncaughtException)
+                }
+                Some("handleRejections" | "rejectionHandlers") if on => {
+                    Some(HookKind::UnhandledRejection)
+                }
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                self.hook(kind, p.span);
+            }
+        }
+        walk::walk_object_expression(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.call(it);
         // `pRetry(() => fetch(url))`, `withRetry(...)`, `breaker.fire(...)`; or

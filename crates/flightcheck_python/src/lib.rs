@@ -508,6 +508,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                 name: "<lambda>".into(),
                 is_async: false,
                 path_locals: Vec::new(),
+                startup_hook: false,
             });
             visitor::walk_expr(self, expr);
             self.ctx.scopes.pop();

@@ -30,6 +30,29 @@ pub struct PyScope {
     /// Local names the function binds only to a `pathlib.Path` it builds
     /// (`p = Path(name)`, `p = Path(base) / "x"`), so `p.read_bytes()` is file I/O.
     pub path_locals: Vec<String>,
+    /// A hook the framework runs once before serving: discord.py `setup_hook`/`cog_load`,
+    /// a function decorated `@app.on_event("startup")` or `@app.before_serving`. Its
+    /// blocking calls delay the start, not users.
+    pub startup_hook: bool,
+}
+
+/// Whether `def` is a hook its framework runs once before serving.
+fn is_startup_hook(def: &ruff_python_ast::StmtFunctionDef) -> bool {
+    if matches!(def.name.as_str(), "setup_hook" | "cog_load") {
+        return true;
+    }
+    def.decorator_list.iter().any(|d| match &d.expression {
+        // `@app.on_event("startup")`
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "on_event")
+                && c.arguments.args.first().is_some_and(
+                    |a| matches!(a, Expr::StringLiteral(s) if s.value.to_str() == "startup"),
+                )
+        }
+        // `@app.before_serving` (Quart), `@app.on_startup`
+        Expr::Attribute(a) => matches!(a.attr.as_str(), "before_serving" | "on_startup"),
+        _ => false,
+    })
 }
 
 impl PyScope {
@@ -54,6 +77,7 @@ impl PyScope {
             name: def.name.to_string(),
             is_async: def.is_async,
             path_locals,
+            startup_hook: is_startup_hook(def),
         }
     }
 }

@@ -37,7 +37,9 @@ nothing defines. A name bound anywhere in a function or class counts as defined 
 `print(x)` before `x = 1` is reported. Only files an entry point reaches are checked.
 Inside an undecorated module-level function that no Python file of the project names
 (no call, no reference handed to a registry, no `__all__` or `getattr` string), the finding
-is low: the function is dead today and breaks whoever calls it first.
+is low: the function is dead today and breaks whoever calls it first. The same holds for a
+top-level JavaScript/TypeScript function (`function f`, `const f = () => …`) that no file
+names beyond its declaration and its `module.exports` line.
 
 ## Why it breaks production
 **JavaScript/TypeScript.** Reading a name nothing defines throws `ReferenceError` when the line runs: at module level
@@ -115,4 +117,66 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = js::check(ctx);
     out.extend(python::check(ctx));
     out
+}
+
+/// Whether any source of the project in `languages` names `function` other than where it
+/// is declared or listed as an export (`def f`, `function f`, `const f =`,
+/// `module.exports.f = f`): a call, a reference handed to a registry, a `getattr` string.
+/// A top-level function no file names this way runs only if something finds it by a
+/// computed name, so a broken line in it is dead today.
+fn named_elsewhere(
+    ctx: &ProjectContext,
+    file: usize,
+    function: &str,
+    languages: &[flightcheck_core::Language],
+) -> bool {
+    let declaring = [
+        format!("def {function}"),
+        format!("function {function}"),
+        format!("const {function} ="),
+        format!("let {function} ="),
+        format!("var {function} ="),
+    ];
+    ctx.sources.iter().any(|&other| {
+        if !ctx.language(other).is_some_and(|l| languages.contains(&l)) {
+            return false;
+        }
+        let Some(text) = ctx.files[other].text.as_deref() else {
+            return false;
+        };
+        if !text.contains(function) {
+            return false;
+        }
+        text.lines().any(|line| {
+            whole_word_count(line, function) > 0
+                && (other != file
+                    || !(line.contains("exports") || declaring.iter().any(|d| line.contains(d))))
+        })
+    })
+}
+
+fn whole_word_count(text: &str, word: &str) -> usize {
+    let is_ident = |c: char| c == '_' || c == '$' || c.is_alphanumeric();
+    text.match_indices(word)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_word_count;
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(
+            whole_word_count("def run(): pass\nrun()\nrunner()", "run"),
+            2
+        );
+        assert_eq!(whole_word_count("__all__ = ['run_async']", "run_async"), 1);
+        assert_eq!(whole_word_count("$run(); run$()", "run"), 0);
+    }
 }

@@ -26,6 +26,10 @@ and `httpx.Client`), processes (`subprocess.run`/`call`/`check_call`/`check_outp
 the file's imports (`from time import sleep`), and a name the file rebinds (`from aiofiles
 import open`) is not the builtin.
 
+Hooks the framework runs once before serving are not checked: discord.py `setup_hook` and
+`cog_load`, functions decorated `@app.on_event("startup")`, `@app.before_serving` or
+`@app.on_startup`.
+
 Only the innermost function decides: a plain `def` or a `lambda` nested in the
 `async def` and handed to `asyncio.to_thread`, `loop.run_in_executor` or a thread pool runs
 off the loop and is not flagged. Only code an entry point reaches is checked.
@@ -167,7 +171,9 @@ impl PyFileRule for BlockingIoInAsync {
         let Some(function) = ctx.function() else {
             return;
         };
-        if !function.is_async {
+        // A hook that runs once before serving (discord.py `setup_hook`, FastAPI startup
+        // events) delays the start, not a user: not reported.
+        if !function.is_async || function.startup_hook {
             return;
         }
         let function = function.name.clone();

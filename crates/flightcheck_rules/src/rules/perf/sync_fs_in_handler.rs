@@ -24,8 +24,10 @@ node-telegram-bot-api registration (`bot.command`, `bot.on`, `bot.hears`, `bot.a
 `execute(interaction)` / `run(message)` method of a discord.js command or event module; and
 in functions of the same file that such handlers call. Calls at module load, in startup
 callbacks (`once('ready')`, `listen`), in functions only startup code calls, and in files
-no entry point runs are not flagged. `existsSync`, `statSync`, `lstatSync`, `accessSync`
-and `mkdirSync` are cheap metadata calls: medium.
+no entry point runs are not flagged. Severity: high for `execSync`, `execFileSync` and
+`spawnSync`, which block for as long as the child runs; medium for file reads and writes,
+which block for as long as the disk takes; low for `existsSync`, `statSync`, `lstatSync`,
+`accessSync` and `mkdirSync`, cheap metadata calls.
 
 ## Why it breaks production
 Node runs every request and every update on one thread. A synchronous read of a growing
@@ -114,7 +116,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 call.span,
                 format!("runs on every call of {handler}"),
             ));
+            // A child process blocks for as long as the program runs; a local file read or
+            // write for as long as the disk takes (usually milliseconds); a metadata call
+            // hardly at all.
             if CHEAP.contains(&name) {
+                finding = finding.severity(Severity::Low);
+            } else if !matches!(name, "execSync" | "execFileSync" | "spawnSync") {
                 finding = finding.severity(Severity::Medium);
             }
             out.push(

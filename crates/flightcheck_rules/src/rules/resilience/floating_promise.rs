@@ -23,7 +23,8 @@ Finds expression statements that call an async function of the same file — a t
 `async function f`, `const f = async () => …`, or `this.m()` inside a class whose own `m`
 is `async` — without `await`, `return`, assignment, `.then/.catch/.finally` or `void`, in
 code an entry point runs. A call at module level (the classic `main();` of an entry point)
-is high: its rejection ends the process.
+is low: its rejection ends the process as the program starts, which is what a failed
+start should do; `main().catch(...)` only makes the exit deliberate.
 
 Functions imported from the project's own files count too — `import { save } from './db'`,
 `const { save } = require('./db')`, `db.save()` after `const db = require('./db')` or
@@ -151,9 +152,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .iter()
                     .any(|(_, h)| h.kind == HookKind::UnhandledRejection);
             let (severity, place) = match call.function {
+                // The classic `main();` runs once as the program starts: a rejection ends the
+                // process (Node >= 15), which is what a failed start should do anyway.
                 None if top_level && !guarded => (
-                    Severity::High,
-                    " at module level: a rejection ends the process (Node ≥ 15)".to_string(),
+                    Severity::Low,
+                    " at module level: a rejection ends the process (Node ≥ 15), as a failed start should; only the exit is unplanned"
+                        .to_string(),
                 ),
                 None if top_level => (
                     Severity::Medium,

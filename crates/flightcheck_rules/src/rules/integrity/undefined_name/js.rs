@@ -10,7 +10,7 @@ use crate::context::ProjectContext;
 use crate::js_modules;
 use flightcheck_core::integrity::{GlobalKind, UndefinedName};
 use flightcheck_core::{Evidence, Finding, Language, Severity};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Why a name counts as undefined here, for the message.
 fn explanation(u: &UndefinedName, esm: bool) -> String {
@@ -59,6 +59,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let mut callers: HashMap<String, bool> = HashMap::new();
     for i in ctx.reachable_sources() {
         let Some(facts) = ctx.facts(i) else { continue };
         if facts.integrity.undefined_names.is_empty() {
@@ -104,7 +105,19 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             } else {
                 String::new()
             };
-            let (severity, impact) = if u.write_only {
+            let dead = u.top_function.as_ref().filter(|(f, _)| {
+                !*callers.entry(f.clone()).or_insert_with(|| {
+                    super::named_elsewhere(ctx, i, f, &[Language::JavaScript, Language::TypeScript])
+                })
+            });
+            let (severity, impact) = if let Some((function, line)) = dead {
+                (
+                    Severity::Low,
+                    format!(
+                        "ReferenceError when `{function}` (line {line}) runs, but no code of the project names it: it is dead today, and breaks whoever calls it first."
+                    ),
+                )
+            } else if u.write_only {
                 (
                     Severity::High,
                     "Assigning an undeclared name throws ReferenceError in strict mode (ES modules, classes, TypeScript output) when the line runs.".to_string(),
@@ -119,7 +132,12 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             out.push(
                 Finding::new(
                     &super::META,
-                    format!("`{rel}` {verb} `{}`, which is not defined: {why}{uses}", u.name),
+                    format!(
+                        "`{rel}` {verb} `{}`, which is not defined: {why}{uses}{}",
+                        u.name,
+                        dead.map(|(f, _)| format!(" (in `{f}`, which nothing in the project calls)"))
+                            .unwrap_or_default()
+                    ),
                 )
                 .severity(severity)
                 .at(rel, u.span)

@@ -30,9 +30,9 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
             } else if let Some(function) = u.top_function.as_deref().filter(|f| {
                 u.in_function
-                    && !*callers
-                        .entry(f)
-                        .or_insert_with(|| mentioned_elsewhere(ctx, f))
+                    && !*callers.entry(f).or_insert_with(|| {
+                        super::named_elsewhere(ctx, file, f, &[Language::Python])
+                    })
             }) {
                 (
                     Severity::Low,
@@ -74,37 +74,6 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
     out
 }
 
-/// Whether any Python source of the project names `function` other than at its own `def`
-/// (a call, a reference handed to a registry, an `__all__` entry, a `getattr` string): the
-/// whole-word count across the project's Python files is above one.
-fn mentioned_elsewhere(ctx: &ProjectContext, function: &str) -> bool {
-    let mut seen = 0;
-    for &file in &ctx.sources {
-        if ctx.language(file) != Some(Language::Python) {
-            continue;
-        }
-        let Some(text) = ctx.files[file].text.as_deref() else {
-            continue;
-        };
-        seen += whole_word_count(text, function);
-        if seen > 1 {
-            return true;
-        }
-    }
-    false
-}
-
-fn whole_word_count(text: &str, word: &str) -> usize {
-    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
-    text.match_indices(word)
-        .filter(|(at, _)| {
-            let before = text[..*at].chars().next_back();
-            let after = text[at + word.len()..].chars().next();
-            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-        })
-        .count()
-}
-
 /// `# noqa` or `# noqa: F821` on the line: the author marked the name as known to be
 /// missing (a Python 2 branch, a name injected at run time), as ruff and flake8 honour.
 fn silenced_by_noqa(line: &str) -> bool {
@@ -120,16 +89,7 @@ fn silenced_by_noqa(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{silenced_by_noqa, whole_word_count};
-
-    #[test]
-    fn whole_words_only() {
-        assert_eq!(
-            whole_word_count("def run(): pass\nrun()\nrunner()", "run"),
-            2
-        );
-        assert_eq!(whole_word_count("__all__ = ['run_async']", "run_async"), 1);
-    }
+    use super::silenced_by_noqa;
 
     #[test]
     fn noqa_comments() {
