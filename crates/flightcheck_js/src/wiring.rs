@@ -1287,7 +1287,9 @@ fn verifying_name(name: &str) -> bool {
         || l.contains("webhook")
         || l.contains("token")
         || l.contains("stripe")
-        || l.contains("twilio");
+        || l.contains("twilio")
+        || l.contains("hash")
+        || l.contains("initdata");
     (verb && what) || l.contains("webhookcallback") || l.contains("twilio.webhook")
 }
 

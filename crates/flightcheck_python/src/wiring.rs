@@ -215,9 +215,21 @@ fn verify_like_name(name: &str) -> bool {
     ["verify", "valid", "check", "require", "authenticat"]
         .iter()
         .any(|k| n.contains(k))
-        && ["sign", "secret", "token", "hmac", "webhook"]
-            .iter()
-            .any(|k| n.contains(k))
+        && [
+            "sign",
+            "secret",
+            "token",
+            "hmac",
+            "webhook",
+            "hash",
+            // Telegram Web App `initData` carries an HMAC; an OAuth callback is proven by
+            // the `state` it was issued with.
+            "init_data",
+            "initdata",
+            "oauth_state",
+        ]
+        .iter()
+        .any(|k| n.contains(k))
 }
 
 /// A name of a per-user throttling middleware or decorator.
@@ -1140,7 +1152,11 @@ impl<'a> Walker<'_, '_, 'a> {
         let Some(path_arg) = path_arg else {
             return;
         };
-        let path = str_lit(path_arg).unwrap_or_default();
+        let path = format!(
+            "{}{}",
+            self.router_prefix(&call.func),
+            str_lit(path_arg).unwrap_or_default()
+        );
         let mut middlewares = Vec::new();
         let mut deps: Vec<&'a Expr> = Vec::new();
         if let Some(Expr::List(l)) = kw(call, "dependencies") {
@@ -1172,6 +1188,29 @@ impl<'a> Walker<'_, '_, 'a> {
             dec.range(),
             owner.clone(),
         );
+    }
+
+    /// The prefix of the router a route decorator belongs to, when the module makes that
+    /// router once: `router = APIRouter(prefix="/auth/oauth")`, Flask
+    /// `bp = Blueprint("x", __name__, url_prefix="/pay")`. Part of the route's path.
+    fn router_prefix(&self, decorator_func: &Expr) -> String {
+        let Expr::Attribute(a) = decorator_func else {
+            return String::new();
+        };
+        let Expr::Name(receiver) = &*a.value else {
+            return String::new();
+        };
+        let Some(Some(Expr::Call(c))) = self.idx.single_assigns.get(receiver.id.as_str()) else {
+            return String::new();
+        };
+        if !matches!(last_seg(&c.func), Some("APIRouter" | "Blueprint")) {
+            return String::new();
+        }
+        kw(c, "prefix")
+            .or_else(|| kw(c, "url_prefix"))
+            .and_then(str_lit)
+            .map(|p| p.trim_end_matches('/').to_string())
+            .unwrap_or_default()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1642,10 +1681,13 @@ impl<'a> Walker<'_, '_, 'a> {
                 }
             }
             "upgrade" => {
+                // `alembic.command.upgrade` is recorded where it is named (below), called
+                // or handed to an executor.
                 let q = self.qualify(func).unwrap_or_default();
-                if q == "alembic.command.upgrade" {
-                    self.migration("alembic", false, call.range());
-                } else if self.has(Framework::Aerich) && self.is_aerich_command(receiver_expr) {
+                if q != "alembic.command.upgrade"
+                    && self.has(Framework::Aerich)
+                    && self.is_aerich_command(receiver_expr)
+                {
                     self.migration("aerich", false, call.range());
                 }
             }
@@ -2995,6 +3037,13 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
             Expr::Attribute(a) => {
                 if a.attr.as_str() == "create_all" && last_seg(&a.value) == Some("metadata") {
                     self.migration("sqlalchemy create_all", true, a.range());
+                }
+                // `command.upgrade(cfg, "head")`, or the function handed to a thread:
+                // `loop.run_in_executor(None, command.upgrade, cfg, "head")`.
+                if a.attr.as_str() == "upgrade"
+                    && self.qualify(expr).as_deref() == Some("alembic.command.upgrade")
+                {
+                    self.migration("alembic", false, a.range());
                 }
                 if a.attr.as_str() == "FSMContext" && self.has(Framework::Aiogram) {
                     self.conversation(a.range());

@@ -59,7 +59,15 @@ impl Entries {
         graph: &ImportGraph,
         opaque_loads: &[(usize, u32)],
     ) {
-        let reachable = graph.reachable(self.points.iter().map(|e| e.file));
+        // Only a loader the service runs hides service code: one in a maintenance script
+        // loads what that script needs, not what the deployed program runs.
+        let reachable = graph.reachable(
+            self.points
+                .iter()
+                .zip(&self.kinds)
+                .filter(|(_, k)| **k == EntryKind::Service)
+                .map(|(e, _)| e.file),
+        );
         for &(i, line) in opaque_loads {
             if reachable[i] {
                 self.fallback.entry(ws.file_project[i]).or_insert_with(|| Fallback {

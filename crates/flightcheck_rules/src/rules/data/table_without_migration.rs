@@ -87,8 +87,10 @@ fn managed_elsewhere(table: &str) -> bool {
         || table.starts_with("information_schema")
 }
 
+/// A table the ORM's metadata declares (a model class, a SQLAlchemy `Table(...)`): what
+/// `create_all` creates.
 fn is_model(q: &TableQuery) -> bool {
-    q.via.contains("model") || q.via.contains("Table(")
+    q.via.contains("model") || q.via.contains("Table(") || q.via == "SQLAlchemy Table"
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
@@ -113,13 +115,32 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         return Vec::new();
     }
     let runs = split(ctx, |w| &w.migration_runs, |r| &r.owner);
-    let models_created = runs.live.iter().any(|(_, r)| r.creates_models);
+    // The app creating its model tables as it runs, or a migration doing it (an alembic
+    // `0001_initial` whose `upgrade()` calls `Base.metadata.create_all(bind)`).
+    let in_a_migration = |file: usize| {
+        sets.iter()
+            .any(|s| flightcheck_project::workspace::is_within(ctx.rel(file), &s.dir))
+    };
+    let models_created = runs.live.iter().any(|(_, r)| r.creates_models)
+        || runs
+            .dead
+            .iter()
+            .any(|(file, r)| r.creates_models && in_a_migration(*file));
     let queries = split(ctx, |w| &w.table_queries, |q| &q.owner);
     let mut missing: BTreeMap<&str, Vec<(usize, &TableQuery)>> = BTreeMap::new();
+    // With `create_all`, a table some model declares exists, whatever else queries it
+    // (a raw `SELECT … FROM promocodes` beside the `Promocode` model).
+    let declared: BTreeSet<&str> = queries
+        .live
+        .iter()
+        .chain(&queries.dead)
+        .filter(|(_, q)| is_model(q))
+        .map(|(_, q)| q.table.as_str())
+        .collect();
     for (file, q) in &queries.live {
         if created.contains(q.table.as_str())
             || managed_elsewhere(&q.table)
-            || (models_created && is_model(q))
+            || (models_created && (is_model(q) || declared.contains(q.table.as_str())))
         {
             continue;
         }

@@ -96,7 +96,14 @@ const PROVIDERS: &[&str] = &[
 
 /// Paths that receive calls from a third party.
 pub fn is_callback_path(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
+    // Path parameters are names of values, not of the route: `/{notification_type}/preview`
+    // is not a notification receiver.
+    let p = path
+        .to_ascii_lowercase()
+        .split('/')
+        .filter(|seg| !(seg.starts_with('{') || seg.starts_with('<') || seg.starts_with(':')))
+        .collect::<Vec<_>>()
+        .join("/");
     if p.contains("/auth/") {
         return false; // OAuth redirect callbacks are GETs of the user's browser
     }
