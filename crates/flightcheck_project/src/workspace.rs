@@ -149,6 +149,15 @@ pub fn in_template_dir(rel: &str) -> bool {
         .any(|c| c.contains("{{") && c.contains("}}"))
 }
 
+/// Paths inside a hidden folder (`.github/`, `.devcontainer/`, an AI assistant's
+/// `.claude/skills/` or `.agents/`): tooling and its templates, not the product.
+pub fn in_hidden_dir(rel: &str) -> bool {
+    rel.split('/')
+        .rev()
+        .skip(1)
+        .any(|d| d.starts_with('.') && d.len() > 1 && d != "..")
+}
+
 /// Files inside these directories are fixtures of tests, not projects of their own.
 pub fn in_fixture_dir(rel: &str) -> bool {
     rel.split('/').any(|c| {
@@ -478,6 +487,7 @@ impl Workspace {
                     || (file_name(&f.rel) == "setup.py" && is_packaging_script(&f.abs)))
                     && !in_fixture_dir(&f.rel)
                     && !in_template_dir(&f.rel)
+                    && !in_hidden_dir(&f.rel)
             })
             .filter(|f| {
                 matches!(

@@ -132,6 +132,14 @@ pub fn is_script_path(local: &str) -> bool {
     if matches!(s.as_str(), "deploy_commands" | "register_commands") {
         return true;
     }
+    // Alembic's `env.py`: the alembic command runs it, not the service.
+    if name == "env.py"
+        && parts
+            .last()
+            .is_some_and(|d| matches!(d.to_ascii_lowercase().as_str(), "alembic" | "migrations"))
+    {
+        return true;
+    }
     if let Some(top) = parts.first() {
         return matches!(
             top.to_ascii_lowercase().as_str(),
@@ -210,6 +218,11 @@ fn is_static_path(local: &str) -> bool {
 
 /// Build and tool configuration: `webpack.config.js`, `jest.config.ts`, `gulpfile.js`.
 fn is_build_config_path(local: &str) -> bool {
+    // Hidden folders hold tooling, not the service: `.github/`, `.devcontainer/`, an AI
+    // assistant's `.claude/skills/` or `.agents/` templates.
+    if flightcheck_project::workspace::in_hidden_dir(local) {
+        return true;
+    }
     let name = local
         .rsplit('/')
         .next()
@@ -297,6 +310,16 @@ pub fn collect(
         let Some(facts) = files[i].facts.as_ref() else {
             continue;
         };
+        // Archived, static, tooling and template files are not started by finding an app
+        // object or a `__main__` guard in them (an AI assistant's `.claude/skills/…/main.py`
+        // template holds a FastAPI app too); only a deploy definition naming them would.
+        let kept_aside = matches!(
+            path_role(local(ws, i, rel)),
+            Some(Role::Archived | Role::StaticAsset | Role::BuildConfig | Role::Template)
+        ) || flightcheck_project::workspace::in_hidden_dir(rel);
+        if kept_aside {
+            continue;
+        }
         let mut push = |how: EntryHow, source: String| {
             points.push(EntryPoint {
                 file: i,
@@ -325,11 +348,7 @@ pub fn collect(
         // is how the service is started (`python bot.py`, `node index.js`), whatever the
         // deploy files say or do not say. One that runs an asyncio loop is a program too,
         // service or one-shot.
-        let kept_aside = matches!(
-            path_role(local(ws, i, rel)),
-            Some(Role::Archived | Role::StaticAsset | Role::BuildConfig | Role::Template)
-        );
-        if !imported[i] && !kept_aside {
+        if !imported[i] {
             let resilience = &facts.resilience;
             if let Some(runner) = resilience
                 .runners
@@ -515,7 +534,9 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
             Role::Test
         } else if by_service[i] {
             Role::Service
-        } else if let Some(role) = path_role(local) {
+        } else if let Some(role) = path_role(local).or_else(|| {
+            flightcheck_project::workspace::in_hidden_dir(&file.rel).then_some(Role::BuildConfig)
+        }) {
             if role == Role::Script && !by_script[i] && fallback.is_none() {
                 Role::Unreachable
             } else {
@@ -553,6 +574,15 @@ mod tests {
             Some(Role::Template)
         );
         assert_eq!(path_role("docs/{{ not a template.md"), None);
+        assert_eq!(
+            path_role(".claude/skills/fastapi/templates/src/config.py"),
+            Some(Role::BuildConfig)
+        );
+        assert_eq!(
+            path_role("apps/bot/database/migrations/env.py"),
+            Some(Role::Script)
+        );
+        assert_eq!(path_role("bot/env.py"), None);
         assert_eq!(path_role("src/App.backup.tsx"), Some(Role::Archived));
         assert_eq!(path_role("handlers_old.py"), Some(Role::Archived));
         assert_eq!(path_role("public/js/app.js"), Some(Role::StaticAsset));

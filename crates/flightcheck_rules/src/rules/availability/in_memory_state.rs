@@ -103,12 +103,59 @@ const NOT_VALUABLE: &[&str] = &[
     "sort",
 ];
 
+/// The words of an identifier, lower-case: `pendingPayments` → `pending`, `payments`;
+/// `_background_tasks` → `background`, `tasks`.
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A word of the name starts with one of the marker words (`orders` ← `order`), so that
+/// `_background_tasks` is not a game round and `borders` is not an order.
 fn valuable(name: &str) -> Option<&'static str> {
-    let l = name.to_ascii_lowercase();
-    if NOT_VALUABLE.iter().any(|w| l.contains(w)) {
+    let words = words(name);
+    let has = |w: &str| {
+        words
+            .iter()
+            .any(|x| x.starts_with(w) || (w.contains('_') && name.to_ascii_lowercase().contains(w)))
+    };
+    if NOT_VALUABLE.iter().any(|w| has(w)) {
         return None;
     }
-    VALUABLE.iter().copied().find(|w| l.contains(w))
+    VALUABLE.iter().copied().find(|w| has(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valuable;
+
+    #[test]
+    fn whole_words_decide() {
+        assert_eq!(valuable("_background_tasks"), None);
+        assert_eq!(valuable("pendingPayments"), Some("payment"));
+        assert_eq!(valuable("ACTIVE_GAMES"), Some("game"));
+        assert_eq!(valuable("borders"), None);
+        assert_eq!(valuable("order_cache"), None);
+    }
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
