@@ -144,20 +144,6 @@ fn valuable(name: &str) -> Option<&'static str> {
     VALUABLE.iter().copied().find(|w| has(w))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valuable;
-
-    #[test]
-    fn whole_words_decide() {
-        assert_eq!(valuable("_background_tasks"), None);
-        assert_eq!(valuable("pendingPayments"), Some("payment"));
-        assert_eq!(valuable("ACTIVE_GAMES"), Some("game"));
-        assert_eq!(valuable("borders"), None);
-        assert_eq!(valuable("order_cache"), None);
-    }
-}
-
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for (file, w) in ctx.wiring() {
@@ -197,4 +183,18 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valuable;
+
+    #[test]
+    fn whole_words_decide() {
+        assert_eq!(valuable("_background_tasks"), None);
+        assert_eq!(valuable("pendingPayments"), Some("payment"));
+        assert_eq!(valuable("ACTIVE_GAMES"), Some("game"));
+        assert_eq!(valuable("borders"), None);
+        assert_eq!(valuable("order_cache"), None);
+    }
 }
