@@ -65,7 +65,10 @@ pub struct Service {
 
 /// Files that describe tests, fixtures or templates, not what is deployed.
 fn is_ignored(rel: &str) -> bool {
-    in_fixture_dir(rel) || is_test_file(rel) || is_example_file(rel)
+    in_fixture_dir(rel)
+        || is_test_file(rel)
+        || is_example_file(rel)
+        || crate::workspace::is_kept_aside(rel)
 }
 
 pub(crate) fn fill(ws: &mut Workspace) {

@@ -72,6 +72,9 @@ pub enum FileKind {
     GitIgnore,
     /// `.sql` and `.prisma` files: migrations and schemas.
     Schema,
+    /// A test file of a language the scan does not parse (`*_test.go`, `*Test.java`):
+    /// listed, never read, so that a project's tests in another language count.
+    ForeignTest,
     /// Shell scripts (`.sh`, `.bash`) and Makefiles: what deploy commands may run.
     Script,
     /// Config and key files (`.json`, `.yaml`, `.toml`, `.ini`, `.cfg`, `.conf`,
@@ -161,8 +164,22 @@ pub fn classify(rel: &str) -> FileKind {
         "py" => FileKind::Source(Language::Python),
         "sql" | "prisma" => FileKind::Schema,
         "sh" | "bash" => FileKind::Script,
+        _ if is_foreign_test(name) => FileKind::ForeignTest,
         _ => FileKind::Other,
     }
+}
+
+/// Test files of languages the scan does not parse, by their ecosystem's convention.
+pub fn is_foreign_test(name: &str) -> bool {
+    name.ends_with("_test.go")
+        || name.ends_with("_test.rs")
+        || name.ends_with("Test.java")
+        || name.ends_with("Tests.java")
+        || name.ends_with("_spec.rb")
+        || name.ends_with("Test.cs")
+        || name.ends_with("Tests.cs")
+        || name.ends_with("Test.kt")
+        || name.ends_with("Tests.kt")
 }
 
 /// YAML in a Kubernetes manifests folder (`k8s/`, `kubernetes/`, `deploy/`, `manifests/`)

@@ -158,6 +158,36 @@ pub fn in_hidden_dir(rel: &str) -> bool {
         .any(|d| d.starts_with('.') && d.len() > 1 && d != "..")
 }
 
+/// Paths inside a folder kept for reference (`Archived/`, `old/`, `legacy/`, `backup_2024/`,
+/// `checkpoints/`): copies of code, not the product, and never projects of their own.
+pub fn in_archived_dir(rel: &str) -> bool {
+    rel.split('/').rev().skip(1).any(|d| {
+        let d = d.to_ascii_lowercase();
+        matches!(
+            d.as_str(),
+            "archived"
+                | "archive"
+                | "old"
+                | "_old"
+                | "legacy"
+                | "deprecated"
+                | "backup"
+                | "backups"
+                | "unused"
+                | "attic"
+                | "checkpoint"
+                | "checkpoints"
+        ) || d.starts_with("backup_")
+            || d.starts_with("backup-")
+    })
+}
+
+/// Archived copies, generator templates and tooling folders: read for secrets, never
+/// deployed.
+pub fn is_kept_aside(rel: &str) -> bool {
+    in_archived_dir(rel) || in_template_dir(rel) || in_hidden_dir(rel)
+}
+
 /// Files inside these directories are fixtures of tests, not projects of their own.
 pub fn in_fixture_dir(rel: &str) -> bool {
     rel.split('/').any(|c| {
@@ -488,6 +518,7 @@ impl Workspace {
                     && !in_fixture_dir(&f.rel)
                     && !in_template_dir(&f.rel)
                     && !in_hidden_dir(&f.rel)
+                    && !in_archived_dir(&f.rel)
             })
             .filter(|f| {
                 matches!(
@@ -889,6 +920,9 @@ impl Workspace {
                 (matcher.num_ignores() > 0).then_some((dir, matcher))
             })
             .collect();
+        // Deploy files of archived copies, generator templates and tooling folders start
+        // nothing that is deployed.
+        launches.retain(|l| !is_kept_aside(&l.file));
         let mut ws = Workspace {
             root,
             files,

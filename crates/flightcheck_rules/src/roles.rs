@@ -171,21 +171,7 @@ pub fn is_script_path(local: &str) -> bool {
 
 /// Code kept for reference: `Archived/`, `old/`, `legacy/`, `*.backup.*`, `*.old.*`.
 fn is_archived_path(local: &str) -> bool {
-    let in_dir = dirs_of(local).any(|d| {
-        matches!(
-            d.as_str(),
-            "archived"
-                | "archive"
-                | "old"
-                | "_old"
-                | "legacy"
-                | "deprecated"
-                | "backup"
-                | "backups"
-                | "unused"
-                | "attic"
-        )
-    });
+    let in_dir = flightcheck_project::workspace::in_archived_dir(local);
     let name = local
         .rsplit('/')
         .next()
@@ -569,6 +555,12 @@ mod tests {
         assert_eq!(path_role("deploy-commands.js"), Some(Role::Script));
         assert_eq!(path_role("src/deploy-commands.ts"), Some(Role::Script));
         assert_eq!(path_role("Archived/bot.js"), Some(Role::Archived));
+        assert_eq!(path_role("checkpoints/v3/main.py"), Some(Role::Archived));
+        assert_eq!(
+            path_role("backup_comprehensive_20250728/settings.py"),
+            Some(Role::Archived)
+        );
+        assert_eq!(path_role("src/backup_service.py"), None);
         assert_eq!(
             path_role("{{cookiecutter.project_slug}}/backend/app/main.py"),
             Some(Role::Template)

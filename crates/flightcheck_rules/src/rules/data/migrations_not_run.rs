@@ -39,6 +39,9 @@ are named in the evidence.
 ## Why it breaks production
 A fresh deploy starts against a database without the new tables and columns: the first
 request that needs them crashes, often the payment or booking path added last.
+A deployed compose service that exists to migrate (its name or image says `migrate`) and
+mounts the migrations folder counts as applying them.
+
 Severity: `blocker`; `high` when the repository has no deploy definition at all (a package
 `start` script is not one: a Next.js app on Vercel has no deploy file to add a step to) or its own
 code holds a runner someone starts by hand; `medium` when the app creates its tables itself
@@ -165,7 +168,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     None => !configured_elsewhere,
                 }
         });
-        if deploy_command || code_runner {
+        if deploy_command || code_runner || migration_service(ctx, set).is_some() {
             continue;
         }
         let first = set.files[0];
@@ -336,6 +339,32 @@ fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32
 }
 
 /// Whether the repository says how the project is deployed.
+/// A deployed compose service that exists to migrate: its name or image says so
+/// (`db-migrate`, `prisma-migrate-service`) and the migrations folder (or the folder holding
+/// it) is mounted into it. Its image's own command applies them.
+fn migration_service<'a>(
+    ctx: &ProjectContext<'a>,
+    set: &MigrationSet,
+) -> Option<&'a flightcheck_project::services::Service> {
+    ctx.ws.services.iter().find(|s| {
+        let says_migrate = s.name.to_ascii_lowercase().contains("migrat")
+            || s.image
+                .as_deref()
+                .is_some_and(|i| i.to_ascii_lowercase().contains("migrat"));
+        let compose_dir = s.file.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+        let mounts_set = s.volumes.iter().any(|v| {
+            let host = v.split(':').next().unwrap_or("");
+            if !(host.starts_with("./") || host.starts_with("../") || host == ".") {
+                return false;
+            }
+            let mounted = flightcheck_project::workspace::join(compose_dir, host);
+            let mounted = mounted.trim_end_matches('/');
+            mounted == "." || set.dir == mounted || set.dir.starts_with(&format!("{mounted}/"))
+        });
+        says_migrate && mounts_set
+    })
+}
+
 fn has_deploy_definition(ctx: &ProjectContext) -> bool {
     // A deploy definition must start this project's code: a compose file that only runs
     // Redis and MySQL beside a hand-started app deploys nothing of it. A package `start`

@@ -119,9 +119,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     out
 }
 
-/// Whether any source of the project in `languages` names `function` other than where it
-/// is declared or listed as an export (`def f`, `function f`, `const f =`,
-/// `module.exports.f = f`): a call, a reference handed to a registry, a `getattr` string.
+/// Whether any running source of the project in `languages` names `function` other than
+/// where it is declared, imported or listed as an export (`def f`, `function f`,
+/// `const f =`, `from x import f`, `module.exports.f = f`): a call, a reference handed to a
+/// registry, a `getattr` string.
 /// A top-level function no file names this way runs only if something finds it by a
 /// computed name, so a broken line in it is dead today.
 fn named_elsewhere(
@@ -138,7 +139,11 @@ fn named_elsewhere(
         format!("var {function} ="),
     ];
     ctx.sources.iter().any(|&other| {
-        if !ctx.language(other).is_some_and(|l| languages.contains(&l)) {
+        // Only code that runs can call it: a mention in an archived copy, a test or a
+        // template does not.
+        if !ctx.language(other).is_some_and(|l| languages.contains(&l))
+            || (other != file && !ctx.files[other].reachable)
+        {
             return false;
         }
         let Some(text) = ctx.files[other].text.as_deref() else {
@@ -147,10 +152,26 @@ fn named_elsewhere(
         if !text.contains(function) {
             return false;
         }
+        let mut in_import = false;
         text.lines().any(|line| {
-            whole_word_count(line, function) > 0
-                && (other != file
-                    || !(line.contains("exports") || declaring.iter().any(|d| line.contains(d))))
+            // An import names the function without calling it: `from x import (a, f)`,
+            // `import { f } from './x'`, `const { f } = require('./x')`.
+            let t = line.trim_start();
+            let import_line = in_import
+                || t.starts_with("from ")
+                || t.starts_with("import ")
+                || (t.contains("require(") && !t.contains(&format!("{function}(")));
+            if (t.starts_with("from ") && t.contains("import (") && !t.contains(')'))
+                || (t.starts_with("import {") && !t.contains('}'))
+            {
+                in_import = true;
+            } else if in_import && (t.contains(')') || t.contains('}')) {
+                in_import = false;
+            }
+            !import_line
+                && whole_word_count(line, function) > 0
+                && !declaring.iter().any(|d| line.contains(d))
+                && (other != file || !line.contains("exports"))
         })
     })
 }

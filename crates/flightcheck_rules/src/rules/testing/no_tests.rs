@@ -5,6 +5,7 @@ use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
+use flightcheck_project::FileKind;
 use flightcheck_project::manifest::is_placeholder_test_script;
 use flightcheck_project::workspace::is_test_file;
 
@@ -56,11 +57,17 @@ fn applies(ctx: &ProjectContext) -> bool {
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    // Tests in the project's other languages (a Go scraper beside a Python bot) test it too.
     let tests = ctx
         .sources
         .iter()
         .filter(|i| is_test_file(ctx.rel(**i)))
-        .count();
+        .count()
+        + ctx
+            .ws
+            .project_files(ctx.index)
+            .filter(|i| ctx.ws.files[*i].kind == FileKind::ForeignTest)
+            .count();
     let placeholder = ctx
         .project
         .package_json
@@ -69,7 +76,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .filter(|s| is_placeholder_test_script(s));
     let manifest = ctx.manifest();
     let searched = Evidence::searched(format!(
-        "searched {} source files of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/: {tests} found",
+        "searched {} source files of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/ (and *_test.go, *_test.rs, *Test.java, *_spec.rb, *Tests.cs in its other languages): {tests} found",
         ctx.sources.len(),
         ctx.project.root
     ));

@@ -59,7 +59,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let mut callers: HashMap<String, bool> = HashMap::new();
+    let mut callers: HashMap<(usize, String), bool> = HashMap::new();
     for i in ctx.reachable_sources() {
         let Some(facts) = ctx.facts(i) else { continue };
         if facts.integrity.undefined_names.is_empty() {
@@ -106,7 +106,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 String::new()
             };
             let dead = u.top_function.as_ref().filter(|(f, _)| {
-                !*callers.entry(f.clone()).or_insert_with(|| {
+                !*callers.entry((i, f.clone())).or_insert_with(|| {
                     super::named_elsewhere(ctx, i, f, &[Language::JavaScript, Language::TypeScript])
                 })
             });

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut callers: HashMap<&str, bool> = HashMap::new();
+    let mut callers: HashMap<(usize, &str), bool> = HashMap::new();
     for &file in &ctx.sources {
         // Examples, demos and tests show how to do something; production does not run them.
         if ctx.language(file) != Some(Language::Python) || ctx.is_sample_code(file) {
@@ -30,7 +30,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
             } else if let Some(function) = u.top_function.as_deref().filter(|f| {
                 u.in_function
-                    && !*callers.entry(f).or_insert_with(|| {
+                    && !*callers.entry((file, f)).or_insert_with(|| {
                         super::named_elsewhere(ctx, file, f, &[Language::Python])
                     })
             }) {
