@@ -19,6 +19,8 @@ pub struct UndefinedName {
     /// The undecorated module-level function the use sits in (nested functions included),
     /// which runs only when something calls it.
     pub top_function: Option<String>,
+    /// Inside an `except` handler: it fails only after something else already failed.
+    pub in_except: bool,
 }
 
 /// The names of a Python module.

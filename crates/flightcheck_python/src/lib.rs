@@ -27,6 +27,25 @@ use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 /// Parses `source` and extracts its facts. Never panics on bad input: syntax errors become
+/// ruff's parser reads the soft keywords `match`, `case` and `type` after a `;` as the start
+/// of a compound statement, so `x = None; match = re.search(...)` is reported although
+/// CPython accepts it. A name followed by an assignment (`=`, not `==`) or an attribute
+/// (`.`) cannot start a `match`/`case`/`type` statement: that report is dropped.
+fn soft_keyword_used_as_name(source: &str, message: &str, at: TextRange) -> bool {
+    if !message.contains("Compound statements are not allowed on the same line") {
+        return false;
+    }
+    let rest = source.get(at.start().to_usize()..).unwrap_or("");
+    let Some(after) = ["match", "case", "type"]
+        .iter()
+        .find_map(|k| rest.strip_prefix(k))
+    else {
+        return false;
+    };
+    let after = after.trim_start_matches([' ', '\t']);
+    (after.starts_with('=') && !after.starts_with("==")) || after.starts_with('.')
+}
+
 /// [`SyntaxIssue`]s and the recovered tree is still searched.
 pub fn analyze(source: &str, rules: &[&dyn PyFileRule]) -> FileFacts {
     analyze_for(source, rules, None)
@@ -70,6 +89,9 @@ pub fn analyze_for(
         }
     }
     for error in parsed.errors() {
+        if soft_keyword_used_as_name(source, &error.error.to_string(), error.location) {
+            continue;
+        }
         facts.syntax_issues.push(SyntaxIssue {
             message: format!("SyntaxError: {}", error.error),
             span: span_of(error.location),

@@ -189,6 +189,57 @@ const BUILTINS: &[&str] = &[
     "zip",
 ];
 
+/// A test that holds only on Python 2: `PY2`, `six.PY2`, `sys.version_info[0] == 2`,
+/// `sys.version_info < (3,)`, `sys.version_info.major == 2`.
+fn is_python2_test(test: &Expr) -> bool {
+    let flag = |e: &Expr| {
+        let name = match e {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => return false,
+        };
+        matches!(name, "PY2" | "IS_PY2" | "PYTHON2" | "PY27" | "is_py2")
+    };
+    if flag(test) {
+        return true;
+    }
+    let Expr::Compare(c) = test else {
+        return false;
+    };
+    let mentions_version = |e: &Expr| match e {
+        Expr::Attribute(a) => {
+            a.attr.as_str() == "version_info"
+                || (a.attr.as_str() == "major"
+                    && matches!(&*a.value, Expr::Attribute(v) if v.attr.as_str() == "version_info"))
+        }
+        Expr::Subscript(s) => {
+            matches!(&*s.value, Expr::Attribute(v) if v.attr.as_str() == "version_info")
+        }
+        _ => false,
+    };
+    if !mentions_version(&c.left) || c.comparators.len() != 1 {
+        return false;
+    }
+    let number = |e: &Expr| match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            ruff_python_ast::Number::Int(i) => i.as_u64(),
+            _ => None,
+        },
+        Expr::Tuple(t) => t.elts.first().and_then(|x| match x {
+            Expr::NumberLiteral(n) => match &n.value {
+                ruff_python_ast::Number::Int(i) => i.as_u64(),
+                _ => None,
+            },
+            _ => None,
+        }),
+        _ => None,
+    };
+    matches!(
+        (c.ops.first(), number(&c.comparators[0])),
+        (Some(ast::CmpOp::Eq), Some(2)) | (Some(ast::CmpOp::Lt), Some(3))
+    )
+}
+
 fn is_builtin(name: &str) -> bool {
     BUILTINS.binary_search(&name).is_ok()
 }
@@ -220,6 +271,7 @@ struct Use<'a> {
     in_function: bool,
     in_annotation: bool,
     top_function: Option<&'a str>,
+    in_except: bool,
     /// Runs while the module executes (not in a function body or an annotation): only
     /// module-level bindings made before it count.
     immediate: bool,
@@ -260,6 +312,8 @@ struct Collector<'a> {
     /// The undecorated module-level function being walked (nested defs included): nothing
     /// registers it as it loads, so it runs only if something calls it by name.
     top_function: Option<&'a str>,
+    /// Inside an `except` handler: code that runs only after something already failed.
+    in_except: u32,
 }
 
 /// What a class body and its methods show about the class's attributes.
@@ -306,6 +360,7 @@ pub(crate) fn module_names(
         self_calls: Vec::new(),
         base_names: Vec::new(),
         top_function: None,
+        in_except: 0,
     };
     for stmt in body {
         c.visit_stmt(stmt);
@@ -325,6 +380,7 @@ pub(crate) fn module_names(
                     in_function: u.in_function,
                     in_annotation: u.in_annotation,
                     top_function: u.top_function.map(str::to_string),
+                    in_except: u.in_except,
                 });
             }
         }
@@ -420,6 +476,7 @@ impl<'a> Collector<'a> {
             in_function,
             in_annotation: in_annotation && (self.deferred > 0 || self.future_annotations),
             top_function: self.top_function,
+            in_except: self.in_except > 0,
             immediate: !in_function && !in_annotation,
             loop_carried: self
                 .loops
@@ -576,6 +633,12 @@ impl<'a> Collector<'a> {
         }
         self.push_scope(ScopeKind::Function);
         self.bind_parameters(&f.parameters);
+        // discord.py's error hooks (`on_error`, `on_command_error`, `cog_command_error`)
+        // run only after something failed, like an `except` handler.
+        let name = f.name.as_str();
+        let error_hook =
+            name.ends_with("_error") && (name.starts_with("on_") || name.starts_with("cog_"));
+        self.in_except += u32::from(error_hook);
         let guard = std::mem::take(&mut self.name_error_guard);
         let loops = std::mem::take(&mut self.loops);
         for s in &f.body {
@@ -584,6 +647,7 @@ impl<'a> Collector<'a> {
         self.method = saved_method;
         self.loops = loops;
         self.name_error_guard = guard;
+        self.in_except -= u32::from(error_hook);
         self.current = outer;
         self.top_function = saved_top;
     }
@@ -803,6 +867,26 @@ impl<'a> Collector<'a> {
                 visitor::walk_stmt(self, stmt);
                 self.loops.pop();
             }
+            // `if PY2:` / `if sys.version_info[0] == 2:`: code for an interpreter the
+            // project does not run; its Python 2 names (`unicode`) are not judged.
+            Stmt::If(i) if is_python2_test(&i.test) => {
+                self.conditional += 1;
+                self.visit_expr(&i.test);
+                self.name_error_guard += 1;
+                for s in &i.body {
+                    self.visit_stmt(s);
+                }
+                self.name_error_guard -= 1;
+                for clause in &i.elif_else_clauses {
+                    if let Some(t) = &clause.test {
+                        self.visit_expr(t);
+                    }
+                    for s in &clause.body {
+                        self.visit_stmt(s);
+                    }
+                }
+                self.conditional -= 1;
+            }
             Stmt::If(_) | Stmt::Match(_) => {
                 self.conditional += 1;
                 visitor::walk_stmt(self, stmt);
@@ -837,9 +921,11 @@ impl<'a> Collector<'a> {
                 if let Some(name) = &h.name {
                     self.bind_in(self.current, name.as_str(), h.range.start().to_u32());
                 }
+                self.in_except += 1;
                 for s in &h.body {
                     self.visit_stmt(s);
                 }
+                self.in_except -= 1;
             }
             for s in t.orelse.iter().chain(&t.finalbody) {
                 self.visit_stmt(s);

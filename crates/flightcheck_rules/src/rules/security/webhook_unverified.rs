@@ -20,8 +20,9 @@ pub static META: RuleMeta = RuleMeta {
     effort_minutes: 45,
     docs: r#"## What it does
 Finds running HTTP routes that receive third-party callbacks — paths with `webhook`,
-`callback`, `hook`, `ipn` or `notify` anywhere, or ending in a provider's name (`/stripe`,
-`/api/paypal`, `/twilio`, `/github`, `/telegram`) — and looks in the handler (and its middleware) for sender verification before
+`callback`, `hook` or `ipn` anywhere, a `notify` segment (`/notify`, `/alipay_notify`), or
+ending in a provider's name (`/stripe`, `/api/paypal`, `/twilio`, `/github`, `/telegram`) —
+that no login, role, session or API-key middleware guards, and looks in the handler (and its middleware) for sender verification before
 it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
 `stripe.webhooks.constructEvent`, Twilio `validateRequest`, a secret-token header compared,
 a `verify…Signature`-style call, or verifying middleware mounted on the route. A check that
@@ -67,15 +68,11 @@ signature does not match (constant-time compare of an HMAC over the raw body).
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
-/// Words that name a callback receiver wherever they appear in a path.
-const CALLBACK_WORDS: &[&str] = &[
-    "webhook",
-    "callback",
-    "hook",
-    "ipn",
-    "notify",
-    "notification",
-];
+/// Words that name a callback receiver wherever they appear in a path. `notify` and
+/// `notification` name the app's own "send a notification" actions far more often
+/// (`/notify-pool`, `/team-notifications/send`); a payment provider's notify URL is the
+/// segment `notify` or ends in `_notify`/`-notify` (see [`is_callback_path`]).
+const CALLBACK_WORDS: &[&str] = &["webhook", "callback", "hook", "ipn"];
 
 /// Providers that call back. Their name makes a receiver only as a whole path segment
 /// (`/stripe`, `/api/twilio`): `/create-payment-intent` or `/stripe/checkout-session` are
@@ -108,9 +105,50 @@ pub fn is_callback_path(path: &str) -> bool {
         return false; // OAuth redirect callbacks are GETs of the user's browser
     }
     CALLBACK_WORDS.iter().any(|w| p.contains(w))
+        || p.split('/')
+            .any(|seg| seg == "notify" || seg.ends_with("_notify") || seg.ends_with("-notify"))
         || p.rsplit('/')
             .find(|seg| !seg.is_empty())
             .is_some_and(|last| PROVIDERS.contains(&last))
+}
+
+/// A route its own middleware, decorators or dependencies authenticate (`@login_required`,
+/// `@role_required(...)`, `Depends(get_current_user)`, `requireAuth`, `passport.authenticate`,
+/// an API-key check): the caller is a logged-in user or a client holding a key, not an
+/// anonymous third party, so it is not an unverified webhook.
+fn authenticated(r: &Route) -> bool {
+    r.middlewares.iter().any(|m| {
+        let name = m
+            .rsplit(['.', '/'])
+            .next()
+            .unwrap_or(m)
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let name = if name.is_empty() {
+            m.to_ascii_lowercase()
+        } else {
+            name
+        };
+        [
+            "login_required",
+            "auth",
+            "jwt",
+            "role",
+            "permission",
+            "admin",
+            "current_user",
+            "token_required",
+            "api_key",
+            "apikey",
+            "logged_in",
+            "loggedin",
+            "session",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+    })
 }
 
 /// A secret-like key the route's file reads that a production env file of the project sets
@@ -135,7 +173,10 @@ fn empty_in_production<'a>(
 }
 
 fn in_scope(r: &Route) -> bool {
-    matches!(r.method.as_str(), "POST" | "ALL" | "PUT") && is_callback_path(&r.path) && r.reads_body
+    matches!(r.method.as_str(), "POST" | "ALL" | "PUT")
+        && is_callback_path(&r.path)
+        && r.reads_body
+        && !authenticated(r)
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {

@@ -41,6 +41,14 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     ),
                     "Python would raise NameError when this function runs, but no code of the project names it: it is dead code today, and breaks whoever calls it first.",
                 )
+            } else if u.in_function && u.in_except {
+                (
+                    Severity::High,
+                    format!(
+                        "`{name}` is used in `{rel}` but never defined or imported (in an `except` handler)"
+                    ),
+                    "Python raises NameError when this handler runs: the error it was meant to handle is replaced by a NameError and the user gets no answer. It breaks only after something else already failed, so high, not blocker.",
+                )
             } else if u.in_function {
                 (
                     Severity::Blocker,
