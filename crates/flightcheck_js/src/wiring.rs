@@ -1005,6 +1005,11 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             "runMigrations" => {
                 self.push_migration("typeorm runMigrations()", None, false, call.span)
             }
+            // `dataSource.synchronize()` creates every entity's table, like
+            // `synchronize: true` in the options.
+            "synchronize" if self.frameworks.contains(&Framework::TypeOrm) => {
+                self.push_migration("typeorm synchronize()", None, true, call.span)
+            }
             "sync"
                 if self.frameworks.contains(&Framework::Sequelize)
                     || object_text.to_ascii_lowercase().contains("sequelize") =>
