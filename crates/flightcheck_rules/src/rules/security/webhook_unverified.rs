@@ -22,7 +22,7 @@ pub static META: RuleMeta = RuleMeta {
 Finds running HTTP routes that receive third-party callbacks — paths with `webhook`,
 `callback`, `hook` or `ipn` anywhere, a `notify` segment (`/notify`, `/alipay_notify`), or
 ending in a provider's name (`/stripe`, `/api/paypal`, `/twilio`, `/github`, `/telegram`) —
-that no login, role, session or API-key middleware guards, and looks in the handler (and its middleware) for sender verification before
+that no login, role or API-key middleware guards, and looks in the handler (and its middleware) for sender verification before
 it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
 `stripe.webhooks.constructEvent`, Twilio `validateRequest`, a secret-token header compared,
 a `verify…Signature`-style call, or verifying middleware mounted on the route. A check that
@@ -144,7 +144,6 @@ fn authenticated(r: &Route) -> bool {
             "apikey",
             "logged_in",
             "loggedin",
-            "session",
         ]
         .iter()
         .any(|w| name.contains(w))
