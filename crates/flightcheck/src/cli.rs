@@ -249,9 +249,13 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         flightcheck_rules::pipeline::merge(reports)
     };
     if let Some(file) = &args.baseline {
-        let entries = match std::fs::read_to_string(file) {
+        let entries = match flightcheck_core::read::read_string(
+            file,
+            None,
+            flightcheck_core::read::cap::BASELINE,
+        ) {
             Ok(text) => baseline::read(&text),
-            Err(e) => Err(format!("cannot read it: {e}")),
+            Err(e) => Err(format!("cannot read it ({e})")),
         };
         match entries {
             Ok(entries) => baseline::apply(&mut report, entries, &file.to_string_lossy()),

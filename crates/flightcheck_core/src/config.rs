@@ -455,11 +455,13 @@ impl Config {
     /// Reads and parses a config file; errors name it as `path` displays.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the config file: {e}"),
+        let text = crate::read::read_string(path, None, crate::read::cap::TEXT).map_err(|e| {
+            ConfigError {
+                file: file.clone(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the config file: {e}"),
+            }
         })?;
         Self::parse(&text, &file)
     }

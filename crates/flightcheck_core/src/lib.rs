@@ -14,6 +14,7 @@ pub mod integrity;
 pub mod names;
 pub mod observability;
 pub mod py_classes;
+pub mod read;
 pub mod redact;
 pub mod report;
 pub mod resilience;

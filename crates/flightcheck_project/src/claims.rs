@@ -27,10 +27,7 @@ pub fn of_project(ws: &Workspace, project: usize) -> Vec<ReadinessClaim> {
         {
             continue;
         }
-        if std::fs::metadata(&file.abs).map_or(true, |m| m.len() > MAX_DOC_BYTES) {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&file.abs) else {
+        let Ok(text) = flightcheck_core::read::read_string(&file.abs, None, MAX_DOC_BYTES) else {
             continue;
         };
         for (line, claim) in claims_in(&text) {

@@ -14,6 +14,7 @@ pub(crate) mod follow;
 pub mod git;
 pub mod graph;
 pub mod history;
+pub mod ignorefile;
 pub mod lockfile;
 pub mod manifest;
 pub mod migrations;

@@ -1,20 +1,38 @@
 //! Package names a JavaScript lockfile installs (package-lock.json, npm-shrinkwrap.json,
 //! yarn.lock, pnpm-lock.yaml), direct and transitive: what `npm ci` puts in node_modules.
 
+use flightcheck_core::Note;
+use flightcheck_core::read::{cap, read_string};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The packages the lockfile in `dir` installs; `None` when there is no readable lockfile.
-pub fn read(dir: &Path) -> Option<BTreeSet<String>> {
+/// The packages the lockfile in `dir` (the project at `project_root`) installs; `None`
+/// when there is no readable lockfile. A lockfile that is not a regular file or is over
+/// the cap is a note, never a hang.
+pub fn read(dir: &Path, project_root: &str, notes: &mut Vec<Note>) -> Option<BTreeSet<String>> {
+    let mut load = |name: &str| match read_string(&dir.join(name), None, cap::LOCKFILE) {
+        Ok(text) => Some(text),
+        Err(skip) => {
+            if !skip.is_missing() {
+                let rel = if project_root == "." {
+                    name.to_string()
+                } else {
+                    format!("{project_root}/{name}")
+                };
+                notes.push(Note::file(&rel, skip.to_string()));
+            }
+            None
+        }
+    };
     for name in ["package-lock.json", "npm-shrinkwrap.json"] {
-        if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+        if let Some(text) = load(name) {
             return npm(&text);
         }
     }
-    if let Ok(text) = std::fs::read_to_string(dir.join("yarn.lock")) {
+    if let Some(text) = load("yarn.lock") {
         return Some(yarn(&text));
     }
-    if let Ok(text) = std::fs::read_to_string(dir.join("pnpm-lock.yaml")) {
+    if let Some(text) = load("pnpm-lock.yaml") {
         return Some(pnpm(&text));
     }
     None

@@ -218,7 +218,7 @@ fn sniff_node_tool(ws: &Workspace, file: usize) -> Option<MigrationTool> {
     if f.size > MAX_SOURCE_BYTES {
         return None;
     }
-    let text = std::fs::read_to_string(&f.abs).ok()?;
+    let text = flightcheck_core::read::read_string(&f.abs, None, MAX_SOURCE_BYTES).ok()?;
     if text.contains("MigrationInterface") || text.contains("QueryRunner") {
         Some(MigrationTool::TypeOrm)
     } else if text.contains("queryInterface") || text.contains("QueryInterface") {

@@ -1,6 +1,7 @@
 //! The file walk: .gitignore-aware, parallel, skipping dependencies, virtualenvs, build
 //! output, vendored and minified files, never following symlinks (so loops cannot hang it).
 
+use crate::ignorefile::IgnoreRules;
 use flightcheck_core::{Language, Note};
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
@@ -452,24 +453,37 @@ fn rel_of(root: &Path, path: &Path) -> String {
 pub fn walk(root: &Path, threads: usize) -> WalkResult {
     let files = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
+    // Ignore files are applied by our own bounded reader, not the walker's (which follows
+    // a `.gitignore` symlinked to /dev/zero): see `ignorefile`.
+    let rules = std::sync::Arc::new(IgnoreRules::new(root));
+    let filter_rules = std::sync::Arc::clone(&rules);
+    let filter_root = root.to_path_buf();
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
-        .git_ignore(true)
-        .git_exclude(true)
+        .git_ignore(false)
+        .git_exclude(false)
         .git_global(false)
-        .require_git(false)
-        .ignore(true)
-        .parents(true)
+        .ignore(false)
+        .parents(false)
         .follow_links(false)
         .threads(threads)
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || entry.depth() == 0 {
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
                 return true;
             }
-            let name = entry.file_name().to_string_lossy();
-            !(SKIP_DIRS.contains(&name.as_ref()) || is_virtualenv(entry.path()))
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir {
+                let name = entry.file_name().to_string_lossy();
+                if SKIP_DIRS.contains(&name.as_ref()) || is_virtualenv(entry.path()) {
+                    return false;
+                }
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&filter_root)
+                .unwrap_or(entry.path());
+            !filter_rules.is_ignored(rel, is_dir)
         });
     builder.build_parallel().run(|| {
         let files = &files;
@@ -511,7 +525,11 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
     let mut files = files.into_inner().unwrap_or_default();
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut notes = notes.into_inner().unwrap_or_default();
+    if let Ok(mut ignore_notes) = rules.notes.lock() {
+        notes.append(&mut ignore_notes);
+    }
     notes.sort();
+    notes.dedup();
     WalkResult { files, notes }
 }
 

@@ -440,8 +440,10 @@ fn is_packaging_script(path: &Path) -> bool {
 }
 
 /// Reads a file as text; `None` (with a note) for binary, unreadable or non-UTF-8 files.
+/// Bounded and typed ([`flightcheck_core::read`]): a FIFO, a device or an oversized file
+/// under a well-known name is a note, never a hang.
 pub(crate) fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option<String> {
-    match std::fs::read(path) {
+    match flightcheck_core::read::read_bytes(path, None, flightcheck_core::read::cap::TEXT) {
         Ok(bytes) => {
             if bytes.iter().take(8192).any(|b| *b == 0) {
                 notes.push(Note::file(rel, "skipped: binary content"));
@@ -458,8 +460,8 @@ pub(crate) fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option
                 }
             }
         }
-        Err(e) => {
-            notes.push(Note::file(rel, format!("unreadable: {e}")));
+        Err(skip) => {
+            notes.push(Note::file(rel, skip.to_string()));
             None
         }
     }
@@ -742,10 +744,8 @@ impl Workspace {
                     if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") =>
                 {
                     // Kubernetes manifests set env values for the deployed containers.
-                    let small = std::fs::metadata(&f.abs).is_ok_and(|m| m.len() <= 512 * 1024);
-                    let Some(text) = small
-                        .then(|| std::fs::read_to_string(&f.abs).ok())
-                        .flatten()
+                    let Some(text) =
+                        flightcheck_core::read::read_string(&f.abs, None, 512 * 1024).ok()
                     else {
                         continue;
                     };
@@ -852,7 +852,7 @@ impl Workspace {
                 if !(lower.starts_with("docker-compose") || lower.starts_with("compose")) {
                     continue;
                 }
-                let Ok(text) = std::fs::read_to_string(&f.abs) else {
+                let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
                     continue;
                 };
                 let dotted = f.rel.replace('/', ".");
@@ -904,7 +904,7 @@ impl Workspace {
         }
 
         for project in &mut projects {
-            finish_project(&root, project);
+            finish_project(&root, project, &mut notes);
         }
         let by_path = files
             .iter()
@@ -916,7 +916,7 @@ impl Workspace {
             .filter(|f| f.kind == FileKind::GitIgnore)
             .filter_map(|f| {
                 let dir = dir_of(&f.rel).to_string();
-                let (matcher, _) = ignore::gitignore::Gitignore::new(&f.abs);
+                let matcher = crate::ignorefile::load(&f.abs, &dir)?;
                 (matcher.num_ignores() > 0).then_some((dir, matcher))
             })
             .collect();
@@ -1058,7 +1058,7 @@ fn lowest_python(spec: &str) -> Option<(u8, u8)> {
 
 /// The Python version a project runs on: a Dockerfile's base image (set during discovery)
 /// wins, then `.python-version`, `runtime.txt`, and the lowest `requires-python`.
-fn python_target(dir: &Path, project: &Project) -> Option<RuntimeVersion> {
+fn python_target(dir: &Path, project: &Project, notes: &mut Vec<Note>) -> Option<RuntimeVersion> {
     if project.python_target.is_some() {
         return project.python_target.clone();
     }
@@ -1070,7 +1070,21 @@ fn python_target(dir: &Path, project: &Project) -> Option<RuntimeVersion> {
         }
     };
     for name in [".python-version", "runtime.txt"] {
-        if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+        let path = dir.join(name);
+        let text = match flightcheck_core::read::read_string(
+            &path,
+            None,
+            flightcheck_core::read::cap::VERSION_FILE,
+        ) {
+            Ok(text) => text,
+            Err(skip) => {
+                if !skip.is_missing() {
+                    notes.push(Note::file(&local(name), skip.to_string()));
+                }
+                continue;
+            }
+        };
+        {
             let first = text.lines().next().unwrap_or("").trim();
             if let Some((major, minor)) = python_version_in(first) {
                 return Some(RuntimeVersion {
@@ -1090,13 +1104,13 @@ fn python_target(dir: &Path, project: &Project) -> Option<RuntimeVersion> {
     })
 }
 
-fn finish_project(root: &Path, project: &mut Project) {
+fn finish_project(root: &Path, project: &mut Project, notes: &mut Vec<Note>) {
     let dir = if project.root == "." {
         root.to_path_buf()
     } else {
         root.join(&project.root)
     };
-    project.python_target = python_target(&dir, project);
+    project.python_target = python_target(&dir, project, notes);
     if let Some(pkg) = &project.package_json {
         project.frameworks.extend(
             pkg.dependencies
@@ -1137,7 +1151,7 @@ fn finish_project(root: &Path, project: &mut Project) {
         ("pdm.lock", "pdm"),
     ];
     if project.package_json.is_some() {
-        project.locked_packages = crate::lockfile::read(&dir);
+        project.locked_packages = crate::lockfile::read(&dir, &project.root, notes);
     }
     project.package_manager = lockfiles
         .iter()

@@ -128,9 +128,14 @@ enum Loaded {
 }
 
 fn load(path: &std::path::Path, language: Language) -> Loaded {
-    let bytes = match std::fs::read(path) {
+    // Sources were admitted by the walk at most 1 MiB; the cap guards a file swapped since.
+    let bytes = match flightcheck_core::read::read_bytes(
+        path,
+        None,
+        flightcheck_project::walk::MAX_SOURCE_BYTES,
+    ) {
         Ok(b) => b,
-        Err(e) => return Loaded::Skipped(format!("unreadable: {e}")),
+        Err(skip) => return Loaded::Skipped(skip.to_string()),
     };
     if bytes.iter().take(8192).any(|b| *b == 0) {
         return Loaded::Skipped("skipped: binary content".into());
@@ -459,7 +464,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             texts
                 .par_iter()
                 .filter_map(|&i| {
-                    let bytes = std::fs::read(&ws.files[i].abs).ok()?;
+                    let bytes = flightcheck_core::read::read_bytes(
+                        &ws.files[i].abs,
+                        None,
+                        flightcheck_core::read::cap::TEXT,
+                    )
+                    .ok()?;
                     if bytes.iter().take(8192).any(|b| *b == 0) {
                         return None;
                     }

@@ -146,12 +146,13 @@ fn load(ws: &Workspace, path: &Path) -> Result<ProjectConfig, ConfigError> {
     };
     // Errors name the file relative to the scanned root, as the user knows it.
     let config = Config::parse(
-        &std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: source.clone(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the config file: {e}"),
-        })?,
+        &flightcheck_core::read::read_string(path, None, flightcheck_core::read::cap::TEXT)
+            .map_err(|e| ConfigError {
+                file: source.clone(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the config file: {e}"),
+            })?,
         &source,
     )?;
     config.check_rules(&|p| registry::all().iter().any(|r| r.meta.matches(p)))?;

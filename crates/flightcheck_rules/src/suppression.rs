@@ -78,10 +78,7 @@ impl<'w> Directives<'w> {
             {
                 continue;
             }
-            let small = std::fs::metadata(&file.abs).is_ok_and(|m| m.len() <= MAX_CONFIG_BYTES);
-            if let Some(text) = small
-                .then(|| std::fs::read_to_string(&file.abs).ok())
-                .flatten()
+            if let Ok(text) = flightcheck_core::read::read_string(&file.abs, None, MAX_CONFIG_BYTES)
             {
                 let found = if markdown {
                     suppress::html_comment_suppressions(&text)
