@@ -145,7 +145,10 @@ fn redact_secret_assignments(line: &str) -> String {
             v_end += 1;
         }
         let value = &line[v_start..v_end];
-        let reference = value.contains("env")
+        // Already a preview (`3f9a…(48)`, `****`): redaction is idempotent.
+        let reference = value.contains('…')
+            || value.contains("****")
+            || value.contains("env")
             || value.contains("${")
             || value.starts_with('$')
             || value.starts_with("<")
@@ -202,11 +205,7 @@ fn redact_tokens(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut token = String::new();
     let flush = |token: &mut String, out: &mut String| {
-        if looks_secret(token) && !is_file_location(token) && !token.contains("****@") {
-            out.push_str(&preview(token));
-        } else {
-            out.push_str(token);
-        }
+        out.push_str(&redact_token(token));
         token.clear();
     };
     for c in line.chars() {
@@ -219,6 +218,43 @@ fn redact_tokens(line: &str) -> String {
     }
     flush(&mut token, &mut out);
     out
+}
+
+/// One token of [`redact_tokens`]: a credential as a whole is previewed; a URL or a
+/// `KEY=value` pair is judged by its parts (a bot token in a URL path, the value of a pair),
+/// so the rest stays readable.
+fn redact_token(token: &str) -> String {
+    let split_at = if token.contains("://") {
+        Some(['/', '?', '&', '=', '#'].as_slice())
+    } else if token.trim_end_matches('=').contains('=') {
+        Some(['='].as_slice())
+    } else {
+        None
+    };
+    if let Some(separators) = split_at {
+        let mut out = String::with_capacity(token.len());
+        let mut part = String::new();
+        for c in token.chars() {
+            if separators.contains(&c) {
+                out.push_str(&redact_whole(&part));
+                part.clear();
+                out.push(c);
+            } else {
+                part.push(c);
+            }
+        }
+        out.push_str(&redact_whole(&part));
+        return out;
+    }
+    redact_whole(token)
+}
+
+fn redact_whole(token: &str) -> String {
+    if looks_secret(token) && !is_file_location(token) && !token.contains("****@") {
+        preview(token)
+    } else {
+        token.to_string()
+    }
 }
 
 /// `scheme://user:password@host` → `scheme://user:****@host`; other text unchanged.

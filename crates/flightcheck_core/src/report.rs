@@ -264,3 +264,82 @@ pub fn rollup_score(projects: &[ProjectReport]) -> u32 {
         / total)
         .round() as u32
 }
+
+impl ScanReport {
+    /// The output boundary: every string any format renders passes through `secrets`
+    /// (known values of this scan, in part too) and the generic credential shapes.
+    /// Paths only lose known values (a shape rule would garble real file names).
+    pub fn scrub(&mut self, secrets: &crate::redact::SecretSet) {
+        let text = |s: &mut String| *s = secrets.scrub(s);
+        let path = |s: &mut String| {
+            if !secrets.is_empty() {
+                *s = secrets.scrub_known(s);
+            }
+        };
+        for note in &mut self.notes {
+            text(&mut note.message);
+            if let Some(f) = &mut note.file {
+                path(f);
+            }
+        }
+        for project in &mut self.projects {
+            for w in &mut project.warnings {
+                text(w);
+            }
+            for e in &mut project.entry_points {
+                text(&mut e.detail);
+                text(&mut e.source);
+                path(&mut e.file);
+            }
+            for claim in &mut project.claims {
+                text(&mut claim.text);
+            }
+            for s in &mut project.suppressed {
+                text(&mut s.message);
+                text(&mut s.reason);
+            }
+            project.env_files.iter_mut().for_each(path);
+            project.deploy_files.iter_mut().for_each(path);
+            for f in &mut project.findings {
+                f.scrub(secrets);
+            }
+        }
+        if let Some(b) = &mut self.baseline {
+            for e in &mut b.stale {
+                text(&mut e.message);
+            }
+        }
+    }
+}
+
+impl Finding {
+    /// See [`ScanReport::scrub`].
+    pub fn scrub(&mut self, secrets: &crate::redact::SecretSet) {
+        for s in [
+            &mut self.title,
+            &mut self.message,
+            &mut self.impact,
+            &mut self.fix,
+            &mut self.verify,
+        ] {
+            *s = secrets.scrub(s);
+        }
+        if let Some(file) = &mut self.file {
+            *file = secrets.scrub_known(file);
+        }
+        for e in &mut self.evidence {
+            e.note = secrets.scrub(&e.note);
+            if let Some(snippet) = &mut e.snippet {
+                *snippet = secrets.scrub(snippet);
+            }
+            if let Some(file) = &mut e.file {
+                *file = secrets.scrub_known(file);
+            }
+        }
+        if let Some(frame) = &mut self.frame {
+            for line in &mut frame.lines {
+                *line = secrets.scrub(line);
+            }
+        }
+    }
+}

@@ -58,6 +58,9 @@ pub struct HistoricValue {
     pub commit: String,
     pub date: String,
     pub at_head: AtHead,
+    /// The value itself: never rendered, only fed to the report's redaction
+    /// ([`flightcheck_core::redact::SecretSet`]) so no output quotes it.
+    pub value: String,
 }
 
 /// What reading the history found.
@@ -230,6 +233,7 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
                         commit: commit.clone(),
                         date: date.clone(),
                         at_head: state,
+                        value: value.to_string(),
                     });
             }
         }

@@ -21,6 +21,18 @@ pub struct FileState {
     pub entries: Vec<u32>,
     /// JS/TS import specifiers of the file that resolve to a walked file, with its index.
     pub resolved: Vec<(String, usize)>,
+    /// Secrets of a source file read but not parsed (minified, machine-generated depth):
+    /// such a file has no facts, yet a live key in it is still reported.
+    pub unparsed_secrets: Vec<flightcheck_core::secrets::SecretCandidate>,
+}
+
+impl FileState {
+    /// Secret candidates of the file, parsed or not.
+    pub fn secrets(&self) -> &[flightcheck_core::secrets::SecretCandidate] {
+        self.facts
+            .as_ref()
+            .map_or(self.unparsed_secrets.as_slice(), |f| f.secrets.as_slice())
+    }
 }
 
 /// What the importers of a file take from it.

@@ -13,6 +13,7 @@ pub mod registry;
 pub mod roles;
 pub mod rules;
 pub mod secret_values;
+pub mod shape;
 pub mod suppression;
 
 pub use pipeline::{Progress, ScanOptions, scan};

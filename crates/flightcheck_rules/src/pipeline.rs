@@ -56,66 +56,13 @@ const MINIFIED_AVG_LINE: usize = 500;
 /// AST walks would need unbounded stack for it.
 const MAX_NESTING: usize = 1_000;
 
-/// Stack for parser threads: generous, because parsing and walking recurse per nesting level.
+/// An expression deeper than this (chained operators, calls, member accesses: see
+/// [`crate::shape`]) is machine-generated; its tree would need unbounded stack.
+const MAX_CHAIN: usize = 10_000;
+
+/// Stack for parser threads: generous, because parsing and walking recurse per nesting
+/// level; with the limits above a tree stays well inside it.
 const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
-
-/// The deepest bracket nesting of `text` (strings are not excluded: an upper bound).
-fn max_nesting(text: &str) -> usize {
-    let mut depth: usize = 0;
-    let mut max = 0;
-    for b in text.bytes() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
-/// Binary operators in one statement beyond this make a left-deep tree that recursive AST
-/// walks cannot descend (`x = 1 +\n 1 +\n …` in generated code).
-const MAX_OPERATOR_CHAIN: usize = 10_000;
-
-fn is_operator_byte(b: u8) -> bool {
-    matches!(
-        b,
-        b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'?'
-    )
-}
-
-/// An upper bound on the binary operators of one statement: operators counted from one
-/// statement boundary (`;`, or a line break outside brackets that no operator continues)
-/// to the next. Strings are not excluded.
-fn max_operator_chain(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let (mut depth, mut ops, mut max) = (0usize, 0usize, 0usize);
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b';' if depth == 0 => ops = 0,
-            b'\n' if depth == 0 => {
-                let before = bytes[..i].iter().rev().find(|c| !c.is_ascii_whitespace());
-                let after = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
-                let continued = before.is_some_and(|c| is_operator_byte(*c) || *c == b'\\')
-                    || after.is_some_and(|c| is_operator_byte(*c));
-                if !continued {
-                    ops = 0;
-                }
-            }
-            b if is_operator_byte(b) => {
-                ops += 1;
-                max = max.max(ops);
-            }
-            _ => {}
-        }
-    }
-    max
-}
 
 enum Loaded {
     Text {
@@ -123,6 +70,12 @@ enum Loaded {
         note: Option<String>,
     },
     Skipped(String),
+    /// Read but not parsed (minified, or too deep for a safe parse): scanned for secrets
+    /// only, with the reason as a note.
+    Unparsed {
+        text: String,
+        note: String,
+    },
     /// Python rejects a non-UTF-8 file without a coding declaration.
     PythonNotUtf8(String),
 }
@@ -159,22 +112,26 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
     };
     let lines = text.lines().count().max(1);
     if text.len() > 20_000 && text.len() / lines > MINIFIED_AVG_LINE {
-        return Loaded::Skipped(format!(
-            "skipped: minified (average line {} characters)",
+        let note = format!(
+            "not parsed: minified (average line {} characters); scanned for secrets only",
             text.len() / lines
-        ));
+        );
+        return Loaded::Unparsed { text, note };
     }
-    let nesting = max_nesting(&text);
-    if nesting > MAX_NESTING {
-        return Loaded::Skipped(format!(
-            "skipped: brackets nested {nesting} levels deep (machine-generated; not parsed)"
-        ));
+    let depth = crate::shape::measure(&text, language);
+    if depth.nesting > MAX_NESTING {
+        let note = format!(
+            "not parsed: brackets nested {} levels deep (machine-generated); scanned for secrets only",
+            depth.nesting
+        );
+        return Loaded::Unparsed { text, note };
     }
-    let chain = max_operator_chain(&text);
-    if chain > MAX_OPERATOR_CHAIN {
-        return Loaded::Skipped(format!(
-            "skipped: one statement chains {chain} operators (machine-generated; not parsed)"
-        ));
+    if depth.chain > MAX_CHAIN {
+        let note = format!(
+            "not parsed: one expression is about {} operations deep (machine-generated); scanned for secrets only",
+            depth.chain
+        );
+        return Loaded::Unparsed { text, note };
     }
     Loaded::Text { text, note }
 }
@@ -183,6 +140,8 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
 struct ParsedFile {
     index: usize,
     facts: Option<FileFacts>,
+    /// Secrets of a file read but not parsed.
+    unparsed_secrets: Vec<flightcheck_core::secrets::SecretCandidate>,
     text: Option<String>,
     note: Option<String>,
 }
@@ -361,6 +320,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                     return ParsedFile {
                         index: i,
                         facts: None,
+                        unparsed_secrets: Vec::new(),
                         text: None,
                         note: None,
                     };
@@ -377,6 +337,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                         ParsedFile {
                             index: i,
                             facts: Some(facts),
+                            unparsed_secrets: Vec::new(),
                             text: Some(text),
                             note,
                         }
@@ -384,7 +345,15 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                     Loaded::Skipped(note) => ParsedFile {
                         index: i,
                         facts: None,
+                        unparsed_secrets: Vec::new(),
                         text: None,
+                        note: Some(note),
+                    },
+                    Loaded::Unparsed { text, note } => ParsedFile {
+                        index: i,
+                        facts: None,
+                        unparsed_secrets: flightcheck_core::secrets::scan_text(&text),
+                        text: Some(text),
                         note: Some(note),
                     },
                     Loaded::PythonNotUtf8(text) => {
@@ -407,6 +376,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                         ParsedFile {
                             index: i,
                             facts: Some(facts),
+                            unparsed_secrets: Vec::new(),
                             text: Some(text),
                             note: None,
                         }
@@ -426,10 +396,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     for ParsedFile {
         index: i,
         facts,
+        unparsed_secrets,
         text,
         note,
     } in parsed
     {
+        files[i].unparsed_secrets = unparsed_secrets;
         if let Some(n) = note {
             notes.push(Note::file(&ws.files[i].rel, n));
         }
@@ -759,7 +731,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         .max()
         .unwrap_or(Verdict::Green);
     let score = flightcheck_core::rollup_score(&projects);
-    Ok(ScanReport {
+    let secrets = secret_values(&ws, &files);
+    let mut report = ScanReport {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
             name: "flightcheck",
@@ -786,7 +759,9 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         timings,
         rule_timings: slowest_first(rule_ms),
         baseline: None,
-    })
+    };
+    report.scrub(&secrets);
+    Ok(report)
 }
 
 /// Files of a chat framework's own package (`aiogram/…`, `src/telegram/…`, `telegraf/…`).
@@ -1384,6 +1359,60 @@ pub fn worst(report: &ScanReport) -> Option<Severity> {
         .max()
 }
 
+/// Every secret value the scan saw, for [`ScanReport::scrub`]: detected credentials in
+/// sources and config files (read back from their spans), env values that name or look
+/// like a credential, and values only git history holds.
+fn secret_values(ws: &Workspace, files: &[FileState]) -> flightcheck_core::redact::SecretSet {
+    let mut set = flightcheck_core::redact::SecretSet::default();
+    for file in files {
+        let Some(text) = &file.text else {
+            continue;
+        };
+        for c in file.secrets() {
+            let Some(line) = text.lines().nth((c.span.line as usize).saturating_sub(1)) else {
+                continue;
+            };
+            let start = (c.span.column as usize).saturating_sub(1);
+            let end = if c.span.end_line == c.span.line {
+                c.span.end_column as usize
+            } else {
+                usize::MAX
+            };
+            let value: String = line
+                .chars()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .collect();
+            set.add(&value);
+        }
+    }
+    for env in &ws.env_files {
+        for e in &env.parsed.entries {
+            // Placeholders (`change_me`) are shown on purpose: the finding is about them.
+            if crate::secret_values::weakness(&e.value).is_some_and(|w| w.show) {
+                continue;
+            }
+            let look = flightcheck_core::secrets::env_value_look(&e.value, 16);
+            if crate::env_keys::is_secret_key(&e.key) || look.random || look.provider.is_some() {
+                set.add(&e.value);
+            }
+            // A password inside a URL value (`DATABASE_URL=postgres://u:p@h/db`).
+            if let Some((_, rest)) = e.value.split_once("://")
+                && let Some((userinfo, _)) = rest.split('/').next().unwrap_or("").rsplit_once('@')
+                && let Some((_, password)) = userinfo.split_once(':')
+            {
+                set.add(password);
+            }
+        }
+    }
+    if let Some(history) = &ws.history {
+        for v in &history.values {
+            set.add(&v.value);
+        }
+    }
+    set
+}
+
 /// Several scans (one per PATH) as one report: paths are prefixed with their root.
 pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
     let mut iter = reports.into_iter();
@@ -1467,21 +1496,6 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operator_chains() {
-        assert_eq!(max_operator_chain("a = 1 + 2;\nb = 3 - 4 - 5\n"), 2);
-        assert_eq!(max_operator_chain("x = (1 +\n2 +\n3)\ny = 1\n"), 2);
-        assert_eq!(max_operator_chain("q = 'a' +\n  'b' +\n  'c';\n"), 2);
-        let chain = vec!["1"; 30_000].join("+\n");
-        assert!(max_operator_chain(&chain) > MAX_OPERATOR_CHAIN);
-    }
-
-    #[test]
-    fn nesting_depth() {
-        assert_eq!(max_nesting("f(a[1], {b: (2)})"), 3);
-        assert_eq!(max_nesting(")))((("), 3);
-    }
 
     #[test]
     fn sibling_specs_and_distance() {

@@ -258,11 +258,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     // by the project of its first place.
     let mut by_secret: BTreeMap<&str, Vec<Place>> = BTreeMap::new();
     for (i, state) in ctx.files.iter().enumerate() {
-        let Some(facts) = &state.facts else { continue };
-        if facts.secrets.is_empty() || is_non_production_path(&ws.files[i].rel) {
+        let secrets = state.secrets();
+        if secrets.is_empty() || is_non_production_path(&ws.files[i].rel) {
             continue;
         }
-        for place in places_of(i, &facts.secrets) {
+        for place in places_of(i, secrets) {
             by_secret
                 .entry(place.candidate.digest.as_str())
                 .or_default()
