@@ -270,51 +270,96 @@ impl ScanReport {
     /// (known values of this scan, in part too) and the generic credential shapes.
     /// Paths only lose known values (a shape rule would garble real file names).
     pub fn scrub(&mut self, secrets: &crate::redact::SecretSet) {
-        let text = |s: &mut String| *s = secrets.scrub(s);
-        let path = |s: &mut String| {
-            if !secrets.is_empty() {
-                *s = secrets.scrub_known(s);
+        self.visit_strings(&mut |kind, s| match kind {
+            StringKind::Text => *s = secrets.scrub(s),
+            StringKind::Path if !secrets.is_empty() => *s = secrets.scrub_known(s),
+            StringKind::Path => {}
+        });
+    }
+
+    /// For the human formats (terminal, Markdown, GitHub annotations): control bytes in
+    /// file names and quoted text (ESC, CR, BEL) shown as `\u{1b}` escapes so a scanned
+    /// repository cannot drive the reader's terminal or forge annotation lines. JSON, SARIF
+    /// and JUnit escape them by their own syntax and keep paths byte-true.
+    pub fn escape_controls(&mut self) {
+        self.visit_strings(&mut |_, s| {
+            if let std::borrow::Cow::Owned(escaped) = crate::text::escape_controls(s) {
+                *s = escaped;
             }
-        };
+        });
+    }
+
+    /// Every string of the report that comes from the scanned repository or from a rule's
+    /// wording, once, with what it is.
+    fn visit_strings(&mut self, f: &mut dyn FnMut(StringKind, &mut String)) {
+        use StringKind::{Path, Text};
+        f(Path, &mut self.root);
         for note in &mut self.notes {
-            text(&mut note.message);
-            if let Some(f) = &mut note.file {
-                path(f);
+            f(Text, &mut note.message);
+            if let Some(file) = &mut note.file {
+                f(Path, file);
             }
         }
         for project in &mut self.projects {
-            for w in &mut project.warnings {
-                text(w);
-            }
+            f(Path, &mut project.path);
+            f(Text, &mut project.name);
+            project.manifests.iter_mut().for_each(|m| f(Path, m));
+            project.warnings.iter_mut().for_each(|w| f(Text, w));
+            project.unreachable.iter_mut().for_each(|u| f(Path, u));
             for e in &mut project.entry_points {
-                text(&mut e.detail);
-                text(&mut e.source);
-                path(&mut e.file);
+                f(Text, &mut e.detail);
+                f(Text, &mut e.source);
+                f(Path, &mut e.file);
             }
             for claim in &mut project.claims {
-                text(&mut claim.text);
+                f(Text, &mut claim.text);
             }
             for s in &mut project.suppressed {
-                text(&mut s.message);
-                text(&mut s.reason);
+                f(Text, &mut s.message);
+                f(Text, &mut s.reason);
+                f(Path, &mut s.suppressed_by);
+                if let Some(file) = &mut s.file {
+                    f(Path, file);
+                }
             }
-            project.env_files.iter_mut().for_each(path);
-            project.deploy_files.iter_mut().for_each(path);
-            for f in &mut project.findings {
-                f.scrub(secrets);
+            for s in &mut project.silenced_by_role {
+                f(Path, &mut s.file);
+            }
+            project.env_files.iter_mut().for_each(|p| f(Path, p));
+            project.deploy_files.iter_mut().for_each(|p| f(Path, p));
+            for finding in &mut project.findings {
+                finding.visit_strings(f);
             }
         }
         if let Some(b) = &mut self.baseline {
+            f(Path, &mut b.file);
             for e in &mut b.stale {
-                text(&mut e.message);
+                f(Text, &mut e.message);
             }
         }
     }
 }
 
+/// What a string of a report is, for [`ScanReport::visit_strings`]: paths are only ever
+/// changed by exact known values, never by shape rules.
+#[derive(Clone, Copy)]
+enum StringKind {
+    Text,
+    Path,
+}
+
 impl Finding {
     /// See [`ScanReport::scrub`].
     pub fn scrub(&mut self, secrets: &crate::redact::SecretSet) {
+        self.visit_strings(&mut |kind, s| match kind {
+            StringKind::Text => *s = secrets.scrub(s),
+            StringKind::Path if !secrets.is_empty() => *s = secrets.scrub_known(s),
+            StringKind::Path => {}
+        });
+    }
+
+    fn visit_strings(&mut self, f: &mut dyn FnMut(StringKind, &mut String)) {
+        use StringKind::{Path, Text};
         for s in [
             &mut self.title,
             &mut self.message,
@@ -322,23 +367,23 @@ impl Finding {
             &mut self.fix,
             &mut self.verify,
         ] {
-            *s = secrets.scrub(s);
+            f(Text, s);
         }
         if let Some(file) = &mut self.file {
-            *file = secrets.scrub_known(file);
+            f(Path, file);
         }
         for e in &mut self.evidence {
-            e.note = secrets.scrub(&e.note);
+            f(Text, &mut e.note);
             if let Some(snippet) = &mut e.snippet {
-                *snippet = secrets.scrub(snippet);
+                f(Text, snippet);
             }
             if let Some(file) = &mut e.file {
-                *file = secrets.scrub_known(file);
+                f(Path, file);
             }
         }
         if let Some(frame) = &mut self.frame {
             for line in &mut frame.lines {
-                *line = secrets.scrub(line);
+                f(Text, line);
             }
         }
     }

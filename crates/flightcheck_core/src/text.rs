@@ -100,3 +100,67 @@ mod tests {
         assert_eq!(line_text("a", 5, 3), "");
     }
 }
+
+/// `path` as a report path: `/` between components. Only on Windows is `\\` a separator;
+/// elsewhere it is a byte of the file name (`back\\slash.js`) and stays.
+pub fn slash_path(path: &std::path::Path) -> String {
+    let s = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
+/// `s` as one word of a POSIX shell command: unchanged when it holds only characters no
+/// shell interprets, else single-quoted (`'it'\''s'`). File names in "verify" commands go
+/// through this, so a file named `$(touch x).js` cannot turn a copy-pasted command into
+/// another one.
+pub fn shell_quote(s: &str) -> std::borrow::Cow<'_, str> {
+    let safe = !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'-' | b'.' | b'/' | b'@' | b'%' | b'+' | b'=' | b':' | b','
+                )
+        });
+    if safe {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", s.replace('\'', "'\\''")))
+    }
+}
+
+/// `s` with control characters (ESC, BEL, CR…) shown as `\u{1b}` escapes: file names and
+/// quoted text from a scanned repository must not drive the terminal or break a line of
+/// GitHub annotation syntax.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod shell_tests {
+    use super::*;
+
+    #[test]
+    fn quoting_and_escaping() {
+        assert_eq!(shell_quote("src/bot.js"), "src/bot.js");
+        assert_eq!(shell_quote("$(touch x).js"), "'$(touch x).js'");
+        assert_eq!(shell_quote("it's.py"), "'it'\\''s.py'");
+        assert_eq!(shell_quote("a b.js"), "'a b.js'");
+        assert_eq!(escape_controls("a\u{1b}[31mred.js"), "a\\u{1b}[31mred.js");
+        assert_eq!(escape_controls("plain\nline"), "plain\nline");
+    }
+}

@@ -27,9 +27,8 @@ pub fn tracked_files(root: &Path) -> Option<BTreeSet<String>> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let prefix = canonical(root)
         .strip_prefix(canonical(workdir))
-        .ok()?
-        .to_string_lossy()
-        .replace('\\', "/");
+        .ok()
+        .map(flightcheck_core::text::slash_path)?;
     let prefix = if prefix.is_empty() {
         String::new()
     } else {

@@ -117,7 +117,7 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let prefix = canonical(root)
         .strip_prefix(canonical(workdir))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .map(flightcheck_core::text::slash_path)
         .unwrap_or_default();
     let head = match repo.head_id() {
         Ok(id) => id.detach(),

@@ -104,7 +104,7 @@ impl IgnoreRules {
         }
         let rel = |name: &str| {
             let d = dir.strip_prefix(&self.root).unwrap_or(dir);
-            let d = d.to_string_lossy().replace('\\', "/");
+            let d = flightcheck_core::text::slash_path(d);
             if d.is_empty() {
                 name.to_string()
             } else {

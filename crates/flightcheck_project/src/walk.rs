@@ -445,7 +445,7 @@ pub struct WalkResult {
 
 fn rel_of(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = flightcheck_core::text::slash_path(rel);
     if s.is_empty() { ".".to_string() } else { s }
 }
 

@@ -882,8 +882,8 @@ impl Workspace {
             }
             let rel = canonical
                 .strip_prefix(std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone()))
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| given.to_string_lossy().replace('\\', "/"));
+                .map(flightcheck_core::text::slash_path)
+                .unwrap_or_else(|_| flightcheck_core::text::slash_path(given));
             let Some(text) = read_text(given, &rel, &mut notes) else {
                 return Err(format!("--env {}: cannot read the file", given.display()));
             };

@@ -49,6 +49,18 @@ pub struct RenderOptions {
 }
 
 pub fn render(format: Format, report: &ScanReport, options: RenderOptions) -> String {
+    // Human formats get control bytes escaped (a file name with ESC must not recolour the
+    // terminal or start a new `::error` line); machine formats escape them by their syntax.
+    let escaped;
+    let report = match format {
+        Format::Pretty | Format::Markdown | Format::Github => {
+            let mut copy = report.clone();
+            copy.escape_controls();
+            escaped = copy;
+            &escaped
+        }
+        Format::Json | Format::Sarif | Format::Junit => report,
+    };
     match format {
         Format::Pretty => pretty::render(report, options),
         Format::Markdown => markdown::render(report),

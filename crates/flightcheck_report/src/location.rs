@@ -53,7 +53,12 @@ fn join(dir: &str, file: &str) -> String {
 /// Forward slashes, without a leading `./` or a trailing `/` (report paths already are;
 /// hand-made or merged reports may not be).
 pub(crate) fn clean_path(path: &str) -> String {
-    let path = path.replace('\\', "/");
+    // On Windows `\\` is a separator; elsewhere a byte of a file name (`back\\slash.js`).
+    let path = if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_string()
+    };
     let mut rest = path.as_str();
     while let Some(stripped) = rest.strip_prefix("./") {
         rest = stripped.trim_start_matches('/');

@@ -87,7 +87,7 @@ fn messages_and_properties_cannot_break_out_of_the_command() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(
         lines[0],
-        "::error file=src/a%2Cb%3Ac%25.js,line=3,col=1,endLine=3,endColumn=1,title=bot/start-handler-missing::[blocker] 100%25 broken:%0Aline two%0D%0A::error::injected"
+        "::error file=src/a%2Cb%3Ac%25.js,line=3,col=1,endLine=3,endColumn=1,title=bot/start-handler-missing::[blocker] 100%25 broken:%0Aline two\\u{d}%0A::error::injected"
     );
 }
 

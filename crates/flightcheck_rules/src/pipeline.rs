@@ -738,7 +738,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             name: "flightcheck",
             version: env!("CARGO_PKG_VERSION"),
         },
-        root: options.root.to_string_lossy().replace('\\', "/"),
+        root: flightcheck_core::text::slash_path(&options.root),
         verdict,
         score,
         counts,

@@ -129,12 +129,13 @@ fn load(ws: &Workspace, path: &Path) -> Result<ProjectConfig, ConfigError> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let canonical_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let base = canonical_dir.strip_prefix(&ws.root).ok().map(|r| {
-        match r.to_string_lossy().replace('\\', "/") {
-            s if s.is_empty() => ".".to_string(),
-            s => s,
-        }
-    });
+    let base =
+        canonical_dir.strip_prefix(&ws.root).ok().map(
+            |r| match flightcheck_core::text::slash_path(r) {
+                s if s.is_empty() => ".".to_string(),
+                s => s,
+            },
+        );
     let source = match &base {
         Some(b) => {
             let name = path

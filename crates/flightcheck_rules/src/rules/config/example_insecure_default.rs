@@ -165,7 +165,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     } else {
                         format!("Leave `{key}=` empty in the template with a comment on how to generate it (`openssl rand -hex 32`), and reject empty or placeholder values at startup.")
                     })
-                    .verify(format!("grep {key} {}", env.rel)),
+                    .verify(format!("grep {key} {}", flightcheck_core::text::shell_quote(&env.rel))),
             );
         }
         if !any_validation {

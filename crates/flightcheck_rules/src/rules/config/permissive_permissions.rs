@@ -146,7 +146,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     "chmod 600 {} (owned by the service's user), and create it with `umask 077` in the deploy.",
                     env.rel
                 ))
-                .verify(format!("stat -c %a {}   # expect 600", env.rel)),
+                .verify(format!("stat -c %a {}   # expect 600", flightcheck_core::text::shell_quote(&env.rel))),
         );
     }
     for data in ctx.ws.data_files.iter().filter(|d| d.project == ctx.index) {
@@ -183,7 +183,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 "chmod 600 {} and chmod 700 {dir} (owned by the service's user).",
                 data.rel
             ))
-            .verify(format!("stat -c %a {}   # expect 600", data.rel)),
+            .verify(format!("stat -c %a {}   # expect 600", flightcheck_core::text::shell_quote(&data.rel))),
         );
     }
     out

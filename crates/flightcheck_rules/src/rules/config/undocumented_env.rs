@@ -192,7 +192,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .evidence(Evidence::searched(format!("searched {} for `{key}`", names.join(", "))))
                 .impact(format!("Deployments configured from the template leave `{key}` unset; the code that needs it fails or silently skips."))
                 .fix(format!("Add `{key}=` with a comment to {}.", names.join(", ")))
-                .verify(format!("grep {key} {}", names.join(" "))),
+                .verify(format!("grep {key} {}", names.iter().map(|n| flightcheck_core::text::shell_quote(n)).collect::<Vec<_>>().join(" "))),
         );
     }
     // Stale keys: documented, but no source file of the project reads or mentions them.

@@ -348,7 +348,7 @@ fn launches(ctx: &ProjectContext, out: &mut Vec<Finding>) {
             .evidence(Evidence::at(&l.file, l.line, flightcheck_core::text::truncate(&l.command, 160), "production launch command"))
             .impact("Production runs a development server mode.")
             .fix("Remove `--reload` / `--debug` from the production command (keep them in a dev script or compose override).")
-            .verify(format!("grep -n -- '--reload\\|--debug' {}", l.file)),
+            .verify(format!("grep -n -- '--reload\\|--debug' {}", flightcheck_core::text::shell_quote(&l.file))),
         );
     }
 }
@@ -460,7 +460,7 @@ fn env_file(ctx: &ProjectContext, env: &EnvFile, out: &mut Vec<Finding>) {
             finding
                 .impact("Production serves debug pages or development-mode errors with stack traces and settings.")
                 .fix(format!("Remove `{key}` from `{}` (or set it to false/production).", env.rel))
-                .verify(format!("grep {key} {}", env.rel)),
+                .verify(format!("grep {key} {}", flightcheck_core::text::shell_quote(&env.rel))),
         );
     }
 }

@@ -242,11 +242,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         )
         .fix(format!(
             "Revoke every listed credential, add `{}` to .gitignore, run `git rm --cached {}`, keep the values in the deployment's secret store and commit an `.env.example` with empty values.",
-            file_name(&env.rel), env.rel
+            file_name(&env.rel), flightcheck_core::text::shell_quote(&env.rel)
         ))
         .verify(format!(
             "`git ls-files {}` prints nothing, and each provider shows the old credentials as revoked.",
-            env.rel
+            flightcheck_core::text::shell_quote(&env.rel)
         )));
     }
 
@@ -322,10 +322,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 finding
                     .impact("Every clone and fork keeps the old commits: the values can be read with `git log -p` long after the file is gone.")
                     .fix(format!(
-                        "Revoke every listed credential at its provider. Then, if the repository is shared, purge the file from history (`git filter-repo --path {path} --invert-paths`) and make sure it is in .gitignore."
+                        "Revoke every listed credential at its provider. Then, if the repository is shared, purge the file from history (`git filter-repo --path {} --invert-paths`) and make sure it is in .gitignore.",
+                        flightcheck_core::text::shell_quote(path)
                     ))
                     .verify(format!(
-                        "Each provider shows the old credentials as revoked; `git log --all --oneline -- {path}` prints nothing after the purge."
+                        "Each provider shows the old credentials as revoked; `git log --all --oneline -- {}` prints nothing after the purge.",
+                        flightcheck_core::text::shell_quote(path)
                     )),
             );
         }

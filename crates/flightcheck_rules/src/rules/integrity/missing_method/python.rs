@@ -49,7 +49,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )))
                 .impact("Python raises AttributeError when this call runs: the code path fails every time.")
                 .fix(format!("Call the method `{class}` defines, or add `{method}` to it."))
-                .verify(format!("grep -n \"def {method}\" {rel}")),
+                .verify(format!("grep -n \"def {method}\" {}", flightcheck_core::text::shell_quote(rel))),
             );
         }
     }
@@ -238,7 +238,7 @@ pub(super) fn check_receivers(ctx: &ProjectContext) -> Vec<Finding> {
                 )))
                 .impact("Python raises AttributeError when this call runs: the code path fails every time.")
                 .fix(format!("Call a method `{name}` defines, or add `{method}` to it."))
-                .verify(format!("grep -n \"def {method}\" {orel}")),
+                .verify(format!("grep -n \"def {method}\" {}", flightcheck_core::text::shell_quote(orel))),
             );
         }
     }

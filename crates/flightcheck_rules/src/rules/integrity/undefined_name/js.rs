@@ -152,7 +152,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     "Import or declare `{}` (or correct the name), or guard it with `typeof {} !== 'undefined'` if it is optional.",
                     u.name, u.name
                 ))
-                .verify(format!("npx eslint --no-eslintrc --env node,es2022 --parser-options=ecmaVersion:latest,sourceType:module --rule 'no-undef: error' {rel}")),
+                .verify(format!("npx eslint --no-eslintrc --env node,es2022 --parser-options=ecmaVersion:latest,sourceType:module --rule 'no-undef: error' {}", flightcheck_core::text::shell_quote(rel))),
             );
         }
     }

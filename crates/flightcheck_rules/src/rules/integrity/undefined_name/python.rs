@@ -75,7 +75,10 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     )))
                     .impact(impact)
                     .fix(format!("Import or define `{name}`, or correct the name."))
-                    .verify(format!("ruff check --select F821 {rel}")),
+                    .verify(format!(
+                        "ruff check --select F821 {}",
+                        flightcheck_core::text::shell_quote(rel)
+                    )),
             );
         }
     }
