@@ -347,6 +347,55 @@ fn normalize_rel(path: &str) -> String {
     path.to_string()
 }
 
+/// Longest glob accepted, in bytes; real path globs are a few dozen.
+const MAX_GLOB_LEN: usize = 1024;
+/// Deepest `{a,{b,c}}` nesting accepted: globset compiles alternatives recursively and a
+/// config from a scanned repository must not be able to overflow the stack with them.
+const MAX_GLOB_BRACE_DEPTH: usize = 8;
+
+/// Rejects globs too long or too deeply nested to be a path pattern, before globset sees
+/// them (it panics or recurses without bound on some of them).
+fn check_glob_size(glob: &str) -> Result<(), String> {
+    let shown = || {
+        let mut end = glob.len().min(40);
+        while !glob.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < glob.len() {
+            format!("{}…", &glob[..end])
+        } else {
+            glob.to_string()
+        }
+    };
+    if glob.len() > MAX_GLOB_LEN {
+        return Err(format!(
+            "glob `{}` is {} bytes long; at most {MAX_GLOB_LEN} are accepted",
+            shown(),
+            glob.len()
+        ));
+    }
+    let (mut depth, mut deepest, mut escaped) = (0usize, 0usize, false);
+    for b in glob.bytes() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_GLOB_BRACE_DEPTH {
+        return Err(format!(
+            "glob `{}` nests `{{…}}` {deepest} deep; at most {MAX_GLOB_BRACE_DEPTH} are accepted",
+            shown()
+        ));
+    }
+    Ok(())
+}
+
 /// A `.gitignore`-like glob as `globset` syntax: a glob without a `/` (other than a
 /// trailing one) matches at any depth, a leading `/` or `./` anchors it to the project
 /// directory, and a trailing `/` is dropped (a directory covers its contents anyway).
@@ -354,6 +403,7 @@ fn globset_syntax(glob: &str) -> Result<String, String> {
     if glob.trim().is_empty() {
         return Err("empty glob".into());
     }
+    check_glob_size(glob)?;
     if glob.split('/').any(|c| c == "..") {
         return Err(format!(
             "glob `{glob}` leaves the directory of the config file; globs are relative to it"
@@ -1148,6 +1198,24 @@ docs = 0
             error("[per-path-ignores]\n\"/\" = [\"docs/\"]\n"),
             "flightcheck.toml:2:1: glob `/` names no file"
         );
+        let nested = format!("{}a{}", "{".repeat(200), "}".repeat(200));
+        assert_eq!(
+            error(&format!("[per-path-ignores]\n\"{nested}\" = [\"docs/\"]\n")),
+            format!(
+                "flightcheck.toml:2:1: glob `{}…` nests `{{…}}` 200 deep; at most 8 are accepted",
+                "{".repeat(40)
+            )
+        );
+        let long = "a".repeat(1 << 20);
+        let message = error(&format!("[per-path-ignores]\n\"{long}\" = [\"docs/\"]\n"));
+        assert!(
+            message.starts_with("flightcheck.toml:2:1: glob `aaaa")
+                && message.ends_with("…` is 1048576 bytes long; at most 1024 are accepted"),
+            "{message}"
+        );
+        // Escaped braces are characters, not nesting.
+        let escaped = format!("[per-path-ignores]\n'{}' = [\"docs/\"]\n", "\\{".repeat(20));
+        assert!(Config::parse(&escaped, "flightcheck.toml").is_ok());
     }
 
     #[test]

@@ -171,6 +171,20 @@ const PLACEHOLDER_MARKS: [&str; 30] = [
     "mock",
 ];
 
+/// Whether `value` holds the placeholder word `mark` written the way people write words:
+/// `fake`, `FAKE` or `Fake`. Random base64 holds `FAkE` or `fAKe` by chance (about one
+/// 1024-bit RSA key in 16 did), which is not a word anyone typed.
+fn has_mark(value: &str, lower: &str, mark: &str) -> bool {
+    lower.match_indices(mark).any(|(at, _)| {
+        let Some(original) = value.get(at..at + mark.len()) else {
+            return true;
+        };
+        let letters = || original.chars().filter(char::is_ascii_alphabetic);
+        let rest_lower = letters().skip(1).all(|c| c.is_ascii_lowercase());
+        letters().all(|c| c.is_ascii_uppercase()) || rest_lower
+    })
+}
+
 /// Whether `value` is a placeholder rather than a credential: template words, `<...>`,
 /// runs such as `xxxx`, `000000`, `abcdef`, `12345`, or too few distinct characters.
 pub fn is_placeholder(value: &str) -> bool {
@@ -178,7 +192,7 @@ pub fn is_placeholder(value: &str) -> bool {
     if KNOWN_EXAMPLES.iter().any(|e| value.contains(e)) {
         return true;
     }
-    if PLACEHOLDER_MARKS.iter().any(|w| lower.contains(w)) {
+    if PLACEHOLDER_MARKS.iter().any(|w| has_mark(value, &lower, w)) {
         return true;
     }
     let bytes = lower.as_bytes();
@@ -792,7 +806,9 @@ fn scan_pem(text: &str, out: &mut Vec<Hit>) {
             .flat_map(|l| l.trim().chars())
             .collect();
         let base64_chars = material.bytes().filter(|b| base64ish(*b)).count();
-        if base64_chars < 100 || base64_chars * 10 < material.len() * 9 || is_placeholder(&material)
+        if base64_chars < 100
+            || base64_chars * 10 < material.len() * 9
+            || (!is_key_structure(&material) && is_placeholder(&material))
         {
             continue;
         }
@@ -832,6 +848,28 @@ fn local_host(host: &str) -> bool {
         || !h.contains('.')
 }
 
+/// Whether base64 key material decodes to what keys are: an ASN.1 DER sequence (PKCS#1,
+/// PKCS#8, SEC1) or an `openssh-key-v1` blob. Such text is a key whatever words its base64
+/// happens to spell.
+fn is_key_structure(material: &str) -> bool {
+    let clean: String = material.chars().filter(|c| !c.is_whitespace()).collect();
+    base64_decode(&clean)
+        .is_some_and(|der| der.first() == Some(&0x30) || der.starts_with(b"openssh-key-v1\0"))
+}
+
+/// A password that is a template slot, not a value: `${DB_PASS}`, `$DB_PASS`, `$(cat f)`,
+/// `{password}` (f-string), `%(pw)s`.
+fn is_interpolation(password: &str) -> bool {
+    let variable = password.strip_prefix('$').is_some_and(|v| {
+        !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    });
+    variable
+        || password.contains("${")
+        || password.contains("$(")
+        || password.contains("%(")
+        || (password.starts_with('{') && password.ends_with('}'))
+}
+
 /// Passwords in database and broker URLs (`postgres://user:password@db.example.com/app`).
 fn scan_connection_strings(text: &str, out: &mut Vec<Hit>) {
     const SCHEMES: [&str; 12] = [
@@ -859,20 +897,30 @@ fn scan_connection_strings(text: &str, out: &mut Vec<Hit>) {
             continue;
         }
         let rest_start = i + 3;
-        let authority_end = run_end(bytes, rest_start, |b| {
+        // The user-info runs to the last `@` before the path: a password may hold any of
+        // `!$#&?` (RFC 3986 wants them escaped, real strings often do not).
+        let raw_end = run_end(bytes, rest_start, |b| {
+            !matches!(b, b'/' | b'"' | b'\'' | b'`' | b' ' | b'\n' | b'\r' | b'\t')
+        });
+        let raw = &text[rest_start..raw_end];
+        let Some(at) = raw.rfind('@') else {
+            continue;
+        };
+        let Some(colon) = raw[..at].find(':') else {
+            continue;
+        };
+        let password = &raw[colon + 1..at];
+        // `host:6379?user=a@b`: a query string, not a password.
+        if password.contains('?') && password.contains('=') {
+            continue;
+        }
+        let authority_end = run_end(bytes, rest_start + at, |b| {
             !matches!(
                 b,
                 b'/' | b'?' | b'#' | b'"' | b'\'' | b'`' | b' ' | b'\n' | b','
             )
         });
         let authority = &text[rest_start..authority_end];
-        let Some(at) = authority.rfind('@') else {
-            continue;
-        };
-        let Some(colon) = authority[..at].find(':') else {
-            continue;
-        };
-        let password = &authority[colon + 1..at];
         let host = authority[at + 1..]
             .split(',')
             .next()
@@ -887,7 +935,7 @@ fn scan_connection_strings(text: &str, out: &mut Vec<Hit>) {
         if password.len() < 8
             || weak.contains(&password.to_ascii_lowercase().as_str())
             || is_placeholder(password)
-            || password.contains('$')
+            || is_interpolation(password)
             || local_host(host)
             || entropy(password) < 2.5
         {
@@ -1697,6 +1745,47 @@ mod tests {
         let found = scan_text(&format!("a: 1\nkey: |\n  {}", key.replace('\n', "\n  ")));
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].span.line, found[0].span.end_line), (3, 16));
+    }
+
+    #[test]
+    fn key_material_that_spells_a_placeholder_word_by_chance_is_still_a_key() {
+        // A DER sequence (0x30 0x82 …) whose base64 happens to contain `FAkE` and `HeRE`, the
+        // way about one 1024-bit RSA key in 16 does.
+        let lines: String = (0..10)
+            .map(|k| {
+                format!("MIICXAIBAAKBgQ{k}FAkEZr8Kx2Lw9TvBHeRE4mYc7Hd3Jf6Gp1Ra0Se5Ui8OkQw3Ez7\n")
+            })
+            .collect();
+        let key =
+            format!("-----BEGIN RSA PRIVATE KEY-----\n{lines}-----END RSA PRIVATE KEY-----\n");
+        assert_eq!(kinds(&key), vec![SecretKind::PrivateKey]);
+        // A stand-in someone typed is not.
+        let typed =
+            "-----BEGIN RSA PRIVATE KEY-----\nyour private key here\n-----END RSA PRIVATE KEY-----";
+        assert!(kinds(typed).is_empty());
+        assert!(has_mark("my_Fake_key", "my_fake_key", "fake"));
+        assert!(has_mark("MY_FAKE_KEY", "my_fake_key", "fake"));
+        assert!(!has_mark("x9FAkEq", "x9fakeq", "fake"));
+    }
+
+    #[test]
+    fn connection_string_passwords_with_shell_punctuation() {
+        assert_eq!(
+            kinds("const url = 'postgres://app:Wq8z!N3$kL#5v&R2@db.eu-west.example.net:5432/app';"),
+            vec![SecretKind::ConnectionStringPassword]
+        );
+        assert_eq!(
+            kinds("url = \"postgresql://app:Zr8K?x2Lw9T@db.prod.example.net/app\""),
+            vec![SecretKind::ConnectionStringPassword]
+        );
+        for slot in [
+            "postgres://app:$DB_PASSWORD@db.example.net/app",
+            "postgres://app:${DB_PASSWORD}@db.example.net/app",
+            "postgres://app:{db_pass}@db.example.net/app",
+            "redis://cache.example.net:6379?client=a@b",
+        ] {
+            assert!(kinds(slot).is_empty(), "{slot}");
+        }
     }
 
     #[test]
