@@ -69,7 +69,7 @@ pub fn run(args: &InitArgs) -> ExitCode {
             "internal error: the generated config does not parse ({e}); nothing was written"
         ));
     }
-    if let Err(e) = std::fs::write(&target, &generated.text) {
+    if let Err(e) = replace_file(&target, &generated.text) {
         return fail(&format!("cannot write {}: {e}", target.display()));
     }
     println!("wrote {}", target.display());
@@ -77,6 +77,28 @@ pub fn run(args: &InitArgs) -> ExitCode {
         println!("  {line}");
     }
     ExitCode::SUCCESS
+}
+
+/// Writes `text` to a new file beside `target` and renames it over `target`: an existing
+/// `flightcheck.toml` that is a symlink is replaced, never written through (a repository
+/// could point it at any file of the user running `init --force`).
+fn replace_file(target: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let temp = target.with_file_name(format!(".{CONFIG_FILE_NAME}.{}.tmp", std::process::id()));
+    // `create_new` refuses an existing name, a planted symlink included.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    drop(file);
+    let renamed = written.and_then(|()| std::fs::rename(&temp, target));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    renamed
 }
 
 struct Generated {

@@ -216,6 +216,24 @@ fn existing_file_is_kept_unless_forced() {
     assert_valid(&text);
 }
 
+#[cfg(unix)]
+#[test]
+fn force_replaces_a_symlinked_config_instead_of_writing_through_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    fs::create_dir(&dir).expect("mkdir");
+    write(&dir, &[("index.js", "console.log(1)\n")]);
+    let victim = tmp.path().join("victim.txt");
+    fs::write(&victim, "keep me\n").expect("write");
+    std::os::unix::fs::symlink(&victim, dir.join(CONFIG_FILE_NAME)).expect("symlink");
+    let (code, _, stderr) = init(&["--force"], &dir);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert_eq!(fs::read_to_string(&victim).expect("read"), "keep me\n");
+    let link = fs::symlink_metadata(dir.join(CONFIG_FILE_NAME)).expect("config");
+    assert!(link.file_type().is_file(), "the link itself was replaced");
+    assert_valid(&generated(&dir));
+}
+
 #[test]
 fn bad_paths_exit_2() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -108,8 +108,14 @@ pub fn read(root: &Path, depth: u32) -> GitHistory {
 }
 
 fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String> {
-    let repo = gix::discover(root).map_err(|_| {
-        "git history not read: the scanned directory is not in a git repository".to_string()
+    let repo = gix::discover(root).map_err(|e| {
+        // A `.git` that gix cannot open is a damaged repository, not a missing one.
+        let has_git = root.ancestors().any(|d| d.join(".git").exists());
+        if has_git {
+            format!("git history not read: the repository cannot be opened ({e})")
+        } else {
+            "git history not read: the scanned directory is not in a git repository".to_string()
+        }
     })?;
     let workdir = repo
         .workdir()
@@ -121,8 +127,15 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
         .unwrap_or_default();
     let head = match repo.head_id() {
         Ok(id) => id.detach(),
-        Err(_) => {
-            return Err("git history not read: the repository has no commits".to_string());
+        Err(e) => {
+            let unborn = repo.head().is_ok_and(|h| h.is_unborn());
+            return Err(if unborn {
+                "git history not read: the repository has no commits".to_string()
+            } else {
+                format!(
+                    "git history not read: HEAD cannot be resolved, the repository may be damaged ({e})"
+                )
+            });
         }
     };
     if repo.is_shallow().unwrap_or(false) {
@@ -183,6 +196,7 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
     let mut seen_blobs: HashSet<(String, ObjectId)> = HashSet::new();
     let mut kept: BTreeMap<(String, String, String), HistoricValue> = BTreeMap::new();
     let mut read = 0;
+    let mut capped = false;
     for &id in commits.iter().rev() {
         let Some(tree) = subtree(&repo, id, &prefix)? else {
             read += 1;
@@ -220,6 +234,7 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
                     continue;
                 }
                 if kept.len() >= MAX_VALUES {
+                    capped = true;
                     break;
                 }
                 kept.entry((path.clone(), e.key.clone(), d.clone()))
@@ -239,6 +254,11 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
         }
     }
     out.commits_read = read;
+    if capped {
+        out.notes.push(format!(
+            "git history: stopped keeping removed values at {MAX_VALUES}; older ones in later commits are not reported"
+        ));
+    }
     let mut values: Vec<HistoricValue> = kept.into_values().collect();
     values.sort_by(|a, b| (&a.path, a.line, &a.key).cmp(&(&b.path, b.line, &b.key)));
     out.values = values;

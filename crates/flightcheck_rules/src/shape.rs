@@ -69,7 +69,13 @@ pub fn measure(text: &str, language: Language) -> Depth {
         // continues it (at either end of the break).
         if pending_break {
             pending_break = false;
-            let continues = is_operator(last) || last == b'\\' || is_operator(c) || c == b'.';
+            // JavaScript inserts no semicolon before `(`, `[` or a template: `f()\n()` is
+            // one call chain.
+            let continues = is_operator(last)
+                || matches!(last, b'\\' | b'=' | b'~' | b'!')
+                || is_operator(c)
+                || c == b'.'
+                || (!python && matches!(c, b'(' | b'[' | b'`'));
             if !continues && let Some(top) = levels.last_mut() {
                 total -= *top;
                 *top = 0;
@@ -80,6 +86,21 @@ pub fn measure(text: &str, language: Language) -> Depth {
             let triple = python && i + 2 < n && b[i + 1] == c && b[i + 2] == c;
             i = skip_string(b, i, c, triple || c == b'`');
             last = b'"';
+            continue;
+        }
+        // Words: keyword operators (`not`, `and`, `typeof`, `await`…) deepen the tree like
+        // symbols do; other words are operands.
+        if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
+            let end = word_end(b, i);
+            if is_keyword_operator(&b[i..end], python) {
+                bump(&mut levels, &mut total);
+                last = b'~';
+            } else {
+                last = b[end - 1];
+            }
+            let nesting = levels.len() - 1;
+            out.chain = out.chain.max(total + nesting);
+            i = end;
             continue;
         }
         match c {
@@ -122,6 +143,37 @@ pub fn measure(text: &str, language: Language) -> Depth {
         i += 1;
     }
     out
+}
+
+/// The index after the word starting at `start` (identifier characters).
+fn word_end(b: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < b.len() && (b[end].is_ascii_alphanumeric() || matches!(b[end], b'_' | b'$')) {
+        end += 1;
+    }
+    end
+}
+
+/// Words that are operators of the language: each one is a node above its operand(s).
+fn is_keyword_operator(word: &[u8], python: bool) -> bool {
+    const PYTHON: [&[u8]; 9] = [
+        b"not", b"and", b"or", b"if", b"else", b"lambda", b"await", b"in", b"is",
+    ];
+    const JAVASCRIPT: [&[u8]; 8] = [
+        b"typeof",
+        b"void",
+        b"new",
+        b"await",
+        b"delete",
+        b"instanceof",
+        b"in",
+        b"yield",
+    ];
+    if python {
+        PYTHON.contains(&word)
+    } else {
+        JAVASCRIPT.contains(&word)
+    }
 }
 
 fn bump(levels: &mut [usize], total: &mut usize) {
@@ -192,6 +244,12 @@ mod tests {
         // Across lines, inside brackets, an operator continuing each line.
         assert!(py(&format!("x = (1\n{})\n", "  + 1\n".repeat(n))).chain > n);
         assert!(js(&format!("x = 1 +\n{}1;", "1 +\n".repeat(n))).chain > n);
+        // Keyword operators, and JavaScript lines that continue without an operator.
+        assert!(py(&format!("x = ({}a)\n", "not\n".repeat(n))).chain >= n);
+        assert!(py(&format!("x = ({}a)\n", "a and\n".repeat(n))).chain >= n);
+        assert!(js(&format!("x = {}1;", "typeof\n".repeat(n))).chain >= n);
+        assert!(js(&format!("x = {}1;", "!\n".repeat(n))).chain >= n);
+        assert!(js(&format!("x = f{};", "()\n".repeat(n))).chain >= n);
     }
 
     #[test]
