@@ -538,7 +538,11 @@ impl Config {
         };
         let mut dir = rel;
         loop {
-            if base.join(&dir).join(CONFIG_FILE_NAME).is_file() {
+            // Any entry of that name but a folder, not only a readable file: a config that is
+            // a FIFO, a device or a link out of the root is reported as unreadable, never
+            // ignored.
+            let entry = std::fs::symlink_metadata(base.join(&dir).join(CONFIG_FILE_NAME));
+            if entry.is_ok_and(|m| !m.is_dir()) {
                 return Some(scan_root.join(&dir).join(CONFIG_FILE_NAME));
             }
             if !dir.pop() {

@@ -502,11 +502,21 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
             let Some(ft) = entry.file_type() else {
                 return WalkState::Continue;
             };
-            if !ft.is_file() {
-                // Symlinks are not followed; directories are handled by the walker.
+            if ft.is_dir() {
                 return WalkState::Continue;
             }
             let rel = rel_of(root, entry.path());
+            if !ft.is_file() {
+                // Symlinks are not followed (a link can point out of the root, at a device
+                // or into a loop); special files are never opened. Said so when the name is
+                // one the scan would have read.
+                if classify(&rel) != FileKind::Other
+                    && let Ok(mut n) = notes.lock()
+                {
+                    n.push(Note::file(&rel, special_file_skip(&ft)));
+                }
+                return WalkState::Continue;
+            }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             let Some(kind) = admit(&rel, size, notes) else {
                 return WalkState::Continue;
@@ -531,6 +541,28 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
     notes.sort();
     notes.dedup();
     WalkResult { files, notes }
+}
+
+/// Why a directory entry that is not a regular file was not read.
+fn special_file_skip(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "skipped: a FIFO, not a regular file";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "skipped: a device, not a regular file";
+        }
+        if ft.is_socket() {
+            return "skipped: a socket, not a regular file";
+        }
+    }
+    if ft.is_symlink() {
+        "skipped: a symbolic link (links are not followed)"
+    } else {
+        "skipped: not a regular file"
+    }
 }
 
 #[cfg(test)]

@@ -69,13 +69,13 @@ pub fn measure(text: &str, language: Language) -> Depth {
         // continues it (at either end of the break).
         if pending_break {
             pending_break = false;
-            // JavaScript inserts no semicolon before `(`, `[` or a template: `f()\n()` is
-            // one call chain.
+            // JavaScript inserts no semicolon before `(`, `[` or a template (`f()\n()` is
+            // one call chain), nor after the `:` of a conditional.
             let continues = is_operator(last)
                 || matches!(last, b'\\' | b'=' | b'~' | b'!')
                 || is_operator(c)
                 || c == b'.'
-                || (!python && matches!(c, b'(' | b'[' | b'`'));
+                || (!python && (matches!(c, b'(' | b'[' | b'`') || last == b':'));
             if !continues && let Some(top) = levels.last_mut() {
                 total -= *top;
                 *top = 0;
