@@ -1,6 +1,9 @@
 //! Bad input never crashes the scan: it degrades to a note (or a finding).
 
+mod common;
+
 use assert_cmd::Command;
+use common::notes;
 use serde_json::Value;
 use std::path::Path;
 
@@ -19,21 +22,6 @@ fn scan(dir: &Path) -> (i32, Value, String) {
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("JSON expected ({e}); stderr: {stderr}"));
     (out.status.code().unwrap_or(-1), json, stderr)
-}
-
-fn notes(report: &Value) -> Vec<String> {
-    report["notes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|n| {
-            format!(
-                "{} {}",
-                n["file"].as_str().unwrap_or(""),
-                n["message"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
 }
 
 fn rules_found(report: &Value) -> Vec<String> {

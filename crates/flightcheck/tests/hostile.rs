@@ -51,19 +51,7 @@ fn run(args: &[&str], dir: &Path, path_env: Option<&str>) -> Run {
 }
 
 fn notes(stdout: &str) -> Vec<String> {
-    let report: serde_json::Value = serde_json::from_str(stdout).expect("JSON report");
-    report["notes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|n| {
-            format!(
-                "{} {}",
-                n["file"].as_str().unwrap_or(""),
-                n["message"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
+    common::notes(&serde_json::from_str(stdout).expect("JSON report"))
 }
 
 #[test]

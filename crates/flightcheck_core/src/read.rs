@@ -77,7 +77,8 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-fn kind_name(ft: &std::fs::FileType) -> &'static str {
+/// What a file type that is not a regular file is, for notes: "a FIFO", "a device"…
+pub fn kind_name(ft: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -93,6 +94,8 @@ fn kind_name(ft: &std::fs::FileType) -> &'static str {
     }
     if ft.is_dir() {
         "a directory"
+    } else if ft.is_symlink() {
+        "a symbolic link"
     } else {
         "a special file"
     }

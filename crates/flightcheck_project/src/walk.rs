@@ -513,7 +513,13 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
                 if classify(&rel) != FileKind::Other
                     && let Ok(mut n) = notes.lock()
                 {
-                    n.push(Note::file(&rel, special_file_skip(&ft)));
+                    let what = flightcheck_core::read::kind_name(&ft);
+                    let why = if ft.is_symlink() {
+                        format!("skipped: {what} (links are not followed)")
+                    } else {
+                        flightcheck_core::read::Skip::NotRegular(what).to_string()
+                    };
+                    n.push(Note::file(&rel, why));
                 }
                 return WalkState::Continue;
             }
@@ -541,28 +547,6 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
     notes.sort();
     notes.dedup();
     WalkResult { files, notes }
-}
-
-/// Why a directory entry that is not a regular file was not read.
-fn special_file_skip(ft: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_fifo() {
-            return "skipped: a FIFO, not a regular file";
-        }
-        if ft.is_block_device() || ft.is_char_device() {
-            return "skipped: a device, not a regular file";
-        }
-        if ft.is_socket() {
-            return "skipped: a socket, not a regular file";
-        }
-    }
-    if ft.is_symlink() {
-        "skipped: a symbolic link (links are not followed)"
-    } else {
-        "skipped: not a regular file"
-    }
 }
 
 #[cfg(test)]

@@ -74,3 +74,19 @@ pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     }
     std::fs::write(path, bytes).expect("write");
 }
+
+/// The report's notes as `FILE MESSAGE` lines.
+pub fn notes(report: &serde_json::Value) -> Vec<String> {
+    report["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            format!(
+                "{} {}",
+                n["file"].as_str().unwrap_or(""),
+                n["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
