@@ -141,7 +141,7 @@ fn code_frames_show_the_preview_in_place_of_the_value() {
 }
 
 /// One made-up credential per place a string of the report can come from.
-const PLANTED: [(&str, &str); 11] = [
+const PLANTED: [(&str, &str); 12] = [
     (
         "code literal",
         "sk_live_51Pz7YqLw3Kx9TvB4mYc7Hd3Jf6Gp1Ra0Se5Ui8OkQw3Ez7Nb2Xv4Ty6",
@@ -174,6 +174,10 @@ const PLANTED: [(&str, &str); 11] = [
     ),
     ("suppression reason", "glpat-Zx8Cv7Bn6Mq5Wl4Ek3Rj"),
     ("database password", "Hv7!Kq$2#Lp&9Xz"),
+    (
+        "file name",
+        "sk_live_51Tc4Yd5Ze6Af7Bg8Ch9Di0Ej1Fk2Gl3Hm4In5Jo6Kp7Lq8Mr",
+    ),
 ];
 
 fn planted(source: &str) -> &'static str {
@@ -218,6 +222,12 @@ fn planted_repository() -> tempfile::TempDir {
         root,
         "src/broken.js",
         format!("const key = '{}' +;\n", planted("parse error")),
+    );
+    // A file that does not parse, named after a key: its name is in the parse-error finding.
+    write(
+        root,
+        format!("src/{}.js", planted("file name")).as_str(),
+        "export default {\n",
     );
     write(
         root,
@@ -325,6 +335,7 @@ fn planted_secrets_in_every_source_reach_no_format_and_no_baseline() {
         "config/localhost-in-production",
         "integrity/parse-error",
         "reviewed with",
+        "\"file\": \"src/…(",
     ] {
         assert!(json.contains(shown), "json lacks {shown}:\n{json}");
     }

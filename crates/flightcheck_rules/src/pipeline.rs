@@ -1410,6 +1410,16 @@ fn secret_values(ws: &Workspace, files: &[FileState]) -> flightcheck_core::redac
             set.add(&v.value);
         }
     }
+    // A credential in a file name (`keys/sk_live_….json`): provider formats only, which no
+    // ordinary name matches, so paths elsewhere in the report stay as they are.
+    for file in &ws.files {
+        let scan = flightcheck_core::secrets::scan_tokens(&file.rel);
+        for hit in scan.hits {
+            if let Some(value) = file.rel.get(hit.start..hit.end) {
+                set.add(value);
+            }
+        }
+    }
     set
 }
 
