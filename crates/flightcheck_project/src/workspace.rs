@@ -681,25 +681,20 @@ impl Workspace {
                     let lower = file_name(&f.rel).to_ascii_lowercase();
                     if lower.contains("dockerfile") {
                         launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
-                        // The final stage's base image is what runs the code.
-                        let from = text
-                            .lines()
-                            .enumerate()
-                            .filter(|(_, l)| {
-                                l.trim_start().to_ascii_uppercase().starts_with("FROM ")
-                            })
-                            .last();
-                        if let Some((n, line)) = from {
-                            let image = line.split_whitespace().nth(1).unwrap_or("");
-                            if image.contains("python")
-                                && let Some((major, minor)) = python_version_in(image)
-                            {
-                                projects[p].python_target = Some(RuntimeVersion {
-                                    major,
-                                    minor,
-                                    source: format!("{}:{} FROM {image}", f.rel, n + 1),
-                                });
-                            }
+                        // The final stage's base image is what runs the code; a dev
+                        // container (`.devcontainer/`) runs nothing that is deployed.
+                        let from = (!in_hidden_dir(&f.rel))
+                            .then(|| final_base_image(&text))
+                            .flatten();
+                        if let Some((line, image)) = from
+                            && image.contains("python")
+                            && let Some((major, minor)) = python_version_in(&image)
+                        {
+                            projects[p].python_target = Some(RuntimeVersion {
+                                major,
+                                minor,
+                                source: format!("{}:{line} FROM {image}", f.rel),
+                            });
                         }
                     } else if lower == "procfile" {
                         launches.extend(deploy::procfile(&f.rel, &dir, &text));
@@ -1040,6 +1035,37 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
     out
 }
 
+/// The base image of a Dockerfile's final stage, with its 1-based line, following stage
+/// names (`FROM python:3.12-slim AS builder` … `FROM builder AS prod` → `python:3.12-slim`).
+fn final_base_image(text: &str) -> Option<(usize, String)> {
+    let mut stages: Vec<(String, usize, String)> = Vec::new(); // (alias, line, image)
+    for (n, line) in text.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if !words.first().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
+            continue;
+        }
+        // `FROM --platform=… image AS name`
+        let mut rest = words[1..].iter().filter(|w| !w.starts_with("--"));
+        let Some(image) = rest.next() else {
+            continue;
+        };
+        let alias = match (rest.next(), rest.next()) {
+            (Some(kw), Some(name)) if kw.eq_ignore_ascii_case("AS") => name.to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        let image = image.to_string();
+        // A stage built on an earlier stage has that stage's image.
+        let resolved = stages
+            .iter()
+            .rev()
+            .find(|(a, _, _)| !a.is_empty() && a.eq_ignore_ascii_case(&image))
+            .map(|(_, l, i)| (*l, i.clone()));
+        let (line_no, image) = resolved.unwrap_or((n + 1, image));
+        stages.push((alias, line_no, image));
+    }
+    stages.pop().map(|(_, l, i)| (l, i))
+}
+
 /// The lowest Python a version specifier admits: the `>=`, `~=`, `==` or `^` clause
 /// (`<3.13,>=3.10` → 3.10; `^3.11` → 3.11).
 fn lowest_python(spec: &str) -> Option<(u8, u8)> {
@@ -1220,6 +1246,18 @@ mod tests {
         assert_eq!(lowest_python("^3.11"), Some((3, 11)));
         assert_eq!(lowest_python(">=3.8"), Some((3, 8)));
         assert_eq!(lowest_python("<4"), None);
+    }
+
+    #[test]
+    fn final_stage_images_follow_stage_names() {
+        let multi = "FROM python:3.12-slim-bookworm AS builder\nRUN pip install uv\nFROM builder AS prod\nCMD [\"python\", \"-m\", \"bot\"]\n";
+        assert_eq!(
+            final_base_image(multi),
+            Some((1, "python:3.12-slim-bookworm".to_string()))
+        );
+        let copy = "FROM node:20 AS web\nFROM --platform=linux/amd64 python:3.11-slim\nCOPY --from=web /app /app\n";
+        assert_eq!(final_base_image(copy), Some((2, "python:3.11-slim".to_string())));
+        assert_eq!(final_base_image("RUN echo\n"), None);
     }
 
     #[test]
