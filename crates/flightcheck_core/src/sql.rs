@@ -270,9 +270,13 @@ pub fn tables_queried(sql: &str) -> Vec<(SqlTable, TableAccess)> {
             }
             _ => continue,
         };
-        let Some((name, off, _)) = table_name(&tokens, i + 1) else {
+        let Some((name, off, len)) = table_name(&tokens, i + 1) else {
             continue;
         };
+        // `SELECT * FROM migrate_data()`: a set-returning function, not a table.
+        if w == "from" && matches!(tokens.get(i + 1 + len), Some(Token::Punct('(', _))) {
+            continue;
+        }
         if is_keyword(&name)
             || ctes.contains(&name)
             || name.chars().next().is_some_and(|c| c.is_ascii_digit())
@@ -413,6 +417,12 @@ mod tests {
             queried("SELECT * FROM information_schema.tables")
                 .iter()
                 .all(|(t, _)| t != "information_schema")
+        );
+        // Set-returning functions are not tables.
+        assert!(queried("SELECT * FROM validate_migration()").is_empty());
+        assert_eq!(
+            queried("SELECT * FROM app.rollback(1) r JOIN users u ON true"),
+            vec![("users".into(), Read)]
         );
     }
 

@@ -1041,7 +1041,10 @@ fn final_base_image(text: &str) -> Option<(usize, String)> {
     let mut stages: Vec<(String, usize, String)> = Vec::new(); // (alias, line, image)
     for (n, line) in text.lines().enumerate() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if !words.first().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
+        if !words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        {
             continue;
         }
         // `FROM --platform=… image AS name`
@@ -1256,7 +1259,10 @@ mod tests {
             Some((1, "python:3.12-slim-bookworm".to_string()))
         );
         let copy = "FROM node:20 AS web\nFROM --platform=linux/amd64 python:3.11-slim\nCOPY --from=web /app /app\n";
-        assert_eq!(final_base_image(copy), Some((2, "python:3.11-slim".to_string())));
+        assert_eq!(
+            final_base_image(copy),
+            Some((2, "python:3.11-slim".to_string()))
+        );
         assert_eq!(final_base_image("RUN echo\n"), None);
     }
 

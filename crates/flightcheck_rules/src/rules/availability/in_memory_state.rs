@@ -7,7 +7,7 @@ use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity,
 
 pub static META: RuleMeta = RuleMeta {
     id: "availability/in-memory-state",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Availability,
     fix_kind: FixKind::Code,
     summary: "Valuable state (games with stakes, pending payments, queues) kept only in memory",

@@ -7,7 +7,7 @@ use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnrea
 
 pub static META: RuleMeta = RuleMeta {
     id: "bot/in-memory-session",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Availability,
     fix_kind: FixKind::Code,
     summary: "Conversation / FSM / session state kept in process memory",
@@ -98,9 +98,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .verify("Start a multi-step flow, restart the bot, continue: the flow resumes.");
         if s.fallback {
             finding = finding
-                .severity(Severity::Medium)
+                .severity(Severity::Low)
                 .evidence(flightcheck_core::Evidence::searched(
-                    "medium, not high: a persistent store is used when its setting is present; production depends on that one env var",
+                    "low, not medium: a persistent store is used when its setting is present; production depends on that one env var",
                 ));
         }
         out.push(finding);

@@ -274,11 +274,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     format!("medium, not blocker: `{}` creates missing tables at startup, so a fresh database works; it never alters existing tables, so the changes in these migrations never reach an existing database", r.tool),
                 ));
         } else if let Some((file, line)) = manual_runner(ctx, set) {
-            finding = finding.severity(Severity::High).evidence(Evidence::at(
+            finding = finding.severity(Severity::Medium).evidence(Evidence::at(
                 ctx.rel(file),
                 line,
                 ctx.snippet(file, line),
-                "high, not blocker: the project's own code reads the migrations folder here (a runner someone must start by hand); nothing runs it on deploy",
+                "medium, not blocker: the project's own code reads the migrations folder here (a runner someone must start by hand); nothing runs it on deploy",
             ));
         }
         if set.tool == MigrationTool::Supabase && finding.severity > Severity::Medium {
@@ -287,8 +287,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             ));
         }
         if finding.severity == Severity::Blocker && !has_deploy_definition(ctx) {
-            finding = finding.severity(Severity::High).evidence(Evidence::searched(
-                "high, not blocker: no deploy definition starts this project's code (Dockerfile, compose service, Procfile, platform config, CI deploy step; a package `start` script or a compose file that runs only the database is not one), so whoever deploys must apply the migrations by hand every time",
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
+                "medium, not blocker: no deploy definition starts this project's code (Dockerfile, compose service, Procfile, platform config, CI deploy step; a package `start` script or a compose file that runs only the database is not one), so whoever deploys must apply the migrations by hand every time",
             ));
         }
         let verify = match set.tool {

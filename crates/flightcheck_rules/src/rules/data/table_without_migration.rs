@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub static META: RuleMeta = RuleMeta {
     id: "data/table-without-migration",
-    severity: Severity::Blocker,
+    severity: Severity::Medium,
     category: Category::Data,
     fix_kind: FixKind::Code,
     summary: "Code queries a table that no migration or schema file creates",

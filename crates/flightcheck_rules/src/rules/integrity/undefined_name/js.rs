@@ -119,8 +119,14 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
             } else if u.write_only {
                 (
-                    Severity::High,
+                    Severity::Medium,
                     "Assigning an undeclared name throws ReferenceError in strict mode (ES modules, classes, TypeScript output) when the line runs.".to_string(),
+                )
+            } else if u.top_function.is_some() || u.in_callback {
+                // High, not blocker: the module loads; the function fails each time it runs.
+                (
+                    Severity::High,
+                    "ReferenceError each time this function runs: every call of it fails, while the rest of the service keeps working.".to_string(),
                 )
             } else {
                 (

@@ -43,17 +43,19 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
             } else if u.in_function && u.in_except {
                 (
-                    Severity::High,
+                    Severity::Medium,
                     format!(
                         "`{name}` is used in `{rel}` but never defined or imported (in an `except` handler)"
                     ),
-                    "Python raises NameError when this handler runs: the error it was meant to handle is replaced by a NameError and the user gets no answer. It breaks only after something else already failed, so high, not blocker.",
+                    "Python raises NameError when this handler runs: the error it was meant to handle is replaced by a NameError and the user gets no answer. It breaks only after something else already failed, so medium.",
                 )
             } else if u.in_function {
+                // High, not blocker: the module loads and serves; this function fails each
+                // time it runs, and which paths reach it per request is not proven here.
                 (
-                    Severity::Blocker,
+                    Severity::High,
                     format!("`{name}` is used in `{rel}` but never defined or imported"),
-                    "Python raises NameError when this function runs: every call fails.",
+                    "Python raises NameError when this function runs: every call of it fails, while the rest of the service keeps working.",
                 )
             } else {
                 (
