@@ -459,6 +459,14 @@ fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
         has_service[ws.file_project[e.file]] = true;
         service_files.insert(e.file);
     }
+    // Projects whose service a deploy definition or start script launches.
+    let mut launched: Vec<bool> = vec![false; ws.projects.len()];
+    for e in points
+        .iter()
+        .filter(|e| declared_service(e) && matches!(e.how, EntryHow::Launch(_)))
+    {
+        launched[ws.file_project[e.file]] = true;
+    }
     let runner_files: std::collections::HashSet<usize> = points
         .iter()
         .filter(|e| e.how == EntryHow::StartsService)
@@ -475,11 +483,14 @@ fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
                 || crate::context::in_sample_dir(local)
             {
                 EntryKind::Script
+            } else if launched[ws.file_project[e.file]] && runner_files.contains(&e.file) {
+                // The deploy definitions say what runs: another file that starts a server or
+                // a bot loop when loaded (`debug-server.js`, `test_bot.py`) is started by
+                // hand, a tool beside the service.
+                EntryKind::Script
             } else if runner_files.contains(&e.file) {
                 // A bot loop or server started at load time is the service itself.
                 EntryKind::Service
-            } else if has_service[ws.file_project[e.file]] {
-                EntryKind::Script
             } else {
                 EntryKind::Service
             }
