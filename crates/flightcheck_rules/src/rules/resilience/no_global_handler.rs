@@ -27,7 +27,9 @@ the files the same entry point reaches for `process.on('unhandledRejection', …
 `process.setUncaughtExceptionCaptureCallback`, or an SDK that installs such handlers
 (`@sentry/node` and the other Sentry Node SDKs, whose default integrations register them).
 One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and grammY
-install no process-wide handler.
+install no process-wide handler. Medium, not high, for a Fastify, NestJS, Koa or hapi server
+without Express: the framework catches what a route handler throws or rejects, so only code
+outside a request (timers, event listeners, startup) can end the process.
 
 **Python.** For a plain asyncio service — code an entry point runs calls `asyncio.run(...)`,
 `loop.run_until_complete(...)` or `loop.run_forever()`, and a coroutine of the same program

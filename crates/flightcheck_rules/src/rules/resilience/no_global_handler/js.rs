@@ -5,9 +5,12 @@ use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::rules::resilience::no_graceful_shutdown::{hooks_near, live_runners, package_near};
 use flightcheck_core::resilience::HookKind;
-use flightcheck_core::{Evidence, Finding, Language};
+use flightcheck_core::{Evidence, Finding, Language, Severity};
 
 use super::META;
+
+/// Server frameworks that catch a route handler's errors and rejections themselves.
+const CATCHING_FRAMEWORKS: [&str; 4] = ["fastify", "@nestjs/core", "koa", "@hapi/hapi"];
 
 const HANDLER_SDKS: [&str; 5] = [
     "@sentry/node",
@@ -56,6 +59,17 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         )));
         if let Some(entry) = super::entry_evidence(ctx, f) {
             finding = finding.evidence(entry);
+        }
+        // Fastify, NestJS, Koa and hapi catch what a request handler throws or rejects and
+        // answer 500; only code outside a request (timers, event listeners, startup) can
+        // end such a process. Express 4 and the bot libraries do not catch rejections.
+        if r.library == "http"
+            && let Some((_, framework)) = package_near(ctx, f, &CATCHING_FRAMEWORKS)
+            && package_near(ctx, f, &["express"]).is_none()
+        {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
+                "medium, not high: {framework} catches errors of route handlers; a rejection outside a request is what would end the process"
+            )));
         }
         return vec![
             finding
