@@ -148,6 +148,11 @@ pub struct Route {
     pub verification: Verification,
     /// The handler reads the request body or acts on it (vs. a health check).
     pub reads_body: bool,
+    /// Calls whose result the handler checks before acting, refusing the request otherwise
+    /// (`p = await get_payment_status(id)` … `if p.get("status") != "succeeded": return
+    /// 400`): when the rule resolves one to the provider's API, the handler re-reads the
+    /// state from the provider instead of trusting the body (YooKassa's way to verify).
+    pub confirmed_by: Vec<String>,
     pub span: Span,
     pub owner: Owner,
 }

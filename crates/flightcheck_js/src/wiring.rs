@@ -1186,6 +1186,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             middlewares,
             verification,
             reads_body,
+            confirmed_by: Vec::new(),
             span,
             owner: self.owner.clone(),
         });
@@ -1993,6 +1994,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             middlewares: Vec::new(),
             verification,
             reads_body,
+            confirmed_by: Vec::new(),
             span,
             owner: None,
         });

@@ -1225,7 +1225,7 @@ impl<'a> Walker<'_, '_, 'a> {
         r: TextRange,
         owner: Owner,
     ) {
-        let (verification, reads_body) = match handler {
+        let (verification, reads_body, confirmed_by) = match handler {
             Some(def) => {
                 for p in def.parameters.iter_non_variadic_params() {
                     if let Some(Expr::Call(c)) = p.default()
@@ -1258,9 +1258,10 @@ impl<'a> Walker<'_, '_, 'a> {
                 (
                     scan.result(),
                     reads_body(def, framework == Framework::FastApi),
+                    std::mem::take(&mut scan.confirmations),
                 )
             }
-            None => (Verification::None, false),
+            None => (Verification::None, false, Vec::new()),
         };
         let span = self.span(r);
         for m in methods {
@@ -1271,6 +1272,7 @@ impl<'a> Walker<'_, '_, 'a> {
                 middlewares: middlewares.clone(),
                 verification: verification.clone(),
                 reads_body,
+                confirmed_by: confirmed_by.clone(),
                 span,
                 owner: owner.clone(),
             });
@@ -2526,6 +2528,12 @@ struct VerifyScan<'i, 'a> {
     depth: u32,
     seen: HashSet<String>,
     in_handler: bool,
+    /// Locals holding the client's address (`ip = request.client.host`).
+    client_vars: HashSet<String>,
+    /// Locals assigned from a call, with the callee (`p = await get_payment_status(id)`).
+    fetched: HashMap<String, String>,
+    /// Callees whose result a rejecting branch checks (see `Route::confirmed_by`).
+    confirmations: Vec<String>,
 }
 
 impl<'i, 'a> VerifyScan<'i, 'a> {
@@ -2541,7 +2549,58 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
             depth: 0,
             seen: HashSet::new(),
             in_handler: false,
+            client_vars: HashSet::new(),
+            fetched: HashMap::new(),
+            confirmations: Vec::new(),
         }
+    }
+
+    /// `name = <value>`: remember locals that hold the client address or a call's result.
+    fn track_assignment(&mut self, name: &str, value: &Expr) {
+        let inner = match value {
+            Expr::Await(a) => &*a.value,
+            e => e,
+        };
+        let reads_address = reads_client_address(value)
+            || matches!(inner, Expr::Call(c) if matches!(&*c.func, Expr::Name(n)
+                if self.idx.funcs.get(n.id.as_str()).is_some_and(|f| body_reads_client_address(&f.body))));
+        if reads_address {
+            self.client_vars.insert(name.to_string());
+        } else if let Expr::Call(c) = inner
+            && !reads_request(&c.func)
+            && let Some(callee) = dotted(&c.func)
+        {
+            self.fetched.insert(name.to_string(), callee);
+        }
+    }
+
+    /// The test reads the client address (directly or through a local holding it).
+    fn mentions_client_address(&self, test: &Expr) -> bool {
+        reads_client_address(test)
+            || any_over_expr(
+                test,
+                &mut |x: &Expr| matches!(x, Expr::Name(n) if self.client_vars.contains(n.id.as_str())),
+            )
+    }
+
+    /// Callees whose result's status the test compares: `p.get("status") != "succeeded"`,
+    /// `p["status"] == "paid"`, `p.status != "succeeded"`.
+    fn status_checks(&self, test: &Expr) -> Vec<String> {
+        let mut out = Vec::new();
+        let _ = any_over_expr(test, &mut |x: &Expr| {
+            if let Expr::Compare(c) = x {
+                for side in std::iter::once(&*c.left).chain(c.comparators.iter()) {
+                    if let Some(var) = status_of(side)
+                        && let Some(callee) = self.fetched.get(var)
+                        && !out.contains(callee)
+                    {
+                        out.push(callee.clone());
+                    }
+                }
+            }
+            false
+        });
+        out
     }
 
     fn text(&self, r: TextRange) -> &str {
@@ -2680,6 +2739,71 @@ fn mentions_secret(e: &Expr) -> bool {
     })
 }
 
+/// `request.client.host`, `request.remote_addr`, aiohttp's `request.remote`, Flask's
+/// `access_route`, or a proxy header naming the client (`X-Forwarded-For`, `X-Real-IP`).
+fn reads_client_address(e: &Expr) -> bool {
+    any_over_expr(e, &mut |x: &Expr| match x {
+        Expr::Attribute(a) => {
+            (a.attr.as_str() == "host"
+                && matches!(&*a.value, Expr::Attribute(inner) if inner.attr.as_str() == "client"))
+                || matches!(a.attr.as_str(), "remote_addr" | "access_route")
+                || (a.attr.as_str() == "remote"
+                    && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "request"))
+        }
+        Expr::StringLiteral(s) => matches!(
+            s.value.to_str().to_ascii_lowercase().as_str(),
+            "x-forwarded-for" | "x-real-ip" | "cf-connecting-ip"
+        ),
+        _ => false,
+    })
+}
+
+/// A module-level helper that reads the client address (`def _client_ip(request): …`).
+fn body_reads_client_address(body: &[Stmt]) -> bool {
+    any_over_body(body, &|x: &Expr| reads_client_address(x))
+}
+
+/// A read of the request itself (`await request.json()`, `request.get_json()`), not a
+/// call that fetches state from elsewhere.
+fn reads_request(func: &Expr) -> bool {
+    let Expr::Attribute(a) = func else {
+        return false;
+    };
+    matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "request")
+        || matches!(
+            a.attr.as_str(),
+            "json" | "body" | "form" | "get_json" | "get_data" | "text" | "read" | "post"
+        )
+}
+
+/// The local whose status `e` reads: `p.get("status")`, `p["status"]`, `p.status`.
+fn status_of(e: &Expr) -> Option<&str> {
+    const FIELDS: [&str; 4] = ["status", "paid", "state", "payment_status"];
+    let (base, field) = match e {
+        Expr::Call(c) if last_seg(&c.func) == Some("get") => {
+            let Expr::Attribute(a) = &*c.func else {
+                return None;
+            };
+            let Some(Expr::StringLiteral(key)) = c.arguments.args.first() else {
+                return None;
+            };
+            (&*a.value, key.value.to_str().to_string())
+        }
+        Expr::Subscript(s) => {
+            let Expr::StringLiteral(key) = &*s.slice else {
+                return None;
+            };
+            (&*s.value, key.value.to_str().to_string())
+        }
+        Expr::Attribute(a) => (&*a.value, a.attr.to_string()),
+        _ => return None,
+    };
+    let Expr::Name(n) = base else {
+        return None;
+    };
+    FIELDS.contains(&field.as_str()).then_some(n.id.as_str())
+}
+
 /// The block rejects the request: raises, aborts, or answers 400/401/403/5xx.
 fn rejects(body: &[Stmt], in_handler: bool) -> bool {
     struct Finder {
@@ -2774,11 +2898,35 @@ impl<'a> Visitor<'a> for VerifyScan<'_, 'a> {
     }
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(a) if a.targets.len() == 1 => {
+                if let Expr::Name(n) = &a.targets[0] {
+                    self.track_assignment(n.id.as_str(), &a.value);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let (Expr::Name(n), Some(v)) = (&*a.target, a.value.as_deref()) {
+                    self.track_assignment(n.id.as_str(), v);
+                }
+            }
+            _ => {}
+        }
         let Stmt::If(i) = stmt else {
             visitor::walk_stmt(self, stmt);
             return;
         };
         let test_text = self.text(i.test.range()).to_string();
+        if rejects(&i.body, self.in_handler) {
+            // `if not allowed(client_ip): raise HTTPException(403)`: an address allowlist.
+            if self.mentions_client_address(&i.test) {
+                self.hit(format!("client address checked: `{}`", short(&test_text)));
+            }
+            for callee in self.status_checks(&i.test) {
+                if !self.confirmations.contains(&callee) {
+                    self.confirmations.push(callee);
+                }
+            }
+        }
         let saved = self.guard.clone();
         match Self::config_test(&i.test) {
             Some(true) => {

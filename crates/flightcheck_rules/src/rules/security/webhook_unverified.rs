@@ -58,6 +58,21 @@ router.post('/webhook/stripe', express.raw({ type: 'application/json' }), (req, 
   ...
 });
 ```
+```python
+@app.post("/webhook/yookassa")
+async def notification(request: Request):
+    payment = await fetch_payment((await request.json())["object"]["id"])  # the provider's API
+    if not payment or payment.get("status") != "succeeded":
+        return JSONResponse({"ok": False}, status_code=400)
+    ...
+```
+Python handlers are verified, too, when they refuse the request unless the client address
+passes a check (an allowlist of the provider's networks, read from `request.client.host`
+or a forwarding header, directly or through a helper of the module), or unless the status
+of the payment read back from the provider says it succeeded: a payment SDK's call, or a
+function imported from a project module that calls an HTTP API or a payment SDK (YooKassa
+signs nothing; its documentation asks for exactly these checks). A status compared against
+the project's own records does not count: the caller can be the user who created the order.
 A route whose handler is defined elsewhere is not judged (its code is out of sight).
 
 ## Fix
@@ -171,6 +186,54 @@ fn empty_in_production<'a>(
         })
 }
 
+/// Payment SDKs whose client reads a payment back from the provider.
+const PAYMENT_SDKS: [&str; 7] = [
+    "yookassa",
+    "stripe",
+    "paypalrestsdk",
+    "paypalcheckoutsdk",
+    "aiocryptopay",
+    "yoomoney",
+    "cloudpayments",
+];
+
+/// The first callee in `callees` (called by a handler of `file`, which refuses the request
+/// unless the returned status is right) that asks the payment provider: a payment SDK's
+/// client, or a function imported from a project module that calls an HTTP API or a payment
+/// SDK. Such a handler treats the body as a trigger and trusts only the provider's answer;
+/// for YooKassa, which signs nothing, this is the documented verification.
+fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) -> Option<String> {
+    let facts = ctx.facts(file)?;
+    let sdk = |spec: &str| {
+        let root = spec.trim_start_matches('.').split('.').next().unwrap_or("");
+        PAYMENT_SDKS.contains(&root)
+    };
+    callees.iter().find_map(|callee| {
+        let root = callee.split('.').next().unwrap_or(callee);
+        let import = facts.imports.iter().find(|i| {
+            i.names.iter().any(|n| n == root)
+                || (i.names.is_empty()
+                    && (i.specifier == root || i.specifier.rsplit('.').next() == Some(root)))
+        });
+        match import {
+            Some(i) if sdk(&i.specifier) => Some(callee.clone()),
+            Some(i) => {
+                let target = ctx.facts(ctx.resolved(file, &i.specifier)?)?;
+                (!target.resilience.outbound.is_empty()
+                    || target.imports.iter().any(|t| sdk(&t.specifier)))
+                .then(|| callee.clone())
+            }
+            // Defined in this file: it must call out itself.
+            None => facts
+                .resilience
+                .outbound
+                .iter()
+                .any(|o| o.owner.as_deref() == Some(root))
+                .then(|| callee.clone()),
+        }
+    })
+}
+
 fn in_scope(r: &Route) -> bool {
     matches!(r.method.as_str(), "POST" | "ALL" | "PUT")
         && is_callback_path(&r.path)
@@ -199,6 +262,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     Severity::High
                 },
             ),
+            Verification::None if confirmed_by_provider(ctx, *file, &r.confirmed_by).is_some() => {
+                continue;
+            }
             Verification::None => (
                 format!(
                     "{} {} acts on the request without verifying the sender",
