@@ -61,6 +61,7 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         in_store_fallback: 0,
         path: path.to_string(),
         path_consts: HashMap::new(),
+        inits: HashMap::new(),
         data_literals: HashSet::new(),
     };
     for stmt in &program.body {
@@ -118,6 +119,10 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     path: String,
     /// Module-level constants bound to a path literal (`const DB_FILE = 'db.json'`).
     path_consts: HashMap<String, String>,
+    /// The string-like initializer of each variable declared so far, by name (the latest
+    /// one): a webhook path held in a local (`const path = \`/bot${token}\``) is read
+    /// through it.
+    inits: HashMap<String, oxc_span::Span>,
     /// String literals already recorded as part of a data store (start offsets).
     data_literals: HashSet<u32>,
 }
@@ -651,14 +656,25 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                             || (method == "createWebhook" && !has_any_key(o, &["path"]))
                         }
                         // A path or URL built from configuration or the token
-                        // (`process.env.HOOK_PATH`, `/bot${token}`) may well be secret.
+                        // (`process.env.HOOK_PATH`, `/bot${token}`) may well be secret,
+                        // also through the locals it is built from.
                         Some(e) => {
-                            let t = self.text(e.span()).to_ascii_lowercase();
-                            t.contains("token")
-                                || t.contains("secret")
-                                || t.contains("process.env")
-                                || t.contains("hook_path")
-                                || t.contains("hookpath")
+                            let secretish = |t: &str| {
+                                let t = t.to_ascii_lowercase();
+                                t.contains("token")
+                                    || t.contains("secret")
+                                    || t.contains("process.env")
+                                    || t.contains("hook_path")
+                                    || t.contains("hookpath")
+                            };
+                            let text = self.text(e.span());
+                            secretish(text)
+                                || text
+                                    .split(|c: char| {
+                                        !(c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                                    })
+                                    .filter_map(|w| self.inits.get(w))
+                                    .any(|span| secretish(self.text(*span)))
                         }
                         None => false,
                     }
@@ -1613,6 +1629,20 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        // Only values that can be a path or URL (literals, templates, concatenations,
+        // `process.env.X || '…'`), not objects such as the bot itself.
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init)
+            && matches!(
+                init.without_parentheses(),
+                Expression::StringLiteral(_)
+                    | Expression::TemplateLiteral(_)
+                    | Expression::BinaryExpression(_)
+                    | Expression::LogicalExpression(_)
+                    | Expression::StaticMemberExpression(_)
+            )
+        {
+            self.inits.insert(id.name.to_string(), init.span());
+        }
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init)
             && let Expression::NewExpression(n) = init.without_parentheses()
         {
