@@ -166,6 +166,65 @@ pub fn procfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     out
 }
 
+/// The apps of a PM2 ecosystem file (`script: './start-bot.js'`, with `args` and `cwd`),
+/// each launched with the interpreter PM2 picks from the extension. Read as data, line by
+/// line: an ecosystem file is a config object, not code the scan runs.
+pub fn pm2(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
+    let value = |line: &str, key: &str| -> Option<String> {
+        let rest = line.trim().strip_prefix(key)?.trim_start();
+        let rest = rest.strip_prefix(':')?.trim();
+        let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '"' | '`'))?;
+        let inner = &rest[1..];
+        let end = inner.find(quote)?;
+        Some(inner[..end].to_string())
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        let Some(script) = value(line, "script").or_else(|| value(line, "\"script\"")) else {
+            continue;
+        };
+        // `args` and `cwd` of the same app: the lines up to the next `script`.
+        let app: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| value(l, "script").is_none() && value(l, "\"script\"").is_none())
+            .copied()
+            .collect();
+        let args = app
+            .iter()
+            .find_map(|l| value(l, "args").or_else(|| value(l, "\"args\"")))
+            .unwrap_or_default();
+        let cwd = app
+            .iter()
+            .find_map(|l| value(l, "cwd").or_else(|| value(l, "\"cwd\"")))
+            .map(|c| crate::workspace::join(dir, &c))
+            .unwrap_or_else(|| dir.to_string());
+        let program = if script.ends_with(".py") {
+            "python"
+        } else if script.ends_with(".sh") {
+            "sh"
+        } else {
+            "node"
+        };
+        let command = if script.contains(' ') || script == "npm" || script == "yarn" {
+            format!("{script} {args}")
+        } else {
+            format!("{program} {script} {args}")
+        };
+        out.push(decl(
+            file,
+            i as u32 + 1,
+            "PM2 app".to_string(),
+            command.trim().to_string(),
+            &cwd,
+        ));
+    }
+    out
+}
+
 /// `ExecStart=` (and `ExecStartPre=`) of a systemd unit.
 pub fn systemd(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     let mut workdir = None;
@@ -242,6 +301,28 @@ pub fn normalize(path: &str) -> String {
         ".".to_string()
     } else {
         parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod pm2_tests {
+    use super::*;
+
+    #[test]
+    fn ecosystem_apps_are_launches() {
+        let text = "module.exports = {\n  apps: [\n    {\n      name: 'bot',\n      script: './start-bot.js',\n      args: '--polling',\n    },\n    // script: 'old.js',\n    {\n      name: 'api',\n      script: 'server.py',\n      cwd: './api',\n    },\n  ],\n};\n";
+        let launches = pm2("ecosystem.config.js", ".", text);
+        let got: Vec<(&str, &str, u32)> = launches
+            .iter()
+            .map(|l| (l.command.as_str(), l.cwd.as_str(), l.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("node ./start-bot.js --polling", ".", 5),
+                ("python server.py", "api", 11),
+            ]
+        );
     }
 }
 

@@ -698,6 +698,8 @@ impl Workspace {
                         }
                     } else if lower == "procfile" {
                         launches.extend(deploy::procfile(&f.rel, &dir, &text));
+                    } else if lower.starts_with("ecosystem") {
+                        launches.extend(deploy::pm2(&f.rel, &dir, &text));
                     } else if lower.ends_with(".service") {
                         launches.extend(deploy::systemd(&f.rel, &dir, &text));
                     } else if lower.starts_with("docker-compose") || lower.starts_with("compose") {
