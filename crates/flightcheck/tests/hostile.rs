@@ -368,38 +368,33 @@ fn chains_just_under_and_over_the_guard_never_abort() {
     }
 }
 
+/// The config error a scan of `root` reports with `glob` as the one per-path-ignores key.
+fn glob_error(root: &Path, glob: &str) -> String {
+    write(
+        root,
+        "flightcheck.toml",
+        format!("[per-path-ignores]\n\"{glob}\" = [\"docs/\"]\n"),
+    );
+    let scanned = run(&["scan", "--no-progress"], root, None);
+    assert_eq!(scanned.code, 2, "{}", scanned.stderr);
+    scanned.stderr
+}
+
 #[test]
 fn hostile_config_globs_are_located_errors() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path();
     write(root, "main.py", "print('hi')\n");
     let nested = format!("{}a{}", "{".repeat(200), "}".repeat(200));
-    write(
-        root,
-        "flightcheck.toml",
-        format!("[per-path-ignores]\n\"{nested}\" = [\"docs/\"]\n"),
-    );
-    let scanned = run(&["scan", "--no-progress"], root, None);
-    assert_eq!(scanned.code, 2);
+    let error = glob_error(root, &nested);
     assert!(
-        scanned.stderr.contains("flightcheck.toml:2:1: glob `{{{{")
-            && scanned.stderr.contains("200 deep"),
-        "{}",
-        scanned.stderr
+        error.contains("flightcheck.toml:2:1: glob `{{{{") && error.contains("200 deep"),
+        "{error}"
     );
-    let long = "a/".repeat(300_000);
-    write(
-        root,
-        "flightcheck.toml",
-        format!("[per-path-ignores]\n\"{long}\" = [\"docs/\"]\n"),
-    );
-    let scanned = run(&["scan", "--no-progress"], root, None);
-    assert_eq!(scanned.code, 2);
+    let error = glob_error(root, &"a/".repeat(300_000));
     assert!(
-        scanned.stderr.contains("flightcheck.toml:2:1: glob `a/a/")
-            && scanned.stderr.contains("bytes long"),
-        "{}",
-        scanned.stderr
+        error.contains("flightcheck.toml:2:1: glob `a/a/") && error.contains("bytes long"),
+        "{error}"
     );
 }
 

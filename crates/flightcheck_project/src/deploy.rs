@@ -173,7 +173,10 @@ pub fn pm2(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     let value = |line: &str, key: &str| -> Option<String> {
         let rest = line.trim().strip_prefix(key)?.trim_start();
         let rest = rest.strip_prefix(':')?.trim();
-        let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '"' | '`'))?;
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '\'' | '"' | '`'))?;
         let inner = &rest[1..];
         let end = inner.find(quote)?;
         Some(inner[..end].to_string())
