@@ -1161,12 +1161,15 @@ impl<'a> Walker<'_, '_, 'a> {
         let mut deps: Vec<&'a Expr> = Vec::new();
         if let Some(Expr::List(l)) = kw(call, "dependencies") {
             for d in &l.elts {
-                if let Expr::Call(c) = d
-                    && matches!(last_seg(&c.func), Some("Depends" | "Security"))
-                    && let Some(f) = c.arguments.args.first()
-                {
-                    middlewares.push(self.text(f.range()).to_string());
-                    deps.push(f);
+                let Expr::Call(c) = d else { continue };
+                if matches!(last_seg(&c.func), Some("Depends" | "Security")) {
+                    if let Some(f) = c.arguments.args.first() {
+                        middlewares.push(self.text(f.range()).to_string());
+                        deps.push(f);
+                    }
+                } else {
+                    // A factory returning `Depends(...)`: `require_permission("orders.update")`.
+                    middlewares.push(self.text(c.func.range()).to_string());
                 }
             }
         }
@@ -1234,6 +1237,18 @@ impl<'a> Walker<'_, '_, 'a> {
                     {
                         middlewares.push(self.text(f.range()).to_string());
                         deps.push(f);
+                    }
+                    // `admin: CurrentAdmin`, where `CurrentAdmin = Annotated[Admin,
+                    // Depends(get_current_admin)]` lives in another module: the alias names
+                    // the dependency (judged by `authenticated` like middleware names).
+                    if let Some(Expr::Name(alias)) = p.annotation()
+                        && (self.idx.imported_top.contains(alias.id.as_str())
+                            || matches!(
+                                self.idx.single_assigns.get(alias.id.as_str()),
+                                Some(Some(Expr::Subscript(s))) if last_seg(&s.value) == Some("Annotated")
+                            ))
+                    {
+                        middlewares.push(alias.id.to_string());
                     }
                     if let Some(Expr::Subscript(s)) = p.annotation()
                         && last_seg(&s.value) == Some("Annotated")

@@ -133,13 +133,12 @@ pub fn is_callback_path(path: &str) -> bool {
 /// anonymous third party, so it is not an unverified webhook.
 fn authenticated(r: &Route) -> bool {
     r.middlewares.iter().any(|m| {
-        let name = m
+        // The callee of `require_permission("orders.update")`, not a piece of its argument.
+        let callee = m.split('(').next().unwrap_or(m);
+        let name = callee
             .rsplit(['.', '/'])
             .next()
-            .unwrap_or(m)
-            .split('(')
-            .next()
-            .unwrap_or("")
+            .unwrap_or(callee)
             .to_ascii_lowercase();
         let name = if name.is_empty() {
             m.to_ascii_lowercase()
