@@ -213,6 +213,8 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                 && !first.starts_with(['~', '#', '$']);
             if !npm_like
                 || crate::js_modules::is_node_builtin(spec)
+                // Next.js resolves these markers itself (compiled aliases), with no package.
+                || (matches!(package, "server-only" | "client-only") && declared.contains_key("next"))
                 || own.contains(package)
                 || ctx.resolved(i, spec).is_some()
                 || declared.get(package) == Some(&false)
