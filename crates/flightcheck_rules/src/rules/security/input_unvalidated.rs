@@ -254,6 +254,24 @@ fn js_sink(call: &CallExpression) -> Option<(Sink, String)> {
     {
         return Some((Sink::File, name));
     }
+    // `crypto.createHmac(alg, key).update(body)` hashes the body (a signature check); no
+    // database is written.
+    if let Expression::CallExpression(inner) = member.object().get_inner_expression()
+        && let Some(m) = inner.callee.as_member_expression()
+        && matches!(
+            m.static_property_name(),
+            Some(
+                "createHmac"
+                    | "createHash"
+                    | "createCipheriv"
+                    | "createDecipheriv"
+                    | "createSign"
+                    | "createVerify"
+            )
+        )
+    {
+        return None;
+    }
     let writes = [
         "create",
         "insertOne",
