@@ -12,7 +12,7 @@ use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnrea
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/missing-method",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Integrity,
     fix_kind: FixKind::Code,
     summary: "A call of a method the project's own class or module does not define",

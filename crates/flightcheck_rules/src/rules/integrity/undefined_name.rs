@@ -37,9 +37,13 @@ nothing defines. A name bound anywhere in a function or class counts as defined 
 `print(x)` before `x = 1` is reported. Only files an entry point reaches are checked.
 Inside an undecorated module-level function that no Python file of the project names
 (no call, no reference handed to a registry, no `__all__` or `getattr` string), the finding
-is low: the function is dead today and breaks whoever calls it first. Inside an `except`
-handler or a discord.py error hook (`on_error`, `on_command_error`) it is high: it fails
-only after something else already failed. Code under
+is low: the function is dead today and breaks whoever calls it first. Inside any other
+function or method (JavaScript too) it is medium: the module loads and serves, the function
+fails each time it runs, and which requests reach it is not proven (blind reviews found most
+such names in handlers nothing opens, after an early `return`, or on error paths). At module
+level it is a blocker: the process dies as it loads. Inside an `except` handler or a
+discord.py error hook (`on_error`, `on_command_error`) it is medium: it fails only after
+something else already failed. Code under
 `if PY2:` or `if sys.version_info[0] == 2:` is not judged. The same holds for a
 top-level JavaScript/TypeScript function (`function f`, `const f = () => …`) that no file
 names beyond its declaration and its `module.exports` line.

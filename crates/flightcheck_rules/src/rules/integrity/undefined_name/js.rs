@@ -123,9 +123,10 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     "Assigning an undeclared name throws ReferenceError in strict mode (ES modules, classes, TypeScript output) when the line runs.".to_string(),
                 )
             } else if u.top_function.is_some() || u.in_callback {
-                // High, not blocker: the module loads; the function fails each time it runs.
+                // Medium, not blocker: the module loads; the function fails each time it
+                // runs, and whether any request reaches it is not proven here.
                 (
-                    Severity::High,
+                    Severity::Medium,
                     "ReferenceError each time this function runs: every call of it fails, while the rest of the service keeps working.".to_string(),
                 )
             } else {

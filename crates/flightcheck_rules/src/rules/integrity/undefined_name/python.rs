@@ -50,10 +50,11 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     "Python raises NameError when this handler runs: the error it was meant to handle is replaced by a NameError and the user gets no answer. It breaks only after something else already failed, so medium.",
                 )
             } else if u.in_function {
-                // High, not blocker: the module loads and serves; this function fails each
-                // time it runs, and which paths reach it per request is not proven here.
+                // Medium, not blocker: the module loads and serves; this function fails each
+                // time it runs, and whether any request reaches it is not proven here (blind
+                // reviews found most such names in code nothing calls or error paths).
                 (
-                    Severity::High,
+                    Severity::Medium,
                     format!("`{name}` is used in `{rel}` but never defined or imported"),
                     "Python raises NameError when this function runs: every call of it fails, while the rest of the service keeps working.",
                 )
