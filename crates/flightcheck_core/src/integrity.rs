@@ -37,6 +37,9 @@ pub struct UndefinedName {
     /// Inside a function passed to a call (`page.evaluate(() => document.title)`): may run
     /// elsewhere (a browser page, a worker).
     pub in_callback: bool,
+    /// Every use sits inside a function body (a method, an arrow, a handler): the module
+    /// loads, the function fails when it runs.
+    pub in_function: bool,
     /// How many times the file uses it.
     pub uses: u32,
     /// The first use.

@@ -39,6 +39,8 @@ struct UndefinedUse {
     write_only: bool,
     any_write: bool,
     in_callback: bool,
+    /// Every use sits inside a function body (a method, an arrow, a handler).
+    in_function: bool,
     uses: u32,
     span: Span,
 }
@@ -74,6 +76,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         undefined_index: HashMap::new(),
         typeof_names: HashSet::new(),
         callback_depth: 0,
+        function_depth: 0,
         try_depth: 0,
         origins: HashMap::new(),
         instances: HashMap::new(),
@@ -106,6 +109,8 @@ struct Walk<'s, F: Fn(u32, u32) -> Span> {
     typeof_names: HashSet<String>,
     /// Depth of functions passed as call arguments.
     callback_depth: u32,
+    /// Functions (declarations, expressions, methods, arrows) around the visited node.
+    function_depth: u32,
     try_depth: u32,
     origins: HashMap<SymbolId, Origin>,
     /// `const x = new Foo()`: x → Foo's symbol.
@@ -380,6 +385,7 @@ impl<F: Fn(u32, u32) -> Span> Walk<'_, F> {
         };
         let span = self.span(id.span);
         let in_callback = self.callback_depth > 0;
+        let in_function = self.function_depth > 0;
         match self.undefined_index.get(name) {
             Some(&i) => {
                 let u = &mut self.undefined[i].1;
@@ -387,6 +393,7 @@ impl<F: Fn(u32, u32) -> Span> Walk<'_, F> {
                 u.write_only &= write_only;
                 u.any_write |= write;
                 u.in_callback &= in_callback;
+                u.in_function &= in_function;
             }
             None => {
                 self.undefined_index
@@ -398,6 +405,7 @@ impl<F: Fn(u32, u32) -> Span> Walk<'_, F> {
                         write_only,
                         any_write: write,
                         in_callback,
+                        in_function,
                         uses: 1,
                         span,
                     },
@@ -472,6 +480,7 @@ impl<F: Fn(u32, u32) -> Span> Walk<'_, F> {
                     strict,
                     declared_in_other_scope: other_scopes.get(name.as_str()).copied(),
                     in_callback: u.in_callback,
+                    in_function: u.in_function,
                     uses: u.uses,
                     span: u.span,
                     top_function: top_functions
@@ -741,7 +750,9 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'_, F> {
             return;
         }
         self.this_stack.push(None);
+        self.function_depth += 1;
         walk::walk_function(self, it, flags);
+        self.function_depth -= 1;
         self.this_stack.pop();
     }
 
@@ -820,7 +831,9 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'_, F> {
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         // Arrows keep the `this` of their surroundings.
+        self.function_depth += 1;
         walk::walk_arrow_function_expression(self, it);
+        self.function_depth -= 1;
     }
 
     fn visit_unary_expression(&mut self, it: &UnaryExpression<'a>) {

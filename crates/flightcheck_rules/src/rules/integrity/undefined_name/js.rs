@@ -122,7 +122,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     Severity::Medium,
                     "Assigning an undeclared name throws ReferenceError in strict mode (ES modules, classes, TypeScript output) when the line runs.".to_string(),
                 )
-            } else if u.top_function.is_some() || u.in_callback {
+            } else if u.top_function.is_some() || u.in_callback || u.in_function {
                 // Medium, not blocker: the module loads; the function fails each time it
                 // runs, and whether any request reaches it is not proven here.
                 (
