@@ -381,6 +381,16 @@ impl<'a> Index<'a> {
                                 .or_insert(Some(&*a.value));
                         }
                     }
+                    // `url: str = f"{BASE}/{TOKEN}"` binds as surely as the plain form.
+                    Stmt::AnnAssign(a) => {
+                        if let (Expr::Name(n), Some(value)) = (&*a.target, a.value.as_deref()) {
+                            self.idx
+                                .single_assigns
+                                .entry(n.id.to_string())
+                                .and_modify(|v| *v = None)
+                                .or_insert(Some(value));
+                        }
+                    }
                     _ => {}
                 }
                 visitor::walk_stmt(self, stmt);
