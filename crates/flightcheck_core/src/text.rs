@@ -19,6 +19,21 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// The text of 1-based line `line` of `text` (the text this index was built from),
+    /// without its line ending; `""` past the end. O(length of the line).
+    pub fn line<'t>(&self, text: &'t str, line: u32) -> &'t str {
+        let Some(&start) = self.starts.get((line as usize).wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .starts
+            .get(line as usize)
+            .map_or(text.len(), |&next| next as usize - 1);
+        text.get(start as usize..end.max(start as usize))
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+
     /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
     pub fn position(&self, text: &str, offset: u32) -> (u32, u32) {
         let offset = offset.min(text.len() as u32);
@@ -92,6 +107,19 @@ mod tests {
         assert_eq!(idx.position(text, 999), (3, 1));
         let span = idx.span(text, 3, 3);
         assert_eq!((span.line, span.column, span.end_column), (2, 1, 2));
+    }
+
+    #[test]
+    fn indexed_lines_match_line_text() {
+        let text = "a\r\nbcdef\n\nlast";
+        let idx = LineIndex::new(text);
+        for line in 1..6 {
+            assert_eq!(idx.line(text, line), line_text(text, line, usize::MAX));
+        }
+        assert_eq!(idx.line(text, 0), "");
+        assert_eq!(idx.line(text, 2), "bcdef");
+        assert_eq!(idx.line(text, 4), "last");
+        assert_eq!(idx.line(text, 9), "");
     }
 
     #[test]

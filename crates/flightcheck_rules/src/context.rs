@@ -1,7 +1,6 @@
 //! What a project rule sees: the project model and the facts of its files. Rules never
 //! touch the file system or an AST.
 
-use flightcheck_core::text::line_text;
 use flightcheck_core::{EnvRead, FileFacts, ImportFact, Language, Owner, ReadinessClaim, Wiring};
 use flightcheck_project::{EntryPoint, EnvFile, FileKind, Project, Workspace};
 use std::collections::HashSet;
@@ -24,9 +23,39 @@ pub struct FileState {
     /// Secrets of a source file read but not parsed (minified, machine-generated depth):
     /// such a file has no facts, yet a live key in it is still reported.
     pub unparsed_secrets: Vec<flightcheck_core::secrets::SecretCandidate>,
+    /// Line starts of `text`, built on first use: snippets cost the length of their line,
+    /// not of the file (20k findings in one file stay linear).
+    lines: std::sync::OnceLock<flightcheck_core::text::LineIndex>,
 }
 
 impl FileState {
+    /// Line `line` (1-based) of the file's text, without its ending; `""` when unknown.
+    pub fn line(&self, line: u32) -> &str {
+        let Some(text) = self.text.as_deref() else {
+            return "";
+        };
+        self.line_index(text).line(text, line)
+    }
+
+    /// Lines of the file's text as `str::lines` counts them (no empty last line after a
+    /// final line break).
+    pub fn line_count(&self) -> usize {
+        let Some(text) = self.text.as_deref() else {
+            return 0;
+        };
+        let n = self.line_index(text).line_count();
+        if text.is_empty() || text.ends_with('\n') {
+            n - 1
+        } else {
+            n
+        }
+    }
+
+    fn line_index(&self, text: &str) -> &flightcheck_core::text::LineIndex {
+        self.lines
+            .get_or_init(|| flightcheck_core::text::LineIndex::new(text))
+    }
+
     /// Secret candidates of the file, parsed or not.
     pub fn secrets(&self) -> &[flightcheck_core::secrets::SecretCandidate] {
         self.facts
@@ -226,20 +255,17 @@ impl<'a> ProjectContext<'a> {
 
     /// Source line `line` of `file` (trimmed, at most 160 characters).
     pub fn snippet(&self, file: usize, line: u32) -> String {
-        self.files[file]
-            .text
-            .as_deref()
-            .map(|t| {
-                let secrets = self.files[file]
-                    .facts
-                    .as_ref()
-                    .map(|f| f.secrets.as_slice())
-                    .unwrap_or(&[]);
-                let raw = line_text(t, line, usize::MAX);
-                let full = flightcheck_core::secrets::redact_candidates(line, &raw, secrets);
-                flightcheck_core::text::truncate(full.trim(), 160)
-            })
-            .unwrap_or_default()
+        let state = &self.files[file];
+        if state.text.is_none() {
+            return String::new();
+        }
+        let secrets = state
+            .facts
+            .as_ref()
+            .map(|f| f.secrets.as_slice())
+            .unwrap_or(&[]);
+        let full = flightcheck_core::secrets::redact_candidates(line, state.line(line), secrets);
+        flightcheck_core::text::truncate(full.trim(), 160)
     }
 
     /// Reachable source files of this project.

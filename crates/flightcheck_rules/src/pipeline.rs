@@ -925,7 +925,7 @@ fn frame_for(ctx: &ProjectContext, finding: &Finding) -> Option<flightcheck_core
     if !matches!(ctx.ws.files[i].kind, FileKind::Source(_)) || finding.span.line == 0 {
         return None;
     }
-    let text = ctx.files[i].text.as_deref()?;
+    ctx.files[i].text.as_deref()?;
     let secrets: &[flightcheck_core::secrets::SecretCandidate] = ctx.files[i]
         .facts
         .as_ref()
@@ -937,14 +937,11 @@ fn frame_for(ctx: &ProjectContext, finding: &Finding) -> Option<flightcheck_core
         .end_line
         .max(finding.span.line)
         .min(finding.span.line + 2);
-    let lines: Vec<String> = text
-        .lines()
-        .skip(first_line as usize - 1)
-        .take((last_line - first_line + 1) as usize)
-        .zip(first_line..)
-        .map(|(l, n)| {
+    let count = ctx.files[i].line_count() as u32;
+    let lines: Vec<String> = (first_line..=last_line.min(count))
+        .map(|n| {
             let shown =
-                flightcheck_core::secrets::redact_candidates(n, l.trim_end_matches('\r'), secrets);
+                flightcheck_core::secrets::redact_candidates(n, ctx.files[i].line(n), secrets);
             flightcheck_core::text::truncate(&shown, 200)
         })
         .collect();
@@ -1365,13 +1362,11 @@ pub fn worst(report: &ScanReport) -> Option<Severity> {
 fn secret_values(ws: &Workspace, files: &[FileState]) -> flightcheck_core::redact::SecretSet {
     let mut set = flightcheck_core::redact::SecretSet::default();
     for file in files {
-        let Some(text) = &file.text else {
+        if file.text.is_none() {
             continue;
-        };
+        }
         for c in file.secrets() {
-            let Some(line) = text.lines().nth((c.span.line as usize).saturating_sub(1)) else {
-                continue;
-            };
+            let line = file.line(c.span.line);
             let start = (c.span.column as usize).saturating_sub(1);
             let end = if c.span.end_line == c.span.line {
                 c.span.end_column as usize
