@@ -110,6 +110,10 @@ struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Exit by the gate even when no JavaScript, TypeScript or Python source is found (by
+    /// default that is exit 2: a mistyped path or working directory must not pass CI).
+    #[arg(long)]
+    allow_empty: bool,
     /// Commits of git history read for env files with secrets that were committed and later
     /// removed (`security/env-file-committed`); 0 turns history off.
     #[arg(long, value_name = "N", default_value_t = flightcheck_project::history::DEFAULT_DEPTH)]
@@ -306,6 +310,13 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             file.display()
         );
         return ExitCode::SUCCESS;
+    }
+    if !args.allow_empty && report.projects.iter().all(|p| p.files.source == 0) {
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        return usage_error(&format!(
+            "no JavaScript, TypeScript or Python source found under {}: nothing was judged (pass --allow-empty to accept that)",
+            paths.join(", ")
+        ));
     }
     gate(&report, args.fail_on, args.min_score)
 }

@@ -43,15 +43,27 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 }
 
 #[test]
-fn empty_directory() {
+fn empty_directory_fails_closed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (code, report, _) = scan(dir.path());
-    assert_eq!(code, 0);
+    // Nothing was judged: a mistyped path must not pass a gate, whatever --fail-on says.
+    let (code, report, stderr) = scan(dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no JavaScript, TypeScript or Python source found under"),
+        "{stderr}"
+    );
     assert!(
         notes(&report)
             .iter()
             .any(|n| n.contains("no JavaScript, TypeScript or Python source files"))
     );
+    let allowed = Command::cargo_bin("flightcheck")
+        .expect("binary builds")
+        .args(["scan", "--allow-empty", "--no-progress"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(allowed.status.code(), Some(0));
 }
 
 #[test]
