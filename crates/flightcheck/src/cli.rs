@@ -267,6 +267,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         }
     }
 
+    // Timings are measurements of this run, not of the tree: only `--timings` shows them,
+    // so every format gives the same bytes for the same tree.
+    let timings = args.timings.then(|| flightcheck_report::timings(&report));
+    if !args.timings {
+        report.timings.clear();
+        report.rule_timings.clear();
+    }
+
     for (format, file) in &outputs {
         let text = render(
             *format,
@@ -296,8 +304,8 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     {
         // A closed pipe (`| head`) is not an error of the scan; the gate still decides.
     }
-    if args.timings {
-        eprint!("{}", flightcheck_report::timings(&report));
+    if let Some(text) = timings {
+        eprint!("{text}");
     }
     if let Some(file) = &args.write_baseline {
         if let Err(e) = std::fs::write(file, baseline::write(&report)) {

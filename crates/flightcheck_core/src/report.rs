@@ -19,9 +19,12 @@ pub struct ScanReport {
     /// Every rule that ran, also those without findings.
     pub rules: Vec<RuleRef>,
     pub notes: Vec<Note>,
-    /// Time per phase (`discover`, `parse`, `resolve`, `reachability`, `rules`).
+    /// Time per phase (`discover`, `parse`, `resolve`, `reachability`, `rules`). In the
+    /// JSON only with `--timings`: the same tree must give the same bytes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timings: Vec<Timing>,
     /// Time per rule, slowest first (the `phase` is the rule id). Filled by `--timings`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rule_timings: Vec<Timing>,
     /// What `--baseline` matched; `None` without a baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
