@@ -8,10 +8,23 @@ use std::process::ExitCode;
 
 pub fn run(id: Option<&str>, as_json: bool) -> ExitCode {
     let mut out = String::new();
-    match id {
-        None => {
+    // `rule config/` (or `rule config`) lists a category, as `--select config/` selects it.
+    let listed: Option<Vec<&registry::Rule>> = match id {
+        None => Some(registry::all().iter().copied().collect()),
+        Some(id) if registry::find(id).is_none() => {
+            let rules: Vec<&registry::Rule> = registry::all()
+                .iter()
+                .filter(|r| r.meta.matches(id))
+                .copied()
+                .collect();
+            (!rules.is_empty()).then_some(rules)
+        }
+        Some(_) => None,
+    };
+    match listed {
+        Some(rules) => {
             if as_json {
-                let list: Vec<_> = registry::all()
+                let list: Vec<_> = rules
                     .iter()
                     .map(|r| json!({"id": r.meta.id, "severity": r.meta.severity, "category": r.meta.category, "fix_kind": r.meta.fix_kind, "summary": r.meta.summary}))
                     .collect();
@@ -21,12 +34,8 @@ pub fn run(id: Option<&str>, as_json: bool) -> ExitCode {
                     serde_json::to_string_pretty(&list).unwrap_or_default()
                 );
             } else {
-                let width = registry::all()
-                    .iter()
-                    .map(|r| r.meta.id.len())
-                    .max()
-                    .unwrap_or(0);
-                for r in registry::all() {
+                let width = rules.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+                for r in &rules {
                     let _ = writeln!(
                         out,
                         "{:<width$}  {:<7}  {:<13}  {}",
@@ -38,7 +47,8 @@ pub fn run(id: Option<&str>, as_json: bool) -> ExitCode {
                 }
             }
         }
-        Some(id) => {
+        None => {
+            let id = id.unwrap_or_default();
             let Some(rule) = registry::find(id) else {
                 eprintln!(
                     "flightcheck: error: unknown rule `{id}` (run `flightcheck rule` for the list)"

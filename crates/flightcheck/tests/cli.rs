@@ -284,6 +284,12 @@ fn rule_command_lists_and_documents() {
     let one: Value = serde_json::from_slice(&one.stdout).expect("json");
     assert_eq!(one["severity"], "medium");
     assert!(one["docs"].as_str().is_some_and(|d| d.contains("## Fix")));
+    // A category prefix lists that category, as `--select config/` selects it.
+    let category = bin().args(["rule", "config/"]).output().expect("runs");
+    assert_eq!(category.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&category.stdout);
+    assert!(text.lines().count() > 3, "{text}");
+    assert!(text.lines().all(|l| l.starts_with("config/")), "{text}");
 }
 
 #[test]

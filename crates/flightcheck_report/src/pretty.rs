@@ -82,13 +82,15 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
         let reachable: u32 = report.projects.iter().map(|p| p.files.reachable).sum();
         let _ = writeln!(
             out,
-            "{} {} · {} · {} project{} · {files} source files ({reachable} reachable) · {} rules\n",
+            "{} {} · {} · {} project{} · {files} source file{} ({reachable} reachable) · {} rule{}\n",
             p.bold("flightcheck"),
             report.tool.version,
             report.root,
             report.projects.len(),
             if report.projects.len() == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" },
             report.rules.len(),
+            if report.rules.len() == 1 { "" } else { "s" },
         );
         for project in &report.projects {
             write_stack(&mut out, &p, project);
