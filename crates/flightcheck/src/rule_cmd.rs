@@ -10,7 +10,7 @@ pub fn run(id: Option<&str>, as_json: bool) -> ExitCode {
     let mut out = String::new();
     // `rule config/` (or `rule config`) lists a category, as `--select config/` selects it.
     let listed: Option<Vec<&registry::Rule>> = match id {
-        None => Some(registry::all().iter().copied().collect()),
+        None => Some(registry::all().to_vec()),
         Some(id) if registry::find(id).is_none() => {
             let rules: Vec<&registry::Rule> = registry::all()
                 .iter()
