@@ -27,7 +27,8 @@ running POST/PUT/PATCH/DELETE routes (webhooks excluded), it looks for CSRF prot
 `koa-csrf`, Flask-WTF (`CSRFProtect`, `FlaskForm`), Flask-SeaSurf, or any hand-written token
 check that mentions CSRF in running code.
 
-High by default; medium when the session cookie is set `sameSite: 'strict'|'lax'`
+High by default; medium when a Node app parses only JSON bodies (a cross-site form cannot
+send one), or when the session cookie is set `sameSite: 'strict'|'lax'`
 (`SESSION_COOKIE_SAMESITE`), which stops most cross-site posts but not same-site ones or
 top-level GET-triggered changes. Django with its default `CsrfViewMiddleware` and
 token-only APIs (`Authorization: Bearer`, no session library) are not flagged.
@@ -88,6 +89,19 @@ const CSRF_PACKAGES: &[&str] = &[
     "flask_wtf",
     "flask_seasurf",
     "wtforms",
+];
+
+/// Packages that parse form or multipart bodies, the ones a cross-site form can send.
+const FORM_PARSERS: &[&str] = &[
+    "multer",
+    "formidable",
+    "busboy",
+    "connect-busboy",
+    "express-fileupload",
+    "@fastify/formbody",
+    "@fastify/multipart",
+    "koa-body",
+    "koa-bodyparser",
 ];
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
@@ -155,6 +169,30 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     .impact("Another site can make the logged-in user's browser post forms to the app: settings, transfers and deletions run as the victim.")
     .fix("Add CSRF tokens (csrf-csrf/csrf-sync, @fastify/csrf-protection, Flask-WTF CSRFProtect, Django CsrfViewMiddleware) and a sameSite=lax session cookie.")
     .verify("From a page on another origin, auto-submit a form to a state-changing route while logged in: expect 403.");
+    // A Node app whose only body parser is JSON: a cross-site form can send only
+    // urlencoded, multipart or text/plain bodies, which such routes never see parsed (and a
+    // JSON body from another origin needs a CORS preflight). Routes that act without a
+    // body stay exposed, so the risk is lower, not gone.
+    let node_only = public
+        .frameworks
+        .iter()
+        .all(|f| matches!(f, Framework::Express | Framework::Fastify | Framework::Koa));
+    let json_only = node_only
+        && mentioned(ctx, &["json("], false).is_some()
+        && mentioned(
+            ctx,
+            &["urlencoded(", ".text(", "formBody", "form-body"],
+            false,
+        )
+        .is_none()
+        && imported(ctx, FORM_PARSERS).is_none();
+    if json_only && same_site.is_none() {
+        finding = finding.severity(Severity::Medium).evidence(searched(
+            ctx,
+            &public.frameworks,
+            "urlencoded, multipart and text body parsers (none: the app parses only JSON, which a cross-site form cannot send, so medium, not high; routes that act without a body remain exposed)",
+        ));
+    }
     if let Some((f, line, what)) = same_site {
         finding = finding
             .severity(Severity::Medium)
