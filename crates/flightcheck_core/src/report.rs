@@ -273,11 +273,7 @@ impl ScanReport {
     /// (known values of this scan, in part too) and the generic credential shapes.
     /// Paths only lose known values (a shape rule would garble real file names).
     pub fn scrub(&mut self, secrets: &crate::redact::SecretSet) {
-        self.visit_strings(&mut |kind, s| match kind {
-            StringKind::Text => *s = secrets.scrub(s),
-            StringKind::Path if !secrets.is_empty() => *s = secrets.scrub_known(s),
-            StringKind::Path => {}
-        });
+        self.visit_strings(&mut |kind, s| scrub_string(secrets, kind, s));
     }
 
     /// For the human formats (terminal, Markdown, GitHub annotations): control bytes in
@@ -343,6 +339,15 @@ impl ScanReport {
     }
 }
 
+/// Text loses known values and generic credential shapes; a path only known values.
+fn scrub_string(secrets: &crate::redact::SecretSet, kind: StringKind, s: &mut String) {
+    match kind {
+        StringKind::Text => *s = secrets.scrub(s),
+        StringKind::Path if !secrets.is_empty() => *s = secrets.scrub_known(s),
+        StringKind::Path => {}
+    }
+}
+
 /// What a string of a report is, for [`ScanReport::visit_strings`]: paths are only ever
 /// changed by exact known values, never by shape rules.
 #[derive(Clone, Copy)]
@@ -354,11 +359,7 @@ enum StringKind {
 impl Finding {
     /// See [`ScanReport::scrub`].
     pub fn scrub(&mut self, secrets: &crate::redact::SecretSet) {
-        self.visit_strings(&mut |kind, s| match kind {
-            StringKind::Text => *s = secrets.scrub(s),
-            StringKind::Path if !secrets.is_empty() => *s = secrets.scrub_known(s),
-            StringKind::Path => {}
-        });
+        self.visit_strings(&mut |kind, s| scrub_string(secrets, kind, s));
     }
 
     fn visit_strings(&mut self, f: &mut dyn FnMut(StringKind, &mut String)) {
