@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the PyPI wheel (maturin, `bin` bindings) and proves it installs and runs: a fresh
+# venv, `pip install` of the wheel, `flightcheck --version` and a scan of the example.
+# The release workflow runs the same build per platform. Needs Python 3.8+ and Rust; maturin
+# comes from PyPI into a throwaway venv when it is not on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+maturin_bin="$(command -v maturin || true)"
+if [ -z "$maturin_bin" ]; then
+    python3 -m venv "$work/tools"
+    "$work/tools/bin/pip" install --quiet "maturin>=1.5,<2"
+    maturin_bin="$work/tools/bin/maturin"
+fi
+
+start=$(date +%s)
+"$maturin_bin" build --release --quiet --out "$work/wheels"
+wheel="$(ls "$work"/wheels/flightcheck-*.whl)"
+echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1)) in $(( $(date +%s) - start )) s"
+
+python3 -m venv "$work/venv"
+start=$(date +%s%N)
+"$work/venv/bin/pip" install --quiet "$wheel"
+echo "pip install: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+"$work/venv/bin/flightcheck" --version
+set +e
+"$work/venv/bin/flightcheck" scan examples/booking-bot --quiet --no-progress > "$work/scan.txt"
+code=$?
+set -e
+# The example is RED by design: exit 1 is the gate working.
+if [ "$code" -ne 1 ] || ! grep -q "NOT PRODUCTION READY" "$work/scan.txt"; then
+    echo "the installed flightcheck did not scan the example as expected (exit $code)" >&2
+    cat "$work/scan.txt" >&2
+    exit 1
+fi
+echo "installed wheel scans the example: exit $code, $(tail -1 "$work/scan.txt")"
+if [ -n "${WHEEL_OUT:-}" ]; then
+    mkdir -p "$WHEEL_OUT"
+    cp "$wheel" "$WHEEL_OUT/"
+fi
