@@ -25,6 +25,11 @@ enum Command {
     Rule(RuleArgs),
     /// Write a commented flightcheck.toml for the detected stack.
     Init(init_cmd::InitArgs),
+    /// Print a shell completion script (`flightcheck completions bash > ~/.local/share/bash-completion/completions/flightcheck`).
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,6 +139,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(args) => run_scan(args),
         Command::Rule(args) => rule_cmd::run(args.id.as_deref(), args.format == "json"),
         Command::Init(args) => init_cmd::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "flightcheck", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
     }
 }
 

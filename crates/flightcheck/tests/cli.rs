@@ -531,3 +531,18 @@ fn roles_entry_kinds_and_reachability_warnings_are_reported() {
         .unwrap_or(usize::MAX);
     assert!(warning < first_finding, "{text}");
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = bin().args(["completions", shell]).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("scan") && script.contains("--fail-on"),
+            "{shell}: {script}"
+        );
+    }
+    let bad = bin().args(["completions", "tcsh"]).output().expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+}
