@@ -539,7 +539,7 @@ fn completions_for_every_shell() {
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let script = String::from_utf8_lossy(&out.stdout);
         assert!(
-            script.contains("scan") && script.contains("--fail-on"),
+            script.contains("scan") && script.contains("fail-on"),
             "{shell}: {script}"
         );
     }
