@@ -194,3 +194,47 @@ fn project_without_manifest_points_project_wide_findings_at_its_readme() {
         "{annotations}"
     );
 }
+
+/// The GitHub Action at the repository root is valid YAML of a composite action, and every
+/// `flightcheck` flag it passes exists in `flightcheck scan --help`.
+#[test]
+fn github_action_is_valid_and_uses_real_flags() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../action.yml");
+    let text = std::fs::read_to_string(&path).expect("action.yml");
+    let action: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    for input in ["path", "fail-on", "args", "upload-sarif"] {
+        assert!(
+            action["inputs"][input]["description"].is_string(),
+            "{input}"
+        );
+    }
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["uses"].as_str() == Some("github/codeql-action/upload-sarif@v3"))
+    );
+    let help = common::bin()
+        .args(["scan", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    let scan = steps
+        .iter()
+        .find(|s| s["id"].as_str() == Some("scan"))
+        .and_then(|s| s["run"].as_str())
+        .expect("scan step");
+    let flags: Vec<&str> = scan
+        .split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .map(|w| w.split('=').next().unwrap_or(w))
+        .collect();
+    assert!(flags.len() >= 4, "{flags:?}");
+    for flag in flags {
+        assert!(
+            help.contains(flag),
+            "{flag} is not a flag of flightcheck scan"
+        );
+    }
+}
