@@ -2,17 +2,22 @@
 # Builds the PyPI wheel (maturin, `bin` bindings) and proves it installs and runs: a fresh
 # venv, `pip install` of the wheel, `flightcheck --version` and a scan of the example.
 # The release workflow runs the same build per platform. Needs Python 3.8+ and Rust; maturin
-# comes from PyPI into a throwaway venv when it is not on PATH.
+# comes from PyPI into a throwaway venv when it is not on PATH. WHEEL_OUT=DIR keeps the
+# wheel (the release workflow runs this script on each platform).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+python="$(command -v python3 || command -v python)"
+# A venv's programs are in bin/, on Windows in Scripts/.
+venv_bin() { if [ -d "$1/Scripts" ]; then echo "$1/Scripts"; else echo "$1/bin"; fi; }
+
 maturin_bin="$(command -v maturin || true)"
 if [ -z "$maturin_bin" ]; then
-    python3 -m venv "$work/tools"
-    "$work/tools/bin/pip" install --quiet "maturin>=1.5,<2"
-    maturin_bin="$work/tools/bin/maturin"
+    "$python" -m venv "$work/tools"
+    "$(venv_bin "$work/tools")/pip" install --quiet "maturin>=1.5,<2"
+    maturin_bin="$(venv_bin "$work/tools")/maturin"
 fi
 
 start=$(date +%s)
@@ -20,14 +25,16 @@ start=$(date +%s)
 wheel="$(ls "$work"/wheels/flightcheck-*.whl)"
 echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1)) in $(( $(date +%s) - start )) s"
 
-python3 -m venv "$work/venv"
-start=$(date +%s%N)
-"$work/venv/bin/pip" install --quiet "$wheel"
-echo "pip install: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+"$python" -m venv "$work/venv"
+bin="$(venv_bin "$work/venv")"
+now_ms() { "$python" -c 'import time; print(int(time.time() * 1000))'; }
+start=$(now_ms)
+"$bin/pip" install --quiet "$wheel"
+echo "pip install: $(( $(now_ms) - start )) ms"
 
-"$work/venv/bin/flightcheck" --version
+"$bin/flightcheck" --version
 set +e
-"$work/venv/bin/flightcheck" scan examples/booking-bot --quiet --no-progress > "$work/scan.txt"
+"$bin/flightcheck" scan examples/booking-bot --quiet --no-progress > "$work/scan.txt"
 code=$?
 set -e
 # The example is RED by design: exit 1 is the gate working.

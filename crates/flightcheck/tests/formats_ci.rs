@@ -238,3 +238,45 @@ fn github_action_is_valid_and_uses_real_flags() {
         );
     }
 }
+
+/// The release workflow parses, builds on every platform the npm launcher names, and runs
+/// the packaging scripts the local checks run (so what is tested here is what ships).
+#[test]
+fn release_workflow_runs_the_tested_packaging_scripts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text =
+        std::fs::read_to_string(root.join(".github/workflows/release.yml")).expect("release.yml");
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    let build = &workflow["jobs"]["build"];
+    let platforms: Vec<&str> = build["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("matrix")
+        .iter()
+        .filter_map(|m| m["platform"].as_str())
+        .collect();
+    let launcher: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("npm/cli/package.json")).expect("package.json"),
+    )
+    .expect("json");
+    let optional = launcher["optionalDependencies"]
+        .as_object()
+        .expect("optionalDependencies");
+    assert_eq!(optional.len(), platforms.len());
+    for platform in &platforms {
+        assert!(
+            optional.contains_key(&format!("@flightcheck/cli-{platform}")),
+            "{platform}"
+        );
+    }
+    let runs: String = build["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    for script in ["scripts/package-python.sh", "scripts/package-npm.sh"] {
+        assert!(runs.contains(script), "{script}");
+        assert!(root.join(script).is_file(), "{script}");
+    }
+    assert!(runs.contains("cargo test --workspace --locked"));
+}
