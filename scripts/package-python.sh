@@ -3,7 +3,9 @@
 # venv, `pip install` of the wheel, `flightcheck --version` and a scan of the example.
 # The release workflow runs the same build per platform. Needs Python 3.8+ and Rust; maturin
 # comes from PyPI into a throwaway venv when it is not on PATH. WHEEL_OUT=DIR keeps the
-# wheel (the release workflow runs this script on each platform).
+# wheel (the release workflow runs this script on each platform); MATURIN_ARGS adds build
+# options (Linux releases: `--zig --compatibility manylinux2014`, with `pip install ziglang`,
+# for a wheel that installs on glibc 2.17+).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
@@ -21,7 +23,8 @@ if [ -z "$maturin_bin" ]; then
 fi
 
 start=$(date +%s)
-"$maturin_bin" build --release --quiet --out "$work/wheels"
+# shellcheck disable=SC2086 # MATURIN_ARGS is a list: `--zig --compatibility manylinux2014`
+"$maturin_bin" build --release --quiet --out "$work/wheels" ${MATURIN_ARGS:-}
 wheel="$(ls "$work"/wheels/flightcheck-*.whl)"
 echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1)) in $(( $(date +%s) - start )) s"
 
