@@ -35,18 +35,9 @@ start=$(now_ms)
 "$bin/pip" install --quiet "$wheel"
 echo "pip install: $(( $(now_ms) - start )) ms"
 
-"$bin/flightcheck" --version
-set +e
-"$bin/flightcheck" scan examples/booking-bot --quiet --no-progress > "$work/scan.txt"
-code=$?
-set -e
-# The example is RED by design: exit 1 is the gate working.
-if [ "$code" -ne 1 ] || ! grep -q "NOT PRODUCTION READY" "$work/scan.txt"; then
-    echo "the installed flightcheck did not scan the example as expected (exit $code)" >&2
-    cat "$work/scan.txt" >&2
-    exit 1
-fi
-echo "installed wheel scans the example: exit $code, $(tail -1 "$work/scan.txt")"
+# shellcheck source=scripts/lib/expect-red-example.sh
+source scripts/lib/expect-red-example.sh
+expect_red_example wheel "$bin/flightcheck"
 if [ -n "${WHEEL_OUT:-}" ]; then
     mkdir -p "$WHEEL_OUT"
     cp "$wheel" "$WHEEL_OUT/"
