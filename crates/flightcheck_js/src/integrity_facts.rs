@@ -77,6 +77,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         typeof_names: HashSet::new(),
         callback_depth: 0,
         function_depth: 0,
+        iife_pending: false,
         try_depth: 0,
         origins: HashMap::new(),
         instances: HashMap::new(),
@@ -111,6 +112,8 @@ struct Walk<'s, F: Fn(u32, u32) -> Span> {
     callback_depth: u32,
     /// Functions (declarations, expressions, methods, arrows) around the visited node.
     function_depth: u32,
+    /// The next function visited is the callee of a module-level IIFE.
+    iife_pending: bool,
     try_depth: u32,
     origins: HashMap<SymbolId, Origin>,
     /// `const x = new Foo()`: x → Foo's symbol.
@@ -750,9 +753,10 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'_, F> {
             return;
         }
         self.this_stack.push(None);
-        self.function_depth += 1;
+        let depth = u32::from(!std::mem::take(&mut self.iife_pending));
+        self.function_depth += depth;
         walk::walk_function(self, it, flags);
-        self.function_depth -= 1;
+        self.function_depth -= depth;
         self.this_stack.pop();
     }
 
@@ -831,9 +835,10 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'_, F> {
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         // Arrows keep the `this` of their surroundings.
-        self.function_depth += 1;
+        let depth = u32::from(!std::mem::take(&mut self.iife_pending));
+        self.function_depth += depth;
         walk::walk_arrow_function_expression(self, it);
-        self.function_depth -= 1;
+        self.function_depth -= depth;
     }
 
     fn visit_unary_expression(&mut self, it: &UnaryExpression<'a>) {
@@ -1155,6 +1160,16 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'_, F> {
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        // `(async () => { … })()` at module level runs as the module loads: its body is
+        // module-level code, not a function body that may never run.
+        if self.function_depth == 0
+            && matches!(
+                it.callee.without_parentheses(),
+                Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
+            )
+        {
+            self.iife_pending = true;
+        }
         // `Object.assign(target, …)`, `Object.defineProperty(target, …)`, mixins: the
         // target's members change out of sight.
         let callee_text = it.callee.span().source_text(self.source);

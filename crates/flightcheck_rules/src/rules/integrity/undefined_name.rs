@@ -41,7 +41,9 @@ is low: the function is dead today and breaks whoever calls it first. Inside any
 function or method (JavaScript too) it is medium: the module loads and serves, the function
 fails each time it runs, and which requests reach it is not proven (blind reviews found most
 such names in handlers nothing opens, after an early `return`, or on error paths). At module
-level it is a blocker: the process dies as it loads. Inside an `except` handler or a
+level it is a blocker: the process dies as it loads; so is a use in a function module-level
+code calls (`main()`, `asyncio.run(main())`) or in a module-level async IIFE
+(`(async () => { … })()`), which run as the program starts. Inside an `except` handler or a
 discord.py error hook (`on_error`, `on_command_error`) it is medium: it fails only after
 something else already failed. Code under
 `if PY2:` or `if sys.version_info[0] == 2:` is not judged. The same holds for a

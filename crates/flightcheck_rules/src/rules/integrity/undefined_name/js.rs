@@ -122,7 +122,9 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     Severity::Medium,
                     "Assigning an undeclared name throws ReferenceError in strict mode (ES modules, classes, TypeScript output) when the line runs.".to_string(),
                 )
-            } else if u.top_function.is_some() || u.in_callback || u.in_function {
+            } else if !runs_at_load(facts, u)
+                && (u.top_function.is_some() || u.in_callback || u.in_function)
+            {
                 // Medium, not blocker: the module loads; the function fails each time it
                 // runs, and whether any request reaches it is not proven here.
                 (
@@ -164,4 +166,20 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The use runs while the module loads: at module level, or in a top-level function that
+/// module-level code calls (`async function main() {…} main();`). An immediately invoked
+/// function (`(async () => {…})()`) is module-level code to the fact extractor already.
+fn runs_at_load(
+    facts: &flightcheck_core::FileFacts,
+    u: &flightcheck_core::integrity::UndefinedName,
+) -> bool {
+    match &u.top_function {
+        Some((name, _)) => facts
+            .call_edges
+            .iter()
+            .any(|e| e.from.is_none() && &e.to == name),
+        None => !u.in_function && !u.in_callback,
+    }
 }

@@ -22,6 +22,14 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 continue;
             }
             let name = &u.name;
+            // `async def main(): …` run by `asyncio.run(main())` at module level runs while
+            // the program starts, like module-level code.
+            let at_startup = u.top_function.as_deref().is_some_and(|f| {
+                facts
+                    .call_edges
+                    .iter()
+                    .any(|e| e.from.is_none() && e.to == f)
+            });
             let (severity, message, impact) = if u.in_annotation {
                 (
                     Severity::Medium,
@@ -49,7 +57,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     ),
                     "Python raises NameError when this handler runs: the error it was meant to handle is replaced by a NameError and the user gets no answer. It breaks only after something else already failed, so medium.",
                 )
-            } else if u.in_function {
+            } else if u.in_function && !at_startup {
                 // Medium, not blocker: the module loads and serves; this function fails each
                 // time it runs, and whether any request reaches it is not proven here (blind
                 // reviews found most such names in code nothing calls or error paths).
@@ -57,6 +65,15 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     Severity::Medium,
                     format!("`{name}` is used in `{rel}` but never defined or imported"),
                     "Python raises NameError when this function runs: every call of it fails, while the rest of the service keeps working.",
+                )
+            } else if u.in_function {
+                let function = u.top_function.as_deref().unwrap_or("a function");
+                (
+                    Severity::Blocker,
+                    format!(
+                        "`{name}` is used in `{rel}` (in `{function}`, which module-level code runs as the program starts) but never defined or imported"
+                    ),
+                    "Python raises NameError while the program starts: the service never comes up.",
                 )
             } else {
                 (
