@@ -570,6 +570,8 @@ pub struct FileFacts {
     pub async_calls: crate::async_calls::AsyncCallFacts,
     /// Python: classes, instances and member calls on receivers of known class.
     pub py_classes: crate::py_classes::PyClassFacts,
+    /// Function definitions and the names the module refers to (Python).
+    pub liveness: crate::liveness::ModuleLiveness,
     pub lines: u32,
 }
 

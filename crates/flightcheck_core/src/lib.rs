@@ -11,6 +11,7 @@ pub mod facts;
 pub mod finding;
 pub mod fingerprint;
 pub mod integrity;
+pub mod liveness;
 pub mod names;
 pub mod observability;
 pub mod py_classes;

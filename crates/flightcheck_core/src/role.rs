@@ -60,6 +60,11 @@ pub enum Ceiling {
 /// leaked wherever it is committed.
 const EVERYWHERE: [&str; 1] = ["security/hardcoded-secret"];
 
+/// `rule` reports harm wherever the code sits, whether or not anything runs it.
+pub fn applies_everywhere(rule: &RuleMeta) -> bool {
+    EVERYWHERE.contains(&rule.id)
+}
+
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,7 +85,7 @@ impl Role {
     /// How far a finding of `rule` may go in code of this role. Unreachable code keeps the
     /// rule's own `when_unreachable` policy, which the pipeline applies.
     pub fn ceiling(self, rule: &RuleMeta) -> Ceiling {
-        if EVERYWHERE.contains(&rule.id) {
+        if applies_everywhere(rule) {
             return Ceiling::Keep;
         }
         match self {

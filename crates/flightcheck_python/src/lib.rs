@@ -4,6 +4,7 @@ mod async_facts;
 mod class_facts;
 mod config_facts;
 mod encoding;
+mod liveness;
 pub mod names;
 mod obs_facts;
 mod resilience_facts;
@@ -148,6 +149,7 @@ pub fn analyze_for(
     facts.wiring = wiring::extract(&parsed.syntax().body, &module);
     facts.py_names = names::module_names(&parsed.syntax().body, source, &span_of);
     facts.py_classes = class_facts::extract(&parsed.syntax().body, &span_of);
+    facts.liveness = liveness::extract(&parsed.syntax().body, &span_of);
     facts.suppressions =
         suppress::suppressions(&parsed.syntax().body, parsed.tokens(), source, &index);
     facts

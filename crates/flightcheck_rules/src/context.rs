@@ -20,6 +20,9 @@ pub struct FileState {
     pub entries: Vec<u32>,
     /// JS/TS import specifiers of the file that resolve to a walked file, with its index.
     pub resolved: Vec<(String, usize)>,
+    /// A Python module every importer imports inside a `try`: its import failures are
+    /// caught where it is imported.
+    pub optional: bool,
     /// Secrets of a source file read but not parsed (minified, machine-generated depth):
     /// such a file has no facts, yet a live key in it is still reported.
     pub unparsed_secrets: Vec<flightcheck_core::secrets::SecretCandidate>,
@@ -180,6 +183,8 @@ pub struct ProjectContext<'a> {
     pub env_files: Vec<&'a EnvFile>,
     /// Readiness claims in the project's docs ("production ready", "95/100").
     pub claims: Vec<ReadinessClaim>,
+    /// Names the workspace refers to: which functions nothing calls.
+    pub references: &'a crate::unreferenced::References,
 }
 
 impl<'a> ProjectContext<'a> {

@@ -15,6 +15,7 @@ pub mod rules;
 pub mod secret_values;
 pub mod shape;
 pub mod suppression;
+pub mod unreferenced;
 
 pub use pipeline::{Progress, ScanOptions, scan};
 pub use registry::Rule;

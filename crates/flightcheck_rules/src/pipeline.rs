@@ -183,6 +183,9 @@ struct FileImports {
     local_files: Vec<Note>,
     /// Specifiers that resolved to a walked file (Python: see [`py_resolved_key`]).
     resolved: Vec<(String, usize)>,
+    /// Python modules of the project this file imports, and whether the import sits in a
+    /// `try` (a failure there is caught by the importer).
+    py_local: Vec<(usize, bool)>,
 }
 
 /// Source files (not tests) under directory `dir`.
@@ -472,10 +475,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         opaque_loads,
         notes: resolve_notes,
         resolved,
+        optional,
     } = pool.install(|| resolve_imports(&ws, &files));
     notes.extend(resolve_notes);
-    for (state, r) in files.iter_mut().zip(resolved) {
+    for ((state, r), optional) in files.iter_mut().zip(resolved).zip(optional) {
         state.resolved = r;
+        state.optional = optional;
     }
     problems.sort_by_key(|a| (a.file, a.import.span));
     lap("resolve", &mut timings);
@@ -491,8 +496,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             ),
         ));
     }
-    let mut model =
-        crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph.imported());
+    let mut model = crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph);
     model.add_fallbacks(&ws, &graph, &opaque_loads);
     crate::roles::assign(&ws, &graph, &model, &mut files);
     let crate::roles::Entries {
@@ -527,6 +531,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 Liveness::compute(&facts.wiring, ws.files[i].kind, names, whole_project);
         }
     }
+    let references = crate::unreferenced::References::collect(&ws, &files, &entries, &entry_kinds);
     lap("reachability", &mut timings);
 
     // Project rules.
@@ -554,6 +559,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 .collect(),
             env_files: ws.env_files.iter().filter(|e| e.project == p).collect(),
             claims: flightcheck_project::claims::of_project(&ws, p),
+            references: &references,
         };
         if let Some(reason) = reach_all.get(&p) {
             notes.push(Note::file(
@@ -870,6 +876,8 @@ fn finish_findings(
                 }
             }
         }
+        cap_in_unreferenced_function(rule, ctx, &mut finding);
+        cap_in_optional_module(rule, ctx, &mut finding);
         if finding.role == Role::Unreachable {
             match rule.meta.when_unreachable {
                 WhenUnreachable::Keep => {}
@@ -885,6 +893,57 @@ fn finish_findings(
         out.push(finding);
     }
     out
+}
+
+/// A finding inside a function nothing in the workspace refers to is latent: the module
+/// runs, the function does not. At most low, saying which function.
+fn cap_in_unreferenced_function(rule: &Rule, ctx: &ProjectContext, finding: &mut Finding) {
+    // A file that does not parse fails where it is imported, whichever function holds the
+    // error.
+    if finding.severity <= Severity::Low
+        || flightcheck_core::role::applies_everywhere(rule.meta)
+        || rule.meta.id == "integrity/parse-error"
+        || !matches!(finding.role, Role::Service | Role::PossiblyRunning)
+    {
+        return;
+    }
+    let Some(file) = finding.file.as_deref().and_then(|f| ctx.ws.file_index(f)) else {
+        return;
+    };
+    let Some(facts) = ctx.facts(file) else {
+        return;
+    };
+    let Some(dead) = ctx.references.dead_function(facts, file, finding.span.line) else {
+        return;
+    };
+    let name = match &dead.class {
+        Some(class) => format!("{class}.{}", dead.name),
+        None => dead.name.clone(),
+    };
+    finding.severity = Severity::Low;
+    finding.message.push_str(&format!(
+        " (no code the service runs calls or refers to `{name}`, defined at line {}, so this cannot reach a user yet)",
+        dead.line
+    ));
+}
+
+/// An import that fails in a module every importer imports inside a `try`
+/// (`try: from .ai import setup … except ImportError: log`) turns a feature off; the
+/// service starts. At most medium.
+fn cap_in_optional_module(rule: &Rule, ctx: &ProjectContext, finding: &mut Finding) {
+    const IMPORT_FAILURES: [&str; 2] = ["integrity/missing-export", "integrity/unresolved-import"];
+    if finding.severity <= Severity::Medium || !IMPORT_FAILURES.contains(&rule.meta.id) {
+        return;
+    }
+    let Some(file) = finding.file.as_deref().and_then(|f| ctx.ws.file_index(f)) else {
+        return;
+    };
+    if ctx.files[file].optional {
+        finding.severity = Severity::Medium;
+        finding.message.push_str(
+            " (every import of this module sits in a `try`, so the failure turns a feature off instead of stopping the service)",
+        );
+    }
 }
 
 /// What a reader must know before trusting the findings of a project: reachability fell
@@ -970,6 +1029,8 @@ struct Resolved {
     notes: Vec<Note>,
     /// Per file: JS/TS specifiers that resolved to a walked file.
     resolved: Vec<Vec<(String, usize)>>,
+    /// Per file: a Python module every importer imports inside a `try`.
+    optional: Vec<bool>,
 }
 
 fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
@@ -998,8 +1059,9 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
             let mut problems = Vec::new();
             let mut local_files = Vec::new();
             let mut resolved = Vec::new();
+            let mut py_local = Vec::new();
             let Some(facts) = &files[i].facts else {
-                return FileImports { edges, named, problems, opaque_load: None, local_files, resolved };
+                return FileImports { edges, named, problems, opaque_load: None, local_files, resolved, py_local };
             };
             let file = &ws.files[i];
             let mut opaque_load = None;
@@ -1049,6 +1111,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                             match r {
                                 PyResolution::Local { file: t, packages } => {
                                     edges.push((i, t));
+                                    py_local.push((t, import.guarded));
                                     resolved.push(py_resolved_key(ws, &import.specifier, &import.names, has_module && k == 0, t));
                                     // `from pkg import mod` takes the module whole.
                                     let stem = ws.files[t].rel.rsplit('/').next().unwrap_or("").trim_end_matches(".py");
@@ -1164,7 +1227,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                 }
                 _ => {}
             }
-            FileImports { edges, named, problems, opaque_load, local_files, resolved }
+            FileImports { edges, named, problems, opaque_load, local_files, resolved, py_local }
         })
         .collect();
     let mut graph = ImportGraph::new(ws.files.len());
@@ -1173,6 +1236,8 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
     let mut opaque_loads = Vec::new();
     let mut notes = Vec::new();
     let mut resolved_specs: Vec<Vec<(String, usize)>> = vec![Vec::new(); ws.files.len()];
+    // Per file: imported inside a `try` somewhere, imported outside one somewhere.
+    let mut import_sites: Vec<(bool, bool)> = vec![(false, false); ws.files.len()];
     for (
         i,
         FileImports {
@@ -1182,9 +1247,17 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
             opaque_load,
             local_files,
             resolved,
+            py_local,
         },
     ) in results.into_iter().enumerate()
     {
+        for (t, guarded) in py_local {
+            if guarded {
+                import_sites[t].0 = true;
+            } else {
+                import_sites[t].1 = true;
+            }
+        }
         resolved_specs[i] = resolved;
         notes.extend(local_files);
         for &(a, b) in &edges {
@@ -1211,6 +1284,7 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         opaque_loads,
         notes,
         resolved: resolved_specs,
+        optional: import_sites.into_iter().map(|(g, u)| g && !u).collect(),
     }
 }
 

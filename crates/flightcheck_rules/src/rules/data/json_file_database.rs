@@ -21,7 +21,9 @@ pub static META: RuleMeta = RuleMeta {
 Finds JSON files that running code rewrites as a whole to keep its state
 (`fs.writeFileSync(path, JSON.stringify(db))`, `fs.promises.writeFile`, fs-extra
 `writeJson`, `json.dump(data, open(path, "w"))`, `Path(p).write_text(json.dumps(d))`) from
-functions that run after startup: handlers and the helpers they call. Writes at module level
+functions that run after startup: handlers and the helpers they call. Writes whose path takes a
+fresh value each time (`Date.now()`, `new Date()`, `uuid`, `time.time()`, `datetime.now()`,
+`strftime`) create a new file per write, an export or a dump, and are left alone. Writes at module level
 or in startup functions (a config file written once by a setup step), configuration, cache,
 log and test files, and code no entry point reaches are left alone.
 
@@ -46,6 +48,8 @@ bot.command('join', (ctx) => {
 fs.writeFileSync('./config.json', JSON.stringify(defaults));
 // a real database
 await prisma.user.create({ data: { id } });
+// a new file per write (an export or a dump): nothing is overwritten
+fs.writeFileSync(`exports/${Date.now()}-users.json`, JSON.stringify(users));
 ```
 
 ## Fix

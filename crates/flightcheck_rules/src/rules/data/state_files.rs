@@ -30,10 +30,31 @@ pub(crate) fn file_label(w: &FileWrite) -> String {
     w.path.clone().unwrap_or_else(|| format!("`{}`", w.target))
 }
 
+/// Calls whose value differs on every call: a path built from one names a new file each
+/// time (`exports/${Date.now()}-users.json`, `f"dump-{uuid4()}.json"`).
+const FRESH_VALUES: [&str; 10] = [
+    "Date.now(",
+    "new Date(",
+    "getTime(",
+    "randomUUID(",
+    "uuid",
+    "time.time(",
+    "datetime.now(",
+    "datetime.utcnow(",
+    "strftime(",
+    "time_ns(",
+];
+
+/// The path expression builds a new file name on every write: each write creates a file
+/// (an export, a dump), it never replaces the state another write left.
+fn new_file_per_write(target: &str) -> bool {
+    FRESH_VALUES.iter().any(|f| target.contains(f))
+}
+
 /// The write targets a JSON data file: a literal `.json` path that is not configuration,
 /// cache, log or test data, or a path expression whose name says it holds data.
 fn is_state_file(w: &FileWrite) -> bool {
-    if !w.json {
+    if !w.json || new_file_per_write(&w.target) {
         return false;
     }
     match &w.path {

@@ -1,0 +1,184 @@
+//! Liveness facts of one Python module: every function definition with its class context,
+//! and every name the module refers to (see [`flightcheck_core::liveness`]).
+
+use flightcheck_core::Span;
+use flightcheck_core::liveness::{DefinedFunction, ModuleLiveness};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use std::collections::BTreeSet;
+
+struct Collector<'s> {
+    span_of: &'s dyn Fn(TextRange) -> Span,
+    /// The class whose body is being walked, and whether it is open (see
+    /// [`DefinedFunction::class_open`]); `None` inside a function.
+    class: Option<(String, bool)>,
+    functions: Vec<DefinedFunction>,
+    /// Per function (same index), the names its body refers to.
+    function_refs: Vec<BTreeSet<String>>,
+    /// The innermost function being walked.
+    current: Option<usize>,
+    references: BTreeSet<String>,
+    main_references: BTreeSet<String>,
+    /// Walking the body of a module-level `if __name__ == "__main__":`.
+    in_main_guard: bool,
+    /// `import x as y` / `from m import x as y`: (y, x).
+    aliases: Vec<(String, String)>,
+}
+
+/// Identifier-like words of a string (`"on_ready"`, `"pkg.mod:main"`, `"handle_%s"`).
+fn words(text: &str, out: &mut BTreeSet<String>) {
+    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        if w.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+        {
+            out.insert(w.to_string());
+        }
+    }
+}
+
+impl Collector<'_> {
+    /// Where a reference made here goes: the innermost function, the `__main__` block, or
+    /// the module.
+    fn into(&mut self) -> &mut BTreeSet<String> {
+        match self.current {
+            Some(i) => &mut self.function_refs[i],
+            None if self.in_main_guard => &mut self.main_references,
+            None => &mut self.references,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Collector<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                let (class, class_open) = match &self.class {
+                    Some((name, open)) => (Some(name.clone()), *open),
+                    None => (None, false),
+                };
+                self.functions.push(DefinedFunction {
+                    name: f.name.to_string(),
+                    class,
+                    class_open,
+                    decorated: !f.decorator_list.is_empty(),
+                    line: (self.span_of)(f.range()).line,
+                    body: {
+                        let start = f.body.first().map_or(f.range(), |b| b.range());
+                        (self.span_of)(TextRange::new(start.start(), f.range().end()))
+                    },
+                    references: Vec::new(),
+                });
+                self.function_refs.push(BTreeSet::new());
+                // Decorators, defaults and annotations run where the `def` runs.
+                for d in &f.decorator_list {
+                    self.visit_decorator(d);
+                }
+                self.visit_parameters(&f.parameters);
+                if let Some(r) = &f.returns {
+                    self.visit_annotation(r);
+                }
+                // A function nested in a method is not a method.
+                let outer = self.class.take();
+                let outer_fn = self.current.replace(self.functions.len() - 1);
+                self.visit_body(&f.body);
+                self.class = outer;
+                self.current = outer_fn;
+            }
+            Stmt::ClassDef(c) => {
+                let plain_bases = c.arguments.as_deref().is_none_or(|a| {
+                    a.keywords.is_empty()
+                        && a.args
+                            .iter()
+                            .all(|b| matches!(b, Expr::Name(n) if n.id.as_str() == "object"))
+                });
+                let open = !plain_bases || !c.decorator_list.is_empty();
+                let outer = self.class.replace((c.name.to_string(), open));
+                visitor::walk_stmt(self, stmt);
+                self.class = outer;
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    if let Some(as_name) = &alias.asname {
+                        let last = alias.name.rsplit('.').next().unwrap_or(&alias.name);
+                        self.aliases.push((as_name.to_string(), last.to_string()));
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for alias in &i.names {
+                    if let Some(as_name) = &alias.asname {
+                        self.aliases
+                            .push((as_name.to_string(), alias.name.to_string()));
+                    }
+                }
+            }
+            Stmt::If(i)
+                if self.current.is_none()
+                    && self.class.is_none()
+                    && crate::is_main_guard(&i.test) =>
+            {
+                self.in_main_guard = true;
+                self.visit_body(&i.body);
+                self.in_main_guard = false;
+                for clause in &i.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        let into = self.into();
+        match expr {
+            Expr::Name(n) if n.ctx == ExprContext::Load => {
+                into.insert(n.id.to_string());
+            }
+            Expr::Attribute(a) => {
+                into.insert(a.attr.to_string());
+            }
+            Expr::StringLiteral(s) => words(s.value.to_str(), into),
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+
+    fn visit_interpolated_string_element(
+        &mut self,
+        element: &'a ruff_python_ast::InterpolatedStringElement,
+    ) {
+        if let ruff_python_ast::InterpolatedStringElement::Literal(l) = element {
+            words(&l.value, self.into());
+        }
+        visitor::walk_interpolated_string_element(self, element);
+    }
+}
+
+pub(crate) fn extract(body: &[Stmt], span_of: &dyn Fn(TextRange) -> Span) -> ModuleLiveness {
+    let mut c = Collector {
+        span_of,
+        class: None,
+        functions: Vec::new(),
+        function_refs: Vec::new(),
+        current: None,
+        references: BTreeSet::new(),
+        main_references: BTreeSet::new(),
+        in_main_guard: false,
+        aliases: Vec::new(),
+    };
+    for stmt in body {
+        c.visit_stmt(stmt);
+    }
+    let mut functions = c.functions;
+    for (f, refs) in functions.iter_mut().zip(c.function_refs) {
+        f.references = refs.into_iter().collect();
+    }
+    ModuleLiveness {
+        functions,
+        references: c.references.into_iter().collect(),
+        main_references: c.main_references.into_iter().collect(),
+        aliases: c.aliases,
+    }
+}
