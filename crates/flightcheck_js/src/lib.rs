@@ -48,9 +48,16 @@ pub fn source_type(path: &str) -> SourceType {
 pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts {
     let allocator = Allocator::default();
     let st = source_type(path);
+    let lower = path.to_ascii_lowercase();
     let parsed = Parser::new(&allocator, source, st)
         .with_options(ParseOptions {
             parse_regular_expression: true,
+            // Node wraps a CommonJS file in a function: `return` at its top level ends the
+            // module early (`if (require.main !== module) return;`) and `node --check`
+            // accepts it. `.js` is CommonJS unless its package says otherwise.
+            allow_return_outside_function: [".js", ".jsx", ".cjs"]
+                .iter()
+                .any(|e| lower.ends_with(e)),
             ..ParseOptions::default()
         })
         .parse();
