@@ -3226,6 +3226,40 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                 visitor::walk_expr(self, expr);
                 return;
             }
+            // `if message.text == "/start":` / `text in ("/start", "/help")` inside a handler
+            // that takes every message: the command is answered by hand.
+            Expr::Compare(c)
+                if self.owner.is_some()
+                    && c.ops
+                        .iter()
+                        .any(|o| matches!(o, ast::CmpOp::Eq | ast::CmpOp::In)) =>
+            {
+                if let Some(framework) = self.telegram() {
+                    let mut names = Vec::new();
+                    for side in std::iter::once(&*c.left).chain(c.comparators.iter()) {
+                        let literals: Vec<&Expr> = match side {
+                            Expr::Tuple(t) => t.elts.iter().collect(),
+                            Expr::List(l) => l.elts.iter().collect(),
+                            Expr::Set(s) => s.elts.iter().collect(),
+                            other => vec![other],
+                        };
+                        for lit in literals {
+                            if let Expr::StringLiteral(s) = lit
+                                && let Some(cmd) = s.value.to_str().strip_prefix('/')
+                                && !cmd.is_empty()
+                                && cmd.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                            {
+                                names.push(cmd.to_string());
+                            }
+                        }
+                    }
+                    if !names.is_empty() {
+                        let via = format!("`{}`", short(self.text(c.range())));
+                        let owner = self.owner.clone();
+                        self.commands(framework, "", names, &via, true, false, c.range(), &owner);
+                    }
+                }
+            }
             Expr::Call(call) => {
                 self.on_call(call);
                 // Memory writes: `pending.append(x)`, `games[chat].add(u)`.

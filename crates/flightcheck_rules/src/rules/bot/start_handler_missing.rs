@@ -23,7 +23,8 @@ telegraf `bot.start(fn)` (which *is* the /start handler), `bot.command('start')`
 `bot.command('start')` and composers; node-telegram-bot-api `onText(/\/start/)` and
 `msg.text === '/start'`; aiogram `CommandStart()`, `Command("start")`,
 `commands=["start"]`; python-telegram-bot `CommandHandler("start")`; pyTelegramBotAPI
-`message_handler(commands=["start"])`. A handler counts only when the code registering it
+`message_handler(commands=["start"])`; in Python, a handler that compares the message text
+by hand (`if message.text.lower() == "/start":`, `text in ("/start", "/go")`). A handler counts only when the code registering it
 runs: its file is imported from an entry point and the function or class holding it is
 called or constructed. Handlers in dead code are named in the evidence.
 
