@@ -203,6 +203,10 @@ pub struct RuntimeVersion {
     pub minor: u8,
     /// e.g. `Dockerfile:1 FROM python:3.11-slim`, `pyproject.toml requires-python >=3.9`.
     pub source: String,
+    /// Only the lowest version the project declares it supports (`requires-python`), not
+    /// the interpreter a deploy definition or version file pins: the service may run on
+    /// a newer one, so syntax newer than this is not proven to fail.
+    pub lower_bound: bool,
 }
 
 /// The first `3.X` in `text` after one of `markers` (`python:3.11-slim` → 3.11,

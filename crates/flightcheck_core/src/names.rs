@@ -16,6 +16,9 @@ pub struct UndefinedName {
     /// `from __future__ import annotations`, or on a local variable): it breaks type
     /// checkers and `typing.get_type_hints`, not the import.
     pub in_annotation: bool,
+    /// Read inside any annotation, evaluated or not: from Python 3.14 (PEP 649) no
+    /// annotation is evaluated until something asks for it.
+    pub annotation: bool,
     /// The undecorated module-level function the use sits in (nested functions included),
     /// which runs only when something calls it.
     pub top_function: Option<String>,

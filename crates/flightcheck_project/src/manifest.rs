@@ -134,6 +134,10 @@ impl PyProject {
                 .get("name")
                 .and_then(|n| n.as_str())
                 .map(str::to_string);
+            out.requires_python = project
+                .get("requires-python")
+                .and_then(|r| r.as_str())
+                .map(str::to_string);
             if let Some(scripts) = table(&project, "scripts") {
                 for (k, val) in scripts {
                     if let Some(s) = val.as_str() {

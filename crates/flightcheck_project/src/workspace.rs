@@ -694,6 +694,7 @@ impl Workspace {
                                 major,
                                 minor,
                                 source: format!("{}:{line} FROM {image}", f.rel),
+                                lower_bound: false,
                             });
                         }
                     } else if lower == "procfile" {
@@ -1122,6 +1123,7 @@ fn python_target(dir: &Path, project: &Project, notes: &mut Vec<Note>) -> Option
                     major,
                     minor,
                     source: format!("{} {first}", local(name)),
+                    lower_bound: false,
                 });
             }
         }
@@ -1132,6 +1134,7 @@ fn python_target(dir: &Path, project: &Project, notes: &mut Vec<Note>) -> Option
         major,
         minor,
         source: format!("{} requires-python {spec}", local("pyproject.toml")),
+        lower_bound: true,
     })
 }
 

@@ -985,6 +985,7 @@ importlib.import_module(\"bot.admin\")
             major: 3,
             minor: 11,
             source: "Dockerfile:1 FROM python:3.11".into(),
+            lower_bound: false,
         };
         let issues = analyze_for(src, &[], Some(&py311)).syntax_issues;
         assert_eq!(issues.len(), 1, "{issues:?}");
@@ -998,6 +999,7 @@ importlib.import_module(\"bot.admin\")
             major: 3,
             minor: 12,
             source: "x".into(),
+            lower_bound: false,
         };
         assert!(analyze_for(src, &[], Some(&py312)).syntax_issues.is_empty());
     }

@@ -270,6 +270,7 @@ struct Use<'a> {
     scope: usize,
     in_function: bool,
     in_annotation: bool,
+    annotation: bool,
     top_function: Option<&'a str>,
     in_except: bool,
     /// Runs while the module executes (not in a function body or an annotation): only
@@ -379,6 +380,7 @@ pub(crate) fn module_names(
                     span: span_of(u.range),
                     in_function: u.in_function,
                     in_annotation: u.in_annotation,
+                    annotation: u.annotation,
                     top_function: u.top_function.map(str::to_string),
                     in_except: u.in_except,
                 });
@@ -475,6 +477,7 @@ impl<'a> Collector<'a> {
             scope: self.current,
             in_function,
             in_annotation: in_annotation && (self.deferred > 0 || self.future_annotations),
+            annotation: in_annotation,
             top_function: self.top_function,
             in_except: self.in_except > 0,
             immediate: !in_function && !in_annotation,

@@ -3247,7 +3247,9 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                             if let Expr::StringLiteral(s) = lit
                                 && let Some(cmd) = s.value.to_str().strip_prefix('/')
                                 && !cmd.is_empty()
-                                && cmd.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                                && cmd
+                                    .chars()
+                                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
                             {
                                 names.push(cmd.to_string());
                             }

@@ -335,7 +335,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                             language,
                             &text,
                             &checks,
-                            ws.projects[ws.file_project[i]].python_target.as_ref(),
+                            ws.projects[ws.file_project[i]]
+                                .python_target
+                                .as_ref()
+                                .filter(|t| !t.lower_bound),
                         );
                         ParsedFile {
                             index: i,
@@ -365,7 +368,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                             language,
                             &text,
                             &checks,
-                            ws.projects[ws.file_project[i]].python_target.as_ref(),
+                            ws.projects[ws.file_project[i]]
+                                .python_target
+                                .as_ref()
+                                .filter(|t| !t.lower_bound),
                         );
                         facts.syntax_issues.insert(
                             0,

@@ -108,8 +108,9 @@ try:
 except NameError:                 # the missing name is expected
     unicode = str
 ```
-Names only read in quoted annotations or under `from __future__ import annotations` are
-reported as `medium`: Python does not evaluate them, but type checkers and
+Names only read in quoted annotations, under `from __future__ import annotations`, or in
+any annotation of a project that requires Python 3.14 or newer (`requires-python = ">=3.14"`,
+PEP 649) are reported as `medium`: Python does not evaluate them, but type checkers and
 `typing.get_type_hints` (FastAPI, pydantic, dataclasses with string types) do.
 
 ## Fix

@@ -7,6 +7,12 @@ use std::collections::HashMap;
 pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut callers: HashMap<(usize, &str), bool> = HashMap::new();
+    // Python 3.14 evaluates no annotation until something asks for it (PEP 649).
+    let lazy_annotations = ctx
+        .project
+        .python_target
+        .as_ref()
+        .is_some_and(|v| (v.major, v.minor) >= (3, 14));
     for &file in &ctx.sources {
         // Examples, demos and tests show how to do something; production does not run them.
         if ctx.language(file) != Some(Language::Python) || ctx.is_sample_code(file) {
@@ -30,7 +36,9 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .iter()
                     .any(|e| e.from.is_none() && e.to == f)
             });
-            let (severity, message, impact) = if u.in_annotation {
+            let (severity, message, impact) = if u.in_annotation
+                || (u.annotation && lazy_annotations)
+            {
                 (
                     Severity::Medium,
                     format!("`{name}` in an annotation in `{rel}` is never defined or imported"),
