@@ -353,6 +353,11 @@ fn deployed_env_source(
     }
 }
 
+/// The role an env file's name alone gives it (its values not considered).
+pub fn env_role_by_name(name: &str) -> EnvRole {
+    env_role(name, &EnvParse::default()).0
+}
+
 fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
     let lower = name.to_ascii_lowercase();
     let tokens: Vec<&str> = lower
@@ -401,6 +406,28 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
                 format!("sets {key}={} (line {})", e.value, e.line),
             );
         }
+    }
+    // A variant (`.env.minimal`, `.env.docker`) whose values are mostly placeholders
+    // (`your_token_here`) is a template to copy, whatever its name; a plain `.env` is what
+    // dotenv loads, placeholders or not.
+    let values: Vec<&str> = parsed
+        .entries
+        .iter()
+        .map(|e| e.value.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let placeholders = values
+        .iter()
+        .filter(|v| flightcheck_core::secrets::is_placeholder(v))
+        .count();
+    if tokens.len() > 1 && placeholders >= 2 && placeholders * 2 >= values.len() {
+        return (
+            EnvRole::Example,
+            format!(
+                "{placeholders} of its {} values are placeholders: a template",
+                values.len()
+            ),
+        );
     }
     (EnvRole::Deployed, format!("named {name}"))
 }

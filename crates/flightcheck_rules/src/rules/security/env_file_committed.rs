@@ -164,9 +164,16 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
 
     // Env files git tracks now.
     for env in &ctx.env_files {
-        if env.tracked != Some(true)
-            || env.role == EnvRole::Example
-            || is_non_production_path(&env.rel)
+        // A variant whose values are mostly placeholders is a template for the empty-value
+        // rules, but a live credential committed in it leaks all the same: only a name that
+        // says "example" excuses what it holds.
+        let role = match env.role {
+            EnvRole::Example => {
+                flightcheck_project::workspace::env_role_by_name(file_name(&env.rel))
+            }
+            role => role,
+        };
+        if env.tracked != Some(true) || role == EnvRole::Example || is_non_production_path(&env.rel)
         {
             continue;
         }
@@ -187,7 +194,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 continue;
             }
             let look = env_value_look(value, 12);
-            let Some((sev, what)) = judge(&entry.key, &look, env.role) else {
+            let Some((sev, what)) = judge(&entry.key, &look, role) else {
                 continue;
             };
             let shown = flightcheck_core::redact::preview(value);
@@ -206,7 +213,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let mut message = format!(
             "`{}` is tracked by git ({} env file) and holds {} secret value{}: {}",
             env.rel,
-            env.role.as_str(),
+            role.as_str(),
             items.len(),
             if items.len() == 1 { "" } else { "s" },
             listing(&items)
@@ -214,7 +221,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let earlier = past.get(env.rel.as_str()).cloned().unwrap_or_default();
         let earlier: Vec<&HistoricValue> = earlier
             .into_iter()
-            .filter(|v| judge(&v.key, &v.look, env.role).is_some())
+            .filter(|v| judge(&v.key, &v.look, role).is_some())
             .collect();
         if !earlier.is_empty() {
             message.push_str(&format!(
