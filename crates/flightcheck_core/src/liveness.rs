@@ -44,6 +44,10 @@ pub struct ModuleLiveness {
     /// Names the module's `if __name__ == "__main__":` block refers to: they run only when
     /// the file itself is started, not when it is imported.
     pub main_references: Vec<String>,
+    /// Identifier fragments that end a string part right before a computed part
+    /// (`f"cmd_{name}"`, `"on_" + event`, `"handle_%s" % kind`): code may name any function
+    /// that starts with one (`getattr(self, f"cmd_{name}")`).
+    pub prefixes: Vec<String>,
     /// `import x as y` / `from m import x as y`: (`y`, `x`). Code that refers to `y`
     /// refers to `x`.
     pub aliases: Vec<(String, String)>,

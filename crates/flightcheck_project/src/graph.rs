@@ -32,19 +32,6 @@ impl ImportGraph {
         out
     }
 
-    /// Whether each file is imported by some other file for which `by` holds.
-    pub fn imported_by(&self, by: impl Fn(usize) -> bool) -> Vec<bool> {
-        let mut out = vec![false; self.edges.len()];
-        for (from, targets) in self.edges.iter().enumerate() {
-            if by(from) {
-                for &t in targets {
-                    out[t] = true;
-                }
-            }
-        }
-        out
-    }
-
     /// Files reachable from `entries` (entries included).
     pub fn reachable(&self, entries: impl IntoIterator<Item = usize>) -> Vec<bool> {
         let mut seen = vec![false; self.edges.len()];

@@ -20,10 +20,26 @@ struct Collector<'s> {
     current: Option<usize>,
     references: BTreeSet<String>,
     main_references: BTreeSet<String>,
+    prefixes: BTreeSet<String>,
     /// Walking the body of a module-level `if __name__ == "__main__":`.
     in_main_guard: bool,
     /// `import x as y` / `from m import x as y`: (y, x).
     aliases: Vec<(String, String)>,
+}
+
+/// The identifier fragment a string part ends with (`"cmd_"` → `cmd_`, `"/handle_"` →
+/// `handle_`), when it is long enough to mean something.
+fn trailing_fragment(text: &str) -> Option<String> {
+    let start = text
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let frag = &text[start..];
+    (frag.len() >= 3
+        && frag
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_'))
+    .then(|| frag.to_string())
 }
 
 /// Identifier-like words of a string (`"on_ready"`, `"pkg.mod:main"`, `"handle_%s"`).
@@ -131,6 +147,39 @@ impl<'a> Visitor<'a> for Collector<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            // `f"cmd_{name}"`: a literal part right before an interpolation.
+            Expr::FString(f) => {
+                for part in f.value.f_strings() {
+                    for pair in part.elements.windows(2) {
+                        if let (
+                            ruff_python_ast::InterpolatedStringElement::Literal(l),
+                            ruff_python_ast::InterpolatedStringElement::Interpolation(_),
+                        ) = (&pair[0], &pair[1])
+                            && let Some(p) = trailing_fragment(&l.value)
+                        {
+                            self.prefixes.insert(p);
+                        }
+                    }
+                }
+            }
+            // `"on_" + event`, `"handle_%s" % kind`.
+            Expr::BinOp(b)
+                if matches!(
+                    b.op,
+                    ruff_python_ast::Operator::Add | ruff_python_ast::Operator::Mod
+                ) =>
+            {
+                if let Expr::StringLiteral(s) = &*b.left {
+                    let text = s.value.to_str();
+                    let text = text.split("%s").next().unwrap_or(text);
+                    if let Some(p) = trailing_fragment(text) {
+                        self.prefixes.insert(p);
+                    }
+                }
+            }
+            _ => {}
+        }
         let into = self.into();
         match expr {
             Expr::Name(n) if n.ctx == ExprContext::Load => {
@@ -165,6 +214,7 @@ pub(crate) fn extract(body: &[Stmt], span_of: &dyn Fn(TextRange) -> Span) -> Mod
         current: None,
         references: BTreeSet::new(),
         main_references: BTreeSet::new(),
+        prefixes: BTreeSet::new(),
         in_main_guard: false,
         aliases: Vec::new(),
     };
@@ -179,6 +229,7 @@ pub(crate) fn extract(body: &[Stmt], span_of: &dyn Fn(TextRange) -> Span) -> Mod
         functions,
         references: c.references.into_iter().collect(),
         main_references: c.main_references.into_iter().collect(),
+        prefixes: c.prefixes.into_iter().collect(),
         aliases: c.aliases,
     }
 }

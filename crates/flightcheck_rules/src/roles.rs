@@ -285,8 +285,6 @@ pub fn collect(
     graph: &ImportGraph,
 ) -> Entries {
     let imported = &graph.imported();
-    // Imports by tests do not make a program a library.
-    let imported_by_code = graph.imported_by(|f| !is_test_file(&ws.files[f].rel));
     let mut points = declared;
     let sources: Vec<usize> = (0..ws.files.len())
         .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
@@ -417,7 +415,7 @@ pub fn collect(
     }
     points.sort_by(|a, b| (a.file, &a.source).cmp(&(b.file, &b.source)));
     points.dedup_by(|a, b| a.file == b.file && a.source == b.source);
-    let kinds = classify(ws, &points, &imported_by_code);
+    let kinds = classify(ws, &points);
     // A launch declaration says more than what the code of the file it starts does.
     let declared: std::collections::HashSet<usize> = points
         .iter()
@@ -453,7 +451,7 @@ fn starts_at_load(facts: &flightcheck_core::FileFacts, owner: &flightcheck_core:
 /// service; npm `bin` commands and anything under `scripts/`, `bin/`, `tools/` are scripts;
 /// a `main`, `__main__` module or console script is the service only when no deploy
 /// definition or start script launches the project's service.
-fn classify(ws: &Workspace, points: &[EntryPoint], imported: &[bool]) -> Vec<EntryKind> {
+fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
     let declared_service =
         |e: &EntryPoint| !is_candidate(e.how) && !is_cli(e.how) && !found_in_code(e.how);
     let mut has_service: Vec<bool> = vec![false; ws.projects.len()];
@@ -469,16 +467,6 @@ fn classify(ws: &Workspace, points: &[EntryPoint], imported: &[bool]) -> Vec<Ent
         .filter(|e| declared_service(e) && matches!(e.how, EntryHow::Launch(_)))
     {
         launched[ws.file_project[e.file]] = true;
-    }
-    // Projects with a candidate nothing imports (`bot.py` with `asyncio.run(main())`): that
-    // one is the program; a module the program imports is a library whose `__main__` block
-    // is a debug aid run by hand.
-    let mut unimported_candidate: Vec<bool> = vec![false; ws.projects.len()];
-    for e in points
-        .iter()
-        .filter(|e| is_candidate(e.how) && !imported[e.file])
-    {
-        unimported_candidate[ws.file_project[e.file]] = true;
     }
     let runner_files: std::collections::HashSet<usize> = points
         .iter()
@@ -504,11 +492,6 @@ fn classify(ws: &Workspace, points: &[EntryPoint], imported: &[bool]) -> Vec<Ent
                 // *can* be started (a `__main__` guard, an asyncio loop run at load, a console
                 // script: `fix_orders_now.py` beside a Dockerfile that runs `main.py`) is
                 // started by hand, a tool beside the service.
-                EntryKind::Script
-            } else if is_candidate(e.how)
-                && imported[e.file]
-                && unimported_candidate[ws.file_project[e.file]]
-            {
                 EntryKind::Script
             } else if runner_files.contains(&e.file) {
                 // A bot loop or server started at load time is the service itself.

@@ -190,6 +190,25 @@ impl References {
                 }
             }
         }
+        // `getattr(self, f"cmd_{name}")`: any function named with a computed suffix.
+        let prefixes: HashSet<&str> = files
+            .iter()
+            .filter(|s| matches!(s.role, Role::Service | Role::PossiblyRunning))
+            .filter_map(|s| s.facts.as_ref())
+            .flat_map(|f| f.liveness.prefixes.iter().map(String::as_str))
+            .collect();
+        if !prefixes.is_empty() {
+            for (i, state) in files.iter().enumerate() {
+                let Some(facts) = &state.facts else { continue };
+                for (k, f) in facts.liveness.functions.iter().enumerate() {
+                    let named = (3..=f.name.len())
+                        .any(|n| f.name.is_char_boundary(n) && prefixes.contains(&f.name[..n]));
+                    if named {
+                        roots.push((i, k));
+                    }
+                }
+            }
+        }
         for id in roots {
             walk.make_live(id);
         }
