@@ -31,8 +31,9 @@ struct Collector<'s> {
 /// `handle_`), when it is long enough to mean something.
 fn trailing_fragment(text: &str) -> Option<String> {
     let start = text
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let frag = &text[start..];
     (frag.len() >= 3
         && frag
@@ -231,5 +232,42 @@ pub(crate) fn extract(body: &[Stmt], span_of: &dyn Fn(TextRange) -> Span) -> Mod
         main_references: c.main_references.into_iter().collect(),
         prefixes: c.prefixes.into_iter().collect(),
         aliases: c.aliases,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_end_strings_at_any_character() {
+        assert_eq!(trailing_fragment("cmd_").as_deref(), Some("cmd_"));
+        assert_eq!(trailing_fragment("/handle_").as_deref(), Some("handle_"));
+        assert_eq!(trailing_fragment("❌ ошибка_"), Some("ошибка_".to_string()));
+        assert_eq!(trailing_fragment("✅"), None);
+        assert_eq!(trailing_fragment("a "), None);
+        assert_eq!(trailing_fragment("x_"), None);
+    }
+
+    #[test]
+    fn functions_their_references_and_computed_names() {
+        let src = "import requests as rq\n\nclass Api:\n    def get(self):\n        return rq.get('u')\n\nasync def handler(m):\n    await getattr(bot, f\"cmd_{m}\")()\n    Api().get()\n\nif __name__ == '__main__':\n    handler(1)\n";
+        let parsed = ruff_python_parser::parse_module(src).expect("parses");
+        let index = flightcheck_core::text::LineIndex::new(src);
+        let span_of = |r: TextRange| index.span(src, r.start().to_u32(), r.end().to_u32());
+        let m = extract(&parsed.syntax().body, &span_of);
+        let names: Vec<(&str, Option<&str>)> = m
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.class.as_deref()))
+            .collect();
+        assert_eq!(names, vec![("get", Some("Api")), ("handler", None)]);
+        assert!(m.functions[1].references.iter().any(|r| r == "Api"));
+        assert!(m.functions[1].references.iter().any(|r| r == "get"));
+        assert_eq!(m.main_references, vec!["handler".to_string()]);
+        assert_eq!(m.prefixes, vec!["cmd_".to_string()]);
+        assert_eq!(m.aliases, vec![("rq".to_string(), "requests".to_string())]);
+        assert_eq!(m.functions[0].line, 4);
+        assert_eq!(m.functions[0].body.line, 5);
     }
 }
