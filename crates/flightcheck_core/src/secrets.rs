@@ -1127,6 +1127,19 @@ pub fn secret_name(name: &str) -> bool {
     secret_word || key_pair
 }
 
+/// A Telegram file id (`CAAC…` sticker, `AgAC…` photo, `BQAC…` document…): it names a file
+/// the bot already sent, and grants nothing.
+pub fn is_telegram_file_id(value: &str) -> bool {
+    const KINDS: [&str; 8] = [
+        "CAAC", "AgAC", "BQAC", "BAAC", "AwAC", "CQAC", "DQAC", "AAMC",
+    ];
+    value.len() >= 40
+        && KINDS.iter().any(|k| value.starts_with(k))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Whether `value` looks like generated key material rather than a word, identifier, path,
 /// URL, number or hash: at least `min_len` characters, letters and digits mixed, no
 /// spaces, enough entropy, not a phrase of words (`my-app-production-2024`).
@@ -1143,6 +1156,7 @@ pub fn looks_random(value: &str, min_len: usize) -> bool {
         || v.contains("://")
         || v.starts_with(['/', '.', '$', '%', '{', '<', '@', '#', '~'])
         || v.starts_with("AIza")
+        || is_telegram_file_id(v)
         || is_placeholder(v)
     {
         return false;

@@ -68,6 +68,7 @@ JWT_SECRET = "3d6f…"  # 32 random hex digits: `medium`, no provider format
 const bot = new Telegraf(process.env.BOT_TOKEN);
 const supabase = createClient(url, 'eyJhbGciOi…');  // role "anon": public by design
 const firebaseConfig = { apiKey: 'AIza…', authDomain: 'app.firebaseapp.com' };
+const STICKERS = { pass: 'CAACAgIAAxkBAAE…' };            // a Telegram file id, not a password
 ```
 ```python
 TOKEN = os.environ["BOT_TOKEN"]
