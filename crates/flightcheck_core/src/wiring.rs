@@ -54,6 +54,16 @@ pub struct CommandHandler {
     pub owner: Owner,
 }
 
+/// A filter expression restricts updates to group or channel chats and never lets a
+/// private chat through (`F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})`,
+/// `filters.ChatType.GROUPS`, `chat_types=["group"]`).
+pub fn filters_to_groups(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    (lower.contains("chat.type") || lower.contains("chattype") || lower.contains("chat_type"))
+        && (lower.contains("group") || lower.contains("channel"))
+        && !lower.contains("private")
+}
+
 /// A handler that answers every message (telegraf/grammY `bot.on('message')`, an aiogram
 /// `@router.message()` without filters, PTB `MessageHandler(filters.ALL, ...)`): it answers
 /// `/start` too, so a missing `/start` handler is not a silent bot.
@@ -364,6 +374,10 @@ pub struct Wiring {
     /// `FSMContext`, PTB `ConversationHandler`, telegraf scenes / `ctx.session`, grammY
     /// conversations): an in-memory session store then loses users mid-flow.
     pub conversation_state: Option<Span>,
+    /// Routers whose message handlers only see group or channel chats (aiogram
+    /// `router.message.filter(F.chat.type.in_({"group", "supergroup"}))`): a private
+    /// chat's `/start` never reaches them.
+    pub group_only_receivers: Vec<String>,
     /// Uses of top-level declarations by code of this file (liveness edges). Python also
     /// records uses of names its module-level `from … import` binds.
     pub decl_uses: Vec<DeclUse>,

@@ -3264,6 +3264,17 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
             }
             Expr::Call(call) => {
                 self.on_call(call);
+                // `router.message.filter(F.chat.type.in_({"group", "supergroup"}))`.
+                if let Expr::Attribute(filter) = &*call.func
+                    && filter.attr.as_str() == "filter"
+                    && let Expr::Attribute(updates) = &*filter.value
+                    && updates.attr.as_str() == "message"
+                    && let Some(receiver) = dotted(&updates.value)
+                    && flightcheck_core::wiring::filters_to_groups(self.text(call.range()))
+                    && !self.out.group_only_receivers.contains(&receiver)
+                {
+                    self.out.group_only_receivers.push(receiver);
+                }
                 // Memory writes: `pending.append(x)`, `games[chat].add(u)`.
                 if let Expr::Attribute(a) = &*call.func
                     && matches!(

@@ -49,7 +49,10 @@ bot.start((ctx) => ctx.reply('Welcome!'));
 async def start(message: Message): ...
 ```
 A bot that registers commands from a computed list (a command loader) is not flagged: its
-set of commands cannot be known without running it.
+set of commands cannot be known without running it. Neither is a group or channel bot whose
+every command is filtered to non-private chats (`router.message.filter(F.chat.type.in_(
+{"group", "supergroup"}))`, `F.chat.type == "group"` beside the command filter,
+`filters.ChatType.GROUPS`): nobody opens a private chat with it.
 
 ## Fix
 Register a `/start` handler on the running bot that greets the user and says what the bot
@@ -77,6 +80,21 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         // A program that registers no command at all is not a command bot (a notifier,
         // an inline-only or a passport bot): /start is then not the front door.
         if mine.is_empty() || mine.iter().any(|(_, c)| c.command == "start") {
+            continue;
+        }
+        // A group or channel bot: every command is filtered to non-private chats, where
+        // nobody starts a conversation with `/start`.
+        let group_only = mine.iter().all(|(f, c)| {
+            flightcheck_core::wiring::filters_to_groups(&c.via)
+                || ctx.facts(*f).is_some_and(|facts| {
+                    facts
+                        .wiring
+                        .group_only_receivers
+                        .iter()
+                        .any(|r| *r == c.receiver)
+                })
+        });
+        if group_only {
             continue;
         }
         // A command loader (names from files or config) may well register /start.
