@@ -40,7 +40,9 @@ A project with no test files at all.
 ```json
 { "scripts": { "test": "vitest run" } }
 ```
-with `src/booking.test.ts` present; a Python project with `tests/test_handlers.py`.
+with `src/booking.test.ts` present; a Python project with `tests/test_handlers.py`; an
+assertion script a `test`/`test:*` npm script runs by path (`"test": "node
+scripts/check-parser.js"`), whatever its name.
 
 ## Fix
 Add tests for the paths that lose money or users first (payment webhook, booking, /start),
@@ -56,6 +58,38 @@ fn applies(ctx: &ProjectContext) -> bool {
     has_sources(ctx) && (!ctx.project.manifests.is_empty() || ctx.ws.projects.len() == 1)
 }
 
+/// Project files that the `test`/`test:*` npm scripts run by path.
+fn test_script_files(ctx: &ProjectContext) -> usize {
+    let Some(pkg) = ctx.project.package_json.as_ref() else {
+        return 0;
+    };
+    let root = ctx.project.root.as_str();
+    let mut files: Vec<usize> = pkg
+        .scripts
+        .iter()
+        .filter(|(name, _)| *name == "test" || name.starts_with("test:"))
+        .flat_map(|(_, command)| command.split_whitespace())
+        .map(|t| t.trim_matches(|c| c == '"' || c == '\''))
+        .filter(|t| {
+            [".js", ".mjs", ".cjs", ".ts", ".mts", ".py", ".sh"]
+                .iter()
+                .any(|e| t.ends_with(e))
+        })
+        .filter_map(|t| {
+            let t = t.trim_start_matches("./");
+            let rel = if root == "." {
+                t.to_string()
+            } else {
+                format!("{root}/{t}")
+            };
+            ctx.ws.file_index(&rel)
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files.len()
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     // Tests in the project's other languages (a Go scraper beside a Python bot) test it too.
     let tests = ctx
@@ -68,6 +102,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .project_files(ctx.index)
             .filter(|i| ctx.ws.files[*i].kind == FileKind::ForeignTest)
             .count();
+    // Assertion scripts a `test`/`test:*` npm script runs (`node scripts/check-parser.js`)
+    // are the project's tests, whatever their names.
+    let tests = tests + test_script_files(ctx);
     let placeholder = ctx
         .project
         .package_json
