@@ -34,6 +34,8 @@ bot.action('join', (ctx) => activeGames.set(ctx.from.id, { stake: 10 }));
 ```js
 const cooldowns = new Map();   // losing a cooldown costs nothing
 const cache = new Map();       // a cache can be rebuilt
+// restored from a file as the program loads (and saved there): it survives a restart
+const balances = new Map(Object.entries(JSON.parse(fs.readFileSync(FILE, 'utf8'))));
 ```
 
 ## Fix
@@ -144,6 +146,33 @@ fn valuable(name: &str) -> Option<&'static str> {
     VALUABLE.iter().copied().find(|w| has(w))
 }
 
+/// Calls that read a file's contents back into a value.
+const FILE_READS: [&str; 7] = [
+    "readFileSync(",
+    "readFile(",
+    "readJsonSync(",
+    "readJson(",
+    "json.load(",
+    "pickle.load(",
+    "shelve.open(",
+];
+
+/// The container is built from a file as the program loads (`new Map(Object.entries(
+/// JSON.parse(fs.readFileSync(FILE))))`, `games = json.load(open(FILE))`): the program
+/// keeps it on disk and restores it after a restart.
+fn restored_from_file(
+    ctx: &ProjectContext,
+    file: usize,
+    state: &flightcheck_core::wiring::MemoryState,
+) -> bool {
+    (state.span.line..=state.span.end_line.max(state.span.line))
+        .take(20)
+        .any(|line| {
+            let text = ctx.snippet(file, line);
+            FILE_READS.iter().any(|r| text.contains(r))
+        })
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for (file, w) in ctx.wiring() {
@@ -151,6 +180,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let Some(word) = valuable(&state.name) else {
                 continue;
             };
+            if restored_from_file(ctx, file, state) {
+                continue;
+            }
             let mut finding = Finding::new(
                 &META,
                 format!(
