@@ -86,13 +86,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         // nobody starts a conversation with `/start`.
         let group_only = mine.iter().all(|(f, c)| {
             flightcheck_core::wiring::filters_to_groups(&c.via)
-                || ctx.facts(*f).is_some_and(|facts| {
-                    facts
-                        .wiring
-                        .group_only_receivers
-                        .iter()
-                        .any(|r| *r == c.receiver)
-                })
+                || ctx
+                    .facts(*f)
+                    .is_some_and(|facts| facts.wiring.group_only_receivers.contains(&c.receiver))
         });
         if group_only {
             continue;
