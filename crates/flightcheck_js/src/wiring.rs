@@ -1382,6 +1382,45 @@ impl<'s, 'a> VerifyScan<'s, 'a> {
     }
 }
 
+/// A constant-time comparison helper (`crypto.timingSafeEqual`, a project's own
+/// `timingSafeEquals`, `safeCompare`, `secureCompare`): what it compares is a secret.
+fn constant_time_compare(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    l.starts_with("timingsafe")
+        || l.starts_with("constanttime")
+        || matches!(
+            l.as_str(),
+            "safecompare" | "securecompare" | "safeequal" | "safeequals"
+        )
+}
+
+/// An expression reads the incoming request (`req.params.secret`, `req.get('x-key')`,
+/// `request.headers`, koa's `ctx.request`/`ctx.get(...)`).
+fn reads_request(text: &str) -> bool {
+    [
+        "req.",
+        "request.",
+        "ctx.request",
+        "ctx.get(",
+        "ctx.headers",
+        "ctx.query",
+        "ctx.params",
+    ]
+    .iter()
+    .any(|r| text.contains(r))
+}
+
+/// A statement answers the caller with 401 or 403: it refuses who is calling.
+fn rejects_caller(text: &str) -> bool {
+    (text.contains("401") || text.contains("403"))
+        && (text.contains("status") || text.contains("Status") || text.contains("throw"))
+}
+
+fn short_text(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flightcheck_core::text::truncate(&one_line, 60).to_string()
+}
+
 /// `if (secret)`, `if (process.env.X)`, `if (config.webhookSecret)`: a presence test.
 fn presence_test<'b>(test: &'b Expression) -> Option<&'b Expression<'b>> {
     match test.without_parentheses() {
@@ -1392,6 +1431,12 @@ fn presence_test<'b>(test: &'b Expression) -> Option<&'b Expression<'b>> {
 
 impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        // `if (req.params.secret !== process.env.HOOK_SECRET) return res.sendStatus(403)`:
+        // the handler refuses the caller (401/403) on a value the request carries.
+        let test = self.text(it.test.span());
+        if reads_request(test) && rejects_caller(self.text(it.consequent.span())) {
+            self.found(format!("`if ({})` refuses the caller", short_text(test)));
+        }
         self.visit_expression(&it.test);
         let guard = presence_test(&it.test)
             .map(|e| self.text(e.span()).to_string())
@@ -1428,6 +1473,7 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
                 | "verify"
         ) && !callee.starts_with("jwt.")
             || verifying_name(last)
+            || constant_time_compare(last)
         {
             self.found(format!("`{callee}(...)`"));
         }

@@ -25,7 +25,10 @@ ending in a provider's name (`/stripe`, `/api/paypal`, `/twilio`, `/github`, `/t
 that no login, role or API-key middleware guards, and looks in the handler (and its middleware) for sender verification before
 it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
 `stripe.webhooks.constructEvent`, Twilio `validateRequest`, a secret-token header compared,
-a `verify…Signature`-style call, or verifying middleware mounted on the route. A check that
+a `verify…Signature`-style call, any constant-time comparison (`crypto.timingSafeEqual`, a
+project's own `timingSafeEquals`/`safeCompare` helper, even one handed to the router), an
+`if` on a value the request carries (a path parameter, `req.get('x-key')`, a header) that
+answers 401 or 403 (JS), or verifying middleware mounted on the route. A check that
 runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
 every request is accepted. A missing check is a blocker; a fail-open check is high (with the
 secret set, as a configured deploy sets it, the check runs), and a blocker when the
