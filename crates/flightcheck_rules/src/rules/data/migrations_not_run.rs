@@ -42,11 +42,16 @@ request that needs them crashes, often the payment or booking path added last.
 A deployed compose service that exists to migrate (its name or image says `migrate`) and
 mounts the migrations folder counts as applying them.
 
-Severity: `blocker`; `high` when the repository has no deploy definition at all (a package
-`start` script is not one: a Next.js app on Vercel has no deploy file to add a step to) or its own
-code holds a runner someone starts by hand; `medium` when the app creates its tables itself
-(`create_all`: fresh databases work, existing ones miss the changes) and for Supabase, whose
-GitHub integration can apply migrations from outside the repository.
+Severity: `blocker` when a platform deploys on its own (Railway, Render, Heroku/Procfile,
+Fly, App Engine, a CI job that ships the code): nobody is there to run a manual step. `high`
+when the deploy definitions are run by an operator (Dockerfile, compose, PM2, systemd), who
+may apply migrations by hand. `medium` when the project defines a migrate command no deploy
+step runs (`"db:migrate": "prisma migrate deploy"`: a documented manual step), when there is
+no deploy definition at all (a package `start` script is not one: a Next.js app on Vercel
+has no deploy file to add a step to), when its own code holds a runner someone starts by
+hand, when the app creates its tables itself (`create_all`: fresh databases work, existing
+ones miss the changes), and for Supabase, whose GitHub integration can apply migrations from
+outside the repository.
 
 ## Flagged
 ```json
@@ -291,6 +296,34 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 "medium, not blocker: no deploy definition starts this project's code (Dockerfile, compose service, Procfile, platform config, CI deploy step; a package `start` script or a compose file that runs only the database is not one), so whoever deploys must apply the migrations by hand every time",
             ));
         }
+        // A migrate command the project defines but no deploy step runs
+        // (`"db:migrate-deploy": "prisma migrate deploy"`): applying migrations is a
+        // documented manual step; a deploy that forgets it fails loudly on the first query.
+        if finding.severity > Severity::Medium
+            && let Some(manual) = ctx
+                .ws
+                .migration_commands
+                .iter()
+                .find(|c| c.project == ctx.index && !c.runs_on_deploy && serves(c.tool, set))
+        {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::at(
+                &manual.file,
+                manual.line,
+                manual.command.clone(),
+                format!(
+                    "medium, not blocker: `{}` applies them by hand; no deploy step runs it",
+                    manual.source
+                ),
+            ));
+        }
+        // Deploys an operator runs (docker compose up, PM2, a VM) can include the migrate
+        // step by hand; a platform that deploys on every push (Railway, Render, Heroku, Fly,
+        // a CI deploy job) never will.
+        if finding.severity == Severity::Blocker && !deploys_automatically(ctx) {
+            finding = finding.severity(Severity::High).evidence(Evidence::searched(
+                "high, not blocker: the deploy definitions here are run by an operator (Dockerfile, compose, PM2, systemd), who may apply migrations by hand; no platform config or CI deploy job deploys on its own",
+            ));
+        }
         let verify = match set.tool {
             MigrationTool::Knex => {
                 "Deploy to a fresh database and check `knex_migrations` lists every file."
@@ -362,6 +395,50 @@ fn migration_service<'a>(
             mounted == "." || set.dir == mounted || set.dir.starts_with(&format!("{mounted}/"))
         });
         says_migrate && mounts_set
+    })
+}
+
+/// A platform or CI job deploys this project's code on its own (Railway, Render, Heroku,
+/// Fly, App Engine, DigitalOcean App Platform, a CI deploy step): no operator is there to
+/// run a manual step.
+fn deploys_automatically(ctx: &ProjectContext) -> bool {
+    const PLATFORM_FILES: [&str; 10] = [
+        "railway.json",
+        "railway.toml",
+        "render.yaml",
+        "fly.toml",
+        "app.json",
+        "heroku.yml",
+        "Procfile",
+        "app.yaml",
+        "nixpacks.toml",
+        "vercel.json",
+    ];
+    let in_project = |file: &str| {
+        ctx.ws
+            .file_index(file)
+            .is_some_and(|i| ctx.ws.file_project[i] == ctx.index)
+    };
+    ctx.ws.launches.iter().any(|l| {
+        let name = l.file.rsplit('/').next().unwrap_or(&l.file);
+        PLATFORM_FILES.contains(&name) && in_project(&l.file)
+    }) || ctx.ws.ci_steps.iter().any(|s| {
+        // An active CI job that ships the code (not a test job, not started by hand).
+        const SHIPS: [&str; 9] = [
+            "deploy",
+            "ssh ",
+            "rsync ",
+            "kubectl ",
+            "helm ",
+            "docker compose up",
+            "docker-compose up",
+            "pm2 ",
+            "railway up",
+        ];
+        !s.test_job
+            && !s.manual
+            && s.inactive.is_none()
+            && SHIPS.iter().any(|w| s.command.contains(w))
     })
 }
 
