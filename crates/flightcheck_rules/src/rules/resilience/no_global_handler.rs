@@ -42,7 +42,9 @@ runner are not judged: aiogram, python-telegram-bot, pyTelegramBotAPI, discord.p
 forks, Telethon, Pyrogram, FastAPI/Starlette/uvicorn, aiohttp, Flask, Django, websockets,
 Tornado, Sanic, Quart, APScheduler and task queues catch exceptions per update, request or
 job and keep running; tasks whose reference is dropped are `resilience/dangling-task`'s
-subject.
+subject. When a deploy definition of the project restarts the process on exit
+(`restart: unless-stopped`, `Restart=on-failure`), the Python finding is medium: an
+exception costs a restart and the work in flight, not the service.
 
 ## Why it breaks production
 Since Node 15 an unhandled promise rejection ends the process. One forgotten `await`, one

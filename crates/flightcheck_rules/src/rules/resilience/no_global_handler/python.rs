@@ -5,6 +5,7 @@ use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::rules::resilience::asyncio_service::{imports_any, plain_asyncio_services};
 use crate::rules::resilience::no_graceful_shutdown::hooks_near;
+use flightcheck_core::Severity;
 use flightcheck_core::resilience::HookKind;
 use flightcheck_core::{Evidence, Finding};
 
@@ -12,6 +13,29 @@ use super::META;
 
 /// Error trackers whose logging integration reports what asyncio's default handler logs.
 const ERROR_TRACKERS: [&str; 3] = ["sentry_sdk", "rollbar", "bugsnag"];
+
+/// A deploy definition of this project's code (not a development compose file) that
+/// restarts the process when it exits (`restart: always`, `Restart=on-failure`, PM2's
+/// default `autorestart`).
+fn restarting_deploy<'a>(
+    ctx: &ProjectContext<'a>,
+) -> Option<&'a flightcheck_project::services::Service> {
+    let root = ctx.project.root.as_str();
+    ctx.ws.services.iter().find(|s| {
+        let mine = root == "." || s.file.starts_with(&format!("{root}/"));
+        let restarts = s.restart.as_ref().is_some_and(|(_, r)| {
+            let r = r.to_ascii_lowercase();
+            !(r.ends_with(": no")
+                || r.ends_with("=no")
+                || r.ends_with("false")
+                || r.ends_with("\"no\"")
+                || r.ends_with("'no'"))
+        });
+        mine && restarts
+            && (s.build || s.command.is_some())
+            && !flightcheck_project::services::is_dev_compose(&s.file)
+    })
+}
 
 pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -66,6 +90,20 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         )));
         if let Some(entry) = super::entry_evidence(ctx, file) {
             finding = finding.evidence(entry);
+        }
+        // The process exits on the exception; a supervisor that restarts it turns "stops
+        // for good" into a restart that loses the work in flight.
+        if let Some(restart) = restarting_deploy(ctx) {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::at(
+                &restart.file,
+                restart.restart.as_ref().map_or(restart.line, |(l, _)| *l),
+                restart
+                    .restart
+                    .as_ref()
+                    .map(|(_, r)| r.clone())
+                    .unwrap_or_default(),
+                "medium, not high: the deploy restarts the process when it exits, so an exception costs a restart and the work in flight",
+            ));
         }
         out.push(
             finding
