@@ -503,6 +503,20 @@ fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
         .collect()
 }
 
+/// Module-level code imports django and calls `setup()`: the file configures Django for
+/// itself, as only a standalone script does (apps, views and models are loaded by Django
+/// already set up).
+fn configures_django_itself(facts: &flightcheck_core::FileFacts) -> bool {
+    facts
+        .imports
+        .iter()
+        .any(|i| i.specifier == "django" && i.kind == flightcheck_core::ImportKind::PyImport)
+        && facts
+            .call_edges
+            .iter()
+            .any(|e| e.from.is_none() && e.to == "setup")
+}
+
 /// The role of every walked file (non-source files get [`Role::Config`]), and whether each
 /// counts as reachable for the rules.
 pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mut [FileState]) {
@@ -514,6 +528,7 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
             .filter(move |(_, k)| **k == kind)
             .map(|(e, _)| e.file)
     };
+    let imported = graph.imported();
     let by_service = graph.reachable(of_kind(EntryKind::Service));
     let by_script = graph.reachable(of_kind(EntryKind::Script));
     for (i, file) in ws.files.iter().enumerate() {
@@ -548,6 +563,13 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
             Role::Script
         } else if is_example_file(&file.rel) {
             Role::Unreachable
+        } else if fallback.is_some_and(|f| f.by_convention)
+            && !imported[i]
+            && state.facts.as_ref().is_some_and(configures_django_itself)
+        {
+            // `django.setup()` at module level in a file nothing imports: a standalone
+            // script run by hand against the project's models, not a module Django loads.
+            Role::Script
         } else {
             match fallback {
                 Some(f) if f.by_convention => Role::Service,
