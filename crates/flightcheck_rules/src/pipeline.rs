@@ -1131,6 +1131,12 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                                 }
                                 PyResolution::External => {}
                                 PyResolution::Missing { searched } => {
+                                    // A package of the project whose `__init__` writes
+                                    // `sys.modules` makes submodules of names that are
+                                    // no files (`sys.modules['pkg.core'] = core`).
+                                    if aliases_submodules(ws, files, &roots, &import.specifier) {
+                                        continue;
+                                    }
                                     // A gitignored module (`config.py` made from
                                     // `sample_config.py`) is the operator's local file.
                                     if let Some(local) = searched.iter().find(|s| ws.is_gitignored(s)) {
@@ -1292,6 +1298,30 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
         resolved: resolved_specs,
         optional: import_sites.into_iter().map(|(g, u)| g && !u).collect(),
     }
+}
+
+/// The top package of a Python specifier is a package of the project (under one of
+/// `roots`) whose `__init__.py` assigns into `sys.modules`: it registers modules under
+/// names no file has, so a missing file proves nothing.
+fn aliases_submodules(
+    ws: &Workspace,
+    files: &[FileState],
+    roots: &[String],
+    specifier: &str,
+) -> bool {
+    let Some(top) = specifier
+        .trim_start_matches('.')
+        .split('.')
+        .next()
+        .filter(|t| !t.is_empty() && !specifier.starts_with('.'))
+    else {
+        return false;
+    };
+    roots.iter().any(|root| {
+        ws.file_index(&join(root, &format!("{top}/__init__.py")))
+            .and_then(|i| files[i].text.as_deref())
+            .is_some_and(|t| t.contains("sys.modules[") && t.contains("] ="))
+    })
 }
 
 /// A committed template of a local file: `config.js` → `config.example.js`,

@@ -76,7 +76,9 @@ along (`aiohttp` with aiogram, `starlette` with FastAPI) count as installed. The
 silent when the project declares no dependencies at all, or installs from something it
 cannot read (`-r`/`-e`/URL lines, setup.py, setup.cfg, Pipfile, dynamic dependencies), and
 for imports guarded by `try/except ImportError`, under `if TYPE_CHECKING:`, of the standard
-library, or of the project's own modules.
+library, or of the project's own modules. Imports under a project package whose
+`__init__.py` assigns into `sys.modules` (registering modules under names no file has) are
+not judged either.
 
 ## Fix
 Point the import at the module's real path (or restore the missing file), then run the
