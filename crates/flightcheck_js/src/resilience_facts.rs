@@ -14,7 +14,55 @@ use oxc_semantic::Scoping;
 use oxc_span::GetSpan;
 use std::collections::HashMap;
 
+/// Top-level functions that register a process listener for the event their first
+/// parameter names (`function attach(event, fn) { process.addListener(event, fn) }`): a call
+/// `attach('unhandledRejection', h)` installs that hook.
+fn process_hook_helpers(program: &Program) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for stmt in &program.body {
+        let Statement::FunctionDeclaration(f) = stmt else {
+            continue;
+        };
+        let (Some(id), Some(body)) = (&f.id, &f.body) else {
+            continue;
+        };
+        let Some(first) = f
+            .params
+            .items
+            .first()
+            .and_then(|p| p.pattern.get_binding_identifier())
+        else {
+            continue;
+        };
+        let registers = body.statements.iter().any(|st| {
+            let Statement::ExpressionStatement(e) = st else {
+                return false;
+            };
+            let Expression::CallExpression(call) = e.expression.without_parentheses() else {
+                return false;
+            };
+            let callee = callee_name(&call.callee).unwrap_or_default();
+            matches!(
+                callee.as_str(),
+                "process.on" | "process.once" | "process.addListener" | "process.prependListener"
+            ) && call
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .is_some_and(|a| {
+                    matches!(a.without_parentheses(), Expression::Identifier(i) if i.name == first.name)
+                })
+        });
+        if registers {
+            out.insert(id.name.to_string());
+        }
+    }
+    out
+}
+
 struct Walk<'s, F: Fn(u32, u32) -> Span> {
+    /// See [`process_hook_helpers`].
+    hook_helpers: std::collections::HashSet<String>,
     /// Top-level async functions of this file that can reject (their body is not one
     /// `try/catch`): name → line.
     async_functions: HashMap<String, u32>,
@@ -168,9 +216,10 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             return;
         };
         let (object, method) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
-        // Process hooks.
-        if object == "process"
-            && matches!(method, "on" | "once" | "addListener" | "prependListener")
+        // Process hooks, directly or through a helper of this file.
+        if (object == "process"
+            && matches!(method, "on" | "once" | "addListener" | "prependListener"))
+            || (object.is_empty() && self.hook_helpers.contains(method))
         {
             let kind = match call
                 .arguments
@@ -952,6 +1001,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         || path.ends_with(".tsx")
         || path.ends_with(".vue")
         || path.ends_with(".svelte");
+    let hook_helpers = process_hook_helpers(program);
     let (async_functions, async_methods) = async_definitions(program, source, span_of);
     let mut async_calls = crate::async_facts::JsAsyncCalls::new(&async_functions, program, source);
     async_calls.set_export_lines(program, |at| span_of(at, at).line);
@@ -974,6 +1024,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         browser_file,
         destroyed: Vec::new(),
         guards: Vec::new(),
+        hook_helpers,
         out: ResilienceFacts::default(),
     };
     for stmt in &program.body {

@@ -23,7 +23,9 @@ pub static META: RuleMeta = RuleMeta {
 **Node.** For a program that keeps serving — `app.listen(...)`, telegraf `bot.launch()`,
 grammY `bot.start()`, discord.js `client.login()`, node-telegram-bot-api polling — looks in
 the files the same entry point reaches for `process.on('unhandledRejection', …)`,
-`process.on('uncaughtException', …)` (also `once`/`addListener`/`prependListener`),
+`process.on('uncaughtException', …)` (also `once`/`addListener`/`prependListener`, and
+through a helper of the file that registers the event its first parameter names:
+`attach('unhandledRejection', h)`),
 `process.setUncaughtExceptionCaptureCallback`, or an SDK that installs such handlers
 (`@sentry/node` and the other Sentry Node SDKs, whose default integrations register them).
 One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and grammY
