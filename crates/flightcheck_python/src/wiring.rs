@@ -2830,6 +2830,32 @@ fn status_of(e: &Expr) -> Option<&str> {
 }
 
 /// The block rejects the request: raises, aborts, or answers 400/401/403/5xx.
+/// Callees of the calls the statements make directly (`x = f(...)`, `await f(...)`,
+/// `f(...)`), as dotted names.
+fn direct_callees(body: &[Stmt]) -> Vec<String> {
+    let mut out = Vec::new();
+    for stmt in body {
+        let value = match stmt {
+            Stmt::Assign(a) => Some(&*a.value),
+            Stmt::AnnAssign(a) => a.value.as_deref(),
+            Stmt::Expr(e) => Some(&*e.value),
+            Stmt::Return(r) => r.value.as_deref(),
+            _ => None,
+        };
+        let value = match value {
+            Some(Expr::Await(a)) => Some(&*a.value),
+            v => v,
+        };
+        if let Some(Expr::Call(c)) = value
+            && let Some(callee) = dotted(&c.func)
+            && !out.contains(&callee)
+        {
+            out.push(callee);
+        }
+    }
+    out
+}
+
 fn rejects(body: &[Stmt], in_handler: bool) -> bool {
     struct Finder {
         found: bool,
@@ -2935,6 +2961,22 @@ impl<'a> Visitor<'a> for VerifyScan<'_, 'a> {
                 }
             }
             _ => {}
+        }
+        // `try: result = handle_webhook(payload, sig_header=sig) except ValueError: raise
+        // HTTPBadRequest`: the request is refused when a callee of the `try` raises, as
+        // when a branch checks its result.
+        if let Stmt::Try(t) = stmt
+            && self.in_handler
+            && t.handlers.iter().any(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                rejects(&h.body, true)
+            })
+        {
+            for callee in direct_callees(&t.body) {
+                if !self.confirmations.contains(&callee) {
+                    self.confirmations.push(callee);
+                }
+            }
         }
         let Stmt::If(i) = stmt else {
             visitor::walk_stmt(self, stmt);

@@ -28,7 +28,9 @@ it acts: an HMAC compared with `timingSafeEqual` / `hmac.compare_digest`,
 a `verify…Signature`-style call, any constant-time comparison (`crypto.timingSafeEqual`, a
 project's own `timingSafeEquals`/`safeCompare` helper, even one handed to the router), an
 `if` on a value the request carries (a path parameter, `req.get('x-key')`, a header) that
-answers 401 or 403 (JS), or verifying middleware mounted on the route. A check that
+answers 401 or 403 (JS), a call (in Python) whose failure the handler turns into a refusal
+(`try: handle(payload, signature=sig) except ValueError: raise HTTPException(400)`) of a
+project module that checks an HMAC, or verifying middleware mounted on the route. A check that
 runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
 every request is accepted. A missing check is a blocker; a fail-open check is high (with the
 secret set, as a configured deploy sets it, the check runs), and a blocker when the
@@ -221,8 +223,13 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
             Some(i) if sdk(&i.specifier) => Some(callee.clone()),
             Some(i) => {
                 let target = ctx.facts(ctx.resolved(file, &i.specifier)?)?;
+                // A project module that calls the provider, or one that checks an HMAC
+                // (`hmac.compare_digest` over the payload and the signature header).
                 (!target.resilience.outbound.is_empty()
-                    || target.imports.iter().any(|t| sdk(&t.specifier)))
+                    || target
+                        .imports
+                        .iter()
+                        .any(|t| sdk(&t.specifier) || t.specifier == "hmac"))
                 .then(|| callee.clone())
             }
             // Defined in this file: it must call out itself.
