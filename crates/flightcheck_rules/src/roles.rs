@@ -4,7 +4,7 @@
 
 use crate::context::FileState;
 use crate::project_config::ProjectConfig;
-use flightcheck_core::{EntryKind, Framework, Role};
+use flightcheck_core::{EntryKind, Framework, Language, Role};
 use flightcheck_project::deploy::LaunchOrigin;
 use flightcheck_project::workspace::{is_example_file, is_test_file};
 use flightcheck_project::{EntryHow, EntryPoint, FileKind, ImportGraph, Workspace};
@@ -395,7 +395,7 @@ pub fn collect(
             fallback.insert(
                 p,
                 Fallback {
-                    reason: "Django loads apps, URLconfs and settings by name, so every module counts as reachable".into(),
+                    reason: "Django loads apps, URLconfs and settings by name: the modules its settings name (installed apps, URLconf, middleware, backends) and what they import count as running, every other module as possibly running".into(),
                     by_convention: true,
                 },
             );
@@ -503,6 +503,133 @@ fn classify(ws: &Workspace, points: &[EntryPoint]) -> Vec<EntryKind> {
         .collect()
 }
 
+/// Quoted dotted names in a settings file (`'shop.apps.ShopConfig'`, `"core"`,
+/// `'api.middleware.Audit'`).
+fn dotted_strings(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for quote in ['\'', '"'] {
+        for (k, part) in text.split(quote).enumerate() {
+            if k % 2 == 1
+                && !part.is_empty()
+                && part.len() <= 200
+                && part
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                out.push(part);
+            }
+        }
+    }
+    out
+}
+
+/// Per Django project (by-convention fallback): the files Django loads, from what its
+/// settings name. Roots are the settings modules (they assign `INSTALLED_APPS`), `manage.py`,
+/// `wsgi.py`/`asgi.py`, and every module or package a quoted dotted name in a settings file
+/// resolves to (installed apps, `ROOT_URLCONF`, middleware, backends), resolved from the
+/// project root and from each folder holding `manage.py`; what they import follows. A
+/// project with no settings file found is left out (every file counts, as before).
+fn django_loaded(
+    ws: &Workspace,
+    graph: &ImportGraph,
+    entries: &Entries,
+    files: &[FileState],
+) -> BTreeMap<usize, Vec<bool>> {
+    let mut out = BTreeMap::new();
+    for (&p, fallback) in &entries.fallback {
+        if !fallback.by_convention {
+            continue;
+        }
+        let project_files: Vec<usize> = ws
+            .project_files(p)
+            .filter(|i| ws.files[*i].kind == FileKind::Source(Language::Python))
+            .collect();
+        let name = |i: usize| ws.files[i].rel.rsplit('/').next().unwrap_or("");
+        let settings: Vec<usize> = project_files
+            .iter()
+            .copied()
+            .filter(|&i| {
+                files[i]
+                    .text
+                    .as_deref()
+                    .is_some_and(|t| t.contains("INSTALLED_APPS"))
+            })
+            .collect();
+        if settings.is_empty() {
+            continue;
+        }
+        let root = &ws.projects[p].root;
+        let mut bases: Vec<String> = vec![if root == "." {
+            String::new()
+        } else {
+            format!("{root}/")
+        }];
+        for &i in &project_files {
+            if name(i) == "manage.py" {
+                let rel = &ws.files[i].rel;
+                let dir = rel
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| format!("{d}/"));
+                if !bases.contains(&dir) {
+                    bases.push(dir);
+                }
+            }
+        }
+        // Each module path, and each folder with the files under it: lookups stay linear
+        // in the settings' names and the tree, whatever their sizes.
+        let mut by_path: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for &i in &project_files {
+            let rel = ws.files[i].rel.as_str();
+            by_path.entry(rel).or_default().push(i);
+            let mut dir = rel;
+            while let Some((head, _)) = dir.rsplit_once('/') {
+                by_path.entry(head).or_default().push(i);
+                dir = head;
+            }
+        }
+        let mut roots: Vec<usize> = settings.clone();
+        roots.extend(
+            project_files
+                .iter()
+                .copied()
+                .filter(|&i| matches!(name(i), "manage.py" | "wsgi.py" | "asgi.py")),
+        );
+        for &s in &settings {
+            let Some(text) = files[s].text.as_deref() else {
+                continue;
+            };
+            for dotted in dotted_strings(text) {
+                let path = dotted.replace('.', "/");
+                // `shop.apps.ShopConfig` names `shop/apps.py` (a class in it) and the app
+                // package `shop/`: every prefix that is a module or a package counts.
+                let mut prefix = path.as_str();
+                loop {
+                    for base in &bases {
+                        for key in [format!("{base}{prefix}.py"), format!("{base}{prefix}")] {
+                            if let Some(found) = by_path.get(key.as_str()) {
+                                roots.extend(found);
+                            }
+                        }
+                    }
+                    match prefix.rsplit_once('/') {
+                        Some((head, _)) => prefix = head,
+                        None => break,
+                    }
+                }
+            }
+        }
+        roots.sort_unstable();
+        roots.dedup();
+        out.insert(p, graph.reachable(roots));
+    }
+    out
+}
+
 /// Module-level code imports django and calls `setup()`: the file configures Django for
 /// itself, as only a standalone script does (apps, views and models are loaded by Django
 /// already set up).
@@ -529,6 +656,7 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
             .map(|(e, _)| e.file)
     };
     let imported = graph.imported();
+    let django = django_loaded(ws, graph, entries, files);
     let by_service = graph.reachable(of_kind(EntryKind::Service));
     let by_script = graph.reachable(of_kind(EntryKind::Script));
     for (i, file) in ws.files.iter().enumerate() {
@@ -572,7 +700,11 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
             Role::Script
         } else {
             match fallback {
-                Some(f) if f.by_convention => Role::Service,
+                // Django loads what its settings name; a package no setting names and no
+                // loaded module imports (a leftover of an older admin) may be dead.
+                Some(f) if f.by_convention && django.get(&p).is_none_or(|loaded| loaded[i]) => {
+                    Role::Service
+                }
                 Some(_) => Role::PossiblyRunning,
                 None => Role::Unreachable,
             }
