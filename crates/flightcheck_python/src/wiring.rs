@@ -2559,6 +2559,12 @@ struct VerifyScan<'i, 'a> {
     fetched: HashMap<String, String>,
     /// Callees whose result a rejecting branch checks (see `Route::confirmed_by`).
     confirmations: Vec<String>,
+    /// Locals holding what the request carries (`form = await request.form()`,
+    /// `signature = form["signature"]`, `sig = request.headers.get(...)`).
+    request_vars: HashSet<String>,
+    /// Locals computed by a call from at least one name the request did not supply
+    /// (`expected = sign(PRIVATE_KEY + data)`): a value derived from the server's secret.
+    computed_vars: HashSet<String>,
 }
 
 impl<'i, 'a> VerifyScan<'i, 'a> {
@@ -2577,7 +2583,57 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
             client_vars: HashSet::new(),
             fetched: HashMap::new(),
             confirmations: Vec::new(),
+            request_vars: HashSet::new(),
+            computed_vars: HashSet::new(),
         }
+    }
+
+    /// `e` reads the request: `request.form`, `await request.json()`, `request.headers[..]`,
+    /// or a subscript/`get` of a local that holds request data.
+    fn from_request(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Await(a) => self.from_request(&a.value),
+            Expr::Call(c) => {
+                reads_request(&c.func)
+                    || matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "get" && self.from_request(&a.value))
+            }
+            Expr::Subscript(s) => self.from_request(&s.value),
+            Expr::Attribute(a) => {
+                matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "request")
+                    || self.from_request(&a.value)
+            }
+            Expr::Name(n) => {
+                n.id.as_str() == "request" || self.request_vars.contains(n.id.as_str())
+            }
+            _ => false,
+        }
+    }
+
+    /// `a == b` / `a != b` between a local the request carries and one computed from
+    /// something else: the handler recomputes a value (a signature) and compares.
+    fn compares_computed_with_request(&self, test: &Expr) -> bool {
+        let Expr::Compare(c) = test else {
+            return false;
+        };
+        if !c
+            .ops
+            .iter()
+            .all(|o| matches!(o, ast::CmpOp::Eq | ast::CmpOp::NotEq))
+        {
+            return false;
+        }
+        let Some(right) = c.comparators.first() else {
+            return false;
+        };
+        let name = |e: &Expr| match e {
+            Expr::Name(n) => Some(n.id.to_string()),
+            _ => None,
+        };
+        let (Some(l), Some(r)) = (name(&c.left), name(right)) else {
+            return false;
+        };
+        (self.request_vars.contains(&l) && self.computed_vars.contains(&r))
+            || (self.request_vars.contains(&r) && self.computed_vars.contains(&l))
     }
 
     /// `name = <value>`: remember locals that hold the client address or a call's result.
@@ -2586,6 +2642,33 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
             Expr::Await(a) => &*a.value,
             e => e,
         };
+        if self.from_request(value) {
+            self.request_vars.insert(name.to_string());
+            return;
+        }
+        // A call over names the request did not supply (a key, a secret) besides what it
+        // did: `sign(KEY + data + KEY)`, `hmac_sha256(secret, body)`.
+        if let Expr::Call(c) = inner {
+            let mut own = false;
+            for arg in c
+                .arguments
+                .args
+                .iter()
+                .chain(c.arguments.keywords.iter().map(|k| &k.value))
+            {
+                let mut names = Vec::new();
+                collect_names(arg, &mut names);
+                if names
+                    .iter()
+                    .any(|n| *n != "request" && !self.request_vars.contains(*n))
+                {
+                    own = true;
+                }
+            }
+            if own {
+                self.computed_vars.insert(name.to_string());
+            }
+        }
         let reads_address = reads_client_address(value)
             || matches!(inner, Expr::Call(c) if matches!(&*c.func, Expr::Name(n)
                 if self.idx.funcs.get(n.id.as_str()).is_some_and(|f| body_reads_client_address(&f.body))));
@@ -2983,6 +3066,15 @@ impl<'a> Visitor<'a> for VerifyScan<'_, 'a> {
             return;
         };
         let test_text = self.text(i.test.range()).to_string();
+        // `if expected == signature: act` or `if expected != signature: raise`: a value the
+        // handler recomputes, compared with the one the request carries.
+        if self.in_handler
+            && self.compares_computed_with_request(&i.test)
+            && (rejects(&i.body, true)
+                || matches!(&*i.test, Expr::Compare(c) if c.ops.iter().all(|o| matches!(o, ast::CmpOp::Eq))))
+        {
+            self.hit(format!("`{}`", short(&test_text)));
+        }
         if rejects(&i.body, self.in_handler) {
             // `if not allowed(client_ip): raise HTTPException(403)`: an address allowlist.
             if self.mentions_client_address(&i.test) {

@@ -30,7 +30,10 @@ project's own `timingSafeEquals`/`safeCompare` helper, even one handed to the ro
 `if` on a value the request carries (a path parameter, `req.get('x-key')`, a header) that
 answers 401 or 403 (JS), a call (in Python) whose failure the handler turns into a refusal
 (`try: handle(payload, signature=sig) except ValueError: raise HTTPException(400)`) of a
-project module that checks an HMAC, or verifying middleware mounted on the route. A check that
+project module that checks an HMAC, a value the handler recomputes from something the
+request did not supply (its key) compared with one the request carries (`expected =
+sign(KEY + data + KEY)` … `if expected == signature:`, Python), or verifying middleware
+mounted on the route. A check that
 runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
 every request is accepted. A missing check is a blocker; a fail-open check is high (with the
 secret set, as a configured deploy sets it, the check runs), and a blocker when the
