@@ -2590,17 +2590,17 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
 
     /// `e` reads the request: `request.form`, `await request.json()`, `request.headers[..]`,
     /// or a subscript/`get` of a local that holds request data.
-    fn from_request(&self, e: &Expr) -> bool {
+    fn carries_request(&self, e: &Expr) -> bool {
         match e {
-            Expr::Await(a) => self.from_request(&a.value),
+            Expr::Await(a) => self.carries_request(&a.value),
             Expr::Call(c) => {
                 reads_request(&c.func)
-                    || matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "get" && self.from_request(&a.value))
+                    || matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "get" && self.carries_request(&a.value))
             }
-            Expr::Subscript(s) => self.from_request(&s.value),
+            Expr::Subscript(s) => self.carries_request(&s.value),
             Expr::Attribute(a) => {
                 matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "request")
-                    || self.from_request(&a.value)
+                    || self.carries_request(&a.value)
             }
             Expr::Name(n) => {
                 n.id.as_str() == "request" || self.request_vars.contains(n.id.as_str())
@@ -2642,7 +2642,7 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
             Expr::Await(a) => &*a.value,
             e => e,
         };
-        if self.from_request(value) {
+        if self.carries_request(value) {
             self.request_vars.insert(name.to_string());
             return;
         }
