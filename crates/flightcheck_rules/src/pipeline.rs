@@ -837,7 +837,11 @@ fn run_rule(
     silenced: &mut Vec<SilencedFinding>,
 ) -> Vec<Finding> {
     let mut found = rule.check.map(|check| check(ctx)).unwrap_or_default();
-    found.extend(file_findings(rule, ctx));
+    let mut from_files = file_findings(rule, ctx);
+    if let Some(refine) = rule.refine {
+        from_files.iter_mut().for_each(|f| refine(ctx, f));
+    }
+    found.extend(from_files);
     finish_findings(rule, ctx, found, silenced)
 }
 

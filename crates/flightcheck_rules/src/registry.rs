@@ -21,6 +21,9 @@ pub struct Rule {
     /// suppressions were applied to their findings (e.g. a readiness claim beside the
     /// measured verdict). Its own findings then go through config and suppressions too.
     pub after: Option<fn(&ProjectContext, &Measured) -> Vec<Finding>>,
+    /// Judges each finding of the per-file checks with what only the project shows (a
+    /// CORS setting matters only if the app uses browser credentials at all).
+    pub refine: Option<fn(&ProjectContext, &mut Finding)>,
     /// Impact, fix and verify texts for findings of the per-file checks.
     pub file_texts: FileTexts,
 }
@@ -165,6 +168,7 @@ impl Rule {
             js: None,
             python: Some(check),
             after: None,
+            refine: None,
             file_texts,
         }
     }
@@ -182,6 +186,7 @@ impl Rule {
             js: None,
             python: None,
             after: None,
+            refine: None,
             file_texts: FileTexts::NONE,
         }
     }
@@ -199,6 +204,7 @@ impl Rule {
             js: None,
             python: None,
             after: Some(after),
+            refine: None,
             file_texts: FileTexts::NONE,
         }
     }

@@ -66,6 +66,7 @@ pub static RULE: Rule = Rule {
     js: None,
     python: Some(&AdminUnaudited),
     after: None,
+    refine: None,
     file_texts: FileTexts {
         impact: "Changes made with an admin account (stolen, shared or mistaken) cannot be traced or undone.",
         fix: "Log each admin action with the actor, the action and the target, or write it to an audit table.",

@@ -1,8 +1,9 @@
 //! `security/cors-wildcard-credentials`: CORS that answers any origin and allows
 //! credentials, so any web site can call the API with the visitor's cookies.
 
+use crate::context::ProjectContext;
 use crate::registry::{FileTexts, Rule, has_sources};
-use flightcheck_core::{Category, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 use flightcheck_js::{JsFileRule, JsRuleContext};
 use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
 use oxc_ast::ast::{Expression, ObjectExpression, ObjectPropertyKind};
@@ -37,7 +38,10 @@ Finds CORS configurations that let every origin make credentialed requests:
 
 Decided per library: Node's `cors` and `@fastify/cors` send a literal `*` for
 `origin: '*'`, which browsers refuse to combine with credentials, so `origin: '*'` is not
-flagged there (credentialed calls simply fail).
+flagged there (credentialed calls simply fail). When no running code of the project uses a
+credential the browser sends on its own (session or cookie middleware, cookie writes or
+reads, Passport, NextAuth, Flask-Login, Django, HTTP Basic), the finding is low: a foreign
+site's request carries nothing yet (a bearer-token API).
 
 ## Why it breaks production
 With the caller's origin echoed and `Access-Control-Allow-Credentials: true`, a page on any
@@ -76,12 +80,65 @@ pub static RULE: Rule = Rule {
     js: Some(&CorsJs),
     python: Some(&CorsPy),
     after: None,
+    refine: Some(refine),
     file_texts: FileTexts {
         impact: "Any web site can make requests with the visitor's cookies and read the answers.",
         fix: "Allow a fixed list of front-end origins, or drop credentials for a token-only API.",
         verify: "curl -H 'Origin: https://evil.example' -I the API: the response must not echo that origin with Access-Control-Allow-Credentials: true.",
     },
 };
+
+/// Packages and calls through which an app makes the browser hold a credential it then
+/// sends on its own: session and cookie middleware, cookie writes and reads, HTTP Basic.
+const BROWSER_CREDENTIAL_PACKAGES: &[&str] = &[
+    "express-session",
+    "cookie-session",
+    "cookie-parser",
+    "koa-session",
+    "koa-generic-session",
+    "@fastify/session",
+    "@fastify/secure-session",
+    "@fastify/cookie",
+    "@fastify/cookie-session",
+    "fastify-session",
+    "passport",
+    "next-auth",
+    "flask_login",
+    "flask_session",
+    "django",
+];
+const BROWSER_CREDENTIAL_CALLS: &[&str] = &[
+    "set_cookie(",
+    "res.cookie(",
+    "reply.setCookie(",
+    "ctx.cookies",
+    "req.cookies",
+    "request.cookies",
+    "SessionMiddleware",
+    "HTTPBasic",
+    "Cookie(",
+];
+
+/// With no cookie, session or HTTP-auth use anywhere in the project's running code, a
+/// browser has nothing to attach: a foreign site's request carries no credential, and the
+/// setting only matters once one is added. At most low, saying so.
+fn refine(ctx: &ProjectContext, finding: &mut Finding) {
+    if finding.severity <= Severity::Low
+        || crate::rules::security::web_server::imported(ctx, BROWSER_CREDENTIAL_PACKAGES).is_some()
+    {
+        return;
+    }
+    let uses_credentials = ctx.reachable_sources().any(|i| {
+        ctx.files[i]
+            .text
+            .as_deref()
+            .is_some_and(|t| BROWSER_CREDENTIAL_CALLS.iter().any(|c| t.contains(c)))
+    });
+    if !uses_credentials {
+        finding.severity = Severity::Low;
+        finding.message.push_str(" (no running code sets or reads cookies, sessions or HTTP auth: a browser attaches no credential yet, so low)");
+    }
+}
 
 struct CorsJs;
 

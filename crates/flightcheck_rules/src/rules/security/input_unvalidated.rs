@@ -83,6 +83,7 @@ pub static RULE: Rule = Rule {
     js: Some(&InputJs),
     python: Some(&InputPy),
     after: None,
+    refine: None,
     file_texts: FileTexts {
         impact: "Request data reaches a command, a file path or a whole-record write unchecked: command execution, path traversal or mass assignment.",
         fix: "Validate with a schema and pass only validated fields; no shell; resolve files inside a fixed directory.",

@@ -87,6 +87,7 @@ pub static RULE: Rule = Rule {
     js: Some(&js::SqlInjectionJs),
     python: Some(&python::SqlInjectionPy),
     after: None,
+    refine: None,
     file_texts: FileTexts {
         impact: "Anyone who can send a request or a message can read, change or delete any row in the database.",
         fix: "Pass the values as query parameters (`$1`/`?`/`%s` with a values list, a tagged `$queryRaw`); pick identifiers from a fixed map.",
