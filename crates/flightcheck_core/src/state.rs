@@ -26,6 +26,9 @@ pub struct FileWrite {
     /// Why a failure of this write goes unnoticed, when it does: `callback ignores err`,
     /// `promise neither awaited nor caught`, `except: pass`.
     pub error_ignored: Option<String>,
+    /// Runs only when the file does not exist yet (`if (!fs.existsSync(p))`,
+    /// `if not os.path.exists(p):`): it creates the file once, it does not keep state.
+    pub only_when_missing: bool,
     pub span: Span,
 }
 

@@ -48,6 +48,7 @@ pub(crate) fn extract(
         renamed_in: Vec::new(),
         statement_call: None,
         empty_catch: 0,
+        when_missing: 0,
         in_try: 0,
     };
     // Literal constants first: paths and periods are often named (`const DB = 'db.json'`).
@@ -93,6 +94,8 @@ struct StateWalk<'s> {
     statement_call: Option<oxc_span::Span>,
     /// Depth of `try` blocks whose `catch` is empty.
     empty_catch: u32,
+    /// Inside `if (!fs.existsSync(…))`: code that runs only when a file is missing.
+    when_missing: u32,
     /// Depth of `try` blocks of any kind.
     in_try: u32,
 }
@@ -320,6 +323,7 @@ impl<'s> StateWalk<'s> {
             function,
             atomic: false,
             error_ignored,
+            only_when_missing: self.when_missing > 0,
             span,
         });
     }
@@ -509,7 +513,40 @@ fn single_call(statements: &[Statement]) -> Option<String> {
     last_name(&call.callee).map(str::to_string)
 }
 
+/// `!fs.existsSync(p)`, `!existsSync(p)`: the test holds when the file is missing.
+fn tests_missing_file(test: &Expression) -> bool {
+    let Expression::UnaryExpression(u) = test.without_parentheses() else {
+        return false;
+    };
+    if u.operator != UnaryOperator::LogicalNot {
+        return false;
+    }
+    let Expression::CallExpression(c) = u.argument.without_parentheses() else {
+        return false;
+    };
+    match c.callee.without_parentheses() {
+        Expression::Identifier(i) => i.name == "existsSync",
+        Expression::StaticMemberExpression(m) => m.property.name == "existsSync",
+        _ => false,
+    }
+}
+
 impl<'a> Visit<'a> for StateWalk<'_> {
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        self.visit_expression(&it.test);
+        let missing = tests_missing_file(&it.test);
+        if missing {
+            self.when_missing += 1;
+        }
+        self.visit_statement(&it.consequent);
+        if missing {
+            self.when_missing -= 1;
+        }
+        if let Some(alt) = &it.alternate {
+            self.visit_statement(alt);
+        }
+    }
+
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
         if self.names.pending.as_deref() == Some("<iife>") {
             self.names.pending = None;

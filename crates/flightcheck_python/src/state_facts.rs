@@ -30,6 +30,7 @@ pub(crate) fn extract(
         strings: HashMap::new(),
         open_files: HashMap::new(),
         swallowed: 0,
+        when_missing: 0,
         in_try: 0,
         out: StateFacts::default(),
         write_function: Vec::new(),
@@ -71,6 +72,8 @@ struct StateWalk<'s> {
     open_files: HashMap<String, Expr>,
     /// Depth of `try` blocks whose handlers only `pass`.
     swallowed: u32,
+    /// Inside `if not os.path.exists(p):` / `if not Path(p).exists():`.
+    when_missing: u32,
     /// Depth of `try` blocks of any kind.
     in_try: u32,
     out: StateFacts,
@@ -293,6 +296,7 @@ impl StateWalk<'_> {
             function,
             atomic: false,
             error_ignored,
+            only_when_missing: self.when_missing > 0,
             span: (self.span_of)(r),
         };
         self.out.file_writes.push(w);
@@ -587,6 +591,21 @@ fn every_period(e: &Expr) -> Option<Option<u64>> {
     }
 }
 
+/// `not os.path.exists(p)`, `not os.path.isfile(p)`, `not Path(p).exists()`: the test
+/// holds when the file is missing.
+fn tests_missing_file(test: &Expr) -> bool {
+    let Expr::UnaryOp(u) = test else {
+        return false;
+    };
+    if u.op != ast::UnaryOp::Not {
+        return false;
+    }
+    let Expr::Call(c) = &*u.operand else {
+        return false;
+    };
+    matches!(&*c.func, Expr::Attribute(a) if matches!(a.attr.as_str(), "exists" | "isfile"))
+}
+
 impl<'a> Visitor<'a> for StateWalk<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
@@ -617,6 +636,17 @@ impl<'a> Visitor<'a> for StateWalk<'_> {
                 self.classes.push(class.name.to_string());
                 visitor::walk_stmt(self, stmt);
                 self.classes.pop();
+            }
+            Stmt::If(i) if tests_missing_file(&i.test) => {
+                self.visit_expr(&i.test);
+                self.when_missing += 1;
+                for s in &i.body {
+                    self.visit_stmt(s);
+                }
+                self.when_missing -= 1;
+                for clause in &i.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
             }
             Stmt::With(with) => {
                 for item in &with.items {
