@@ -65,6 +65,22 @@ pub fn applies_everywhere(rule: &RuleMeta) -> bool {
     EVERYWHERE.contains(&rule.id)
 }
 
+/// `rule` reports a failure of the whole module, where it is imported, whichever function
+/// holds the offending line (a file that does not parse): whether that function is ever
+/// called does not matter.
+pub fn fails_at_import(rule: &RuleMeta) -> bool {
+    rule.id == "integrity/parse-error"
+}
+
+/// `rule` reports an `ImportError`: a `try` around the import that loads the module
+/// catches it, so the failure turns a feature off instead of stopping the service.
+pub fn raises_import_error(rule: &RuleMeta) -> bool {
+    matches!(
+        rule.id,
+        "integrity/missing-export" | "integrity/unresolved-import"
+    )
+}
+
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {

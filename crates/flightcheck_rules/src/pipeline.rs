@@ -912,7 +912,7 @@ fn cap_in_unreferenced_function(rule: &Rule, ctx: &ProjectContext, finding: &mut
     // error.
     if finding.severity <= Severity::Low
         || flightcheck_core::role::applies_everywhere(rule.meta)
-        || rule.meta.id == "integrity/parse-error"
+        || flightcheck_core::role::fails_at_import(rule.meta)
         || !matches!(finding.role, Role::Service | Role::PossiblyRunning)
     {
         return;
@@ -941,8 +941,9 @@ fn cap_in_unreferenced_function(rule: &Rule, ctx: &ProjectContext, finding: &mut
 /// (`try: from .ai import setup … except ImportError: log`) turns a feature off; the
 /// service starts. At most medium.
 fn cap_in_optional_module(rule: &Rule, ctx: &ProjectContext, finding: &mut Finding) {
-    const IMPORT_FAILURES: [&str; 2] = ["integrity/missing-export", "integrity/unresolved-import"];
-    if finding.severity <= Severity::Medium || !IMPORT_FAILURES.contains(&rule.meta.id) {
+    if finding.severity <= Severity::Medium
+        || !flightcheck_core::role::raises_import_error(rule.meta)
+    {
         return;
     }
     let Some(file) = finding.file.as_deref().and_then(|f| ctx.ws.file_index(f)) else {
