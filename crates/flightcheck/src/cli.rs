@@ -263,6 +263,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     } else {
         flightcheck_rules::pipeline::merge(reports)
     };
+    // Before anything is written: a tree with no source must not print a GREEN report.
+    if !args.allow_empty && report.projects.iter().all(|p| p.files.source == 0) {
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        return usage_error(&format!(
+            "no JavaScript, TypeScript or Python source found under {}: nothing was judged (pass --allow-empty to accept that)",
+            paths.join(", ")
+        ));
+    }
     if let Some(file) = &args.baseline {
         let entries = match flightcheck_core::read::read_string(
             file,
@@ -329,13 +337,6 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             file.display()
         );
         return ExitCode::SUCCESS;
-    }
-    if !args.allow_empty && report.projects.iter().all(|p| p.files.source == 0) {
-        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        return usage_error(&format!(
-            "no JavaScript, TypeScript or Python source found under {}: nothing was judged (pass --allow-empty to accept that)",
-            paths.join(", ")
-        ));
     }
     gate(&report, args.fail_on, args.min_score)
 }

@@ -180,14 +180,25 @@ pub struct Note {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     pub message: String,
+    /// The scan could not judge something it should have (a source file not read, git
+    /// history not read): every format shows these, even `--quiet` and annotations.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lowers_confidence: bool,
 }
 
 impl Note {
+    /// Marks the note as one that lowers confidence in the verdict.
+    pub fn lowering_confidence(mut self) -> Self {
+        self.lowers_confidence = true;
+        self
+    }
+
     pub fn file(file: &str, message: impl Into<String>) -> Self {
         Self {
             file: Some(file.to_string()),
             line: None,
             message: message.into(),
+            lowers_confidence: false,
         }
     }
 
@@ -196,6 +207,7 @@ impl Note {
             file: Some(file.to_string()),
             line: Some(line),
             message: message.into(),
+            lowers_confidence: false,
         }
     }
 
@@ -204,6 +216,7 @@ impl Note {
             file: None,
             line: None,
             message: message.into(),
+            lowers_confidence: false,
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod sql;
 pub mod state;
 pub mod suppress;
 pub mod text;
+pub mod triage;
 pub mod wiring;
 
 pub use config::{CONFIG_FILE_NAME, Config, ConfigError, Located, PathIgnore, SeverityOverride};

@@ -253,19 +253,59 @@ impl ScanReport {
     }
 }
 
-/// Monorepo roll-up: the mean of project scores weighted by lines of source.
-pub fn rollup_score(projects: &[ProjectReport]) -> u32 {
-    let weight = |p: &ProjectReport| p.files.lines.max(1) as f64;
-    let total: f64 = projects.iter().map(weight).sum();
-    if total == 0.0 {
-        return 100;
+impl ScanReport {
+    /// What lowers confidence in the verdict, one line each, for every format (even
+    /// `--quiet`, annotations, SARIF and JUnit): reachability warnings of each project
+    /// (prefixed by the project when there are several), then notes marked
+    /// [`Note::lowers_confidence`] (source files not read, git history not read). More
+    /// than three unread files are summarised in one line.
+    pub fn confidence_notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let many = self.projects.len() > 1;
+        for project in &self.projects {
+            for w in &project.warnings {
+                out.push(if many {
+                    format!("{}: {w}", project.path)
+                } else {
+                    w.clone()
+                });
+            }
+        }
+        let (files, general): (Vec<&Note>, Vec<&Note>) = self
+            .notes
+            .iter()
+            .filter(|n| n.lowers_confidence)
+            .partition(|n| n.file.is_some());
+        if files.len() > 3 {
+            let names: Vec<&str> = files
+                .iter()
+                .filter_map(|n| n.file.as_deref())
+                .take(3)
+                .collect();
+            out.push(format!(
+                "{} source files were not read ({}, …): their code was not reviewed; the notes say why",
+                files.len(),
+                names.join(", ")
+            ));
+        } else {
+            for n in files {
+                out.push(format!(
+                    "{}: {}: its code was not reviewed",
+                    n.file.as_deref().unwrap_or_default(),
+                    n.message
+                ));
+            }
+        }
+        out.extend(general.into_iter().map(|n| n.message.clone()));
+        out
     }
-    (projects
-        .iter()
-        .map(|p| weight(p) * f64::from(p.score.score))
-        .sum::<f64>()
-        / total)
-        .round() as u32
+}
+
+/// Several projects (a monorepo, or several scanned paths): the lowest project score. A
+/// mean weighted by lines of source would hide a small bot with blockers inside a large
+/// healthy project; the verdict is likewise the worst project's.
+pub fn rollup_score(projects: &[ProjectReport]) -> u32 {
+    projects.iter().map(|p| p.score.score).min().unwrap_or(100)
 }
 
 impl ScanReport {

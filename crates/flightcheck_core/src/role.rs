@@ -72,6 +72,13 @@ pub fn fails_at_import(rule: &RuleMeta) -> bool {
     rule.id == "integrity/parse-error"
 }
 
+/// A finding of `rule` means the scan could not judge code that runs (a source file it
+/// could not read): the gate fails on it at any `--fail-on` threshold but `never`, so code
+/// that was not read can never pass CI.
+pub fn fails_closed(rule: &str) -> bool {
+    rule == "integrity/unreadable-source"
+}
+
 /// `rule` reports an `ImportError`: a `try` around the import that loads the module
 /// catches it, so the failure turns a feature off instead of stopping the service.
 pub fn raises_import_error(rule: &RuleMeta) -> bool {

@@ -1,88 +1,145 @@
 //! The Markdown review (PRODUCT.md "Outputs"; `docs/markdown-review.md`): the document a team
-//! acts on, in GitHub-flavoured Markdown. Sections always come in the same order and an empty
-//! one says "None.", so reviews of two runs diff cleanly. No timestamps or timings (the
-//! output is deterministic) and no HTML except `<details>`/`<summary>` around the scan notes.
+//! acts on, in GitHub-flavoured Markdown. It opens with what to fix first, then shows each
+//! finding once, in triage order ([`flightcheck_core::triage`]), with an id (`B1`, `H2`,
+//! `M3`, `L4`) that the fix plan and the files table refer to. Findings of one rule with the
+//! same fix are one entry with every place. No timestamps or timings (the output is
+//! deterministic) and no HTML except `<details>`/`<summary>`.
+//!
+//! The review stays under GitHub's comment limit ([`GITHUB_COMMENT_LIMIT`]): past a budget,
+//! further high findings are listed in one line each and the tail of the other findings is
+//! left out, and the review says what it left out.
 //!
 //! Text from the scanned repository (messages, snippets, paths, names, claims) goes through
 //! [`inline`], [`code`] or [`write_fence`], so it cannot open an HTML tag, start emphasis,
 //! break a table row or close a code block early. Messages keep their backtick code spans:
 //! rules write names and commands that way.
 
+use flightcheck_core::triage::{self, Group};
 use flightcheck_core::{
-    BaselineState, Counts, Evidence, FileCounts, Finding, FixKind, ProjectReport, ScanReport,
-    Severity, Verdict, YELLOW_BELOW, severity_cost,
+    BaselineState, Counts, Evidence, FileCounts, Finding, ProjectReport, ScanReport, Severity,
+    Verdict, YELLOW_BELOW, severity_cost,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// A finding with the project it belongs to.
-type Entry<'a> = (&'a ProjectReport, &'a Finding);
+/// GitHub rejects a PR comment longer than this many characters.
+pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
+/// Past this length, blockers and high findings are written one line each.
+const DETAIL_BUDGET: usize = 36_000;
+/// Past this length, rows of the other findings, the fix plan and the files table stop.
+const TABLE_BUDGET: usize = 52_000;
+/// Other findings folded into `<details>` when there are more rows than this.
+const FOLD_ROWS: usize = 12;
 
 pub fn render(report: &ScanReport) -> String {
     let review = Review::new(report);
     let mut out = String::new();
-    review.write_summary(&mut out);
+    review.write_header(&mut out);
+    review.write_fix_first(&mut out);
+    review.write_overview(&mut out);
     review.write_detailed(&mut out, Severity::Blocker);
     review.write_detailed(&mut out, Severity::High);
     review.write_other(&mut out);
-    review.write_scores(&mut out);
     review.write_fix_plan(&mut out);
     review.write_files(&mut out);
-    review.write_verification(&mut out);
-    review.write_claims(&mut out);
-    review.write_suppressed(&mut out);
-    review.write_baseline(&mut out);
-    review.write_notes(&mut out);
+    review.write_scores(&mut out);
+    // A contradicted claim is a finding already (it quotes the claim beside the verdict).
+    if review.claim_count() > 0 && review.claim_finding().is_none() {
+        review.write_claims(&mut out);
+    }
+    if review.suppressed_count() > 0 {
+        review.write_suppressed(&mut out);
+    }
+    if report.baseline.is_some() {
+        review.write_baseline(&mut out);
+    }
+    if !report.notes.is_empty() {
+        review.write_notes(&mut out);
+    }
     // One trailing newline, whatever the last section wrote.
     while out.ends_with("\n\n") {
         out.pop();
     }
+    debug_assert!(
+        out.len() < GITHUB_COMMENT_LIMIT || report.counts.total() > 5_000,
+        "the budgets keep the review within a GitHub comment"
+    );
     out
+}
+
+/// One entry of the review: a group of findings (one rule, one fix) with its id.
+struct Item<'a> {
+    id: String,
+    group: Group<'a>,
+}
+
+impl Item<'_> {
+    fn lead(&self) -> &Finding {
+        self.group.lead()
+    }
+
+    fn project(&self) -> &ProjectReport {
+        self.group.project
+    }
 }
 
 struct Review<'a> {
     report: &'a ScanReport,
-    /// Several projects (a monorepo or several paths): say which project a row belongs to.
+    /// Several projects (a monorepo or several paths): say which project an entry is of.
     many: bool,
-    /// Every finding, worst severity first; within one severity in project order, then in
-    /// the pipeline's order (file, line, column, rule).
-    findings: Vec<Entry<'a>>,
+    /// Every group of findings in triage order, with ids per severity.
+    items: Vec<Item<'a>>,
 }
 
 impl<'a> Review<'a> {
     fn new(report: &'a ScanReport) -> Self {
-        let findings = Severity::ALL_DESC
-            .iter()
-            .flat_map(|&severity| {
-                report
-                    .all_findings()
-                    .filter(move |(_, f)| f.severity == severity)
+        let mut counters = [0usize; 4];
+        let items = triage::all_groups(report)
+            .into_iter()
+            .map(|group| {
+                let (letter, k) = match group.severity() {
+                    Severity::Blocker => ("B", 0),
+                    Severity::High => ("H", 1),
+                    Severity::Medium => ("M", 2),
+                    Severity::Low => ("L", 3),
+                };
+                counters[k] += 1;
+                Item {
+                    id: format!("{letter}{}", counters[k]),
+                    group,
+                }
             })
             .collect();
         Self {
             report,
             many: report.projects.len() > 1,
-            findings,
+            items,
         }
     }
 
-    fn of_severity(&self, severity: Severity) -> impl Iterator<Item = Entry<'a>> + '_ {
-        self.findings
+    fn of_severity(&self, severity: Severity) -> impl Iterator<Item = &Item<'a>> + '_ {
+        self.items
             .iter()
-            .copied()
-            .filter(move |(_, f)| f.severity == severity)
+            .filter(move |i| i.group.severity() == severity)
     }
 
     fn effort_of(&self, severities: &[Severity]) -> u32 {
-        self.findings
+        self.items
             .iter()
-            .filter(|(_, f)| severities.contains(&f.severity))
-            .map(|(_, f)| f.effort_minutes)
+            .filter(|i| severities.contains(&i.group.severity()))
+            .map(|i| i.group.effort_minutes())
             .sum()
     }
 
     fn claim_count(&self) -> usize {
         self.report.projects.iter().map(|p| p.claims.len()).sum()
+    }
+
+    /// The entry of `docs/readiness-claim-contradicted`, when the scan found one.
+    fn claim_finding(&self) -> Option<&Item<'a>> {
+        self.items
+            .iter()
+            .find(|i| i.lead().rule == "docs/readiness-claim-contradicted")
     }
 
     fn suppressed_count(&self) -> usize {
@@ -93,9 +150,22 @@ impl<'a> Review<'a> {
             .sum()
     }
 
-    // ── 1. Title and executive summary ──────────────────────────────────────────────────
+    /// `B1`, or `B1 (project)` in a monorepo.
+    fn label(&self, item: &Item) -> String {
+        if self.many {
+            format!(
+                "**{}** ({})",
+                item.id,
+                inline(&item.project().name, Ctx::Text)
+            )
+        } else {
+            format!("**{}**", item.id)
+        }
+    }
 
-    fn write_summary(&self, out: &mut String) {
+    // ── Title, verdict, confidence ───────────────────────────────────────────────────────
+
+    fn write_header(&self, out: &mut String) {
         let report = self.report;
         // A monorepo is named by its root project when there is one (`.` says nothing).
         let root_project = report.projects.iter().find(|p| p.path == ".");
@@ -116,30 +186,83 @@ impl<'a> Review<'a> {
             report.score,
             counts_phrase(&report.counts)
         );
-        let _ = writeln!(
-            out,
-            "Scanned {} with {} {} ({} rules).\n",
-            code(&report.root, Ctx::Text),
-            report.tool.name,
-            report.tool.version,
-            report.rules.len()
-        );
-        let _ = writeln!(out, "## Executive summary\n");
-        let _ = writeln!(out, "{}\n", self.summary_paragraph());
+        let confidence = report.confidence_notes();
+        if !confidence.is_empty() {
+            let _ = writeln!(
+                out,
+                "> **Lower confidence:** the verdict rests on what the scan could read and follow."
+            );
+            for note in &confidence {
+                let _ = writeln!(out, "> - {}", inline(note, Ctx::Text));
+            }
+            out.push('\n');
+        }
+    }
 
-        let _ = writeln!(out, "- **Verdict:** {}", verdict_label(report.verdict));
-        let score_note = if self.many {
-            " (the mean of the project scores, weighted by lines of source)"
-        } else {
-            ""
-        };
-        let _ = writeln!(out, "- **Score:** {}/100{score_note}", report.score);
-        let _ = writeln!(
-            out,
-            "- **Findings:** {} ({} in all)",
-            counts_phrase(&report.counts),
-            report.counts.total()
-        );
+    // ── Fix these first ──────────────────────────────────────────────────────────────────
+
+    fn write_fix_first(&self, out: &mut String) {
+        let _ = writeln!(out, "## Fix these first\n");
+        let first: Vec<&Item> = self
+            .items
+            .iter()
+            .filter(|i| i.group.severity() >= Severity::Medium)
+            .take(triage::FIX_FIRST)
+            .collect();
+        if first.is_empty() {
+            let _ = writeln!(
+                out,
+                "Nothing urgent: no blocker, high or medium finding.{}\n",
+                if self.report.counts.low > 0 {
+                    " The low findings below can wait."
+                } else {
+                    ""
+                }
+            );
+            return;
+        }
+        for (k, item) in first.iter().enumerate() {
+            let f = item.lead();
+            let what = if f.impact.trim().is_empty() {
+                &f.message
+            } else {
+                &f.impact
+            };
+            let _ = writeln!(
+                out,
+                "{}. {} {} — {} · {}",
+                k + 1,
+                self.label(item),
+                inline(what, Ctx::Text),
+                self.places(item, 1),
+                triage::effort_phrase(item.group.effort_minutes()),
+            );
+        }
+        out.push('\n');
+    }
+
+    /// The first `shown` places of an entry, then how many more.
+    fn places(&self, item: &Item, shown: usize) -> String {
+        let mut parts: Vec<String> = item
+            .group
+            .findings
+            .iter()
+            .take(shown)
+            .map(|f| finding_place(item.project(), f, Ctx::Text))
+            .collect();
+        let more = item.group.len().saturating_sub(shown);
+        if more > 0 {
+            parts.push(format!("and {more} more"));
+        }
+        parts.join(", ")
+    }
+
+    // ── What was scanned ─────────────────────────────────────────────────────────────────
+
+    fn write_overview(&self, out: &mut String) {
+        let report = self.report;
+        let _ = writeln!(out, "## Summary\n");
+        let _ = writeln!(out, "{}\n", self.summary_paragraph());
         let mut files = FileCounts::default();
         for p in &report.projects {
             files.source += p.files.source;
@@ -149,37 +272,460 @@ impl<'a> Review<'a> {
         }
         let _ = writeln!(
             out,
-            "- **Files:** {} scanned, {} reachable from an entry point, {} of source, {}",
+            "Scanned {} with {} {} ({}): {}, {} reachable from an entry point, {} of source, {}.\n",
+            code(&report.root, Ctx::Text),
+            report.tool.name,
+            report.tool.version,
+            count_noun(report.rules.len() as u64, "rule", "rules"),
             count_noun(u64::from(files.source), "source file", "source files"),
             files.reachable,
             count_noun(files.lines, "line", "lines"),
             count_noun(u64::from(files.tests), "test file", "test files"),
         );
-        let _ = writeln!(out, "- **Rules run:** {}", report.rules.len());
-        let suppressed = self.suppressed_count();
-        if suppressed > 0 {
-            let _ = writeln!(
-                out,
-                "- **Suppressed:** {} silenced by `flightcheck-ignore` comments, not counted (see [Suppressed](#suppressed))",
-                count_noun(suppressed as u64, "finding", "findings")
-            );
-        }
-        if let Some(baseline) = &report.baseline {
-            let _ = writeln!(
-                out,
-                "- **Baseline:** {} new, {} unchanged against {}; {} (see [Baseline](#baseline))",
-                baseline.new,
-                baseline.unchanged,
-                code(&baseline.file, Ctx::Text),
-                count_noun(baseline.stale.len() as u64, "stale entry", "stale entries"),
-            );
-        }
-        out.push('\n');
         if self.many {
             self.write_rollup(out);
         }
-        self.write_stack(out);
-        self.write_entry_points(out);
+        for p in &report.projects {
+            self.write_stack(out, p);
+        }
+    }
+
+    /// One line per project: languages, frameworks, deploy and env files, entry points.
+    fn write_stack(&self, out: &mut String, p: &ProjectReport) {
+        let mut languages = join_or_none(p.languages.iter().map(|l| l.as_str()));
+        if let Some(runtime) = &p.python_runtime {
+            languages.push_str(&format!(" (Python {})", inline(runtime, Ctx::Text)));
+        }
+        let mut parts = vec![
+            languages,
+            join_or_none(p.frameworks.iter().map(|f| f.as_str())),
+        ];
+        if !p.deploy_files.is_empty() {
+            parts.push(format!("deploy: {}", codes_or_none(&p.deploy_files)));
+        }
+        if !p.env_files.is_empty() {
+            parts.push(format!("env: {}", env_files(&p.env_files)));
+        }
+        let _ = writeln!(
+            out,
+            "- **{}** ({}): {}",
+            inline(&p.name, Ctx::Text),
+            code(&p.path, Ctx::Text),
+            parts.join(" · ")
+        );
+        // Entry points: each file once, with what starts it.
+        let mut entries: Vec<(&str, Vec<String>)> = Vec::new();
+        for e in &p.entry_points {
+            let how = match e.kind {
+                flightcheck_core::EntryKind::Service => inline(&e.source, Ctx::Text),
+                kind => format!("{} by {}", kind.as_str(), inline(&e.source, Ctx::Text)),
+            };
+            match entries.iter_mut().find(|(file, _)| *file == e.file) {
+                Some((_, hows)) => hows.push(how),
+                None => entries.push((&e.file, vec![how])),
+            }
+        }
+        if entries.is_empty() {
+            let _ = writeln!(
+                out,
+                "  - entry points: none found; every non-test source file counts as possibly running"
+            );
+        }
+        for (file, hows) in entries.iter().take(6) {
+            let _ = writeln!(
+                out,
+                "  - entry {} ← {}",
+                code(file, Ctx::Text),
+                hows.join(", ")
+            );
+        }
+        if entries.len() > 6 {
+            let _ = writeln!(out, "  - … {} more entry points", entries.len() - 6);
+        }
+        out.push('\n');
+    }
+
+    /// A plain-language paragraph: what stops the release, what can wait, what it costs,
+    /// and whether the docs claim otherwise.
+    fn summary_paragraph(&self) -> String {
+        let report = self.report;
+        let c = &report.counts;
+        let mut sentences = Vec::new();
+        if report.projects.is_empty() {
+            sentences.push(
+                "No project was found (no `package.json`, `pyproject.toml`, `requirements.txt` or `setup.py`), so nothing was assessed."
+                    .to_string(),
+            );
+        } else if c.total() == 0 {
+            sentences.push("No findings: every rule that applies to this stack passed.".into());
+        }
+        if c.blocker > 0 {
+            sentences.push(format!(
+                "**{} {} this release** (B); {} should be fixed before launch too (H).",
+                count_noun(u64::from(c.blocker), "blocker", "blockers"),
+                if c.blocker == 1 { "stops" } else { "stop" },
+                count_noun(u64::from(c.high), "high finding", "high findings"),
+            ));
+        } else if c.high > 0 {
+            sentences.push(format!(
+                "Nothing blocks this release, but {} {} a risk to fix or accept before launch (H).",
+                count_noun(u64::from(c.high), "high finding", "high findings"),
+                if c.high == 1 { "is" } else { "are" },
+            ));
+        }
+        if c.medium + c.low > 0 {
+            sentences.push(format!(
+                "{} medium and {} low can be scheduled after launch (M, L).",
+                c.medium, c.low
+            ));
+        }
+        let score = report.score;
+        sentences.push(match report.verdict {
+            Verdict::Red => {
+                format!("The score is {score}/100; the verdict stays RED while any blocker remains.")
+            }
+            Verdict::Yellow if c.high > 0 => format!(
+                "The score is {score}/100; the verdict stays YELLOW while any high finding remains{}.",
+                if score < YELLOW_BELOW {
+                    format!(" and the score is below {YELLOW_BELOW}")
+                } else {
+                    String::new()
+                }
+            ),
+            Verdict::Yellow => format!(
+                "The score is {score}/100, below the {YELLOW_BELOW} a GREEN verdict needs."
+            ),
+            Verdict::Green => format!("The score is {score}/100."),
+        });
+        if self.many {
+            sentences.push(
+                "With several projects the score is the lowest project score and the verdict the worst project's."
+                    .into(),
+            );
+        }
+        let total = self.effort_of(&Severity::ALL_DESC);
+        if total > 0 {
+            let blockers = self.effort_of(&[Severity::Blocker]);
+            sentences.push(if blockers > 0 {
+                format!(
+                    "Fixing everything takes roughly {}, {} of it for the blockers.",
+                    minutes(total),
+                    minutes(blockers)
+                )
+            } else {
+                format!("Fixing everything takes roughly {}.", minutes(total))
+            });
+        }
+        let claims = self.claim_count();
+        if claims > 0 && report.verdict != Verdict::Green {
+            let see = match self.claim_finding() {
+                Some(item) => item.id.clone(),
+                None => "see [Claims vs evidence](#claims-vs-evidence)".into(),
+            };
+            sentences.push(format!(
+                "The docs claim readiness in {}, but the measured verdict is {} ({see}).",
+                count_noun(claims as u64, "place", "places"),
+                report.verdict.as_str()
+            ));
+        }
+        let suppressed = self.suppressed_count();
+        if suppressed > 0 {
+            sentences.push(format!(
+                "{} silenced by `flightcheck-ignore` comments {} not counted (see [Suppressed](#suppressed)).",
+                count_noun(suppressed as u64, "finding", "findings"),
+                if suppressed == 1 { "is" } else { "are" }
+            ));
+        }
+        if let Some(baseline) = &report.baseline {
+            sentences.push(format!(
+                "Against the baseline {}: {} new, {} unchanged (see [Baseline](#baseline)).",
+                code(&baseline.file, Ctx::Text),
+                baseline.new,
+                baseline.unchanged
+            ));
+        }
+        sentences.join(" ")
+    }
+
+    // ── Blockers and high findings, one subsection each ─────────────────────────────────
+
+    fn write_detailed(&self, out: &mut String, severity: Severity) {
+        let (heading, intro) = match severity {
+            Severity::Blocker => ("Blockers", "The verdict is RED while any remains."),
+            _ => (
+                "High priority",
+                "Fix before launch or accept as known risks: the verdict is at best YELLOW while any remains.",
+            ),
+        };
+        let items: Vec<&Item> = self.of_severity(severity).collect();
+        if items.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "## {heading}\n\n{intro}\n");
+        let mut brief = Vec::new();
+        for item in items {
+            if out.len() > DETAIL_BUDGET {
+                brief.push(item);
+                continue;
+            }
+            self.write_item(out, item);
+        }
+        if !brief.is_empty() {
+            let _ = writeln!(
+                out,
+                "{} more, in one line each to keep this review within GitHub's comment limit (the JSON and SARIF reports have every detail):\n",
+                brief.len()
+            );
+            for item in brief {
+                let f = item.lead();
+                let _ = writeln!(
+                    out,
+                    "- {} {} at {}: {}",
+                    self.label(item),
+                    code(f.rule, Ctx::Text),
+                    self.places(item, 1),
+                    inline(&f.message, Ctx::Text)
+                );
+            }
+            out.push('\n');
+        }
+    }
+
+    fn write_item(&self, out: &mut String, item: &Item) {
+        let f = item.lead();
+        let project = if self.many {
+            format!(" · {}", inline(&item.project().name, Ctx::Text))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "### {} · {} · {}{project}\n",
+            item.id,
+            code(f.rule, Ctx::Text),
+            finding_place(item.project(), f, Ctx::Text),
+        );
+        if let Some(state) = f.baseline_state {
+            let _ = writeln!(out, "*Baseline: {}.*\n", baseline_phrase(state));
+        }
+        let _ = writeln!(out, "{}\n", inline_or_dash(&f.message));
+        if !f.impact.trim().is_empty() {
+            let _ = writeln!(out, "- **Impact:** {}", inline(&f.impact, Ctx::Text));
+        }
+        write_evidence(out, &f.evidence);
+        if !f.fix.trim().is_empty() {
+            let _ = writeln!(
+                out,
+                "- **Fix** ({}): {}",
+                triage::effort_phrase(item.group.effort_minutes()),
+                inline(&f.fix, Ctx::Text)
+            );
+        }
+        if !f.verify.trim().is_empty() {
+            let _ = writeln!(out, "- **Verify:** {}", check(&f.verify));
+        }
+        if item.group.len() > 1 {
+            let others: Vec<String> = item
+                .group
+                .findings
+                .iter()
+                .skip(1)
+                .take(12)
+                .map(|g| finding_place(item.project(), g, Ctx::Text))
+                .collect();
+            let more = item.group.len().saturating_sub(13);
+            let _ = writeln!(
+                out,
+                "- **Also at** ({} more, same fix): {}{}",
+                item.group.len() - 1,
+                others.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        out.push('\n');
+    }
+
+    // ── Other findings ───────────────────────────────────────────────────────────────────
+
+    fn write_other(&self, out: &mut String) {
+        let items: Vec<&Item> = self
+            .items
+            .iter()
+            .filter(|i| i.group.severity() < Severity::High)
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let findings: usize = items.iter().map(|i| i.group.len()).sum();
+        let _ = writeln!(out, "## Other findings\n");
+        let fold = items.len() > FOLD_ROWS;
+        if fold {
+            // GitHub renders Markdown inside <details> only after a blank line.
+            let _ = writeln!(
+                out,
+                "<details>\n<summary>{} in {} (medium and low): fix after launch</summary>\n",
+                count_noun(findings as u64, "finding", "findings"),
+                count_noun(items.len() as u64, "entry", "entries"),
+            );
+        }
+        let with_baseline = self.report.baseline.is_some();
+        let mut header = vec![("Id", Align::Left)];
+        if self.many {
+            header.push(("Project", Align::Left));
+        }
+        header.extend([
+            ("Rule", Align::Left),
+            ("Where", Align::Left),
+            ("Message", Align::Left),
+        ]);
+        if with_baseline {
+            header.push(("Baseline", Align::Left));
+        }
+        let mut rows = Vec::new();
+        let mut left_out = 0;
+        let mut written = out.len();
+        for item in &items {
+            if written > TABLE_BUDGET {
+                left_out += 1;
+                continue;
+            }
+            let f = item.lead();
+            let mut row = vec![item.id.clone()];
+            if self.many {
+                row.push(inline(&item.project().name, Ctx::Cell));
+            }
+            row.push(code(f.rule, Ctx::Cell));
+            let mut place = finding_place(item.project(), f, Ctx::Cell);
+            if item.group.len() > 1 {
+                place.push_str(&format!(" and {} more", item.group.len() - 1));
+            }
+            row.push(place);
+            row.push(inline(&shorten(&f.message, 100), Ctx::Cell));
+            if with_baseline {
+                row.push(match f.baseline_state {
+                    Some(BaselineState::New) => "new".into(),
+                    Some(BaselineState::Unchanged) => "unchanged".into(),
+                    None => String::new(),
+                });
+            }
+            written += row.iter().map(String::len).sum::<usize>() + 4 * row.len();
+            rows.push(row);
+        }
+        write_table(out, &header, &rows);
+        if left_out > 0 {
+            let _ = writeln!(
+                out,
+                "{} left out to keep this review within GitHub's comment limit; the JSON and SARIF reports list every finding.\n",
+                count_noun(left_out as u64, "more entry", "more entries")
+            );
+        }
+        if fold {
+            let _ = writeln!(out, "</details>\n");
+        }
+    }
+
+    // ── Fix plan: ids per phase ──────────────────────────────────────────────────────────
+
+    fn write_fix_plan(&self, out: &mut String) {
+        if self.items.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "## Fix plan\n");
+        let phases: [(&str, &[Severity]); 3] = [
+            ("1. Blockers", &[Severity::Blocker]),
+            ("2. High priority", &[Severity::High]),
+            ("3. The rest", &[Severity::Medium, Severity::Low]),
+        ];
+        for (title, severities) in phases {
+            let items: Vec<&Item> = self
+                .items
+                .iter()
+                .filter(|i| severities.contains(&i.group.severity()))
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+            let listed = if ids.len() > 40 {
+                format!("{}, … {} more", ids[..40].join(", "), ids.len() - 40)
+            } else {
+                ids.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "- [ ] **{title}** ({}): {listed}",
+                minutes(self.effort_of(severities)),
+            );
+        }
+        let root = &self.report.root;
+        let _ = writeln!(
+            out,
+            "- [ ] **Re-run the gate:** {} exits 0 (no blocker left); for a GREEN verdict {} exits 0 too.\n",
+            code(
+                &format!("flightcheck scan {root} --fail-on blocker"),
+                Ctx::Text
+            ),
+            code(
+                &format!("flightcheck scan {root} --fail-on high --min-score {YELLOW_BELOW}"),
+                Ctx::Text
+            ),
+        );
+    }
+
+    // ── Files to modify: ids per file ────────────────────────────────────────────────────
+
+    fn write_files(&self, out: &mut String) {
+        struct FileRow {
+            worst: Severity,
+            ids: Vec<String>,
+        }
+        let mut files: BTreeMap<String, FileRow> = BTreeMap::new();
+        for item in &self.items {
+            for f in &item.group.findings {
+                // A project-wide finding is fixed in the project's definition, as in SARIF.
+                let file = f
+                    .file
+                    .clone()
+                    .or_else(|| item.project().manifests.first().cloned())
+                    .unwrap_or_else(|| item.project().path.clone());
+                let row = files.entry(file).or_insert(FileRow {
+                    worst: f.severity,
+                    ids: Vec::new(),
+                });
+                row.worst = row.worst.max(f.severity);
+                if row.ids.last() != Some(&item.id) {
+                    row.ids.push(item.id.clone());
+                }
+            }
+        }
+        if files.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "## Files to modify\n");
+        let mut files: Vec<(String, FileRow)> = files.into_iter().collect();
+        // Worst severity first, then most entries; the map already ordered paths.
+        files.sort_by_key(|(_, row)| std::cmp::Reverse((row.worst, row.ids.len())));
+        let mut rows = Vec::new();
+        let mut left_out = 0;
+        for (file, row) in &files {
+            if out.len() + rows.len() * 80 > TABLE_BUDGET || rows.len() >= 40 {
+                left_out += 1;
+                continue;
+            }
+            rows.push(vec![code(file, Ctx::Cell), row.ids.join(", ")]);
+        }
+        write_table(out, &[("File", Align::Left), ("Findings", Align::Left)], &rows);
+        if left_out > 0 {
+            let _ = writeln!(
+                out,
+                "… {} with fewer or lower findings.\n",
+                count_noun(left_out as u64, "more file", "more files")
+            );
+        }
     }
 
     /// `### Projects`: one row per project of a monorepo.
@@ -218,373 +764,15 @@ impl<'a> Review<'a> {
         );
     }
 
-    fn write_stack(&self, out: &mut String) {
-        let report = self.report;
-        let _ = writeln!(out, "### Stack\n");
-        if report.projects.is_empty() {
-            let _ = writeln!(out, "None.\n");
-        } else {
-            let rows = report
-                .projects
-                .iter()
-                .map(|p| {
-                    let mut languages = join_or_none(p.languages.iter().map(|l| l.as_str()));
-                    if let Some(runtime) = &p.python_runtime {
-                        languages.push_str(&format!(" (Python {})", inline(runtime, Ctx::Cell)));
-                    }
-                    vec![
-                        format!(
-                            "{} ({})",
-                            inline(&p.name, Ctx::Cell),
-                            code(&p.path, Ctx::Cell)
-                        ),
-                        languages,
-                        join_or_none(p.frameworks.iter().map(|f| f.as_str())),
-                        p.package_manager
-                            .as_deref()
-                            .map_or_else(|| "none found".to_string(), |m| inline(m, Ctx::Cell)),
-                        codes_or_none(&p.deploy_files),
-                        env_files(&p.env_files),
-                    ]
-                })
-                .collect::<Vec<_>>();
-            write_table(
-                out,
-                &[
-                    ("Project", Align::Left),
-                    ("Languages", Align::Left),
-                    ("Frameworks", Align::Left),
-                    ("Package manager", Align::Left),
-                    ("Deploy files", Align::Left),
-                    ("Env files", Align::Left),
-                ],
-                &rows,
-            );
-        }
-    }
-
-    fn write_entry_points(&self, out: &mut String) {
-        let report = self.report;
-        let _ = writeln!(out, "### Entry points\n");
-        for p in &report.projects {
-            for w in &p.warnings {
-                let _ = writeln!(out, "> **Warning:** {}\n", inline(w, Ctx::Text));
-            }
-        }
-        let mut rows = Vec::new();
-        let mut without = Vec::new();
-        for p in &report.projects {
-            if p.entry_points.is_empty() {
-                without.push(p);
-            }
-            for e in &p.entry_points {
-                let mut row = Vec::new();
-                if self.many {
-                    row.push(inline(&p.name, Ctx::Cell));
-                }
-                row.push(code(&e.file, Ctx::Cell));
-                row.push(e.kind.as_str().to_string());
-                row.push(inline(&e.source, Ctx::Cell));
-                row.push(code_or_dash(&e.detail, Ctx::Cell));
-                rows.push(row);
-            }
-        }
-        if rows.is_empty() {
-            let _ = writeln!(
-                out,
-                "None found: every non-test source file counts as possibly running.\n"
-            );
-        } else {
-            let mut header = Vec::new();
-            if self.many {
-                header.push(("Project", Align::Left));
-            }
-            header.extend([
-                ("File", Align::Left),
-                ("Starts", Align::Left),
-                ("Declared in", Align::Left),
-                ("Command", Align::Left),
-            ]);
-            write_table(out, &header, &rows);
-            for p in without {
-                let _ = writeln!(
-                    out,
-                    "No entry point found in {} ({}): every non-test source file there counts as possibly running.\n",
-                    inline(&p.name, Ctx::Text),
-                    code(&p.path, Ctx::Text)
-                );
-            }
-        }
-    }
-
-    /// A plain-language paragraph: what stops the release, what is risky, what can wait,
-    /// what it costs, and whether the docs claim otherwise.
-    fn summary_paragraph(&self) -> String {
-        let report = self.report;
-        let c = &report.counts;
-        let mut sentences = Vec::new();
-        if report.projects.is_empty() {
-            sentences.push(
-                "No project was found (no `package.json`, `pyproject.toml`, `requirements.txt` or `setup.py`), so nothing was assessed."
-                    .to_string(),
-            );
-        } else if c.total() == 0 {
-            sentences.push("No findings: every rule that applies to this stack passed.".into());
-        }
-        if c.blocker > 0 {
-            sentences.push(format!(
-                "**{} {} this release:** {}.",
-                count_noun(u64::from(c.blocker), "blocker", "blockers"),
-                if c.blocker == 1 { "stops" } else { "stop" },
-                self.rule_list(Severity::Blocker)
-            ));
-        }
-        if c.high > 0 {
-            let findings = count_noun(
-                u64::from(c.high),
-                "high-priority finding",
-                "high-priority findings",
-            );
-            sentences.push(if c.blocker > 0 {
-                format!(
-                    "{findings} should be fixed before launch too: {}.",
-                    self.rule_list(Severity::High)
-                )
-            } else {
-                format!(
-                    "Nothing blocks this release, but {findings} {} a risk to fix or accept before launch: {}.",
-                    if c.high == 1 { "is" } else { "are" },
-                    self.rule_list(Severity::High)
-                )
-            });
-        }
-        let rest = match (c.medium, c.low) {
-            (0, 0) => None,
-            (m, 0) => Some(count_noun(
-                u64::from(m),
-                "medium finding",
-                "medium findings",
-            )),
-            (0, l) => Some(count_noun(u64::from(l), "low finding", "low findings")),
-            (m, l) => Some(format!(
-                "{m} medium and {}",
-                count_noun(u64::from(l), "low finding", "low findings")
-            )),
-        };
-        if let Some(rest) = rest {
-            let lead = if c.blocker + c.high == 0 {
-                "Nothing blocks this release; "
-            } else {
-                ""
-            };
-            let sentence = format!("{lead}{rest} can be scheduled after launch.");
-            sentences.push(capitalize_first(&sentence));
-        }
-        let score = report.score;
-        sentences.push(match report.verdict {
-            Verdict::Red => {
-                format!("The score is {score}/100; the verdict stays RED while any blocker remains.")
-            }
-            Verdict::Yellow if c.high > 0 => format!(
-                "The score is {score}/100; the verdict stays YELLOW while any high finding remains{}.",
-                if score < YELLOW_BELOW {
-                    format!(" and the score is below {YELLOW_BELOW}")
-                } else {
-                    String::new()
-                }
-            ),
-            Verdict::Yellow => format!(
-                "The score is {score}/100, below the {YELLOW_BELOW} a GREEN verdict needs."
-            ),
-            Verdict::Green => format!("The score is {score}/100."),
-        });
-        let total = self.effort_of(&Severity::ALL_DESC);
-        if total > 0 {
-            let blockers = self.effort_of(&[Severity::Blocker]);
-            sentences.push(if blockers > 0 {
-                format!(
-                    "Fixing everything is estimated at {}, {} of it for the blockers.",
-                    minutes(total),
-                    minutes(blockers)
-                )
-            } else {
-                format!("Fixing everything is estimated at {}.", minutes(total))
-            });
-        }
-        let claims = self.claim_count();
-        if claims > 0 && report.verdict != Verdict::Green {
-            sentences.push(format!(
-                "The docs claim readiness in {}, but the measured verdict is {} (see [Claims vs evidence](#claims-vs-evidence)).",
-                count_noun(claims as u64, "place", "places"),
-                report.verdict.as_str()
-            ));
-        }
-        let suppressed = self.suppressed_count();
-        if suppressed > 0 {
-            sentences.push(format!(
-                "{} silenced by `flightcheck-ignore` comments {} not counted.",
-                count_noun(suppressed as u64, "finding", "findings"),
-                if suppressed == 1 { "is" } else { "are" }
-            ));
-        }
-        sentences.join(" ")
-    }
-
-    /// The rules of one severity in order of first appearance, e.g. "`a/b` ×2, `c/d`".
-    fn rule_list(&self, severity: Severity) -> String {
-        let mut rules: Vec<(&str, u32)> = Vec::new();
-        for (_, f) in self.of_severity(severity) {
-            match rules.iter_mut().find(|(rule, _)| *rule == f.rule) {
-                Some((_, n)) => *n += 1,
-                None => rules.push((f.rule, 1)),
-            }
-        }
-        rules
-            .iter()
-            .map(|(rule, n)| {
-                if *n > 1 {
-                    format!("{} ×{n}", code(rule, Ctx::Text))
-                } else {
-                    code(rule, Ctx::Text)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    // ── 2, 3. Blockers and high findings, one subsection each ────────────────────────────
-
-    fn write_detailed(&self, out: &mut String, severity: Severity) {
-        let (heading, id_prefix, intro) = match severity {
-            Severity::Blocker => (
-                "Critical blockers",
-                "B",
-                "Each of these stops the release: the verdict is RED while any remains.",
-            ),
-            _ => (
-                "High priority",
-                "H",
-                "Fix these before launch or accept them as known risks: the verdict is at best YELLOW while any remains.",
-            ),
-        };
-        let _ = writeln!(out, "## {heading}\n");
-        let entries: Vec<Entry> = self.of_severity(severity).collect();
-        if entries.is_empty() {
-            let _ = writeln!(out, "None.\n");
-            return;
-        }
-        let _ = writeln!(out, "{intro}\n");
-        for (k, (project, f)) in entries.iter().enumerate() {
-            let place = finding_place(project, f, Ctx::Text);
-            let _ = writeln!(
-                out,
-                "### {id_prefix}{}. {} at {}\n",
-                k + 1,
-                code(f.rule, Ctx::Text),
-                place
-            );
-            if self.many {
-                let _ = writeln!(
-                    out,
-                    "- **PROJECT:** {} ({})",
-                    inline(&project.name, Ctx::Text),
-                    code(&project.path, Ctx::Text)
-                );
-            }
-            let _ = writeln!(out, "- **FILE:** {place}");
-            let _ = writeln!(out, "- **SYMPTOM:** {}", inline_or_dash(&f.message));
-            let _ = writeln!(out, "- **IMPACT:** {}", inline_or_dash(&f.impact));
-            write_evidence(out, &f.evidence);
-            let _ = writeln!(out, "- **VERIFICATION:** {}", check(&f.verify));
-            let _ = writeln!(
-                out,
-                "- **ROOT CAUSE:** {}; the fix is {}.",
-                inline_or_dash(&f.title),
-                fix_kind_phrase(f.fix_kind)
-            );
-            let weight = project
-                .score
-                .categories
-                .iter()
-                .find(|c| c.category == f.category)
-                .map_or(String::new(), |c| format!(" (weight {})", c.weight));
-            let _ = writeln!(out, "- **CATEGORY:** {}{weight}", f.category.as_str());
-            let _ = writeln!(out, "- **FIX:** {}", inline_or_dash(&f.fix));
-            let _ = writeln!(out, "- **EFFORT:** {}", minutes(f.effort_minutes));
-            if let Some(state) = f.baseline_state {
-                let _ = writeln!(out, "- **BASELINE:** {}", baseline_phrase(state));
-            }
-            let _ = writeln!(
-                out,
-                "- **RULE:** {}, documented by {}",
-                code(f.rule, Ctx::Text),
-                code(&format!("flightcheck rule {}", f.rule), Ctx::Text)
-            );
-            out.push('\n');
-        }
-    }
-
-    // ── 4. Other findings ────────────────────────────────────────────────────────────────
-
-    fn write_other(&self, out: &mut String) {
-        let _ = writeln!(out, "## Other findings\n");
-        let entries: Vec<Entry> = self
-            .findings
-            .iter()
-            .copied()
-            .filter(|(_, f)| f.severity < Severity::High)
-            .collect();
-        if entries.is_empty() {
-            let _ = writeln!(out, "None.\n");
-            return;
-        }
-        let with_baseline = self.report.baseline.is_some();
-        let mut header = vec![("Severity", Align::Left)];
-        if self.many {
-            header.push(("Project", Align::Left));
-        }
-        header.extend([
-            ("Rule", Align::Left),
-            ("Location", Align::Left),
-            ("Message", Align::Left),
-        ]);
-        if with_baseline {
-            header.push(("Baseline", Align::Left));
-        }
-        let rows = entries
-            .iter()
-            .map(|(project, f)| {
-                let mut row = vec![f.severity.as_str().to_string()];
-                if self.many {
-                    row.push(inline(&project.name, Ctx::Cell));
-                }
-                row.push(code(f.rule, Ctx::Cell));
-                row.push(finding_place(project, f, Ctx::Cell));
-                row.push(inline(&f.message, Ctx::Cell));
-                if with_baseline {
-                    row.push(match f.baseline_state {
-                        Some(BaselineState::New) => "new".into(),
-                        Some(BaselineState::Unchanged) => "unchanged".into(),
-                        None => String::new(),
-                    });
-                }
-                row
-            })
-            .collect::<Vec<_>>();
-        write_table(out, &header, &rows);
-    }
-
-    // ── 5. Score breakdown ───────────────────────────────────────────────────────────────
-
     fn write_scores(&self, out: &mut String) {
-        let _ = writeln!(out, "## Score breakdown\n");
+        let _ = writeln!(out, "## Score\n");
         if self.report.projects.is_empty() {
             let _ = writeln!(out, "None.\n");
             return;
         }
         let _ = writeln!(
             out,
-            "Each finding costs its category points (blocker {}, high {}, medium {}, low {}); further findings of the same rule cost half, and one rule costs at most twice its worst finding. A category scores 100 minus its deductions, at least 0. N/A categories have no rule that applies to this stack and leave the weighting: the total weight counts applicable categories only. The score is the weighted mean of the applicable categories.\n",
+            "Points per finding: blocker {}, high {}, medium {}, low {}; further findings of a rule cost half. N/A: no rule for this stack.\n",
             severity_cost(Severity::Blocker),
             severity_cost(Severity::High),
             severity_cost(Severity::Medium),
@@ -613,12 +801,12 @@ impl<'a> Review<'a> {
                             c.deductions
                                 .iter()
                                 .map(|d| {
-                                    format!(
-                                        "{} ×{}\u{a0}−{}",
-                                        code(d.rule, Ctx::Cell),
-                                        d.findings,
-                                        d.points
-                                    )
+                                    let times = if d.findings > 1 {
+                                        format!(" ×{}", d.findings)
+                                    } else {
+                                        String::new()
+                                    };
+                                    format!("{}{times}\u{a0}−{}", inline(d.rule, Ctx::Cell), d.points)
                                 })
                                 .collect::<Vec<_>>()
                                 .join(", ")
@@ -660,204 +848,6 @@ impl<'a> Review<'a> {
             );
         }
     }
-
-    // ── 6. Fix plan ──────────────────────────────────────────────────────────────────────
-
-    fn write_fix_plan(&self, out: &mut String) {
-        let _ = writeln!(out, "## Fix plan\n");
-        if self.findings.is_empty() {
-            let _ = writeln!(out, "None.\n");
-            return;
-        }
-        let _ = writeln!(
-            out,
-            "Efforts are rough estimates per finding (each rule's `effort_minutes`).\n"
-        );
-        let phases: [(&str, &[Severity]); 3] = [
-            ("Phase 1: blockers", &[Severity::Blocker]),
-            ("Phase 2: high priority", &[Severity::High]),
-            ("Phase 3: the rest", &[Severity::Medium, Severity::Low]),
-        ];
-        // Effort comes before the wide columns: a table wider than the page scrolls on GitHub,
-        // and the estimate must not be the part scrolled out of view.
-        let mut header = vec![("#", Align::Right), ("Effort", Align::Right)];
-        if self.many {
-            header.push(("Project", Align::Left));
-        }
-        header.extend([("Fix", Align::Left), ("Where", Align::Left)]);
-        let mut number = 0;
-        for (title, severities) in phases {
-            let entries: Vec<Entry> = self
-                .findings
-                .iter()
-                .copied()
-                .filter(|(_, f)| severities.contains(&f.severity))
-                .collect();
-            let subtotal: u32 = entries.iter().map(|(_, f)| f.effort_minutes).sum();
-            if entries.is_empty() {
-                let _ = writeln!(out, "### {title}\n\nNone.\n");
-                continue;
-            }
-            let _ = writeln!(out, "### {title} ({})\n", minutes(subtotal));
-            let rows = entries
-                .iter()
-                .map(|(project, f)| {
-                    number += 1;
-                    let mut row = vec![number.to_string(), cell_minutes(f.effort_minutes)];
-                    if self.many {
-                        row.push(inline(&project.name, Ctx::Cell));
-                    }
-                    row.push(if f.fix.trim().is_empty() {
-                        format!(
-                            "see {}",
-                            code(&format!("flightcheck rule {}", f.rule), Ctx::Cell)
-                        )
-                    } else {
-                        inline(&f.fix, Ctx::Cell)
-                    });
-                    row.push(format!(
-                        "{} ({})",
-                        finding_place(project, f, Ctx::Cell),
-                        code(f.rule, Ctx::Cell)
-                    ));
-                    row
-                })
-                .collect::<Vec<_>>();
-            write_table(out, &header, &rows);
-            let _ = writeln!(
-                out,
-                "Subtotal: {} for {}.\n",
-                minutes(subtotal),
-                count_noun(entries.len() as u64, "finding", "findings")
-            );
-        }
-        let _ = writeln!(
-            out,
-            "**Total: {}** for {}.\n",
-            minutes(self.effort_of(&Severity::ALL_DESC)),
-            count_noun(self.findings.len() as u64, "finding", "findings")
-        );
-    }
-
-    // ── 7. Files to modify ───────────────────────────────────────────────────────────────
-
-    fn write_files(&self, out: &mut String) {
-        let _ = writeln!(out, "## Files to modify\n");
-        struct FileRow<'r> {
-            worst: Severity,
-            count: u32,
-            rules: BTreeMap<&'r str, u32>,
-        }
-        let mut files: BTreeMap<String, FileRow> = BTreeMap::new();
-        for (project, f) in &self.findings {
-            // A project-wide finding is fixed in the project's definition, as in SARIF.
-            let file = f
-                .file
-                .clone()
-                .or_else(|| project.manifests.first().cloned())
-                .unwrap_or_else(|| project.path.clone());
-            let row = files.entry(file).or_insert(FileRow {
-                worst: f.severity,
-                count: 0,
-                rules: BTreeMap::new(),
-            });
-            row.worst = row.worst.max(f.severity);
-            row.count += 1;
-            *row.rules.entry(f.rule).or_default() += 1;
-        }
-        if files.is_empty() {
-            let _ = writeln!(out, "None.\n");
-            return;
-        }
-        let mut files: Vec<(String, FileRow)> = files.into_iter().collect();
-        // Worst severity first, then most findings; the map already ordered paths.
-        files.sort_by_key(|(_, row)| std::cmp::Reverse((row.worst, row.count)));
-        let rows = files
-            .iter()
-            .map(|(file, row)| {
-                let rules = row
-                    .rules
-                    .iter()
-                    .map(|(rule, n)| {
-                        if *n > 1 {
-                            format!("{} ×{n}", code(rule, Ctx::Cell))
-                        } else {
-                            code(rule, Ctx::Cell)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                vec![
-                    code(file, Ctx::Cell),
-                    row.count.to_string(),
-                    row.worst.as_str().to_string(),
-                    rules,
-                ]
-            })
-            .collect::<Vec<_>>();
-        write_table(
-            out,
-            &[
-                ("File", Align::Left),
-                ("Findings", Align::Right),
-                ("Worst", Align::Left),
-                ("Rules", Align::Left),
-            ],
-            &rows,
-        );
-    }
-
-    // ── 8. Verification plan ─────────────────────────────────────────────────────────────
-
-    fn write_verification(&self, out: &mut String) {
-        let _ = writeln!(out, "## Verification plan\n");
-        /// One checklist item: the verify text and, per rule, the places it checks.
-        type Check<'c> = (&'c str, Vec<(&'c str, Vec<String>)>);
-        // Identical checks (the same verify text) are one item naming every place.
-        let mut checks: Vec<Check> = Vec::new();
-        for (project, f) in &self.findings {
-            let verify = f.verify.trim();
-            if verify.is_empty() {
-                continue;
-            }
-            let place = finding_place(project, f, Ctx::Text);
-            let index = match checks.iter().position(|(v, _)| *v == verify) {
-                Some(i) => i,
-                None => {
-                    checks.push((verify, Vec::new()));
-                    checks.len() - 1
-                }
-            };
-            let rules = &mut checks[index].1;
-            match rules.iter_mut().find(|(rule, _)| *rule == f.rule) {
-                Some((_, places)) => places.push(place),
-                None => rules.push((f.rule, vec![place])),
-            }
-        }
-        for (verify, rules) in &checks {
-            let refs = rules
-                .iter()
-                .map(|(rule, places)| format!("{} at {}", code(rule, Ctx::Text), places.join(", ")))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let _ = writeln!(out, "- [ ] {} — {refs}", check(verify));
-        }
-        let root = &self.report.root;
-        let _ = writeln!(
-            out,
-            "- [ ] Re-run flightcheck with the gate: {} exits 0 (no blocker left); for a GREEN verdict {} exits 0 too.\n",
-            code(
-                &format!("flightcheck scan {root} --fail-on blocker"),
-                Ctx::Text
-            ),
-            code(
-                &format!("flightcheck scan {root} --fail-on high --min-score {YELLOW_BELOW}"),
-                Ctx::Text
-            ),
-        );
-    }
-
-    // ── 9. Claims vs evidence ────────────────────────────────────────────────────────────
 
     fn write_claims(&self, out: &mut String) {
         let _ = writeln!(out, "## Claims vs evidence\n");
@@ -925,8 +915,6 @@ impl<'a> Review<'a> {
         };
         let _ = writeln!(out, "{verdict}\n");
     }
-
-    // ── Audit trail: suppressions, baseline, scan notes ──────────────────────────────────
 
     fn write_suppressed(&self, out: &mut String) {
         let _ = writeln!(out, "## Suppressed\n");
@@ -1061,7 +1049,7 @@ impl<'a> Review<'a> {
             "<details>\n<summary>{}: skipped or unreadable files, broken manifests, missing entry targets</summary>\n",
             count_noun(notes.len() as u64, "note", "notes")
         );
-        for note in notes {
+        for note in notes.iter().take(40) {
             let at = match (&note.file, note.line) {
                 (Some(file), Some(line)) => format!("{}: ", code(&place(file, line), Ctx::Text)),
                 (Some(file), None) => format!("{}: ", code(file, Ctx::Text)),
@@ -1069,19 +1057,21 @@ impl<'a> Review<'a> {
             };
             let _ = writeln!(out, "- {at}{}", inline(&note.message, Ctx::Text));
         }
+        if notes.len() > 40 {
+            let _ = writeln!(out, "- … {} more (see the JSON report)", notes.len() - 40);
+        }
         let _ = writeln!(out, "\n</details>\n");
     }
 }
 
-/// `- **EVIDENCE:**` with one nested item per piece: place and note, then the snippet in a
-/// fenced block; absence rules' "searched" notes stand alone.
+/// `- **Evidence:**` with one nested item per piece (at most four): place and note, then
+/// the snippet in a fenced block; absence rules' "searched" notes stand alone.
 fn write_evidence(out: &mut String, evidence: &[Evidence]) {
     if evidence.is_empty() {
-        let _ = writeln!(out, "- **EVIDENCE:** none recorded");
         return;
     }
-    let _ = writeln!(out, "- **EVIDENCE:**");
-    for e in evidence {
+    let _ = writeln!(out, "- **Evidence:**");
+    for e in evidence.iter().take(4) {
         let at = match (&e.file, e.line) {
             (Some(file), Some(line)) if line > 0 => Some(code(&place(file, line), Ctx::Text)),
             (Some(file), _) => Some(code(file, Ctx::Text)),
@@ -1099,6 +1089,27 @@ fn write_evidence(out: &mut String, evidence: &[Evidence]) {
             write_fence(out, "    ", language_tag(e.file.as_deref()), snippet);
         }
     }
+    if evidence.len() > 4 {
+        let _ = writeln!(out, "  - … {} more (see the JSON report)", evidence.len() - 4);
+    }
+}
+
+/// `s` cut at a word boundary to about `max` characters, with an ellipsis when cut. A
+/// code span cut open would swallow the rest of the cell, so the cut is before it.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut cut: String = s.chars().take(max).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    if cut.matches('`').count() % 2 == 1
+        && let Some(open) = cut.rfind('`')
+    {
+        cut.truncate(open);
+    }
+    format!("{}…", cut.trim_end())
 }
 
 /// Where a finding is: `file:line`, or project-wide (named by its manifest).
@@ -1147,24 +1158,8 @@ fn baseline_phrase(state: BaselineState) -> &'static str {
     }
 }
 
-fn fix_kind_phrase(kind: FixKind) -> &'static str {
-    match kind {
-        FixKind::Code => "a code change",
-        FixKind::Config => "a configuration change",
-        FixKind::Ops => "an operations change (deploy, infrastructure)",
-    }
-}
-
 fn count_noun(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn capitalize_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// Minutes as `45 min`, `2 h` or `1 h 35 min`.
@@ -1174,11 +1169,6 @@ fn minutes(total: u32) -> String {
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
     }
-}
-
-/// [`minutes`] for a table cell: a narrow column must not break `20 min` over two lines.
-fn cell_minutes(total: u32) -> String {
-    minutes(total).replace(' ', "\u{a0}")
 }
 
 fn join_or_none<'s>(items: impl Iterator<Item = &'s str>) -> String {

@@ -26,6 +26,9 @@ pub struct FileState {
     /// Secrets of a source file read but not parsed (minified, machine-generated depth):
     /// such a file has no facts, yet a live key in it is still reported.
     pub unparsed_secrets: Vec<flightcheck_core::secrets::SecretCandidate>,
+    /// Why a source file could not be read at all (I/O error, not a regular file, binary
+    /// content): its code is unknown, so a reachable one is a finding, not only a note.
+    pub unread: Option<String>,
     /// Line starts of `text`, built on first use: snippets cost the length of their line,
     /// not of the file (20k findings in one file stay linear).
     lines: std::sync::OnceLock<flightcheck_core::text::LineIndex>,

@@ -139,6 +139,8 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
 /// One source file after the parse phase.
 struct ParsedFile {
     index: usize,
+    /// Not read at all: why (see [`crate::context::FileState::unread`]).
+    unread: Option<String>,
     facts: Option<FileFacts>,
     /// Secrets of a file read but not parsed.
     unparsed_secrets: Vec<flightcheck_core::secrets::SecretCandidate>,
@@ -302,7 +304,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     let ws = ws;
     let mut notes = ws.notes.clone();
     if let Some(h) = &ws.history {
-        notes.extend(h.notes.iter().map(|n| Note::general(n.clone())));
+        notes.extend(h.notes.iter().map(|n| Note::general(n.clone()).lowering_confidence()));
     }
 
     // Parse every source file once, in parallel.
@@ -322,6 +324,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                 let FileKind::Source(language) = file.kind else {
                     return ParsedFile {
                         index: i,
+                        unread: None,
                         facts: None,
                         unparsed_secrets: Vec::new(),
                         text: None,
@@ -342,6 +345,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                         );
                         ParsedFile {
                             index: i,
+                            unread: None,
                             facts: Some(facts),
                             unparsed_secrets: Vec::new(),
                             text: Some(text),
@@ -350,6 +354,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                     }
                     Loaded::Skipped(note) => ParsedFile {
                         index: i,
+                        unread: Some(note.clone()),
                         facts: None,
                         unparsed_secrets: Vec::new(),
                         text: None,
@@ -357,6 +362,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                     },
                     Loaded::Unparsed { text, note } => ParsedFile {
                         index: i,
+                        unread: None,
                         facts: None,
                         unparsed_secrets: flightcheck_core::secrets::scan_text(&text),
                         text: Some(text),
@@ -384,6 +390,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
                         );
                         ParsedFile {
                             index: i,
+                            unread: None,
                             facts: Some(facts),
                             unparsed_secrets: Vec::new(),
                             text: Some(text),
@@ -404,6 +411,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     let mut files: Vec<FileState> = (0..ws.files.len()).map(|_| FileState::default()).collect();
     for ParsedFile {
         index: i,
+        unread,
         facts,
         unparsed_secrets,
         text,
@@ -412,8 +420,15 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     {
         files[i].unparsed_secrets = unparsed_secrets;
         if let Some(n) = note {
-            notes.push(Note::file(&ws.files[i].rel, n));
+            let note = Note::file(&ws.files[i].rel, n);
+            // A source file that was not read at all leaves its code unjudged.
+            notes.push(if unread.is_some() {
+                note.lowering_confidence()
+            } else {
+                note
+            });
         }
+        files[i].unread = unread;
         files[i].facts = facts;
         if is_framework_source(&ws.files[i].rel)
             && let Some(f) = files[i].facts.as_mut()
@@ -658,6 +673,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             .filter_map(|i| files[*i].facts.as_ref())
             .map(|f| u64::from(f.lines))
             .sum();
+        // Fingerprints are assigned (in place order); reports list findings by triage.
+        flightcheck_core::triage::sort(&mut findings);
         projects.push(ProjectReport {
             path: project.root.clone(),
             name: project.name.clone(),
@@ -1464,6 +1481,14 @@ fn slowest_first(rule_ms: BTreeMap<&'static str, f64>) -> Vec<Timing> {
 /// The severity a whole scan gates on.
 /// Findings a `--baseline` already holds do not count.
 pub fn worst(report: &ScanReport) -> Option<Severity> {
+    // Code the scan could not read counts as the worst, whatever its severity: the gate
+    // fails closed (see `role::fails_closed`).
+    if report
+        .all_findings()
+        .any(|(_, f)| flightcheck_core::fails_closed(f.rule) && flightcheck_core::baseline::gates(f))
+    {
+        return Some(Severity::Blocker);
+    }
     report
         .all_findings()
         .filter(|(_, f)| flightcheck_core::baseline::gates(f))

@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 62] = [
+    static ALL: [&Rule; 63] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -82,6 +82,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::webhook_unverified::RULE,
         &rules::availability::in_memory_state::RULE,
         &rules::integrity::parse_error::RULE,
+        &rules::integrity::unreadable_source::RULE,
         &rules::integrity::unresolved_import::RULE,
         &rules::resilience::dangling_task::RULE,
         &rules::perf::blocking_io_in_async::RULE,

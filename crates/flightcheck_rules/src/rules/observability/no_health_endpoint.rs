@@ -197,7 +197,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 ))
                 .impact("The platform only sees that the process exists: a stuck or half-started instance keeps receiving traffic and is never restarted.")
                 .fix("Add GET /healthz (liveness) and /readyz (checks the database) and point the platform's probe at them.")
-                .verify("curl -f http://localhost:$PORT/healthz returns 200; stop the database and /readyz fails."),
+                .verify("`curl -f http://localhost:$PORT/healthz` returns 200; stop the database and `/readyz` fails."),
         ];
     }
     // A pure bot: only when deployed somewhere that could check it.

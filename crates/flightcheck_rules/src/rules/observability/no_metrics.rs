@@ -121,6 +121,6 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         ))
         .impact("Latency, error rates and stalls are invisible until users complain.")
         .fix("Export request count, latency and errors with prom-client/prometheus_client or OpenTelemetry.")
-        .verify("curl the /metrics endpoint (or check the metrics backend) after a few requests."),
+        .verify("`curl http://localhost:$PORT/metrics` (or the metrics backend) shows request counts after a few requests."),
     ]
 }

@@ -127,6 +127,6 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         ))
         .impact("Browsers sniff content types, other sites can frame the pages, and HSTS is not set.")
         .fix("Add helmet() / @fastify/helmet / koa-helmet / flask-talisman, or a middleware that sets nosniff, frame and HSTS headers.")
-        .verify("curl -I a route: expect X-Content-Type-Options: nosniff, X-Frame-Options (or CSP frame-ancestors) and Strict-Transport-Security."),
+        .verify("`curl -I` a route: expect `X-Content-Type-Options: nosniff`, `X-Frame-Options` (or CSP `frame-ancestors`) and `Strict-Transport-Security`."),
     ]
 }
