@@ -1,7 +1,7 @@
 use crate::{init_cmd, rule_cmd};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use flightcheck_core::{ScanReport, Severity, baseline};
-use flightcheck_report::{Format, RenderOptions, render};
+use flightcheck_report::{Format, RenderOptions, TextMode, render};
 use flightcheck_rules::{Progress, ScanOptions, scan};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -35,6 +35,7 @@ enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Pretty,
+    Concise,
     Markdown,
     Json,
     Sarif,
@@ -46,11 +47,31 @@ impl OutputFormat {
     fn format(self) -> Format {
         match self {
             Self::Pretty => Format::Pretty,
+            Self::Concise => Format::Concise,
             Self::Markdown => Format::Markdown,
             Self::Json => Format::Json,
             Self::Sarif => Format::Sarif,
             Self::Junit => Format::Junit,
             Self::Github => Format::Github,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ShowSeverity {
+    Blocker,
+    High,
+    Medium,
+    Low,
+}
+
+impl ShowSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            Self::Blocker => Severity::Blocker,
+            Self::High => Severity::High,
+            Self::Medium => Severity::Medium,
+            Self::Low => Severity::Low,
         }
     }
 }
@@ -109,9 +130,19 @@ struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', default_value_t = 0)]
     jobs: usize,
-    /// Print findings and the verdict only (no header, tables or notes).
+    /// Print only what to fix first and the verdict (and what lowers confidence).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Print the verdict, score, counts, what to fix first and what lowers confidence.
+    #[arg(long, conflicts_with_all = ["statistics", "quiet"])]
+    summary: bool,
+    /// Print how many findings each rule produced instead of the findings.
+    #[arg(long, conflicts_with = "quiet")]
+    statistics: bool,
+    /// Show findings at or above this severity (pretty, concise, markdown, github); the
+    /// score and the gate still count every finding.
+    #[arg(long, value_enum, default_value = "low")]
+    show: ShowSeverity,
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
@@ -217,11 +248,17 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             return usage_error(&format!("--env {}: no such file", env.display()));
         }
     }
+    if (args.summary || args.statistics || args.quiet) && args.format.format() != Format::Pretty {
+        return usage_error(
+            "--summary, --statistics and --quiet shape the pretty report; they cannot be combined with another --format",
+        );
+    }
     let show_progress = !args.no_progress
         && !args.quiet
         && std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none();
     let mut reports = Vec::new();
+    let several = args.paths.len() > 1;
     for path in &args.paths {
         if !path.is_dir() {
             let why = if path.exists() {
@@ -240,6 +277,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             config: args.config.clone(),
             progress: progress_callback(show_progress),
             history_depth: Some(args.history_depth),
+            path_prefix: report_prefix(path, several),
         };
         if args.show_config {
             match flightcheck_rules::pipeline::show_config(&options) {
@@ -295,14 +333,8 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
 
     for (format, file) in &outputs {
-        let text = render(
-            *format,
-            &report,
-            RenderOptions {
-                color: false,
-                quiet: false,
-            },
-        );
+        // Files get the whole report (`--show` and the text modes are for the screen).
+        let text = render(*format, &report, RenderOptions::default());
         if let Err(e) = std::fs::write(file, text) {
             return usage_error(&format!("cannot write {}: {e}", file.display()));
         }
@@ -313,6 +345,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         RenderOptions {
             color: args.format.format() == Format::Pretty && use_color(),
             quiet: args.quiet,
+            mode: if args.summary {
+                TextMode::Summary
+            } else if args.statistics {
+                TextMode::Statistics
+            } else {
+                TextMode::Full
+            },
+            show: args.show.severity(),
         },
     );
     let mut stdout = std::io::stdout().lock();
@@ -339,6 +379,33 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     gate(&report, args.fail_on, args.min_score)
+}
+
+/// Where the report's paths start for a scanned `path`: its path from the repository root
+/// (the git top level above it, else the current directory), so `scan services/bot`
+/// annotates `services/bot/src/bot.js`, a path GitHub and SARIF resolve. A directory outside
+/// both keeps paths relative to itself, or, among several paths, starts them with the path
+/// as given so they stay apart.
+fn report_prefix(path: &std::path::Path, several: bool) -> String {
+    let as_given = || {
+        if several {
+            flightcheck_core::text::slash_path(path)
+        } else {
+            String::new()
+        }
+    };
+    let Ok(dir) = std::fs::canonicalize(path) else {
+        return as_given();
+    };
+    let base = dir
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| std::env::current_dir().and_then(std::fs::canonicalize).ok());
+    match base.as_deref().and_then(|b| dir.strip_prefix(b).ok()) {
+        Some(rel) => flightcheck_core::text::slash_path(rel),
+        None => as_given(),
+    }
 }
 
 fn gate(report: &ScanReport, fail_on: FailOn, min_score: Option<u32>) -> ExitCode {

@@ -45,18 +45,30 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 #[test]
 fn empty_directory_fails_closed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // Nothing was judged: a mistyped path must not pass a gate, whatever --fail-on says.
-    let (code, report, stderr) = scan(dir.path());
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("no JavaScript, TypeScript or Python source found under"),
-        "{stderr}"
-    );
-    assert!(
-        notes(&report)
-            .iter()
-            .any(|n| n.contains("no JavaScript, TypeScript or Python source files"))
-    );
+    // Nothing was judged: a mistyped path must not pass a gate, whatever --fail-on says,
+    // and no GREEN report may be printed before the error.
+    for format in ["pretty", "json", "github", "sarif"] {
+        let out = Command::cargo_bin("flightcheck")
+            .expect("binary builds")
+            .args([
+                "scan",
+                "--no-progress",
+                "--fail-on",
+                "never",
+                "--format",
+                format,
+            ])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(out.stdout.is_empty(), "{format}: a report was printed");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("no JavaScript, TypeScript or Python source found under"),
+            "{stderr}"
+        );
+    }
     let allowed = Command::cargo_bin("flightcheck")
         .expect("binary builds")
         .args(["scan", "--allow-empty", "--no-progress"])
@@ -64,6 +76,65 @@ fn empty_directory_fails_closed() {
         .output()
         .expect("runs");
     assert_eq!(allowed.status.code(), Some(0));
+}
+
+/// A source file the running service imports but the scan cannot read is a finding, and
+/// the gate fails on it at every threshold but `never`: code that was not read never
+/// passes. Without the import it is only a note.
+#[test]
+fn unreadable_reachable_source_fails_the_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "package.json",
+        br#"{"name":"x","main":"index.js","scripts":{"start":"node index.js"}}"#,
+    );
+    write(
+        root,
+        "index.js",
+        b"const rates = require('./rates');\nrequire('http').createServer((q, r) => r.end(String(rates))).listen(3000);\n",
+    );
+    write(root, "rates.js", b"module.exports = 1;\n\0\0\x01binary");
+    for fail_on in ["blocker", "high", "low"] {
+        let out = Command::cargo_bin("flightcheck")
+            .expect("binary builds")
+            .args([
+                "scan",
+                "--no-progress",
+                "--format",
+                "json",
+                "--fail-on",
+                fail_on,
+            ])
+            .arg(root)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "--fail-on {fail_on}");
+        let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert!(
+            rules_found(&report).contains(&"integrity/unreadable-source".to_string()),
+            "{report}"
+        );
+        assert_ne!(report["verdict"], "GREEN");
+    }
+    // Not imported by anything: a note, and the gate decides by the other findings.
+    write(
+        root,
+        "index.js",
+        b"require('http').createServer((q, r) => r.end('ok')).listen(3000);\n",
+    );
+    let (_, report, _) = scan(root);
+    assert!(
+        !rules_found(&report).contains(&"integrity/unreadable-source".to_string()),
+        "{report}"
+    );
+    assert!(
+        notes(&report)
+            .iter()
+            .any(|n| n.contains("rates.js") && n.contains("binary content")),
+        "{report}"
+    );
 }
 
 #[test]

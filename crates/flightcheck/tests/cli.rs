@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, example};
+use common::{bin, example, git, write};
 use serde_json::Value;
 use std::path::Path;
 
@@ -276,7 +276,7 @@ fn rule_command_lists_and_documents() {
         .output()
         .expect("runs");
     let list: Value = serde_json::from_slice(&json.stdout).expect("json");
-    assert_eq!(list.as_array().map(Vec::len), Some(62));
+    assert_eq!(list.as_array().map(Vec::len), Some(63));
     let one = bin()
         .args(["rule", "testing/no-tests", "--format", "json"])
         .output()
@@ -306,7 +306,7 @@ fn several_paths_are_one_report() {
     let both: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(both["projects"].as_array().map(Vec::len), Some(2));
     assert!(both["counts"]["blocker"].as_u64() >= report["counts"]["blocker"].as_u64());
-    // Every path of a merged report carries its root, so it names a real file.
+    // Every path of a merged report names a real file from the repository root.
     for project in both["projects"].as_array().into_iter().flatten() {
         let paths = project["manifests"]
             .as_array()
@@ -328,8 +328,13 @@ fn several_paths_are_one_report() {
                     .map(|c| &c["file"]),
             )
             .filter_map(Value::as_str);
+        // Paths start at the repository root (the git top level above the scanned paths).
+        let repo = example().join("../..");
         for path in paths {
-            assert!(Path::new(path).is_file(), "{path} is not rebased");
+            assert!(
+                repo.join(path).is_file(),
+                "{path} is not repository-relative"
+            );
         }
     }
 }
@@ -545,4 +550,110 @@ fn completions_for_every_shell() {
     }
     let bad = bin().args(["completions", "tcsh"]).output().expect("runs");
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `scan services/bot` reports paths from the repository root in every format, whichever
+/// directory it runs from, and the same for one path or several.
+#[test]
+fn paths_are_relative_to_the_repository_root_in_every_format() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let root = repo.path();
+    git(root, &["init", "-q"]);
+    write(
+        root,
+        "services/bot/package.json",
+        r#"{"name":"bot","main":"index.js","scripts":{"start":"node index.js"},"dependencies":{"telegraf":"^4.16.3"}}"#,
+    );
+    write(
+        root,
+        "services/bot/index.js",
+        "const { Telegraf } = require('telegraf');\nconst { helper } = require('./missing');\nconst bot = new Telegraf(process.env.BOT_TOKEN);\nbot.start((ctx) => ctx.reply(helper()));\nbot.launch();\n",
+    );
+    write(
+        root,
+        "services/api/package.json",
+        r#"{"name":"api","main":"a.js"}"#,
+    );
+    write(root, "services/api/a.js", "module.exports = 1;\n");
+    let expected = "services/bot/index.js";
+    for (cwd, arg) in [
+        (root.to_path_buf(), "services/bot"),
+        (root.join("services"), "bot"),
+    ] {
+        for format in [
+            "pretty", "concise", "json", "sarif", "github", "junit", "markdown",
+        ] {
+            let out = bin()
+                .current_dir(&cwd)
+                .args([
+                    "scan",
+                    arg,
+                    "--no-progress",
+                    "--fail-on",
+                    "never",
+                    "--format",
+                    format,
+                ])
+                .output()
+                .expect("runs");
+            assert_eq!(out.status.code(), Some(0), "{format}");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                text.contains(expected),
+                "{format} from {}:\n{text}",
+                cwd.display()
+            );
+            assert!(
+                !text.contains(" index.js:2") && !text.contains("\"index.js\""),
+                "{format}: a path relative to the scanned directory\n{text}"
+            );
+        }
+    }
+    // Several paths: the same paths, no extra prefix.
+    let out = bin()
+        .current_dir(root)
+        .args([
+            "scan",
+            "services/bot",
+            "services/api",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let files: Vec<&str> = report["projects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(files.contains(&"services/bot/index.js"), "{files:?}");
+    let paths: Vec<&str> = report["projects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["services/bot", "services/api"]);
+    // A config error names the file from the repository root too.
+    write(
+        root,
+        "services/bot/flightcheck.toml",
+        "select = [\"no/such-rule\"]\n",
+    );
+    let out = bin()
+        .current_dir(root)
+        .args(["scan", "services/bot"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("services/bot/flightcheck.toml:"),
+        "{stderr}"
+    );
 }

@@ -118,7 +118,8 @@ fn example_junit_is_xml_with_a_case_per_rule() {
         .filter(|n| n.has_tag_name("testsuite"))
         .collect();
     assert_eq!(suites.len(), 1);
-    assert_eq!(suites[0].attribute("name"), Some("salon-booking-bot"));
+    // The suite is named by the project's path from the repository root.
+    assert_eq!(suites[0].attribute("name"), Some("examples/booking-bot"));
     let cases = suites[0]
         .children()
         .filter(|n| n.has_tag_name("testcase"))

@@ -301,6 +301,71 @@ impl ScanReport {
     }
 }
 
+impl ScanReport {
+    /// Puts `prefix` (the scanned directory's path from the repository root, `apps/bot`)
+    /// in front of every path of the report that is relative to the scanned directory:
+    /// findings, evidence, notes, projects and their files, entry points, claims,
+    /// suppressions. Fingerprints are left alone (they stay relative to the scanned
+    /// directory, so baselines survive a change of working directory).
+    pub fn prefix_paths(&mut self, prefix: &str) {
+        let prefix = prefix.trim_end_matches('/');
+        if prefix.is_empty() || prefix == "." {
+            return;
+        }
+        let join = |path: &mut String| {
+            *path = if path.is_empty() || path == "." {
+                prefix.to_string()
+            } else if path.starts_with('/') {
+                return;
+            } else {
+                format!("{prefix}/{}", path.trim_start_matches("./"))
+            };
+        };
+        for note in &mut self.notes {
+            if let Some(file) = &mut note.file {
+                join(file);
+            }
+        }
+        for p in &mut self.projects {
+            join(&mut p.path);
+            for list in [
+                &mut p.manifests,
+                &mut p.deploy_files,
+                &mut p.unreachable,
+                &mut p.env_files,
+            ] {
+                list.iter_mut().for_each(join);
+            }
+            for e in &mut p.entry_points {
+                join(&mut e.file);
+                join(&mut e.source);
+            }
+            for c in &mut p.claims {
+                join(&mut c.file);
+            }
+            for s in &mut p.suppressed {
+                if let Some(file) = &mut s.file {
+                    join(file);
+                }
+                join(&mut s.suppressed_by);
+            }
+            for s in &mut p.silenced_by_role {
+                join(&mut s.file);
+            }
+            for f in &mut p.findings {
+                if let Some(file) = &mut f.file {
+                    join(file);
+                }
+                for e in &mut f.evidence {
+                    if let Some(file) = &mut e.file {
+                        join(file);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Several projects (a monorepo, or several scanned paths): the lowest project score. A
 /// mean weighted by lines of source would hide a small bot with blockers inside a large
 /// healthy project; the verdict is likewise the worst project's.

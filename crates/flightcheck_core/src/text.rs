@@ -192,3 +192,8 @@ mod shell_tests {
         assert_eq!(escape_controls("plain\nline"), "plain\nline");
     }
 }
+
+/// `1 source file`, `3 source files`: a count with the noun in the right number.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

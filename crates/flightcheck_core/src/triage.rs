@@ -36,10 +36,9 @@ impl Harm {
             | Category::Resilience
             | Category::Availability
             | Category::Performance => Self::Outage,
-            Category::Config
-            | Category::Testing
-            | Category::Observability
-            | Category::Docs => Self::Other,
+            Category::Config | Category::Testing | Category::Observability | Category::Docs => {
+                Self::Other
+            }
         }
     }
 }

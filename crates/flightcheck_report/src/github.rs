@@ -1,6 +1,6 @@
-//! GitHub Actions workflow commands (`docs/formats.md`): one annotation per finding, worst
-//! first (GitHub shows only the first few annotations of each level per step), then one
-//! `::notice::` line with the verdict.
+//! GitHub Actions workflow commands (`docs/formats.md`): `::warning::` lines for what lowers
+//! confidence, one annotation per finding in triage order (GitHub shows only the first few
+//! annotations of each level per step), then one `::notice::` line with the verdict.
 //!
 //! Blocker and high findings are `error`s, medium `warning`s, low `notice`s. Findings
 //! unchanged since the baseline do not fail the gate, so they are `notice`s whatever their
@@ -12,13 +12,19 @@ use std::fmt::Write;
 
 pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
-    for severity in Severity::ALL_DESC {
-        for (project, finding) in report
-            .all_findings()
-            .filter(|(_, f)| f.severity == severity)
-        {
-            write_annotation(&mut out, project, finding);
-        }
+    // What lowers confidence comes first: a reader of the checks page must see it before
+    // trusting a green gate.
+    for note in report.confidence_notes() {
+        let _ = writeln!(
+            out,
+            "::warning title=flightcheck confidence::{}",
+            escape_data(&note)
+        );
+    }
+    let mut findings: Vec<_> = report.all_findings().collect();
+    findings.sort_by(|(_, a), (_, b)| flightcheck_core::triage::order(a, b));
+    for (project, finding) in findings {
+        write_annotation(&mut out, project, finding);
     }
     let _ = writeln!(
         out,

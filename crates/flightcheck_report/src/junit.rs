@@ -5,7 +5,8 @@
 //! found nothing there, a `<failure>` listing the findings otherwise, `<skipped>` when the
 //! rule's category does not apply to the project's stack. Findings that do not fail the gate
 //! (suppressed, or unchanged since the baseline) do not fail a test case; they are listed in
-//! its `<system-out>`. No timestamps or durations: the same report gives the same bytes.
+//! its `<system-out>`. What lowers confidence in the verdict (reachability fallbacks, files
+//! not read, git history not read) is each suite's `<system-out>`. No timestamps or durations: the same report gives the same bytes.
 
 use flightcheck_core::{BaselineState, Category, Finding, ProjectReport, ScanReport, Severity};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -62,6 +63,15 @@ fn suite(report: &ScanReport, project: &ProjectReport) -> TestSuite {
         Property::new("score", project.score.score.to_string()),
         Property::new("verdict", project.score.verdict.as_str()),
     ]);
+    // What lowers confidence in the verdict, where CI shows a suite's output.
+    let confidence = report.confidence_notes();
+    if !confidence.is_empty() {
+        let text: String = confidence
+            .iter()
+            .map(|n| format!("warning: {n}\n"))
+            .collect();
+        suite.set_system_out(xml_safe(&text));
+    }
     for rule in rule_cases(report, project) {
         let mut case = TestCase::new(xml_safe(rule.id), status(project, &rule));
         case.set_classname(label.clone());

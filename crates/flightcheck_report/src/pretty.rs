@@ -2,6 +2,7 @@
 //! category table, score and verdict.
 
 use crate::RenderOptions;
+use flightcheck_core::triage;
 use flightcheck_core::{BaselineState, Finding, ProjectReport, ScanReport, Severity, Verdict};
 use owo_colors::{OwoColorize, Style};
 use std::fmt::Write;
@@ -52,73 +53,249 @@ impl Painter {
     }
 }
 
-/// Reachability warnings, at the top: a reader must see them before trusting a finding.
-fn write_warnings(out: &mut String, p: &Painter, report: &ScanReport, many: bool) {
-    let mut any = false;
-    for project in &report.projects {
-        for w in &project.warnings {
-            let prefix = if many {
-                format!("{}: ", project.path)
-            } else {
-                String::new()
-            };
-            let _ = writeln!(out, "{} {prefix}{w}", p.bold("warning:"));
-            any = true;
-        }
+/// What lowers confidence in the verdict (reachability fallbacks, unread files, history
+/// not read), at the top: a reader must see it before trusting a finding.
+fn write_warnings(out: &mut String, p: &Painter, report: &ScanReport) {
+    let notes = report.confidence_notes();
+    for w in &notes {
+        let _ = writeln!(out, "{} {w}", p.bold("warning:"));
     }
-    if any {
+    if !notes.is_empty() {
         out.push('\n');
     }
+}
+
+/// "Fix these first": up to five entries in triage order, each what breaks and for whom
+/// (the rule's impact), where, and how long the fix takes, wrapped for an 80-column screen.
+fn write_fix_first(out: &mut String, p: &Painter, report: &ScanReport) {
+    let first = triage::fix_first(report);
+    if first.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", p.bold("Fix these first"));
+    let many = report.projects.len() > 1;
+    for (k, group) in first.iter().enumerate() {
+        let f = group.lead();
+        let what = if f.impact.trim().is_empty() {
+            &f.message
+        } else {
+            &f.impact
+        };
+        let label = format!("{}.", k + 1);
+        let lines = wrap(what, 64);
+        for (n, line) in lines.iter().enumerate() {
+            if n == 0 {
+                let _ = writeln!(out, "  {label:<3} {} {line}", p.severity(f.severity));
+            } else {
+                let _ = writeln!(out, "              {line}");
+            }
+        }
+        let mut place = match &f.file {
+            Some(file) => format!("{file}:{}", f.span.line),
+            None => group.project.path.clone(),
+        };
+        if many {
+            place = format!("[{}] {place}", group.project.name);
+        }
+        if group.len() > 1 {
+            place.push_str(&format!(" and {} more", group.len() - 1));
+        }
+        let _ = writeln!(
+            out,
+            "              {}",
+            p.dim(&format!(
+                "{place} · {}",
+                triage::effort_phrase(group.effort_minutes())
+            ))
+        );
+    }
+    out.push('\n');
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The last line of every text report: verdict, score and counts.
+fn write_verdict(out: &mut String, p: &Painter, report: &ScanReport) {
+    let c = &report.counts;
+    let _ = writeln!(
+        out,
+        "{} {} · score {}/100 · {} blocker, {} high, {} medium, {} low",
+        p.verdict(report.verdict),
+        p.bold(report.verdict.headline()),
+        report.score,
+        c.blocker,
+        c.high,
+        c.medium,
+        c.low
+    );
+}
+
+fn write_header(out: &mut String, p: &Painter, report: &ScanReport) {
+    let files: u32 = report.projects.iter().map(|p| p.files.source).sum();
+    let reachable: u32 = report.projects.iter().map(|p| p.files.reachable).sum();
+    let _ = writeln!(
+        out,
+        "{} {} · {} · {} project{} · {files} source file{} ({reachable} reachable) · {} rule{}\n",
+        p.bold("flightcheck"),
+        report.tool.version,
+        report.root,
+        report.projects.len(),
+        if report.projects.len() == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        report.rules.len(),
+        if report.rules.len() == 1 { "" } else { "s" },
+    );
+}
+
+/// `--summary`: verdict, score, counts, the fix-first list and what lowers confidence.
+fn render_summary(report: &ScanReport, p: &Painter) -> String {
+    let mut out = String::new();
+    write_header(&mut out, p, report);
+    write_warnings(&mut out, p, report);
+    write_fix_first(&mut out, p, report);
+    if report.projects.len() > 1 {
+        write_rollup(&mut out, p, report);
+    }
+    write_verdict(&mut out, p, report);
+    out
+}
+
+/// The other places of a group (same rule, same fix): one line, not one frame each.
+fn write_also_at(out: &mut String, p: &Painter, group: &triage::Group) {
+    if group.len() < 2 {
+        return;
+    }
+    let places: Vec<String> = group
+        .findings
+        .iter()
+        .skip(1)
+        .take(8)
+        .map(|f| match &f.file {
+            Some(file) => format!("{file}:{}", f.span.line),
+            None => group.project.path.clone(),
+        })
+        .collect();
+    let more = group.len().saturating_sub(9);
+    let _ = writeln!(
+        out,
+        "  {} {}{}\n",
+        p.bold(&format!(
+            "and {} more place{} (same fix):",
+            group.len() - 1,
+            if group.len() == 2 { "" } else { "s" }
+        )),
+        places.join(", "),
+        if more > 0 {
+            format!(", … {more} more (see --format json)")
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// `--statistics`: findings per rule, most first, like ruff's `--statistics`.
+fn render_statistics(report: &ScanReport, p: &Painter) -> String {
+    let mut out = String::new();
+    let mut rows: std::collections::BTreeMap<&str, (usize, Severity, &str)> = Default::default();
+    for (_, f) in report.all_findings() {
+        let row = rows.entry(f.rule).or_insert((0, f.severity, &f.title));
+        row.0 += 1;
+        row.1 = row.1.max(f.severity);
+    }
+    let mut rows: Vec<_> = rows.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0)));
+    let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+    for (rule, (count, worst, title)) in &rows {
+        let _ = writeln!(
+            out,
+            "{count:>5}  {}  {rule:<width$}  {}",
+            p.severity(*worst),
+            p.dim(title)
+        );
+    }
+    if !rows.is_empty() {
+        out.push('\n');
+    }
+    write_verdict(&mut out, p, report);
+    out
 }
 
 pub fn render(report: &ScanReport, options: RenderOptions) -> String {
     let p = Painter {
         color: options.color,
     };
+    match options.mode {
+        crate::TextMode::Summary => return render_summary(report, &p),
+        crate::TextMode::Statistics => return render_statistics(report, &p),
+        crate::TextMode::Full => {}
+    }
     let mut out = String::new();
     let many = report.projects.len() > 1;
     if !options.quiet {
-        let files: u32 = report.projects.iter().map(|p| p.files.source).sum();
-        let reachable: u32 = report.projects.iter().map(|p| p.files.reachable).sum();
-        let _ = writeln!(
-            out,
-            "{} {} · {} · {} project{} · {files} source file{} ({reachable} reachable) · {} rule{}\n",
-            p.bold("flightcheck"),
-            report.tool.version,
-            report.root,
-            report.projects.len(),
-            if report.projects.len() == 1 { "" } else { "s" },
-            if files == 1 { "" } else { "s" },
-            report.rules.len(),
-            if report.rules.len() == 1 { "" } else { "s" },
-        );
-        for project in &report.projects {
-            write_stack(&mut out, &p, project);
-        }
+        write_header(&mut out, &p, report);
     }
-    write_warnings(&mut out, &p, report, many);
+    write_warnings(&mut out, &p, report);
+    write_fix_first(&mut out, &p, report);
+    if options.quiet {
+        write_verdict(&mut out, &p, report);
+        return out;
+    }
+    write_verdict(&mut out, &p, report);
+    out.push('\n');
+    for project in &report.projects {
+        write_stack(&mut out, &p, project);
+    }
+    let groups = triage::all_groups(report);
     for severity in Severity::ALL_DESC {
-        let findings: Vec<(&ProjectReport, &Finding)> = report
-            .all_findings()
-            .filter(|(_, f)| f.severity == severity)
-            .collect();
-        if findings.is_empty() {
+        let of: Vec<&triage::Group> = groups.iter().filter(|g| g.severity() == severity).collect();
+        if of.is_empty() {
             continue;
         }
+        let count: usize = of.iter().map(|g| g.len()).sum();
         let _ = writeln!(
             out,
             "{}",
             p.bold(&format!(
-                "── {} ({}) ──",
+                "── {} ({count}) ──",
                 severity.as_str().to_ascii_uppercase(),
-                findings.len()
             ))
         );
-        for (project, finding) in findings {
-            write_finding(&mut out, &p, project, finding, many);
+        for group in of {
+            write_finding(&mut out, &p, group.project, group.lead(), many);
+            write_also_at(&mut out, &p, group);
         }
     }
-    if !options.quiet {
+    let shown: usize = report.projects.iter().map(|p| p.findings.len()).sum();
+    let hidden = (report.counts.total() as usize).saturating_sub(shown);
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            p.dim(&format!(
+                "{hidden} finding{} below {} not shown (--show); the score and the gate count them",
+                if hidden == 1 { "" } else { "s" },
+                options.show.as_str()
+            ))
+        );
+    }
+    {
         for project in &report.projects {
             write_scores(&mut out, &p, project, many);
         }
@@ -155,10 +332,8 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
             out.push('\n');
         }
     }
-    if !options.quiet {
-        write_suppressed(&mut out, &p, report);
-        write_silenced(&mut out, &p, report);
-    }
+    write_suppressed(&mut out, &p, report);
+    write_silenced(&mut out, &p, report);
     if let Some(b) = &report.baseline {
         let _ = writeln!(
             out,
@@ -168,7 +343,7 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
             b.unchanged,
             b.stale.len()
         );
-        if !options.quiet {
+        {
             for e in b.stale.iter().take(8) {
                 let _ = writeln!(
                     out,
@@ -186,22 +361,11 @@ pub fn render(report: &ScanReport, options: RenderOptions) -> String {
         }
         out.push('\n');
     }
-    let c = &report.counts;
-    let _ = writeln!(
-        out,
-        "{} {} · score {}/100 · {} blocker, {} high, {} medium, {} low",
-        p.verdict(report.verdict),
-        p.bold(report.verdict.headline()),
-        report.score,
-        c.blocker,
-        c.high,
-        c.medium,
-        c.low
-    );
+    write_verdict(&mut out, &p, report);
     out
 }
 
-/// Monorepos: one line per project, then the overall score (weighted by lines of source).
+/// Monorepos: one line per project, then the overall verdict and score (the worst).
 fn write_rollup(out: &mut String, p: &Painter, report: &ScanReport) {
     let _ = writeln!(out, "{}", p.bold("Projects"));
     let width = report
@@ -234,7 +398,7 @@ fn write_rollup(out: &mut String, p: &Painter, report: &ScanReport) {
         p.verdict(report.verdict),
         " ".repeat(6 - report.verdict.as_str().len().min(6)),
         report.score,
-        p.dim("(project scores weighted by lines of source)")
+        p.dim("(the worst project's verdict and the lowest score)")
     );
 }
 

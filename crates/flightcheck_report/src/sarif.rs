@@ -56,25 +56,44 @@ fn run(report: &ScanReport) -> Run<'_> {
         invocations: vec![Invocation {
             // A report exists, so the scan ran; exit code 1 is the gate's verdict, not a failure.
             execution_successful: true,
+            // Reachability warnings, then the scan notes; what lowers confidence in the
+            // verdict (unread files, history not read) is a `warning`.
             tool_execution_notifications: report
-                .notes
+                .projects
                 .iter()
-                .map(|note| Notification {
-                    level: "note",
-                    message: Message::text(note.message.clone()),
-                    locations: note
-                        .file
-                        .as_deref()
-                        .map(|file| {
-                            vec![Location {
-                                physical_location: physical_location(
-                                    file,
-                                    note.line.map(Region::at_line),
-                                ),
-                            }]
-                        })
-                        .unwrap_or_default(),
+                .flat_map(|p| {
+                    p.warnings.iter().map(move |w| Notification {
+                        level: "warning",
+                        message: Message::text(if report.projects.len() > 1 {
+                            format!("{}: {w}", p.path)
+                        } else {
+                            w.clone()
+                        }),
+                        locations: Vec::new(),
+                    })
                 })
+                .chain(report.notes.iter().map(|note| {
+                    Notification {
+                        level: if note.lowers_confidence {
+                            "warning"
+                        } else {
+                            "note"
+                        },
+                        message: Message::text(note.message.clone()),
+                        locations: note
+                            .file
+                            .as_deref()
+                            .map(|file| {
+                                vec![Location {
+                                    physical_location: physical_location(
+                                        file,
+                                        note.line.map(Region::at_line),
+                                    ),
+                                }]
+                            })
+                            .unwrap_or_default(),
+                    }
+                }))
                 .collect(),
         }],
         original_uri_base_ids: BTreeMap::from([(

@@ -13,15 +13,16 @@ fn github(report: &ScanReport) -> Vec<String> {
 }
 
 #[test]
-fn one_annotation_per_finding_worst_first_then_the_summary() {
+fn one_annotation_per_finding_in_triage_order_then_the_summary() {
     let lines = github(&typical_report());
     assert_eq!(
         lines,
         [
-            "::error file=.env.production,line=2,col=1,endLine=2,endColumn=1,title=config/empty-secret::[blocker] `BOT_TOKEN` is empty in `.env.production`%0AFix: Fix for config/empty-secret.",
-            "::error file=src/bot.js,line=18,col=15,endLine=18,endColumn=50,title=bot/start-handler-missing::[blocker] The running telegraf bot registers no /start handler%0AFix: Fix for bot/start-handler-missing.",
-            // Several lines: GitHub takes no columns.
+            // Triage order: the forged-payment webhook (money) first, then the crash, then
+            // the config edit. Several lines: GitHub takes no columns.
             "::error file=src/webhook.js,line=18,endLine=62,title=security/webhook-unverified::[blocker] POST /webhook verifies the sender only when a secret is set%0AFix: Fix for security/webhook-unverified.",
+            "::error file=src/bot.js,line=18,col=15,endLine=18,endColumn=50,title=bot/start-handler-missing::[blocker] The running telegraf bot registers no /start handler%0AFix: Fix for bot/start-handler-missing.",
+            "::error file=.env.production,line=2,col=1,endLine=2,endColumn=1,title=config/empty-secret::[blocker] `BOT_TOKEN` is empty in `.env.production`%0AFix: Fix for config/empty-secret.",
             // Project-wide: line 1 of the manifest.
             "::error file=package.json,line=1,col=1,endLine=1,endColumn=1,title=testing/no-tests::[high] `bot` has no test files (project-wide finding)%0AFix: Fix for testing/no-tests.",
             "::notice file=src/webhook.js,line=52,col=13,endLine=52,endColumn=38,title=config/undocumented-env::[low] `ADMIN_CHAT_ID` is read but missing from .env.example%0AFix: Fix for config/undocumented-env.",
@@ -102,4 +103,27 @@ fn summary_counts_suppressed_findings() {
         lines.last().unwrap().ends_with("· 1 suppressed"),
         "{lines:?}"
     );
+}
+
+#[test]
+fn what_lowers_confidence_comes_first_as_warnings() {
+    let mut r = typical_report();
+    r.projects[0]
+        .warnings
+        .push("reachability fell back: every file counts as running".into());
+    r.notes.push(
+        flightcheck_core::Note::file("src/rates.js", "skipped: binary content")
+            .lowering_confidence(),
+    );
+    r.notes
+        .push(flightcheck_core::Note::general("an ordinary note"));
+    let lines = github(&r);
+    assert_eq!(
+        lines[..2],
+        [
+            "::warning title=flightcheck confidence::reachability fell back: every file counts as running",
+            "::warning title=flightcheck confidence::src/rates.js: skipped: binary content: its code was not reviewed",
+        ]
+    );
+    assert!(!lines.iter().any(|l| l.contains("an ordinary note")));
 }

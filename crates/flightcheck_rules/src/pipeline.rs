@@ -44,6 +44,9 @@ pub struct ScanOptions {
     /// `--history-depth N`: commits of git history read for secrets committed and later
     /// removed; `Some(0)` turns history off, `None` reads the default depth.
     pub history_depth: Option<u32>,
+    /// The scanned directory's path from the repository root (`services/bot`), put in
+    /// front of every path of the report; empty keeps paths relative to the scanned root.
+    pub path_prefix: String,
 }
 
 /// Config-like files larger than this are data, not configuration: not scanned for secrets.
@@ -239,7 +242,7 @@ pub fn show_config(options: &ScanOptions) -> Result<String, String> {
             production_env: options.production_env.clone(),
         },
     )?;
-    let configs = project_config::resolve(&ws, options.config.as_deref())?;
+    let configs = project_config::resolve(&ws, options.config.as_deref(), &options.path_prefix)?;
     let mut out = String::new();
     for (project, pc) in ws.projects.iter().zip(&configs) {
         out.push_str(&format!("# project: {} ({})\n", project.root, project.name));
@@ -288,7 +291,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
             production_env: options.production_env.clone(),
         },
     )?;
-    let configs = project_config::resolve(&ws, options.config.as_deref())?;
+    let configs = project_config::resolve(&ws, options.config.as_deref(), &options.path_prefix)?;
     project_config::apply_production_env(&mut ws, &configs, !options.production_env.is_empty());
     lap("discover", &mut timings);
     let wants = |id: &str| rules.iter().any(|r| r.meta.id == id);
@@ -304,7 +307,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     let ws = ws;
     let mut notes = ws.notes.clone();
     if let Some(h) = &ws.history {
-        notes.extend(h.notes.iter().map(|n| Note::general(n.clone()).lowering_confidence()));
+        notes.extend(
+            h.notes
+                .iter()
+                .map(|n| Note::general(n.clone()).lowering_confidence()),
+        );
     }
 
     // Parse every source file once, in parallel.
@@ -790,6 +797,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         baseline: None,
     };
     report.scrub(&secrets);
+    report.prefix_paths(&options.path_prefix);
     Ok(report)
 }
 
@@ -1483,10 +1491,9 @@ fn slowest_first(rule_ms: BTreeMap<&'static str, f64>) -> Vec<Timing> {
 pub fn worst(report: &ScanReport) -> Option<Severity> {
     // Code the scan could not read counts as the worst, whatever its severity: the gate
     // fails closed (see `role::fails_closed`).
-    if report
-        .all_findings()
-        .any(|(_, f)| flightcheck_core::fails_closed(f.rule) && flightcheck_core::baseline::gates(f))
-    {
+    if report.all_findings().any(|(_, f)| {
+        flightcheck_core::fails_closed(f.rule) && flightcheck_core::baseline::gates(f)
+    }) {
         return Some(Severity::Blocker);
     }
     report
@@ -1558,7 +1565,9 @@ fn secret_values(ws: &Workspace, files: &[FileState]) -> flightcheck_core::redac
     set
 }
 
-/// Several scans (one per PATH) as one report: paths are prefixed with their root.
+/// Several scans (one per PATH) as one report. Each scan's paths already start at the
+/// repository root ([`ScanOptions::path_prefix`]), so they are only concatenated; the
+/// verdict is the worst and the score the lowest project's.
 pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
     let mut iter = reports.into_iter();
     let Some(mut merged) = iter.next() else {
@@ -1580,53 +1589,8 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
             baseline: None,
         };
     };
-    let prefix = |root: &str, path: &str| {
-        let joined = join(root.trim_end_matches('/'), path);
-        // `join` normalises to a relative path; an absolute root stays absolute.
-        if root.starts_with('/') && !joined.starts_with('/') {
-            format!("/{joined}")
-        } else {
-            joined
-        }
-    };
-    let rebase = |report: &mut ScanReport| {
-        let root = report.root.clone();
-        for p in &mut report.projects {
-            p.path = prefix(&root, &p.path);
-            for list in [&mut p.manifests, &mut p.deploy_files, &mut p.unreachable] {
-                for file in list.iter_mut() {
-                    *file = prefix(&root, file);
-                }
-            }
-            for env in &mut p.env_files {
-                *env = prefix(&root, env);
-            }
-            for e in &mut p.entry_points {
-                e.file = prefix(&root, &e.file);
-                e.source = prefix(&root, &e.source);
-            }
-            for c in &mut p.claims {
-                c.file = prefix(&root, &c.file);
-            }
-            for s in &mut p.suppressed {
-                s.file = s.file.as_ref().map(|file| prefix(&root, file));
-                s.suppressed_by = prefix(&root, &s.suppressed_by);
-            }
-            for f in &mut p.findings {
-                f.file = f.file.as_ref().map(|file| prefix(&root, file));
-                for e in &mut f.evidence {
-                    e.file = e.file.as_ref().map(|file| prefix(&root, file));
-                }
-            }
-        }
-        for n in &mut report.notes {
-            n.file = n.file.as_ref().map(|file| prefix(&root, file));
-        }
-    };
-    rebase(&mut merged);
     let mut roots = vec![merged.root.clone()];
-    for mut next in iter {
-        rebase(&mut next);
+    for next in iter {
         roots.push(next.root.clone());
         merged.projects.extend(next.projects);
         merged.notes.extend(next.notes);

@@ -99,7 +99,13 @@ impl ProjectConfig {
 
 /// The config of every project of `ws`, in project order. `explicit` is `--config`.
 /// `Err` is an invalid config: the message names the file, line and column.
-pub fn resolve(ws: &Workspace, explicit: Option<&Path>) -> Result<Vec<ProjectConfig>, String> {
+/// `prefix` is the scanned root's path from the repository root: errors name the file
+/// from there, as every other path of the report.
+pub fn resolve(
+    ws: &Workspace,
+    explicit: Option<&Path>,
+    prefix: &str,
+) -> Result<Vec<ProjectConfig>, String> {
     let mut loaded: HashMap<PathBuf, ProjectConfig> = HashMap::new();
     let mut out = Vec::new();
     for project in &ws.projects {
@@ -116,7 +122,12 @@ pub fn resolve(ws: &Workspace, explicit: Option<&Path>) -> Result<Vec<ProjectCon
             out.push(done.clone());
             continue;
         }
-        let resolved = load(ws, &path).map_err(|e| e.to_string())?;
+        let resolved = load(ws, &path).map_err(|mut e| {
+            if !prefix.is_empty() && !Path::new(&e.file).is_absolute() {
+                e.file = flightcheck_project::workspace::join(prefix, &e.file);
+            }
+            e.to_string()
+        })?;
         loaded.insert(path, resolved.clone());
         out.push(resolved);
     }

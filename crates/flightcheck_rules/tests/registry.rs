@@ -57,15 +57,17 @@ fn implemented_rules_are_in_the_catalog_with_its_severity_and_category() {
 }
 
 #[test]
-fn the_catalog_copy_matches_the_shared_spec_when_present() {
+fn the_catalog_keeps_every_id_of_the_shared_spec_when_present() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let shared = repo.join("../shared/spec/RULES.md");
     if let Ok(spec) = std::fs::read_to_string(&shared) {
-        let (copy, _) = catalog();
-        assert_eq!(
-            catalog_ids(&spec),
-            catalog_ids(&copy),
-            "docs/RULES.md is out of date with {}",
+        // The spec's ids are a floor: every one of them ships; new ids are added to
+        // docs/RULES.md only.
+        let (_, copy) = catalog();
+        let missing: Vec<String> = catalog_ids(&spec).difference(&copy).cloned().collect();
+        assert!(
+            missing.is_empty(),
+            "docs/RULES.md lacks ids of {}: {missing:?}",
             shared.display()
         );
     }

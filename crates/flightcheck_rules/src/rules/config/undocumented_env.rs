@@ -219,7 +219,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .at(&t.rel, Span::line(entry.line))
                     .key(format!("stale:{}", entry.key))
                     .evidence(Evidence::at(&t.rel, entry.line, format!("{}=", entry.key), "documented key"))
-                    .evidence(Evidence::searched(format!("searched {} source files for `{}`", ctx.sources.len(), entry.key)))
+                    .evidence(Evidence::searched(format!("searched {} for `{}`", flightcheck_core::text::count_of(ctx.sources.len(), "source file", "source files"), entry.key)))
                     .impact("People configure a value that does nothing, or a feature was removed and its config was not.")
                     .fix(format!("Remove `{}` from `{}`, or wire it up.", entry.key, t.rel))
                     .verify(format!("grep -r {} .", entry.key)),

@@ -125,8 +125,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         out.push(
             finding
                 .evidence(Evidence::searched(format!(
-                    "searched {} source files of the repository (without tests), the package.json scripts and the deploy files for an init or preload of {sdk}",
-                    ctx.files.iter().filter(|s| s.facts.is_some()).count()
+                    "searched {} of the repository (without tests), the package.json scripts and the deploy files for an init or preload of {sdk}",
+                    flightcheck_core::text::count_of(ctx.files.iter().filter(|s| s.facts.is_some()).count(), "source file", "source files")
                 )))
                 .impact("Every error report is a silent no-op: failures in production reach nobody.")
                 .fix("Initialise the SDK at the start of the program with the DSN from the environment.")

@@ -109,8 +109,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     vec![
         finding
             .evidence(Evidence::searched(format!(
-                "searched {} running source files for Redis.Cluster, sentinels, createCluster, Sentinel, RedisCluster, enableOfflineQueue: false, clients created in try, except RedisError, an optional REDIS env var",
-                files.len()
+                "searched {} for Redis.Cluster, sentinels, createCluster, Sentinel, RedisCluster, enableOfflineQueue: false, clients created in try, except RedisError, an optional REDIS env var",
+                flightcheck_core::text::count_of(files.len(), "running source file", "running source files")
             )))
             .impact("A Redis restart or failover stops every request or update that touches sessions, queues or limits.")
             .fix("Use Redis with failover (sentinel/cluster or a managed service) or degrade: fail fast and fall back when Redis is down.")

@@ -113,8 +113,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .filter(|s| is_placeholder_test_script(s));
     let manifest = ctx.manifest();
     let searched = Evidence::searched(format!(
-        "searched {} source files of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/ (and *_test.go, *_test.rs, *Test.java, *_spec.rb, *Tests.cs in its other languages): {tests} found",
-        ctx.sources.len(),
+        "searched {} of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/ (and *_test.go, *_test.rs, *Test.java, *_spec.rb, *Tests.cs in its other languages): {tests} found",
+        flightcheck_core::text::count_of(ctx.sources.len(), "source file", "source files"),
         ctx.project.root
     ));
     let script_line = ctx
