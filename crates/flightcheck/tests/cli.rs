@@ -46,7 +46,9 @@ fn stable(mut report: Value) -> Value {
 
 #[test]
 fn every_format_gives_the_same_bytes_twice() {
-    for format in ["pretty", "markdown", "json", "sarif", "junit", "github"] {
+    for format in [
+        "pretty", "concise", "markdown", "json", "sarif", "junit", "github",
+    ] {
         let run = || {
             bin()
                 .arg("scan")
@@ -355,7 +357,9 @@ fn hard_coded_tokens_never_appear_in_frames_or_evidence() {
         format!("const {{ Telegraf }} = require('telegraf');\nconst bot = new Telegraf('{token}');\nbot.command('help', (ctx) => ctx.reply('hi'));\nbot.launch();\n"),
     )
     .expect("write");
-    for format in ["json", "pretty", "markdown", "sarif", "junit", "github"] {
+    for format in [
+        "json", "pretty", "concise", "markdown", "sarif", "junit", "github",
+    ] {
         let out = bin()
             .args(["scan", "--format", format, "--fail-on", "never"])
             .arg(root)
@@ -656,4 +660,93 @@ fn paths_are_relative_to_the_repository_root_in_every_format() {
         stderr.contains("services/bot/flightcheck.toml:"),
         "{stderr}"
     );
+}
+
+/// What lowers confidence in the verdict (a reachable file not read, history not read)
+/// reaches every format, `--quiet` and `--summary` included.
+#[test]
+fn every_format_carries_the_confidence_notes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "package.json",
+        r#"{"name":"x","main":"index.js","scripts":{"start":"node index.js"}}"#,
+    );
+    write(
+        root,
+        "index.js",
+        "const rates = require('./rates');\nrequire('http').createServer((q, r) => r.end(String(rates))).listen(3000);\n",
+    );
+    write(root, "rates.js", b"module.exports = 1;\n\0\0binary");
+    let cases: [&[&str]; 9] = [
+        &["--format", "pretty"],
+        &["--format", "pretty", "--quiet"],
+        &["--format", "pretty", "--summary"],
+        &["--format", "concise"],
+        &["--format", "markdown"],
+        &["--format", "github"],
+        &["--format", "sarif"],
+        &["--format", "junit"],
+        &["--format", "json"],
+    ];
+    for args in cases {
+        let out = bin()
+            .args(["scan", "--no-progress", "--fail-on", "never"])
+            .args(args)
+            .arg(root)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        // Text formats write `rates.js: skipped: …`; SARIF and JSON give the file apart.
+        assert!(
+            text.contains("skipped: binary content") && text.contains("rates.js"),
+            "{args:?}:\n{text}"
+        );
+        assert!(text.contains("git history not read"), "{args:?}:\n{text}");
+    }
+}
+
+/// A file name in capitals is a path, not a credential: messages keep it.
+#[test]
+fn upper_case_file_names_survive_redaction_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "package.json",
+        r#"{"name":"x","main":"index.js","dependencies":{"telegraf":"^4.16.3"}}"#,
+    );
+    write(
+        root,
+        "index.js",
+        "const { Telegraf } = require('telegraf');\nconst bot = new Telegraf(process.env.BOT_TOKEN);\nbot.command('help', (ctx) => ctx.reply('hi'));\nbot.launch();\n",
+    );
+    write(
+        root,
+        "DASHBOARD_MODERNIZATION_PLAN2.md",
+        "# Plan\n\nStatus: production ready, 100/100.\n",
+    );
+    for format in [
+        "json", "pretty", "concise", "markdown", "sarif", "junit", "github",
+    ] {
+        let out = bin()
+            .args([
+                "scan",
+                "--no-progress",
+                "--fail-on",
+                "never",
+                "--format",
+                format,
+            ])
+            .arg(root)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("DASHBOARD_MODERNIZATION_PLAN2.md:3"),
+            "{format}:\n{text}"
+        );
+        assert!(!text.contains("DASH…"), "{format}:\n{text}");
+    }
 }
