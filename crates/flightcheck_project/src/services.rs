@@ -293,6 +293,14 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
         return Ok(Vec::new());
     };
     let lines = service_lines(text);
+    // Where each service starts and, sorted, every start: a service's block ends where the
+    // next one starts (looked up, not scanned: thousands of services stay linear).
+    let mut starts_by_name: std::collections::HashMap<&str, u32> = Default::default();
+    for (n, l) in &lines {
+        starts_by_name.entry(n.as_str()).or_insert(*l);
+    }
+    let mut starts: Vec<u32> = lines.iter().map(|(_, l)| *l).collect();
+    starts.sort_unstable();
     let text_lines: Vec<&str> = text.lines().collect();
     // Services others wait for to finish (`condition: service_completed_successfully`).
     let mut completed: Vec<String> = Vec::new();
@@ -311,16 +319,10 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
     let mut out = Vec::new();
     for (name, s) in services {
         let Some(name) = name.as_str() else { continue };
-        let line = lines
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, l)| *l)
-            .unwrap_or(1);
-        let end = lines
-            .iter()
-            .map(|(_, l)| *l)
-            .filter(|l| *l > line)
-            .min()
+        let line = starts_by_name.get(name).copied().unwrap_or(1);
+        let end = starts
+            .get(starts.partition_point(|l| *l <= line))
+            .copied()
             .unwrap_or(text_lines.len() as u32 + 1);
         let line_of = |key: &str| {
             (line..end).find(|l| {
@@ -526,20 +528,18 @@ fn pm2(file: &str, text: &str) -> Vec<Service> {
             continue;
         }
         // The app the setting belongs to: the nearest `name:` before it (or after it).
-        let app = names
-            .iter()
-            .rev()
-            .find(|(n, _)| *n < i)
-            .or_else(|| names.iter().find(|(n, _)| *n > i));
+        // `names` is in line order: binary searches, not scans (one per setting).
+        let before = names.partition_point(|(n, _)| *n < i);
+        let app = before
+            .checked_sub(1)
+            .and_then(|k| names.get(k))
+            .or_else(|| names[before..].iter().find(|(n, _)| *n > i));
         let (start, name) = app
             .map(|(n, s)| (*n, s.clone()))
             .unwrap_or((i, "app".into()));
         let end = names
-            .iter()
-            .map(|(n, _)| *n)
-            .filter(|n| *n > start)
-            .min()
-            .unwrap_or(lines.len());
+            .get(names.partition_point(|(n, _)| *n <= start))
+            .map_or(lines.len(), |(n, _)| *n);
         let cron = lines[start.min(i)..end.max(i + 1)]
             .iter()
             .any(|x| compact(x).starts_with("cron_restart:"));

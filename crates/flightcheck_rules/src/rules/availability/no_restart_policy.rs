@@ -133,12 +133,35 @@ fn is_infra_image(image: &str) -> bool {
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let all: Vec<&Service> = services(ctx).collect();
-    let compose: Vec<&Service> = ctx
+    // Every compose file of a folder merges into one deployment: what the folder's files
+    // say together, computed once per folder (one pass over the services, not one per
+    // service: a compose file with thousands of services stays linear).
+    #[derive(Default)]
+    struct Folder<'s> {
+        runs_app: bool,
+        covered: std::collections::HashSet<&'s str>,
+        files: std::collections::BTreeSet<&'s str>,
+    }
+    let mut folders: std::collections::HashMap<&str, Folder> = Default::default();
+    for c in ctx
         .ws
         .services
         .iter()
         .filter(|s| s.kind == ServiceKind::Compose)
-        .collect();
+    {
+        let folder = folders.entry(dir_of(&c.file)).or_default();
+        folder.files.insert(&c.file);
+        // Development files neither run the deployment nor cover it.
+        if is_dev_compose(&c.file) {
+            continue;
+        }
+        if c.build || c.image.as_deref().is_some_and(|i| !is_infra_image(i)) {
+            folder.runs_app = true;
+        }
+        if c.restart.is_some() || c.exempt.is_some() {
+            folder.covered.insert(&c.name);
+        }
+    }
     let mut out = Vec::new();
     for s in &all {
         if s.exempt.is_some() {
@@ -149,30 +172,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 if is_dev_compose(&s.file) {
                     continue;
                 }
-                // Every compose file of the folder merges into one deployment.
-                let siblings: Vec<&&Service> = compose
-                    .iter()
-                    .filter(|c| dir_of(&c.file) == dir_of(&s.file))
-                    .collect();
-                let runs_app = siblings.iter().any(|c| {
-                    !is_dev_compose(&c.file)
-                        && (c.build || c.image.as_deref().is_some_and(|i| !is_infra_image(i)))
-                });
-                // Development files neither run the deployment nor cover it.
-                let covered = siblings.iter().any(|c| {
-                    c.name == s.name
-                        && !is_dev_compose(&c.file)
-                        && (c.restart.is_some() || c.exempt.is_some())
-                });
-                if !runs_app || covered {
+                let Some(folder) = folders.get(dir_of(&s.file)) else {
+                    continue;
+                };
+                if !folder.runs_app || folder.covered.contains(s.name.as_str()) {
                     continue;
                 }
-                let files: Vec<String> = siblings
-                    .iter()
-                    .map(|c| format!("`{}`", c.file))
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
+                let files: Vec<String> = folder.files.iter().map(|f| format!("`{f}`")).collect();
                 Finding::new(
                     &META,
                     format!(
