@@ -1166,9 +1166,10 @@ pub fn looks_random(value: &str, min_len: usize) -> bool {
     if digits < 2 || letters < 4 {
         return false;
     }
-    // `my-app-production-2024`, `v1.2.3-beta`: words and numbers joined by separators.
+    // `my-app-production-2024`, `v1.2.3-beta`, host lists (`redis-node-1:7379,redis-node-2:7380`):
+    // words and numbers joined by separators.
     let parts: Vec<&str> = v
-        .split(['-', '_', '.', ':'])
+        .split(['-', '_', '.', ':', ',', ';'])
         .filter(|p| !p.is_empty())
         .collect();
     if parts.len() >= 2
@@ -1612,6 +1613,17 @@ mod tests {
     const TG: &str = "7391048265:AAGx3Vb9QmZr2TfKp7WnLc5Yd8HsJq4Ue1o";
     const DISCORD: &str =
         "MTE3NzE5MjUwNjQ4MzE0MzgwOA.Gk3x9a.Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA7eQ2iR";
+
+    #[test]
+    fn host_lists_are_not_random_values() {
+        // Redacting these garbles service names everywhere the report quotes them.
+        assert!(!looks_random(
+            "redis-node-1:7379,redis-node-2:7380,redis-node-3:7381",
+            16
+        ));
+        assert!(!looks_random("kafka-1:9092;kafka-2:9092", 16));
+        assert!(looks_random("q8Zr2TfKp7WnLc5Yd8HsJq4Ue1o", 16));
+    }
 
     fn kinds(text: &str) -> Vec<SecretKind> {
         scan_tokens(text).hits.iter().map(|h| h.kind).collect()

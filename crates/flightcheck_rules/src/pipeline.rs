@@ -254,6 +254,400 @@ pub fn show_config(options: &ScanOptions) -> Result<String, String> {
 
 /// Scans `options.root` and returns the report. `Err` for usage errors (bad path,
 /// unknown rule selector, unreadable `--env` file).
+/// Load and parse one source file (index `i` of the workspace) with the per-file checks.
+fn parse_one(ws: &Workspace, i: usize, checks: &FileChecks) -> ParsedFile {
+    let file = &ws.files[i];
+    let FileKind::Source(language) = file.kind else {
+        return ParsedFile {
+            index: i,
+            unread: None,
+            facts: None,
+            unparsed_secrets: Vec::new(),
+            text: None,
+            note: None,
+        };
+    };
+    // The version the project runs on, when known exactly (a lower bound does not reject
+    // syntax).
+    let python_target = ws.projects[ws.file_project[i]]
+        .python_target
+        .as_ref()
+        .filter(|t| !t.lower_bound);
+    match load(&file.abs, language) {
+        Loaded::Text { text, note } => {
+            let facts = parse_file(&file.rel, language, &text, checks, python_target);
+            ParsedFile {
+                index: i,
+                unread: None,
+                facts: Some(facts),
+                unparsed_secrets: Vec::new(),
+                text: Some(text),
+                note,
+            }
+        }
+        Loaded::Skipped(note) => ParsedFile {
+            index: i,
+            unread: Some(note.clone()),
+            facts: None,
+            unparsed_secrets: Vec::new(),
+            text: None,
+            note: Some(note),
+        },
+        Loaded::Unparsed { text, note } => ParsedFile {
+            index: i,
+            unread: None,
+            facts: None,
+            unparsed_secrets: flightcheck_core::secrets::scan_text(&text),
+            text: Some(text),
+            note: Some(note),
+        },
+        Loaded::PythonNotUtf8(text) => {
+            let mut facts = parse_file(&file.rel, language, &text, checks, python_target);
+            facts.syntax_issues.insert(
+                0,
+                SyntaxIssue {
+                    message: "SyntaxError: file is not valid UTF-8 and declares no encoding".into(),
+                    span: flightcheck_core::Span::line(1),
+                },
+            );
+            ParsedFile {
+                index: i,
+                unread: None,
+                facts: Some(facts),
+                unparsed_secrets: Vec::new(),
+                text: Some(text),
+                note: None,
+            }
+        }
+    }
+}
+
+/// Parse: every source file once, in parallel, into its facts and per-file findings; files
+/// that cannot be read or parsed leave a note.
+fn parse_sources(
+    ws: &Workspace,
+    sources: &[usize],
+    checks: &FileChecks,
+    pool: &rayon::ThreadPool,
+    progress: Option<&ProgressFn>,
+    notes: &mut Vec<Note>,
+) -> Vec<FileState> {
+    if let Some(p) = progress {
+        p(Progress::Discovered {
+            sources: sources.len(),
+        });
+    }
+    let parsed: Vec<ParsedFile> = pool.install(|| {
+        sources
+            .par_iter()
+            .map(|&i| {
+                let result = parse_one(ws, i, checks);
+                if let Some(p) = progress {
+                    p(Progress::Parsed);
+                }
+                result
+            })
+            .collect()
+    });
+    if let Some(p) = progress {
+        p(Progress::Finished);
+    }
+    let mut files: Vec<FileState> = (0..ws.files.len()).map(|_| FileState::default()).collect();
+    for ParsedFile {
+        index: i,
+        unread,
+        facts,
+        unparsed_secrets,
+        text,
+        note,
+    } in parsed
+    {
+        files[i].unparsed_secrets = unparsed_secrets;
+        if let Some(n) = note {
+            let note = Note::file(&ws.files[i].rel, n);
+            // A source file that was not read at all leaves its code unjudged.
+            notes.push(if unread.is_some() {
+                note.lowering_confidence()
+            } else {
+                note
+            });
+        }
+        files[i].unread = unread;
+        files[i].facts = facts;
+        if is_framework_source(&ws.files[i].rel)
+            && let Some(f) = files[i].facts.as_mut()
+        {
+            // The framework's own code (a vendored copy, or the framework's repository): its
+            // internals are not the application's bots, handlers and stores.
+            f.wiring = Default::default();
+        }
+        files[i].text = text;
+    }
+    files
+}
+
+/// Config, deploy, CI and script files: credentials line by line (for
+/// `security/hardcoded-secret`). A file that has facts already (a source) keeps them.
+fn scan_config_secrets(ws: &Workspace, pool: &rayon::ThreadPool, files: &mut [FileState]) {
+    let texts: Vec<usize> = (0..ws.files.len())
+        .filter(|i| {
+            matches!(
+                ws.files[*i].kind,
+                FileKind::Config
+                    | FileKind::Deploy
+                    | FileKind::Ci
+                    | FileKind::Script
+                    | FileKind::Manifest
+            ) && ws.files[*i].size <= MAX_SECRET_SCAN_BYTES
+                && crate::rules::security::hardcoded_secret::wants_config_file(&ws.files[*i].rel)
+        })
+        .collect();
+    let scanned: Vec<(usize, String, FileFacts)> = pool.install(|| {
+        texts
+            .par_iter()
+            .filter_map(|&i| {
+                let bytes = flightcheck_core::read::read_bytes(
+                    &ws.files[i].abs,
+                    None,
+                    flightcheck_core::read::cap::TEXT,
+                )
+                .ok()?;
+                if bytes.iter().take(8192).any(|b| *b == 0) {
+                    return None;
+                }
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let facts = FileFacts {
+                    secrets: flightcheck_core::secrets::scan_text(&text),
+                    lines: text.lines().count() as u32,
+                    ..Default::default()
+                };
+                Some((i, text, facts))
+            })
+            .collect()
+    });
+    for (i, text, facts) in scanned {
+        if files[i].facts.is_none() {
+            files[i].facts = Some(facts);
+            files[i].text = Some(text);
+        }
+    }
+}
+
+/// The program model every rule reads: the workspace, each file's facts and role, the
+/// entry points and what they reach, imports that resolve to nothing, and which functions
+/// running code names.
+struct Program<'a> {
+    ws: &'a Workspace,
+    files: &'a [FileState],
+    entries: &'a [flightcheck_project::entry::EntryPoint],
+    entry_kinds: &'a [flightcheck_core::EntryKind],
+    reach_all: &'a BTreeMap<usize, crate::roles::Fallback>,
+    problems: &'a [ImportProblem],
+    references: &'a crate::unreferenced::References,
+}
+
+/// Rules: every selected rule that applies to project `p`, then the rules that judge the
+/// other findings, with config, suppressions and fingerprints applied; the project's
+/// score card and report.
+fn judge_project(
+    model: &Program,
+    p: usize,
+    rules: &[&'static Rule],
+    config: &project_config::ProjectConfig,
+    selecting: bool,
+    notes: &mut Vec<Note>,
+    rule_ms: &mut BTreeMap<&'static str, f64>,
+) -> ProjectReport {
+    let ws = model.ws;
+    let files = model.files;
+    let references = model.references;
+    let project = &ws.projects[p];
+    let project_sources: Vec<usize> = ws
+        .project_files(p)
+        .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
+        .collect();
+    let ctx = ProjectContext {
+        ws,
+        index: p,
+        project,
+        files,
+        sources: project_sources.clone(),
+        entries: model
+            .entries
+            .iter()
+            .filter(|e| ws.file_project[e.file] == p)
+            .collect(),
+        entry_points_unknown: model.reach_all.contains_key(&p),
+        import_problems: model
+            .problems
+            .iter()
+            .filter(|pr| ws.file_project[pr.file] == p)
+            .collect(),
+        env_files: ws.env_files.iter().filter(|e| e.project == p).collect(),
+        claims: flightcheck_project::claims::of_project(ws, p),
+        references,
+    };
+    if let Some(reason) = model.reach_all.get(&p) {
+        notes.push(Note::file(
+            if project.root == "." {
+                "."
+            } else {
+                &project.root
+            },
+            reason.reason.clone(),
+        ));
+    }
+    let mut applicable: BTreeSet<Category> = BTreeSet::new();
+    let mut ran: BTreeSet<&'static str> = BTreeSet::new();
+    let mut findings = Vec::new();
+    let mut silenced: Vec<SilencedFinding> = Vec::new();
+    let mut later: Vec<&Rule> = Vec::new();
+    for rule in rules {
+        if !config.runs(rule.meta.id, selecting) || !(rule.applies)(&ctx) {
+            continue;
+        }
+        applicable.insert(rule.meta.category);
+        ran.insert(rule.meta.id);
+        if rule.after.is_some() {
+            later.push(rule);
+            continue;
+        }
+        let started = Instant::now();
+        findings.extend(run_rule(rule, &ctx, &mut silenced));
+        *rule_ms.entry(rule.meta.id).or_insert(0.0) += started.elapsed().as_secs_f64() * 1000.0;
+    }
+    let by_location = |a: &Finding, b: &Finding| {
+        (&a.file, a.span.line, a.span.column, a.rule).cmp(&(
+            &b.file,
+            b.span.line,
+            b.span.column,
+            b.rule,
+        ))
+    };
+    config.apply(&mut findings);
+    findings.sort_by(by_location);
+    fingerprint::assign(&mut findings);
+    let mut directives = suppression::Directives::new(ws, files, p);
+    let mut findings = directives.split(findings);
+    let applicable: Vec<Category> = applicable.into_iter().collect();
+    let weights = config.config.weights();
+    if !later.is_empty() {
+        // Rules that judge the scan itself see every other finding, as the report will.
+        let mut judged = Vec::new();
+        {
+            let measured = Measured {
+                findings: &findings,
+                ran: &ran,
+                applicable: &applicable,
+                weights: &weights,
+            };
+            for rule in later {
+                let started = Instant::now();
+                if let Some(after) = rule.after {
+                    judged.extend(finish_findings(
+                        rule,
+                        &ctx,
+                        after(&ctx, &measured),
+                        &mut silenced,
+                    ));
+                }
+                *rule_ms.entry(rule.meta.id).or_insert(0.0) +=
+                    started.elapsed().as_secs_f64() * 1000.0;
+            }
+        }
+        config.apply(&mut judged);
+        judged.sort_by(by_location);
+        fingerprint::assign(&mut judged);
+        findings.extend(directives.split(judged));
+        findings.sort_by(by_location);
+    }
+    let (suppressed, suppression_notes) = directives.finish(&ran);
+    notes.extend(suppression_notes);
+    let card = score::score(&findings, &applicable, &weights);
+    let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
+    for &i in &project_sources {
+        if files[i].reachable
+            && let Some(f) = &files[i].facts
+        {
+            frameworks.extend(f.frameworks.iter().copied());
+        }
+    }
+    let lines: u64 = project_sources
+        .iter()
+        .filter_map(|i| files[*i].facts.as_ref())
+        .map(|f| u64::from(f.lines))
+        .sum();
+    // Fingerprints are assigned (in place order); reports list findings by triage.
+    flightcheck_core::triage::sort(&mut findings);
+    ProjectReport {
+        path: project.root.clone(),
+        name: project.name.clone(),
+        manifests: project.manifests.clone(),
+        languages: ws.languages(p),
+        frameworks: frameworks.into_iter().collect(),
+        package_manager: project.package_manager.clone(),
+        python_runtime: project
+            .python_target
+            .as_ref()
+            .map(|t| format!("{}.{} ({})", t.major, t.minor, t.source)),
+        entry_points: model
+            .entries
+            .iter()
+            .zip(model.entry_kinds)
+            .filter(|(e, _)| ws.file_project[e.file] == p)
+            .map(|(e, kind)| EntryPointReport {
+                file: ws.files[e.file].rel.clone(),
+                source: format!("{}:{} {}", e.decl_file, e.decl_line, e.source),
+                detail: e.detail.clone(),
+                kind: *kind,
+            })
+            .collect(),
+        warnings: reachability_warnings(
+            model
+                .reach_all
+                .get(&p)
+                .filter(|f| !f.by_convention)
+                .map(|f| f.reason.as_str()),
+            &project_sources,
+            ws,
+            files,
+        ),
+        env_files: ctx
+            .env_files
+            .iter()
+            .map(|e| format!("{} ({})", e.rel, e.role.as_str()))
+            .collect(),
+        deploy_files: project.deploy_files.clone(),
+        files: FileCounts {
+            source: project_sources.len() as u32,
+            reachable: project_sources
+                .iter()
+                .filter(|i| files[**i].reachable)
+                .count() as u32,
+            lines,
+            tests: project_sources
+                .iter()
+                .filter(|i| is_test_file(&ws.files[**i].rel))
+                .count() as u32,
+        },
+        unreachable: project_sources
+            .iter()
+            .filter(|i| !files[**i].reachable && !is_test_file(&ws.files[**i].rel))
+            .map(|i| ws.files[*i].rel.clone())
+            .collect(),
+        verdict: card.verdict,
+        counts: Counts::of(&findings),
+        score: card,
+        findings,
+        suppressed,
+        silenced_by_role: {
+            silenced.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+            silenced
+        },
+        claims: ctx.claims.clone(),
+    }
+}
+
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     let rules = registry::selection(&options.select, &options.ignore)?;
     let checks = FileChecks {
@@ -318,180 +712,16 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     let sources: Vec<usize> = (0..ws.files.len())
         .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
         .collect();
-    if let Some(p) = &options.progress {
-        p(Progress::Discovered {
-            sources: sources.len(),
-        });
-    }
-    let parsed: Vec<ParsedFile> = pool.install(|| {
-        sources
-            .par_iter()
-            .map(|&i| {
-                let file = &ws.files[i];
-                let FileKind::Source(language) = file.kind else {
-                    return ParsedFile {
-                        index: i,
-                        unread: None,
-                        facts: None,
-                        unparsed_secrets: Vec::new(),
-                        text: None,
-                        note: None,
-                    };
-                };
-                let result = match load(&file.abs, language) {
-                    Loaded::Text { text, note } => {
-                        let facts = parse_file(
-                            &file.rel,
-                            language,
-                            &text,
-                            &checks,
-                            ws.projects[ws.file_project[i]]
-                                .python_target
-                                .as_ref()
-                                .filter(|t| !t.lower_bound),
-                        );
-                        ParsedFile {
-                            index: i,
-                            unread: None,
-                            facts: Some(facts),
-                            unparsed_secrets: Vec::new(),
-                            text: Some(text),
-                            note,
-                        }
-                    }
-                    Loaded::Skipped(note) => ParsedFile {
-                        index: i,
-                        unread: Some(note.clone()),
-                        facts: None,
-                        unparsed_secrets: Vec::new(),
-                        text: None,
-                        note: Some(note),
-                    },
-                    Loaded::Unparsed { text, note } => ParsedFile {
-                        index: i,
-                        unread: None,
-                        facts: None,
-                        unparsed_secrets: flightcheck_core::secrets::scan_text(&text),
-                        text: Some(text),
-                        note: Some(note),
-                    },
-                    Loaded::PythonNotUtf8(text) => {
-                        let mut facts = parse_file(
-                            &file.rel,
-                            language,
-                            &text,
-                            &checks,
-                            ws.projects[ws.file_project[i]]
-                                .python_target
-                                .as_ref()
-                                .filter(|t| !t.lower_bound),
-                        );
-                        facts.syntax_issues.insert(
-                            0,
-                            SyntaxIssue {
-                                message:
-                                    "SyntaxError: file is not valid UTF-8 and declares no encoding"
-                                        .into(),
-                                span: flightcheck_core::Span::line(1),
-                            },
-                        );
-                        ParsedFile {
-                            index: i,
-                            unread: None,
-                            facts: Some(facts),
-                            unparsed_secrets: Vec::new(),
-                            text: Some(text),
-                            note: None,
-                        }
-                    }
-                };
-                if let Some(p) = &options.progress {
-                    p(Progress::Parsed);
-                }
-                result
-            })
-            .collect()
-    });
-    if let Some(p) = &options.progress {
-        p(Progress::Finished);
-    }
-    let mut files: Vec<FileState> = (0..ws.files.len()).map(|_| FileState::default()).collect();
-    for ParsedFile {
-        index: i,
-        unread,
-        facts,
-        unparsed_secrets,
-        text,
-        note,
-    } in parsed
-    {
-        files[i].unparsed_secrets = unparsed_secrets;
-        if let Some(n) = note {
-            let note = Note::file(&ws.files[i].rel, n);
-            // A source file that was not read at all leaves its code unjudged.
-            notes.push(if unread.is_some() {
-                note.lowering_confidence()
-            } else {
-                note
-            });
-        }
-        files[i].unread = unread;
-        files[i].facts = facts;
-        if is_framework_source(&ws.files[i].rel)
-            && let Some(f) = files[i].facts.as_mut()
-        {
-            // The framework's own code (a vendored copy, or the framework's repository): its
-            // internals are not the application's bots, handlers and stores.
-            f.wiring = Default::default();
-        }
-        files[i].text = text;
-    }
+    let mut files = parse_sources(
+        &ws,
+        &sources,
+        &checks,
+        &pool,
+        options.progress.as_ref(),
+        &mut notes,
+    );
     if wants(crate::rules::security::hardcoded_secret::META.id) {
-        // Config, deploy, CI and script files: credentials line by line.
-        let texts: Vec<usize> = (0..ws.files.len())
-            .filter(|i| {
-                matches!(
-                    ws.files[*i].kind,
-                    FileKind::Config
-                        | FileKind::Deploy
-                        | FileKind::Ci
-                        | FileKind::Script
-                        | FileKind::Manifest
-                ) && ws.files[*i].size <= MAX_SECRET_SCAN_BYTES
-                    && crate::rules::security::hardcoded_secret::wants_config_file(
-                        &ws.files[*i].rel,
-                    )
-            })
-            .collect();
-        let scanned: Vec<(usize, String, FileFacts)> = pool.install(|| {
-            texts
-                .par_iter()
-                .filter_map(|&i| {
-                    let bytes = flightcheck_core::read::read_bytes(
-                        &ws.files[i].abs,
-                        None,
-                        flightcheck_core::read::cap::TEXT,
-                    )
-                    .ok()?;
-                    if bytes.iter().take(8192).any(|b| *b == 0) {
-                        return None;
-                    }
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
-                    let facts = FileFacts {
-                        secrets: flightcheck_core::secrets::scan_text(&text),
-                        lines: text.lines().count() as u32,
-                        ..Default::default()
-                    };
-                    Some((i, text, facts))
-                })
-                .collect()
-        });
-        for (i, text, facts) in scanned {
-            if files[i].facts.is_none() {
-                files[i].facts = Some(facts);
-                files[i].text = Some(text);
-            }
-        }
+        scan_config_secrets(&ws, &pool, &mut files);
     }
     lap("parse", &mut timings);
 
@@ -563,191 +793,29 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     lap("reachability", &mut timings);
 
     // Project rules.
-    let mut projects = Vec::new();
+    let model = Program {
+        ws: &ws,
+        files: &files,
+        entries: &entries,
+        entry_kinds: &entry_kinds,
+        reach_all: &reach_all,
+        problems: &problems,
+        references: &references,
+    };
     let mut rule_ms: BTreeMap<&'static str, f64> = BTreeMap::new();
-    for (p, project) in ws.projects.iter().enumerate() {
-        let project_sources: Vec<usize> = ws
-            .project_files(p)
-            .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
-            .collect();
-        let ctx = ProjectContext {
-            ws: &ws,
-            index: p,
-            project,
-            files: &files,
-            sources: project_sources.clone(),
-            entries: entries
-                .iter()
-                .filter(|e| ws.file_project[e.file] == p)
-                .collect(),
-            entry_points_unknown: reach_all.contains_key(&p),
-            import_problems: problems
-                .iter()
-                .filter(|pr| ws.file_project[pr.file] == p)
-                .collect(),
-            env_files: ws.env_files.iter().filter(|e| e.project == p).collect(),
-            claims: flightcheck_project::claims::of_project(&ws, p),
-            references: &references,
-        };
-        if let Some(reason) = reach_all.get(&p) {
-            notes.push(Note::file(
-                if project.root == "." {
-                    "."
-                } else {
-                    &project.root
-                },
-                reason.reason.clone(),
-            ));
-        }
-        let mut applicable: BTreeSet<Category> = BTreeSet::new();
-        let mut ran: BTreeSet<&'static str> = BTreeSet::new();
-        let mut findings = Vec::new();
-        let mut silenced: Vec<SilencedFinding> = Vec::new();
-        let mut later: Vec<&Rule> = Vec::new();
-        let config = &configs[p];
-        for rule in &rules {
-            if !config.runs(rule.meta.id, !options.select.is_empty()) || !(rule.applies)(&ctx) {
-                continue;
-            }
-            applicable.insert(rule.meta.category);
-            ran.insert(rule.meta.id);
-            if rule.after.is_some() {
-                later.push(rule);
-                continue;
-            }
-            let started = Instant::now();
-            findings.extend(run_rule(rule, &ctx, &mut silenced));
-            *rule_ms.entry(rule.meta.id).or_insert(0.0) += started.elapsed().as_secs_f64() * 1000.0;
-        }
-        let by_location = |a: &Finding, b: &Finding| {
-            (&a.file, a.span.line, a.span.column, a.rule).cmp(&(
-                &b.file,
-                b.span.line,
-                b.span.column,
-                b.rule,
-            ))
-        };
-        config.apply(&mut findings);
-        findings.sort_by(by_location);
-        fingerprint::assign(&mut findings);
-        let mut directives = suppression::Directives::new(&ws, &files, p);
-        let mut findings = directives.split(findings);
-        let applicable: Vec<Category> = applicable.into_iter().collect();
-        let weights = config.config.weights();
-        if !later.is_empty() {
-            // Rules that judge the scan itself see every other finding, as the report will.
-            let mut judged = Vec::new();
-            {
-                let measured = Measured {
-                    findings: &findings,
-                    ran: &ran,
-                    applicable: &applicable,
-                    weights: &weights,
-                };
-                for rule in later {
-                    let started = Instant::now();
-                    if let Some(after) = rule.after {
-                        judged.extend(finish_findings(
-                            rule,
-                            &ctx,
-                            after(&ctx, &measured),
-                            &mut silenced,
-                        ));
-                    }
-                    *rule_ms.entry(rule.meta.id).or_insert(0.0) +=
-                        started.elapsed().as_secs_f64() * 1000.0;
-                }
-            }
-            config.apply(&mut judged);
-            judged.sort_by(by_location);
-            fingerprint::assign(&mut judged);
-            findings.extend(directives.split(judged));
-            findings.sort_by(by_location);
-        }
-        let (suppressed, suppression_notes) = directives.finish(&ran);
-        notes.extend(suppression_notes);
-        let card = score::score(&findings, &applicable, &weights);
-        let mut frameworks: BTreeSet<Framework> = project.frameworks.clone();
-        for &i in &project_sources {
-            if files[i].reachable
-                && let Some(f) = &files[i].facts
-            {
-                frameworks.extend(f.frameworks.iter().copied());
-            }
-        }
-        let lines: u64 = project_sources
-            .iter()
-            .filter_map(|i| files[*i].facts.as_ref())
-            .map(|f| u64::from(f.lines))
-            .sum();
-        // Fingerprints are assigned (in place order); reports list findings by triage.
-        flightcheck_core::triage::sort(&mut findings);
-        projects.push(ProjectReport {
-            path: project.root.clone(),
-            name: project.name.clone(),
-            manifests: project.manifests.clone(),
-            languages: ws.languages(p),
-            frameworks: frameworks.into_iter().collect(),
-            package_manager: project.package_manager.clone(),
-            python_runtime: project
-                .python_target
-                .as_ref()
-                .map(|t| format!("{}.{} ({})", t.major, t.minor, t.source)),
-            entry_points: entries
-                .iter()
-                .zip(&entry_kinds)
-                .filter(|(e, _)| ws.file_project[e.file] == p)
-                .map(|(e, kind)| EntryPointReport {
-                    file: ws.files[e.file].rel.clone(),
-                    source: format!("{}:{} {}", e.decl_file, e.decl_line, e.source),
-                    detail: e.detail.clone(),
-                    kind: *kind,
-                })
-                .collect(),
-            warnings: reachability_warnings(
-                reach_all
-                    .get(&p)
-                    .filter(|f| !f.by_convention)
-                    .map(|f| f.reason.as_str()),
-                &project_sources,
-                &ws,
-                &files,
-            ),
-            env_files: ctx
-                .env_files
-                .iter()
-                .map(|e| format!("{} ({})", e.rel, e.role.as_str()))
-                .collect(),
-            deploy_files: project.deploy_files.clone(),
-            files: FileCounts {
-                source: project_sources.len() as u32,
-                reachable: project_sources
-                    .iter()
-                    .filter(|i| files[**i].reachable)
-                    .count() as u32,
-                lines,
-                tests: project_sources
-                    .iter()
-                    .filter(|i| is_test_file(&ws.files[**i].rel))
-                    .count() as u32,
-            },
-            unreachable: project_sources
-                .iter()
-                .filter(|i| !files[**i].reachable && !is_test_file(&ws.files[**i].rel))
-                .map(|i| ws.files[*i].rel.clone())
-                .collect(),
-            verdict: card.verdict,
-            counts: Counts::of(&findings),
-            score: card,
-            findings,
-            suppressed,
-            silenced_by_role: {
-                silenced.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
-                silenced
-            },
-            claims: ctx.claims.clone(),
-        });
-    }
+    let projects: Vec<ProjectReport> = (0..ws.projects.len())
+        .map(|p| {
+            judge_project(
+                &model,
+                p,
+                &rules,
+                &configs[p],
+                !options.select.is_empty(),
+                &mut notes,
+                &mut rule_ms,
+            )
+        })
+        .collect();
     lap("rules", &mut timings);
 
     if sources.is_empty() {
