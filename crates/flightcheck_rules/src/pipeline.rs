@@ -433,6 +433,54 @@ fn scan_config_secrets(ws: &Workspace, pool: &rayon::ThreadPool, files: &mut [Fi
     }
 }
 
+/// Which entry points reach each file: facts of one program (an example among many, a
+/// second service) must not satisfy rules about another. A project whose reachability fell
+/// back to the whole project has no per-file entry points.
+fn mark_programs(
+    ws: &Workspace,
+    graph: &ImportGraph,
+    sources: &[usize],
+    entries: &[flightcheck_project::entry::EntryPoint],
+    reach_all: &BTreeMap<usize, crate::roles::Fallback>,
+    files: &mut [FileState],
+) {
+    let entry_files: BTreeSet<usize> = entries.iter().map(|e| e.file).collect();
+    for (k, &entry) in entry_files.iter().enumerate() {
+        let reach = graph.reachable([entry]);
+        for (i, r) in reach.iter().enumerate() {
+            if *r {
+                files[i].entries.push(k as u32);
+            }
+        }
+    }
+    for &i in sources {
+        if reach_all.contains_key(&ws.file_project[i]) {
+            files[i].entries.clear();
+        }
+    }
+}
+
+/// Liveness: which top-level declarations of each reachable file run.
+fn mark_liveness(
+    ws: &Workspace,
+    sources: &[usize],
+    imported_names: &[ImportedNames],
+    reach_all: &BTreeMap<usize, crate::roles::Fallback>,
+    files: &mut [FileState],
+) {
+    for &i in sources {
+        if !files[i].reachable {
+            continue;
+        }
+        let whole_project = reach_all.contains_key(&ws.file_project[i]);
+        let names = imported_names[i].from_reachable(|f| files[f].reachable);
+        if let Some(facts) = &files[i].facts {
+            files[i].live =
+                Liveness::compute(&facts.wiring, ws.files[i].kind, names, whole_project);
+        }
+    }
+}
+
 /// The program model every rule reads: the workspace, each file's facts and role, the
 /// entry points and what they reach, imports that resolve to nothing, and which functions
 /// running code names.
@@ -648,177 +696,25 @@ fn judge_project(
     }
 }
 
-pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
-    let rules = registry::selection(&options.select, &options.ignore)?;
-    let checks = FileChecks {
-        js: rules.iter().filter_map(|r| r.js).collect(),
-        python: rules.iter().filter_map(|r| r.python).collect(),
-    };
-    let jobs = if options.jobs == 0 {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    } else {
-        options.jobs
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .stack_size(WORKER_STACK_BYTES)
-        .build()
-        .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &str, timings: &mut Vec<Timing>| {
-        timings.push(Timing {
-            phase: name.to_string(),
-            ms: (clock.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
-        });
-        clock = Instant::now();
-    };
-
-    let root = std::fs::canonicalize(&options.root)
-        .map_err(|e| format!("cannot scan {}: {e}", options.root.display()))?;
-    let mut ws = Workspace::discover(
-        &root,
-        &DiscoverOptions {
-            threads: jobs,
-            production_env: options.production_env.clone(),
-        },
-    )?;
-    let configs = project_config::resolve(&ws, options.config.as_deref(), &options.path_prefix)?;
-    project_config::apply_production_env(&mut ws, &configs, !options.production_env.is_empty());
-    lap("discover", &mut timings);
-    let wants = |id: &str| rules.iter().any(|r| r.meta.id == id);
-    if wants(crate::rules::security::env_file_committed::META.id) {
-        let depth = options
-            .history_depth
-            .unwrap_or(flightcheck_project::history::DEFAULT_DEPTH);
-        if depth > 0 {
-            ws.history = Some(flightcheck_project::history::read(&root, depth));
-            lap("history", &mut timings);
-        }
-    }
-    let ws = ws;
-    let mut notes = ws.notes.clone();
-    if let Some(h) = &ws.history {
-        notes.extend(
-            h.notes
-                .iter()
-                .map(|n| Note::general(n.clone()).lowering_confidence()),
-        );
-    }
-
-    // Parse every source file once, in parallel.
-    let sources: Vec<usize> = (0..ws.files.len())
-        .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
-        .collect();
-    let mut files = parse_sources(
-        &ws,
-        &sources,
-        &checks,
-        &pool,
-        options.progress.as_ref(),
-        &mut notes,
-    );
-    if wants(crate::rules::security::hardcoded_secret::META.id) {
-        scan_config_secrets(&ws, &pool, &mut files);
-    }
-    lap("parse", &mut timings);
-
-    // Resolve imports into a graph; collect imports that resolve to nothing.
-    let Resolved {
-        graph,
-        imported_names,
-        mut problems,
-        opaque_loads,
-        notes: resolve_notes,
-        resolved,
-        optional,
-    } = pool.install(|| resolve_imports(&ws, &files));
-    notes.extend(resolve_notes);
-    for ((state, r), optional) in files.iter_mut().zip(resolved).zip(optional) {
-        state.resolved = r;
-        state.optional = optional;
-    }
-    problems.sort_by_key(|a| (a.file, a.import.span));
-    lap("resolve", &mut timings);
-
-    // Entry points and reachability.
-    let resolution = entry::resolve_entries(&ws);
-    for missing in &resolution.missing {
-        notes.push(Note::file(
-            &missing.decl.file,
-            format!(
-                "{} (line {}) starts `{}`, which is not in the repository",
-                missing.decl.source, missing.decl.line, missing.target
-            ),
-        ));
-    }
-    let mut model = crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph);
-    model.add_fallbacks(&ws, &graph, &opaque_loads);
-    crate::roles::assign(&ws, &graph, &model, &mut files);
-    let crate::roles::Entries {
-        points: entries,
-        kinds: entry_kinds,
-        fallback: reach_all,
-    } = model;
-    // Which entry points reach each file: facts of one program (an example among many, a
-    // second service) must not satisfy rules about another.
-    let entry_files: BTreeSet<usize> = entries.iter().map(|e| e.file).collect();
-    for (k, &entry) in entry_files.iter().enumerate() {
-        let reach = graph.reachable([entry]);
-        for (i, r) in reach.iter().enumerate() {
-            if *r {
-                files[i].entries.push(k as u32);
-            }
-        }
-    }
-    for &i in &sources {
-        if reach_all.contains_key(&ws.file_project[i]) {
-            files[i].entries.clear();
-        }
-    }
-    for &i in &sources {
-        if !files[i].reachable {
-            continue;
-        }
-        let whole_project = reach_all.contains_key(&ws.file_project[i]);
-        let names = imported_names[i].from_reachable(|f| files[f].reachable);
-        if let Some(facts) = &files[i].facts {
-            files[i].live =
-                Liveness::compute(&facts.wiring, ws.files[i].kind, names, whole_project);
-        }
-    }
-    let references = crate::unreferenced::References::collect(&ws, &files, &entries, &entry_kinds);
-    lap("reachability", &mut timings);
-
-    // Project rules.
-    let model = Program {
-        ws: &ws,
-        files: &files,
-        entries: &entries,
-        entry_kinds: &entry_kinds,
-        reach_all: &reach_all,
-        problems: &problems,
-        references: &references,
-    };
-    let mut rule_ms: BTreeMap<&'static str, f64> = BTreeMap::new();
-    let projects: Vec<ProjectReport> = (0..ws.projects.len())
-        .map(|p| {
-            judge_project(
-                &model,
-                p,
-                &rules,
-                &configs[p],
-                !options.select.is_empty(),
-                &mut notes,
-                &mut rule_ms,
-            )
-        })
-        .collect();
-    lap("rules", &mut timings);
-
-    if sources.is_empty() {
+/// Report: notes in order, the roll-up of the projects' verdicts, scores and counts, then
+/// the output boundary (every string scrubbed of the scan's secret values) and paths from
+/// the repository root.
+#[allow(clippy::too_many_arguments)]
+fn assemble_report(
+    options: &ScanOptions,
+    rules: &[&'static Rule],
+    ws: &Workspace,
+    files: &[FileState],
+    projects: Vec<ProjectReport>,
+    mut notes: Vec<Note>,
+    timings: Vec<Timing>,
+    rule_ms: BTreeMap<&'static str, f64>,
+) -> ScanReport {
+    if !ws
+        .files
+        .iter()
+        .any(|f| matches!(f.kind, FileKind::Source(_)))
+    {
         notes.push(Note::general(
             "no JavaScript, TypeScript or Python source files found",
         ));
@@ -835,7 +731,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         .max()
         .unwrap_or(Verdict::Green);
     let score = flightcheck_core::rollup_score(&projects);
-    let secrets = secret_values(&ws, &files);
+    let secrets = secret_values(ws, files);
     let mut report = ScanReport {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -866,7 +762,196 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
     };
     report.scrub(&secrets);
     report.prefix_paths(&options.path_prefix);
-    Ok(report)
+    report
+}
+
+pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
+    let rules = registry::selection(&options.select, &options.ignore)?;
+    let checks = FileChecks {
+        js: rules.iter().filter_map(|r| r.js).collect(),
+        python: rules.iter().filter_map(|r| r.python).collect(),
+    };
+    let jobs = if options.jobs == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    } else {
+        options.jobs
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    let mut laps = Laps::start();
+    let wants = |id: &str| rules.iter().any(|r| r.meta.id == id);
+
+    // Discover the projects, their files, manifests, deploy and env files, and configs.
+    let (ws, configs, mut notes) = discover(
+        options,
+        jobs,
+        wants(crate::rules::security::env_file_committed::META.id),
+        &mut laps,
+    )?;
+
+    // Parse every source file once, in parallel.
+    let sources: Vec<usize> = (0..ws.files.len())
+        .filter(|i| matches!(ws.files[*i].kind, FileKind::Source(_)))
+        .collect();
+    let mut files = parse_sources(
+        &ws,
+        &sources,
+        &checks,
+        &pool,
+        options.progress.as_ref(),
+        &mut notes,
+    );
+    if wants(crate::rules::security::hardcoded_secret::META.id) {
+        scan_config_secrets(&ws, &pool, &mut files);
+    }
+    laps.lap("parse");
+
+    // Resolve imports into a graph; collect imports that resolve to nothing.
+    let Resolved {
+        graph,
+        imported_names,
+        mut problems,
+        opaque_loads,
+        notes: resolve_notes,
+        resolved,
+        optional,
+    } = pool.install(|| resolve_imports(&ws, &files));
+    notes.extend(resolve_notes);
+    for ((state, r), optional) in files.iter_mut().zip(resolved).zip(optional) {
+        state.resolved = r;
+        state.optional = optional;
+    }
+    problems.sort_by_key(|a| (a.file, a.import.span));
+    laps.lap("resolve");
+
+    // Entry points and reachability: the roles of the program model.
+    let resolution = entry::resolve_entries(&ws);
+    notes.extend(resolution.missing.iter().map(|missing| {
+        Note::file(
+            &missing.decl.file,
+            format!(
+                "{} (line {}) starts `{}`, which is not in the repository",
+                missing.decl.source, missing.decl.line, missing.target
+            ),
+        )
+    }));
+    let mut model = crate::roles::collect(&ws, &files, &configs, resolution.entries, &graph);
+    model.add_fallbacks(&ws, &graph, &opaque_loads);
+    crate::roles::assign(&ws, &graph, &model, &mut files);
+    let crate::roles::Entries {
+        points: entries,
+        kinds: entry_kinds,
+        fallback: reach_all,
+    } = model;
+    mark_programs(&ws, &graph, &sources, &entries, &reach_all, &mut files);
+    mark_liveness(&ws, &sources, &imported_names, &reach_all, &mut files);
+    let references = crate::unreferenced::References::collect(&ws, &files, &entries, &entry_kinds);
+    laps.lap("reachability");
+
+    // Project rules.
+    let model = Program {
+        ws: &ws,
+        files: &files,
+        entries: &entries,
+        entry_kinds: &entry_kinds,
+        reach_all: &reach_all,
+        problems: &problems,
+        references: &references,
+    };
+    let mut rule_ms: BTreeMap<&'static str, f64> = BTreeMap::new();
+    let projects: Vec<ProjectReport> = (0..ws.projects.len())
+        .map(|p| {
+            judge_project(
+                &model,
+                p,
+                &rules,
+                &configs[p],
+                !options.select.is_empty(),
+                &mut notes,
+                &mut rule_ms,
+            )
+        })
+        .collect();
+    laps.lap("rules");
+
+    Ok(assemble_report(
+        options,
+        &rules,
+        &ws,
+        &files,
+        projects,
+        notes,
+        laps.timings,
+        rule_ms,
+    ))
+}
+
+/// Time per phase for `--timings`.
+struct Laps {
+    clock: Instant,
+    timings: Vec<Timing>,
+}
+
+impl Laps {
+    fn start() -> Self {
+        Self {
+            clock: Instant::now(),
+            timings: Vec::new(),
+        }
+    }
+
+    /// Ends phase `name`: the time since the previous lap.
+    fn lap(&mut self, name: &str) {
+        self.timings.push(Timing {
+            phase: name.to_string(),
+            ms: (self.clock.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+        });
+        self.clock = Instant::now();
+    }
+}
+
+/// Discover: the workspace (projects, files, manifests, deploy and env files), each
+/// project's config, the production env files, and git history when a rule reads it.
+/// Returns the notes so far.
+fn discover(
+    options: &ScanOptions,
+    jobs: usize,
+    read_history: bool,
+    laps: &mut Laps,
+) -> Result<(Workspace, Vec<project_config::ProjectConfig>, Vec<Note>), String> {
+    let root = std::fs::canonicalize(&options.root)
+        .map_err(|e| format!("cannot scan {}: {e}", options.root.display()))?;
+    let mut ws = Workspace::discover(
+        &root,
+        &DiscoverOptions {
+            threads: jobs,
+            production_env: options.production_env.clone(),
+        },
+    )?;
+    let configs = project_config::resolve(&ws, options.config.as_deref(), &options.path_prefix)?;
+    project_config::apply_production_env(&mut ws, &configs, !options.production_env.is_empty());
+    laps.lap("discover");
+    let depth = options
+        .history_depth
+        .unwrap_or(flightcheck_project::history::DEFAULT_DEPTH);
+    if read_history && depth > 0 {
+        ws.history = Some(flightcheck_project::history::read(&root, depth));
+        laps.lap("history");
+    }
+    let mut notes = ws.notes.clone();
+    if let Some(h) = &ws.history {
+        notes.extend(
+            h.notes
+                .iter()
+                .map(|n| Note::general(n.clone()).lowering_confidence()),
+        );
+    }
+    Ok((ws, configs, notes))
 }
 
 /// Files of a chat framework's own package (`aiogram/…`, `src/telegram/…`, `telegraf/…`).
