@@ -1339,6 +1339,9 @@ struct VerifyScan<'s, 'a> {
     verified: Option<String>,
     fail_open: Option<String>,
     reads_body: bool,
+    /// Locals of the handler and what they were initialised from (`const SIGN = body.SIGN`,
+    /// `const { SIGN } = req.body`): a test on a local reads what its initialiser reads.
+    locals: HashMap<&'a str, &'a str>,
 }
 
 impl<'s, 'a> VerifyScan<'s, 'a> {
@@ -1351,7 +1354,23 @@ impl<'s, 'a> VerifyScan<'s, 'a> {
             verified: None,
             fail_open: None,
             reads_body: false,
+            locals: HashMap::new(),
         }
+    }
+
+    /// Whether `text` reads the incoming request, directly or through the handler's locals
+    /// (`SIGN` ← `body.SIGN` ← `req.body`), a few steps deep.
+    fn reads_request_through_locals(&self, text: &str, depth: usize) -> bool {
+        if reads_request(text) {
+            return true;
+        }
+        if depth == 0 {
+            return false;
+        }
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| self.locals.get(w))
+            .any(|init| self.reads_request_through_locals(init, depth - 1))
     }
 
     fn text(&self, span: oxc_span::Span) -> &'a str {
@@ -1434,7 +1453,9 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
         // `if (req.params.secret !== process.env.HOOK_SECRET) return res.sendStatus(403)`:
         // the handler refuses the caller (401/403) on a value the request carries.
         let test = self.text(it.test.span());
-        if reads_request(test) && rejects_caller(self.text(it.consequent.span())) {
+        if self.reads_request_through_locals(test, 4)
+            && rejects_caller(self.text(it.consequent.span()))
+        {
             self.found(format!("`if ({})` refuses the caller", short_text(test)));
         }
         self.visit_expression(&it.test);
@@ -1519,6 +1540,26 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
             }
         }
         walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let Some(init) = &it.init {
+            let from = self.text(init.span());
+            match &it.id {
+                BindingPattern::BindingIdentifier(id) => {
+                    self.locals.insert(id.name.as_str(), from);
+                }
+                BindingPattern::ObjectPattern(o) => {
+                    for prop in &o.properties {
+                        if let BindingPattern::BindingIdentifier(id) = &prop.value {
+                            self.locals.insert(id.name.as_str(), from);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk::walk_variable_declarator(self, it);
     }
 
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {

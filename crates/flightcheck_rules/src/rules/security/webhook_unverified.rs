@@ -82,6 +82,10 @@ function imported from a project module that calls an HTTP API or a payment SDK 
 signs nothing; its documentation asks for exactly these checks). A status compared against
 the project's own records does not count: the caller can be the user who created the order.
 A route whose handler is defined elsewhere is not judged (its code is out of sight).
+A JavaScript handler that refuses the caller (401/403) when a value the request carries
+differs from what it expects is verified, also when the value reaches the test through the
+handler's locals (`const { sign } = req.body; … if (sign !== expected) return
+res.status(403)`, a digest the handler recomputes from the fields and a secret).
 
 ## Fix
 Verify unconditionally: refuse to start without the secret, and reject requests whose
