@@ -15,8 +15,20 @@ pub struct PackageJson {
     pub script_lines: BTreeMap<String, u32>,
     /// dependencies + devDependencies + peer/optional, package name → is dev.
     pub dependencies: BTreeMap<String, bool>,
+    /// The version range each dependency is declared with (`"^5.1.0"`), first field wins.
+    pub versions: BTreeMap<String, String>,
     pub is_module: bool,
     pub workspaces: Vec<String>,
+}
+
+/// The major version a declared range starts from (`"^5.1.0"` → 5, `"~4.18"` → 4,
+/// `">=5"` → 5); `None` for tags, URLs and `*`.
+pub fn range_major(range: &str) -> Option<u32> {
+    let r = range
+        .trim()
+        .trim_start_matches(['^', '~', '>', '=', 'v', ' ']);
+    let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// npm's placeholder (`echo "Error: no test specified" && exit 1`), an `echo` alone or
@@ -73,8 +85,13 @@ impl PackageJson {
             ("devDependencies", true),
         ] {
             if let Some(Value::Object(m)) = obj.get(field) {
-                for k in m.keys() {
+                for (k, v) in m {
                     pkg.dependencies.entry(k.clone()).or_insert(dev);
+                    if let Some(range) = v.as_str() {
+                        pkg.versions
+                            .entry(k.clone())
+                            .or_insert_with(|| range.to_string());
+                    }
                 }
             }
         }
@@ -277,6 +294,18 @@ pub fn requirements_opaque_line(text: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn majors_of_declared_ranges() {
+        assert_eq!(range_major("^5.1.0"), Some(5));
+        assert_eq!(range_major("~4.18.2"), Some(4));
+        assert_eq!(range_major(">=5"), Some(5));
+        assert_eq!(range_major("5.x"), Some(5));
+        assert_eq!(range_major("latest"), None);
+        assert_eq!(range_major("*"), None);
+        assert_eq!(range_major("github:expressjs/express"), None);
+    }
+
     use super::*;
 
     #[test]

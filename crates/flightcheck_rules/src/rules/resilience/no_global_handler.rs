@@ -30,7 +30,7 @@ through a helper of the file that registers the event its first parameter names:
 (`@sentry/node` and the other Sentry Node SDKs, whose default integrations register them).
 One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and grammY
 install no process-wide handler. Medium, not high, for a Fastify, NestJS, Koa or hapi server
-without Express: the framework catches what a route handler throws or rejects, so only code
+without Express, and for Express 5 (its `package.json` declares `express` at 5 or later): the framework catches what a route handler throws or rejects, so only code
 outside a request (timers, event listeners, startup) can end the process.
 
 **Python.** For a plain asyncio service — code an entry point runs calls `asyncio.run(...)`,

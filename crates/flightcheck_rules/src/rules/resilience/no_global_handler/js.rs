@@ -60,12 +60,24 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         if let Some(entry) = super::entry_evidence(ctx, f) {
             finding = finding.evidence(entry);
         }
-        // Fastify, NestJS, Koa and hapi catch what a request handler throws or rejects and
-        // answer 500; only code outside a request (timers, event listeners, startup) can
-        // end such a process. Express 4 and the bot libraries do not catch rejections.
+        // Fastify, NestJS, Koa, hapi and Express 5 catch what a request handler throws or
+        // rejects and answer 500; only code outside a request (timers, event listeners,
+        // startup) can end such a process. Express 4 and the bot libraries do not catch
+        // rejections.
+        // Express 5 forwards a rejected route handler to its error handler too.
+        let express_major = ctx
+            .project
+            .package_json
+            .as_ref()
+            .and_then(|p| p.versions.get("express"))
+            .and_then(|r| flightcheck_project::manifest::range_major(r));
+        let catching = match package_near(ctx, f, &["express"]) {
+            Some(_) if express_major.is_some_and(|m| m >= 5) => Some("express 5".to_string()),
+            Some(_) => None,
+            None => package_near(ctx, f, &CATCHING_FRAMEWORKS).map(|(_, framework)| framework),
+        };
         if r.library == "http"
-            && let Some((_, framework)) = package_near(ctx, f, &CATCHING_FRAMEWORKS)
-            && package_near(ctx, f, &["express"]).is_none()
+            && let Some(framework) = catching
         {
             finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
                 "medium, not high: {framework} catches errors of route handlers; a rejection outside a request is what would end the process"
