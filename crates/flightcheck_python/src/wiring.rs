@@ -747,6 +747,7 @@ impl<'a> Walker<'_, '_, 'a> {
     // ---- telegram command filters -------------------------------------------------------
 
     /// aiogram filter: `Command("start")`, `CommandStart()`, `F.text == "/start"`,
+    /// `F.text.startswith("/start")`,
     /// `Command("a") & F.chat.type == "private"`.
     fn aiogram_filter(&self, e: &Expr) -> CmdFilter {
         match e {
@@ -791,6 +792,15 @@ impl<'a> Walker<'_, '_, 'a> {
                         CmdFilter::Dynamic
                     } else {
                         CmdFilter::Names(names, narrowed)
+                    }
+                }
+                // `F.text.startswith("/start")`: the command, with or without a payload.
+                Some("startswith") if dotted(&c.func).as_deref() == Some("F.text.startswith") => {
+                    match c.arguments.args.first().and_then(str_lit) {
+                        Some(t) if t.starts_with('/') && t.len() > 1 => {
+                            CmdFilter::Names(vec![t], false)
+                        }
+                        _ => CmdFilter::Other,
                     }
                 }
                 _ => CmdFilter::Other,

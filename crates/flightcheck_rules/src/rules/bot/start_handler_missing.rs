@@ -48,6 +48,7 @@ bot.start((ctx) => ctx.reply('Welcome!'));
 @router.message(CommandStart())
 async def start(message: Message): ...
 ```
+aiogram's text filters count too: `F.text == "/start"`, `F.text.startswith("/start")`.
 A bot that registers commands from a computed list (a command loader) is not flagged: its
 set of commands cannot be known without running it. Neither is a group or channel bot whose
 every command is filtered to non-private chats (`router.message.filter(F.chat.type.in_(

@@ -114,10 +114,11 @@ pub(crate) fn is_non_production_path(rel: &str) -> bool {
         })
 }
 
-/// Paths of local development certificates: `certs/localhost-key.pem`, `dev/ssl.key`.
+/// Paths of local development certificates: `certs/localhost-key.pem`, `dev/ssl.key`,
+/// mkcert's `localhost+1-key.pem` (a `+N` for the extra names it covers).
 fn is_local_dev_path(rel: &str) -> bool {
     rel.to_ascii_lowercase()
-        .split(['/', '.', '-', '_'])
+        .split(['/', '.', '-', '_', '+'])
         .any(|t| {
             matches!(
                 t,
@@ -456,5 +457,17 @@ fn capitalise(s: &str) -> String {
     match chars.next() {
         Some(f) => f.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_development_certificates_by_path() {
+        assert!(is_local_dev_path("server/certs/localhost+1-key.pem"));
+        assert!(is_local_dev_path("certs/localhost-key.pem"));
+        assert!(!is_local_dev_path("deploy/tls/api.example.com.key"));
     }
 }
