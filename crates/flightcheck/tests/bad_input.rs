@@ -85,17 +85,7 @@ fn empty_directory_fails_closed() {
 fn unreadable_reachable_source_fails_the_gate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(
-        root,
-        "package.json",
-        br#"{"name":"x","main":"index.js","scripts":{"start":"node index.js"}}"#,
-    );
-    write(
-        root,
-        "index.js",
-        b"const rates = require('./rates');\nrequire('http').createServer((q, r) => r.end(String(rates))).listen(3000);\n",
-    );
-    write(root, "rates.js", b"module.exports = 1;\n\0\0\x01binary");
+    common::write_service_importing_binary(root);
     for fail_on in ["blocker", "high", "low"] {
         let out = Command::cargo_bin("flightcheck")
             .expect("binary builds")

@@ -668,17 +668,7 @@ fn paths_are_relative_to_the_repository_root_in_every_format() {
 fn every_format_carries_the_confidence_notes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(
-        root,
-        "package.json",
-        r#"{"name":"x","main":"index.js","scripts":{"start":"node index.js"}}"#,
-    );
-    write(
-        root,
-        "index.js",
-        "const rates = require('./rates');\nrequire('http').createServer((q, r) => r.end(String(rates))).listen(3000);\n",
-    );
-    write(root, "rates.js", b"module.exports = 1;\n\0\0binary");
+    common::write_service_importing_binary(root);
     let cases: [&[&str]; 9] = [
         &["--format", "pretty"],
         &["--format", "pretty", "--quiet"],

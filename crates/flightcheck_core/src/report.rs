@@ -254,6 +254,22 @@ impl ScanReport {
 }
 
 impl ScanReport {
+    /// `RED NOT PRODUCTION READY · score 23/100 · 9 blocker, 3 high, 3 medium, 4 low`: the
+    /// last line of the text formats.
+    pub fn verdict_line(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "{} {} · score {}/100 · {} blocker, {} high, {} medium, {} low",
+            self.verdict.as_str(),
+            self.verdict.headline(),
+            self.score,
+            c.blocker,
+            c.high,
+            c.medium,
+            c.low
+        )
+    }
+
     /// What lowers confidence in the verdict, one line each, for every format (even
     /// `--quiet`, annotations, SARIF and JUnit): reachability warnings of each project
     /// (prefixed by the project when there are several), then notes marked

@@ -26,18 +26,7 @@ pub fn render(report: &ScanReport) -> String {
     for note in report.confidence_notes() {
         let _ = writeln!(out, "warning: {}", one_line(&note));
     }
-    let c = &report.counts;
-    let _ = writeln!(
-        out,
-        "{} {} · score {}/100 · {} blocker, {} high, {} medium, {} low",
-        report.verdict.as_str(),
-        report.verdict.headline(),
-        report.score,
-        c.blocker,
-        c.high,
-        c.medium,
-        c.low
-    );
+    let _ = writeln!(out, "{}", report.verdict_line());
     out
 }
 

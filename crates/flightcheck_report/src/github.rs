@@ -88,17 +88,7 @@ fn write_annotation(out: &mut String, project: &ProjectReport, finding: &Finding
 /// `RED NOT PRODUCTION READY · score 23/100 · 9 blocker, 3 high, 3 medium, 4 low`, with the
 /// suppressed and baseline counts when there are any.
 fn summary(report: &ScanReport) -> String {
-    let c = &report.counts;
-    let mut text = format!(
-        "{} {} · score {}/100 · {} blocker, {} high, {} medium, {} low",
-        report.verdict.as_str(),
-        report.verdict.headline(),
-        report.score,
-        c.blocker,
-        c.high,
-        c.medium,
-        c.low
-    );
+    let mut text = report.verdict_line();
     let suppressed: usize = report.projects.iter().map(|p| p.suppressed.len()).sum();
     if suppressed > 0 {
         let _ = write!(text, " · {suppressed} suppressed");

@@ -273,18 +273,29 @@ fn parse_one(ws: &Workspace, i: usize, checks: &FileChecks) -> ParsedFile {
         .python_target
         .as_ref()
         .filter(|t| !t.lower_bound);
-    match load(&file.abs, language) {
-        Loaded::Text { text, note } => {
-            let facts = parse_file(&file.rel, language, &text, checks, python_target);
-            ParsedFile {
-                index: i,
-                unread: None,
-                facts: Some(facts),
-                unparsed_secrets: Vec::new(),
-                text: Some(text),
-                note,
-            }
+    let parsed = |text: String, note: Option<String>, not_utf8: bool| {
+        let mut facts = parse_file(&file.rel, language, &text, checks, python_target);
+        if not_utf8 {
+            facts.syntax_issues.insert(
+                0,
+                SyntaxIssue {
+                    message: "SyntaxError: file is not valid UTF-8 and declares no encoding".into(),
+                    span: flightcheck_core::Span::line(1),
+                },
+            );
         }
+        ParsedFile {
+            index: i,
+            unread: None,
+            facts: Some(facts),
+            unparsed_secrets: Vec::new(),
+            text: Some(text),
+            note,
+        }
+    };
+    match load(&file.abs, language) {
+        Loaded::Text { text, note } => parsed(text, note, false),
+        Loaded::PythonNotUtf8(text) => parsed(text, None, true),
         Loaded::Skipped(note) => ParsedFile {
             index: i,
             unread: Some(note.clone()),
@@ -301,24 +312,6 @@ fn parse_one(ws: &Workspace, i: usize, checks: &FileChecks) -> ParsedFile {
             text: Some(text),
             note: Some(note),
         },
-        Loaded::PythonNotUtf8(text) => {
-            let mut facts = parse_file(&file.rel, language, &text, checks, python_target);
-            facts.syntax_issues.insert(
-                0,
-                SyntaxIssue {
-                    message: "SyntaxError: file is not valid UTF-8 and declares no encoding".into(),
-                    span: flightcheck_core::Span::line(1),
-                },
-            );
-            ParsedFile {
-                index: i,
-                unread: None,
-                facts: Some(facts),
-                unparsed_secrets: Vec::new(),
-                text: Some(text),
-                note: None,
-            }
-        }
     }
 }
 

@@ -90,3 +90,19 @@ pub fn notes(report: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// A service whose entry point imports `rates.js`, a file of binary content the scan cannot
+/// read as source.
+pub fn write_service_importing_binary(root: &Path) {
+    write(
+        root,
+        "package.json",
+        r#"{"name":"x","main":"index.js","scripts":{"start":"node index.js"}}"#,
+    );
+    write(
+        root,
+        "index.js",
+        "const rates = require('./rates');\nrequire('http').createServer((q, r) => r.end(String(rates))).listen(3000);\n",
+    );
+    write(root, "rates.js", b"module.exports = 1;\n\0\0\x01binary");
+}
