@@ -108,6 +108,46 @@ fn unreadable_reachable_source_fails_the_gate() {
         );
         assert_ne!(report["verdict"], "GREEN");
     }
+    // Imported only by a hand-run script beside the service: a low finding, and the gate
+    // does not fail on it (a script cannot fail the build for the service).
+    write(
+        root,
+        "index.js",
+        b"require('http').createServer((q, r) => r.end('ok')).listen(3000);\n",
+    );
+    write(
+        root,
+        "scripts/seed.js",
+        b"const rates = require('../rates');\nconsole.log(rates);\n",
+    );
+    let out = Command::cargo_bin("flightcheck")
+        .expect("binary builds")
+        .args([
+            "scan",
+            "--no-progress",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+        ])
+        .arg(root)
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let unread: Vec<&Value> = report["projects"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "integrity/unreadable-source")
+        .collect();
+    assert!(
+        unread
+            .iter()
+            .all(|f| f["severity"] == "low" && f["role"] == "script"),
+        "{report}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    std::fs::remove_file(root.join("scripts/seed.js")).expect("rm");
     // Not imported by anything: a note, and the gate decides by the other findings.
     write(
         root,

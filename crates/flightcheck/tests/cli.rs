@@ -740,3 +740,36 @@ fn upper_case_file_names_survive_redaction_in_every_format() {
         assert!(!text.contains("DASH…"), "{format}:\n{text}");
     }
 }
+
+/// `--show high` hides medium and low findings from the human formats and says how many,
+/// while the gate and the verdict line still count them.
+#[test]
+fn show_hides_lower_findings_and_says_how_many() {
+    for (format, said) in [
+        ("pretty", "24 findings below high not shown"),
+        ("concise", "note: 24 lower findings not shown"),
+        ("markdown", "24 findings below the severity shown"),
+    ] {
+        let out = bin()
+            .arg("scan")
+            .arg(example())
+            .args(["--no-progress", "--show", "high", "--format", format])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: blockers still fail the gate"
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(said), "{format}:\n{text}");
+        assert!(
+            !text.contains("MEDIUM ") && !text.contains("| M1 |"),
+            "{format}:\n{text}"
+        );
+        assert!(
+            text.contains("18 medium"),
+            "{format}: counts keep every finding"
+        );
+    }
+}

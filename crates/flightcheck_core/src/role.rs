@@ -72,11 +72,12 @@ pub fn fails_at_import(rule: &RuleMeta) -> bool {
     rule.id == "integrity/parse-error"
 }
 
-/// A finding of `rule` means the scan could not judge code that runs (a source file it
-/// could not read): the gate fails on it at any `--fail-on` threshold but `never`, so code
-/// that was not read can never pass CI.
-pub fn fails_closed(rule: &str) -> bool {
-    rule == "integrity/unreadable-source"
+/// A finding of `rule` in code of `role` means the scan could not judge code the service
+/// may run (a source file it could not read): the gate fails on it at any `--fail-on`
+/// threshold but `never`, so such code can never pass CI. A hand-run script's unread
+/// module stays an ordinary (low) finding.
+pub fn fails_closed(rule: &str, role: Role) -> bool {
+    rule == "integrity/unreadable-source" && matches!(role, Role::Service | Role::PossiblyRunning)
 }
 
 /// `rule` reports an `ImportError`: a `try` around the import that loads the module

@@ -11,6 +11,7 @@ pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     let mut findings: Vec<_> = report.all_findings().collect();
     findings.sort_by(|(_, a), (_, b)| triage::order(a, b));
+    let shown = findings.len();
     for (project, f) in findings {
         let (file, span) = finding_location(project, f);
         let _ = writeln!(
@@ -25,6 +26,14 @@ pub fn render(report: &ScanReport) -> String {
     }
     for note in report.confidence_notes() {
         let _ = writeln!(out, "warning: {}", one_line(&note));
+    }
+    let hidden = (report.counts.total() as usize).saturating_sub(shown);
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "note: {hidden} lower finding{} not shown (--show); the score and the gate count them",
+            if hidden == 1 { "" } else { "s" }
+        );
     }
     let _ = writeln!(out, "{}", report.verdict_line());
     out

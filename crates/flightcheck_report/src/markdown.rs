@@ -472,6 +472,16 @@ impl<'a> Review<'a> {
                 if suppressed == 1 { "is" } else { "are" }
             ));
         }
+        let shown: usize = report.projects.iter().map(|p| p.findings.len()).sum();
+        let hidden = (c.total() as usize).saturating_sub(shown);
+        if hidden > 0 {
+            sentences.push(format!(
+                "{} below the severity shown (`--show`) {} left out of this review; the score and the gate count {}.",
+                count_noun(hidden as u64, "finding", "findings"),
+                if hidden == 1 { "is" } else { "are" },
+                if hidden == 1 { "it" } else { "them" }
+            ));
+        }
         if let Some(baseline) = &report.baseline {
             sentences.push(format!(
                 "Against the baseline {}: {} new, {} unchanged (see [Baseline](#baseline)).",

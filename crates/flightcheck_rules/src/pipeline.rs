@@ -1638,7 +1638,7 @@ pub fn worst(report: &ScanReport) -> Option<Severity> {
     // Code the scan could not read counts as the worst, whatever its severity: the gate
     // fails closed (see `role::fails_closed`).
     if report.all_findings().any(|(_, f)| {
-        flightcheck_core::fails_closed(f.rule) && flightcheck_core::baseline::gates(f)
+        flightcheck_core::fails_closed(f.rule, f.role) && flightcheck_core::baseline::gates(f)
     }) {
         return Some(Severity::Blocker);
     }

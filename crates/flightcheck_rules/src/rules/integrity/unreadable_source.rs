@@ -1,6 +1,7 @@
 //! `integrity/unreadable-source`: a source file the running service loads that the scan
 //! could not read, so none of its code was judged.
 
+use crate::bots::evidence_at;
 use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use flightcheck_core::{
@@ -19,7 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 Reports a JavaScript, TypeScript or Python file that running code imports (an entry point
 reaches it) but that the scan could not read: an I/O error, a file that is not a regular
 file (a FIFO, a device), or binary content (NUL bytes) under a source name. The evidence
-says why.
+says why and names the lines that import it. In code the service runs (or may run) the gate
+fails on it at every `--fail-on` but `never`: the scan fails closed. A module only a
+hand-run script imports is a low finding and does not fail the gate.
 
 ## Why it breaks production
 The review of that module did not happen: a gate that passes because a file could not be
@@ -54,8 +57,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         };
         let rel = ctx.rel(file);
-        out.push(
-            Finding::new(
+        let mut finding = Finding::new(
                 &META,
                 format!("`{rel}` is loaded by running code but could not be read ({why}): none of its code was reviewed"),
             )
@@ -63,7 +65,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .key(rel)
             .evidence(Evidence::searched(format!(
                 "`{rel}` is reached from an entry point; reading it failed: {why}"
-            )))
+            )));
+        // Where running code imports it: the line a reviewer opens first.
+        for (importer, span) in importers(ctx, file).into_iter().take(3) {
+            finding =
+                finding.evidence(evidence_at(ctx, importer, span, format!("imports `{rel}`")));
+        }
+        out.push(
+            finding
             .impact("The scan could not judge this module, and the runtime rejects source it cannot decode: the import crashes where it runs.")
             .fix("Restore the file's source, or stop importing it.")
             .verify(match ctx.language(file) {
@@ -73,4 +82,23 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Reachable files of the project that import `file`, with the import's place.
+fn importers(ctx: &ProjectContext, file: usize) -> Vec<(usize, Span)> {
+    ctx.reachable_sources()
+        .filter_map(|x| {
+            let specifier = ctx.files[x]
+                .resolved
+                .iter()
+                .find(|(_, target)| *target == file)
+                .map(|(spec, _)| spec.split(':').next().unwrap_or(spec))?;
+            let import = ctx
+                .facts(x)?
+                .imports
+                .iter()
+                .find(|i| i.specifier == specifier)?;
+            Some((x, import.span))
+        })
+        .collect()
 }
