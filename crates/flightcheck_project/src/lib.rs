@@ -8,6 +8,7 @@ pub mod claims;
 pub mod commands;
 pub mod deploy;
 pub mod deployed_env;
+pub mod dockerfile;
 pub mod entry;
 pub mod envfile;
 pub(crate) mod follow;

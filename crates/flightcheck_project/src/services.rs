@@ -61,6 +61,73 @@ pub struct Service {
     pub build_context: Option<String>,
     /// Compose volumes as written (`pgdata:/var/lib/postgresql/data`, `./data:/app/data`).
     pub volumes: Vec<String>,
+    /// What only compose says of a service: ports, environment, Dockerfile.
+    pub compose: Option<Box<ComposeDetails>>,
+}
+
+/// Settings of a compose service that other kinds of definition do not have.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ComposeDetails {
+    /// `build.dockerfile` as written (relative to the build context).
+    pub dockerfile: Option<String>,
+    /// Ports published on the host (`ports:`; `expose:` publishes nothing).
+    pub ports: Vec<PublishedPort>,
+    /// `environment:` entries, `KEY` → value as written (`None` for a bare `KEY`, which
+    /// passes the host's variable through).
+    pub environment: Vec<(String, Option<String>)>,
+    /// The service reads `env_file:`: variables compose does not show may be set there.
+    pub env_file: bool,
+    /// 1-based line of each volume entry, in the order of [`Service::volumes`].
+    pub volume_lines: Vec<u32>,
+}
+
+/// One `ports:` entry of a compose service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPort {
+    pub line: u32,
+    /// The entry as written (`"5432:5432"`, `127.0.0.1:6379:6379`).
+    pub raw: String,
+    /// The host address it binds (`127.0.0.1`), when written; none binds every interface.
+    pub host_ip: Option<String>,
+    /// The container port (`5432` of `"15432:5432/tcp"`).
+    pub container_port: String,
+}
+
+impl PublishedPort {
+    /// Whether the port is reachable from other machines: bound to every interface
+    /// (Docker's default, which also bypasses host firewalls such as ufw), not to loopback.
+    pub fn is_public(&self) -> bool {
+        match self.host_ip.as_deref() {
+            None => true,
+            Some(ip) => {
+                !(ip.starts_with("127.") || ip == "localhost" || ip == "[::1]" || ip == "::1")
+            }
+        }
+    }
+}
+
+/// A short-syntax `ports:` entry: `CONTAINER`, `HOST:CONTAINER`, `IP:HOST:CONTAINER`, each
+/// with an optional `/protocol`; ranges and `${VAR}` hosts are kept as written.
+fn short_port(line: u32, raw: &str) -> PublishedPort {
+    let spec = raw.split('/').next().unwrap_or(raw);
+    // `[::1]:5432:5432`: a bracketed IPv6 address first.
+    let (host_ip, rest) = match spec.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((ip, rest)) => (Some(format!("[{ip}]")), rest.trim_start_matches(':')),
+        None => (None, spec),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    let (host_ip, container) = match (host_ip, parts.as_slice()) {
+        (Some(ip), [.., c]) => (Some(ip), *c),
+        (None, [ip, _host, c]) => (Some((*ip).to_string()), *c),
+        (None, [.., c]) => (None, *c),
+        (ip, []) => (ip, ""),
+    };
+    PublishedPort {
+        line,
+        raw: raw.to_string(),
+        host_ip: host_ip.filter(|ip| !ip.is_empty()),
+        container_port: container.to_string(),
+    }
 }
 
 /// Files that describe tests, fixtures or templates, not what is deployed.
@@ -429,6 +496,89 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
                     .collect()
             })
             .unwrap_or_default();
+        // Lines of list entries under `key:`, in order (`- "5432:5432"`).
+        let entry_lines = |key: &str| -> Vec<u32> {
+            let Some(start) = line_of(&format!("{key}:")) else {
+                return Vec::new();
+            };
+            let indent_of = |l: u32| {
+                text_lines
+                    .get(l as usize - 1)
+                    .map(|t| t.len() - t.trim_start().len())
+                    .unwrap_or(0)
+            };
+            let key_indent = indent_of(start);
+            let mut out = Vec::new();
+            for l in start + 1..end {
+                let t = text_lines.get(l as usize - 1).copied().unwrap_or("");
+                let trimmed = t.trim_start();
+                if trimmed.is_empty() || trimmed.starts_with('#') {
+                    continue;
+                }
+                if indent_of(l) <= key_indent && !trimmed.starts_with('-') {
+                    break;
+                }
+                if trimmed.starts_with('-') {
+                    out.push(l);
+                }
+            }
+            out
+        };
+        let port_lines = entry_lines("ports");
+        let ports = get("ports")
+            .and_then(Yaml::as_sequence)
+            .map(|seq| {
+                seq.iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        let at = port_lines.get(i).copied().unwrap_or(line);
+                        match p {
+                            Yaml::Mapping(_) => {
+                                p.get("published")?;
+                                Some(PublishedPort {
+                                    line: at,
+                                    raw: format!(
+                                        "{}:{}",
+                                        p.get("published").and_then(yaml_str).unwrap_or_default(),
+                                        p.get("target").and_then(yaml_str).unwrap_or_default()
+                                    ),
+                                    host_ip: p.get("host_ip").and_then(yaml_str),
+                                    container_port: p
+                                        .get("target")
+                                        .and_then(yaml_str)
+                                        .unwrap_or_default(),
+                                })
+                            }
+                            other => yaml_str(other).map(|raw| short_port(at, &raw)),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let environment = match get("environment") {
+            Some(Yaml::Mapping(m)) => m
+                .iter()
+                .filter_map(|(k, v)| Some((yaml_str(k)?, yaml_str(v))))
+                .collect(),
+            Some(Yaml::Sequence(seq)) => seq
+                .iter()
+                .filter_map(Yaml::as_str)
+                .map(|e| match e.split_once('=') {
+                    Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                    None => (e.to_string(), None),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let details = ComposeDetails {
+            dockerfile: get("build")
+                .and_then(|b| b.get("dockerfile"))
+                .and_then(yaml_str),
+            ports,
+            environment,
+            env_file: get("env_file").is_some(),
+            volume_lines: entry_lines("volumes"),
+        };
         out.push(Service {
             kind: ServiceKind::Compose,
             file: file.to_string(),
@@ -443,6 +593,7 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             command_words,
             build_context,
             volumes,
+            compose: Some(Box::new(details)),
         });
     }
     Ok(out)
@@ -503,6 +654,7 @@ fn systemd(file: &str, text: &str) -> Vec<Service> {
         command_words: Vec::new(),
         build_context: None,
         volumes: Vec::new(),
+        compose: None,
     }]
 }
 
@@ -557,6 +709,7 @@ fn pm2(file: &str, text: &str) -> Vec<Service> {
             command_words: Vec::new(),
             build_context: None,
             volumes: Vec::new(),
+            compose: None,
         });
     }
     out
@@ -626,6 +779,7 @@ fn kubernetes(file: &str, text: &str) -> Vec<Service> {
             command_words: Vec::new(),
             build_context: None,
             volumes: Vec::new(),
+            compose: None,
         });
     }
     out
@@ -738,6 +892,7 @@ fn docker_runs(file: &str, text: &str) -> Vec<Service> {
                 command_words: Vec::new(),
                 build_context: None,
                 volumes: Vec::new(),
+                compose: None,
             });
         }
     }

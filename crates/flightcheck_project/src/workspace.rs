@@ -129,6 +129,8 @@ pub struct Workspace {
     pub test_runs: Vec<crate::testruns::TestRun>,
     /// Processes the deploy definitions start (see [`crate::services`]).
     pub services: Vec<crate::services::Service>,
+    /// Dockerfiles as build steps (see [`crate::dockerfile`]).
+    pub dockerfiles: Vec<crate::dockerfile::Dockerfile>,
     /// Backup jobs, scripts and tools the repository shows (see [`crate::backups`]).
     pub backups: Vec<crate::backups::BackupEvidence>,
     /// Prisma schemas whose datasource is a SQLite file.
@@ -499,6 +501,18 @@ impl Workspace {
         self.by_path.get(rel).copied()
     }
 
+    /// Whether a file or folder exists under the root, whether or not the scan reads it
+    /// (lockfiles, `dist/`, assets): what `COPY` in a Dockerfile can name. A link counts
+    /// as present without being followed.
+    pub fn path_exists(&self, rel: &str) -> bool {
+        rel == "." || std::fs::symlink_metadata(self.root.join(rel)).is_ok()
+    }
+
+    /// Whether `rel` is a folder under the root (links are not followed).
+    pub fn dir_exists(&self, rel: &str) -> bool {
+        rel == "." || std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_dir())
+    }
+
     /// Indices of files of `project`.
     pub fn project_files(&self, project: usize) -> impl Iterator<Item = usize> + '_ {
         self.file_project
@@ -614,6 +628,7 @@ impl Workspace {
         let file_project: Vec<usize> = files.iter().map(|f| project_of(&f.rel)).collect();
 
         let mut launches = Vec::new();
+        let mut dockerfiles = Vec::new();
         let mut env_files = Vec::new();
         let production_given: Vec<PathBuf> = options
             .production_env
@@ -708,6 +723,9 @@ impl Workspace {
                     let lower = file_name(&f.rel).to_ascii_lowercase();
                     if lower.contains("dockerfile") {
                         launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
+                        if !is_kept_aside(&f.rel) && !in_hidden_dir(&f.rel) {
+                            dockerfiles.push(crate::dockerfile::parse(&f.rel, &text));
+                        }
                         // The final stage's base image is what runs the code; a dev
                         // container (`.devcontainer/`) runs nothing that is deployed.
                         let from = (!in_hidden_dir(&f.rel))
@@ -965,6 +983,7 @@ impl Workspace {
             ci_broken: Vec::new(),
             test_runs: Vec::new(),
             services: Vec::new(),
+            dockerfiles,
             backups: Vec::new(),
             sqlite_schemas: Vec::new(),
             history: None,

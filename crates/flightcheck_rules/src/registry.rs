@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 63] = [
+    static ALL: [&Rule; 65] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -129,6 +129,8 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::external_call_unguarded::RULE,
         &rules::data::unversioned_startup_migration::RULE,
         &rules::data::unlocked_read_modify_write::RULE,
+        &rules::deploy::dockerfile_order::RULE,
+        &rules::security::database_port_exposed::RULE,
     ];
     &ALL
 }

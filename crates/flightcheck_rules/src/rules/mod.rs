@@ -4,6 +4,7 @@ pub mod availability;
 pub mod bot;
 pub mod config;
 pub mod data;
+pub mod deploy;
 pub mod docs;
 pub mod integrity;
 pub mod observability;

@@ -1,6 +1,7 @@
 pub mod admin_action_unaudited;
 pub mod cors_wildcard_credentials;
 pub mod csrf_missing;
+pub mod database_port_exposed;
 pub mod debug_in_production;
 pub mod env_file_committed;
 pub mod hardcoded_secret;

@@ -1,0 +1,308 @@
+//! `security/database-port-exposed`: a production compose file publishes a database or cache
+//! on every interface of the host with no password, or with one anyone can guess.
+
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+};
+use flightcheck_project::services::{Service, ServiceKind, image_name, is_dev_compose};
+use std::collections::HashSet;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/database-port-exposed",
+    severity: Severity::High,
+    category: Category::Security,
+    fix_kind: FixKind::Ops,
+    summary: "A compose file publishes a database or cache port to the network with no password, or a well-known one",
+    when_unreachable: WhenUnreachable::Keep,
+    effort_minutes: 10,
+    docs: r#"## What it does
+Reads the production compose files and reports database and cache services (PostgreSQL,
+MySQL/MariaDB, MongoDB, Redis/Valkey/KeyDB, Memcached, Elasticsearch) whose `ports:`
+publish the database port on every interface of the host (`"6379:6379"`, `"5432"`), when
+the compose file shows that nothing asks for a password:
+- Redis, Valkey, KeyDB: no `--requirepass` in the command and no mounted `*.conf`
+  (Bitnami images: `ALLOW_EMPTY_PASSWORD=yes`);
+- Memcached: it has no authentication at all;
+- MongoDB: no `MONGO_INITDB_ROOT_USERNAME` and no `--auth`, with no `env_file:` that could
+  set it;
+- PostgreSQL: `POSTGRES_HOST_AUTH_METHOD: trust`;
+- MySQL/MariaDB: `MYSQL_ALLOW_EMPTY_PASSWORD`/`MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`;
+- Elasticsearch: `xpack.security.enabled=false`;
+- or the password is written in the file as a well-known value (`postgres`, `password`,
+  `root`, `admin`, `123456`…).
+
+Not flagged: ports bound to loopback (`127.0.0.1:5432:5432`), `expose:` (reachable only
+by the other containers), passwords from `${VARIABLES}` or an `env_file:` the file does not
+show, compose files for development or tests (`docker-compose.dev.yml`, `*.override.yml`),
+and files whose application services are set up for development (the source tree mounted
+with `.:/app`, `npm run dev`): everything in such a file runs on a developer's machine.
+
+## Why it breaks production
+Docker publishes ports by writing its own iptables rules, so a host firewall such as ufw
+does not stop them: `"6379:6379"` on a VPS puts the database on the internet. Scanners find
+open Redis, MongoDB and Elasticsearch within hours; an unauthenticated Redis lets anyone
+read every session and key, and `CONFIG SET` turns it into a foothold on the host.
+Databases held for ransom are how many of these deployments end.
+
+## Flagged
+```yaml
+services:
+  bot:
+    build: .
+    restart: unless-stopped
+  redis:
+    image: redis:7
+    ports:
+      - "6379:6379"
+```
+
+## Not flagged
+```yaml
+services:
+  redis:
+    image: redis:7
+    command: redis-server --requirepass ${REDIS_PASSWORD}
+    ports:
+      - "127.0.0.1:6379:6379"
+```
+
+## Fix
+Remove the `ports:` entry (the other containers reach the database by its service name
+over the compose network), or bind it to loopback (`127.0.0.1:5432:5432`) for an SSH
+tunnel, and set a password from a secret.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn compose_services<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Service> + 'a {
+    ctx.ws.services.iter().filter(move |s| {
+        s.kind == ServiceKind::Compose
+            && ctx
+                .ws
+                .file_index(&s.file)
+                .is_some_and(|i| ctx.ws.file_project.get(i) == Some(&ctx.index))
+    })
+}
+
+fn applies(ctx: &ProjectContext) -> bool {
+    compose_services(ctx).any(|s| s.compose.as_ref().is_some_and(|c| !c.ports.is_empty()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Store {
+    Postgres,
+    Mysql,
+    Mongo,
+    Redis,
+    Memcached,
+    Elasticsearch,
+}
+
+impl Store {
+    fn of(image: &str) -> Option<Self> {
+        let name = image_name(image);
+        let name = name.as_str();
+        Some(match name {
+            n if n.starts_with("postgres") || n.starts_with("postgis") || n == "timescaledb" => {
+                Self::Postgres
+            }
+            "mysql" | "mariadb" | "percona" => Self::Mysql,
+            "mongo" | "mongodb" | "mongodb-community-server" => Self::Mongo,
+            "redis" | "valkey" | "keydb" | "redis-stack-server" => Self::Redis,
+            "memcached" => Self::Memcached,
+            "elasticsearch" => Self::Elasticsearch,
+            _ => return None,
+        })
+    }
+
+    fn port(self) -> &'static str {
+        match self {
+            Self::Postgres => "5432",
+            Self::Mysql => "3306",
+            Self::Mongo => "27017",
+            Self::Redis => "6379",
+            Self::Memcached => "11211",
+            Self::Elasticsearch => "9200",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Postgres => "PostgreSQL",
+            Self::Mysql => "MySQL",
+            Self::Mongo => "MongoDB",
+            Self::Redis => "Redis",
+            Self::Memcached => "Memcached",
+            Self::Elasticsearch => "Elasticsearch",
+        }
+    }
+}
+
+/// Passwords that password lists try first.
+const GUESSABLE: [&str; 12] = [
+    "postgres", "password", "pass", "root", "admin", "secret", "123456", "12345678", "qwerty",
+    "mysql", "changeme", "example",
+];
+
+fn is_truthy(v: Option<&str>) -> bool {
+    v.is_some_and(|v| {
+        matches!(
+            v.trim_matches(['"', '\'']).to_ascii_lowercase().as_str(),
+            "yes" | "true" | "1"
+        )
+    })
+}
+
+/// Why the compose file shows no working password for the service, if it does.
+fn no_password(store: Store, s: &Service) -> Option<String> {
+    let details = s.compose.as_ref()?;
+    let env = |key: &str| -> Option<Option<&str>> {
+        details
+            .environment
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    };
+    let command = s.command.as_deref().unwrap_or("");
+    let guessable = |keys: &[&str]| -> Option<String> {
+        keys.iter().find_map(|k| {
+            let v = env(k)??;
+            let v = v.trim_matches(['"', '\'']);
+            (!v.contains('$') && GUESSABLE.contains(&v.to_ascii_lowercase().as_str()))
+                .then(|| format!("`{k}` is `{v}`, a password anyone can guess"))
+        })
+    };
+    match store {
+        Store::Redis => {
+            let bitnami = s.image.as_deref().is_some_and(|i| i.contains("bitnami"));
+            if bitnami {
+                return is_truthy(env("ALLOW_EMPTY_PASSWORD").flatten())
+                    .then(|| "`ALLOW_EMPTY_PASSWORD=yes`: no password".to_string())
+                    .or_else(|| guessable(&["REDIS_PASSWORD"]));
+            }
+            let config = s.volumes.iter().any(|v| v.contains(".conf")) || command.contains(".conf");
+            if command.contains("requirepass") || command.contains("--aclfile") || config {
+                return None;
+            }
+            Some("no `--requirepass` in its command and no config file mounted: Redis accepts every client".into())
+        }
+        Store::Memcached => Some("Memcached has no authentication".into()),
+        Store::Mongo => {
+            if command.contains("--auth") || env("MONGO_INITDB_ROOT_USERNAME").is_some() {
+                return guessable(&["MONGO_INITDB_ROOT_PASSWORD"]);
+            }
+            if details.env_file {
+                return None;
+            }
+            Some(
+                "no `MONGO_INITDB_ROOT_USERNAME` and no `--auth`: MongoDB accepts every client"
+                    .into(),
+            )
+        }
+        Store::Postgres => {
+            if env("POSTGRES_HOST_AUTH_METHOD")
+                .flatten()
+                .is_some_and(|v| v.trim_matches(['"', '\'']) == "trust")
+            {
+                return Some("`POSTGRES_HOST_AUTH_METHOD: trust`: no password is asked".into());
+            }
+            guessable(&["POSTGRES_PASSWORD"])
+        }
+        Store::Mysql => {
+            for k in [
+                "MYSQL_ALLOW_EMPTY_PASSWORD",
+                "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
+            ] {
+                if is_truthy(env(k).flatten()) {
+                    return Some(format!("`{k}` is set: the root account has no password"));
+                }
+            }
+            guessable(&[
+                "MYSQL_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD",
+                "MYSQL_PASSWORD",
+            ])
+        }
+        Store::Elasticsearch => env("xpack.security.enabled")
+            .flatten()
+            .is_some_and(|v| v.trim_matches(['"', '\'']) == "false")
+            .then(|| "`xpack.security.enabled=false`: no authentication".into()),
+    }
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    // A file whose application services are set up for development runs on a developer's
+    // machine: every service in it is development.
+    let dev_files: HashSet<&str> = compose_services(ctx)
+        .filter(|s| {
+            is_dev_compose(&s.file)
+                || s.exempt
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("a development setup"))
+        })
+        .map(|s| s.file.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for s in compose_services(ctx) {
+        if dev_files.contains(s.file.as_str()) {
+            continue;
+        }
+        let Some(store) = s.image.as_deref().and_then(Store::of) else {
+            continue;
+        };
+        let Some(details) = s.compose.as_ref() else {
+            continue;
+        };
+        let Some(port) = details
+            .ports
+            .iter()
+            .find(|p| p.is_public() && p.container_port.split('-').next() == Some(store.port()))
+        else {
+            continue;
+        };
+        let Some(why) = no_password(store, s) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &META,
+                format!(
+                    "compose service `{}` publishes {} on port {} of every host interface, and {why}",
+                    s.name,
+                    store.name(),
+                    store.port()
+                ),
+            )
+            .at(&s.file, Span::line(port.line))
+            .evidence(Evidence::at(&s.file, port.line, format!("- \"{}\"", port.raw), "published on 0.0.0.0"))
+            .evidence(Evidence::at(
+                &s.file,
+                s.line,
+                format!("{}: image {}", s.name, s.image.as_deref().unwrap_or("")),
+                "the database service",
+            ))
+            .evidence(Evidence::searched(format!(
+                "searched the `{}` service for a password (`environment:`, its command, mounted config): {why}",
+                s.name
+            )))
+            .key(format!("{} {}", s.file, s.name))
+            .impact("Anyone on the internet can connect to the database: read and change every user's data, or wipe it and leave a ransom note. Docker's published ports bypass host firewalls such as ufw.")
+            .fix(format!(
+                "Drop the `ports:` entry of `{}` (other containers reach it as `{}:{}`), or bind it to loopback (`127.0.0.1:{}:{}`); set a password from a secret.",
+                s.name,
+                s.name,
+                store.port(),
+                store.port(),
+                store.port()
+            ))
+            .verify(format!(
+                "From another machine, `nc -vz <server-ip> {}` is refused.",
+                store.port()
+            )),
+        );
+    }
+    out
+}
