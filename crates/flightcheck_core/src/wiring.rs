@@ -74,6 +74,16 @@ pub struct CatchAllHandler {
     pub owner: Owner,
 }
 
+/// A call of interest to a bot rule, as written: a payment handler's registration
+/// (`@dp.pre_checkout_query()`, `bot.on('successful_payment')`), or a launch that drops
+/// the updates that queued while the bot was down (`drop_pending_updates=True`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BotCall {
+    pub via: String,
+    pub span: Span,
+    pub owner: Owner,
+}
+
 /// A call that sets the bot's command menu (`setMyCommands`, `set_my_commands`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandMenu {
@@ -360,7 +370,14 @@ pub struct Wiring {
     pub menus: Vec<CommandMenu>,
     pub error_handlers: Vec<BotErrorHandler>,
     pub sessions: Vec<SessionStore>,
+    /// Web login sessions (`express-session`, `@fastify/session`) and whether their store
+    /// survives a restart (`framework` is the web framework).
+    pub web_sessions: Vec<SessionStore>,
     pub webhooks: Vec<BotWebhook>,
+    /// Handlers of Telegram payments (`pre_checkout_query`, `successful_payment`).
+    pub payment_handlers: Vec<BotCall>,
+    /// Launches and webhook calls that drop the updates queued while the bot was down.
+    pub drops_pending_updates: Vec<BotCall>,
     pub rate_limits: Vec<RateLimit>,
     pub routes: Vec<Route>,
     pub table_queries: Vec<TableQuery>,
@@ -396,7 +413,10 @@ impl Wiring {
             && self.menus.is_empty()
             && self.error_handlers.is_empty()
             && self.sessions.is_empty()
+            && self.web_sessions.is_empty()
             && self.webhooks.is_empty()
+            && self.payment_handlers.is_empty()
+            && self.drops_pending_updates.is_empty()
             && self.rate_limits.is_empty()
             && self.routes.is_empty()
             && self.table_queries.is_empty()

@@ -63,6 +63,7 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         path_consts: HashMap::new(),
         inits: HashMap::new(),
         data_literals: HashSet::new(),
+        web_session_locals: Vec::new(),
     };
     for stmt in &program.body {
         let Statement::VariableDeclaration(decl) = stmt else {
@@ -76,9 +77,57 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
             }
         }
     }
+    x.web_session_locals = web_session_locals(program);
     x.visit_program(program);
     x.finish();
     x.wiring
+}
+
+/// Packages whose default export makes a web login session, with the option that names
+/// its store (none: the process memory).
+const WEB_SESSION_PACKAGES: [(&str, Framework, &str); 3] = [
+    ("express-session", Framework::Express, "store"),
+    ("@fastify/session", Framework::Fastify, "store"),
+    ("fastify-session", Framework::Fastify, "store"),
+];
+
+/// Module-level names bound to a web session package: `import session from
+/// 'express-session'`, `const session = require('express-session')`.
+fn web_session_locals(program: &Program) -> Vec<(String, usize)> {
+    let package = |spec: &str| WEB_SESSION_PACKAGES.iter().position(|(p, _, _)| *p == spec);
+    let mut out = Vec::new();
+    for stmt in &program.body {
+        match stmt {
+            Statement::ImportDeclaration(import) => {
+                let Some(i) = package(import.source.value.as_str()) else {
+                    continue;
+                };
+                for spec in import.specifiers.iter().flatten() {
+                    if let ImportDeclarationSpecifier::ImportDefaultSpecifier(d) = spec {
+                        out.push((d.local.name.to_string(), i));
+                    } else if let ImportDeclarationSpecifier::ImportNamespaceSpecifier(n) = spec {
+                        out.push((n.local.name.to_string(), i));
+                    }
+                }
+            }
+            Statement::VariableDeclaration(decl) => {
+                for d in &decl.declarations {
+                    if let (
+                        BindingPattern::BindingIdentifier(id),
+                        Some(Expression::CallExpression(c)),
+                    ) = (&d.id, d.init.as_ref().map(|e| e.without_parentheses()))
+                        && matches!(&c.callee, Expression::Identifier(r) if r.name == "require")
+                        && let Some(Argument::StringLiteral(s)) = c.arguments.first()
+                        && let Some(i) = package(s.value.as_str())
+                    {
+                        out.push((id.name.to_string(), i));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
@@ -125,6 +174,9 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     inits: HashMap<String, oxc_span::Span>,
     /// String literals already recorded as part of a data store (start offsets).
     data_literals: HashSet<u32>,
+    /// Module-level names bound to a web session package (index into
+    /// `WEB_SESSION_PACKAGES`).
+    web_session_locals: Vec<(String, usize)>,
 }
 
 fn is_knexfile(path: &str) -> bool {
@@ -740,6 +792,111 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             .rev()
             .find(|(n, _)| n == id.name.as_str())
             .map(|(_, v)| v.clone())
+    }
+
+    /// Telegram payment handlers (`bot.on('pre_checkout_query')`,
+    /// `bot.on(message('successful_payment'))`, grammY `'message:successful_payment'`) and
+    /// launches that drop queued updates (`launch({ dropPendingUpdates: true })`, grammY
+    /// `start({ drop_pending_updates: true })`, `deleteWebhook({ drop_pending_updates: true })`).
+    fn payment_or_drop(&mut self, call: &CallExpression<'a>) {
+        let Expression::StaticMemberExpression(m) = call.callee.without_parentheses() else {
+            return;
+        };
+        let event = |e: &Expression| -> Option<String> {
+            match e.without_parentheses() {
+                Expression::CallExpression(inner) => {
+                    arg(inner, 0).and_then(string_value).map(str::to_string)
+                }
+                other => string_value(other).map(str::to_string),
+            }
+        };
+        let handles_payment = matches!(m.property.name.as_str(), "on" | "once")
+            && arg(call, 0)
+                .and_then(event)
+                .is_some_and(|e| e.ends_with("successful_payment") || e == "pre_checkout_query");
+        let drops = call.arguments.iter().any(|a| {
+            a.as_expression().is_some_and(|e| match e.without_parentheses() {
+                Expression::ObjectExpression(o) => ["dropPendingUpdates", "drop_pending_updates"]
+                    .iter()
+                    .any(|k| property(o, k).is_some_and(|p| matches!(p.value.without_parentheses(), Expression::BooleanLiteral(b) if b.value))),
+                _ => false,
+            })
+        });
+        if !(handles_payment || drops) {
+            return;
+        }
+        let c = BotCall {
+            via: flightcheck_core::text::truncate(self.text(call.span), 80),
+            span: self.span(call.span),
+            owner: self.owner.clone(),
+        };
+        if handles_payment {
+            self.wiring.payment_handlers.push(c);
+        } else {
+            self.wiring.drops_pending_updates.push(c);
+        }
+    }
+
+    /// A web login session: `session({ ... })` of express-session, or
+    /// `fastify.register(fastifySession, { ... })`; its store is the `store` option.
+    fn web_session_call(&mut self, call: &CallExpression<'a>) {
+        let local_package = |e: &Expression| match e.without_parentheses() {
+            Expression::Identifier(id) => self
+                .web_session_locals
+                .iter()
+                .find(|(n, _)| n == id.name.as_str())
+                .map(|(_, i)| *i),
+            _ => None,
+        };
+        let (package, options) = match call.callee.without_parentheses() {
+            // `fastify.register(session, { ... })`
+            Expression::StaticMemberExpression(m) if m.property.name == "register" => {
+                match arg(call, 0).and_then(&local_package) {
+                    Some(i) => (i, arg(call, 1)),
+                    None => return,
+                }
+            }
+            callee => match local_package(callee) {
+                Some(i) => (i, arg(call, 0)),
+                None => return,
+            },
+        };
+        let Some((_, framework, store_key)) = WEB_SESSION_PACKAGES.get(package) else {
+            return;
+        };
+        let options = options.and_then(|e| match e.without_parentheses() {
+            Expression::ObjectExpression(o) => Some(o),
+            _ => None,
+        });
+        // Options built elsewhere (`session(sessionConfig)`) are not known: say nothing.
+        let Some(options) = options else {
+            return;
+        };
+        if options
+            .properties
+            .iter()
+            .any(|p| matches!(p, ObjectPropertyKind::SpreadProperty(_)))
+        {
+            return;
+        }
+        let store = property(options, store_key);
+        let persistent = store.is_some_and(|p| {
+            let t = self.text(p.value.span()).to_ascii_lowercase();
+            !t.contains("memory")
+        });
+        let via = match store {
+            Some(p) => format!("{store_key}: {}", self.text(p.value.span())),
+            None => format!("no `{store_key}` option"),
+        };
+        let span = self.span(call.span);
+        self.wiring.web_sessions.push(SessionStore {
+            framework: *framework,
+            persistent,
+            fallback: false,
+            via: flightcheck_core::text::truncate(&via, 80),
+            span,
+            owner: self.owner.clone(),
+        });
     }
 
     /// `session()` from telegraf/grammY, `new LocalSession(...)`.
@@ -1615,6 +1772,10 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         }
         self.telegram_call(it);
         self.session_call(it);
+        self.payment_or_drop(it);
+        if !self.web_session_locals.is_empty() {
+            self.web_session_call(it);
+        }
         self.query_chain(it);
         self.data_call(it);
         self.data_call_store(it);

@@ -10,9 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
 use flightcheck_core::wiring::{
-    BotErrorHandler, BotInstance, BotWebhook, CatchAllHandler, CommandHandler, CommandMenu,
-    DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore, TableAccess,
-    TableCreate, TableQuery, Verification, Wiring,
+    BotCall, BotErrorHandler, BotInstance, BotWebhook, CatchAllHandler, CommandHandler,
+    CommandMenu, DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore,
+    TableAccess, TableCreate, TableQuery, Verification, Wiring,
 };
 use flightcheck_core::wiring::{DataStore, DataStoreKind, is_data_path, sqlite_url_path};
 use flightcheck_core::{Framework, Span};
@@ -635,6 +635,60 @@ impl<'a> Walker<'_, '_, 'a> {
             span,
             owner,
         });
+    }
+
+    /// Telegram payment handlers and launches that drop queued updates.
+    fn payment_or_drop(&mut self, call: &'a ast::ExprCall, name: &str, receiver: &str) {
+        let bot_call = |this: &Self| BotCall {
+            via: short(this.text(call.range())),
+            span: this.span(call.range()),
+            owner: this.owner.clone(),
+        };
+        // `drop_pending_updates=True` (Bot API calls, PTB `run_polling`), telebot's
+        // `skip_pending=True`, and aiogram 2's `executor.start_polling(dp,
+        // skip_updates=True)` (aiogram 3 passes unknown keywords to handlers: no effect).
+        let aiogram2_executor = matches!(name, "start_polling" | "start_webhook")
+            && (receiver == "executor"
+                || self
+                    .qualify(&call.func)
+                    .is_some_and(|q| q.starts_with("aiogram.utils.executor")));
+        let drops = kw(call, "drop_pending_updates").is_some_and(is_true)
+            || kw(call, "skip_pending").is_some_and(is_true)
+            || (aiogram2_executor && kw(call, "skip_updates").is_some_and(is_true));
+        if drops {
+            let c = bot_call(self);
+            self.out.drops_pending_updates.push(c);
+        }
+        // `@dp.pre_checkout_query()`, `dp.register_pre_checkout_query_handler(f)`, PTB
+        // `PreCheckoutQueryHandler(f)`, telebot `pre_checkout_query_handler`; a message
+        // handler filtered on `successful_payment` (aiogram `F.successful_payment`,
+        // `content_types=ContentType.SUCCESSFUL_PAYMENT`, PTB `filters.SUCCESSFUL_PAYMENT`).
+        let pre_checkout = matches!(
+            name,
+            "pre_checkout_query"
+                | "pre_checkout_query_handler"
+                | "register_pre_checkout_query_handler"
+                | "PreCheckoutQueryHandler"
+        );
+        let message_handler = matches!(
+            name,
+            "message" | "message_handler" | "register_message_handler" | "MessageHandler"
+        );
+        let successful_payment = message_handler
+            && call
+                .arguments
+                .args
+                .iter()
+                .chain(call.arguments.keywords.iter().map(|k| &k.value))
+                .any(|a| {
+                    self.text(a.range())
+                        .to_ascii_lowercase()
+                        .contains("successful_payment")
+                });
+        if pre_checkout || successful_payment {
+            let c = bot_call(self);
+            self.out.payment_handlers.push(c);
+        }
     }
 
     fn catch_all(&mut self, r: TextRange, owner: &Owner) {
@@ -1372,6 +1426,7 @@ impl<'a> Walker<'_, '_, 'a> {
             .map(|r| self.text(r.range()).to_string())
             .unwrap_or_default();
         let owner = self.owner.clone();
+        self.payment_or_drop(call, name, &receiver);
         match name {
             // ---- bots
             n if self.bot_classes.contains(n) && !self.is_imported(func) => {

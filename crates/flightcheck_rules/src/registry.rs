@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 65] = [
+    static ALL: [&Rule; 67] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -74,6 +74,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::bot::no_error_handler::RULE,
         &rules::bot::webhook_secret_missing::RULE,
         &rules::bot::no_user_rate_limit::RULE,
+        &rules::bot::updates_dropped_on_start::RULE,
         &rules::data::migrations_not_run::RULE,
         &rules::data::table_without_migration::RULE,
         &rules::config::empty_secret::RULE,
@@ -131,6 +132,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::data::unlocked_read_modify_write::RULE,
         &rules::deploy::dockerfile_order::RULE,
         &rules::security::database_port_exposed::RULE,
+        &rules::security::session_store_memory::RULE,
     ];
     &ALL
 }

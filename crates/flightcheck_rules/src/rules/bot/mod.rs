@@ -5,4 +5,5 @@ pub mod in_memory_session;
 pub mod no_error_handler;
 pub mod no_user_rate_limit;
 pub mod start_handler_missing;
+pub mod updates_dropped_on_start;
 pub mod webhook_secret_missing;

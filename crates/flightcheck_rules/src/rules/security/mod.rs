@@ -8,6 +8,7 @@ pub mod hardcoded_secret;
 pub mod input_unvalidated;
 pub mod no_rate_limit;
 pub mod no_security_headers;
+pub mod session_store_memory;
 pub mod sql_injection;
 mod web_server;
 pub mod webhook_unverified;

@@ -1,0 +1,95 @@
+//! `bot/updates-dropped-on-start`: a payment bot that throws away the updates queued while
+//! it was down, successful payments among them.
+
+use crate::bots::{evidence_at, split};
+use crate::context::ProjectContext;
+use crate::registry::Rule;
+use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "bot/updates-dropped-on-start",
+    severity: Severity::High,
+    category: Category::Data,
+    fix_kind: FixKind::Code,
+    summary: "A bot that takes Telegram payments drops the updates queued while it was down",
+    when_unreachable: WhenUnreachable::Drop,
+    effort_minutes: 20,
+    docs: r#"## What it does
+Reports a running Telegram bot that handles payments (a `pre_checkout_query` handler, or a
+message handler for `successful_payment`) and, in the same program, starts by dropping the
+updates Telegram queued while it was down:
+- `drop_pending_updates=True` / `{ drop_pending_updates: true }` (Bot API `deleteWebhook`,
+  `setWebhook`, python-telegram-bot `run_polling`/`run_webhook`, grammY `bot.start`);
+- telegraf `bot.launch({ dropPendingUpdates: true })`;
+- aiogram 2 `executor.start_polling(dp, skip_updates=True)`;
+- pyTelegramBotAPI `infinity_polling(skip_pending=True)`.
+
+Not flagged: bots without payment handlers (dropping stale commands is a fair choice
+there), aiogram 3's `dp.start_polling(bot, skip_updates=True)` (aiogram 3 hands unknown
+keywords to the handlers: nothing is dropped), and code nothing runs.
+
+## Why it breaks production
+Telegram sends `successful_payment` after the user has paid. If the bot restarts (a deploy,
+a crash loop) between the payment and the delivery, the update waits in Telegram's queue,
+and a start that drops pending updates throws it away: the user is charged and never
+receives the order, and the bot has no record that the payment happened.
+
+## Flagged
+```python
+@dp.message_handler(content_types=ContentType.SUCCESSFUL_PAYMENT)
+async def paid(message): ...
+
+executor.start_polling(dp, skip_updates=True)
+```
+
+## Not flagged
+```python
+@dp.message_handler(content_types=ContentType.SUCCESSFUL_PAYMENT)
+async def paid(message): ...
+
+executor.start_polling(dp)
+```
+
+## Fix
+Keep pending updates (remove `drop_pending_updates`/`skip_updates`), and make the
+`successful_payment` handler idempotent on `telegram_payment_charge_id` so a replayed
+update cannot deliver twice. To ignore stale commands, filter old messages by date in
+command handlers only, never in payment handlers.
+"#,
+};
+
+pub static RULE: Rule = Rule::project(&META, applies, check);
+
+fn applies(ctx: &ProjectContext) -> bool {
+    ctx.all_wiring()
+        .any(|(_, w)| !w.drops_pending_updates.is_empty())
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let drops = split(ctx, |w| &w.drops_pending_updates, |c| &c.owner);
+    let payments = split(ctx, |w| &w.payment_handlers, |c| &c.owner);
+    let mut out = Vec::new();
+    for (file, drop) in &drops.live {
+        let Some((pay_file, pay)) = payments.live.iter().find(|(f, _)| ctx.together(*f, *file))
+        else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &META,
+                format!(
+                    "The bot drops the updates queued while it was down (`{}`), and it takes payments: a `successful_payment` that arrives during a restart is thrown away",
+                    drop.via
+                ),
+            )
+            .at(ctx.rel(*file), drop.span)
+            .key(format!("{}:{}", ctx.rel(*file), drop.span.line))
+            .evidence(evidence_at(ctx, *file, drop.span, "pending updates are dropped at start".into()))
+            .evidence(evidence_at(ctx, *pay_file, pay.span, "a payment handler of the same bot".into()))
+            .impact("A user who pays while the bot restarts is charged and never gets the order; nothing records the payment.")
+            .fix("Stop dropping pending updates at start; make the successful_payment handler idempotent on telegram_payment_charge_id.")
+            .verify("Stop the bot, pay a test invoice (Telegram test payments), start the bot: the order is delivered."),
+        );
+    }
+    out
+}
