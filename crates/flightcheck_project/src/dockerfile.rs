@@ -162,6 +162,66 @@ pub fn parse(file: &str, text: &str) -> Dockerfile {
     }
 }
 
+/// `base` joined with `rel`, normalised (`./`, `..`); `None` above the root.
+pub fn join_path(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if rel.starts_with('/') || base == "." || base.is_empty() {
+        Vec::new()
+    } else {
+        base.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    if base.starts_with('/') && !rel.starts_with('/') {
+        // A container path: keep the leading slash.
+        parts.insert(0, "");
+    }
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if rel.starts_with('/') || base.starts_with('/') {
+        let trimmed = joined.trim_start_matches('/');
+        Some(format!("/{trimmed}"))
+    } else if joined.is_empty() {
+        Some(".".into())
+    } else {
+        Some(joined)
+    }
+}
+
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".")
+}
+
+/// The build context of a compose service (`build: ./api`, `build.context`), relative to
+/// the scan root; `None` without `build:` or with a variable or URL context.
+pub fn compose_context(s: &crate::services::Service) -> Option<String> {
+    s.build_context
+        .as_deref()
+        .filter(|c| !c.contains('$') && !c.contains("://"))
+        .and_then(|c| join_path(parent_dir(&s.file), c))
+}
+
+/// The Dockerfile a compose service builds (`build.dockerfile`, else `Dockerfile` in the
+/// context), when the repository has it.
+pub fn built_by<'w>(
+    dockerfiles: &'w [Dockerfile],
+    s: &crate::services::Service,
+) -> Option<&'w Dockerfile> {
+    let context = compose_context(s)?;
+    let named = s
+        .compose
+        .as_ref()
+        .and_then(|c| c.dockerfile.as_deref())
+        .unwrap_or("Dockerfile");
+    let path = join_path(&context, named)?;
+    dockerfiles.iter().find(|d| d.file == path)
+}
+
 /// Whether a Dockerfile is named for development or tests (`Dockerfile.dev`,
 /// `dev.Dockerfile`, `Dockerfile.test`), not for what is deployed.
 pub fn is_dev_dockerfile(rel: &str) -> bool {
@@ -195,6 +255,23 @@ mod tests {
             matches!(&d.stages[1].steps[0], Step::Copy { sources, dest, .. } if sources == &["a b"] && dest == "/x/")
         );
         assert!(matches!(&d.stages[1].steps[1], Step::Copy { from: Some(f), .. } if f == "build"));
+    }
+
+    #[test]
+    fn joins_paths() {
+        assert_eq!(
+            join_path("backend", "backend/req.txt").as_deref(),
+            Some("backend/backend/req.txt")
+        );
+        assert_eq!(join_path(".", "./req.txt").as_deref(), Some("req.txt"));
+        assert_eq!(join_path(".", "..").as_deref(), None);
+        assert_eq!(
+            join_path("/app", "requirements.txt").as_deref(),
+            Some("/app/requirements.txt")
+        );
+        assert_eq!(join_path("/app", "/srv/x").as_deref(), Some("/srv/x"));
+        assert_eq!(join_path("/", ".").as_deref(), Some("/"));
+        assert_eq!(join_path("a/b", "..").as_deref(), Some("a"));
     }
 
     #[test]

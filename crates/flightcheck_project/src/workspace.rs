@@ -131,6 +131,9 @@ pub struct Workspace {
     pub services: Vec<crate::services::Service>,
     /// Dockerfiles as build steps (see [`crate::dockerfile`]).
     pub dockerfiles: Vec<crate::dockerfile::Dockerfile>,
+    /// Start scripts whose failed migration does not stop the app (see
+    /// [`crate::start_scripts`]).
+    pub unguarded_migrations: Vec<crate::start_scripts::UnguardedMigration>,
     /// Backup jobs, scripts and tools the repository shows (see [`crate::backups`]).
     pub backups: Vec<crate::backups::BackupEvidence>,
     /// Prisma schemas whose datasource is a SQLite file.
@@ -984,6 +987,7 @@ impl Workspace {
             test_runs: Vec::new(),
             services: Vec::new(),
             dockerfiles,
+            unguarded_migrations: Vec::new(),
             backups: Vec::new(),
             sqlite_schemas: Vec::new(),
             history: None,
@@ -994,6 +998,7 @@ impl Workspace {
         migrations::fill(&mut ws);
         crate::testruns::fill(&mut ws);
         crate::services::fill(&mut ws);
+        crate::start_scripts::fill(&mut ws);
         crate::backups::fill(&mut ws);
         Ok(ws)
     }

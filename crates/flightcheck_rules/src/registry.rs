@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 67] = [
+    static ALL: [&Rule; 69] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -131,6 +131,8 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::data::unversioned_startup_migration::RULE,
         &rules::data::unlocked_read_modify_write::RULE,
         &rules::deploy::dockerfile_order::RULE,
+        &rules::deploy::bind_mount_over_image::RULE,
+        &rules::deploy::start_script_no_errexit::RULE,
         &rules::security::database_port_exposed::RULE,
         &rules::security::session_store_memory::RULE,
     ];

@@ -6,7 +6,10 @@ use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
 use flightcheck_project::commands::split_commands;
-use flightcheck_project::dockerfile::{Dockerfile, Stage, Step, is_dev_dockerfile};
+use flightcheck_project::dockerfile::{
+    Dockerfile, Stage, Step, compose_context, is_dev_dockerfile, join_path as join,
+    parent_dir as parent,
+};
 use flightcheck_project::services::{ServiceKind, image_name, is_dev_compose};
 use std::collections::HashMap;
 
@@ -89,41 +92,6 @@ fn dockerfiles<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Dockerfi
 
 fn applies(ctx: &ProjectContext) -> bool {
     dockerfiles(ctx).next().is_some()
-}
-
-/// `base` joined with `rel`, normalised (`./`, `..`); `None` above the root.
-fn join(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if rel.starts_with('/') || base == "." || base.is_empty() {
-        Vec::new()
-    } else {
-        base.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    if base.starts_with('/') && !rel.starts_with('/') {
-        // A container path: keep the leading slash.
-        parts.insert(0, "");
-    }
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    if rel.starts_with('/') || base.starts_with('/') {
-        let trimmed = joined.trim_start_matches('/');
-        Some(format!("/{trimmed}"))
-    } else if joined.is_empty() {
-        Some(".".into())
-    } else {
-        Some(joined)
-    }
-}
-
-fn parent(rel: &str) -> &str {
-    rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(".")
 }
 
 fn base_name(path: &str) -> &str {
@@ -248,12 +216,7 @@ fn compose_contexts(ctx: &ProjectContext, dockerfile: &str) -> (Vec<String>, boo
         .iter()
         .filter(|s| s.kind == ServiceKind::Compose && s.build)
     {
-        let Some(context) = s
-            .build_context
-            .as_deref()
-            .filter(|c| !c.contains('$') && !c.contains("://"))
-            .and_then(|c| join(parent(&s.file), c))
-        else {
+        let Some(context) = compose_context(s) else {
             continue;
         };
         let named = s
@@ -577,23 +540,6 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn joins_paths() {
-        assert_eq!(
-            join("backend", "backend/req.txt").as_deref(),
-            Some("backend/backend/req.txt")
-        );
-        assert_eq!(join(".", "./req.txt").as_deref(), Some("req.txt"));
-        assert_eq!(join(".", "..").as_deref(), None);
-        assert_eq!(
-            join("/app", "requirements.txt").as_deref(),
-            Some("/app/requirements.txt")
-        );
-        assert_eq!(join("/app", "/srv/x").as_deref(), Some("/srv/x"));
-        assert_eq!(join("/", ".").as_deref(), Some("/"));
-        assert_eq!(join("a/b", "..").as_deref(), Some("a"));
-    }
 
     #[test]
     fn globs() {
