@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 69] = [
+    static ALL: [&Rule; 70] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -135,6 +135,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::deploy::start_script_no_errexit::RULE,
         &rules::security::database_port_exposed::RULE,
         &rules::security::session_store_memory::RULE,
+        &rules::security::ssrf::RULE,
     ];
     &ALL
 }

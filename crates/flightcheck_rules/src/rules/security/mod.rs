@@ -10,5 +10,6 @@ pub mod no_rate_limit;
 pub mod no_security_headers;
 pub mod session_store_memory;
 pub mod sql_injection;
+pub mod ssrf;
 mod web_server;
 pub mod webhook_unverified;
