@@ -4,6 +4,7 @@ pub mod csrf_missing;
 pub mod database_port_exposed;
 pub mod debug_in_production;
 pub mod env_file_committed;
+pub mod error_details_exposed;
 pub mod hardcoded_secret;
 pub mod input_unvalidated;
 pub mod no_rate_limit;
