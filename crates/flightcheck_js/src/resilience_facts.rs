@@ -12,7 +12,7 @@ use oxc_ast_visit::{Visit, walk};
 use oxc_semantic::ScopeFlags;
 use oxc_semantic::Scoping;
 use oxc_span::GetSpan;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Top-level functions that register a process listener for the event their first
 /// parameter names (`function attach(event, fn) { process.addListener(event, fn) }`): a call
@@ -83,6 +83,11 @@ struct Walk<'s, F: Fn(u32, u32) -> Span> {
     instances: HashMap<String, bool>,
     /// Names of bot objects of this file, with their framework.
     bots: HashMap<String, Framework>,
+    /// Names bound to modules of this project (`const app = require('./app')`): a server
+    /// built in another file may be started here.
+    project_locals: HashSet<String>,
+    /// Names bound to `run` of `@grammyjs/runner`.
+    runner_locals: HashSet<String>,
     http_server_file: bool,
     browser_file: bool,
     /// Receivers of `.destroy()` calls (`client.destroy()`).
@@ -201,6 +206,9 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
     }
 
     fn import_local(&mut self, specifier: &str, local: &str) {
+        if specifier.starts_with('.') {
+            self.project_locals.insert(local.to_string());
+        }
         let client = match specifier {
             "axios" => "axios",
             "node-fetch" | "cross-fetch" | "isomorphic-fetch" => "node-fetch",
@@ -252,7 +260,39 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             self.destroyed.push(object.to_string());
         }
         // Service runners.
+        // `run(bot)` of @grammyjs/runner runs a grammY bot.
+        if object.is_empty()
+            && self.runner_locals.contains(method)
+            && let Some(Expression::Identifier(b)) = call
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .map(|e| e.without_parentheses())
+            && self.bots.get(b.name.as_str()) == Some(&Framework::Grammy)
+        {
+            let span = self.span(call.span);
+            self.out.runners.push(ServiceRunner {
+                via: format!("{name}({})", b.name),
+                library: "grammy".to_string(),
+                handles_signals: false,
+                span,
+                owner: self.owner.clone(),
+            });
+        }
+        // `global.client.login()` is the `client` bound as `global.client = new Client()`.
+        let object = object.strip_prefix("global.").unwrap_or(object);
         let receiver = object.rsplit('.').next().unwrap_or(object);
+        // `app.listen(PORT)` on an app another module of the project builds.
+        let imported_server = self.project_locals.contains(object)
+            && call.arguments.first().is_some_and(|a| {
+                a.as_expression().is_some_and(|e| {
+                    matches!(e.without_parentheses(), Expression::NumericLiteral(_))
+                        || self
+                            .source
+                            .get(e.span().start as usize..e.span().end as usize)
+                            .is_some_and(|t| t.to_ascii_lowercase().contains("port"))
+                })
+            });
         if !object.is_empty() {
             let bot = self
                 .bots
@@ -266,7 +306,9 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
                 (Some(Framework::NodeTelegramBotApi), "startPolling" | "openWebHook") => {
                     Some("node-telegram-bot-api")
                 }
-                (None, "listen") if self.http_server_file && !call.arguments.is_empty() => {
+                (None, "listen")
+                    if (self.http_server_file && !call.arguments.is_empty()) || imported_server =>
+                {
                     Some("http")
                 }
                 _ => None,
@@ -680,6 +722,9 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
                     let imported = n.imported.name();
                     // `import { request } from 'undici'`, `import { default as fetch } from
                     // 'node-fetch'`.
+                    if spec == "@grammyjs/runner" && imported == "run" {
+                        self.runner_locals.insert(n.local.name.to_string());
+                    }
                     if (spec == "undici" && imported == "request")
                         || (spec == "node-fetch" && imported == "default")
                     {
@@ -693,6 +738,24 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if self.depth == 0 {
             self.async_calls.declarator(it);
+        }
+        // `const { run } = require('@grammyjs/runner')`.
+        if let (BindingPattern::ObjectPattern(o), Some(Expression::CallExpression(c))) =
+            (&it.id, it.init.as_ref().map(|e| e.without_parentheses()))
+            && matches!(&c.callee, Expression::Identifier(r) if r.name == "require")
+            && c.arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .and_then(string_value)
+                == Some("@grammyjs/runner")
+        {
+            for p in &o.properties {
+                if p.key.static_name().as_deref() == Some("run")
+                    && let BindingPattern::BindingIdentifier(id) = &p.value
+                {
+                    self.runner_locals.insert(id.name.to_string());
+                }
+            }
         }
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             let init = init.without_parentheses();
@@ -982,7 +1045,10 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         .bots
         .iter()
         .filter(|b| !b.name.is_empty())
-        .map(|b| (b.name.trim_start_matches("this.").to_string(), b.framework))
+        .map(|b| {
+            let name = b.name.trim_start_matches("this.");
+            (name.trim_start_matches("global.").to_string(), b.framework)
+        })
         .collect();
     let http_server_file = facts.frameworks.iter().any(|f| {
         matches!(
@@ -1020,6 +1086,8 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         clients: HashMap::new(),
         instances: HashMap::new(),
         bots,
+        project_locals: HashSet::new(),
+        runner_locals: HashSet::new(),
         http_server_file,
         browser_file,
         destroyed: Vec::new(),

@@ -28,6 +28,9 @@ through a helper of the file that registers the event its first parameter names:
 `attach('unhandledRejection', h)`),
 `process.setUncaughtExceptionCaptureCallback`, or an SDK that installs such handlers
 (`@sentry/node` and the other Sentry Node SDKs, whose default integrations register them).
+Launch shapes recognised: `app.listen(PORT)` also on an app another module of the
+project builds (`const app = require('./app')`), grammY's runner `run(bot)`
+(`@grammyjs/runner`), a client kept on `global.client`, `this.client.login()`.
 One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and grammY
 install no process-wide handler. Medium, not high, for a Fastify, NestJS, Koa or hapi server
 without Express, and for Express 5 (its `package.json` declares `express` at 5 or later): the framework catches what a route handler throws or rejects, so only code
