@@ -74,14 +74,34 @@ pub struct CatchAllHandler {
     pub owner: Owner,
 }
 
-/// A call of interest to a bot rule, as written: a payment handler's registration
-/// (`@dp.pre_checkout_query()`, `bot.on('successful_payment')`), or a launch that drops
-/// the updates that queued while the bot was down (`drop_pending_updates=True`).
+/// A call of interest to a rule, as written: a payment handler's registration
+/// (`@dp.pre_checkout_query()`, `bot.on('successful_payment')`), a launch that drops the
+/// updates that queued while the bot was down (`drop_pending_updates=True`), a unique
+/// index declaration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BotCall {
+pub struct CallSite {
     pub via: String,
     pub span: Span,
     pub owner: Owner,
+}
+
+/// What mongoose code says about index creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct MongoIndexes {
+    /// `autoIndex: false` (or off in production: `autoIndex: NODE_ENV !== 'production'`)
+    /// in connection or schema options, `mongoose.set('autoIndex', false)`.
+    pub auto_index_off: Vec<CallSite>,
+    /// Unique indexes a schema declares (`unique: true`, `schema.index(…, { unique: true })`).
+    pub unique: Vec<CallSite>,
+    /// Code that builds indexes (`syncIndexes`, `createIndexes`, `ensureIndexes`,
+    /// `Model.init()`, `collection.createIndex`).
+    pub builds: Vec<CallSite>,
+}
+
+impl MongoIndexes {
+    pub fn is_empty(&self) -> bool {
+        self.auto_index_off.is_empty() && self.unique.is_empty() && self.builds.is_empty()
+    }
 }
 
 /// A call that sets the bot's command menu (`setMyCommands`, `set_my_commands`).
@@ -375,9 +395,11 @@ pub struct Wiring {
     pub web_sessions: Vec<SessionStore>,
     pub webhooks: Vec<BotWebhook>,
     /// Handlers of Telegram payments (`pre_checkout_query`, `successful_payment`).
-    pub payment_handlers: Vec<BotCall>,
+    pub payment_handlers: Vec<CallSite>,
     /// Launches and webhook calls that drop the updates queued while the bot was down.
-    pub drops_pending_updates: Vec<BotCall>,
+    pub drops_pending_updates: Vec<CallSite>,
+    /// MongoDB/mongoose index facts (see [`MongoIndexes`]).
+    pub mongo_indexes: MongoIndexes,
     pub rate_limits: Vec<RateLimit>,
     pub routes: Vec<Route>,
     pub table_queries: Vec<TableQuery>,
@@ -417,6 +439,7 @@ impl Wiring {
             && self.webhooks.is_empty()
             && self.payment_handlers.is_empty()
             && self.drops_pending_updates.is_empty()
+            && self.mongo_indexes.is_empty()
             && self.rate_limits.is_empty()
             && self.routes.is_empty()
             && self.table_queries.is_empty()

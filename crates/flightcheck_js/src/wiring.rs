@@ -794,6 +794,123 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             .map(|(_, v)| v.clone())
     }
 
+    fn call_site(&self, span: oxc_span::Span) -> CallSite {
+        // One line: a call written over several lines reads as one in messages.
+        let text = self
+            .text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        CallSite {
+            via: flightcheck_core::text::truncate(&text, 80),
+            span: self.span(span),
+            owner: self.owner.clone(),
+        }
+    }
+
+    /// `autoIndex` off: `false`, or an expression that is false in production
+    /// (`process.env.NODE_ENV !== 'production'`).
+    fn auto_index_off(&self, options: Option<&Expression>) -> bool {
+        let Some(Expression::ObjectExpression(o)) = options.map(|e| e.without_parentheses()) else {
+            return false;
+        };
+        property(o, "autoIndex").is_some_and(|p| match p.value.without_parentheses() {
+            Expression::BooleanLiteral(b) => !b.value,
+            v => {
+                let t = self.text(v.span());
+                t.contains("NODE_ENV") || t.contains("production")
+            }
+        })
+    }
+
+    /// Whether an object literal (or one nested in it) declares `unique: true`.
+    fn declares_unique(o: &ObjectExpression) -> bool {
+        o.properties.iter().any(|p| match p {
+            ObjectPropertyKind::ObjectProperty(p) => {
+                (p.key.static_name().as_deref() == Some("unique")
+                    && matches!(p.value.without_parentheses(), Expression::BooleanLiteral(b) if b.value))
+                    || match p.value.without_parentheses() {
+                        Expression::ObjectExpression(inner) => Self::declares_unique(inner),
+                        Expression::ArrayExpression(a) => a.elements.iter().any(|e| {
+                            matches!(e.as_expression().map(|x| x.without_parentheses()), Some(Expression::ObjectExpression(inner)) if Self::declares_unique(inner))
+                        }),
+                        _ => false,
+                    }
+            }
+            ObjectPropertyKind::SpreadProperty(_) => false,
+        })
+    }
+
+    /// `new Schema({ email: { type: String, unique: true } }, { autoIndex: false })`.
+    fn mongoose_schema(&mut self, it: &NewExpression<'a>) {
+        if !self.frameworks.contains(&Framework::Mongoose) {
+            return;
+        }
+        let is_schema = match it.callee.without_parentheses() {
+            Expression::Identifier(id) => id.name == "Schema",
+            Expression::StaticMemberExpression(m) => m.property.name == "Schema",
+            _ => false,
+        };
+        if !is_schema {
+            return;
+        }
+        let first = it.arguments.first().and_then(|a| a.as_expression());
+        if let Some(Expression::ObjectExpression(o)) = first.map(|e| e.without_parentheses())
+            && Self::declares_unique(o)
+        {
+            let c = self.call_site(it.span);
+            self.wiring.mongo_indexes.unique.push(c);
+        }
+        if self.auto_index_off(it.arguments.get(1).and_then(|a| a.as_expression())) {
+            let c = self.call_site(it.span);
+            self.wiring.mongo_indexes.auto_index_off.push(c);
+        }
+    }
+
+    /// `mongoose.connect(uri, { autoIndex: false })`, `mongoose.set('autoIndex', false)`,
+    /// `schema.index({ … }, { unique: true })`, `Model.syncIndexes()`.
+    fn mongoose_index_call(&mut self, call: &CallExpression<'a>) {
+        if !self.frameworks.contains(&Framework::Mongoose) {
+            return;
+        }
+        let Some((object, method)) = member(&call.callee) else {
+            return;
+        };
+        match method {
+            "connect" | "createConnection" if self.auto_index_off(arg(call, 1)) => {
+                let c = self.call_site(call.span);
+                self.wiring.mongo_indexes.auto_index_off.push(c);
+            }
+            "set"
+                if arg(call, 0).and_then(string_value) == Some("autoIndex")
+                    && matches!(arg(call, 1).map(|e| e.without_parentheses()), Some(Expression::BooleanLiteral(b)) if !b.value) =>
+            {
+                let c = self.call_site(call.span);
+                self.wiring.mongo_indexes.auto_index_off.push(c);
+            }
+            "index" => {
+                if let Some(Expression::ObjectExpression(o)) =
+                    arg(call, 1).map(|e| e.without_parentheses())
+                    && Self::declares_unique(o)
+                {
+                    let c = self.call_site(call.span);
+                    self.wiring.mongo_indexes.unique.push(c);
+                }
+            }
+            "syncIndexes" | "createIndexes" | "ensureIndexes" | "createIndex" | "cleanIndexes" => {
+                let c = self.call_site(call.span);
+                self.wiring.mongo_indexes.builds.push(c);
+            }
+            // `User.init()` builds the model's indexes.
+            "init" if matches!(object.without_parentheses(), Expression::Identifier(i) if i.name.chars().next().is_some_and(|c| c.is_ascii_uppercase())) =>
+            {
+                let c = self.call_site(call.span);
+                self.wiring.mongo_indexes.builds.push(c);
+            }
+            _ => {}
+        }
+    }
+
     /// Telegram payment handlers (`bot.on('pre_checkout_query')`,
     /// `bot.on(message('successful_payment'))`, grammY `'message:successful_payment'`) and
     /// launches that drop queued updates (`launch({ dropPendingUpdates: true })`, grammY
@@ -825,11 +942,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         if !(handles_payment || drops) {
             return;
         }
-        let c = BotCall {
-            via: flightcheck_core::text::truncate(self.text(call.span), 80),
-            span: self.span(call.span),
-            owner: self.owner.clone(),
-        };
+        let c = self.call_site(call.span);
         if handles_payment {
             self.wiring.payment_handlers.push(c);
         } else {
@@ -1773,6 +1886,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         self.telegram_call(it);
         self.session_call(it);
         self.payment_or_drop(it);
+        self.mongoose_index_call(it);
         if !self.web_session_locals.is_empty() {
             self.web_session_call(it);
         }
@@ -1871,6 +1985,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
 
     fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
         self.typeorm_table(it);
+        self.mongoose_schema(it);
         self.bot_construction(&it.callee, &it.arguments, it.span, "");
         self.data_new(it);
         walk::walk_new_expression(self, it);
@@ -1897,6 +2012,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
             // `const table = new Table({ name: 'user', ... })` creates a table as surely as
             // the inline form does.
             self.typeorm_table(n);
+            self.mongoose_schema(n);
             self.named_new(n, id.name.as_str());
             return;
         }

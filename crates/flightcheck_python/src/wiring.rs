@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
 use flightcheck_core::wiring::{
-    BotCall, BotErrorHandler, BotInstance, BotWebhook, CatchAllHandler, CommandHandler,
+    BotErrorHandler, BotInstance, BotWebhook, CallSite, CatchAllHandler, CommandHandler,
     CommandMenu, DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore,
     TableAccess, TableCreate, TableQuery, Verification, Wiring,
 };
@@ -639,7 +639,7 @@ impl<'a> Walker<'_, '_, 'a> {
 
     /// Telegram payment handlers and launches that drop queued updates.
     fn payment_or_drop(&mut self, call: &'a ast::ExprCall, name: &str, receiver: &str) {
-        let bot_call = |this: &Self| BotCall {
+        let bot_call = |this: &Self| CallSite {
             via: short(this.text(call.range())),
             span: this.span(call.range()),
             owner: this.owner.clone(),

@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 71] = [
+    static ALL: [&Rule; 72] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -130,6 +130,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::resilience::external_call_unguarded::RULE,
         &rules::data::unversioned_startup_migration::RULE,
         &rules::data::unlocked_read_modify_write::RULE,
+        &rules::data::index_never_created::RULE,
         &rules::deploy::dockerfile_order::RULE,
         &rules::deploy::bind_mount_over_image::RULE,
         &rules::deploy::start_script_no_errexit::RULE,
