@@ -305,6 +305,10 @@ pub struct ConfigCheck {
     /// A schema or settings library that can check values (length, format), not only
     /// presence (`if (!X) throw`, `os.environ["X"]`).
     pub schema: bool,
+    /// Keys a schema object literal requires (no default, not optional):
+    /// `cleanEnv(process.env, { JWT_SECRET: str() })` → `JWT_SECRET`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
     pub span: Span,
 }
 

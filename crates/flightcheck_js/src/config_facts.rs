@@ -113,6 +113,7 @@ fn import_checks(imports: &[ImportFact]) -> Vec<ConfigCheck> {
         .map(|i| ConfigCheck {
             via: format!("import of `{}`", i.specifier),
             schema: true,
+            required: Vec::new(),
             span: i.span,
         })
         .collect()
@@ -421,9 +422,51 @@ impl<'s, F: Fn(u32, u32) -> Span> ConfigWalk<'s, F> {
             ) || lower.contains("validat")
                 || lower.contains("schema"));
         if asserting || validating {
+            // The schema's object literal: an argument (`cleanEnv(env, { … })`) or the
+            // call the method hangs off (`z.object({ … }).parse(process.env)`).
+            let mut objects: Vec<&ObjectExpression> = args
+                .iter()
+                .filter_map(|a| match a.without_parentheses() {
+                    Expression::ObjectExpression(o) => Some(&**o),
+                    _ => None,
+                })
+                .collect();
+            if let Expression::StaticMemberExpression(m) = it.callee.without_parentheses()
+                && let Expression::CallExpression(inner) = m.object.without_parentheses()
+            {
+                objects.extend(inner.arguments.iter().filter_map(|a| {
+                    match a.as_expression().map(|e| e.without_parentheses()) {
+                        Some(Expression::ObjectExpression(o)) => Some(&**o),
+                        _ => None,
+                    }
+                }));
+            }
+            let required = if validating {
+                objects
+                    .iter()
+                    .flat_map(|o| o.properties.iter())
+                    .filter_map(|p| match p {
+                        ObjectPropertyKind::ObjectProperty(p) => {
+                            let key = p.key.static_name()?;
+                            let value = self
+                                .source
+                                .get(p.value.span().start as usize..p.value.span().end as usize)
+                                .unwrap_or("");
+                            let optional = ["default", "optional", "nullable", "nullish"]
+                                .iter()
+                                .any(|w| value.contains(w));
+                            (!optional).then(|| key.to_string())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             self.checks.push(ConfigCheck {
                 via: self.text(it.span),
                 schema: validating,
+                required,
                 span: self.span(it.span),
             });
         }
@@ -559,6 +602,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for ConfigWalk<'_, F> {
                 self.checks.push(ConfigCheck {
                     via: format!("if ({test}) … stops the program"),
                     schema: false,
+                    required: Vec::new(),
                     span: self.span(it.span),
                 });
             }

@@ -397,6 +397,7 @@ impl<'s> ConfigWalk<'s> {
         self.checks.push(ConfigCheck {
             via,
             schema,
+            required: Vec::new(),
             span: (self.span_of)(r),
         });
     }
@@ -665,6 +666,7 @@ fn import_checks(imports: &[ImportFact]) -> Vec<ConfigCheck> {
         .map(|i| ConfigCheck {
             via: format!("import of `{}`", i.specifier),
             schema: true,
+            required: Vec::new(),
             span: i.span,
         })
         .collect()

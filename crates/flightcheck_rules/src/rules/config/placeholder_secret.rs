@@ -47,7 +47,10 @@ and database passwords; also when the code binds the value to such a name, as in
 `SECRET_KEY = os.getenv("APP_SECRET", "dev")`); `medium` for credentials a provider issues
 (bot tokens, API keys), where the provider rejects the placeholder, so the failure is loud
 but the deploy still does not work, and for secrets whose name says neither. A plain `.env`
-with such a placeholder is a template in disguise and is not reported.
+with such a placeholder is a template in disguise and is not reported. A fallback is not
+reported when a startup validation schema of running code requires the variable with no
+default (`cleanEnv(process.env, { JWT_SECRET: str() })`, a zod `JWT_SECRET: z.string()`):
+the process exits before the fallback could be used.
 
 ## Flagged
 ```js
@@ -200,6 +203,16 @@ fn env_files(ctx: &ProjectContext, out: &mut Vec<Finding>) {
 }
 
 /// Fallbacks in code, one finding per variable and value with every site.
+/// Whether a startup validation schema of running code requires `name` with no default
+/// (`cleanEnv(process.env, { JWT_SECRET: str() })`, a zod object with `JWT_SECRET:
+/// z.string()`): the process exits when it is unset, so a code fallback is never used.
+fn required_by_schema(ctx: &ProjectContext, name: &str) -> bool {
+    ctx.reachable_sources()
+        .filter_map(|i| ctx.facts(i))
+        .flat_map(|f| f.config_checks.iter())
+        .any(|c| c.schema && c.required.iter().any(|k| k == name))
+}
+
 fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
     type Sites = Vec<(usize, u32, String)>;
     let mut groups: BTreeMap<(String, String), (Weakness, SecretKind, Sites)> = BTreeMap::new();
@@ -256,7 +269,7 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
         }
     }
     for ((name, default), (weak, kind, sites)) in groups {
-        if rejected_by_code(ctx, &default).is_some() {
+        if rejected_by_code(ctx, &default).is_some() || required_by_schema(ctx, &name) {
             continue;
         }
         let Some((file, line, how)) = sites.first() else {

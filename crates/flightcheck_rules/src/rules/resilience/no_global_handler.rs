@@ -33,7 +33,9 @@ project builds (`const app = require('./app')`), grammY's runner `run(bot)`
 (`@grammyjs/runner`), a client kept on `global.client`, `this.client.login()`.
 One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and grammY
 install no process-wide handler. Medium, not high, for a Fastify, NestJS, Koa or hapi server
-without Express, and for Express 5 (its `package.json` declares `express` at 5 or later): the framework catches what a route handler throws or rejects, so only code
+without Express, for Express 5 (its `package.json` declares `express` at 5 or later) and
+for Express 4 patched by `express-async-errors`, `express-promise-router` or
+`@awaitjs/express`: the framework catches what a route handler throws or rejects, so only code
 outside a request (timers, event listeners, startup) can end the process.
 
 **Python.** For a plain asyncio service — code an entry point runs calls `asyncio.run(...)`,

@@ -18,6 +18,11 @@ pub static META: RuleMeta = RuleMeta {
     when_unreachable: WhenUnreachable::Keep,
     effort_minutes: 45,
     docs: r#"## What it does
+Sign-in, sign-out and sign-up routes are not counted (login CSRF is a minor risk), and when
+every state-changing route is an inline handler with no middleware before it that never
+reads the session or the logged-in user, nothing is reported: anyone can call such routes
+directly, so the defect is missing authentication, not CSRF.
+
 Applies only to web apps that keep the login in a cookie session: running code imports
 `express-session`, `cookie-session`, `koa-session`, `@fastify/session`,
 `@fastify/secure-session`, or `flask_login` / Flask's `session`; or a Django settings file
@@ -104,18 +109,95 @@ const FORM_PARSERS: &[&str] = &[
     "koa-bodyparser",
 ];
 
+/// Sign-in, sign-out and sign-up routes: a forged login (login CSRF) is a minor risk, not
+/// the forged state change this rule is about.
+fn is_login_route(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "login"
+            | "logout"
+            | "signin"
+            | "signout"
+            | "signup"
+            | "register"
+            | "sign-in"
+            | "sign-up"
+            | "sign-out"
+            | "log-in"
+            | "log-out"
+    )
+}
+
+/// Whether a route's handler relies on the session: `Some(true)` when middleware sits
+/// before it or its inline handler reads the session or the logged-in user, `Some(false)`
+/// for an inline handler that does neither, `None` when the handler is defined elsewhere.
+fn session_guarded(ctx: &ProjectContext, file: usize, r: &flightcheck_core::Route) -> Option<bool> {
+    const PARSERS: [&str; 6] = [
+        "json",
+        "urlencoded",
+        "upload",
+        "multer",
+        "bodyParser",
+        "cors",
+    ];
+    if r.middlewares
+        .iter()
+        .any(|m| !PARSERS.iter().any(|p| m.contains(p)))
+    {
+        return Some(true);
+    }
+    let state = ctx.files.get(file)?;
+    let text: String = (r.span.line..=r.span.end_line.max(r.span.line))
+        .map(|l| state.line(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let reads = [
+        "req.session",
+        "req.user",
+        "isAuthenticated",
+        "request.session",
+        "request.user",
+        "ctx.session",
+        "ctx.state.user",
+    ]
+    .iter()
+    .any(|w| text.contains(w));
+    if reads {
+        return Some(true);
+    }
+    let inline = text.contains("=>") || text.contains("function");
+    inline.then_some(false)
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let session = session_evidence(ctx);
     let Some((session_file, session_line, session_how)) = session else {
         return Vec::new();
     };
     let state_changing = |r: &flightcheck_core::Route| {
-        matches!(r.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-            || (r.framework == Framework::Django && r.method == "ALL")
+        (matches!(r.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+            || (r.framework == Framework::Django && r.method == "ALL"))
+            && !is_login_route(&r.path)
     };
     let Some(public) = browser_routes(ctx, state_changing) else {
         return Vec::new();
     };
+    // CSRF rides a session that authorises something. When every state-changing route is an
+    // inline handler that neither sits behind a middleware nor reads the session's user,
+    // anyone can call it directly: the defect is missing authentication, not CSRF.
+    if public
+        .routes
+        .iter()
+        .all(|(file, r)| session_guarded(ctx, *file, r) == Some(false))
+    {
+        return Vec::new();
+    }
     if imported(ctx, CSRF_PACKAGES).is_some() {
         return Vec::new();
     }

@@ -71,8 +71,20 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .as_ref()
             .and_then(|p| p.versions.get("express"))
             .and_then(|r| flightcheck_project::manifest::range_major(r));
+        // Express 4 patched to forward rejections (`require('express-async-errors')`) or
+        // routed through a promise-aware router behaves as Express 5 does.
+        let patched = package_near(
+            ctx,
+            f,
+            &[
+                "express-async-errors",
+                "express-promise-router",
+                "@awaitjs/express",
+            ],
+        );
         let catching = match package_near(ctx, f, &["express"]) {
             Some(_) if express_major.is_some_and(|m| m >= 5) => Some("express 5".to_string()),
+            Some(_) if patched.is_some() => patched.map(|(_, p)| format!("express with {p}")),
             Some(_) => None,
             None => package_near(ctx, f, &CATCHING_FRAMEWORKS).map(|(_, framework)| framework),
         };
