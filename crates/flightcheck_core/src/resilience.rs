@@ -207,6 +207,21 @@ pub struct ResilienceFacts {
     pub loop_runs: Vec<LoopRun>,
     /// Python: `while True:` loops in `async def`s.
     pub forever_loops: Vec<ForeverLoop>,
+    /// Node: inline async callbacks registered as route or event handlers
+    /// (`app.get(path, async (req, res) => …)`, `client.on(event, async () => …)`).
+    pub async_callbacks: AsyncCallbacks,
+}
+
+/// Inline async handlers of one file and whether their rejections are caught.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct AsyncCallbacks {
+    /// Handlers whose awaited work sits outside a `try` with a `catch` that does not
+    /// rethrow: a rejection escapes them.
+    pub unguarded: Vec<Span>,
+    /// Handlers whose awaited work is all caught.
+    pub guarded: u32,
+    /// Handlers passed by name (`router.post('/x', controller.create)`): not judged here.
+    pub by_name: u32,
 }
 
 /// Python code that runs an asyncio event loop itself rather than through a framework

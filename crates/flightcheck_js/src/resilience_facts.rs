@@ -219,11 +219,73 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
         self.clients.insert(local.to_string(), client);
     }
 
+    /// Route and event handlers passed inline: whether their awaited work is caught.
+    fn handler_callbacks(&mut self, call: &CallExpression, object: &str, method: &str) {
+        let route = matches!(
+            method,
+            "get" | "post" | "put" | "patch" | "delete" | "all" | "use"
+        );
+        let event = matches!(method, "on" | "once");
+        if object.is_empty() || object == "process" || !(route || event) {
+            return;
+        }
+        for (i, arg) in call.arguments.iter().enumerate() {
+            let Some(e) = arg.as_expression().map(|e| e.without_parentheses()) else {
+                continue;
+            };
+            let body: Option<&FunctionBody> = match e {
+                Expression::ArrowFunctionExpression(f) if f.r#async => match &f.body {
+                    ArrowFunctionBody::FunctionBody(b) => Some(b),
+                    // `async (req, res) => res.json(await load())`: nothing catches it.
+                    _ => {
+                        let span = self.span(e.span());
+                        self.out.async_callbacks.unguarded.push(span);
+                        None
+                    }
+                },
+                Expression::FunctionExpression(f) if f.r#async => f.body.as_deref(),
+                // The handler of a verb route, by name (`router.post('/x', controller.create)`);
+                // `use` mounts routers and middleware, which are not handlers.
+                Expression::Identifier(_) | Expression::StaticMemberExpression(_)
+                    if route && method != "use" && i > 0 && i + 1 == call.arguments.len() =>
+                {
+                    self.out.async_callbacks.by_name += 1;
+                    None
+                }
+                _ => None,
+            };
+            let Some(body) = body else { continue };
+            if self.catches_awaits(&body.statements) {
+                self.out.async_callbacks.guarded += 1;
+            } else {
+                let span = self.span(e.span());
+                self.out.async_callbacks.unguarded.push(span);
+            }
+        }
+    }
+
+    /// Whether the handler's body is a `try` whose `catch` neither rethrows nor awaits: in
+    /// an async function anything thrown outside it, awaited or not, is a rejection.
+    fn catches_awaits(&self, statements: &[Statement]) -> bool {
+        !statements.is_empty()
+            && statements.iter().all(|st| match st {
+                Statement::TryStatement(t) => t.handler.as_ref().is_some_and(|h| {
+                    let catch = self
+                        .source
+                        .get(h.body.span.start as usize..h.body.span.end as usize)
+                        .unwrap_or("");
+                    !catch.contains("throw") && !catch.contains("await")
+                }),
+                _ => false,
+            })
+    }
+
     fn call(&mut self, call: &CallExpression) {
         let Some(name) = callee_name(&call.callee) else {
             return;
         };
         let (object, method) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
+        self.handler_callbacks(call, object, method);
         // Process hooks, directly or through a helper of this file.
         if (object == "process"
             && matches!(method, "on" | "once" | "addListener" | "prependListener"))

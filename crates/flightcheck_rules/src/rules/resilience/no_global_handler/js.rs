@@ -54,7 +54,7 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .key(format!("{}:{}", ctx.rel(f), r.via))
         .evidence(evidence_at(ctx, f, r.span, format!("{} keeps this process serving", r.library)))
         .evidence(Evidence::searched(format!(
-            "searched {n} reachable file{} of this program for process.on('unhandledRejection'|'uncaughtException'), setUncaughtExceptionCaptureCallback and Sentry Node SDKs",
+            "searched {n} reachable file{} of this program for process.on('unhandledRejection'|'uncaughtException'), setUncaughtExceptionCaptureCallback, Sentry",
             if n == 1 { "" } else { "s" }
         )));
         if let Some(entry) = super::entry_evidence(ctx, f) {
@@ -94,12 +94,45 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
                 "medium, not high: {framework} catches errors of route handlers; a rejection outside a request is what would end the process"
             )));
+        } else if r.library == "http" {
+            // Express 4: what a route handler rejects escapes. Show one that lets a
+            // rejection out; when every handler is inline and catches its awaited work,
+            // only code outside a request can end the process.
+            let program: Vec<usize> = ctx
+                .reachable_sources()
+                .filter(|x| ctx.together(*x, f))
+                .collect();
+            let callbacks = program
+                .iter()
+                .filter_map(|x| ctx.facts(*x).map(|fa| (*x, &fa.resilience.async_callbacks)));
+            let (mut guarded, mut by_name, mut escaping) = (0, 0, None);
+            for (x, c) in callbacks {
+                guarded += c.guarded;
+                by_name += c.by_name;
+                if escaping.is_none()
+                    && let Some(span) = c.unguarded.first()
+                {
+                    escaping = Some((x, *span));
+                }
+            }
+            match escaping {
+                Some((x, span)) => {
+                    finding =
+                        finding.evidence(evidence_at(ctx, x, span, "its rejection escapes".into()));
+                }
+                None if by_name == 0 && guarded > 0 => {
+                    finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
+                        "medium, not high: every async route handler ({guarded}) is inline and catches what it awaits; a rejection outside a request is what would end the process"
+                    )));
+                }
+                None => {}
+            }
         }
         return vec![
             finding
-                .impact("Since Node 15 one unhandled rejection ends the process: every user is cut off until a restart, and the next bad input crashes it again.")
-                .fix("At startup add process.on('unhandledRejection') and process.on('uncaughtException') handlers that log with context and report to error tracking (exit after an uncaught exception).")
-                .verify("Throw from an async handler in staging: the error is logged and reported, and the service keeps answering."),
+                .impact("Since Node 15 an unhandled rejection ends the process: every user is cut off until it restarts.")
+                .fix("At startup, add process.on('unhandledRejection'/'uncaughtException') handlers that log, report to error tracking, and exit after an uncaught exception.")
+                .verify("Throw from an async handler in staging: the error is logged and reported."),
         ];
     }
     Vec::new()
