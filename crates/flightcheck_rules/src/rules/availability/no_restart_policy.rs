@@ -35,7 +35,9 @@ compose `profiles:` switch, swarm services with a `deploy:` section (swarm resta
 default), development tools (adminer, pgadmin, mailhog…), PM2 apps with `cron_restart`,
 `docker run --rm`, compose files for development or tests (`docker-compose.dev.yml`,
 `*.override.yml`, `*.test.yml`, files under `tests/`), services set up for development (a
-`npm run dev`/`nodemon`/`--reload` command, or the source tree mounted with `.:/app`), and
+`npm run dev`/`nodemon`/`--reload` command, or the source tree mounted with `.:/app`) and
+every other service of a file that holds one (its database and cache run on the same
+developer machine), and
 platforms that restart by themselves (Heroku `Procfile`, Render, Railway, Fly, Vercel).
 
 ## Why it breaks production
@@ -143,6 +145,20 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         files: std::collections::BTreeSet<&'s str>,
     }
     let mut folders: std::collections::HashMap<&str, Folder> = Default::default();
+    // A file whose application runs as a development setup (the source mounted, a dev
+    // server) runs on a developer's machine: every service in it is development.
+    let dev_files: std::collections::HashSet<&str> = ctx
+        .ws
+        .services
+        .iter()
+        .filter(|s| {
+            s.kind == ServiceKind::Compose
+                && s.exempt
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("a development setup"))
+        })
+        .map(|s| s.file.as_str())
+        .collect();
     for c in ctx
         .ws
         .services
@@ -152,7 +168,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let folder = folders.entry(dir_of(&c.file)).or_default();
         folder.files.insert(&c.file);
         // Development files neither run the deployment nor cover it.
-        if is_dev_compose(&c.file) {
+        if is_dev_compose(&c.file) || dev_files.contains(c.file.as_str()) {
             continue;
         }
         if c.build || c.image.as_deref().is_some_and(|i| !is_infra_image(i)) {
@@ -169,7 +185,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
         let finding = match s.kind {
             ServiceKind::Compose => {
-                if is_dev_compose(&s.file) {
+                if is_dev_compose(&s.file) || dev_files.contains(s.file.as_str()) {
                     continue;
                 }
                 let Some(folder) = folders.get(dir_of(&s.file)) else {
