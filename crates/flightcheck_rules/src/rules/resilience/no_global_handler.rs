@@ -37,7 +37,8 @@ without Express, for Express 5 (its `package.json` declares `express` at 5 or la
 for Express 4 patched by `express-async-errors`, `express-promise-router` or
 `@awaitjs/express`, and for an Express 4 program whose async route handlers are all
 inline and catch what they await (a handler passed by name is not judged, so it keeps the
-finding high; an inline handler that lets a rejection out is shown as evidence): the framework catches what a route handler throws or rejects, so only code
+finding high; an inline handler that lets a rejection out is shown as evidence), and for a
+telegraf or grammY bot with `bot.catch(...)`, which receives what handlers throw: the framework catches what a route handler throws or rejects, so only code
 outside a request (timers, event listeners, startup) can end the process.
 
 **Python.** For a plain asyncio service — code an entry point runs calls `asyncio.run(...)`,

@@ -88,7 +88,23 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             Some(_) => None,
             None => package_near(ctx, f, &CATCHING_FRAMEWORKS).map(|(_, framework)| framework),
         };
-        if r.library == "http"
+        // telegraf and grammY hand what a handler throws or rejects to `bot.catch`: with one
+        // registered, only code outside the update pipeline can end the process.
+        let bot_catch = matches!(r.library.as_str(), "telegraf" | "grammy")
+            .then(|| {
+                ctx.wiring()
+                    .filter(|(x, _)| ctx.together(*x, f))
+                    .find_map(|(x, w)| w.error_handlers.first().map(|h| (x, h)))
+            })
+            .flatten();
+        if let Some((x, h)) = bot_catch {
+            finding = finding
+                .severity(Severity::Medium)
+                .evidence(evidence_at(ctx, x, h.span, format!("`{}` catches what handlers throw", h.via)))
+                .evidence(Evidence::searched(
+                    "medium, not high: the bot's error handler receives handler errors; a rejection outside an update (timers, startup, promises nobody awaits) is what would end the process",
+                ));
+        } else if r.library == "http"
             && let Some(framework) = catching
         {
             finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
