@@ -248,8 +248,29 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
                 )
             })
         });
+        // `POSTGRES_DB = os.environ.get("DATABASE_PWD", "app")`: the value is used as a
+        // name, host or user, not as the secret its variable is called.
+        let used_as_plain = |r: &flightcheck_core::EnvRead| {
+            r.bound_to.as_deref().is_some_and(|b| {
+                let last = b
+                    .rsplit(['_', '.'])
+                    .next()
+                    .unwrap_or(b)
+                    .to_ascii_uppercase();
+                matches!(
+                    last.as_str(),
+                    "DB" | "NAME" | "HOST" | "PORT" | "USER" | "USERNAME" | "URL" | "DATABASE"
+                )
+            })
+        };
+        let plain: std::collections::HashSet<(String, u32)> = f
+            .env_reads
+            .iter()
+            .filter(|r| used_as_plain(r))
+            .map(|r| (r.name.clone(), r.span.line))
+            .collect();
         for (name, default, line, how, kind, bound) in reads.chain(fields) {
-            if !holds_secret(&name) && bound.is_none() {
+            if (!holds_secret(&name) && bound.is_none()) || plain.contains(&(name.clone(), line)) {
                 continue;
             }
             let Some(weak) = weakness(&default) else {
