@@ -276,6 +276,21 @@ impl<'a> ProjectContext<'a> {
         flightcheck_core::text::truncate(full.trim(), 160)
     }
 
+    /// Whether `rel`, a file of the workspace, belongs to this project.
+    pub fn owns_file(&self, rel: &str) -> bool {
+        self.ws
+            .file_index(rel)
+            .is_some_and(|i| self.ws.file_project.get(i) == Some(&self.index))
+    }
+
+    /// The processes this project's deploy definitions start (compose services, systemd
+    /// units, Kubernetes objects, PM2 apps, `docker run`).
+    pub fn services(
+        &self,
+    ) -> impl Iterator<Item = &'a flightcheck_project::services::Service> + '_ {
+        self.ws.services.iter().filter(|s| self.owns_file(&s.file))
+    }
+
     /// Reachable source files of this project.
     pub fn reachable_sources(&self) -> impl Iterator<Item = usize> + '_ {
         self.sources

@@ -82,16 +82,8 @@ run the Pod from a Deployment, drop `autorestart: false` (PM2), or add
 
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
-fn services<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Service> + 'a {
-    ctx.ws.services.iter().filter(move |s| {
-        ctx.ws
-            .file_index(&s.file)
-            .is_some_and(|i| ctx.ws.file_project.get(i) == Some(&ctx.index))
-    })
-}
-
 fn applies(ctx: &ProjectContext) -> bool {
-    services(ctx).next().is_some()
+    ctx.services().next().is_some()
 }
 
 fn dir_of(rel: &str) -> &str {
@@ -134,7 +126,7 @@ fn is_infra_image(image: &str) -> bool {
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    let all: Vec<&Service> = services(ctx).collect();
+    let all: Vec<&Service> = ctx.services().collect();
     // Every compose file of a folder merges into one deployment: what the folder's files
     // say together, computed once per folder (one pass over the services, not one per
     // service: a compose file with thousands of services stays linear).

@@ -311,10 +311,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             }
         }
     }
-    let in_project = |file: &str| {
-        ws.file_index(file)
-            .is_some_and(|i| ws.file_project.get(i) == Some(&ctx.index))
-    };
+    let in_project = |file: &str| ctx.owns_file(file);
     for schema in ws.sqlite_schemas.iter().filter(|s| in_project(&s.file)) {
         data.push(Data {
             file: schema.file.clone(),

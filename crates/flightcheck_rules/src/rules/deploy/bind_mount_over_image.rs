@@ -68,15 +68,11 @@ volume for `node_modules`.
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn compose_services<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Service> + 'a {
-    ctx.ws.services.iter().filter(move |s| {
+    ctx.services().filter(|s| {
         s.kind == ServiceKind::Compose
             && s.build
             && !s.volumes.is_empty()
             && !is_dev_compose(&s.file)
-            && ctx
-                .ws
-                .file_index(&s.file)
-                .is_some_and(|i| ctx.ws.file_project.get(i) == Some(&ctx.index))
     })
 }
 

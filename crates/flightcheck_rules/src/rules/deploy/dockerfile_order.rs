@@ -81,13 +81,10 @@ context that compose or the build command uses.
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn dockerfiles<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Dockerfile> + 'a {
-    ctx.ws.dockerfiles.iter().filter(move |d| {
-        !is_dev_dockerfile(&d.file)
-            && ctx
-                .ws
-                .file_index(&d.file)
-                .is_some_and(|i| ctx.ws.file_project.get(i) == Some(&ctx.index))
-    })
+    ctx.ws
+        .dockerfiles
+        .iter()
+        .filter(move |d| !is_dev_dockerfile(&d.file) && ctx.owns_file(&d.file))
 }
 
 fn applies(ctx: &ProjectContext) -> bool {

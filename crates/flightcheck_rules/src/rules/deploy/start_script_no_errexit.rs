@@ -57,11 +57,10 @@ python bot.py`), so that a failed migration stops the container and the platform
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn mine<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a UnguardedMigration> + 'a {
-    ctx.ws.unguarded_migrations.iter().filter(move |m| {
-        ctx.ws
-            .file_index(&m.file)
-            .is_some_and(|i| ctx.ws.file_project.get(i) == Some(&ctx.index))
-    })
+    ctx.ws
+        .unguarded_migrations
+        .iter()
+        .filter(move |m| ctx.owns_file(&m.file))
 }
 
 fn applies(ctx: &ProjectContext) -> bool {

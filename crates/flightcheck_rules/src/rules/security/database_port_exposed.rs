@@ -78,13 +78,7 @@ tunnel, and set a password from a secret.
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn compose_services<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Service> + 'a {
-    ctx.ws.services.iter().filter(move |s| {
-        s.kind == ServiceKind::Compose
-            && ctx
-                .ws
-                .file_index(&s.file)
-                .is_some_and(|i| ctx.ws.file_project.get(i) == Some(&ctx.index))
-    })
+    ctx.services().filter(|s| s.kind == ServiceKind::Compose)
 }
 
 fn applies(ctx: &ProjectContext) -> bool {
