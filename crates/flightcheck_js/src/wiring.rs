@@ -269,15 +269,41 @@ fn is_handler_like(expr: &Expression) -> bool {
         )
 }
 
-/// The command a regex trigger stands for: `/^\/start/`, `/\/start (.+)/` → `start`.
-fn regex_command(pattern: &str) -> Option<String> {
+/// The commands a regex trigger stands for: `/^\/start/`, `/\/start (.+)/` → `start`;
+/// `/^\/(start|help)/` and `(?:start|help)` → `start`, `help`.
+fn regex_commands(pattern: &str) -> Vec<String> {
     let p = pattern.strip_prefix('^').unwrap_or(pattern);
-    let p = p.strip_prefix("\\/").or_else(|| p.strip_prefix('/'))?;
-    let name: String = p
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    (!name.is_empty()).then(|| name.to_ascii_lowercase())
+    let Some(p) = p.strip_prefix("\\/").or_else(|| p.strip_prefix('/')) else {
+        return Vec::new();
+    };
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    if let Some(group) = p.strip_prefix("(?:").or_else(|| p.strip_prefix('(')) {
+        let Some((inside, _)) = group.split_once(')') else {
+            return Vec::new();
+        };
+        let names: Vec<String> = inside.split('|').map(word).collect();
+        // Only a group of plain alternatives (`start|help`) names commands.
+        if names.iter().all(|n| !n.is_empty())
+            && inside
+                .split('|')
+                .zip(&names)
+                .all(|(a, n)| a.len() == n.len())
+        {
+            return names;
+        }
+        return Vec::new();
+    }
+    let name = word(p);
+    if name.is_empty() {
+        Vec::new()
+    } else {
+        vec![name]
+    }
 }
 
 /// Command names of a trigger argument: `'start'`, `['a', 'b']`, `'/start'`.
@@ -586,13 +612,15 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                     && (in_telegram_file || self.is_bot_receiver(&receiver)) =>
             {
                 let Some(trigger) = arg(call, 0) else { return };
-                let command = match trigger.without_parentheses() {
-                    Expression::RegExpLiteral(r) => regex_command(r.regex.pattern.text.as_str()),
+                let commands = match trigger.without_parentheses() {
+                    Expression::RegExpLiteral(r) => regex_commands(r.regex.pattern.text.as_str()),
                     e => string_value(e)
                         .filter(|s| s.starts_with('/'))
-                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase()),
+                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase())
+                        .into_iter()
+                        .collect(),
                 };
-                if let Some(command) = command {
+                for command in commands {
                     let passes = self.handlers_pass_on(&handlers);
                     self.push_command(
                         receiver.clone(),
@@ -2452,5 +2480,20 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
         let saved = std::mem::replace(&mut self.owner, name);
         f(self);
         self.owner = saved;
+    }
+}
+
+#[cfg(test)]
+mod regex_command_tests {
+    use super::regex_commands;
+
+    #[test]
+    fn alternatives_in_a_group_are_each_a_command() {
+        assert_eq!(regex_commands(r"^\/start"), ["start"]);
+        assert_eq!(regex_commands(r"\/start (.+)"), ["start"]);
+        assert_eq!(regex_commands(r"^\/(start|help)"), ["start", "help"]);
+        assert_eq!(regex_commands(r"^\/(?:start|menu)$"), ["start", "menu"]);
+        assert!(regex_commands(r"^\/(start.*|x)").is_empty());
+        assert!(regex_commands(r"hello").is_empty());
     }
 }

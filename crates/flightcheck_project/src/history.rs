@@ -83,12 +83,9 @@ pub fn is_env_like(name: &str) -> bool {
         return false;
     }
     let lower = name.to_ascii_lowercase();
-    !lower.split(['.', '-', '_']).any(|t| {
-        matches!(
-            t,
-            "example" | "sample" | "template" | "dist" | "defaults" | "tpl" | "tmpl" | "skeleton"
-        )
-    })
+    !lower
+        .split(['.', '-', '_'])
+        .any(|t| crate::workspace::TEMPLATE_WORDS.contains(&t))
 }
 
 /// Reads up to `depth` commits of the repository holding `root`. Never fails: problems

@@ -255,9 +255,21 @@ pub fn is_example_file(rel: &str) -> bool {
     let parts: Vec<&str> = name.split('.').collect();
     // Only the middle parts: `config.example.js`, not `example.js`.
     parts.len() > 2
-        && parts[1..parts.len() - 1]
-            .iter()
-            .any(|p| matches!(*p, "example" | "sample" | "template" | "dist" | "tpl"))
+        && parts[1..parts.len() - 1].iter().any(|p| {
+            matches!(
+                *p,
+                "example"
+                    | "sample"
+                    | "template"
+                    | "dist"
+                    | "tpl"
+                    | "exemple"
+                    | "ejemplo"
+                    | "exemplo"
+                    | "esempio"
+                    | "beispiel"
+            )
+        })
 }
 
 /// Test files by the conventions of jest/vitest/mocha/pytest/unittest.
@@ -363,6 +375,13 @@ pub fn env_role_by_name(name: &str) -> EnvRole {
     env_role(name, &EnvParse::default()).0
 }
 
+/// Name parts that make a file a template, in the languages people name them in
+/// (`.env.example`, `.env.exemple`, `config.sample.json`).
+pub const TEMPLATE_WORDS: [&str; 13] = [
+    "example", "sample", "template", "dist", "defaults", "tpl", "tmpl", "skeleton", "exemple",
+    "ejemplo", "exemplo", "esempio", "beispiel",
+];
+
 fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
     let lower = name.to_ascii_lowercase();
     let tokens: Vec<&str> = lower
@@ -370,9 +389,7 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
         .filter(|t| !t.is_empty())
         .collect();
     let has = |words: &[&str]| tokens.iter().any(|t| words.contains(t));
-    if has(&[
-        "example", "sample", "template", "dist", "defaults", "tpl", "tmpl", "skeleton",
-    ]) {
+    if has(&TEMPLATE_WORDS) {
         return (EnvRole::Example, format!("named {name}: a template"));
     }
     if has(&["production", "prod", "live"]) {
