@@ -893,7 +893,9 @@ fn scan_connection_strings(text: &str, out: &mut Vec<Hit>) {
             s -= 1;
         }
         let scheme = text[s..i].to_ascii_lowercase();
-        if !SCHEMES.contains(&scheme.as_str()) {
+        // SQLAlchemy names the driver after a `+` (`postgresql+asyncpg`, `mysql+pymysql`).
+        let base = scheme.split('+').next().unwrap_or("");
+        if !SCHEMES.contains(&scheme.as_str()) && !SCHEMES.contains(&base) {
             continue;
         }
         let rest_start = i + 3;
@@ -1802,6 +1804,13 @@ mod tests {
         );
         assert_eq!(
             kinds("url = \"postgresql://app:Zr8K?x2Lw9T@db.prod.example.net/app\""),
+            vec![SecretKind::ConnectionStringPassword]
+        );
+        // SQLAlchemy's driver suffix is still a database URL.
+        assert_eq!(
+            kinds(
+                "dsn: str = \"postgresql+asyncpg://app:Zr8Kx2Lw9Tq4@db.prod.example.net:6432/app\""
+            ),
             vec![SecretKind::ConnectionStringPassword]
         );
         for slot in [
