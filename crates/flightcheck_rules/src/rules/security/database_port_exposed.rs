@@ -30,8 +30,9 @@ the compose file shows that nothing asks for a password:
 - PostgreSQL: `POSTGRES_HOST_AUTH_METHOD: trust`;
 - MySQL/MariaDB: `MYSQL_ALLOW_EMPTY_PASSWORD`/`MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`;
 - Elasticsearch: `xpack.security.enabled=false`;
-- or the password is written in the file as a well-known value (`postgres`, `password`,
-  `root`, `admin`, `123456`…).
+- or the password is written in the file: a well-known value (`postgres`, `password`,
+  `root`, `admin`, `123456`…), or any literal, which whoever reads the repository knows
+  (shown redacted).
 
 Not flagged: ports bound to loopback (`127.0.0.1:5432:5432`), `expose:` (reachable only
 by the other containers), passwords from `${VARIABLES}` or an `env_file:` the file does not
@@ -165,8 +166,19 @@ fn no_password(store: Store, s: &Service) -> Option<String> {
         keys.iter().find_map(|k| {
             let v = env(k)??;
             let v = v.trim_matches(['"', '\'']);
-            (!v.contains('$') && GUESSABLE.contains(&v.to_ascii_lowercase().as_str()))
-                .then(|| format!("`{k}` is `{v}`, a password anyone can guess"))
+            if v.is_empty() || v.contains('$') {
+                return None;
+            }
+            // A password written in the compose file is known to whoever reads the
+            // repository (shown redacted: it may be live).
+            Some(if GUESSABLE.contains(&v.to_ascii_lowercase().as_str()) {
+                format!("`{k}` is `{v}`, a password anyone can guess")
+            } else {
+                format!(
+                    "`{k}` is written in the compose file (`{}`): whoever reads the repository can log in",
+                    flightcheck_core::redact::preview(v)
+                )
+            })
         })
     };
     match store {
