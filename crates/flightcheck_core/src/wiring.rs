@@ -197,6 +197,22 @@ pub struct Route {
     pub owner: Owner,
 }
 
+/// One `use(...)` call of an HTTP app or router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouterUse {
+    /// The receiver as written (`app`, `router`).
+    pub receiver: String,
+    /// The mount path (`'/admin'`), when the first argument is a literal path.
+    pub prefix: Option<String>,
+    /// What is mounted or applied last, when it is a name (`adminRouter`, `auth`) or an inline
+    /// `require('./routes/admin')` (then the specifier, starting with `.`).
+    pub target: Option<String>,
+    /// Arguments between the path and the last one, as written (`requireAdmin`).
+    pub middlewares: Vec<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
 /// Read or write access to a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -402,6 +418,12 @@ pub struct Wiring {
     pub mongo_indexes: MongoIndexes,
     pub rate_limits: Vec<RateLimit>,
     pub routes: Vec<Route>,
+    /// `app.use(...)` / `router.use(...)` calls: mounts of routers under a path, and
+    /// middleware applied to every later route of the receiver.
+    pub router_uses: Vec<RouterUse>,
+    /// Top-level names bound to a module of the project: `const admin = require('./admin')`,
+    /// `import admin from './admin'` → (`admin`, `./admin`).
+    pub module_locals: Vec<(String, String)>,
     pub table_queries: Vec<TableQuery>,
     pub table_creates: Vec<TableCreate>,
     pub migration_runs: Vec<MigrationRun>,
@@ -442,6 +464,7 @@ impl Wiring {
             && self.mongo_indexes.is_empty()
             && self.rate_limits.is_empty()
             && self.routes.is_empty()
+            && self.router_uses.is_empty()
             && self.table_queries.is_empty()
             && self.table_creates.is_empty()
             && self.migration_runs.is_empty()

@@ -78,6 +78,7 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         }
     }
     x.web_session_locals = web_session_locals(program);
+    x.wiring.module_locals = module_locals(program);
     x.visit_program(program);
     x.finish();
     x.wiring
@@ -90,6 +91,42 @@ const WEB_SESSION_PACKAGES: [(&str, Framework, &str); 3] = [
     ("@fastify/session", Framework::Fastify, "store"),
     ("fastify-session", Framework::Fastify, "store"),
 ];
+
+/// Module-level names bound to a module of the project (a relative specifier):
+/// `import admin from './admin'`, `const admin = require('./admin')`.
+fn module_locals(program: &Program) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for stmt in &program.body {
+        match stmt {
+            Statement::ImportDeclaration(import) if import.source.value.starts_with('.') => {
+                for spec in import.specifiers.iter().flatten() {
+                    let local = match spec {
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(d) => &d.local.name,
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(n) => &n.local.name,
+                        ImportDeclarationSpecifier::ImportSpecifier(n) => &n.local.name,
+                    };
+                    out.push((local.to_string(), import.source.value.to_string()));
+                }
+            }
+            Statement::VariableDeclaration(decl) => {
+                for d in &decl.declarations {
+                    if let (
+                        BindingPattern::BindingIdentifier(id),
+                        Some(Expression::CallExpression(c)),
+                    ) = (&d.id, d.init.as_ref().map(|e| e.without_parentheses()))
+                        && matches!(&c.callee, Expression::Identifier(r) if r.name == "require")
+                        && let Some(Argument::StringLiteral(s)) = c.arguments.first()
+                        && s.value.starts_with('.')
+                    {
+                        out.push((id.name.to_string(), s.value.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
 
 /// Module-level names bound to a web session package: `import session from
 /// 'express-session'`, `const session = require('express-session')`.
@@ -1409,6 +1446,49 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         }
     }
 
+    /// `app.use('/admin', requireAdmin, adminRouter)`, `router.use(auth)`,
+    /// `app.use('/api', require('./routes/api'))`.
+    fn router_use(&mut self, call: &CallExpression<'a>, object: &Expression<'a>) {
+        let args: Vec<&Expression<'a>> = call
+            .arguments
+            .iter()
+            .filter_map(|a| a.as_expression())
+            .collect();
+        let prefix = args
+            .first()
+            .and_then(|a| string_value(a))
+            .filter(|p| p.starts_with('/'))
+            .map(str::to_string);
+        let rest = if prefix.is_some() {
+            &args[1..]
+        } else {
+            &args[..]
+        };
+        let Some(last) = rest.last() else { return };
+        let target = match last.without_parentheses() {
+            Expression::Identifier(id) => Some(id.name.to_string()),
+            Expression::StaticMemberExpression(_) => Some(self.text(last.span()).to_string()),
+            Expression::CallExpression(c) if matches!(&c.callee, Expression::Identifier(r) if r.name == "require") => {
+                arg(c, 0).and_then(string_value).map(str::to_string)
+            }
+            _ => None,
+        };
+        let middlewares = rest[..rest.len() - 1]
+            .iter()
+            .map(|m| self.text(m.span()).chars().take(60).collect::<String>())
+            .collect();
+        let receiver = self.receiver(object);
+        let span = self.span(call.span);
+        self.wiring.router_uses.push(RouterUse {
+            receiver,
+            prefix,
+            target,
+            middlewares,
+            span,
+            owner: self.owner.clone(),
+        });
+    }
+
     /// Routes: `app.post('/path', mw, handler)`, `fastify.route({ method, url, handler })`.
     fn route_call(&mut self, call: &CallExpression<'a>) {
         let Some(framework) = self.http else { return };
@@ -1416,6 +1496,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             return;
         };
         if method == "use" {
+            self.router_use(call, object);
             // `router.use(verifySignature)`, `app.use('/webhook', verifyWebhook)`: every route
             // of that router passes the check.
             let receiver = self.receiver(object);

@@ -138,41 +138,23 @@ fn is_login_route(path: &str) -> bool {
 /// before it or its inline handler reads the session or the logged-in user, `Some(false)`
 /// for an inline handler that does neither, `None` when the handler is defined elsewhere.
 fn session_guarded(ctx: &ProjectContext, file: usize, r: &flightcheck_core::Route) -> Option<bool> {
-    const PARSERS: [&str; 6] = [
-        "json",
-        "urlencoded",
-        "upload",
-        "multer",
-        "bodyParser",
-        "cors",
-    ];
-    if r.middlewares
+    if super::web_server::has_route_middleware(r) {
+        return Some(true);
+    }
+    let text = super::web_server::inline_handler_text(ctx, file, r)?;
+    Some(
+        [
+            "req.session",
+            "req.user",
+            "isAuthenticated",
+            "request.session",
+            "request.user",
+            "ctx.session",
+            "ctx.state.user",
+        ]
         .iter()
-        .any(|m| !PARSERS.iter().any(|p| m.contains(p)))
-    {
-        return Some(true);
-    }
-    let state = ctx.files.get(file)?;
-    let text: String = (r.span.line..=r.span.end_line.max(r.span.line))
-        .map(|l| state.line(l))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let reads = [
-        "req.session",
-        "req.user",
-        "isAuthenticated",
-        "request.session",
-        "request.user",
-        "ctx.session",
-        "ctx.state.user",
-    ]
-    .iter()
-    .any(|w| text.contains(w));
-    if reads {
-        return Some(true);
-    }
-    let inline = text.contains("=>") || text.contains("function");
-    inline.then_some(false)
+        .any(|w| text.contains(w)),
+    )
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {

@@ -157,3 +157,30 @@ pub fn proxy_configs(ctx: &ProjectContext) -> Vec<String> {
     }
     out
 }
+
+/// Whether middleware other than body parsers, CORS and uploads sits before a route's
+/// handler (`app.post('/x', requireAdmin, handler)`).
+pub fn has_route_middleware(r: &Route) -> bool {
+    const PARSERS: [&str; 6] = [
+        "json",
+        "urlencoded",
+        "upload",
+        "multer",
+        "bodyParser",
+        "cors",
+    ];
+    r.middlewares
+        .iter()
+        .any(|m| !PARSERS.iter().any(|p| m.contains(p)))
+}
+
+/// The text of a route registration whose handler is written inline (`app.post('/x',
+/// (req, res) => { … })`); `None` when the handler is defined elsewhere.
+pub fn inline_handler_text(ctx: &ProjectContext, file: usize, r: &Route) -> Option<String> {
+    let state = ctx.files.get(file)?;
+    let text: String = (r.span.line..=r.span.end_line.max(r.span.line))
+        .map(|l| state.line(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text.contains("=>") || text.contains("function")).then_some(text)
+}
