@@ -220,8 +220,9 @@ pub struct AsyncCallbacks {
     pub unguarded: Vec<Span>,
     /// Handlers whose awaited work is all caught.
     pub guarded: u32,
-    /// Handlers passed by name (`router.post('/x', controller.create)`): not judged here.
-    pub by_name: u32,
+    /// Handlers passed by name (`router.post('/x', controller.create)`), as written: the
+    /// rule resolves them through the file's imports.
+    pub by_name: Vec<String>,
 }
 
 /// Python code that runs an asyncio event loop itself rather than through a framework

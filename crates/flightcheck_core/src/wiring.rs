@@ -197,6 +197,18 @@ pub struct Route {
     pub owner: Owner,
 }
 
+/// A top-level name bound to a module of the project: `const admin = require('./admin')`,
+/// `import admin from './admin'` (the module object), or `const { create } =
+/// require('./users')`, `import { create } from './users'` (one of its names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleLocal {
+    pub local: String,
+    /// The specifier as written (`./admin`).
+    pub specifier: String,
+    /// The name imported, for named imports; `None` for the module object.
+    pub imported: Option<String>,
+}
+
 /// One `use(...)` call of an HTTP app or router.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouterUse {
@@ -421,9 +433,8 @@ pub struct Wiring {
     /// `app.use(...)` / `router.use(...)` calls: mounts of routers under a path, and
     /// middleware applied to every later route of the receiver.
     pub router_uses: Vec<RouterUse>,
-    /// Top-level names bound to a module of the project: `const admin = require('./admin')`,
-    /// `import admin from './admin'` → (`admin`, `./admin`).
-    pub module_locals: Vec<(String, String)>,
+    /// Top-level names bound to a module of the project (see [`ModuleLocal`]).
+    pub module_locals: Vec<ModuleLocal>,
     pub table_queries: Vec<TableQuery>,
     pub table_creates: Vec<TableCreate>,
     pub migration_runs: Vec<MigrationRun>,

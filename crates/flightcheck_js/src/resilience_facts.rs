@@ -219,6 +219,51 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
         self.clients.insert(local.to_string(), client);
     }
 
+    /// Handlers of `route(path).post(...)`: every argument is a handler or middleware, the
+    /// last one the handler.
+    fn route_chain_callbacks(&mut self, call: &CallExpression) {
+        let n = call.arguments.len();
+        for (i, arg) in call.arguments.iter().enumerate() {
+            let Some(e) = arg.as_expression().map(|e| e.without_parentheses()) else {
+                continue;
+            };
+            match e {
+                Expression::ArrowFunctionExpression(f) if f.r#async => {
+                    let guarded = match &f.body {
+                        ArrowFunctionBody::FunctionBody(b) => self.catches_awaits(&b.statements),
+                        _ => false,
+                    };
+                    self.record_callback(guarded, e.span());
+                }
+                Expression::FunctionExpression(f) if f.r#async => {
+                    let guarded = f
+                        .body
+                        .as_ref()
+                        .is_some_and(|b| self.catches_awaits(&b.statements));
+                    self.record_callback(guarded, e.span());
+                }
+                Expression::Identifier(_) | Expression::StaticMemberExpression(_) if i + 1 == n => {
+                    let name = self
+                        .source
+                        .get(e.span().start as usize..e.span().end as usize)
+                        .unwrap_or("")
+                        .to_string();
+                    self.out.async_callbacks.by_name.push(name);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn record_callback(&mut self, guarded: bool, span: oxc_span::Span) {
+        if guarded {
+            self.out.async_callbacks.guarded += 1;
+        } else {
+            let span = self.span(span);
+            self.out.async_callbacks.unguarded.push(span);
+        }
+    }
+
     /// Route and event handlers passed inline: whether their awaited work is caught.
     fn handler_callbacks(&mut self, call: &CallExpression, object: &str, method: &str) {
         let route = matches!(
@@ -249,7 +294,12 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
                 Expression::Identifier(_) | Expression::StaticMemberExpression(_)
                     if route && method != "use" && i > 0 && i + 1 == call.arguments.len() =>
                 {
-                    self.out.async_callbacks.by_name += 1;
+                    let name = self
+                        .source
+                        .get(e.span().start as usize..e.span().end as usize)
+                        .unwrap_or("")
+                        .to_string();
+                    self.out.async_callbacks.by_name.push(name);
                     None
                 }
                 _ => None,
@@ -281,6 +331,17 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
     }
 
     fn call(&mut self, call: &CallExpression) {
+        // `router.route('/x').post(handler)`: the chained form has no path argument.
+        if let Expression::StaticMemberExpression(m) = call.callee.without_parentheses()
+            && matches!(
+                m.property.name.as_str(),
+                "get" | "post" | "put" | "patch" | "delete" | "all"
+            )
+            && let Expression::CallExpression(inner) = m.object.without_parentheses()
+            && matches!(inner.callee.without_parentheses(), Expression::StaticMemberExpression(r) if r.property.name == "route")
+        {
+            self.route_chain_callbacks(call);
+        }
         let Some(name) = callee_name(&call.callee) else {
             return;
         };

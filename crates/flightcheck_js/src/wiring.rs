@@ -93,32 +93,63 @@ const WEB_SESSION_PACKAGES: [(&str, Framework, &str); 3] = [
 ];
 
 /// Module-level names bound to a module of the project (a relative specifier):
-/// `import admin from './admin'`, `const admin = require('./admin')`.
-fn module_locals(program: &Program) -> Vec<(String, String)> {
+/// `import admin from './admin'`, `const admin = require('./admin')`, `import { create }
+/// from './users'`, `const { create } = require('./users')`.
+fn module_locals(program: &Program) -> Vec<ModuleLocal> {
     let mut out = Vec::new();
+    let mut push = |local: &str, specifier: &str, imported: Option<&str>| {
+        out.push(ModuleLocal {
+            local: local.to_string(),
+            specifier: specifier.to_string(),
+            imported: imported.map(str::to_string),
+        })
+    };
     for stmt in &program.body {
         match stmt {
             Statement::ImportDeclaration(import) if import.source.value.starts_with('.') => {
-                for spec in import.specifiers.iter().flatten() {
-                    let local = match spec {
-                        ImportDeclarationSpecifier::ImportDefaultSpecifier(d) => &d.local.name,
-                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(n) => &n.local.name,
-                        ImportDeclarationSpecifier::ImportSpecifier(n) => &n.local.name,
-                    };
-                    out.push((local.to_string(), import.source.value.to_string()));
+                let spec = import.source.value.as_str();
+                for s in import.specifiers.iter().flatten() {
+                    match s {
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(d) => {
+                            push(&d.local.name, spec, None)
+                        }
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(n) => {
+                            push(&n.local.name, spec, None)
+                        }
+                        ImportDeclarationSpecifier::ImportSpecifier(n) => {
+                            push(&n.local.name, spec, Some(&n.imported.name()))
+                        }
+                    }
                 }
             }
             Statement::VariableDeclaration(decl) => {
                 for d in &decl.declarations {
-                    if let (
-                        BindingPattern::BindingIdentifier(id),
-                        Some(Expression::CallExpression(c)),
-                    ) = (&d.id, d.init.as_ref().map(|e| e.without_parentheses()))
-                        && matches!(&c.callee, Expression::Identifier(r) if r.name == "require")
-                        && let Some(Argument::StringLiteral(s)) = c.arguments.first()
-                        && s.value.starts_with('.')
-                    {
-                        out.push((id.name.to_string(), s.value.to_string()));
+                    let Some(Expression::CallExpression(c)) =
+                        d.init.as_ref().map(|e| e.without_parentheses())
+                    else {
+                        continue;
+                    };
+                    if !matches!(&c.callee, Expression::Identifier(r) if r.name == "require") {
+                        continue;
+                    }
+                    let Some(Argument::StringLiteral(sp)) = c.arguments.first() else {
+                        continue;
+                    };
+                    if !sp.value.starts_with('.') {
+                        continue;
+                    }
+                    match &d.id {
+                        BindingPattern::BindingIdentifier(id) => push(&id.name, &sp.value, None),
+                        BindingPattern::ObjectPattern(o) => {
+                            for p in &o.properties {
+                                if let (Some(key), BindingPattern::BindingIdentifier(id)) =
+                                    (p.key.static_name(), &p.value)
+                                {
+                                    push(&id.name, &sp.value, Some(&key));
+                                }
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

@@ -35,9 +35,11 @@ One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and
 install no process-wide handler. Medium, not high, for a Fastify, NestJS, Koa or hapi server
 without Express, for Express 5 (its `package.json` declares `express` at 5 or later) and
 for Express 4 patched by `express-async-errors`, `express-promise-router` or
-`@awaitjs/express`, and for an Express 4 program whose async route handlers are all
-inline and catch what they await (a handler passed by name is not judged, so it keeps the
-finding high; an inline handler that lets a rejection out is shown as evidence), and for a
+`@awaitjs/express`, and for an Express 4 program whose async route handlers all catch
+what they await — inline handlers, and handlers passed by name (`users.create`,
+`listOrders`, `route('/x').post(...)`) followed through the file's imports to the project
+module that exports them; a handler that cannot be followed keeps the finding high, and one
+that lets a rejection out is shown as evidence — and for a
 telegraf or grammY bot with `bot.catch(...)`, which receives what handlers throw: the framework catches what a route handler throws or rejects, so only code
 outside a request (timers, event listeners, startup) can end the process.
 

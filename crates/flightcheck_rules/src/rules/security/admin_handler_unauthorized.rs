@@ -109,8 +109,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             } else {
                 w.module_locals
                     .iter()
-                    .find(|(l, _)| l == target)
-                    .map(|(_, s)| s.as_str())
+                    .find(|m| &m.local == target && m.imported.is_none())
+                    .map(|m| m.specifier.as_str())
             };
             let Some(routes_file) = specifier.and_then(|s| ctx.resolved(file, s)) else {
                 continue;

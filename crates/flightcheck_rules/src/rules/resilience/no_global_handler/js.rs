@@ -121,14 +121,24 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let callbacks = program
                 .iter()
                 .filter_map(|x| ctx.facts(*x).map(|fa| (*x, &fa.resilience.async_callbacks)));
-            let (mut guarded, mut by_name, mut escaping) = (0, 0, None);
+            let (mut guarded, mut unknown, mut escaping) = (0, 0, None);
             for (x, c) in callbacks {
                 guarded += c.guarded;
-                by_name += c.by_name;
                 if escaping.is_none()
                     && let Some(span) = c.unguarded.first()
                 {
                     escaping = Some((x, *span));
+                }
+                for handler in &c.by_name {
+                    match by_name_handler(ctx, x, handler) {
+                        Some(HandlerRejects::No) => guarded += 1,
+                        Some(HandlerRejects::Yes(file, line)) => {
+                            if escaping.is_none() {
+                                escaping = Some((file, flightcheck_core::Span::line(line)));
+                            }
+                        }
+                        None => unknown += 1,
+                    }
                 }
             }
             match escaping {
@@ -136,9 +146,9 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     finding =
                         finding.evidence(evidence_at(ctx, x, span, "its rejection escapes".into()));
                 }
-                None if by_name == 0 && guarded > 0 => {
+                None if unknown == 0 && guarded > 0 => {
                     finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
-                        "medium, not high: every async route handler ({guarded}) is inline and catches what it awaits; a rejection outside a request is what would end the process"
+                        "medium, not high: every async route handler ({guarded}) catches what it awaits; a rejection outside a request is what would end the process"
                     )));
                 }
                 None => {}
@@ -152,4 +162,36 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
         ];
     }
     Vec::new()
+}
+
+/// Whether a route handler passed by name can reject.
+enum HandlerRejects {
+    /// An async function of the project whose body does not catch everything.
+    Yes(usize, u32),
+    /// A function the target module exports that is not such an async function.
+    No,
+}
+
+/// Resolves `controller.create` / `createUser` through the importing file's module
+/// bindings to the project file that defines it; `None` when it cannot be followed.
+fn by_name_handler(ctx: &ProjectContext, file: usize, handler: &str) -> Option<HandlerRejects> {
+    let wiring = &ctx.facts(file)?.wiring;
+    let (local, member) = match handler.split_once('.') {
+        Some((l, m)) if !m.contains('.') => (l, Some(m)),
+        Some(_) => return None,
+        None => (handler, None),
+    };
+    let binding = wiring.module_locals.iter().find(|m| m.local == local)?;
+    let name = match (member, binding.imported.as_deref()) {
+        (Some(m), None) => m,
+        (None, Some(imported)) => imported,
+        _ => return None,
+    };
+    let target = ctx.resolved(file, &binding.specifier)?;
+    let facts = ctx.facts(target)?;
+    if let Some(line) = facts.async_calls.async_def(name) {
+        return Some(HandlerRejects::Yes(target, line));
+    }
+    let exports = &facts.integrity.exports;
+    (!exports.opaque && exports.names.iter().any(|e| e == name)).then_some(HandlerRejects::No)
 }
