@@ -65,7 +65,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 73] = [
+    static ALL: [&Rule; 74] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -139,6 +139,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::ssrf::RULE,
         &rules::security::error_details_exposed::RULE,
         &rules::security::admin_handler_unauthorized::RULE,
+        &rules::security::internal_service_unauthenticated::RULE,
     ];
     &ALL
 }

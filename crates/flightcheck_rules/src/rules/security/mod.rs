@@ -8,6 +8,7 @@ pub mod env_file_committed;
 pub mod error_details_exposed;
 pub mod hardcoded_secret;
 pub mod input_unvalidated;
+pub mod internal_service_unauthenticated;
 pub mod no_rate_limit;
 pub mod no_security_headers;
 pub mod session_store_memory;
