@@ -32,7 +32,8 @@ the compose file shows that nothing asks for a password:
 - Elasticsearch: `xpack.security.enabled=false`;
 - or the password is written in the file: a well-known value (`postgres`, `password`,
   `root`, `admin`, `123456`…), or any literal, which whoever reads the repository knows
-  (shown redacted).
+  (shown redacted), or a placeholder default (`${DB_PASSWORD:-change_me}`) used whenever
+  the variable is unset.
 
 Not flagged: ports bound to loopback (`127.0.0.1:5432:5432`), `expose:` (reachable only
 by the other containers), passwords from `${VARIABLES}` or an `env_file:` the file does not
@@ -166,6 +167,21 @@ fn no_password(store: Store, s: &Service) -> Option<String> {
         keys.iter().find_map(|k| {
             let v = env(k)??;
             let v = v.trim_matches(['"', '\'']);
+            // `${DB_PASSWORD:-change_me}`: the default is the password whenever the
+            // variable is unset.
+            if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
+                && let Some((var, default)) = inner
+                    .split_once(":-")
+                    .or_else(|| inner.split_once('-'))
+                && !default.contains('$')
+            {
+                let weak = crate::secret_values::weakness(default)
+                    .map(|w| w.reason)
+                    .or_else(|| GUESSABLE.contains(&default.to_ascii_lowercase().as_str()).then_some("a well-known password"))?;
+                return Some(format!(
+                    "`{k}` falls back to `{default}` ({weak}) when `{var}` is unset"
+                ));
+            }
             if v.is_empty() || v.contains('$') {
                 return None;
             }
@@ -276,10 +292,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             Finding::new(
                 &META,
                 format!(
-                    "compose service `{}` publishes {} on port {} of every host interface, and {why}",
+                    "compose service `{}` publishes {} (`{}`) on every host interface, and {why}",
                     s.name,
                     store.name(),
-                    store.port()
+                    port.raw
                 ),
             )
             .at(&s.file, Span::line(port.line))
