@@ -222,49 +222,10 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
     /// Handlers of `route(path).post(...)`: every argument is a handler or middleware, the
     /// last one the handler.
     fn route_chain_callbacks(&mut self, call: &CallExpression) {
-        let n = call.arguments.len();
-        for (i, arg) in call.arguments.iter().enumerate() {
-            let Some(e) = arg.as_expression().map(|e| e.without_parentheses()) else {
-                continue;
-            };
-            match e {
-                Expression::ArrowFunctionExpression(f) if f.r#async => {
-                    let guarded = match &f.body {
-                        ArrowFunctionBody::FunctionBody(b) => self.catches_awaits(&b.statements),
-                        _ => false,
-                    };
-                    self.record_callback(guarded, e.span());
-                }
-                Expression::FunctionExpression(f) if f.r#async => {
-                    let guarded = f
-                        .body
-                        .as_ref()
-                        .is_some_and(|b| self.catches_awaits(&b.statements));
-                    self.record_callback(guarded, e.span());
-                }
-                Expression::Identifier(_) | Expression::StaticMemberExpression(_) if i + 1 == n => {
-                    let name = self
-                        .source
-                        .get(e.span().start as usize..e.span().end as usize)
-                        .unwrap_or("")
-                        .to_string();
-                    self.out.async_callbacks.by_name.push(name);
-                }
-                _ => {}
-            }
-        }
+        self.handler_args(call, Some(0));
     }
 
-    fn record_callback(&mut self, guarded: bool, span: oxc_span::Span) {
-        if guarded {
-            self.out.async_callbacks.guarded += 1;
-        } else {
-            let span = self.span(span);
-            self.out.async_callbacks.unguarded.push(span);
-        }
-    }
-
-    /// Route and event handlers passed inline: whether their awaited work is caught.
+    /// Route and event handlers: whether their awaited work is caught.
     fn handler_callbacks(&mut self, call: &CallExpression, object: &str, method: &str) {
         let route = matches!(
             method,
@@ -274,25 +235,33 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
         if object.is_empty() || object == "process" || !(route || event) {
             return;
         }
+        // The handler of a verb route may be passed by name (`router.post('/x',
+        // controller.create)`), after the path; `use` mounts routers and middleware, which
+        // are not handlers, and event names are not handlers either.
+        let by_name_from = (route && method != "use").then_some(1);
+        self.handler_args(call, by_name_from);
+    }
+
+    /// Classifies a call's arguments: inline async functions (caught or not) and, when
+    /// `by_name_from` is set, the last argument passed by name at or after that index.
+    fn handler_args(&mut self, call: &CallExpression, by_name_from: Option<usize>) {
+        let n = call.arguments.len();
         for (i, arg) in call.arguments.iter().enumerate() {
             let Some(e) = arg.as_expression().map(|e| e.without_parentheses()) else {
                 continue;
             };
-            let body: Option<&FunctionBody> = match e {
+            let guarded = match e {
                 Expression::ArrowFunctionExpression(f) if f.r#async => match &f.body {
-                    ArrowFunctionBody::FunctionBody(b) => Some(b),
+                    ArrowFunctionBody::FunctionBody(b) => self.catches_awaits(&b.statements),
                     // `async (req, res) => res.json(await load())`: nothing catches it.
-                    _ => {
-                        let span = self.span(e.span());
-                        self.out.async_callbacks.unguarded.push(span);
-                        None
-                    }
+                    _ => false,
                 },
-                Expression::FunctionExpression(f) if f.r#async => f.body.as_deref(),
-                // The handler of a verb route, by name (`router.post('/x', controller.create)`);
-                // `use` mounts routers and middleware, which are not handlers.
+                Expression::FunctionExpression(f) if f.r#async => f
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| self.catches_awaits(&b.statements)),
                 Expression::Identifier(_) | Expression::StaticMemberExpression(_)
-                    if route && method != "use" && i > 0 && i + 1 == call.arguments.len() =>
+                    if by_name_from.is_some_and(|from| i >= from) && i + 1 == n =>
                 {
                     let name = self
                         .source
@@ -300,12 +269,11 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
                         .unwrap_or("")
                         .to_string();
                     self.out.async_callbacks.by_name.push(name);
-                    None
+                    continue;
                 }
-                _ => None,
+                _ => continue,
             };
-            let Some(body) = body else { continue };
-            if self.catches_awaits(&body.statements) {
+            if guarded {
                 self.out.async_callbacks.guarded += 1;
             } else {
                 let span = self.span(e.span());
