@@ -365,6 +365,13 @@ fn is_sqlite_name(lower: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
+/// Whether `rel` lies in a folder the walk never descends into (`node_modules/`, `venv/`,
+/// `dist/`…).
+pub fn in_skipped_dir(rel: &str) -> bool {
+    let mut dirs = rel.split('/').rev().skip(1);
+    dirs.any(|d| SKIP_DIRS.contains(&d))
+}
+
 /// Env files and SQLite databases under `root`, including the ones `.gitignore` hides;
 /// dependency, virtualenv and build directories are still skipped, and symlinks are not
 /// followed.

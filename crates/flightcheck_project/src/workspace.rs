@@ -863,6 +863,33 @@ impl Workspace {
         // Env files and databases that `.gitignore` hides: on a deployed machine they are
         // the configuration and the data that run.
         let mut data_files = Vec::new();
+        // Env files git tracks inside a folder the walk skips (a committed `venv/.env`): they
+        // are in every clone, secrets included.
+        let committed_in_skipped: Vec<String> = tracked
+            .iter()
+            .flatten()
+            .filter(|rel| walk::in_skipped_dir(rel) && walk::is_env_file_name(file_name(rel)))
+            .cloned()
+            .collect();
+        for rel in &committed_in_skipped {
+            let abs = root.join(rel);
+            let Some(text) = read_text(&abs, rel, &mut notes) else {
+                continue;
+            };
+            let parsed = envfile::parse(&text);
+            let (role, role_reason) = env_file_role(&abs, rel, &parsed, &production_given);
+            env_files.push(EnvFile {
+                rel: rel.clone(),
+                project: project_of(rel),
+                role,
+                role_reason: format!("{role_reason}; committed inside a folder the scan skips"),
+                parsed,
+                text,
+                tracked: Some(true),
+                gitignored: false,
+                mode: walk::unix_mode(&abs),
+            });
+        }
         for local in walk::local_files(&root, threads) {
             if in_fixture_dir(&local.rel) && local.kind == walk::LocalKind::Sqlite {
                 continue;

@@ -29,7 +29,9 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   service-role, PEM key, database URL with a password on a real host), or a random-looking
   value (12+ characters, letters and digits, enough entropy) of a secret-named key
   (`*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWORD*`...). Development files (`.env.test`,
-  `.env.local`) count only for live provider credentials.
+  `.env.local`) count only for live provider credentials. Env files committed inside a
+  folder the scan otherwise skips (a committed `venv/.env`, `node_modules/.env`) count too:
+  they are in every clone.
 - **History**: reads up to `--history-depth` commits (default 500, `0` turns it off) of
   the repository with gitoxide and reports secret values of env files that are no longer at
   HEAD, because the file was deleted or the key now holds another value. Each is shown with
