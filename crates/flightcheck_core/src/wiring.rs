@@ -138,6 +138,10 @@ pub struct SessionStore {
     pub fallback: bool,
     /// As written: `session()`, `MemoryStorage()`, `ApplicationBuilder() without persistence`.
     pub via: String,
+    /// Web sessions: the signing secret when it is written in the code (`secret: 'x'`,
+    /// `keys: ['x']`), not read from the environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub literal_secret: Option<String>,
     pub span: Span,
     pub owner: Owner,
 }

@@ -86,10 +86,12 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
 
 /// Packages whose default export makes a web login session, with the option that names
 /// its store (none: the process memory).
-const WEB_SESSION_PACKAGES: [(&str, Framework, &str); 3] = [
+/// (`cookie-session` has no store: the session is the signed cookie.)
+const WEB_SESSION_PACKAGES: [(&str, Framework, &str); 4] = [
     ("express-session", Framework::Express, "store"),
     ("@fastify/session", Framework::Fastify, "store"),
     ("fastify-session", Framework::Fastify, "store"),
+    ("cookie-session", Framework::Express, ""),
 ];
 
 /// Module-level names bound to a module of the project (a relative specifier):
@@ -1088,17 +1090,36 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         {
             return;
         }
-        let store = property(options, store_key);
-        let persistent = store.is_some_and(|p| {
-            let t = self.text(p.value.span()).to_ascii_lowercase();
-            !t.contains("memory")
+        // The signing secret written in the code: `secret: 'x'`, `keys: ['x', 'y']`.
+        let literal_secret = ["secret", "keys"].iter().find_map(|k| {
+            let p = property(options, k)?;
+            match p.value.without_parentheses() {
+                Expression::ArrayExpression(a) => a
+                    .elements
+                    .iter()
+                    .find_map(|e| e.as_expression().and_then(string_value))
+                    .map(str::to_string),
+                v => string_value(v).map(str::to_string),
+            }
         });
+        // cookie-session keeps the session in the signed cookie: nothing lives in memory.
+        let cookie_based = store_key.is_empty();
+        let store = (!cookie_based)
+            .then(|| property(options, store_key))
+            .flatten();
+        let persistent = cookie_based
+            || store.is_some_and(|p| {
+                let t = self.text(p.value.span()).to_ascii_lowercase();
+                !t.contains("memory")
+            });
         let via = match store {
+            _ if cookie_based => "the session in a signed cookie".to_string(),
             Some(p) => format!("{store_key}: {}", self.text(p.value.span())),
             None => format!("no `{store_key}` option"),
         };
         let span = self.span(call.span);
         self.wiring.web_sessions.push(SessionStore {
+            literal_secret,
             framework: *framework,
             persistent,
             fallback: false,
@@ -1154,6 +1175,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         };
         let span = self.span(call.span);
         self.wiring.sessions.push(SessionStore {
+            literal_secret: None,
             framework,
             persistent,
             fallback: !persistent && self.in_store_fallback > 0,

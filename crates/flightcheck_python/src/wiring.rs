@@ -720,6 +720,7 @@ impl<'a> Walker<'_, '_, 'a> {
         let span = self.span(r);
         let fallback = !persistent && self.storage_fallback > 0;
         self.out.sessions.push(SessionStore {
+            literal_secret: None,
             framework,
             persistent,
             fallback,

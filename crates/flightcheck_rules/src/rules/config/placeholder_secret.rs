@@ -47,7 +47,9 @@ and database passwords; also when the code binds the value to such a name, as in
 `SECRET_KEY = os.getenv("APP_SECRET", "dev")`); `medium` for credentials a provider issues
 (bot tokens, API keys), where the provider rejects the placeholder, so the failure is loud
 but the deploy still does not work, and for secrets whose name says neither. A plain `.env`
-with such a placeholder is a template in disguise and is not reported. A fallback is not
+with such a placeholder is a template in disguise and is not reported. A web session's signing secret written in the code
+(`cookieSession({ keys: ['x'] })`: high, the cookie is the whole session;
+`session({ secret: 'x' })`: medium) is reported too. A fallback is not
 reported when a startup validation schema of running code requires the variable with no
 default (`cleanEnv(process.env, { JWT_SECRET: str() })`, a zod `JWT_SECRET: z.string()`):
 the process exits before the fallback could be used.
@@ -84,7 +86,10 @@ value (`openssl rand -hex 32`) in the deployment's secret store.
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn applies(ctx: &ProjectContext) -> bool {
-    !ctx.env_files.is_empty() || ctx.reads_env() || has_settings(ctx)
+    !ctx.env_files.is_empty()
+        || ctx.reads_env()
+        || has_settings(ctx)
+        || ctx.all_wiring().any(|(_, w)| !w.web_sessions.is_empty())
 }
 
 fn has_settings(ctx: &ProjectContext) -> bool {
@@ -116,7 +121,63 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     env_files(ctx, &mut out);
     fallbacks(ctx, &mut out);
+    session_secrets(ctx, &mut out);
     out
+}
+
+/// A web session's signing secret written in the code (`cookieSession({ keys: ['x'] })`,
+/// `session({ secret: 'x' })`): whoever reads the source can sign cookies. High for
+/// cookie-session, whose cookie is the whole session (anyone can log in as anyone); medium
+/// for store-backed sessions, whose cookie only names a session id.
+fn session_secrets(ctx: &ProjectContext, out: &mut Vec<Finding>) {
+    let sessions = crate::bots::split(ctx, |w| &w.web_sessions, |s| &s.owner);
+    for (file, s) in &sessions.live {
+        let Some(secret) = s.literal_secret.as_deref() else {
+            continue;
+        };
+        let weak = weakness(secret);
+        let cookie = s.via == "the session in a signed cookie";
+        let how = match &weak {
+            Some(w) => format!("{}, {}", shown(secret, Some(*w)), w.reason),
+            None => shown(secret, None),
+        };
+        let (severity, consequence) = if cookie {
+            (
+                Severity::High,
+                "the cookie is the whole session, so anyone who reads the source can forge one and log in as any user",
+            )
+        } else {
+            (
+                Severity::Medium,
+                "anyone who reads the source can sign session cookies",
+            )
+        };
+        out.push(
+            Finding::new(
+                &META,
+                format!("The session signing secret is written in the code ({how}): {consequence}"),
+            )
+            .severity(severity)
+            .at(ctx.rel(*file), s.span)
+            .key(format!("session-secret:{}", ctx.rel(*file)))
+            .evidence(Evidence::at(
+                ctx.rel(*file),
+                s.span.line,
+                // The line may hold the secret itself: a value that is not a known weak
+                // one is shown only as a preview.
+                match weak {
+                    Some(_) => ctx.snippet(*file, s.span.line),
+                    None => ctx
+                        .snippet(*file, s.span.line)
+                        .replace(secret, &flightcheck_core::redact::preview(secret)),
+                },
+                "the session middleware",
+            ))
+            .impact("Session cookies can be forged by anyone with the source: accounts and admin sessions are open.")
+            .fix("Read the secret from the environment (`process.env.SESSION_SECRET`), fail at startup when it is missing, and rotate the committed value.")
+            .verify("Start the service without SESSION_SECRET: it refuses to start; the old cookie no longer verifies."),
+        );
+    }
 }
 
 fn env_files(ctx: &ProjectContext, out: &mut Vec<Finding>) {
