@@ -266,8 +266,35 @@ fn is_virtualenv(dir: &Path) -> bool {
 
 /// The kind of a walked file, or `None` (with a note when worth saying) for files the scan
 /// skips: unknown kinds, minified bundles, sources too large to be hand-written.
-fn admit(rel: &str, size: u64, notes: &Mutex<Vec<Note>>) -> Option<FileKind> {
-    let kind = classify(rel);
+/// The kind of an extensionless script by its `#!` line: `bin/www` of an Express
+/// generator app (`#!/usr/bin/env node`) is JavaScript, an `entrypoint` with
+/// `#!/bin/sh` a shell script. Only the first 128 bytes are read.
+fn kind_by_shebang(abs: &Path) -> Option<FileKind> {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let n = std::fs::File::open(abs).ok()?.read(&mut head).ok()?;
+    let first = head[..n].split(|b| *b == b'\n').next()?;
+    let line = std::str::from_utf8(first).ok()?;
+    let interpreter = line.strip_prefix("#!")?;
+    if interpreter.contains("node") {
+        Some(FileKind::Source(Language::JavaScript))
+    } else if interpreter.contains("python") {
+        Some(FileKind::Source(Language::Python))
+    } else if interpreter.contains("sh") {
+        Some(FileKind::Script)
+    } else {
+        None
+    }
+}
+
+fn admit(rel: &str, abs: &Path, size: u64, notes: &Mutex<Vec<Note>>) -> Option<FileKind> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let kind = match classify(rel) {
+        FileKind::Other if !name.contains('.') && size > 2 && size <= MAX_SOURCE_BYTES => {
+            kind_by_shebang(abs).unwrap_or(FileKind::Other)
+        }
+        kind => kind,
+    };
     // YAML stays: Kubernetes manifests are recognised by content during discovery.
     let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
     if kind == FileKind::Other && !yaml {
@@ -318,7 +345,7 @@ pub fn add_tracked(
         if !meta.is_file() {
             continue;
         }
-        if let Some(kind) = admit(rel, meta.len(), &notes) {
+        if let Some(kind) = admit(rel, &abs, meta.len(), &notes) {
             extra.push(WalkedFile {
                 rel: rel.clone(),
                 abs,
@@ -531,7 +558,7 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
                 return WalkState::Continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            let Some(kind) = admit(&rel, size, notes) else {
+            let Some(kind) = admit(&rel, entry.path(), size, notes) else {
                 return WalkState::Continue;
             };
             if let Ok(mut f) = files.lock() {
@@ -558,6 +585,31 @@ pub fn walk(root: &Path, threads: usize) -> WalkResult {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn extensionless_scripts_by_their_shebang() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).expect("write");
+            p
+        };
+        let www = write("www", "#!/usr/bin/env node\nrequire('../app');\n");
+        let tool = write("manage", "#!/usr/bin/env python3\nprint(1)\n");
+        let entry = write("entrypoint", "#!/bin/sh\nexec node server.js\n");
+        let notes = write("NOTES", "plain text\n");
+        assert_eq!(
+            kind_by_shebang(&www),
+            Some(FileKind::Source(Language::JavaScript))
+        );
+        assert_eq!(
+            kind_by_shebang(&tool),
+            Some(FileKind::Source(Language::Python))
+        );
+        assert_eq!(kind_by_shebang(&entry), Some(FileKind::Script));
+        assert_eq!(kind_by_shebang(&notes), None);
+    }
+
     use super::*;
 
     #[test]

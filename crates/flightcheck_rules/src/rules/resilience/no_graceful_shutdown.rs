@@ -122,7 +122,12 @@ pub(crate) fn browser_path(rel: &str) -> bool {
 pub(crate) fn live_runners<'a>(ctx: &ProjectContext<'a>) -> Vec<(usize, &'a ServiceRunner)> {
     let mut out = Vec::new();
     for file in ctx.reachable_sources() {
-        if ctx.is_sample_code(file) || off_service_path(ctx.rel(file)) {
+        // A `bin/` file the deploy starts (`node ./bin/www`) is the service itself.
+        let service = ctx
+            .files
+            .get(file)
+            .is_some_and(|s| s.role == flightcheck_core::Role::Service);
+        if ctx.is_sample_code(file) || (off_service_path(ctx.rel(file)) && !service) {
             continue;
         }
         if let Some(f) = ctx.facts(file) {
