@@ -133,6 +133,7 @@ fn short_port(line: u32, raw: &str) -> PublishedPort {
 /// Files that describe tests, fixtures or templates, not what is deployed.
 fn is_ignored(rel: &str) -> bool {
     in_fixture_dir(rel)
+        || crate::workspace::in_example_dir(rel)
         || is_test_file(rel)
         || is_example_file(rel)
         || crate::workspace::is_kept_aside(rel)

@@ -743,7 +743,13 @@ impl Workspace {
                     let lower = file_name(&f.rel).to_ascii_lowercase();
                     if lower.contains("dockerfile") {
                         launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
-                        if !is_kept_aside(&f.rel) && !in_hidden_dir(&f.rel) {
+                        // Dockerfiles of examples, tests and fixtures build nothing that
+                        // is deployed.
+                        if !is_kept_aside(&f.rel)
+                            && !in_example_dir(&f.rel)
+                            && !in_fixture_dir(&f.rel)
+                            && !is_test_file(&f.rel)
+                        {
                             dockerfiles.push(crate::dockerfile::parse(&f.rel, &text));
                         }
                         // The final stage's base image is what runs the code; a dev

@@ -34,7 +34,8 @@ Replays each deployed Dockerfile stage by stage and reports the two mistakes tha
   stage's `WORKDIR` and any `cd` in the same `RUN`.
 
 Not judged: Dockerfiles named for development or tests (`Dockerfile.dev`), ones only a
-development compose file builds, `.devcontainer/`, archived folders; paths with `$`
+development compose file builds, `.devcontainer/`, archived, example, test and fixture
+folders (`examples/demo/Dockerfile` builds nothing that is deployed); paths with `$`
 variables or wildcards; paths `.gitignore` hides (they may exist on the machine that
 builds); stages built on an image that is not a stock language or OS image (a base image of
 your own, or an `onbuild` tag, may already hold the files); files an earlier `RUN` may have

@@ -37,7 +37,7 @@ the compose file shows that nothing asks for a password:
 
 Not flagged: ports bound to loopback (`127.0.0.1:5432:5432`), `expose:` (reachable only
 by the other containers), passwords from `${VARIABLES}` or an `env_file:` the file does not
-show, compose files for development or tests (`docker-compose.dev.yml`, `*.override.yml`),
+show, compose files under example, test or fixture folders, compose files for development or tests (`docker-compose.dev.yml`, `*.override.yml`),
 and files whose application services are set up for development (the source tree mounted
 with `.:/app`, `npm run dev`): everything in such a file runs on a developer's machine.
 
