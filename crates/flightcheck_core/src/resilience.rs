@@ -210,6 +210,10 @@ pub struct ResilienceFacts {
     /// Node: inline async callbacks registered as route or event handlers
     /// (`app.get(path, async (req, res) => …)`, `client.on(event, async () => …)`).
     pub async_callbacks: AsyncCallbacks,
+    /// Node: asynchronous constructs of the file's own code (async functions, `await`,
+    /// `.then`/`.catch`/`.finally`, `new Promise`, timers, event listeners). A program with
+    /// none has nothing of its own that can reject outside a request.
+    pub asynchronous: u32,
 }
 
 /// Inline async handlers of one file and whether their rejections are caught.

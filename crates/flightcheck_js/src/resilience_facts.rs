@@ -898,6 +898,9 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        if it.r#async {
+            self.out.asynchronous += 1;
+        }
         self.depth += 1;
         self.tails.push(crate::async_facts::FunctionTail::of(
             match &it.body {
@@ -913,6 +916,9 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        if it.r#async {
+            self.out.asynchronous += 1;
+        }
         let named = it.id.as_ref().map(|id| id.name.to_string());
         if let Some(n) = &named {
             self.functions.push(n.clone());
@@ -1058,7 +1064,22 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         walk::walk_object_expression(self, it);
     }
 
+    fn visit_await_expression(&mut self, it: &AwaitExpression<'a>) {
+        self.out.asynchronous += 1;
+        walk::walk_await_expression(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        if matches!(&it.callee, Expression::Identifier(id) if id.name == "Promise") {
+            self.out.asynchronous += 1;
+        }
+        walk::walk_new_expression(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if is_asynchronous_call(it) {
+            self.out.asynchronous += 1;
+        }
         self.call(it);
         // `pRetry(() => fetch(url))`, `withRetry(...)`, `breaker.fire(...)`; or
         // `fetch(url).then(…).catch(() => defaults)`: a promise catch that settles with a value
@@ -1074,6 +1095,25 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         if wrapper.is_some() {
             self.guards.pop();
         }
+    }
+}
+
+/// `p.then(…)`, `p.catch(…)`, `p.finally(…)`, `setTimeout(…)`, `setInterval(…)`,
+/// `setImmediate(…)`, `emitter.on(…)`/`once`/`addListener`: code that runs, or rejects,
+/// outside the call that set it up.
+fn is_asynchronous_call(call: &CallExpression) -> bool {
+    match &call.callee {
+        Expression::StaticMemberExpression(m) => matches!(
+            m.property.name.as_str(),
+            "then" | "catch" | "finally" | "on" | "once" | "addListener"
+        ),
+        Expression::Identifier(id) => {
+            matches!(
+                id.name.as_str(),
+                "setTimeout" | "setInterval" | "setImmediate"
+            )
+        }
+        _ => false,
     }
 }
 

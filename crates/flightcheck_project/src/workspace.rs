@@ -1056,6 +1056,9 @@ impl Workspace {
     /// Whether a `.gitignore` of the repository excludes `rel` (a path that need not
     /// exist): such files are created on the machine (local config), never committed.
     pub fn is_gitignored(&self, rel: &str) -> bool {
+        // A path written with a leading `/` (`COPY /app/ /app`) still names a place in the
+        // tree; the matcher must never see a rooted path (it asserts on one).
+        let rel = rel.trim_start_matches('/');
         self.gitignores.iter().any(|(dir, matcher)| {
             is_within(rel, dir) && {
                 let local = if dir == "." {

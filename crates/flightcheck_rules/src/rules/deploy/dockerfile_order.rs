@@ -366,8 +366,11 @@ fn check_dockerfile(ctx: &ProjectContext, d: &Dockerfile) -> Vec<Problem> {
                             continue;
                         }
                         let wild = source.contains(['*', '?', '[', '$']);
+                        // A source is relative to the build context even when written
+                        // with a leading `/` (`COPY /app/ /app`).
+                        let in_context = source.trim_start_matches('/');
                         let resolved: Vec<Option<String>> =
-                            candidates.iter().map(|c| join(c, source)).collect();
+                            candidates.iter().map(|c| join(c, in_context)).collect();
                         let is_dir = resolved.iter().flatten().any(|r| is_dir(r))
                             || source.ends_with('/')
                             || source == ".";

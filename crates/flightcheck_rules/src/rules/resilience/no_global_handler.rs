@@ -41,7 +41,10 @@ what they await — inline handlers, and handlers passed by name (`users.create`
 module that exports them; a handler that cannot be followed keeps the finding high, and one
 that lets a rejection out is shown as evidence — and for a
 telegraf or grammY bot with `bot.catch(...)`, which receives what handlers throw: the framework catches what a route handler throws or rejects, so only code
-outside a request (timers, event listeners, startup) can end the process.
+outside a request (timers, event listeners, startup) can end the process. Low for an
+Express 4 program with no asynchronous code of its own (no async function, `await`,
+`.then`/`.catch`, `new Promise`, timer or event listener in any of its files): Express
+answers 500 when a synchronous handler throws, so nothing is left that can end it.
 
 **Python.** For a plain asyncio service — code an entry point runs calls `asyncio.run(...)`,
 `loop.run_until_complete(...)` or `loop.run_forever()`, and a coroutine of the same program

@@ -146,6 +146,22 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     finding =
                         finding.evidence(evidence_at(ctx, x, span, "its rejection escapes".into()));
                 }
+                // Express catches what a synchronous handler throws; a program with no
+                // asynchronous code of its own (no async function, promise, timer or
+                // listener) has nothing that can reject or throw outside a request.
+                None if unknown == 0
+                    && guarded == 0
+                    && program.iter().all(|x| {
+                        ctx.facts(*x)
+                            .is_none_or(|fa| fa.resilience.asynchronous == 0)
+                    }) =>
+                {
+                    finding = finding.severity(Severity::Low).evidence(Evidence::searched(format!(
+                        "low, not high: none of the {} file{} of this program has asynchronous code (async functions, await, promises, timers, event listeners), and Express 4 answers 500 when a synchronous handler throws",
+                        program.len(),
+                        if program.len() == 1 { "" } else { "s" }
+                    )));
+                }
                 None if unknown == 0 && guarded > 0 => {
                     finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
                         "medium, not high: every async route handler ({guarded}) catches what it awaits; a rejection outside a request is what would end the process"
