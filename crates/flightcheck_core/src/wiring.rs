@@ -197,8 +197,33 @@ pub struct Route {
     /// 400`): when the rule resolves one to the provider's API, the handler re-reads the
     /// state from the provider instead of trusting the body (YooKassa's way to verify).
     pub confirmed_by: Vec<String>,
+    /// Python: the handler is defined in another module of the project
+    /// (`app.router.add_post(path, handler.on_payment)` with `handler = WebhookHandler(…)`
+    /// imported): the rule judges the route by that module's [`HandlerVerdict`].
+    pub elsewhere: Option<HandlerRef>,
     pub span: Span,
     pub owner: Owner,
+}
+
+/// A function of another module, as an import names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandlerRef {
+    /// The module as the import writes it (`handlers.webhook`).
+    pub specifier: String,
+    /// `function`, or `Class.method` for a method of an instance of an imported class.
+    pub name: String,
+}
+
+/// Python: how a function of this module that reads a request body checks its sender, for
+/// routes other modules register with it (see [`Route::elsewhere`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandlerVerdict {
+    /// `function` or `Class.method`.
+    pub name: String,
+    pub verification: Verification,
+    /// As [`Route::confirmed_by`], callees of this module.
+    pub confirmed_by: Vec<String>,
+    pub line: u32,
 }
 
 /// A top-level name bound to a module of the project: `const admin = require('./admin')`,
@@ -434,6 +459,8 @@ pub struct Wiring {
     pub mongo_indexes: MongoIndexes,
     pub rate_limits: Vec<RateLimit>,
     pub routes: Vec<Route>,
+    /// Python: request handlers this module defines (see [`HandlerVerdict`]).
+    pub handler_verdicts: Vec<HandlerVerdict>,
     /// `app.use(...)` / `router.use(...)` calls: mounts of routers under a path, and
     /// middleware applied to every later route of the receiver.
     pub router_uses: Vec<RouterUse>,

@@ -1635,6 +1635,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             verification,
             reads_body,
             confirmed_by: Vec::new(),
+            elsewhere: None,
             span,
             owner: self.owner.clone(),
         });
@@ -2551,6 +2552,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             verification,
             reads_body,
             confirmed_by: Vec::new(),
+            elsewhere: None,
             span,
             owner: None,
         });

@@ -12,7 +12,7 @@ use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
 use flightcheck_core::wiring::{
     BotErrorHandler, BotInstance, BotWebhook, CallSite, CatchAllHandler, CommandHandler,
     CommandMenu, DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore,
-    TableAccess, TableCreate, TableQuery, Verification, Wiring,
+    HandlerRef, HandlerVerdict, TableAccess, TableCreate, TableQuery, Verification, Wiring,
 };
 use flightcheck_core::wiring::{DataStore, DataStoreKind, is_data_path, sqlite_url_path};
 use flightcheck_core::{Framework, Span};
@@ -70,7 +70,43 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
     for stmt in body {
         w.visit_stmt(stmt);
     }
-    w.finish()
+    let mut wiring = w.finish();
+    wiring.handler_verdicts = handler_verdicts(body, &idx, module);
+    wiring
+}
+
+/// Module-level functions and methods of module-level classes that read a request body,
+/// each with how it checks its sender (see [`HandlerVerdict`]). Each body is read once:
+/// the functions listed do not nest in one another.
+fn handler_verdicts(body: &[Stmt], idx: &Index<'_>, module: &Module<'_>) -> Vec<HandlerVerdict> {
+    let mut defs: Vec<(String, &ast::StmtFunctionDef)> = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(f) => defs.push((f.name.to_string(), f)),
+            Stmt::ClassDef(c) => {
+                for s in &c.body {
+                    if let Stmt::FunctionDef(f) = s {
+                        defs.push((format!("{}.{}", c.name, f.name), f));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    defs.into_iter()
+        .filter(|(_, def)| reads_body(def, false))
+        .map(|(name, def)| {
+            let mut scan = VerifyScan::new(idx, module.source);
+            scan.function(def, true);
+            let line = (module.span_of)(def.range()).line;
+            HandlerVerdict {
+                name,
+                verification: scan.result(),
+                confirmed_by: std::mem::take(&mut scan.confirmations),
+                line,
+            }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1356,6 +1392,7 @@ impl<'a> Walker<'_, '_, 'a> {
         let span = self.span(r);
         for m in methods {
             self.out.routes.push(Route {
+                elsewhere: None,
                 framework,
                 method: m.to_ascii_uppercase(),
                 path: path.clone(),
@@ -1388,12 +1425,15 @@ impl<'a> Walker<'_, '_, 'a> {
             Expr::Name(n) => self.idx.funcs.get(n.id.as_str()).copied(),
             _ => None,
         };
+        let elsewhere = def.is_none().then(|| self.handler_elsewhere(handler)).flatten();
         if def.is_none()
+            && elsewhere.is_none()
             && (looks_like_webhook(&path) || looks_like_webhook(self.text(handler.range())))
         {
             return;
         }
         let owner = self.owner.clone();
+        let first = self.out.routes.len();
         self.push_route(
             framework,
             methods,
@@ -1404,6 +1444,50 @@ impl<'a> Walker<'_, '_, 'a> {
             r,
             owner,
         );
+        for route in &mut self.out.routes[first..] {
+            route.elsewhere.clone_from(&elsewhere);
+        }
+    }
+
+    /// A handler another module of the project defines, as this module's imports name it:
+    /// an imported function (`on_payment`), a function of an imported module
+    /// (`webhooks.on_payment`), or a method of an instance of an imported class
+    /// (`handler.on_payment`, where `handler = WebhookHandler(…)` is the only binding of
+    /// `handler` in the module).
+    fn handler_elsewhere(&self, handler: &Expr) -> Option<HandlerRef> {
+        let split = |q: &str| {
+            q.rsplit_once('.')
+                .map(|(m, n)| (m.to_string(), n.to_string()))
+        };
+        match handler {
+            Expr::Name(n) => {
+                let (specifier, name) = split(self.m.imported.get(n.id.as_str())?)?;
+                Some(HandlerRef { specifier, name })
+            }
+            Expr::Attribute(a) => {
+                let Expr::Name(base) = &*a.value else {
+                    return None;
+                };
+                let method = a.attr.to_string();
+                if let Some(Some(Expr::Call(c))) = self.idx.single_assigns.get(base.id.as_str())
+                    && let Expr::Name(class) = &*c.func
+                    && let Some(q) = self.m.imported.get(class.id.as_str())
+                {
+                    let (specifier, class) = split(q)?;
+                    return Some(HandlerRef {
+                        specifier,
+                        name: format!("{class}.{method}"),
+                    });
+                }
+                // `import handlers.webhook as webhooks`: the module itself.
+                let module = self.m.imported.get(base.id.as_str())?;
+                (!self.idx.single_assigns.contains_key(base.id.as_str())).then(|| HandlerRef {
+                    specifier: module.clone(),
+                    name: method,
+                })
+            }
+            _ => None,
+        }
     }
 
     // ---- calls --------------------------------------------------------------------------

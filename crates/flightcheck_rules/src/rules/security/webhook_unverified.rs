@@ -81,7 +81,11 @@ of the payment read back from the provider says it succeeded: a payment SDK's ca
 function imported from a project module that calls an HTTP API or a payment SDK (YooKassa
 signs nothing; its documentation asks for exactly these checks). A status compared against
 the project's own records does not count: the caller can be the user who created the order.
-A route whose handler is defined elsewhere is not judged (its code is out of sight).
+A Python route whose handler another module defines is judged by that handler's code,
+followed through the import that names it: an imported function (`on_payment`), a function
+of an imported module (`webhooks.on_payment`), or a method of an instance of an imported
+class (`handler.on_payment` with `handler = WebhookHandler(…)`, as aiohttp apps register
+them in `on_startup`). A handler that cannot be followed is not judged.
 A JavaScript handler that refuses the caller (401/403) when a value the request carries
 differs from what it expects is verified, also when the value reaches the test through the
 handler's locals (`const { sign } = req.body; … if (sign !== expected) return
@@ -253,15 +257,55 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
 fn in_scope(r: &Route) -> bool {
     matches!(r.method.as_str(), "POST" | "ALL" | "PUT")
         && is_callback_path(&r.path)
-        && r.reads_body
+        && (r.reads_body || r.elsewhere.is_some())
         && !authenticated(r)
+}
+
+/// How a route checks its sender, judged from the handler's code: the route's own facts, or
+/// for a handler another module defines (Python), that module's verdict on the function,
+/// found through the import that names it. `None` when the handler cannot be followed or
+/// does not read the request: then the route is not judged.
+struct Judged<'a> {
+    verification: &'a Verification,
+    confirmed_by: &'a [String],
+    /// The file whose imports the confirming callees resolve through.
+    confirm_file: usize,
+    /// The handler's definition in another file.
+    handler_at: Option<(usize, u32, &'a str)>,
+}
+
+fn judged<'a>(ctx: &'a ProjectContext, file: usize, r: &'a Route) -> Option<Judged<'a>> {
+    let Some(handler) = &r.elsewhere else {
+        return Some(Judged {
+            verification: &r.verification,
+            confirmed_by: &r.confirmed_by,
+            confirm_file: file,
+            handler_at: None,
+        });
+    };
+    let target = ctx.resolved(file, &handler.specifier)?;
+    let verdict = ctx
+        .facts(target)?
+        .wiring
+        .handler_verdicts
+        .iter()
+        .find(|v| v.name == handler.name)?;
+    Some(Judged {
+        verification: &verdict.verification,
+        confirmed_by: &verdict.confirmed_by,
+        confirm_file: target,
+        handler_at: Some((target, verdict.line, handler.name.as_str())),
+    })
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let routes = split(ctx, |w| &w.routes, |r| &r.owner);
     let mut out = Vec::new();
     for (file, r) in routes.live.iter().filter(|(_, r)| in_scope(r)) {
-        let (message, note, severity) = match &r.verification {
+        let Some(judged) = judged(ctx, *file, r) else {
+            continue;
+        };
+        let (message, note, severity) = match judged.verification {
             Verification::Verified(_) => continue,
             // With the secret set (what a configured deploy does) the check runs: the break
             // needs a missing env var too, so it is high, not a blocker, unless the
@@ -278,7 +322,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     Severity::High
                 },
             ),
-            Verification::None if confirmed_by_provider(ctx, *file, &r.confirmed_by).is_some() => {
+            Verification::None
+                if confirmed_by_provider(ctx, judged.confirm_file, judged.confirmed_by).is_some() =>
+            {
                 continue;
             }
             Verification::None => (
@@ -291,7 +337,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             ),
         };
         let mut finding = Finding::new(&META, message).severity(severity);
-        if let Verification::FailOpen(_) = &r.verification
+        if let Verification::FailOpen(_) = judged.verification
             && let Some((env, line, key)) = empty_in_production(ctx, *file)
         {
             finding = finding.evidence(Evidence::at(
@@ -301,11 +347,20 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 format!("blocker: the production env file leaves `{key}` empty, so in production the check is skipped"),
             ));
         }
+        let mut finding = finding
+            .at(ctx.rel(*file), r.span)
+            .key(format!("{} {}", r.method, r.path))
+            .evidence(evidence_at(ctx, *file, r.span, note));
+        if let Some((target, line, name)) = judged.handler_at {
+            finding = finding.evidence(evidence_at(
+                ctx,
+                target,
+                flightcheck_core::Span::line(line),
+                format!("the handler `{name}`, followed through the import"),
+            ));
+        }
         out.push(
             finding
-                .at(ctx.rel(*file), r.span)
-                .key(format!("{} {}", r.method, r.path))
-                .evidence(evidence_at(ctx, *file, r.span, note))
                 .impact("Anyone who finds the URL can forge callbacks: mark orders paid, confirm bookings, inject updates.")
                 .fix("Verify the signature unconditionally (HMAC over the raw body, constant-time compare) and refuse to start without the secret.")
                 .verify(format!("POST a forged body to {} without a valid signature: expect 401 and no state change.", r.path)),
