@@ -1834,6 +1834,27 @@ impl<'s, 'a> VerifyScan<'s, 'a> {
     }
 }
 
+/// The first call in a block that passes a value the request carries (directly or through
+/// the handler's locals) as an argument.
+struct RequestCalls<'v, 's, 'a> {
+    scan: &'v VerifyScan<'s, 'a>,
+    found: Option<&'a str>,
+}
+
+impl<'a> Visit<'a> for RequestCalls<'_, '_, 'a> {
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if self.found.is_none()
+            && it.arguments.iter().any(|a| {
+                self.scan
+                    .reads_request_through_locals(self.scan.text(a.span()), 4)
+            })
+        {
+            self.found = Some(self.scan.text(it.callee.span()));
+        }
+        walk::walk_call_expression(self, it);
+    }
+}
+
 /// A constant-time comparison helper (`crypto.timingSafeEqual`, a project's own
 /// `timingSafeEquals`, `safeCompare`, `secureCompare`): what it compares is a secret.
 fn constant_time_compare(name: &str) -> bool {
@@ -1873,6 +1894,23 @@ fn short_text(text: &str) -> String {
     flightcheck_core::text::truncate(&one_line, 60).to_string()
 }
 
+/// A name that holds a secret the handler checks against (`secret`, `WEBHOOK_KEY`,
+/// `config.token`, `signingSecret`).
+fn secret_like(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    l.contains("secret") || l.contains("key") || l.contains("token") || l.contains("signing")
+}
+
+/// Whether `text` uses `name` (an identifier or member chain) as a whole word.
+fn mentions_name(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+    })
+}
+
 /// `if (secret)`, `if (process.env.X)`, `if (config.webhookSecret)`: a presence test.
 fn presence_test<'b>(test: &'b Expression) -> Option<&'b Expression<'b>> {
     match test.without_parentheses() {
@@ -1886,21 +1924,37 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
         // `if (req.params.secret !== process.env.HOOK_SECRET) return res.sendStatus(403)`:
         // the handler refuses the caller (401/403) on a value the request carries.
         let test = self.text(it.test.span());
+        // `if (secret && header !== secret)`: with the secret unset the test is false and
+        // the request goes through, so what the test checks runs only when it is set.
+        let unless_unset = match it.test.without_parentheses() {
+            // The guard is the value the rest of the test checks the request against
+            // (`expected && provided !== expected`), or a secret by name.
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
+                let rest = self.text(l.right.span());
+                presence_test(&l.left)
+                    .map(|e| self.text(e.span()))
+                    .filter(|g| {
+                        (secret_like(g) || mentions_name(rest, g))
+                            && !self.reads_request_through_locals(g, 4)
+                    })
+            }
+            _ => None,
+        };
+        if let Some(guard) = unless_unset {
+            self.presence_guards.push(guard.to_string());
+        }
         if self.reads_request_through_locals(test, 4)
             && rejects_caller(self.text(it.consequent.span()))
         {
             self.found(format!("`if ({})` refuses the caller", short_text(test)));
         }
         self.visit_expression(&it.test);
+        if unless_unset.is_some() {
+            self.presence_guards.pop();
+        }
         let guard = presence_test(&it.test)
             .map(|e| self.text(e.span()).to_string())
-            .filter(|g| {
-                let l = g.to_ascii_lowercase();
-                l.contains("secret")
-                    || l.contains("key")
-                    || l.contains("token")
-                    || l.contains("signing")
-            });
+            .filter(|g| secret_like(g));
         if let Some(g) = &guard {
             self.presence_guards.push(g.clone());
         }
@@ -1993,6 +2047,27 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
             }
         }
         walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
+        // `try { await process(id, req.headers['x-signature'], body) } catch (e) { return
+        // reply.status(401) }`: the handler hands what the request carries to code that
+        // throws when it does not check out, and refuses the caller then.
+        if let Some(handler) = &it.handler
+            && rejects_caller(self.text(handler.body.span()))
+        {
+            let mut calls = RequestCalls {
+                scan: self,
+                found: None,
+            };
+            calls.visit_block_statement(&it.block);
+            if let Some(callee) = calls.found {
+                self.found(format!(
+                    "`{callee}(...)` gets what the request carries and the handler answers 401/403 when it throws"
+                ));
+            }
+        }
+        walk::walk_try_statement(self, it);
     }
 
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {

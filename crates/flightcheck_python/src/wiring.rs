@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use flightcheck_core::sql::{looks_like_sql, tables_created, tables_queried};
 use flightcheck_core::wiring::{
     BotErrorHandler, BotInstance, BotWebhook, CallSite, CatchAllHandler, CommandHandler,
-    CommandMenu, DeclUse, MemoryState, MigrationRun, Owner, RateLimit, Route, SessionStore,
-    HandlerRef, HandlerVerdict, TableAccess, TableCreate, TableQuery, Verification, Wiring,
+    CommandMenu, DeclUse, HandlerRef, HandlerVerdict, MemoryState, MigrationRun, Owner, RateLimit,
+    Route, SessionStore, TableAccess, TableCreate, TableQuery, Verification, Wiring,
 };
 use flightcheck_core::wiring::{DataStore, DataStoreKind, is_data_path, sqlite_url_path};
 use flightcheck_core::{Framework, Span};
@@ -393,6 +393,8 @@ struct Index<'a> {
     single_assigns: HashMap<String, Option<&'a Expr>>,
     /// Module-level mutable containers: name → (container, statement range).
     containers: HashMap<String, (&'static str, TextRange)>,
+    /// Classes of the module by name (the first definition wins).
+    classes: HashMap<String, &'a ast::StmtClassDef>,
 }
 
 impl<'a> Index<'a> {
@@ -407,6 +409,9 @@ impl<'a> Index<'a> {
                 match stmt {
                     Stmt::FunctionDef(f) => {
                         self.idx.funcs.entry(f.name.to_string()).or_insert(f);
+                    }
+                    Stmt::ClassDef(c) => {
+                        self.idx.classes.entry(c.name.to_string()).or_insert(c);
                     }
                     Stmt::Assign(a) => {
                         if let [Expr::Name(n)] = &a.targets[..] {
@@ -1423,9 +1428,32 @@ impl<'a> Walker<'_, '_, 'a> {
         };
         let def = match handler {
             Expr::Name(n) => self.idx.funcs.get(n.id.as_str()).copied(),
+            // `handler.on_event`, `handler = EventHandler(…)` with the class defined here.
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Name(base) => match self.idx.single_assigns.get(base.id.as_str()) {
+                    Some(Some(Expr::Call(c))) => match &*c.func {
+                        Expr::Name(class) => {
+                            self.idx.classes.get(class.id.as_str()).and_then(|c| {
+                                c.body.iter().find_map(|s| match s {
+                                    Stmt::FunctionDef(f) if f.name.as_str() == a.attr.as_str() => {
+                                        Some(f)
+                                    }
+                                    _ => None,
+                                })
+                            })
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            },
             _ => None,
         };
-        let elsewhere = def.is_none().then(|| self.handler_elsewhere(handler)).flatten();
+        let elsewhere = def
+            .is_none()
+            .then(|| self.handler_elsewhere(handler))
+            .flatten();
         if def.is_none()
             && elsewhere.is_none()
             && (looks_like_webhook(&path) || looks_like_webhook(self.text(handler.range())))
@@ -2945,6 +2973,12 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
             Expr::Call(c) => {
                 matches!(last_seg(&c.func), Some("get" | "getenv" | "bool")).then_some(true)
             }
+            // `if self.secret and self.client:`: the body runs only when every one is set.
+            Expr::BoolOp(b) if matches!(b.op, ast::BoolOp::And) => b
+                .values
+                .iter()
+                .all(|v| Self::config_test(v) == Some(true))
+                .then_some(true),
             Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => {
                 Self::config_test(&u.operand).map(|b| !b)
             }

@@ -33,8 +33,11 @@ answers 401 or 403 (JS), a call (in Python) whose failure the handler turns into
 project module that checks an HMAC, a value the handler recomputes from something the
 request did not supply (its key) compared with one the request carries (`expected =
 sign(KEY + data + KEY)` … `if expected == signature:`, Python), or verifying middleware
-mounted on the route. A check that
-runs only inside `if (secret) { ... }` fails open: with the secret unset (an empty env var)
+mounted on the route. A JavaScript handler is verified, too, when it
+passes what the request carries to a call inside a `try` whose `catch` answers 401/403 (the
+callee throws when the secret does not match). A check that
+runs only inside `if (secret) { ... }`, or as the second half of `if (expected && provided
+!== expected)`, or under `if self.secret and self.client:` (Python), fails open: with the secret unset (an empty env var)
 every request is accepted. A missing check is a blocker; a fail-open check is high (with the
 secret set, as a configured deploy sets it, the check runs), and a blocker when the
 project's production env file (`.env.production`) leaves a secret the route's file reads
@@ -323,7 +326,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 },
             ),
             Verification::None
-                if confirmed_by_provider(ctx, judged.confirm_file, judged.confirmed_by).is_some() =>
+                if confirmed_by_provider(ctx, judged.confirm_file, judged.confirmed_by)
+                    .is_some() =>
             {
                 continue;
             }
