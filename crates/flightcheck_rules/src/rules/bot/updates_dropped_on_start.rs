@@ -4,7 +4,9 @@
 use crate::bots::{evidence_at, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
-use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{
+    Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
+};
 
 pub static META: RuleMeta = RuleMeta {
     id: "bot/updates-dropped-on-start",
@@ -24,6 +26,10 @@ updates Telegram queued while it was down:
 - aiogram 2 `executor.start_polling(dp, skip_updates=True)`;
 - pyTelegramBotAPI `infinity_polling(skip_pending=True)`.
 
+Medium, not high, when the payment flow keeps its state in memory (a module-level dict the
+payment handler's module fills, an in-memory FSM storage such as aiogram's `MemoryStorage`):
+a restart then loses a pending payment whether or not the queue is dropped, and the memory
+state is the larger half of the problem (`bot/in-memory-session`, `availability/in-memory-state`).
 Not flagged: bots without payment handlers (dropping stale commands is a fair choice
 there), aiogram 3's `dp.start_polling(bot, skip_updates=True)` (aiogram 3 hands unknown
 keywords to the handlers: nothing is dropped), and code nothing runs.
@@ -74,22 +80,66 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         else {
             continue;
         };
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "The bot drops the updates queued while it was down (`{}`), and it takes payments: a `successful_payment` that arrives during a restart is thrown away",
+                drop.via
+            ),
+        )
+        .at(ctx.rel(*file), drop.span)
+        .key(format!("{}:{}", ctx.rel(*file), drop.span.line))
+        .evidence(evidence_at(ctx, *file, drop.span, "pending updates are dropped at start".into()))
+        .evidence(evidence_at(ctx, *pay_file, pay.span, "a payment handler of the same bot".into()));
+        if let Some((x, span, note)) = state_in_memory(ctx, *file, *pay_file) {
+            finding = finding
+                .severity(Severity::Medium)
+                .evidence(evidence_at(ctx, x, span, note))
+                .evidence(Evidence::searched(
+                    "medium, not high: the payment flow's state is in memory, so a restart loses a pending payment even when no update is dropped",
+                ));
+        }
         out.push(
-            Finding::new(
-                &META,
-                format!(
-                    "The bot drops the updates queued while it was down (`{}`), and it takes payments: a `successful_payment` that arrives during a restart is thrown away",
-                    drop.via
-                ),
-            )
-            .at(ctx.rel(*file), drop.span)
-            .key(format!("{}:{}", ctx.rel(*file), drop.span.line))
-            .evidence(evidence_at(ctx, *file, drop.span, "pending updates are dropped at start".into()))
-            .evidence(evidence_at(ctx, *pay_file, pay.span, "a payment handler of the same bot".into()))
+            finding
             .impact("A user who pays while the bot restarts is charged and never gets the order; nothing records the payment.")
             .fix("Stop dropping pending updates at start; make the successful_payment handler idempotent on telegram_payment_charge_id.")
             .verify("Stop the bot, pay a test invoice (Telegram test payments), start the bot: the order is delivered."),
         );
     }
     out
+}
+
+/// Where the payment flow keeps its state in memory: a module-level container the payment
+/// handler's module fills, or a non-persistent FSM/session storage of the same program.
+fn state_in_memory(
+    ctx: &ProjectContext,
+    file: usize,
+    pay_file: usize,
+) -> Option<(usize, Span, String)> {
+    let container = ctx.facts(pay_file).and_then(|f| {
+        f.wiring
+            .memory_state
+            .iter()
+            .find(|m| !m.writes.is_empty())
+            .map(|m| {
+                (
+                    pay_file,
+                    m.span,
+                    format!("`{}` keeps payment-flow state in memory", m.name),
+                )
+            })
+    });
+    container.or_else(|| {
+        ctx.wiring()
+            .filter(|(x, _)| ctx.together(*x, file))
+            .find_map(|(x, w)| {
+                w.sessions.iter().find(|s| !s.persistent).map(|s| {
+                    (
+                        x,
+                        s.span,
+                        format!("`{}`: handler state lives in memory", s.via),
+                    )
+                })
+            })
+    })
 }
