@@ -6,7 +6,7 @@ use crate::context::ProjectContext;
 use crate::registry::{Rule, has_sources};
 use crate::rules::data::state_files::{file_label, runtime_state_writes};
 use flightcheck_core::state::FileWrite;
-use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 use std::collections::BTreeMap;
 
 pub static META: RuleMeta = RuleMeta {
@@ -28,6 +28,10 @@ writes that run only when the file is missing (`if (!fs.existsSync(p))`, `if not
 os.path.exists(p):`), which create a default once. Writes at module level
 or in startup functions (a config file written once by a setup step), configuration, cache,
 log and test files, and code no entry point reaches are left alone.
+
+Medium, not high, in JavaScript when every write of the file is synchronous
+(`fs.writeFileSync`): one Node process runs each to its end before anything else, so only a
+second process or a lost disk can lose data.
 
 ## Why it breaks production
 Each write replaces the whole file with one process's view of the data. Two instances (a
@@ -100,6 +104,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     "whole-file write in `{}`",
                     w.function.as_deref().unwrap_or("?")
                 ),
+            ));
+        }
+        // Node runs one synchronous write to its end before anything else: one process
+        // never interleaves two of them (Python threads and awaits can).
+        if writes.iter().all(|w| w.api.ends_with("Sync")) {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
+                "medium, not high: every write is synchronous (`…Sync`), so one process never interleaves two of them; what is left is a second process (a scaled service, a deploy overlap) and a disk that does not survive deploys",
             ));
         }
         out.push(
