@@ -614,6 +614,9 @@ pub fn looks_real(value: &str) -> Option<&'static str> {
     if v.is_empty() || is_reference(v) || is_docs_example(v) || weakness(v).is_some() {
         return None;
     }
+    // Runs typed by hand (`0123456789abcdef…`, the `ABCdef…` of `123456789:ABCdef…`) are
+    // placeholders, as the secret scanners judge them.
+    let typed = flightcheck_core::secrets::is_placeholder;
     // Test-mode and publishable keys are meant to be shared or carry no money.
     if ["sk_test_", "rk_test_", "pk_test_", "pk_live_"]
         .iter()
@@ -629,7 +632,7 @@ pub fn looks_real(value: &str) -> Option<&'static str> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
-        return Some("the shape of a Telegram bot token");
+        return (!typed(rest)).then_some("the shape of a Telegram bot token");
     }
     const PREFIXES: [(&str, &str); 10] = [
         ("sk_live_", "a Stripe live secret key"),
@@ -648,7 +651,7 @@ pub fn looks_real(value: &str) -> Option<&'static str> {
             return Some(what);
         }
     }
-    if v.contains(char::is_whitespace) || v.len() < 24 {
+    if v.contains(char::is_whitespace) || v.len() < 24 || typed(v) {
         return None;
     }
     let alnum = v.chars().filter(|c| c.is_ascii_alphanumeric()).count();
