@@ -1,5 +1,6 @@
 //! Unit tests of the Python wiring extraction: every framework spelling and its twins.
 use super::*;
+use flightcheck_core::wiring::{DataStoreKind, TableAccess, Verification};
 
 fn wiring(src: &str) -> Wiring {
     crate::analyze(src, &[]).wiring
