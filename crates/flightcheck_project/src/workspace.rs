@@ -556,452 +556,36 @@ impl Workspace {
         best.and_then(|p| p.package_json.as_ref().map(|pj| (p.root.as_str(), pj)))
     }
 
+    /// Discovery as a list of stages: walk the tree and settle the projects, read every
+    /// file by its kind, add the env files and databases the walk does not yield, then
+    /// assemble the workspace and derive what the rules read from it.
     pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Workspace, String> {
-        let meta =
-            std::fs::metadata(root).map_err(|e| format!("cannot scan {}: {e}", root.display()))?;
-        if !meta.is_dir() {
-            return Err(format!("cannot scan {}: not a directory", root.display()));
-        }
-        let root = root.to_path_buf();
-        let threads = options.threads.max(1);
-        let mut walked = walk::walk(&root, threads);
-        let tracked = git::tracked_files(&root);
-        if let Some(t) = &tracked {
-            walk::add_tracked(&root, &mut walked, t);
-        }
-        let mut notes = walked.notes;
-        let files = walked.files;
+        check_scan_root(root)?;
+        let (tree, walk_notes) = Tree::walk(root, options);
+        let mut found = Found::new(&tree, walk_notes);
+        found.read_walked_files(&tree);
+        found.read_committed_in_skipped_dirs(&tree);
+        found.read_local_files(&tree);
+        found.env_files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        found.promote_compose_env_files(&tree);
+        found.read_given_env_outside_tree(&tree, options)?;
+        found.finish_projects(&tree.root);
+        found.drop_kept_aside_launches();
+        let mut ws = Workspace::assemble(tree, found);
+        ws.derive();
+        Ok(ws)
+    }
 
-        // Project roots: directories holding a manifest that defines a project.
-        let mut roots: BTreeSet<String> = files
-            .iter()
-            .filter(|f| {
-                (f.kind == FileKind::Manifest
-                    || (file_name(&f.rel) == "setup.py" && is_packaging_script(&f.abs)))
-                    && !in_fixture_dir(&f.rel)
-                    && !in_template_dir(&f.rel)
-                    && !in_hidden_dir(&f.rel)
-                    && !in_archived_dir(&f.rel)
-            })
-            .filter(|f| {
-                matches!(
-                    file_name(&f.rel),
-                    "package.json" | "pyproject.toml" | "setup.py" | "requirements.txt"
-                )
-            })
-            .map(|f| dir_of(&f.rel).to_string())
-            .collect();
-        let owner = |rel: &str, roots: &BTreeSet<String>| -> Option<String> {
-            roots
-                .iter()
-                .filter(|r| is_within(rel, r))
-                .max_by_key(|r| r.len())
-                .cloned()
-        };
-        // Projects without source files of their own fold into their parent.
-        let mut has_source: BTreeSet<String> = BTreeSet::new();
-        let mut orphan_source = false;
-        for f in files
-            .iter()
-            .filter(|f| matches!(f.kind, FileKind::Source(_)))
-        {
-            match owner(&f.rel, &roots) {
-                Some(r) => {
-                    has_source.insert(r);
-                }
-                None => orphan_source = true,
-            }
-        }
-        let empty: Vec<String> = roots
-            .iter()
-            .filter(|r| !has_source.contains(*r))
-            .cloned()
-            .collect();
-        let all_empty = empty.len() == roots.len();
-        for r in empty {
-            // Keep the root manifest-only project when nothing else exists (a project
-            // that is all config still deserves its config checked).
-            if !(all_empty && r == ".") {
-                roots.remove(&r);
-            }
-        }
-        if orphan_source || roots.is_empty() {
-            roots.insert(".".to_string());
-        }
-        let root_list: Vec<String> = roots.iter().cloned().collect();
-        let mut projects: Vec<Project> = root_list
-            .iter()
-            .map(|r| Project {
-                root: r.clone(),
-                ..Default::default()
-            })
-            .collect();
-        let project_of = |rel: &str| -> usize {
-            root_list
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| is_within(rel, r))
-                .max_by_key(|(_, r)| r.len())
-                .map(|(i, _)| i)
-                .unwrap_or(0)
-        };
-        let file_project: Vec<usize> = files.iter().map(|f| project_of(&f.rel)).collect();
-
-        let mut launches = Vec::new();
-        let mut dockerfiles = Vec::new();
-        let mut env_files = Vec::new();
-        let production_given: Vec<PathBuf> = options
-            .production_env
-            .iter()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-            .collect();
-
-        for (i, f) in files.iter().enumerate() {
-            let p = file_project[i];
-            let dir = dir_of(&f.rel).to_string();
-            match f.kind {
-                FileKind::Manifest => {
-                    let name = file_name(&f.rel);
-                    let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
-                        continue;
-                    };
-                    let project = &mut projects[p];
-                    if dir == project.root {
-                        project.manifests.push(f.rel.clone());
-                    }
-                    match name {
-                        "package.json" if dir == project.root => match PackageJson::parse(&text) {
-                            Ok(pkg) => {
-                                launches.extend(package_json_launches(&f.rel, &dir, &text, &pkg));
-                                project.package_json = Some(pkg);
-                            }
-                            Err(e) => notes.push(Note::file(
-                                &f.rel,
-                                format!("broken package.json, ignored: {e}"),
-                            )),
-                        },
-                        "pyproject.toml" => match PyProject::parse(&text) {
-                            Ok(py) => {
-                                for (script, target) in &py.scripts {
-                                    let module = target.split(':').next().unwrap_or("").trim();
-                                    launches.push(LaunchDecl {
-                                        file: f.rel.clone(),
-                                        line: deploy::find_line(&text, script).unwrap_or(1),
-                                        source: format!("pyproject.toml scripts.{script}"),
-                                        command: format!("python -m {module}"),
-                                        cwd: dir.clone(),
-                                        workdir: None,
-                                        release_phase: false,
-                                        origin: deploy::LaunchOrigin::ConsoleScript,
-                                    });
-                                }
-                                project.python_deps.extend(py.dependencies.iter().cloned());
-                                if py.dynamic_dependencies {
-                                    project.python_deps_unreadable.get_or_insert(format!(
-                                        "{}: dependencies are dynamic",
-                                        f.rel
-                                    ));
-                                }
-                                project.pyproject = Some(py);
-                            }
-                            Err(e) => notes.push(Note::file(
-                                &f.rel,
-                                format!("broken pyproject.toml, ignored: {e}"),
-                            )),
-                        },
-                        n if n.ends_with(".txt") => {
-                            project
-                                .python_deps
-                                .extend(manifest::parse_requirements(&text));
-                            project
-                                .python_deps
-                                .extend(text.lines().flat_map(manifest::requirement_extras));
-                            if let Some(line) = manifest::requirements_opaque_line(&text) {
-                                project
-                                    .python_deps_unreadable
-                                    .get_or_insert(format!("{}: `{line}`", f.rel));
-                            }
-                        }
-                        n @ ("setup.cfg" | "Pipfile") => {
-                            project
-                                .python_deps_unreadable
-                                .get_or_insert(format!("{n} is not read"));
-                        }
-                        _ => {}
-                    }
-                }
-                FileKind::Deploy => {
-                    let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
-                        continue;
-                    };
-                    projects[p].deploy_files.push(f.rel.clone());
-                    projects[p].deploy_words.extend(
-                        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                            .filter(|w| w.len() >= 2 && w.len() <= 64)
-                            .map(str::to_string),
-                    );
-                    let lower = file_name(&f.rel).to_ascii_lowercase();
-                    if lower.contains("dockerfile") {
-                        launches.extend(deploy::dockerfile(&f.rel, &dir, &text));
-                        // Dockerfiles of examples, tests and fixtures build nothing that
-                        // is deployed.
-                        if !is_kept_aside(&f.rel)
-                            && !in_example_dir(&f.rel)
-                            && !in_fixture_dir(&f.rel)
-                            && !is_test_file(&f.rel)
-                        {
-                            dockerfiles.push(crate::dockerfile::parse(&f.rel, &text));
-                        }
-                        // The final stage's base image is what runs the code; a dev
-                        // container (`.devcontainer/`) runs nothing that is deployed.
-                        let from = (!in_hidden_dir(&f.rel))
-                            .then(|| final_base_image(&text))
-                            .flatten();
-                        if let Some((line, image)) = from
-                            && image.contains("python")
-                            && let Some((major, minor)) = python_version_in(&image)
-                        {
-                            projects[p].python_target = Some(RuntimeVersion {
-                                major,
-                                minor,
-                                source: format!("{}:{line} FROM {image}", f.rel),
-                                lower_bound: false,
-                            });
-                        }
-                    } else if lower == "procfile" {
-                        launches.extend(deploy::procfile(&f.rel, &dir, &text));
-                    } else if lower.starts_with("ecosystem") {
-                        launches.extend(deploy::pm2(&f.rel, &dir, &text));
-                    } else if lower.ends_with(".service") {
-                        launches.extend(deploy::systemd(&f.rel, &dir, &text));
-                    } else if lower.starts_with("docker-compose") || lower.starts_with("compose") {
-                        match deploy::compose(&f.rel, &dir, &text) {
-                            Ok(l) => {
-                                launches.extend(l);
-                                let parsed = deployed_env::compose(&text);
-                                if !parsed.entries.is_empty() {
-                                    let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
-                                    env_files.push(deployed_env_source(
-                                        &f.rel,
-                                        p,
-                                        parsed,
-                                        text,
-                                        tracked,
-                                        !production_given.is_empty(),
-                                    ));
-                                }
-                            }
-                            Err(e) => notes.push(Note::file(
-                                &f.rel,
-                                format!("broken compose file, ignored: {e}"),
-                            )),
-                        }
-                    } else if (lower.ends_with(".yaml") || lower.ends_with(".yml"))
-                        && deployed_env::is_k8s_manifest(&text)
-                    {
-                        let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
-                        env_files.extend(k8s_env_source(
-                            &f.rel,
-                            p,
-                            text,
-                            tracked,
-                            !production_given.is_empty(),
-                        ));
-                    }
-                }
-                FileKind::Config | FileKind::Other
-                    if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") =>
-                {
-                    // Kubernetes manifests set env values for the deployed containers.
-                    let Some(text) =
-                        flightcheck_core::read::read_string(&f.abs, None, 512 * 1024).ok()
-                    else {
-                        continue;
-                    };
-                    if deployed_env::is_k8s_manifest(&text) {
-                        projects[p].deploy_files.push(f.rel.clone());
-                        let tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
-                        env_files.extend(k8s_env_source(
-                            &f.rel,
-                            p,
-                            text,
-                            tracked,
-                            !production_given.is_empty(),
-                        ));
-                    }
-                }
-                FileKind::Ci => projects[p].ci_files.push(f.rel.clone()),
-                FileKind::Source(_)
-                    if file_name(&f.rel) == "setup.py" && dir == projects[p].root =>
-                {
-                    projects[p].manifests.push(f.rel.clone());
-                    projects[p]
-                        .python_deps_unreadable
-                        .get_or_insert_with(|| "setup.py is not read".to_string());
-                }
-                FileKind::Doc => projects[p].doc_files.push(f.rel.clone()),
-                FileKind::Env => {
-                    let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
-                        continue;
-                    };
-                    let parsed = envfile::parse(&text);
-                    for (line, reason) in parsed.invalid.iter().take(3) {
-                        notes.push(Note::file(&f.rel, format!("line {line}: {reason}")));
-                    }
-                    let (role, role_reason) =
-                        env_file_role(&f.abs, &f.rel, &parsed, &production_given);
-                    let is_tracked = tracked.as_ref().map(|t| t.contains(&f.rel));
-                    env_files.push(EnvFile {
-                        rel: f.rel.clone(),
-                        project: p,
-                        role,
-                        role_reason,
-                        parsed,
-                        text,
-                        tracked: is_tracked,
-                        gitignored: false,
-                        mode: walk::unix_mode(&f.abs),
-                    });
-                }
-                _ => {}
-            }
-        }
-        // Env files and databases that `.gitignore` hides: on a deployed machine they are
-        // the configuration and the data that run.
-        let mut data_files = Vec::new();
-        // Env files git tracks inside a folder the walk skips (a committed `venv/.env`): they
-        // are in every clone, secrets included.
-        let committed_in_skipped: Vec<String> = tracked
-            .iter()
-            .flatten()
-            .filter(|rel| walk::in_skipped_dir(rel) && walk::is_env_file_name(file_name(rel)))
-            .cloned()
-            .collect();
-        for rel in &committed_in_skipped {
-            let abs = root.join(rel);
-            let Some(text) = read_text(&abs, rel, &mut notes) else {
-                continue;
-            };
-            let parsed = envfile::parse(&text);
-            let (role, role_reason) = env_file_role(&abs, rel, &parsed, &production_given);
-            env_files.push(EnvFile {
-                rel: rel.clone(),
-                project: project_of(rel),
-                role,
-                role_reason: format!("{role_reason}; committed inside a folder the scan skips"),
-                parsed,
-                text,
-                tracked: Some(true),
-                gitignored: false,
-                mode: walk::unix_mode(&abs),
-            });
-        }
-        for local in walk::local_files(&root, threads) {
-            if in_fixture_dir(&local.rel) && local.kind == walk::LocalKind::Sqlite {
-                continue;
-            }
-            let p = project_of(&local.rel);
-            let is_tracked = tracked.as_ref().map(|t| t.contains(&local.rel));
-            match local.kind {
-                walk::LocalKind::Env => {
-                    if files.iter().any(|f| f.rel == local.rel) {
-                        continue;
-                    }
-                    let Some(text) = read_text(&local.abs, &local.rel, &mut notes) else {
-                        continue;
-                    };
-                    let parsed = envfile::parse(&text);
-                    let (role, role_reason) =
-                        env_file_role(&local.abs, &local.rel, &parsed, &production_given);
-                    env_files.push(EnvFile {
-                        rel: local.rel.clone(),
-                        project: p,
-                        role,
-                        role_reason: format!("{role_reason}; hidden by .gitignore"),
-                        parsed,
-                        text,
-                        tracked: is_tracked,
-                        gitignored: true,
-                        mode: walk::unix_mode(&local.abs),
-                    });
-                }
-                walk::LocalKind::Sqlite => {
-                    if !is_sqlite_file(&local.abs) {
-                        continue;
-                    }
-                    let dir_mode = local.abs.parent().and_then(walk::unix_mode);
-                    data_files.push(DataFile {
-                        rel: local.rel.clone(),
-                        project: p,
-                        mode: walk::unix_mode(&local.abs),
-                        dir_mode,
-                        tracked: is_tracked,
-                    });
-                }
-            }
-        }
-        env_files.sort_by(|a, b| a.rel.cmp(&b.rel));
-        // `env_file:` of a production compose file: the file it loads is production.
-        if production_given.is_empty() {
-            for f in files.iter().filter(|f| f.kind == FileKind::Deploy) {
-                let lower = file_name(&f.rel).to_ascii_lowercase();
-                if !(lower.starts_with("docker-compose") || lower.starts_with("compose")) {
-                    continue;
-                }
-                let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
-                    continue;
-                };
-                let dotted = f.rel.replace('/', ".");
-                let (role, _) = env_role(&dotted, &deployed_env::compose(&text));
-                if role != EnvRole::Production {
-                    continue;
-                }
-                let dir = dir_of(&f.rel).to_string();
-                for loaded in deployed_env::compose_env_files(&text) {
-                    let target = join(&dir, &loaded);
-                    for env in env_files.iter_mut().filter(|e| e.rel == target) {
-                        if env.role == EnvRole::Deployed {
-                            env.role = EnvRole::Production;
-                            env.role_reason = format!("loaded by `env_file:` of {}", f.rel);
-                        }
-                    }
-                }
-            }
-        }
-        // `--env` files outside the walked tree.
-        for (given, canonical) in options.production_env.iter().zip(&production_given) {
-            let inside = files
-                .iter()
-                .any(|f| std::fs::canonicalize(&f.abs).is_ok_and(|c| &c == canonical));
-            if inside {
-                continue;
-            }
-            let rel = canonical
-                .strip_prefix(std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone()))
-                .map(flightcheck_core::text::slash_path)
-                .unwrap_or_else(|_| flightcheck_core::text::slash_path(given));
-            let Some(text) = read_text(given, &rel, &mut notes) else {
-                return Err(format!("--env {}: cannot read the file", given.display()));
-            };
-            let parsed = envfile::parse(&text);
-            let p = project_of(&rel);
-            let mode = walk::unix_mode(given);
-            env_files.push(EnvFile {
-                rel,
-                project: p,
-                role: EnvRole::Production,
-                role_reason: "given with --env".into(),
-                parsed,
-                text,
-                tracked: None,
-                gitignored: false,
-                mode,
-            });
-        }
-
-        for project in &mut projects {
-            finish_project(&root, project, &mut notes);
-        }
+    /// The workspace from the walked tree and what the stages found; the derived parts
+    /// (CI, migrations, services, …) are filled in by [`Workspace::derive`].
+    fn assemble(tree: Tree, found: Found) -> Workspace {
+        let Tree {
+            root,
+            files,
+            tracked,
+            file_project,
+            ..
+        } = tree;
         let by_path = files
             .iter()
             .enumerate()
@@ -1016,19 +600,16 @@ impl Workspace {
                 (matcher.num_ignores() > 0).then_some((dir, matcher))
             })
             .collect();
-        // Deploy files of archived copies, generator templates and tooling folders start
-        // nothing that is deployed.
-        launches.retain(|l| !is_kept_aside(&l.file));
-        let mut ws = Workspace {
+        Workspace {
             root,
             files,
             file_project,
-            projects,
-            launches,
-            env_files,
-            data_files,
+            projects: found.projects,
+            launches: found.launches,
+            env_files: found.env_files,
+            data_files: found.data_files,
             tracked,
-            notes,
+            notes: found.notes,
             migration_sets: Vec::new(),
             schema_tables: Vec::new(),
             migration_commands: Vec::new(),
@@ -1036,21 +617,26 @@ impl Workspace {
             ci_broken: Vec::new(),
             test_runs: Vec::new(),
             services: Vec::new(),
-            dockerfiles,
+            dockerfiles: found.dockerfiles,
             unguarded_migrations: Vec::new(),
             backups: Vec::new(),
             sqlite_schemas: Vec::new(),
             history: None,
             by_path,
             gitignores,
-        };
-        crate::ci::fill(&mut ws);
-        migrations::fill(&mut ws);
-        crate::testruns::fill(&mut ws);
-        crate::services::fill(&mut ws);
-        crate::start_scripts::fill(&mut ws);
-        crate::backups::fill(&mut ws);
-        Ok(ws)
+        }
+    }
+
+    /// What is read from the assembled workspace, in an order where later parts read
+    /// earlier ones (test runs and migration commands read the CI steps, start scripts
+    /// and backups the services).
+    fn derive(&mut self) {
+        crate::ci::fill(self);
+        migrations::fill(self);
+        crate::testruns::fill(self);
+        crate::services::fill(self);
+        crate::start_scripts::fill(self);
+        crate::backups::fill(self);
     }
 
     /// Whether a `.gitignore` of the repository excludes `rel` (a path that need not
@@ -1085,6 +671,604 @@ impl Workspace {
             })
             .collect();
         set.into_iter().collect()
+    }
+}
+
+/// Fails unless `root` is a directory that can be scanned.
+fn check_scan_root(root: &Path) -> Result<(), String> {
+    let meta =
+        std::fs::metadata(root).map_err(|e| format!("cannot scan {}: {e}", root.display()))?;
+    if !meta.is_dir() {
+        return Err(format!("cannot scan {}: not a directory", root.display()));
+    }
+    Ok(())
+}
+
+/// Project roots: directories holding a manifest that defines a project. Fixtures,
+/// generator templates, tooling folders and archived copies define none.
+fn project_roots(files: &[WalkedFile]) -> BTreeSet<String> {
+    files
+        .iter()
+        .filter(|f| {
+            (f.kind == FileKind::Manifest
+                || (file_name(&f.rel) == "setup.py" && is_packaging_script(&f.abs)))
+                && !in_fixture_dir(&f.rel)
+                && !in_template_dir(&f.rel)
+                && !in_hidden_dir(&f.rel)
+                && !in_archived_dir(&f.rel)
+        })
+        .filter(|f| {
+            matches!(
+                file_name(&f.rel),
+                "package.json" | "pyproject.toml" | "setup.py" | "requirements.txt"
+            )
+        })
+        .map(|f| dir_of(&f.rel).to_string())
+        .collect()
+}
+
+/// Projects without source files of their own fold into their parent; the root becomes a
+/// project when sources lie outside every project or no project is left.
+fn fold_sourceless_projects(files: &[WalkedFile], roots: &mut BTreeSet<String>) {
+    let owner = |rel: &str, roots: &BTreeSet<String>| -> Option<String> {
+        roots
+            .iter()
+            .filter(|r| is_within(rel, r))
+            .max_by_key(|r| r.len())
+            .cloned()
+    };
+    let mut has_source: BTreeSet<String> = BTreeSet::new();
+    let mut orphan_source = false;
+    for f in files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Source(_)))
+    {
+        match owner(&f.rel, roots) {
+            Some(r) => {
+                has_source.insert(r);
+            }
+            None => orphan_source = true,
+        }
+    }
+    let empty: Vec<String> = roots
+        .iter()
+        .filter(|r| !has_source.contains(*r))
+        .cloned()
+        .collect();
+    let all_empty = empty.len() == roots.len();
+    for r in empty {
+        // Keep the root manifest-only project when nothing else exists (a project
+        // that is all config still deserves its config checked).
+        if !(all_empty && r == ".") {
+            roots.remove(&r);
+        }
+    }
+    if orphan_source || roots.is_empty() {
+        roots.insert(".".to_string());
+    }
+}
+
+/// The words of a deploy file (variables, images, services) kept as the project's
+/// `deploy_words`.
+fn deploy_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.len() >= 2 && w.len() <= 64)
+        .map(str::to_string)
+}
+
+/// The scanned tree, fixed once walked: its files, what git tracks, and which project
+/// owns each file. Read by every later stage of discovery.
+struct Tree {
+    root: PathBuf,
+    threads: usize,
+    files: Vec<WalkedFile>,
+    tracked: Option<BTreeSet<String>>,
+    /// Project roots in project order.
+    project_roots: Vec<String>,
+    /// Project index of every file.
+    file_project: Vec<usize>,
+    /// The `--env` files, canonical where they can be.
+    production_given: Vec<PathBuf>,
+}
+
+impl Tree {
+    /// Walks `root` (adding the files git tracks that the walk skipped) and settles the
+    /// projects; returns the notes of the walk too.
+    fn walk(root: &Path, options: &DiscoverOptions) -> (Tree, Vec<Note>) {
+        let root = root.to_path_buf();
+        let threads = options.threads.max(1);
+        let mut walked = walk::walk(&root, threads);
+        let tracked = git::tracked_files(&root);
+        if let Some(t) = &tracked {
+            walk::add_tracked(&root, &mut walked, t);
+        }
+        let files = walked.files;
+        let mut roots = project_roots(&files);
+        fold_sourceless_projects(&files, &mut roots);
+        let project_roots: Vec<String> = roots.into_iter().collect();
+        let mut tree = Tree {
+            root,
+            threads,
+            files,
+            tracked,
+            project_roots,
+            file_project: Vec::new(),
+            production_given: options
+                .production_env
+                .iter()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                .collect(),
+        };
+        tree.file_project = tree.files.iter().map(|f| tree.project_of(&f.rel)).collect();
+        (tree, walked.notes)
+    }
+
+    /// The project owning `rel`: the one with the deepest root containing it.
+    fn project_of(&self, rel: &str) -> usize {
+        self.project_roots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| is_within(rel, r))
+            .max_by_key(|(_, r)| r.len())
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    }
+
+    /// Whether git tracks `rel` (`None` when unknown).
+    fn is_tracked(&self, rel: &str) -> Option<bool> {
+        self.tracked.as_ref().map(|t| t.contains(rel))
+    }
+
+    /// Whether `--env` named the production env files.
+    fn env_given(&self) -> bool {
+        !self.production_given.is_empty()
+    }
+}
+
+/// What the stages of discovery gather from the tree.
+struct Found {
+    notes: Vec<Note>,
+    projects: Vec<Project>,
+    launches: Vec<LaunchDecl>,
+    dockerfiles: Vec<crate::dockerfile::Dockerfile>,
+    env_files: Vec<EnvFile>,
+    data_files: Vec<DataFile>,
+}
+
+impl Found {
+    fn new(tree: &Tree, notes: Vec<Note>) -> Found {
+        let projects = tree
+            .project_roots
+            .iter()
+            .map(|r| Project {
+                root: r.clone(),
+                ..Default::default()
+            })
+            .collect();
+        Found {
+            notes,
+            projects,
+            launches: Vec::new(),
+            dockerfiles: Vec::new(),
+            env_files: Vec::new(),
+            data_files: Vec::new(),
+        }
+    }
+
+    /// Reads every walked file by its kind: manifests, deploy definitions, Kubernetes
+    /// manifests, CI and doc files, env files.
+    fn read_walked_files(&mut self, tree: &Tree) {
+        for (i, f) in tree.files.iter().enumerate() {
+            let p = tree.file_project[i];
+            match f.kind {
+                FileKind::Manifest => self.read_manifest(f, p),
+                FileKind::Deploy => self.read_deploy_file(tree, f, p),
+                FileKind::Config | FileKind::Other
+                    if f.rel.ends_with(".yaml") || f.rel.ends_with(".yml") =>
+                {
+                    self.read_yaml(tree, f, p)
+                }
+                FileKind::Ci => self.projects[p].ci_files.push(f.rel.clone()),
+                FileKind::Source(_)
+                    if file_name(&f.rel) == "setup.py"
+                        && dir_of(&f.rel) == self.projects[p].root =>
+                {
+                    self.projects[p].manifests.push(f.rel.clone());
+                    self.projects[p]
+                        .python_deps_unreadable
+                        .get_or_insert_with(|| "setup.py is not read".to_string());
+                }
+                FileKind::Doc => self.projects[p].doc_files.push(f.rel.clone()),
+                FileKind::Env => self.read_env_file(tree, f, p),
+                _ => {}
+            }
+        }
+    }
+
+    /// A manifest: its dependencies and the launches it declares; only manifests at the
+    /// project's root count as the project's own.
+    fn read_manifest(&mut self, f: &WalkedFile, p: usize) {
+        let Some(text) = read_text(&f.abs, &f.rel, &mut self.notes) else {
+            return;
+        };
+        let dir = dir_of(&f.rel);
+        let project = &mut self.projects[p];
+        if dir == project.root {
+            project.manifests.push(f.rel.clone());
+        }
+        match file_name(&f.rel) {
+            "package.json" if dir == project.root => self.read_package_json(f, &text, p),
+            "pyproject.toml" => self.read_pyproject(f, &text, p),
+            n if n.ends_with(".txt") => {
+                project
+                    .python_deps
+                    .extend(manifest::parse_requirements(&text));
+                project
+                    .python_deps
+                    .extend(text.lines().flat_map(manifest::requirement_extras));
+                if let Some(line) = manifest::requirements_opaque_line(&text) {
+                    project
+                        .python_deps_unreadable
+                        .get_or_insert(format!("{}: `{line}`", f.rel));
+                }
+            }
+            n @ ("setup.cfg" | "Pipfile") => {
+                project
+                    .python_deps_unreadable
+                    .get_or_insert(format!("{n} is not read"));
+            }
+            _ => {}
+        }
+    }
+
+    /// A package.json at the project root: its main, bins and start scripts are launches.
+    fn read_package_json(&mut self, f: &WalkedFile, text: &str, p: usize) {
+        match PackageJson::parse(text) {
+            Ok(pkg) => {
+                let dir = dir_of(&f.rel);
+                self.launches
+                    .extend(package_json_launches(&f.rel, dir, text, &pkg));
+                self.projects[p].package_json = Some(pkg);
+            }
+            Err(e) => self.notes.push(Note::file(
+                &f.rel,
+                format!("broken package.json, ignored: {e}"),
+            )),
+        }
+    }
+
+    /// A pyproject.toml: its console scripts launch modules; its dependencies are the
+    /// project's.
+    fn read_pyproject(&mut self, f: &WalkedFile, text: &str, p: usize) {
+        let py = match PyProject::parse(text) {
+            Ok(py) => py,
+            Err(e) => {
+                self.notes.push(Note::file(
+                    &f.rel,
+                    format!("broken pyproject.toml, ignored: {e}"),
+                ));
+                return;
+            }
+        };
+        for (script, target) in &py.scripts {
+            let module = target.split(':').next().unwrap_or("").trim();
+            self.launches.push(LaunchDecl {
+                file: f.rel.clone(),
+                line: deploy::find_line(text, script).unwrap_or(1),
+                source: format!("pyproject.toml scripts.{script}"),
+                command: format!("python -m {module}"),
+                cwd: dir_of(&f.rel).to_string(),
+                workdir: None,
+                release_phase: false,
+                origin: deploy::LaunchOrigin::ConsoleScript,
+            });
+        }
+        let project = &mut self.projects[p];
+        project.python_deps.extend(py.dependencies.iter().cloned());
+        if py.dynamic_dependencies {
+            project
+                .python_deps_unreadable
+                .get_or_insert(format!("{}: dependencies are dynamic", f.rel));
+        }
+        project.pyproject = Some(py);
+    }
+
+    /// A deploy definition (Dockerfile, Procfile, pm2, systemd, compose, Kubernetes): the
+    /// launches it declares and the env values it sets.
+    fn read_deploy_file(&mut self, tree: &Tree, f: &WalkedFile, p: usize) {
+        let Some(text) = read_text(&f.abs, &f.rel, &mut self.notes) else {
+            return;
+        };
+        self.projects[p].deploy_files.push(f.rel.clone());
+        self.projects[p].deploy_words.extend(deploy_words(&text));
+        let dir = dir_of(&f.rel);
+        let lower = file_name(&f.rel).to_ascii_lowercase();
+        if lower.contains("dockerfile") {
+            self.read_dockerfile(f, &text, p);
+        } else if lower == "procfile" {
+            self.launches.extend(deploy::procfile(&f.rel, dir, &text));
+        } else if lower.starts_with("ecosystem") {
+            self.launches.extend(deploy::pm2(&f.rel, dir, &text));
+        } else if lower.ends_with(".service") {
+            self.launches.extend(deploy::systemd(&f.rel, dir, &text));
+        } else if lower.starts_with("docker-compose") || lower.starts_with("compose") {
+            self.read_compose(tree, f, text, p);
+        } else if (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+            && deployed_env::is_k8s_manifest(&text)
+        {
+            self.add_k8s_env(tree, f, text, p);
+        }
+    }
+
+    /// A Dockerfile: its launches, its build steps, and the Python its final stage runs.
+    fn read_dockerfile(&mut self, f: &WalkedFile, text: &str, p: usize) {
+        self.launches
+            .extend(deploy::dockerfile(&f.rel, dir_of(&f.rel), text));
+        // Dockerfiles of examples, tests and fixtures build nothing that is deployed.
+        if !is_kept_aside(&f.rel)
+            && !in_example_dir(&f.rel)
+            && !in_fixture_dir(&f.rel)
+            && !is_test_file(&f.rel)
+        {
+            self.dockerfiles
+                .push(crate::dockerfile::parse(&f.rel, text));
+        }
+        // The final stage's base image is what runs the code; a dev container
+        // (`.devcontainer/`) runs nothing that is deployed.
+        let from = (!in_hidden_dir(&f.rel))
+            .then(|| final_base_image(text))
+            .flatten();
+        if let Some((line, image)) = from
+            && image.contains("python")
+            && let Some((major, minor)) = python_version_in(&image)
+        {
+            self.projects[p].python_target = Some(RuntimeVersion {
+                major,
+                minor,
+                source: format!("{}:{line} FROM {image}", f.rel),
+                lower_bound: false,
+            });
+        }
+    }
+
+    /// A compose file: its launches, and its `environment:` values as an env source.
+    fn read_compose(&mut self, tree: &Tree, f: &WalkedFile, text: String, p: usize) {
+        match deploy::compose(&f.rel, dir_of(&f.rel), &text) {
+            Ok(l) => {
+                self.launches.extend(l);
+                let parsed = deployed_env::compose(&text);
+                if !parsed.entries.is_empty() {
+                    self.env_files.push(deployed_env_source(
+                        &f.rel,
+                        p,
+                        parsed,
+                        text,
+                        tree.is_tracked(&f.rel),
+                        tree.env_given(),
+                    ));
+                }
+            }
+            Err(e) => self.notes.push(Note::file(
+                &f.rel,
+                format!("broken compose file, ignored: {e}"),
+            )),
+        }
+    }
+
+    /// A YAML file that is not a known deploy definition: a Kubernetes manifest sets env
+    /// values for the deployed containers.
+    fn read_yaml(&mut self, tree: &Tree, f: &WalkedFile, p: usize) {
+        let Some(text) = flightcheck_core::read::read_string(&f.abs, None, 512 * 1024).ok() else {
+            return;
+        };
+        if deployed_env::is_k8s_manifest(&text) {
+            self.projects[p].deploy_files.push(f.rel.clone());
+            self.add_k8s_env(tree, f, text, p);
+        }
+    }
+
+    /// The env values of a Kubernetes manifest, as an env source when it sets any.
+    fn add_k8s_env(&mut self, tree: &Tree, f: &WalkedFile, text: String, p: usize) {
+        self.env_files.extend(k8s_env_source(
+            &f.rel,
+            p,
+            text,
+            tree.is_tracked(&f.rel),
+            tree.env_given(),
+        ));
+    }
+
+    /// An env file of the walked tree, with the role its name and values give it.
+    fn read_env_file(&mut self, tree: &Tree, f: &WalkedFile, p: usize) {
+        let Some(text) = read_text(&f.abs, &f.rel, &mut self.notes) else {
+            return;
+        };
+        let parsed = envfile::parse(&text);
+        for (line, reason) in parsed.invalid.iter().take(3) {
+            self.notes
+                .push(Note::file(&f.rel, format!("line {line}: {reason}")));
+        }
+        let (role, role_reason) = env_file_role(&f.abs, &f.rel, &parsed, &tree.production_given);
+        self.env_files.push(EnvFile {
+            rel: f.rel.clone(),
+            project: p,
+            role,
+            role_reason,
+            parsed,
+            text,
+            tracked: tree.is_tracked(&f.rel),
+            gitignored: false,
+            mode: walk::unix_mode(&f.abs),
+        });
+    }
+
+    /// Env files git tracks inside a folder the walk skips (a committed `venv/.env`): they
+    /// are in every clone, secrets included.
+    fn read_committed_in_skipped_dirs(&mut self, tree: &Tree) {
+        let committed_in_skipped: Vec<String> = tree
+            .tracked
+            .iter()
+            .flatten()
+            .filter(|rel| walk::in_skipped_dir(rel) && walk::is_env_file_name(file_name(rel)))
+            .cloned()
+            .collect();
+        for rel in &committed_in_skipped {
+            let abs = tree.root.join(rel);
+            let Some(text) = read_text(&abs, rel, &mut self.notes) else {
+                continue;
+            };
+            let parsed = envfile::parse(&text);
+            let (role, role_reason) = env_file_role(&abs, rel, &parsed, &tree.production_given);
+            self.env_files.push(EnvFile {
+                rel: rel.clone(),
+                project: tree.project_of(rel),
+                role,
+                role_reason: format!("{role_reason}; committed inside a folder the scan skips"),
+                parsed,
+                text,
+                tracked: Some(true),
+                gitignored: false,
+                mode: walk::unix_mode(&abs),
+            });
+        }
+    }
+
+    /// Env files and databases that `.gitignore` hides: on a deployed machine they are the
+    /// configuration and the data that run.
+    fn read_local_files(&mut self, tree: &Tree) {
+        for local in walk::local_files(&tree.root, tree.threads) {
+            if in_fixture_dir(&local.rel) && local.kind == walk::LocalKind::Sqlite {
+                continue;
+            }
+            let p = tree.project_of(&local.rel);
+            match local.kind {
+                walk::LocalKind::Env => {
+                    if tree.files.iter().any(|f| f.rel == local.rel) {
+                        continue;
+                    }
+                    self.read_gitignored_env_file(tree, &local, p);
+                }
+                walk::LocalKind::Sqlite => {
+                    if !is_sqlite_file(&local.abs) {
+                        continue;
+                    }
+                    let dir_mode = local.abs.parent().and_then(walk::unix_mode);
+                    self.data_files.push(DataFile {
+                        rel: local.rel.clone(),
+                        project: p,
+                        mode: walk::unix_mode(&local.abs),
+                        dir_mode,
+                        tracked: tree.is_tracked(&local.rel),
+                    });
+                }
+            }
+        }
+    }
+
+    /// An env file the walk did not yield because `.gitignore` hides it.
+    fn read_gitignored_env_file(&mut self, tree: &Tree, local: &walk::LocalFile, p: usize) {
+        let Some(text) = read_text(&local.abs, &local.rel, &mut self.notes) else {
+            return;
+        };
+        let parsed = envfile::parse(&text);
+        let (role, role_reason) =
+            env_file_role(&local.abs, &local.rel, &parsed, &tree.production_given);
+        self.env_files.push(EnvFile {
+            rel: local.rel.clone(),
+            project: p,
+            role,
+            role_reason: format!("{role_reason}; hidden by .gitignore"),
+            parsed,
+            text,
+            tracked: tree.is_tracked(&local.rel),
+            gitignored: true,
+            mode: walk::unix_mode(&local.abs),
+        });
+    }
+
+    /// `env_file:` of a production compose file: the file it loads is production. With
+    /// `--env` given, only those files are production.
+    fn promote_compose_env_files(&mut self, tree: &Tree) {
+        if tree.env_given() {
+            return;
+        }
+        for f in tree.files.iter().filter(|f| f.kind == FileKind::Deploy) {
+            let lower = file_name(&f.rel).to_ascii_lowercase();
+            if !(lower.starts_with("docker-compose") || lower.starts_with("compose")) {
+                continue;
+            }
+            let Some(text) = read_text(&f.abs, &f.rel, &mut self.notes) else {
+                continue;
+            };
+            let dotted = f.rel.replace('/', ".");
+            let (role, _) = env_role(&dotted, &deployed_env::compose(&text));
+            if role != EnvRole::Production {
+                continue;
+            }
+            let dir = dir_of(&f.rel).to_string();
+            for loaded in deployed_env::compose_env_files(&text) {
+                let target = join(&dir, &loaded);
+                for env in self.env_files.iter_mut().filter(|e| e.rel == target) {
+                    if env.role == EnvRole::Deployed {
+                        env.role = EnvRole::Production;
+                        env.role_reason = format!("loaded by `env_file:` of {}", f.rel);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `--env` files outside the walked tree; one that cannot be read fails the scan.
+    fn read_given_env_outside_tree(
+        &mut self,
+        tree: &Tree,
+        options: &DiscoverOptions,
+    ) -> Result<(), String> {
+        let root = &tree.root;
+        for (given, canonical) in options.production_env.iter().zip(&tree.production_given) {
+            let inside = tree
+                .files
+                .iter()
+                .any(|f| std::fs::canonicalize(&f.abs).is_ok_and(|c| &c == canonical));
+            if inside {
+                continue;
+            }
+            let rel = canonical
+                .strip_prefix(std::fs::canonicalize(root).unwrap_or_else(|_| root.clone()))
+                .map(flightcheck_core::text::slash_path)
+                .unwrap_or_else(|_| flightcheck_core::text::slash_path(given));
+            let Some(text) = read_text(given, &rel, &mut self.notes) else {
+                return Err(format!("--env {}: cannot read the file", given.display()));
+            };
+            let parsed = envfile::parse(&text);
+            let p = tree.project_of(&rel);
+            let mode = walk::unix_mode(given);
+            self.env_files.push(EnvFile {
+                rel,
+                project: p,
+                role: EnvRole::Production,
+                role_reason: "given with --env".into(),
+                parsed,
+                text,
+                tracked: None,
+                gitignored: false,
+                mode,
+            });
+        }
+        Ok(())
+    }
+
+    /// Names, frameworks, Python targets and package managers of the projects.
+    fn finish_projects(&mut self, root: &Path) {
+        for project in &mut self.projects {
+            finish_project(root, project, &mut self.notes);
+        }
+    }
+
+    /// Deploy files of archived copies, generator templates and tooling folders start
+    /// nothing that is deployed.
+    fn drop_kept_aside_launches(&mut self) {
+        self.launches.retain(|l| !is_kept_aside(&l.file));
     }
 }
 

@@ -1,5 +1,6 @@
 //! Unit tests of the Python wiring extraction: every framework spelling and its twins.
 use super::*;
+use flightcheck_core::wiring::{DataStoreKind, TableAccess, Verification};
 
 fn wiring(src: &str) -> Wiring {
     crate::analyze(src, &[]).wiring
@@ -616,10 +617,20 @@ fn flask_aiohttp_and_django_routes() {
         "from aiohttp import web\nfrom handlers import webhook\n\nasync def health(request):\n    return web.Response(text='ok')\n\ndef make_app():\n    app = web.Application()\n    app.router.add_post('/webhook', webhook)\n    app.router.add_get('/health', health)\n    app.add_routes([web.post('/callback', callback)])\n    return app\n\nasync def callback(request):\n    data = await request.post()\n",
     );
     let got = routes(&aio);
-    // The imported webhook handler cannot be judged here: no route.
-    assert_eq!(got.len(), 2, "{got:?}");
-    assert_eq!((got[0].0, got[0].1, got[0].3), ("GET", "/health", false));
-    assert_eq!((got[1].0, got[1].1, got[1].3), ("POST", "/callback", true));
+    // The imported webhook handler cannot be judged here: the route names where it is, and
+    // the rule judges it by that module's verdict.
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!((got[0].0, got[0].1), ("POST", "/webhook"));
+    assert_eq!(
+        aio.routes[0].elsewhere,
+        Some(flightcheck_core::wiring::HandlerRef {
+            specifier: "handlers".into(),
+            name: "webhook".into()
+        })
+    );
+    assert_eq!((got[1].0, got[1].1, got[1].3), ("GET", "/health", false));
+    assert_eq!((got[2].0, got[2].1, got[2].3), ("POST", "/callback", true));
+    assert!(aio.routes[1..].iter().all(|r| r.elsewhere.is_none()));
     assert_eq!(aio.routes[0].owner.as_deref(), Some("make_app"));
 
     let django = wiring(
