@@ -22,7 +22,7 @@ const REQUESTS_METHODS: [&str; 8] = [
 /// class → method → (known to be async, line of the definition).
 type ClassMethods = HashMap<String, HashMap<String, (bool, u32)>>;
 
-struct Walk<'s> {
+struct Walk<'s, 'a> {
     source: &'s str,
     span_of: &'s dyn Fn(TextRange) -> Span,
     imported: &'s HashMap<String, String>,
@@ -63,6 +63,10 @@ struct Walk<'s> {
     /// loop variable over one (`for s in signals:`), with the strongest signal they hold:
     /// `loop.add_signal_handler(s, …)` inside that loop handles it.
     signal_names: HashMap<String, HookKind>,
+    /// Locals of the innermost function bound to a call's result (`is_admin =
+    /// check_admin(m)`): an `if` on one tests what the call returned, which for an
+    /// `async def` is a coroutine object, always true.
+    call_results: HashMap<String, &'a ast::ExprCall>,
     out: ResilienceFacts,
 }
 
@@ -139,7 +143,7 @@ fn string_start(e: &Expr) -> Option<String> {
     }
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
     /// The qualified name of a dotted callee through the file's imports:
     /// `requests.get`, `signal.signal`, `urllib.request.urlopen`.
     fn qualified(&self, e: &Expr) -> Option<String> {
@@ -458,7 +462,7 @@ impl Walk<'_> {
     }
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
     /// A forever loop of an `async def`, and whether a broad `except` guards it.
     fn forever_loop(&mut self, w: &ast::StmtWhile) {
         let Some(frame) = self.frames.last() else {
@@ -579,7 +583,7 @@ fn async_definitions(
     (functions, classes)
 }
 
-impl<'a> Visitor<'a> for Walk<'_> {
+impl<'a> Visitor<'a> for Walk<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
@@ -602,7 +606,9 @@ impl<'a> Visitor<'a> for Walk<'_> {
                     is_async: def.is_async,
                     broad_tries: 0,
                 });
+                let outer_results = std::mem::take(&mut self.call_results);
                 visitor::walk_stmt(self, stmt);
+                self.call_results = outer_results;
                 self.frames.pop();
                 self.async_calls.leave_function();
                 self.tails.pop();
@@ -648,6 +654,16 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 }
             }
             Stmt::Assign(a) => {
+                if let ([Expr::Name(n)], Some(_)) = (&a.targets[..], self.frames.last()) {
+                    match &*a.value {
+                        Expr::Call(c) => {
+                            self.call_results.insert(n.id.to_string(), c);
+                        }
+                        _ => {
+                            self.call_results.remove(n.id.as_str());
+                        }
+                    }
+                }
                 self.async_calls.assign(a);
                 if let Some(kind) = self.signal_collection(&a.value) {
                     for t in &a.targets {
@@ -737,6 +753,23 @@ impl<'a> Visitor<'a> for Walk<'_> {
                 }
                 return;
             }
+            // `if check_admin(m):`, `if not is_paid(order):`, or `ok = check_admin(m)` …
+            // `if ok:`: the test of an `async def`'s call without `await` is a coroutine
+            // object, always true, and the body of the callee never runs.
+            Stmt::If(i) if !self.frames.is_empty() => {
+                let tested = match &*i.test {
+                    Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => &*u.operand,
+                    other => other,
+                };
+                let call = match tested {
+                    Expr::Call(c) => Some(c),
+                    Expr::Name(n) => self.call_results.get(n.id.as_str()).copied(),
+                    _ => None,
+                };
+                if let Some(c) = call {
+                    self.dropped_call(c);
+                }
+            }
             Stmt::If(i) if self.functions.is_empty() && crate::is_main_guard(&i.test) => {
                 for s in &i.body {
                     if let Stmt::Try(t) = s {
@@ -817,6 +850,7 @@ pub(crate) fn extract(
         httpx_transport_retries: false,
         guards: Vec::new(),
         signal_names: HashMap::new(),
+        call_results: HashMap::new(),
         out: ResilienceFacts::default(),
     };
     for stmt in body {

@@ -20,7 +20,10 @@ pub static META: RuleMeta = RuleMeta {
 Finds expression statements that call an `async def` of the same module —
 `notify_admins(text)` where `async def notify_admins` is defined at module level, or
 `self.refresh()` inside a class whose own `refresh` is `async def` — in code an entry point
-runs. The coroutine object is created and thrown away.
+runs. The coroutine object is created and thrown away. The same holds for a call tested
+by an `if` without `await` — `if not may_refund(uid):`, or `allowed = is_staff(uid)` then
+`if allowed:` in the same function: a coroutine object is always true, so the check passes
+for everyone and the callee's body never runs.
 
 Calls of the project's other modules count too: `save_user(u)` after
 `from .db import save_user`, `db.save_user(u)` after `from app import db` or
