@@ -16,8 +16,9 @@ pub static META: RuleMeta = RuleMeta {
     when_unreachable: WhenUnreachable::Drop,
     effort_minutes: 30,
     docs: r#"## What it does
-Node (Express-style routers): reports a running `POST`/`PUT`/`PATCH`/`DELETE` route whose
-full path has an `admin` segment — its own path joined with the prefix it is mounted under
+Node (Express-style routers and Fastify routes, whose route options `{ preHandler: … }`
+count as middleware): reports a running `POST`/`PUT`/`PATCH`/`DELETE` route whose
+full path has an `admin`, `refund`, `payout`, `withdraw` or `broadcast` segment — its own path joined with the prefix it is mounted under
 (`app.use('/admin', adminRouter)` with `adminRouter` imported from the route's file) — when
 nothing on the way checks the caller:
 - no middleware on the route (`router.post('/x', requireAdmin, handler)`) or on the mount
@@ -29,7 +30,9 @@ nothing on the way checks the caller:
 One finding per file of admin routes, with every route listed.
 
 Not judged: handlers defined elsewhere (passed by name), routers mounted by a computed path
-or a loader, frameworks other than Express-style routers, bots (the bot case, a filter
+or a loader, programs with a Fastify hook (`addHook(...)`, which may check every route),
+provider callbacks (`/webhooks/refund`: `security/webhook-unverified` judges those),
+frameworks other than Express-style routers and Fastify, bots (the bot case, a filter
 missing on one handler, is not covered yet), and code nothing runs.
 
 ## Why it breaks production
@@ -64,9 +67,14 @@ fn applies(ctx: &ProjectContext) -> bool {
 }
 
 /// Words of an inline handler that show it looks at who is calling.
-const IDENTITY_READS: [&str; 13] = [
+const IDENTITY_READS: [&str; 18] = [
     "req.session",
     "req.user",
+    "request.session",
+    "request.user",
+    "request.headers",
+    "request.cookies",
+    "jwtVerify",
     "isAuthenticated",
     "req.headers",
     "req.header(",
@@ -80,9 +88,15 @@ const IDENTITY_READS: [&str; 13] = [
     "apiKey",
 ];
 
+/// A path with a segment that names what only an admin or the service itself may do:
+/// `admin…`, `refund…`, `payout…`, `withdraw…`, `broadcast…`.
 fn is_admin_path(path: &str) -> bool {
-    path.split('/')
-        .any(|s| s.to_ascii_lowercase().starts_with("admin"))
+    path.split('/').any(|s| {
+        let s = s.to_ascii_lowercase();
+        ["admin", "refund", "payout", "withdraw", "broadcast"]
+            .iter()
+            .any(|p| s.starts_with(p))
+    })
 }
 
 /// A `use` that may check every later route: a name or member, not a call such as
@@ -124,6 +138,15 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             ));
         }
     }
+    // A Fastify hook (`app.addHook('onRequest', authenticate)`) may check every route of
+    // the instance and its plugins; which ones is not followed, so such a program is not
+    // judged.
+    if ctx
+        .reachable_sources()
+        .any(|f| ctx.files[f].text.as_deref().is_some_and(|t| t.contains(".addHook(")))
+    {
+        return Vec::new();
+    }
     let routes = split(ctx, |w| &w.routes, |r| &r.owner);
     let mut by_file: HashMap<usize, Vec<(String, &flightcheck_core::Route)>> = HashMap::new();
     for (file, r) in &routes.live {
@@ -142,7 +165,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             Some((prefix, ..)) => format!("{}{}", prefix.trim_end_matches('/'), r.path),
             None => r.path.clone(),
         };
-        if !is_admin_path(&full) || has_route_middleware(r) {
+        // A provider's callback (`/webhooks/refund`) is the webhook rule's to judge.
+        if !is_admin_path(&full)
+            || has_route_middleware(r)
+            || crate::rules::security::webhook_unverified::is_callback_path(&full)
+        {
             continue;
         }
         let Some(text) = inline_handler_text(ctx, *file, r) else {
@@ -165,11 +192,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let mut finding = Finding::new(
             &META,
             format!(
-                "{} {first_path}{} change{} data as admin and nothing checks who calls {}",
+                "{} {first_path}{} change{} data only an admin may change (admin, refund, payout, withdrawal or broadcast) and nothing checks who calls {}",
                 first.method,
                 if n > 1 {
                     format!(
-                        " and {} more admin route{}",
+                        " and {} more such route{}",
                         n - 1,
                         if n == 2 { "" } else { "s" }
                     )
