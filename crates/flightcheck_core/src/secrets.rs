@@ -70,6 +70,9 @@ pub struct SecretCandidate {
     pub digest: String,
     /// First characters and length (`8123…(46)`): identifies the value without revealing it.
     pub preview: String,
+    /// Length of the value in characters.
+    #[serde(skip)]
+    pub len: usize,
     /// Where the value is (columns cover the value, or the whole literal when escapes
     /// made the value differ from the source text).
     pub span: Span,
@@ -92,6 +95,7 @@ impl SecretCandidate {
             name: name.map(str::to_string),
             digest: digest(value),
             preview: shown,
+            len: value.chars().count(),
             span,
             needs_pair: hit.needs_pair,
             note: hit.note.map(str::to_string),

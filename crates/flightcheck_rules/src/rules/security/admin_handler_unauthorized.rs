@@ -141,10 +141,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     // A Fastify hook (`app.addHook('onRequest', authenticate)`) may check every route of
     // the instance and its plugins; which ones is not followed, so such a program is not
     // judged.
-    if ctx
-        .reachable_sources()
-        .any(|f| ctx.files[f].text.as_deref().is_some_and(|t| t.contains(".addHook(")))
-    {
+    if ctx.reachable_sources().any(|f| {
+        ctx.files[f]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains(".addHook("))
+    }) {
         return Vec::new();
     }
     let routes = split(ctx, |w| &w.routes, |r| &r.owner);

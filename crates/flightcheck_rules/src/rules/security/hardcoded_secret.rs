@@ -34,7 +34,12 @@ line; comments and docstrings are documentation and do not count. It looks for:
 - random-looking values (at least 16 characters, letters and digits, enough entropy, not
   words) assigned to secret-named variables or keys (`token`, `apiKey`, `client_secret`,
   `password`, `Authorization`...; not `token_url`, `publicKey`, `site_key`, `cache_key`):
-  `high`, because no provider format proves it is live.
+  `high`, because no provider format proves it is live. When the project also reads that
+  name from the environment (the value is a fallback, `os.getenv("API_KEY", "…")`), it is
+  `low`, a likely development default; `medium` when it is a credential someone else
+  issues (an API key, not the service's own `SECRET_KEY` or session secret, which frameworks
+  generate for development) and 40 characters or more: that reads more like a real key
+  pasted in than a development value.
 
 Each distinct secret is reported once, with every file and line where it appears. The
 value is never printed: messages, evidence and code frames show a preview (`7391…(46)`).
@@ -345,9 +350,27 @@ fn finding(ctx: &ProjectContext, digest: &str, places: &[Place]) -> Finding {
             .filter_map(|p| p.candidate.name.as_deref())
             .find_map(|n| env_override(ctx, n))
     {
-        severity = Severity::Low;
+        // A long random credential someone else issued (an API key, not the service's own
+        // signing secret, which frameworks generate for development) is more likely the
+        // real key pasted in as the fallback: it stays medium.
+        let long = places.iter().any(|p| {
+            p.candidate.len >= 40
+                && p.candidate.name.as_deref().is_some_and(|n| {
+                    crate::secret_values::secret_kind(n) != crate::secret_values::SecretKind::Own
+                })
+        });
+        severity = if long {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
         message.push_str(&format!(
-            "; the project also reads `{env}` from the environment (`{file}:{line}`), so this looks like a development default (see `config/placeholder-secret`)"
+            "; the project also reads `{env}` from the environment (`{file}:{line}`), so this may be a development default (see `config/placeholder-secret`){}",
+            if long {
+                ", but a random value this long is more likely a real key pasted as the fallback"
+            } else {
+                ""
+            }
         ));
     }
     // Keys of local development certificates (mkcert, snakeoil) protect nothing deployed.
