@@ -40,6 +40,9 @@ by the other containers), passwords from `${VARIABLES}` or an `env_file:` the fi
 show, compose files under example, test or fixture folders, compose files for development or tests (`docker-compose.dev.yml`, `*.override.yml`),
 and files whose application services are set up for development (the source tree mounted
 with `.:/app`, `npm run dev`): everything in such a file runs on a developer's machine.
+Low, not high, for a file whose every service is a database or cache image: it runs none of
+the project's code, so it reads as a local stack of backing services (the deployed app's
+database comes from a Procfile's `DATABASE_URL` or a managed service).
 
 ## Why it breaks production
 Docker publishes ports by writing its own iptables rules, so a host firewall such as ufw
@@ -267,6 +270,18 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         })
         .map(|s| s.file.as_str())
         .collect();
+    // A file whose every service is a database or cache image runs none of the project's
+    // code: a stack of backing services for local development (the deployed app gets its
+    // database from elsewhere: a Procfile's `DATABASE_URL`, a managed service).
+    let mut runs_code: HashSet<&str> = HashSet::new();
+    let mut files: HashSet<&str> = HashSet::new();
+    for s in compose_services(ctx) {
+        files.insert(s.file.as_str());
+        if s.build || s.image.as_deref().and_then(Store::of).is_none() {
+            runs_code.insert(s.file.as_str());
+        }
+    }
+    let backing_only: HashSet<&str> = files.difference(&runs_code).copied().collect();
     let mut out = Vec::new();
     for s in compose_services(ctx) {
         if dev_files.contains(s.file.as_str()) {
@@ -288,8 +303,8 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let Some(why) = no_password(store, s) else {
             continue;
         };
-        out.push(
-            Finding::new(
+        let backing = backing_only.contains(s.file.as_str());
+        let mut finding = Finding::new(
                 &META,
                 format!(
                     "compose service `{}` publishes {} (`{}`) on every host interface, and {why}",
@@ -310,7 +325,15 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 "searched the `{}` service for a password (`environment:`, its command, mounted config): {why}",
                 s.name
             )))
-            .key(format!("{} {}", s.file, s.name))
+            .key(format!("{} {}", s.file, s.name));
+        if backing {
+            finding = finding.severity(Severity::Low).evidence(Evidence::searched(format!(
+                "low, not high: every service of `{}` is a database or cache image and none runs the project's code, so the file reads as a local stack of backing services; it matters only if it is also started on a server",
+                s.file
+            )));
+        }
+        out.push(
+            finding
             .impact("Anyone on the internet can connect to the database: read and change every user's data, or wipe it and leave a ransom note. Docker's published ports bypass host firewalls such as ufw.")
             .fix(format!(
                 "Drop the `ports:` entry of `{}` (other containers reach it as `{}:{}`), or bind it to loopback (`127.0.0.1:{}:{}`); set a password from a secret.",
