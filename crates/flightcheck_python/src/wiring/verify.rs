@@ -236,6 +236,19 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
         }
     }
 
+    /// The method `name` when exactly one class of the module defines it (with two, which
+    /// one `self` is cannot be told here).
+    fn only_method(&self, name: &str) -> Option<&'a ast::StmtFunctionDef> {
+        let mut found = self.idx.classes.values().filter_map(|c| {
+            c.body.iter().find_map(|s| match s {
+                Stmt::FunctionDef(f) if f.name.as_str() == name => Some(f),
+                _ => None,
+            })
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
     pub(super) fn function(&mut self, f: &'a ast::StmtFunctionDef, handler: bool) {
         if self.depth > 3 || !self.seen.insert(f.name.to_string()) {
             return;
@@ -658,6 +671,12 @@ impl<'a> Visitor<'a> for VerifyScan<'_, 'a> {
                 } else if let Expr::Name(n) = func
                     && let Some(f) = self.idx.funcs.get(n.id.as_str()).copied()
                 {
+                    self.function(f, false);
+                } else if let Expr::Attribute(a) = func
+                    && matches!(&*a.value, Expr::Name(o) if o.id.as_str() == "self")
+                    && let Some(f) = self.only_method(a.attr.as_str())
+                {
+                    // `self.signature_ok(body, sig)`: the method of this module's class.
                     self.function(f, false);
                 }
             }

@@ -88,7 +88,9 @@ A Python route whose handler another module defines is judged by that handler's 
 followed through the import that names it: an imported function (`on_payment`), a function
 of an imported module (`webhooks.on_payment`), or a method of an instance of an imported
 class (`handler.on_payment` with `handler = WebhookHandler(…)`, as aiohttp apps register
-them in `on_startup`). A handler that cannot be followed is not judged.
+them in `on_startup`). A handler that cannot be followed is not judged. A check in a method
+the handler calls on `self` (`if not self.signature_ok(body, sig): return 401`) counts, when
+exactly one class of the module defines that method.
 A JavaScript handler that refuses the caller (401/403) when a value the request carries
 differs from what it expects is verified, also when the value reaches the test through the
 handler's locals (`const { sign } = req.body; … if (sign !== expected) return
