@@ -153,6 +153,11 @@ pub struct BotWebhook {
     /// A `secret_token` is set or checked.
     pub secret_token: bool,
     pub via: String,
+    /// Python: the call sits under `if NAME:` (`true`) or `if not NAME:` (`false`): it runs
+    /// only when the module constant `NAME` has that truth value (see
+    /// [`Wiring::bool_consts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<(String, bool)>,
     pub span: Span,
     pub owner: Owner,
 }
@@ -451,6 +456,8 @@ pub struct Wiring {
     /// survives a restart (`framework` is the web framework).
     pub web_sessions: Vec<SessionStore>,
     pub webhooks: Vec<BotWebhook>,
+    /// Python: module-level names bound once to `True` or `False` (`USE_POLLING = True`).
+    pub bool_consts: Vec<(String, bool)>,
     /// Handlers of Telegram payments (`pre_checkout_query`, `successful_payment`).
     pub payment_handlers: Vec<CallSite>,
     /// Launches and webhook calls that drop the updates queued while the bot was down.

@@ -872,6 +872,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
     fn push_webhook(&mut self, secret_token: bool, via: String, span: oxc_span::Span) {
         let span = self.span(span);
         self.wiring.webhooks.push(BotWebhook {
+            when: None,
             framework: self.telegram,
             secret_token,
             via,

@@ -67,6 +67,7 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
         not_sql: HashSet::new(),
         in_conversation: 0,
         storage_fallback: 0,
+        if_guards: Vec::new(),
         models: HashMap::new(),
         bot_classes: HashSet::new(),
         memory_writes: HashMap::new(),
@@ -90,7 +91,22 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
     }
     let mut wiring = w.finish();
     wiring.handler_verdicts = routes::handler_verdicts(body, &idx, module);
+    wiring.bool_consts = bool_consts(body, &idx);
     wiring
+}
+
+/// Module-level names bound once, to `True` or `False` (`USE_POLLING = True`).
+fn bool_consts(body: &[Stmt], idx: &Index<'_>) -> Vec<(String, bool)> {
+    body.iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Assign(a) => match (&a.targets[..], &*a.value) {
+                ([Expr::Name(n)], Expr::BooleanLiteral(b)) => Some((n.id.to_string(), b.value)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .filter(|(n, _)| matches!(idx.single_assigns.get(n.as_str()), Some(Some(_))))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -262,9 +278,26 @@ struct Walker<'m, 's, 'a> {
     path_consts: HashMap<String, String>,
     /// String literals already recorded as part of a data store call (start offsets).
     data_literals: HashSet<u32>,
+    /// `if NAME:` / `if not NAME:` branches around the node, innermost last: the name and
+    /// the truth value under which the branch runs.
+    if_guards: Vec<(String, bool)>,
 }
 
 impl<'a> Walker<'_, '_, 'a> {
+    /// Visits one branch of an `if`, under the condition it runs with, when known.
+    fn branch(&mut self, guard: Option<(String, bool)>, body: &'a [Stmt]) {
+        let pushed = guard.is_some();
+        if let Some(g) = guard {
+            self.if_guards.push(g);
+        }
+        for s in body {
+            self.visit_stmt(s);
+        }
+        if pushed {
+            self.if_guards.pop();
+        }
+    }
+
     fn finish(mut self) -> Wiring {
         let mut names: Vec<&String> = self.memory_writes.keys().collect();
         names.sort();
@@ -1117,7 +1150,30 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                 let fallback =
                     storage_branches(&i.body, i.elif_else_clauses.iter().map(|c| &c.body[..]));
                 self.storage_fallback += u32::from(fallback);
-                visitor::walk_stmt(self, stmt);
+                // `if USE_POLLING:` / `if not USE_POLLING:`: which branch runs depends on a
+                // name; the body runs when it is truthy (or falsy), an `else` the other way.
+                let tested = match &*i.test {
+                    Expr::Name(n) => Some((n.id.to_string(), true)),
+                    Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => match &*u.operand {
+                        Expr::Name(n) => Some((n.id.to_string(), false)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                self.visit_expr(&i.test);
+                self.branch(tested.clone(), &i.body);
+                for clause in &i.elif_else_clauses {
+                    match &clause.test {
+                        Some(t) => {
+                            self.visit_expr(t);
+                            self.branch(None, &clause.body);
+                        }
+                        None => {
+                            let other = tested.as_ref().map(|(n, b)| (n.clone(), !b));
+                            self.branch(other, &clause.body);
+                        }
+                    }
+                }
                 self.storage_fallback -= u32::from(fallback);
             }
             Stmt::Try(t) => {

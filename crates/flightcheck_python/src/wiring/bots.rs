@@ -211,11 +211,15 @@ impl<'a> Walker<'_, '_, 'a> {
     pub(super) fn webhook(&mut self, call: &ast::ExprCall, framework: Option<Framework>) {
         // A path that carries the bot token or a secret (`/{API_TOKEN}/`, `url_path=TOKEN`,
         // aiogram's `TokenBasedRequestHandler`) cannot be guessed either.
+        // Only `set_webhook` takes the URL first; `executor.start_webhook(dp, …)` takes the
+        // dispatcher, whose bot was built with a token, which says nothing about the path.
+        let url_first = last_seg(&call.func) == Some("set_webhook");
         let secret_path = last_seg(&call.func) == Some("TokenBasedRequestHandler")
             || call
                 .arguments
                 .args
                 .first()
+                .filter(|_| url_first)
                 .into_iter()
                 .chain(
                     ["url", "url_path", "webhook_url", "path"]
@@ -227,10 +231,12 @@ impl<'a> Walker<'_, '_, 'a> {
             kw(call, "secret_token").is_some_and(|s| !is_none_or_empty(s)) || secret_path;
         let via = short(self.text(call.range()));
         let span = self.span(call.range());
+        let when = self.if_guards.last().cloned();
         self.out.webhooks.push(BotWebhook {
             framework,
             secret_token,
             via,
+            when,
             span,
             owner: self.owner.clone(),
         });

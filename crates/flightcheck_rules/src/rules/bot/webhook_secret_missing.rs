@@ -37,7 +37,9 @@ await bot.set_webhook(f"{BASE_URL}/webhook", secret_token=WEBHOOK_SECRET)
 SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=WEBHOOK_SECRET).register(app, path="/webhook")
 ```
 telegraf `bot.launch({ webhook: { domain } })` without a path: telegraf derives a secret
-path from the token.
+path from the token. Python webhook calls under `if NAME:` / `if not NAME:` (or its `else`)
+where `NAME` is a module constant, here or in the module it is imported from, with the other
+truth value (`USE_POLLING = True` in `settings.py`): that branch never runs.
 
 ## Fix
 Generate a random secret, pass it as `secret_token` to `setWebhook` and to the framework's
@@ -58,6 +60,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     hooks
         .live
         .iter()
+        .filter(|(file, h)| !never_runs(ctx, *file, h))
         .filter(|(file, h)| {
             !h.secret_token
                 && !hooks
@@ -78,4 +81,31 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .verify("POST a fake update to the webhook URL without the header: expect 401/403.")
         })
         .collect()
+}
+
+/// The webhook call sits under `if NAME:` / `if not NAME:`, and `NAME` is a module constant
+/// (`USE_POLLING = True`, here or in the module it is imported from) with the other truth
+/// value: the branch never runs.
+fn never_runs(ctx: &ProjectContext, file: usize, h: &flightcheck_core::wiring::BotWebhook) -> bool {
+    let Some((name, runs_when)) = &h.when else {
+        return false;
+    };
+    let value_in = |f: usize| {
+        ctx.facts(f).and_then(|fa| {
+            fa.wiring
+                .bool_consts
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| *v)
+        })
+    };
+    let value = value_in(file).or_else(|| {
+        let facts = ctx.facts(file)?;
+        let import = facts
+            .imports
+            .iter()
+            .find(|i| i.names.iter().any(|n| n == name))?;
+        value_in(ctx.resolved(file, &import.specifier)?)
+    });
+    value.is_some_and(|v| v != *runs_when)
 }
