@@ -259,6 +259,10 @@ pub struct ImportFact {
     /// TypeScript erases this import at run time: every imported name is used only as a
     /// type (or not at all), so a broken path fails `tsc` but not the running program.
     pub erased: bool,
+    /// Written inside a function body: the import runs, and fails, only when that function
+    /// is called, not when the module loads.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_function: bool,
     pub span: Span,
 }
 

@@ -29,6 +29,10 @@ pub struct FileWrite {
     /// Runs only when the file does not exist yet (`if (!fs.existsSync(p))`,
     /// `if not os.path.exists(p):`): it creates the file once, it does not keep state.
     pub only_when_missing: bool,
+    /// Runs only when the environment says this is a test run (`if (env.nodeEnv ===
+    /// 'test')`, `if os.getenv("ENV") == "test":`): test bookkeeping, not state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_in_tests: bool,
     pub span: Span,
 }
 

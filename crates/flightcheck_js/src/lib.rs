@@ -25,7 +25,7 @@ use oxc_allocator::Allocator;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::{ParseOptions, Parser};
-use oxc_semantic::{Scoping, SemanticBuilder};
+use oxc_semantic::{ScopeFlags, Scoping, SemanticBuilder};
 use oxc_span::{GetSpan, SourceType};
 use std::collections::{HashMap, HashSet};
 
@@ -104,6 +104,7 @@ pub fn analyze(path: &str, source: &str, rules: &[&dyn JsFileRule]) -> FileFacts
             facts: &mut facts,
             span_of: &span_of,
             try_depth: 0,
+            function_depth: 0,
             defaulted: HashSet::new(),
             defaulted_names: HashSet::new(),
             scoping: semantic.semantic.scoping(),
@@ -170,6 +171,8 @@ struct Extractor<'f, F: Fn(u32, u32) -> Span> {
     facts: &'f mut FileFacts,
     span_of: &'f F,
     try_depth: u32,
+    /// Functions (declarations, expressions, arrows) the walk is inside.
+    function_depth: u32,
     /// Positions of `process.env.X` reads that have a `||`/`??` fallback.
     defaulted: HashSet<(u32, u32)>,
     /// Variables tested in a conditional with a fallback branch: every read of them in
@@ -277,6 +280,7 @@ impl<F: Fn(u32, u32) -> Span> Extractor<'_, F> {
             names: Vec::new(),
             guarded: self.try_depth > 0,
             erased: false,
+            in_function: self.function_depth > 0,
             span: (self.span_of)(start, end),
         });
     }
@@ -479,6 +483,18 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Extractor<'_, F> {
             self.name_literal(&it.right, name.as_str());
         }
         walk::walk_assignment_pattern(self, it);
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        self.function_depth += 1;
+        walk::walk_function(self, it, flags);
+        self.function_depth -= 1;
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.function_depth += 1;
+        walk::walk_arrow_function_expression(self, it);
+        self.function_depth -= 1;
     }
 
     fn visit_try_statement(&mut self, it: &TryStatement<'a>) {

@@ -49,6 +49,7 @@ pub(crate) fn extract(
         statement_call: None,
         empty_catch: 0,
         when_missing: 0,
+        in_tests: 0,
         in_try: 0,
     };
     // Literal constants first: paths and periods are often named (`const DB = 'db.json'`).
@@ -96,6 +97,8 @@ struct StateWalk<'s> {
     empty_catch: u32,
     /// Inside `if (!fs.existsSync(…))`: code that runs only when a file is missing.
     when_missing: u32,
+    /// Inside `if (x === 'test')`: a branch only test runs take.
+    in_tests: u32,
     /// Depth of `try` blocks of any kind.
     in_try: u32,
 }
@@ -324,6 +327,7 @@ impl<'s> StateWalk<'s> {
             atomic: false,
             error_ignored,
             only_when_missing: self.when_missing > 0,
+            only_in_tests: self.in_tests > 0,
             span,
         });
     }
@@ -514,6 +518,18 @@ fn single_call(statements: &[Statement]) -> Option<String> {
 }
 
 /// `!fs.existsSync(p)`, `!existsSync(p)`: the test holds when the file is missing.
+/// `x === 'test'` / `'test' == x`: the environment names a test run.
+fn is_test_run(test: &Expression) -> bool {
+    let Expression::BinaryExpression(b) = test.without_parentheses() else {
+        return false;
+    };
+    let is_test = |e: &Expression| matches!(e.without_parentheses(), Expression::StringLiteral(s) if matches!(s.value.as_str(), "test" | "testing"));
+    matches!(
+        b.operator,
+        BinaryOperator::StrictEquality | BinaryOperator::Equality
+    ) && (is_test(&b.left) || is_test(&b.right))
+}
+
 fn tests_missing_file(test: &Expression) -> bool {
     let Expression::UnaryExpression(u) = test.without_parentheses() else {
         return false;
@@ -535,12 +551,19 @@ impl<'a> Visit<'a> for StateWalk<'_> {
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
         self.visit_expression(&it.test);
         let missing = tests_missing_file(&it.test);
+        let tests_only = is_test_run(&it.test);
         if missing {
             self.when_missing += 1;
+        }
+        if tests_only {
+            self.in_tests += 1;
         }
         self.visit_statement(&it.consequent);
         if missing {
             self.when_missing -= 1;
+        }
+        if tests_only {
+            self.in_tests -= 1;
         }
         if let Some(alt) = &it.alternate {
             self.visit_statement(alt);

@@ -171,6 +171,26 @@ impl<'a> Follower<'a> {
         self.project_of_dir(rel)
     }
 
+    /// The project a command works on: the one its working directory is in when the
+    /// declaring file is outside that project's root or in a shallower project (a root
+    /// compose file whose service builds `./api` migrates the `api` project), else the
+    /// declaring file's.
+    pub fn project_of_command(&self, file: &str, cwd: &str) -> usize {
+        let by_file = self.project_of_file(file);
+        let by_dir = self.project_of_dir(cwd);
+        let root = |i: usize| self.ws.projects.get(i).map_or(".", |p| p.root.as_str());
+        let cwd_inside = is_within(cwd, root(by_dir));
+        let file_inside = is_within(file, root(by_file));
+        if by_dir != by_file
+            && cwd_inside
+            && (!file_inside || root(by_dir).len() > root(by_file).len())
+        {
+            by_dir
+        } else {
+            by_file
+        }
+    }
+
     pub fn project_of_dir(&self, dir: &str) -> usize {
         self.ws
             .projects

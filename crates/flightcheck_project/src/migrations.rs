@@ -939,7 +939,7 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
     for r in c.take() {
         if let Some((tool, directory)) = migration_in(&r.text) {
             out.push(MigrationCommand {
-                project: c.project_of_file(&r.at.file),
+                project: c.project_of_command(&r.at.file, &r.at.cwd),
                 tool,
                 file: r.at.file.clone(),
                 line: r.at.line,

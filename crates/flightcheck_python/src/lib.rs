@@ -372,6 +372,7 @@ impl Extractor<'_> {
             names,
             guarded: self.try_depth > 0,
             erased: false,
+            in_function: self.function_depth > 0,
             span: (self.span_of)(range),
         });
     }

@@ -31,6 +31,7 @@ pub(crate) fn extract(
         open_files: HashMap::new(),
         swallowed: 0,
         when_missing: 0,
+        in_tests: 0,
         in_try: 0,
         out: StateFacts::default(),
         write_function: Vec::new(),
@@ -74,6 +75,8 @@ struct StateWalk<'s> {
     swallowed: u32,
     /// Inside `if not os.path.exists(p):` / `if not Path(p).exists():`.
     when_missing: u32,
+    /// Inside `if ENV == "test":`: a branch only test runs take.
+    in_tests: u32,
     /// Depth of `try` blocks of any kind.
     in_try: u32,
     out: StateFacts,
@@ -297,6 +300,7 @@ impl StateWalk<'_> {
             atomic: false,
             error_ignored,
             only_when_missing: self.when_missing > 0,
+            only_in_tests: self.in_tests > 0,
             span: (self.span_of)(r),
         };
         self.out.file_writes.push(w);
@@ -593,6 +597,17 @@ fn every_period(e: &Expr) -> Option<Option<u64>> {
 
 /// `not os.path.exists(p)`, `not os.path.isfile(p)`, `not Path(p).exists()`: the test
 /// holds when the file is missing.
+/// `x == "test"` / `"test" == x`: the environment names a test run.
+fn is_test_run(test: &Expr) -> bool {
+    let Expr::Compare(c) = test else {
+        return false;
+    };
+    let is_test = |e: &Expr| matches!(e, Expr::StringLiteral(s) if matches!(s.value.to_str(), "test" | "testing"));
+    c.ops.len() == 1
+        && matches!(c.ops[0], ast::CmpOp::Eq)
+        && (is_test(&c.left) || c.comparators.iter().any(is_test))
+}
+
 fn tests_missing_file(test: &Expr) -> bool {
     let Expr::UnaryOp(u) = test else {
         return false;
@@ -636,6 +651,17 @@ impl<'a> Visitor<'a> for StateWalk<'_> {
                 self.classes.push(class.name.to_string());
                 visitor::walk_stmt(self, stmt);
                 self.classes.pop();
+            }
+            Stmt::If(i) if is_test_run(&i.test) => {
+                self.visit_expr(&i.test);
+                self.in_tests += 1;
+                for s in &i.body {
+                    self.visit_stmt(s);
+                }
+                self.in_tests -= 1;
+                for clause in &i.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
             }
             Stmt::If(i) if tests_missing_file(&i.test) => {
                 self.visit_expr(&i.test);

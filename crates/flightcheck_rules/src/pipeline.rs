@@ -1010,7 +1010,7 @@ fn run_rule(
     let mut found = rule.check.map(|check| check(ctx)).unwrap_or_default();
     let mut from_files = file_findings(rule, ctx);
     if let Some(refine) = rule.refine {
-        from_files.iter_mut().for_each(|f| refine(ctx, f));
+        from_files.retain_mut(|f| refine(ctx, f));
     }
     found.extend(from_files);
     finish_findings(rule, ctx, found, silenced)

@@ -22,8 +22,9 @@ pub struct Rule {
     /// measured verdict). Its own findings then go through config and suppressions too.
     pub after: Option<fn(&ProjectContext, &Measured) -> Vec<Finding>>,
     /// Judges each finding of the per-file checks with what only the project shows (a
-    /// CORS setting matters only if the app uses browser credentials at all).
-    pub refine: Option<fn(&ProjectContext, &mut Finding)>,
+    /// CORS setting matters only if the app uses browser credentials at all); `false`
+    /// drops the finding (another module of the project overrides the setting).
+    pub refine: Option<fn(&ProjectContext, &mut Finding) -> bool>,
     /// Impact, fix and verify texts for findings of the per-file checks.
     pub file_texts: FileTexts,
 }

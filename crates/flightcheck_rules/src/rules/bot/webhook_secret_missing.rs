@@ -36,6 +36,9 @@ SimpleRequestHandler(dispatcher=dp, bot=bot).register(app, path="/webhook")
 await bot.set_webhook(f"{BASE_URL}/webhook", secret_token=WEBHOOK_SECRET)
 SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=WEBHOOK_SECRET).register(app, path="/webhook")
 ```
+One finding per program: the `set_webhook` call and the handler that receives the updates
+are listed together in its evidence.
+
 telegraf `bot.launch({ webhook: { domain } })` without a path: telegraf derives a secret
 path from the token. Python webhook calls under `if NAME:` / `if not NAME:` (or its `else`)
 where `NAME` is a module constant, here or in the module it is imported from, with the other
@@ -57,7 +60,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let hooks = split(ctx, |w| &w.webhooks, |h| &h.owner);
     // A program that sets or checks the secret anywhere (`setWebhook(..., secret_token)`
     // with a plain handler) is protected; judge each program on its own.
-    hooks
+    let unsecured: Vec<_> = hooks
         .live
         .iter()
         .filter(|(file, h)| !never_runs(ctx, *file, h))
@@ -68,17 +71,43 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .iter()
                     .any(|(f, o)| o.secret_token && ctx.together(*f, *file))
         })
-        .map(|(file, h)| {
-            Finding::new(
-                &META,
-                format!("Telegram webhook without secret_token: `{}`", h.via),
-            )
-            .at(ctx.rel(*file), h.span)
-            .key(h.via.clone())
-            .evidence(evidence_at(ctx, *file, h.span, "webhook mode, no secret_token".into()))
-            .impact("Anyone who learns the webhook URL can post fake updates: any user id, fake payments, admin commands.")
-            .fix("Pass a random `secret_token` to setWebhook and to the webhook handler.")
-            .verify("POST a fake update to the webhook URL without the header: expect 401/403.")
+        .collect();
+    // One finding per program: `set_webhook(url)` and the handler that receives the
+    // updates are two halves of one missing secret.
+    let mut programs: Vec<Vec<&(usize, &flightcheck_core::wiring::BotWebhook)>> = Vec::new();
+    for hook in &unsecured {
+        match programs.iter_mut().find(|p| ctx.together(p[0].0, hook.0)) {
+            Some(p) => p.push(hook),
+            None => programs.push(vec![hook]),
+        }
+    }
+    programs
+        .into_iter()
+        .map(|places| {
+            let (file, h) = places[0];
+            let mut message = format!("Telegram webhook without secret_token: `{}`", h.via);
+            if places.len() > 1 {
+                message.push_str(&format!(
+                    " (and {} more webhook call{} of the same program)",
+                    places.len() - 1,
+                    if places.len() == 2 { "" } else { "s" }
+                ));
+            }
+            let mut finding = Finding::new(&META, message)
+                .at(ctx.rel(*file), h.span)
+                .key(h.via.clone());
+            for (f, other) in places {
+                finding = finding.evidence(evidence_at(
+                    ctx,
+                    *f,
+                    other.span,
+                    "webhook mode, no secret_token".into(),
+                ));
+            }
+            finding
+                .impact("Anyone who learns the webhook URL can post fake updates: any user id, fake payments, admin commands.")
+                .fix("Pass a random `secret_token` to setWebhook and to the webhook handler.")
+                .verify("POST a fake update to the webhook URL without the header: expect 401/403.")
         })
         .collect()
 }

@@ -25,7 +25,8 @@ functions that run after startup: handlers and the helpers they call. Writes who
 fresh value each time (`Date.now()`, `new Date()`, `uuid`, `time.time()`, `datetime.now()`,
 `strftime`) create a new file per write, an export or a dump, and are left alone; so are
 writes that run only when the file is missing (`if (!fs.existsSync(p))`, `if not
-os.path.exists(p):`), which create a default once. Writes at module level
+os.path.exists(p):`), which create a default once, and writes under a test-run check (`if (env.nodeEnv ===
+'test')`, `if ENV == "test":`). Writes at module level
 or in startup functions (a config file written once by a setup step), configuration, cache,
 log and test files, and code no entry point reaches are left alone.
 

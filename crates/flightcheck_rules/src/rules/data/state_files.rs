@@ -54,7 +54,7 @@ fn new_file_per_write(target: &str) -> bool {
 /// The write targets a JSON data file: a literal `.json` path that is not configuration,
 /// cache, log or test data, or a path expression whose name says it holds data.
 fn is_state_file(w: &FileWrite) -> bool {
-    if !w.json || w.only_when_missing || new_file_per_write(&w.target) {
+    if !w.json || w.only_when_missing || w.only_in_tests || new_file_per_write(&w.target) {
         return false;
     }
     match &w.path {

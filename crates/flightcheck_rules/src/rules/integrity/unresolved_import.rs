@@ -39,7 +39,8 @@ dependency, an undeclared package is `medium`.
 `require('./utils/format')` of a file that was renamed throws `MODULE_NOT_FOUND` the moment
 the importing module loads; in Python, `ModuleNotFoundError`. Imports at module level take
 the whole process down at startup. Severity is `blocker` for reachable files, `high` for
-dynamic `import()` (it fails when the call runs), `medium` for a TypeScript import whose names
+dynamic `import()` and for a `require`/`import` written inside a function (it fails when the
+call runs, not when the module loads), `medium` for a TypeScript import whose names
 are only used as types (TypeScript erases it, so it breaks `tsc` and the editor but not the
 running program), and `low` in files no entry point reaches.
 
@@ -271,7 +272,7 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                 }
                 None => match &locked {
                     Some(l) if !l.contains(package) => (
-                        if import.kind == ImportKind::Dynamic {
+                        if import.kind == ImportKind::Dynamic || import.in_function {
                             Severity::High
                         } else {
                             Severity::Blocker
@@ -345,6 +346,12 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             );
             Severity::Medium
         } else if import.kind == ImportKind::Dynamic {
+            Severity::High
+        } else if import.in_function {
+            // Only the call path that runs this function fails; the module still loads.
+            message.push_str(
+                "; the import is inside a function, so it fails each time that function runs, not at startup",
+            );
             Severity::High
         } else {
             Severity::Blocker

@@ -34,7 +34,9 @@ Finds CORS configurations that let every origin make credentialed requests:
 - Flask-CORS `CORS(app, supports_credentials=True)` with the default or `"*"` origins:
   Flask-CORS also echoes the request's origin;
 - django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` (or `CORS_ORIGIN_ALLOW_ALL`) with
-  `CORS_ALLOW_CREDENTIALS = True` in the same settings file: the origin is echoed.
+  `CORS_ALLOW_CREDENTIALS = True` in the same settings file: the origin is echoed. Not when
+  a production settings module beside it star-imports it (`from .base import *`) and sets
+  the switch back to `False`: then only development modules get the allow-all.
 
 Decided per library: Node's `cors` and `@fastify/cors` send a literal `*` for
 `origin: '*'`, which browsers refuse to combine with credentials, so `origin: '*'` is not
@@ -119,14 +121,22 @@ const BROWSER_CREDENTIAL_CALLS: &[&str] = &[
     "Cookie(",
 ];
 
-/// With no cookie, session or HTTP-auth use anywhere in the project's running code, a
-/// browser has nothing to attach: a foreign site's request carries no credential, and the
-/// setting only matters once one is added. At most low, saying so.
-fn refine(ctx: &ProjectContext, finding: &mut Finding) {
+/// A settings module that a production settings module star-imports and overrides does not
+/// decide what production runs: dropped. Otherwise, with no cookie, session or HTTP-auth use
+/// anywhere in the project's running code, a browser has nothing to attach: a foreign site's
+/// request carries no credential, and the setting only matters once one is added. At most
+/// low, saying so.
+fn refine(ctx: &ProjectContext, finding: &mut Finding) -> bool {
+    if let Some(file) = finding.file.as_deref()
+        && file.ends_with(".py")
+        && overridden_in_production(ctx, file)
+    {
+        return false;
+    }
     if finding.severity <= Severity::Low
         || crate::rules::security::web_server::imported(ctx, BROWSER_CREDENTIAL_PACKAGES).is_some()
     {
-        return;
+        return true;
     }
     let uses_credentials = ctx.reachable_sources().any(|i| {
         ctx.files[i]
@@ -138,6 +148,53 @@ fn refine(ctx: &ProjectContext, finding: &mut Finding) {
         finding.severity = Severity::Low;
         finding.message.push_str(" (no running code sets or reads cookies, sessions or HTTP auth: a browser attaches no credential yet, so low)");
     }
+    true
+}
+
+/// Django split settings: `settings/production.py` says `from .base import *` and then
+/// `CORS_ALLOW_ALL_ORIGINS = False`. The allow-all in `base.py` then reaches only the
+/// modules that do not override it (development, test).
+fn overridden_in_production(ctx: &ProjectContext, rel: &str) -> bool {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or((".", rel));
+    let Some(stem) = name.strip_suffix(".py") else {
+        return false;
+    };
+    let development = |n: &str| {
+        let n = n.to_ascii_lowercase();
+        ["dev", "local", "test", "ci", "debug", "example", "sample"]
+            .iter()
+            .any(|w| n.split(['_', '-', '.']).any(|t| t.starts_with(w)))
+    };
+    ctx.sources.iter().any(|&i| {
+        let other = ctx.rel(i);
+        let (odir, oname) = other.rsplit_once('/').unwrap_or((".", other));
+        if odir != dir || oname == name || !oname.ends_with(".py") || development(oname) {
+            return false;
+        }
+        let Some(text) = ctx.files[i].text.as_deref() else {
+            return false;
+        };
+        // Code only: `from .base import *  # noqa: F403`.
+        let compact = |l: &str| {
+            l.split('#')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+        };
+        let star_imports = text.lines().map(compact).any(|l| {
+            l.strip_prefix("from")
+                .and_then(|r| r.strip_suffix("import*"))
+                .is_some_and(|m| m == format!(".{stem}") || m.ends_with(&format!(".{stem}")))
+        });
+        star_imports
+            && text.lines().map(compact).any(|l| {
+                ["CORS_ALLOW_ALL_ORIGINS=", "CORS_ORIGIN_ALLOW_ALL="]
+                    .iter()
+                    .any(|k| l.strip_prefix(k).is_some_and(|v| v.starts_with("False")))
+            })
+    })
 }
 
 struct CorsJs;
