@@ -32,7 +32,9 @@ reports:
   any string there, so a deploy made from the template runs with a published secret;
 - provider credentials (bot tokens, API keys) whose value looks real (a Telegram token's
   shape, `sk_live_…`, `ghp_…`, a long random string): if it is real it is leaked, and if it
-  is not, nothing tells it from one. Placeholders (`your_token_here`, `<token>`, `xxx`) and
+  is not, nothing tells it from one. High when the template is tracked by git and the value
+  has a provider's own format (a Telegram token's shape, `sk_live_…`, `ghp_…`): everyone with
+  the repository holds it. Placeholders (`your_token_here`, `<token>`, `xxx`) and
   documentation examples (`123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11`) are fine here;
 - secrets that running code requires (read without a default) left empty with no comment
   or placeholder at all, in a template without a single comment, when nothing checks
@@ -131,6 +133,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 (false, None) => continue,
             };
             let mut finding = Finding::new(&META, message);
+            // A provider's own format (a Telegram bot token, `sk_live_…`) committed to git:
+            // everyone with the repository holds it, so it is a leak, not a weak default. A
+            // merely random-looking value may be a generated development value: medium.
+            let provider_format =
+                real.is_some_and(|what| what != "a long random value") && env.tracked == Some(true);
+            if provider_format {
+                finding = finding.severity(Severity::High);
+            }
             if real.is_none()
                 && let Some((via, file, line)) = &validation
             {
@@ -145,8 +155,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 (None, None) => "a value the code accepts",
             };
             let shown_value = shown(value, if real.is_some() { None } else { weak });
-            out.push(
-                finding
+            let mut finding = finding
                     .at(&env.rel, Span::line(entry.line))
                     .key(format!("template:{key}"))
                     .evidence(Evidence::at(
@@ -165,8 +174,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     } else {
                         format!("Leave `{key}=` empty in the template with a comment on how to generate it (`openssl rand -hex 32`), and reject empty or placeholder values at startup.")
                     })
-                    .verify(format!("grep {key} {}", flightcheck_core::text::shell_quote(&env.rel))),
-            );
+                    .verify(format!("grep {key} {}", flightcheck_core::text::shell_quote(&env.rel)));
+            if provider_format {
+                finding = finding.evidence(Evidence::searched(format!(
+                    "high, not medium: `{}` is tracked by git and the value has a provider's credential format",
+                    env.rel
+                )));
+            }
+            out.push(finding);
         }
         if !any_validation {
             out.extend(hintless_required(ctx, env));
