@@ -34,7 +34,7 @@ reports:
   shape, `sk_live_…`, `ghp_…`, a long random string): if it is real it is leaked, and if it
   is not, nothing tells it from one. High when the template is tracked by git and the value
   has a provider's own format (a Telegram token's shape, `sk_live_…`, `ghp_…`): everyone with
-  the repository holds it. Placeholders (`your_token_here`, `<token>`, `xxx`) and
+  the repository holds it; one finding per template then lists every such key. Placeholders (`your_token_here`, `<token>`, `xxx`) and
   documentation examples (`123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11`) are fine here;
 - secrets that running code requires (read without a default) left empty with no comment
   or placeholder at all, in a template without a single comment, when nothing checks
@@ -85,6 +85,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let validation = validation_evidence(ctx, true);
     let any_validation = validation_evidence(ctx, false).is_some();
     for env in ctx.env_files.iter().filter(|e| e.role == EnvRole::Example) {
+        let mut leaked: Vec<Finding> = Vec::new();
         for entry in &env.parsed.entries {
             let key = &entry.key;
             let value = entry.value.trim();
@@ -155,7 +156,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 (None, None) => "a value the code accepts",
             };
             let shown_value = shown(value, if real.is_some() { None } else { weak });
-            let mut finding = finding
+            let finding = finding
                     .at(&env.rel, Span::line(entry.line))
                     .key(format!("template:{key}"))
                     .evidence(Evidence::at(
@@ -176,18 +177,40 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     })
                     .verify(format!("grep {key} {}", flightcheck_core::text::shell_quote(&env.rel)));
             if provider_format {
-                finding = finding.evidence(Evidence::searched(format!(
-                    "high, not medium: `{}` is tracked by git and the value has a provider's credential format",
-                    env.rel
-                )));
+                leaked.push(finding);
+            } else {
+                out.push(finding);
             }
-            out.push(finding);
         }
+        out.extend(one_leak_per_template(env, leaked));
         if !any_validation {
             out.extend(hintless_required(ctx, env));
         }
     }
     out
+}
+
+/// The provider-format credentials of one committed template are one leak: one finding at
+/// the first, every key in its evidence.
+fn one_leak_per_template(env: &EnvFile, mut leaked: Vec<Finding>) -> Option<Finding> {
+    if leaked.is_empty() {
+        return None;
+    }
+    let mut first = leaked.remove(0);
+    if !leaked.is_empty() {
+        first.message.push_str(&format!(
+            " (and {} more such value{} in the same template)",
+            leaked.len(),
+            if leaked.len() == 1 { "" } else { "s" }
+        ));
+    }
+    for other in leaked {
+        first.evidence.extend(other.evidence);
+    }
+    Some(first.evidence(Evidence::searched(format!(
+        "high, not medium: `{}` is tracked by git and the value has a provider's credential format",
+        env.rel
+    ))))
 }
 
 /// Secrets running code requires that the template leaves empty with no comment or
