@@ -214,6 +214,21 @@ pub fn is_placeholder(value: &str) -> bool {
             return true;
         }
     }
+    // The alphabet typed in pairs (`AaBbCcDd…`, `aabbccdd…`): five ascending once repeats
+    // are folded.
+    let mut folded: Vec<u8> = bytes.to_vec();
+    folded.dedup();
+    let mut ascending = 1;
+    for w in folded.windows(2) {
+        ascending = if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() {
+            ascending + 1
+        } else {
+            1
+        };
+        if ascending >= 5 {
+            return true;
+        }
+    }
     let distinct = bytes.iter().collect::<std::collections::HashSet<_>>().len();
     distinct < 6 || distinct * 5 < bytes.len().min(40)
 }
@@ -1729,6 +1744,7 @@ mod tests {
             "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
             "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
             "1234567890:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi",
+            "98765432101:AaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQ",
             "BOT_TOKEN=your_bot_token_here",
             "sk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
             "sk-your-openai-key-goes-in-this-place-please",
