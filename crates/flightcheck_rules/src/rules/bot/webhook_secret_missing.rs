@@ -3,7 +3,7 @@
 use crate::bots::{Platform, evidence_at, runs_bot, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
-use flightcheck_core::{Category, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
+use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
     id: "bot/webhook-secret-missing",
@@ -36,6 +36,9 @@ SimpleRequestHandler(dispatcher=dp, bot=bot).register(app, path="/webhook")
 await bot.set_webhook(f"{BASE_URL}/webhook", secret_token=WEBHOOK_SECRET)
 SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=WEBHOOK_SECRET).register(app, path="/webhook")
 ```
+Blocker when the same bot registers a payment handler (`successful_payment`,
+`pre_checkout_query`): a forged payment update then hands out what a payment buys.
+
 One finding per program: the `set_webhook` call and the handler that receives the updates
 are listed together in its evidence.
 
@@ -81,10 +84,17 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             None => programs.push(vec![hook]),
         }
     }
+    let payments = split(ctx, |w| &w.payment_handlers, |c| &c.owner);
     programs
         .into_iter()
         .map(|places| {
             let (file, h) = places[0];
+            // A forged `successful_payment` update reaches the bot's own payment handler: the
+            // goods are handed out for a payment that never happened.
+            let payment = payments
+                .live
+                .iter()
+                .find(|(f, _)| places.iter().any(|(w, _)| ctx.together(*f, *w)));
             let mut message = format!("Telegram webhook without secret_token: `{}`", h.via);
             if places.len() > 1 {
                 message.push_str(&format!(
@@ -103,6 +113,19 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     other.span,
                     "webhook mode, no secret_token".into(),
                 ));
+            }
+            if let Some((pay_file, pay)) = payment {
+                finding = finding
+                    .severity(Severity::Blocker)
+                    .evidence(evidence_at(
+                        ctx,
+                        *pay_file,
+                        pay.span,
+                        "a payment handler of the same bot: a forged successful_payment update reaches it".into(),
+                    ))
+                    .evidence(Evidence::searched(
+                        "blocker, not high: this bot takes payments, so a forged update hands out what a payment buys",
+                    ));
             }
             finding
                 .impact("Anyone who learns the webhook URL can post fake updates: any user id, fake payments, admin commands.")
