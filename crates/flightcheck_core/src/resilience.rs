@@ -48,6 +48,11 @@ pub struct ServiceRunner {
     /// The library stops cleanly on SIGTERM/SIGINT by itself (aiogram `start_polling`,
     /// PTB `run_polling`, discord.py `bot.run`).
     pub handles_signals: bool,
+    /// The promise the call returns is handled where it is made: `await`ed inside a `try`
+    /// with a `catch`, or chained with `.catch(...)`. A bot whose polling ends on a handler
+    /// error then stops answering, but no rejection reaches the process.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub caught: bool,
     pub span: Span,
     pub owner: Owner,
 }

@@ -94,6 +94,8 @@ struct Walk<'s, F: Fn(u32, u32) -> Span> {
     destroyed: Vec<String>,
     /// Retries, breakers and fallbacks around the node, innermost last (`pRetry(...)`).
     guards: Vec<String>,
+    /// Spans of the `try` blocks (with a `catch`) around the node.
+    try_blocks: Vec<(u32, u32)>,
     /// Cross-file async facts (imported async functions, library promises, log-only catches).
     async_calls: crate::async_facts::JsAsyncCalls,
     /// The innermost function's tail, for log-only catches.
@@ -223,6 +225,21 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
     /// last one the handler.
     fn route_chain_callbacks(&mut self, call: &CallExpression) {
         self.handler_args(call, Some(0));
+    }
+
+    /// The promise of the call at `span` is handled where it is made: `await`ed inside a
+    /// `try` block with a `catch`, or chained with `.catch(`.
+    fn promise_caught(&self, span: oxc_span::Span) -> bool {
+        let after = self.source.get(span.end as usize..).unwrap_or("");
+        if after.trim_start().starts_with(".catch(") {
+            return true;
+        }
+        let before = self.source.get(..span.start as usize).unwrap_or("");
+        before.trim_end().ends_with("await")
+            && self
+                .try_blocks
+                .iter()
+                .any(|(s, e)| *s <= span.start && span.end <= *e)
     }
 
     /// Route and event handlers: whether their awaited work is caught.
@@ -362,10 +379,12 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             && self.bots.get(b.name.as_str()) == Some(&Framework::Grammy)
         {
             let span = self.span(call.span);
+            let caught = self.promise_caught(call.span);
             self.out.runners.push(ServiceRunner {
                 via: format!("{name}({})", b.name),
                 library: "grammy".to_string(),
                 handles_signals: false,
+                caught,
                 span,
                 owner: self.owner.clone(),
             });
@@ -407,10 +426,12 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             if let Some(library) = runner {
                 let via = format!("{name}()");
                 let span = self.span(call.span);
+                let caught = self.promise_caught(call.span);
                 self.out.runners.push(ServiceRunner {
                     via,
                     library: library.to_string(),
                     handles_signals: false,
+                    caught,
                     span,
                     owner: self.owner.clone(),
                 });
@@ -996,7 +1017,20 @@ impl<'a, 's, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'s, F> {
         if fallback {
             self.guards.push("a catch with a cached fallback".into());
         }
-        walk::walk_try_statement(self, it);
+        if it.handler.is_some() {
+            self.try_blocks
+                .push((it.block.span.start, it.block.span.end));
+            self.visit_block_statement(&it.block);
+            self.try_blocks.pop();
+            if let Some(handler) = &it.handler {
+                self.visit_catch_clause(handler);
+            }
+            if let Some(finalizer) = &it.finalizer {
+                self.visit_block_statement(finalizer);
+            }
+        } else {
+            walk::walk_try_statement(self, it);
+        }
         if fallback {
             self.guards.pop();
         }
@@ -1223,6 +1257,7 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
         browser_file,
         destroyed: Vec::new(),
         guards: Vec::new(),
+        try_blocks: Vec::new(),
         hook_helpers,
         out: ResilienceFacts::default(),
     };

@@ -191,6 +191,7 @@ impl Walk<'_, '_> {
             via,
             library: library.into(),
             handles_signals,
+            caught: false,
             span: (self.span_of)(r),
             owner: self.owner.clone(),
         });

@@ -662,7 +662,7 @@ impl<'a> Review<'a> {
                 place.push_str(&format!(" and {} more", item.group.len() - 1));
             }
             row.push(place);
-            row.push(inline(&shorten(&f.message, 100), Ctx::Cell));
+            row.push(inline(&shorten(&f.message, TABLE_MESSAGE_CHARS), Ctx::Cell));
             if with_baseline {
                 row.push(match f.baseline_state {
                     Some(BaselineState::New) => "new".into(),
@@ -1164,6 +1164,10 @@ fn write_evidence(out: &mut String, f: &Finding) {
         );
     }
 }
+
+/// Characters of a message in the "Other findings" table: the row names the rule and the
+/// place, and the full text is one click away in the JSON or pretty report.
+const TABLE_MESSAGE_CHARS: usize = 85;
 
 /// `s` cut at a word boundary to about `max` characters, with an ellipsis when cut. A
 /// code span cut open would swallow the rest of the cell, so the cut is before it.

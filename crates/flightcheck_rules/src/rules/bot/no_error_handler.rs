@@ -24,7 +24,8 @@ named `error`), discord.py `on_error` / `on_command_error`.
 
 ## Why it breaks production
 What happens on an exception in a handler depends on the framework: telegraf rethrows it
-and the process dies on the unhandled rejection; grammY stops the bot; discord.js crashes
+and polling ends (the process dies on the unhandled rejection, or, when the launch promise
+is caught, keeps running without answering anyone); grammY stops the bot. Both are `high`; discord.js crashes
 on an unhandled `error` event. Python frameworks log the traceback and go on (reported as
 `low`), but the user gets no answer and nobody is told.
 
@@ -90,6 +91,21 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             &frameworks,
             "bot.catch / errors handler / add_error_handler / on('error') / on_error",
         ));
+        if matches!(framework, Framework::Telegraf | Framework::Grammy) {
+            // The library rethrows and polling ends: every user loses the bot on the first
+            // handler error. When the launch promise is caught the process even stays up,
+            // so no restart policy brings the bot back.
+            let caught = launch_caught(ctx, file);
+            finding = finding.severity(Severity::High).evidence(Evidence::searched(format!(
+                "high, not medium: {} rethrows a handler error and polling ends{}",
+                framework.as_str(),
+                if caught {
+                    "; the launch promise is caught, so the process keeps running without answering anyone"
+                } else {
+                    ", and the rejection ends the process"
+                }
+            )));
+        }
         if stops_on_error(framework) {
             finding = finding.impact(match framework {
                 Framework::Telegraf => "An exception in any handler is rethrown; the unhandled rejection ends the process and the bot goes offline.",
@@ -112,6 +128,16 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Whether a telegraf/grammY launch of the bot's program handles its promise
+/// (`await bot.launch()` inside `try`, `bot.launch().catch(...)`).
+fn launch_caught(ctx: &ProjectContext, bot_file: usize) -> bool {
+    ctx.reachable_sources()
+        .filter(|i| ctx.together(*i, bot_file))
+        .filter_map(|i| ctx.facts(i))
+        .flat_map(|f| f.resilience.runners.iter())
+        .any(|r| matches!(r.library.as_str(), "telegraf" | "grammy") && r.caught)
 }
 
 /// Event loaders name events after their files: `events/error.js`, `events/client/error.ts`.

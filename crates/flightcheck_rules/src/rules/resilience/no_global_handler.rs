@@ -40,7 +40,9 @@ what they await — inline handlers, and handlers passed by name (`users.create`
 `listOrders`, `route('/x').post(...)`) followed through the file's imports to the project
 module that exports them; a handler that cannot be followed keeps the finding high, and one
 that lets a rejection out is shown as evidence — and for a
-telegraf or grammY bot with `bot.catch(...)`, which receives what handlers throw: the framework catches what a route handler throws or rejects, so only code
+telegraf or grammY bot: with `bot.catch(...)` it receives what handlers throw; without it,
+a handler error ends the bot through the missing `bot.catch` (`bot/no-error-handler`, high),
+which is where that finding belongs: the framework catches what a route handler throws or rejects, so only code
 outside a request (timers, event listeners, startup) can end the process. Low for an
 Express 4 program with no asynchronous code of its own (no async function, `await`,
 `.then`/`.catch`, `new Promise`, timer or event listener in any of its files): Express

@@ -97,7 +97,22 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .find_map(|(x, w)| w.error_handlers.first().map(|h| (x, h)))
             })
             .flatten();
-        if let Some((x, h)) = bot_catch {
+        let bot_library = matches!(r.library.as_str(), "telegraf" | "grammy");
+        if bot_library && bot_catch.is_none() {
+            // What ends a telegraf or grammY bot on a handler error is the missing
+            // `bot.catch`: the library rethrows and polling ends, whether or not the
+            // rejection then reaches the process. `bot/no-error-handler` reports that, high;
+            // a process-level handler would only log it.
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(format!(
+                "medium, not high: a handler error ends this {} bot through its missing bot.catch (bot/no-error-handler){}; process-level handlers matter for timers, listeners and promises nobody awaits",
+                r.library,
+                if r.caught {
+                    ", and the launch promise is caught here, so the process keeps running"
+                } else {
+                    ""
+                }
+            )));
+        } else if let Some((x, h)) = bot_catch {
             finding = finding
                 .severity(Severity::Medium)
                 .evidence(evidence_at(ctx, x, h.span, format!("`{}` catches what handlers throw", h.via)))
