@@ -440,6 +440,60 @@ pub fn sqlite_url_path(text: &str) -> Option<String> {
     .then(|| path.to_string())
 }
 
+/// What sets a bot handler off, for judging who can reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BotTrigger {
+    /// A command anyone can type (`/ban`).
+    Command,
+    /// A message text anyone can type, e.g. a reply-keyboard button (`F.text == "Broadcast"`).
+    Text,
+    /// An inline button's callback data (`F.data == "admin_stats"`). The client sends it, so
+    /// a user who crafts the data reaches the handler without ever seeing the button.
+    Callback,
+}
+
+/// A bot handler users set off by what they send, and what checks who sent it
+/// (`security/admin-handler-unauthorized`). Handlers behind a conversation state are not
+/// recorded: only an earlier handler can put a user in that state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BotHandler {
+    pub framework: Framework,
+    /// The router, dispatcher or bot it is registered on, as written.
+    pub receiver: String,
+    pub trigger: BotTrigger,
+    /// The trigger as written (`Command("ban")`, `F.data == "admin_stats"`).
+    pub via: String,
+    /// The handler function's name (`""` for an inline one).
+    pub function: String,
+    /// How the sender is checked, as written: a filter besides the trigger, another
+    /// decorator, a test of the sender or of a role in the body. `None` when nothing is seen.
+    pub guard: Option<String>,
+    /// Names of the functions its body calls (last segment): a helper of the project that
+    /// checks the sender (see [`Wiring::sender_checks`]) guards it.
+    pub calls: Vec<String>,
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// A filter or middleware that every handler of a router, dispatcher or bot passes
+/// (`router.message.filter(IsAdmin())`, `dp.update.outer_middleware(Auth())`, `bot.use(fn)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BotRootGuard {
+    pub receiver: String,
+    pub via: String,
+    /// A middleware (it applies to the routers included in the receiver too), as opposed
+    /// to a filter of the receiver's own handlers.
+    pub middleware: bool,
+    /// The middleware's class or function when it is a name of the project or an import
+    /// (`Throttling`): the rule asks whether it checks the sender. `None`: unknown, so it
+    /// may check.
+    pub checker: Option<String>,
+    /// The filter itself tests the sender (`F.from_user.id.in_(ADMINS)`, `IsAdmin()`).
+    pub checks_sender: bool,
+    pub span: Span,
+}
+
 /// All wiring facts of one file.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Wiring {
@@ -488,6 +542,16 @@ pub struct Wiring {
     /// `router.message.filter(F.chat.type.in_({"group", "supergroup"}))`): a private
     /// chat's `/start` never reaches them.
     pub group_only_receivers: Vec<String>,
+    /// Bot handlers users set off (see [`BotHandler`]).
+    pub bot_handlers: Vec<BotHandler>,
+    pub bot_root_guards: Vec<BotRootGuard>,
+    /// Functions and classes of this file that check who sent an update (a comparison of
+    /// the sender's id, a role lookup, `get_chat_member`): handlers calling them, and
+    /// middlewares made from them, are guarded.
+    pub sender_checks: Vec<String>,
+    /// Receivers that include other routers (`dp.include_router(admin)`): a filter on one
+    /// of them is not judged per router.
+    pub router_parents: Vec<String>,
     /// Uses of top-level declarations by code of this file (liveness edges). Python also
     /// records uses of names its module-level `from … import` binds.
     pub decl_uses: Vec<DeclUse>,
@@ -519,5 +583,7 @@ impl Wiring {
             && self.migration_runs.is_empty()
             && self.memory_state.is_empty()
             && self.data_stores.is_empty()
+            && self.bot_handlers.is_empty()
+            && self.bot_root_guards.is_empty()
     }
 }

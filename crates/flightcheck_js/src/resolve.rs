@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 pub struct JsResolver {
     resolver: Resolver,
+    /// The same options without tsconfig: a tsconfig that cannot be loaded (it `extends` a
+    /// package that is not installed, `@tsconfig/node18`) fails every resolution of the
+    /// files under it, and a scan of a fresh clone has no `node_modules`.
+    without_tsconfig: Resolver,
 }
 
 impl Default for JsResolver {
@@ -27,8 +31,18 @@ pub enum Unresolved {
 
 impl JsResolver {
     pub fn new() -> Self {
-        let options = ResolveOptions {
-            tsconfig: Some(TsconfigDiscovery::Auto),
+        let options = Self::options();
+        Self {
+            resolver: Resolver::new(ResolveOptions {
+                tsconfig: Some(TsconfigDiscovery::Auto),
+                ..options.clone()
+            }),
+            without_tsconfig: Resolver::new(options),
+        }
+    }
+
+    fn options() -> ResolveOptions {
+        ResolveOptions {
             extensions: [
                 ".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".json",
                 ".node",
@@ -53,9 +67,6 @@ impl JsResolver {
             main_fields: vec!["main".into(), "module".into()],
             builtin_modules: true,
             ..ResolveOptions::default()
-        };
-        Self {
-            resolver: Resolver::new(options),
         }
     }
 
@@ -65,7 +76,12 @@ impl JsResolver {
             Ok(resolution) => Ok(resolution.path().to_path_buf()),
             Err(ResolveError::NotFound(_)) => Err(Unresolved::NotFound),
             Err(ResolveError::Builtin { .. }) => Err(Unresolved::Builtin),
-            Err(e) => Err(Unresolved::Other(e.to_string())),
+            // The tsconfig could not be read: resolve as Node would, and when that fails too
+            // keep the first error (an alias of the unread tsconfig is unknown, not missing).
+            Err(e) => match self.without_tsconfig.resolve_file(importer, specifier) {
+                Ok(resolution) => Ok(resolution.path().to_path_buf()),
+                Err(_) => Err(Unresolved::Other(e.to_string())),
+            },
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Python: parse with ruff's parser once per file and extract [`FileFacts`].
 
 mod async_facts;
+mod async_syntax;
 mod class_facts;
 mod config_facts;
 mod encoding;
@@ -99,6 +100,7 @@ pub fn analyze_for(
         });
     }
     future_import_errors(&parsed.syntax().body, &mut facts.syntax_issues, &span_of);
+    async_syntax::await_outside_async(&parsed.syntax().body, &mut facts.syntax_issues, &span_of);
     if let Some((line, message)) = encoding::declaration_error(source) {
         facts.syntax_issues.insert(
             0,

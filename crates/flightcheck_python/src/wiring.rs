@@ -33,6 +33,7 @@ mod aiogram;
 mod bots;
 mod common;
 mod data;
+mod guards;
 mod ptb;
 mod routes;
 mod state;
@@ -92,6 +93,11 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
     let mut wiring = w.finish();
     wiring.handler_verdicts = routes::handler_verdicts(body, &idx, module);
     wiring.bool_consts = bool_consts(body, &idx);
+    let guards = guards::extract(body, &idx, module);
+    wiring.bot_handlers = guards.handlers;
+    wiring.bot_root_guards = guards.root_guards;
+    wiring.sender_checks = guards.sender_checks;
+    wiring.router_parents = guards.router_parents;
     wiring
 }
 

@@ -17,7 +17,9 @@ pub static META: RuleMeta = RuleMeta {
 Parses every JavaScript/TypeScript file with oxc (including the early errors that a runtime
 reports before running anything, such as a `const` declared twice in one scope, which
 `node --check` rejects) and every Python file with ruff's parser (the errors
-`python3 -m py_compile` reports, and files that are not valid UTF-8).
+`python3 -m py_compile` reports, and files that are not valid UTF-8), plus the compiler's
+placement checks the parser leaves out: `await`, `async for` and `async with` outside an
+`async def` (in a plain `def`, a lambda, a class body or at module level).
 
 ## Why it breaks production
 Node and Python refuse to load a module that does not parse. If an entry point imports the

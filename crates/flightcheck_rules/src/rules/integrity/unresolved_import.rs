@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[path = "unresolved_import/third_party.rs"]
 mod third_party;
+mod tsconfig_paths;
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/unresolved-import",
@@ -25,6 +26,9 @@ JavaScript/TypeScript files the way Node and TypeScript do (extensions, `index` 
 relative Python import (`from .x import y`) plus absolute imports into the project's own
 packages (flat and `src/` layouts, script directories), and reports those that resolve to
 nothing. It names the paths it tried and, when a similarly named file exists, suggests it.
+A tsconfig that cannot be loaded (it `extends` a package a fresh clone has not installed,
+such as `@tsconfig/node20`) does not stop resolution: imports under it resolve as Node
+would, and its `paths` aliases are read from the file itself and never reported as packages.
 
 Bare package imports are checked against package.json: `require('dayjs')` when no
 package.json at or above the file lists `dayjs` (in dependencies, devDependencies,
@@ -135,6 +139,9 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
     // Directory names of the tree: `components/x` or `utils/y` imports are bundler or
     // jsconfig aliases when a directory of that name exists. Built on first need.
     let mut dirs: Option<HashSet<&str>> = None;
+    // `paths` aliases every tsconfig/jsconfig declares, read here too: the resolver cannot
+    // use a tsconfig that `extends` a package a fresh clone has not installed.
+    let aliases = tsconfig_paths::aliases(ctx);
     let mut by_dir: HashMap<&str, Option<(Declared, bool)>> = HashMap::new();
     for i in ctx.reachable_sources() {
         if !matches!(
@@ -220,6 +227,7 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                 || (matches!(package, "server-only" | "client-only") && declared.contains_key("next"))
                 || own.contains(package)
                 || ctx.resolved(i, spec).is_some()
+                || aliases.iter().any(|a| a.matches(spec))
                 || declared.get(package) == Some(&false)
                 || !seen.insert(package)
             {

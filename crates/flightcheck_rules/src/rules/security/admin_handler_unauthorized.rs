@@ -7,6 +7,8 @@ use crate::registry::Rule;
 use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 use std::collections::HashMap;
 
+mod bots;
+
 pub static META: RuleMeta = RuleMeta {
     id: "security/admin-handler-unauthorized",
     severity: Severity::Blocker,
@@ -32,8 +34,25 @@ One finding per file of admin routes, with every route listed.
 Not judged: handlers defined elsewhere (passed by name), routers mounted by a computed path
 or a loader, programs with a Fastify hook (`addHook(...)`, which may check every route),
 provider callbacks (`/webhooks/refund`: `security/webhook-unverified` judges those),
-frameworks other than Express-style routers and Fastify, bots (the bot case, a filter
-missing on one handler, is not covered yet), and code nothing runs.
+web frameworks other than Express-style routers and Fastify, and code nothing runs.
+
+Bots (aiogram 3 and 2, pyTelegramBotAPI, python-telegram-bot): a running handler of a
+command, a typed text or an inline button whose trigger or function name says it is for
+admins (`admin…`, ban, unban, mute, kick, broadcast, mailing, refund, payout, promote), in a
+bot that does check senders somewhere (another handler's filter or body, a router filter, a
+helper), when nothing on its way can check the sender:
+- no filter besides the trigger (`IsAdmin()`, `F.from_user.id.in_(ADMINS)`,
+  `filters.User(...)`, any filter not known to be a trigger counts as a check) and no other
+  decorator (`@admin_only`);
+- no sender filter on its router (`router.message.filter(IsAdmin())`);
+- no middleware that checks, or that the project does not define (a library's middleware
+  may check; aiogram's own i18n and chat-action middlewares do not);
+- no test of the sender, a role or an admin list in its body (`if uid not in ADMINS`,
+  `if user.role != "admin"`, `get_chat_member`), and no call of a project helper that has one.
+Handlers behind a conversation state (`@router.message(Form.text)`) are not judged: only an
+earlier handler puts a user there. One finding per project lists the handlers; blocker when a
+command or typed text reaches one, high when only inline-button callback data does (a client
+must craft it). Discord and Node bots are not judged yet.
 
 ## Why it breaks production
 An admin route is the most powerful door of the service: it adds and deletes products,
@@ -48,7 +67,23 @@ app.use('/admin', require('./routes/admin'));
 router.post('/products/delete', (req, res) => { products.remove(req.body.id); res.redirect('/admin'); });
 ```
 
+```python
+@router.message(Command("stats"), IsAdmin())
+async def stats(message): ...
+
+@router.message(Command("ban"))          # the filter was forgotten here
+async def ban_user(message):
+    storage.ban(int(message.text.split()[1]))
+```
+
 ## Not flagged
+```python
+router = Router()
+router.message.filter(IsAdmin())         # every handler of the router passes it
+
+@router.message(Command("ban"))
+async def ban_user(message): ...
+```
 ```js
 app.use('/admin', requireAdmin, require('./routes/admin'));
 router.post('/products/delete', (req, res) => { if (req.session.role !== 'admin') return res.sendStatus(403); … });
@@ -63,7 +98,14 @@ checks the logged-in user's role, and refuse with 403 before any change.
 pub static RULE: Rule = Rule::project(&META, applies, check);
 
 fn applies(ctx: &ProjectContext) -> bool {
-    ctx.all_wiring().any(|(_, w)| !w.routes.is_empty())
+    ctx.all_wiring()
+        .any(|(_, w)| !w.routes.is_empty() || !w.bot_handlers.is_empty())
+}
+
+fn check(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = check_routes(ctx);
+    out.extend(bots::check(ctx));
+    out
 }
 
 /// Words of an inline handler that show it looks at who is calling.
@@ -105,7 +147,7 @@ fn may_guard(u: &flightcheck_core::wiring::RouterUse) -> bool {
     u.prefix.is_none() && u.target.as_deref().is_some_and(|t| !t.starts_with('.'))
 }
 
-fn check(ctx: &ProjectContext) -> Vec<Finding> {
+fn check_routes(ctx: &ProjectContext) -> Vec<Finding> {
     // Prefixes each file of routers is mounted under, with whether the mount or the
     // mounting app adds a check.
     let mut mounts: HashMap<usize, Vec<(String, bool, usize, u32)>> = HashMap::new();
