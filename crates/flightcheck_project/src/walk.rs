@@ -181,6 +181,8 @@ pub fn is_foreign_test(name: &str) -> bool {
         || name.ends_with("Tests.cs")
         || name.ends_with("Test.kt")
         || name.ends_with("Tests.kt")
+        // PHPUnit and Pest (`tests/Feature/LoginTest.php`).
+        || (name.ends_with("Test.php") && name.len() > "Test.php".len())
 }
 
 /// YAML in a Kubernetes manifests folder (`k8s/`, `kubernetes/`, `deploy/`, `manifests/`)
@@ -652,5 +654,10 @@ mod tests {
         assert_eq!(classify("certs/server.pem"), FileKind::Config);
         assert_eq!(classify("package-lock.json"), FileKind::Other);
         assert_eq!(classify("tsconfig.json"), FileKind::TsConfig);
+        assert_eq!(
+            classify("tests/Feature/LoginTest.php"),
+            FileKind::ForeignTest
+        );
+        assert_ne!(classify("app/Test.php"), FileKind::ForeignTest);
     }
 }

@@ -189,6 +189,14 @@ impl<'a> Walk<'_, '_, '_, 'a> {
         let mut calls = Vec::new();
         let function = match def {
             Some(d) => {
+                // A decorator other than a registration (`@admin_only`) may check.
+                if guard.is_none() {
+                    guard = d
+                        .decorator_list
+                        .iter()
+                        .find(|dec| registration_event(&dec.expression).is_none())
+                        .map(|dec| short(self.text(dec.range())));
+                }
                 if guard.is_none() {
                     guard = sender_test(d.body.as_slice(), self.m.source);
                 }

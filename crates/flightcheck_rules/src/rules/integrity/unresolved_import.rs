@@ -26,6 +26,8 @@ JavaScript/TypeScript files the way Node and TypeScript do (extensions, `index` 
 relative Python import (`from .x import y`) plus absolute imports into the project's own
 packages (flat and `src/` layouts, script directories), and reports those that resolve to
 nothing. It names the paths it tried and, when a similarly named file exists, suggests it.
+A package only a transitive dependency installs is one finding however many files import
+it, listing the others.
 A tsconfig that cannot be loaded (it `extends` a package a fresh clone has not installed,
 such as `@tsconfig/node20`) does not stop resolution: imports under it resolve as Node
 would, and its `paths` aliases are read from the file itself and never reported as packages.
@@ -128,7 +130,7 @@ fn declared_for<'a>(ctx: &ProjectContext<'a>, file: usize) -> Option<Declared<'a
 /// Bare imports of packages no package.json above the file declares, and production imports
 /// of dev-only packages.
 fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out: Vec<Finding> = Vec::new();
     // Package names of the workspace itself (monorepo siblings, self-references).
     let own: HashSet<&str> = ctx
         .ws
@@ -143,6 +145,9 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
     // use a tsconfig that `extends` a package a fresh clone has not installed.
     let aliases = tsconfig_paths::aliases(ctx);
     let mut by_dir: HashMap<&str, Option<(Declared, bool)>> = HashMap::new();
+    // A package only a transitive dependency installs is one fix however many files import
+    // it: one finding per package, the other files as evidence.
+    let mut transitive: HashMap<String, (usize, usize)> = HashMap::new();
     for i in ctx.reachable_sources() {
         if !matches!(
             ctx.language(i),
@@ -289,6 +294,22 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                             "`{rel}` imports the package `{package}`, which no package.json of the project declares and the lockfile does not install: a clean install (`npm ci`) does not provide it, so Node throws MODULE_NOT_FOUND"
                         ),
                     ),
+                    Some(_) if transitive.contains_key(package) => {
+                        if let Some((at, files)) = transitive.get_mut(package) {
+                            *files += 1;
+                            if let Some(f) = out.get_mut(*at)
+                                && *files <= 5
+                            {
+                                f.evidence.push(Evidence::at(
+                                    rel,
+                                    import.span.line,
+                                    ctx.snippet(i, import.span.line),
+                                    "imported here too",
+                                ));
+                            }
+                        }
+                        continue;
+                    }
                     Some(_) => (
                         Severity::Medium,
                         format!(
@@ -303,6 +324,9 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                     ),
                 },
             };
+            if severity == Severity::Medium && declared.get(package).is_none() && locked.is_some() {
+                transitive.insert(package.to_string(), (out.len(), 1));
+            }
             out.push(
                 Finding::new(&META, message)
                     .severity(severity)
@@ -325,6 +349,13 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                     })
                     .verify("rm -rf node_modules && npm ci --omit=dev && node -e \"require('./ENTRY')\"".to_string()),
             );
+        }
+    }
+    for (at, files) in transitive.values() {
+        if *files > 1
+            && let Some(f) = out.get_mut(*at)
+        {
+            f.message.push_str(&format!(" ({files} files import it)"));
         }
     }
     out

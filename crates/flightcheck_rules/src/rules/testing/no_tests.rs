@@ -20,7 +20,10 @@ pub static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Looks for test files by the conventions of jest, vitest, mocha, pytest and unittest
 (`*.test.*`, `*.spec.*`, `test_*.py`, `*_test.py`, `conftest.py`, files under `test/`,
-`tests/`, `__tests__/`, `spec/`), and reads the package.json `test` script.
+`tests/`, `__tests__/`, `spec/`), and reads the package.json `test` script. Test files of
+the repository's other languages count too (`*_test.go`, `*_test.rs`, `*Test.java`,
+`*_spec.rb`, `*Tests.cs`, `*Test.kt`, PHPUnit's `*Test.php`): a Laravel app's tests test the
+Node widget server beside it as much as anything does.
 
 ## Why it breaks production
 Without tests every deploy is the first run of the changed code: regressions in payment,
@@ -113,7 +116,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .filter(|s| is_placeholder_test_script(s));
     let manifest = ctx.manifest();
     let searched = Evidence::searched(format!(
-        "searched {} of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/ (and *_test.go, *_test.rs, *Test.java, *_spec.rb, *Tests.cs in its other languages): {tests} found",
+        "searched {} of `{}` for *.test.*, *.spec.*, test_*.py, *_test.py, conftest.py, test/, tests/, __tests__/, spec/ (and *_test.go, *_test.rs, *Test.java, *_spec.rb, *Tests.cs, *Test.php in its other languages): {tests} found",
         flightcheck_core::text::count_of(ctx.sources.len(), "source file", "source files"),
         ctx.project.root
     ));
