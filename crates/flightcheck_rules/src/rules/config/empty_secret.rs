@@ -33,7 +33,9 @@ An empty token makes the bot fail to log in; an empty webhook or signing secret 
 signature checks compare against `""` or, worse, skip verification entirely, so anyone can
 post fake payments. Severity: `blocker` in the production environment when reachable code
 reads the key (the finding names where); `high` in production when no read was found (a
-config library may still read it), and `high` in a plain `.env` that code reads.
+config library may still read it), and `high` in a plain `.env` that code reads — `low`
+when that `.env` is committed to git: a committed file with the secret left empty is the
+template the operator fills where the service is deployed.
 
 ## Flagged
 ```dotenv
@@ -83,9 +85,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 continue;
             }
             let reads = ctx.env_reads_of(&entry.key);
+            // A `.env` committed to git with the secret left empty is the template the
+            // operator fills on the server (the README says "edit .env"): the deploy that
+            // matters never runs with this value, and an empty token stops the bot at once.
+            let committed_template = env.role == EnvRole::Deployed && env.tracked == Some(true);
             let severity = match (env.role, reads.is_empty()) {
                 (EnvRole::Production, false) => Severity::Blocker,
                 (EnvRole::Production, true) => Severity::High,
+                (_, false) if committed_template => Severity::Low,
                 (_, false) => Severity::High,
                 (_, true) => continue,
             };
@@ -103,6 +110,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     read.span.line
                 )),
                 None => message.push_str("; no read of it was found in reachable code"),
+            }
+            if committed_template {
+                message.push_str(
+                    "; low: the file is committed to git with the value empty, a template the operator fills where the bot is deployed",
+                );
             }
             let mut finding = Finding::new(&META, message)
                 .severity(severity)

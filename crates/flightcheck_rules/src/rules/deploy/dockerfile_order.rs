@@ -167,6 +167,11 @@ impl ImageFiles {
     }
 }
 
+/// `name` inside the container directory `dir` (`/` + `a` is `/a`, not `//a`).
+fn in_dir(dir: &str, name: &str) -> String {
+    format!("{}/{name}", dir.trim_end_matches('/'))
+}
+
 fn parent_container(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
@@ -360,9 +365,7 @@ fn check_dockerfile(ctx: &ProjectContext, d: &Dockerfile) -> Vec<Problem> {
                     for source in sources {
                         if source.contains("://") {
                             image.files.push(dest_path.clone());
-                            image
-                                .files
-                                .push(format!("{dest_path}/{}", base_name(source)));
+                            image.files.push(in_dir(&dest_path, base_name(source)));
                             continue;
                         }
                         let wild = source.contains(['*', '?', '[', '$']);
@@ -375,9 +378,7 @@ fn check_dockerfile(ctx: &ProjectContext, d: &Dockerfile) -> Vec<Problem> {
                             || source.ends_with('/')
                             || source == ".";
                         if wild {
-                            image
-                                .files
-                                .push(format!("{dest_path}/{}", base_name(source)));
+                            image.files.push(in_dir(&dest_path, base_name(source)));
                             if !into_dir {
                                 image.files.push(dest_path.clone());
                             }
@@ -385,9 +386,7 @@ fn check_dockerfile(ctx: &ProjectContext, d: &Dockerfile) -> Vec<Problem> {
                             image.dirs.push(dest_path.clone());
                         } else {
                             image.files.push(dest_path.clone());
-                            image
-                                .files
-                                .push(format!("{dest_path}/{}", base_name(source)));
+                            image.files.push(in_dir(&dest_path, base_name(source)));
                         }
                         if wild || resolved.iter().any(Option::is_none) {
                             continue;
