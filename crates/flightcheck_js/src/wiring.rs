@@ -684,11 +684,19 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                 let Some(trigger) = arg(call, 0) else { return };
                 let commands = match trigger.without_parentheses() {
                     Expression::RegExpLiteral(r) => regex_commands(r.regex.pattern.text.as_str()),
-                    e => string_value(e)
-                        .filter(|s| s.starts_with('/'))
-                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase())
-                        .into_iter()
-                        .collect(),
+                    e => match string_value(e) {
+                        Some(s) => s
+                            .starts_with('/')
+                            .then(|| s.trim_start_matches('/').to_ascii_lowercase())
+                            .into_iter()
+                            .collect(),
+                        // `hears(new RegExp(`^/(${aliases.join("|")})`), ...)`, a trigger built
+                        // at run time: which commands it answers is not known here.
+                        None => {
+                            self.wiring.dynamic_commands = true;
+                            Vec::new()
+                        }
+                    },
                 };
                 for command in commands {
                     let passes = self.handlers_pass_on(&handlers);

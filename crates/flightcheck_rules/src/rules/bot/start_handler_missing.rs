@@ -49,7 +49,8 @@ bot.start((ctx) => ctx.reply('Welcome!'));
 async def start(message: Message): ...
 ```
 aiogram's text filters count too: `F.text == "/start"`, `F.text.startswith("/start")`.
-A bot that registers commands from a computed list (a command loader) is not flagged: its
+A bot that registers commands from a computed list (a command loader), or through a trigger
+built at run time (`composer.hears(new RegExp(...), ...)`), is not flagged: its
 set of commands cannot be known without running it. Neither is a group or channel bot whose
 every command is filtered to non-private chats (`router.message.filter(F.chat.type.in_(
 {"group", "supergroup"}))`, `F.chat.type == "group"` beside the command filter,
