@@ -1,6 +1,7 @@
-//! Env files in git history: values that were committed and are no longer at HEAD (the
-//! file was deleted, or the key now holds another value). A secret that was ever pushed
-//! stays readable in every clone, whatever HEAD says.
+//! Secrets in git history that are no longer at HEAD: values of env files (the file was
+//! deleted, or the key now holds another value), and provider-format credentials of config
+//! and source files (`config.json`, `settings.py`). A secret that was ever pushed stays
+//! readable in every clone, whatever HEAD says.
 //!
 //! Reads objects with `gix` (no `git` process), walking at most `depth` commits newest
 //! first. Values never leave this module: only a digest and a redacted preview.
@@ -8,7 +9,7 @@
 use crate::envfile;
 use crate::walk::is_env_file_name;
 use flightcheck_core::redact::preview;
-use flightcheck_core::secrets::{ValueLook, digest, env_value_look};
+use flightcheck_core::secrets::{ValueLook, digest, env_value_look, line_assignments, scan_tokens};
 use gix::ObjectId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -18,6 +19,10 @@ pub const DEFAULT_DEPTH: u32 = 500;
 
 /// Env blobs larger than this are not env files.
 const MAX_BLOB_BYTES: usize = 256 * 1024;
+
+/// Config and source text searched for credentials across the history, in all: a linear
+/// bound on a repository with years of large commits.
+const MAX_CODE_BYTES: usize = 64 * 1024 * 1024;
 
 /// At most this many historic values are kept (a repository that commits generated env
 /// files on every build).
@@ -171,17 +176,34 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
 
     // Env files at HEAD (within the scan root): path → (blob, key → digest of each value).
     let mut at_head: HashMap<String, (ObjectId, HashMap<String, String>)> = HashMap::new();
+    // Provider credentials in config and source files at HEAD (the hardcoded-secret rule
+    // reports those; one that moved to another file is not gone).
+    let mut head_tokens: HashSet<String> = HashSet::new();
+    let mut code_bytes = 0usize;
+    let mut code_capped = false;
     {
         let mut seen_trees = HashSet::new();
         let mut blobs = Vec::new();
         if let Some(tree) = subtree(&repo, head, &prefix)? {
             collect(&repo, tree, "", &mut seen_trees, &mut blobs)?;
         }
-        for (path, blob) in blobs {
+        for (path, blob, kind) in blobs {
             let mut keys = HashMap::new();
-            if let Some(text) = blob_text(&repo, blob) {
-                for e in envfile::parse(&text).entries {
-                    keys.insert(e.key, digest(&e.value));
+            match kind {
+                BlobKind::Env => {
+                    if let Some(text) = blob_text(&repo, blob) {
+                        for e in envfile::parse(&text).entries {
+                            keys.insert(e.key, digest(&e.value));
+                        }
+                    }
+                }
+                BlobKind::Code => {
+                    if let Some(text) = blob_text(&repo, blob) {
+                        code_bytes += text.len();
+                        for t in provider_tokens(&text) {
+                            head_tokens.insert(digest(&t.value));
+                        }
+                    }
                 }
             }
             at_head.insert(path, (blob, keys));
@@ -203,7 +225,7 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
         let mut blobs = Vec::new();
         collect(&repo, tree, "", &mut seen_trees, &mut blobs)?;
         let mut stamp: Option<(String, String)> = None;
-        for (path, blob) in blobs {
+        for (path, blob, kind) in blobs {
             if !seen_blobs.insert((path.clone(), blob)) {
                 continue;
             }
@@ -211,10 +233,45 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
             if head_state.is_some_and(|(b, _)| *b == blob) {
                 continue;
             }
+            if kind == BlobKind::Code && code_bytes > MAX_CODE_BYTES {
+                code_capped = true;
+                continue;
+            }
             let Some(text) = blob_text(&repo, blob) else {
                 continue;
             };
             let (commit, date) = stamp.get_or_insert_with(|| commit_stamp(&repo, id)).clone();
+            if kind == BlobKind::Code {
+                code_bytes += text.len();
+                for t in provider_tokens(&text) {
+                    let d = digest(&t.value);
+                    if head_tokens.contains(&d) || kept.len() >= MAX_VALUES {
+                        continue;
+                    }
+                    let look = env_value_look(&t.value, 12);
+                    if look.provider.is_none() {
+                        continue;
+                    }
+                    kept.entry((path.clone(), t.key.clone(), d.clone()))
+                        .or_insert_with(|| HistoricValue {
+                            path: path.clone(),
+                            key: t.key.clone(),
+                            line: t.line,
+                            digest: d,
+                            preview: preview(&t.value),
+                            look,
+                            commit: commit.clone(),
+                            date: date.clone(),
+                            at_head: if head_state.is_some() {
+                                AtHead::ValueChanged
+                            } else {
+                                AtHead::FileRemoved
+                            },
+                            value: t.value,
+                        });
+                }
+                continue;
+            }
             for e in envfile::parse(&text).entries {
                 let value = e.value.trim();
                 if value.is_empty() {
@@ -251,6 +308,12 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
         }
     }
     out.commits_read = read;
+    if code_capped {
+        out.notes.push(format!(
+            "git history: config and source files were read up to {} MB; later versions were not searched for credentials",
+            MAX_CODE_BYTES / (1024 * 1024)
+        ));
+    }
     if capped {
         out.notes.push(format!(
             "git history: stopped keeping removed values at {MAX_VALUES}; older ones in later commits are not reported"
@@ -260,6 +323,90 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
     values.sort_by(|a, b| (&a.path, a.line, &a.key).cmp(&(&b.path, b.line, &b.key)));
     out.values = values;
     Ok(())
+}
+
+/// What a blob of history is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlobKind {
+    /// An env file: every value of a secret-like key.
+    Env,
+    /// A config or source file: provider-format credentials only (a Telegram or Discord
+    /// token, `sk_live_…`, a database URL with a password), never a guess from a name.
+    Code,
+}
+
+/// Config and source files whose history is searched for provider credentials
+/// (`config.json`, `settings.py`, `app.js`), but not templates, lockfiles or bundles.
+fn is_config_or_source(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some((stem, ext)) = lower.rsplit_once('.') else {
+        return false;
+    };
+    matches!(
+        ext,
+        "json"
+            | "yml"
+            | "yaml"
+            | "toml"
+            | "ini"
+            | "cfg"
+            | "conf"
+            | "js"
+            | "cjs"
+            | "mjs"
+            | "ts"
+            | "py"
+            | "properties"
+            | "php"
+            | "rb"
+            | "go"
+    ) && !stem.ends_with(".min")
+        && !lower.ends_with("-lock.json")
+        && !stem
+            .split(['.', '-', '_'])
+            .any(|t| crate::workspace::TEMPLATE_WORDS.contains(&t))
+}
+
+/// A provider-format credential on one line of a config or source file.
+struct Token {
+    line: u32,
+    /// The key it is assigned to on that line, or what it is (`Discord bot token`).
+    key: String,
+    value: String,
+}
+
+fn provider_tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for (n, line) in text.split('\n').enumerate() {
+        if line.len() < 16 || line.len() > 65_536 {
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || trimmed.starts_with("//") {
+            continue;
+        }
+        let scan = scan_tokens(line);
+        if scan.hits.is_empty() {
+            continue;
+        }
+        let keys = line_assignments(line);
+        for h in scan.hits.iter().filter(|h| !h.needs_pair) {
+            let Some(value) = line.get(h.start..h.end) else {
+                continue;
+            };
+            let key = keys
+                .iter()
+                .find(|(_, s, e)| *s <= h.start && h.end <= *e)
+                .map(|(k, _, _)| k.clone())
+                .unwrap_or_else(|| h.label.to_string());
+            out.push(Token {
+                line: n as u32 + 1,
+                key,
+                value: value.to_string(),
+            });
+        }
+    }
+    out
 }
 
 /// The tree of commit `id` at directory `prefix` (`""` = the root), if it exists there.
@@ -290,13 +437,13 @@ fn subtree(repo: &gix::Repository, id: ObjectId, prefix: &str) -> Result<Option<
     Ok(Some(tree))
 }
 
-/// Env-like blobs under `tree` (path relative to the scan root), skipping trees already seen.
+/// Env-like, config and source blobs under `tree` (path relative to the scan root), skipping trees already seen.
 fn collect(
     repo: &gix::Repository,
     tree: ObjectId,
     dir: &str,
     seen: &mut HashSet<ObjectId>,
-    out: &mut Vec<(String, ObjectId)>,
+    out: &mut Vec<(String, ObjectId, BlobKind)>,
 ) -> Result<(), String> {
     if !seen.insert(tree) {
         return Ok(());
@@ -319,13 +466,20 @@ fn collect(
                 };
                 subtrees.push((path, entry.oid.to_owned()));
             }
-        } else if entry.mode.is_blob() && is_env_like(&name) {
+        } else if entry.mode.is_blob() {
+            let kind = if is_env_like(&name) {
+                BlobKind::Env
+            } else if is_config_or_source(&name) {
+                BlobKind::Code
+            } else {
+                continue;
+            };
             let path = if dir.is_empty() {
                 name.to_string()
             } else {
                 format!("{dir}/{name}")
             };
-            out.push((path, entry.oid.to_owned()));
+            out.push((path, entry.oid.to_owned(), kind));
         }
     }
     for (path, oid) in subtrees {

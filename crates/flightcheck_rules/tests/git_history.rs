@@ -101,7 +101,7 @@ fn a_deleted_env_file_is_found_within_the_depth_and_the_evidence_says_how_much_w
     );
     assert!(
         evidence_notes(f).contains(
-            &"read 22 commits of git history (all of it) for env files no longer at HEAD"
+            &"read 22 commits of git history (all of it) for env values and config/source credentials no longer at HEAD"
         ),
         "{:?}",
         evidence_notes(f)

@@ -34,8 +34,12 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   they are in every clone.
 - **History**: reads up to `--history-depth` commits (default 500, `0` turns it off) of
   the repository with gitoxide and reports secret values of env files that are no longer at
-  HEAD, because the file was deleted or the key now holds another value. Each is shown with
-  its key, file, line, the commit that added it and a preview, never the value.
+  HEAD, because the file was deleted or the key now holds another value, and
+  provider-format credentials (a Telegram or Discord token, `sk_live_…`, a GitHub token...)
+  that config and source files (`config.json`, `settings.py`, `bot.js`, `*.yml`) held in
+  earlier commits and no longer hold anywhere at HEAD. Each is shown with its key, file,
+  line, the commit that added it and a preview, never the value. Config and source text is
+  read up to 64 MB across the history (a note says when the limit stopped it).
 
 The evidence says how many commits were read. A directory that is not a git repository,
 a shallow clone or unreadable objects produce a scan note, never a failure. Env files in
@@ -144,7 +148,7 @@ fn history_read(h: &GitHistory) -> Evidence {
         " (all of it)".to_string()
     };
     Evidence::searched(format!(
-        "read {} commit{} of git history{more} for env files no longer at HEAD",
+        "read {} commit{} of git history{more} for env values and config/source credentials no longer at HEAD",
         h.commits_read,
         if h.commits_read == 1 { "" } else { "s" }
     ))
