@@ -11,6 +11,7 @@ use crate::walk::is_env_file_name;
 use flightcheck_core::redact::preview;
 use flightcheck_core::secrets::{ValueLook, digest, env_value_look, line_assignments, scan_tokens};
 use gix::ObjectId;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -20,9 +21,19 @@ pub const DEFAULT_DEPTH: u32 = 500;
 /// Env blobs larger than this are not env files.
 const MAX_BLOB_BYTES: usize = 256 * 1024;
 
-/// Config and source text searched for credentials across the history, in all: a linear
-/// bound on a repository with years of large commits.
-const MAX_CODE_BYTES: usize = 64 * 1024 * 1024;
+/// Versions of config and source files searched for credentials across the history, in
+/// all (each at most `MAX_BLOB_BYTES`): a bound on a repository with years of large commits.
+const MAX_CODE_BLOBS: usize = 20_000;
+
+/// A config or source blob of history, to be searched for credentials.
+struct Pending {
+    path: String,
+    blob: ObjectId,
+    /// The commit that first shows it (commits are visited oldest first).
+    commit: ObjectId,
+    /// The path exists at HEAD (with other content).
+    at_head: bool,
+}
 
 /// At most this many historic values are kept (a repository that commits generated env
 /// files on every build).
@@ -176,10 +187,9 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
 
     // Env files at HEAD (within the scan root): path → (blob, key → digest of each value).
     let mut at_head: HashMap<String, (ObjectId, HashMap<String, String>)> = HashMap::new();
-    // Provider credentials in config and source files at HEAD (the hardcoded-secret rule
-    // reports those; one that moved to another file is not gone).
-    let mut head_tokens: HashSet<String> = HashSet::new();
-    let mut code_bytes = 0usize;
+    // Config and source blobs at HEAD: a credential they still hold is the hardcoded-secret
+    // rule's, and one that moved to another file is not gone.
+    let mut head_code: Vec<ObjectId> = Vec::new();
     let mut code_capped = false;
     {
         let mut seen_trees = HashSet::new();
@@ -197,14 +207,8 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
                         }
                     }
                 }
-                BlobKind::Code => {
-                    if let Some(text) = blob_text(&repo, blob) {
-                        code_bytes += text.len();
-                        for t in provider_tokens(&text) {
-                            head_tokens.insert(digest(&t.value));
-                        }
-                    }
-                }
+                // Read only when history holds a credential (see below).
+                BlobKind::Code => head_code.push(blob),
             }
             at_head.insert(path, (blob, keys));
         }
@@ -214,6 +218,7 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
     let mut seen_trees: HashSet<ObjectId> = HashSet::new();
     let mut seen_blobs: HashSet<(String, ObjectId)> = HashSet::new();
     let mut kept: BTreeMap<(String, String, String), HistoricValue> = BTreeMap::new();
+    let mut pending: Vec<Pending> = Vec::new();
     let mut read = 0;
     let mut capped = false;
     for &id in commits.iter().rev() {
@@ -233,45 +238,24 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
             if head_state.is_some_and(|(b, _)| *b == blob) {
                 continue;
             }
-            if kind == BlobKind::Code && code_bytes > MAX_CODE_BYTES {
-                code_capped = true;
+            if kind == BlobKind::Code {
+                // Read later, in parallel: most of history's blobs are source files.
+                if pending.len() < MAX_CODE_BLOBS {
+                    pending.push(Pending {
+                        path: path.clone(),
+                        blob,
+                        commit: id,
+                        at_head: head_state.is_some(),
+                    });
+                } else {
+                    code_capped = true;
+                }
                 continue;
             }
             let Some(text) = blob_text(&repo, blob) else {
                 continue;
             };
             let (commit, date) = stamp.get_or_insert_with(|| commit_stamp(&repo, id)).clone();
-            if kind == BlobKind::Code {
-                code_bytes += text.len();
-                for t in provider_tokens(&text) {
-                    let d = digest(&t.value);
-                    if head_tokens.contains(&d) || kept.len() >= MAX_VALUES {
-                        continue;
-                    }
-                    let look = env_value_look(&t.value, 12);
-                    if look.provider.is_none() {
-                        continue;
-                    }
-                    kept.entry((path.clone(), t.key.clone(), d.clone()))
-                        .or_insert_with(|| HistoricValue {
-                            path: path.clone(),
-                            key: t.key.clone(),
-                            line: t.line,
-                            digest: d,
-                            preview: preview(&t.value),
-                            look,
-                            commit: commit.clone(),
-                            date: date.clone(),
-                            at_head: if head_state.is_some() {
-                                AtHead::ValueChanged
-                            } else {
-                                AtHead::FileRemoved
-                            },
-                            value: t.value,
-                        });
-                }
-                continue;
-            }
             for e in envfile::parse(&text).entries {
                 let value = e.value.trim();
                 if value.is_empty() {
@@ -307,11 +291,71 @@ fn read_into(root: &Path, depth: u32, out: &mut GitHistory) -> Result<(), String
             }
         }
     }
+    // Config and source blobs, read and searched in parallel (each thread opens the
+    // repository itself), then kept oldest commit first as the env values are.
+    let git_dir = repo.git_dir().to_path_buf();
+    let found: Vec<Vec<Token>> = pending
+        .par_iter()
+        .map_init(
+            || gix::open(&git_dir).ok(),
+            |r, p| tokens_of(r.as_ref(), p.blob),
+        )
+        .collect();
+    let head_tokens: HashSet<String> = if found.iter().any(|t| !t.is_empty()) {
+        head_code
+            .par_iter()
+            .map_init(
+                || gix::open(&git_dir).ok(),
+                |r, blob| tokens_of(r.as_ref(), *blob),
+            )
+            .flatten()
+            .map(|t| digest(&t.value))
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let mut stamps: HashMap<ObjectId, (String, String)> = HashMap::new();
+    for (p, tokens) in pending.iter().zip(found) {
+        for t in tokens {
+            let d = digest(&t.value);
+            if head_tokens.contains(&d) {
+                continue;
+            }
+            if kept.len() >= MAX_VALUES {
+                capped = true;
+                break;
+            }
+            let look = env_value_look(&t.value, 12);
+            if look.provider.is_none() {
+                continue;
+            }
+            let (commit, date) = stamps
+                .entry(p.commit)
+                .or_insert_with(|| commit_stamp(&repo, p.commit))
+                .clone();
+            kept.entry((p.path.clone(), t.key.clone(), d.clone()))
+                .or_insert_with(|| HistoricValue {
+                    path: p.path.clone(),
+                    key: t.key.clone(),
+                    line: t.line,
+                    digest: d,
+                    preview: preview(&t.value),
+                    look,
+                    commit,
+                    date,
+                    at_head: if p.at_head {
+                        AtHead::ValueChanged
+                    } else {
+                        AtHead::FileRemoved
+                    },
+                    value: t.value,
+                });
+        }
+    }
     out.commits_read = read;
     if code_capped {
         out.notes.push(format!(
-            "git history: config and source files were read up to {} MB; later versions were not searched for credentials",
-            MAX_CODE_BYTES / (1024 * 1024)
+            "git history: {MAX_CODE_BLOBS} versions of config and source files were searched for credentials; later ones were not"
         ));
     }
     if capped {
@@ -375,6 +419,13 @@ struct Token {
     value: String,
 }
 
+/// The credentials of one blob, read through this thread's own repository handle.
+fn tokens_of(repo: Option<&gix::Repository>, blob: ObjectId) -> Vec<Token> {
+    repo.and_then(|r| blob_text(r, blob))
+        .map(|text| provider_tokens(&text))
+        .unwrap_or_default()
+}
+
 fn provider_tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     for (n, line) in text.split('\n').enumerate() {
@@ -382,7 +433,7 @@ fn provider_tokens(text: &str) -> Vec<Token> {
             continue;
         }
         let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || trimmed.starts_with("//") {
+        if trimmed.starts_with('#') || trimmed.starts_with("//") || !may_hold_token(line) {
             continue;
         }
         let scan = scan_tokens(line);
@@ -407,6 +458,24 @@ fn provider_tokens(text: &str) -> Vec<Token> {
         }
     }
     out
+}
+
+/// A cheap test before the token scan: every provider format has a run of 20 or more token
+/// characters, except URLs with a password (`://user:pass@host`) and PEM headers. Most
+/// source lines have neither, and history holds many versions of each file.
+fn may_hold_token(line: &str) -> bool {
+    let mut run = 0;
+    for b in line.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            run += 1;
+            if run >= 20 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    line.contains("://") || line.contains("-----BEGIN")
 }
 
 /// The tree of commit `id` at directory `prefix` (`""` = the root), if it exists there.

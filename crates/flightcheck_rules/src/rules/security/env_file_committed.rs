@@ -38,8 +38,8 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   provider-format credentials (a Telegram or Discord token, `sk_live_…`, a GitHub token...)
   that config and source files (`config.json`, `settings.py`, `bot.js`, `*.yml`) held in
   earlier commits and no longer hold anywhere at HEAD. Each is shown with its key, file,
-  line, the commit that added it and a preview, never the value. Config and source text is
-  read up to 64 MB across the history (a note says when the limit stopped it).
+  line, the commit that added it and a preview, never the value. At most 20,000 versions of
+  config and source files are read (a note says when the limit stopped it).
 
 The evidence says how many commits were read. A directory that is not a git repository,
 a shallow clone or unreadable objects produce a scan note, never a failure. Env files in
