@@ -11,7 +11,7 @@ use flightcheck_core::{
 };
 use flightcheck_project::EnvRole;
 use flightcheck_project::history::{AtHead, GitHistory, HistoricValue};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub static META: RuleMeta = RuleMeta {
     id: "security/env-file-committed",
@@ -38,7 +38,8 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   provider-format credentials (a Telegram or Discord token, `sk_live_…`, a GitHub token...)
   that config and source files (`config.json`, `settings.py`, `bot.js`, `*.yml`) held in
   earlier commits and no longer hold anywhere at HEAD. Each is shown with its key, file,
-  line, the commit that added it and a preview, never the value. At most 20,000 versions of
+  line, the commit that added it and a preview, never the value; a secret copied into
+  several files is one finding that lists them. At most 20,000 versions of
   config and source files are read (a note says when the limit stopped it).
 
 The evidence says how many commits were read. A directory that is not a git repository,
@@ -265,15 +266,31 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
 
     // Values that are only in history.
     if let Some(h) = history {
+        // One secret copied into several files is one leak: the first file's finding lists
+        // the others.
+        let mut reported: HashMap<&str, usize> = HashMap::new();
         for (path, values) in past {
             if covered.contains(path) {
                 continue;
             }
             let role = role_by_name(file_name(path));
-            let judged: Vec<(&HistoricValue, Severity, String)> = values
-                .into_iter()
-                .filter_map(|v| judge(&v.key, &v.look, role).map(|(s, w)| (v, s, w)))
-                .collect();
+            let mut judged: Vec<(&HistoricValue, Severity, String)> = Vec::new();
+            for v in values {
+                let Some((s, w)) = judge(&v.key, &v.look, role) else {
+                    continue;
+                };
+                match reported
+                    .get(v.digest.as_str())
+                    .and_then(|i| out.get_mut(*i))
+                {
+                    Some(earlier) => {
+                        if earlier.evidence.len() < 25 {
+                            earlier.evidence.push(historic_evidence(v));
+                        }
+                    }
+                    None => judged.push((v, s, w)),
+                }
+            }
             let Some(severity) = judged.iter().map(|(_, s, _)| *s).max() else {
                 continue;
             };
@@ -331,6 +348,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )));
             }
             finding = finding.evidence(history_read(h));
+            for (v, _, _) in &judged {
+                reported.insert(v.digest.as_str(), out.len());
+            }
             out.push(
                 finding
                     .impact("Every clone and fork keeps the old commits: the values can be read with `git log -p` long after the file is gone.")
