@@ -86,10 +86,10 @@ fn round_trip_with_moved_code() {
         "PUBLIC_URL=https://salon.example.com",
     );
     std::fs::write(&env, text + "SENTRY_DSN=\n").expect("write");
-    let (code, report) = scan(root, &["--baseline", &baseline_path, "--fail-on", "high"]);
+    let (code, report) = scan(root, &["--baseline", &baseline_path, "--fail-on", "medium"]);
     assert_eq!(
         code, 1,
-        "a new high finding (an unread empty secret) fails a high gate"
+        "a new medium finding (an unread empty secret) fails a medium gate"
     );
     assert_eq!(report["baseline"]["new"], 1);
     let stale = report["baseline"]["stale"].as_array().expect("stale");

@@ -25,6 +25,8 @@ pub enum SecretKind {
     StripeSecretKey,
     StripeTestKey,
     StripeWebhookSecret,
+    /// A YooKassa shop's secret key (`live_…`, `test_…`: 43 base64url characters).
+    YooKassaSecretKey,
     SlackToken,
     SlackWebhook,
     GitHubToken,
@@ -357,6 +359,26 @@ const PREFIXED: &[Prefixed] = &[
         max: 250,
         body: alnum,
         note: None,
+    },
+    Prefixed {
+        prefix: "live_",
+        kind: SecretKind::YooKassaSecretKey,
+        severity: Severity::Blocker,
+        label: "YooKassa live secret key",
+        min: 43,
+        max: 43,
+        body: is_tok,
+        note: None,
+    },
+    Prefixed {
+        prefix: "test_",
+        kind: SecretKind::YooKassaSecretKey,
+        severity: Severity::Low,
+        label: "YooKassa test-mode secret key",
+        min: 43,
+        max: 43,
+        body: is_tok,
+        note: Some("a test-mode key moves no money, but gives access to the shop's test data"),
     },
     Prefixed {
         prefix: "sk_test_",
@@ -857,6 +879,36 @@ fn scan_pem(text: &str, out: &mut Vec<Hit>) {
 }
 
 /// Hosts that only exist on a developer's machine or inside a compose network.
+/// Hosts of hosted database services, reachable from the internet by design (Supabase,
+/// Neon, AWS RDS, MongoDB Atlas, Render, Railway, Aiven, Upstash, Redis Cloud, Azure,
+/// DigitalOcean, Yandex Cloud, PlanetScale, CockroachDB Cloud, ElephantSQL, Timescale,
+/// Clever Cloud).
+fn managed_database_host(host: &str) -> bool {
+    const SUFFIXES: [&str; 19] = [
+        ".supabase.com",
+        ".supabase.co",
+        ".neon.tech",
+        ".rds.amazonaws.com",
+        ".mongodb.net",
+        ".render.com",
+        ".rlwy.net",
+        ".railway.app",
+        ".aivencloud.com",
+        ".upstash.io",
+        ".redis-cloud.com",
+        ".redislabs.com",
+        ".database.azure.com",
+        ".ondigitalocean.com",
+        ".mdb.yandexcloud.net",
+        ".psdb.cloud",
+        ".cockroachlabs.cloud",
+        ".elephantsql.com",
+        ".clever-cloud.com",
+    ];
+    let h = host.to_ascii_lowercase();
+    SUFFIXES.iter().any(|s| h.ends_with(s)) || h.ends_with(".tsdb.cloud.timescale.com")
+}
+
 fn local_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
     h == "localhost"
@@ -963,10 +1015,20 @@ fn scan_connection_strings(text: &str, out: &mut Vec<Hit>) {
             continue;
         }
         let p_start = rest_start + colon + 1;
+        // A managed database's endpoint answers on the internet: with this password anyone
+        // who reads the repository logs in, whatever the deploy does.
+        let (severity, what) = if managed_database_host(host) {
+            (
+                Severity::Blocker,
+                "password in a connection string to a managed database on the internet",
+            )
+        } else {
+            (Severity::High, "password in a connection string")
+        };
         out.push(hit(
             SecretKind::ConnectionStringPassword,
-            Severity::High,
-            "password in a connection string",
+            severity,
+            what,
             p_start,
             p_start + password.len(),
         ));
@@ -1724,6 +1786,27 @@ mod tests {
         assert_eq!(
             kinds("DATABASE_URL=postgres://app:Wq8zN3kL5vR2@db.eu-west.example.net:5432/app"),
             vec![SecretKind::ConnectionStringPassword]
+        );
+        let managed = scan_tokens(
+            "url = postgresql://postgres.abc:Wq8zN3kL5vR2@aws-1-eu-central-1.pooler.supabase.com:5432/postgres",
+        )
+        .hits;
+        assert_eq!(managed[0].kind, SecretKind::ConnectionStringPassword);
+        assert_eq!(managed[0].severity, Severity::Blocker);
+        let own =
+            scan_tokens("DATABASE_URL=postgres://app:Wq8zN3kL5vR2@db.eu-west.example.net/app").hits;
+        assert_eq!(own[0].severity, Severity::High);
+        let yookassa =
+            scan_tokens("SECRET = 'live_Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA7eQ2iR_Zq8r'").hits;
+        assert_eq!(yookassa[0].kind, SecretKind::YooKassaSecretKey);
+        assert_eq!(yookassa[0].severity, Severity::Blocker);
+        let yookassa_test = scan_tokens("test_Zq8rT2vB7nL4pW6sY1cK9mD3fH5jX0uA7eQ2iR_Zq8r").hits;
+        assert_eq!(yookassa_test[0].severity, Severity::Low);
+        // Identifiers that start with the same words are no keys.
+        assert!(
+            scan_tokens("live_streams_of_the_channel_are_listed_here_by_id")
+                .hits
+                .is_empty()
         );
         let live = scan_tokens("provider_token: '350862534:LIVE:Zq8rT2vB7nL4pW6sY1cK'").hits;
         assert_eq!(live[0].kind, SecretKind::TelegramPaymentToken);

@@ -281,6 +281,43 @@ pub fn compose(file: &str, dir: &str, text: &str) -> Result<Vec<LaunchDecl>, Str
         .collect())
 }
 
+/// A Dockerfile's `CMD` runs in the image its build context was copied into, and a compose
+/// service decides that context (`build: {context: ., dockerfile: bot/Dockerfile}`): its
+/// relative paths start at the context, not at the Dockerfile's folder. Launches of a
+/// Dockerfile that compose services build are re-based on those contexts (one launch per
+/// context); a Dockerfile no service builds keeps its own folder.
+pub(crate) fn rebase_built_dockerfiles(ws: &mut crate::workspace::Workspace) {
+    let mut contexts: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for s in &ws.services {
+        if let (Some(context), Some(d)) = (
+            crate::dockerfile::compose_context(s),
+            crate::dockerfile::built_by(&ws.dockerfiles, s),
+        ) {
+            let cwds = contexts.entry(d.file.clone()).or_default();
+            if !cwds.contains(&context) {
+                cwds.push(context);
+            }
+        }
+    }
+    if contexts.is_empty() {
+        return;
+    }
+    let mut out = Vec::with_capacity(ws.launches.len());
+    for d in std::mem::take(&mut ws.launches) {
+        match contexts.get(&d.file) {
+            Some(cwds) if d.source.starts_with("Dockerfile") => {
+                for cwd in cwds {
+                    let mut rebased = d.clone();
+                    rebased.cwd = cwd.clone();
+                    out.push(rebased);
+                }
+            }
+            _ => out.push(d),
+        }
+    }
+    ws.launches = out;
+}
+
 /// 1-based line of the first occurrence of `needle`.
 pub fn find_line(text: &str, needle: &str) -> Option<u32> {
     text.lines()

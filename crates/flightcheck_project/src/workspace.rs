@@ -631,10 +631,11 @@ impl Workspace {
     /// earlier ones (test runs and migration commands read the CI steps, start scripts
     /// and backups the services).
     fn derive(&mut self) {
+        crate::services::fill(self);
+        crate::deploy::rebase_built_dockerfiles(self);
         crate::ci::fill(self);
         migrations::fill(self);
         crate::testruns::fill(self);
-        crate::services::fill(self);
         crate::start_scripts::fill(self);
         crate::backups::fill(self);
     }

@@ -299,10 +299,16 @@ impl<'a> ProjectContext<'a> {
             .filter(|i| self.is_reachable(*i))
     }
 
-    /// Reads of env var `name` in reachable code.
+    /// Reads of env var `name` in code the service runs (not scripts or tests).
     pub fn env_reads_of(&self, name: &str) -> Vec<(usize, &'a EnvRead)> {
         let mut out = Vec::new();
-        for i in self.reachable_sources() {
+        // A one-shot script or a test that reads the key does not make the service use it.
+        for i in self.reachable_sources().filter(|&i| {
+            matches!(
+                self.files[i].role,
+                flightcheck_core::Role::Service | flightcheck_core::Role::PossiblyRunning
+            )
+        }) {
             if let Some(f) = self.facts(i) {
                 out.extend(
                     f.env_reads

@@ -1368,7 +1368,11 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                         match resolver.resolve(&file.abs, spec) {
                             Ok(path) => {
                                 if let Some(&t) = by_abs.get(&path) {
-                                    edges.push((i, t));
+                                    // TypeScript erases an import whose names are only used
+                                    // as types: the program never loads the module through it.
+                                    if !import.erased {
+                                        edges.push((i, t));
+                                    }
                                     resolved.push((spec.to_string(), t));
                                 }
                             }

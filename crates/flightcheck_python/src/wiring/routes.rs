@@ -7,6 +7,7 @@ use super::{Index, Module, Walker};
 use flightcheck_core::Framework;
 use flightcheck_core::wiring::{HandlerRef, HandlerVerdict, Owner, Route, Verification};
 use ruff_python_ast::helpers::any_over_body;
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use std::collections::HashSet;
@@ -177,7 +178,7 @@ impl<'a> Walker<'_, '_, 'a> {
                 scan.function(def, true);
                 (
                     scan.result(),
-                    reads_body(def, framework == Framework::FastApi),
+                    reads_body(def, framework == Framework::FastApi) && acts(def),
                     std::mem::take(&mut scan.confirmations),
                 )
             }
@@ -354,6 +355,92 @@ fn reads_body(def: &ast::StmtFunctionDef, fastapi: bool) -> bool {
     })
 }
 
+/// The handler does something with the request besides reading, logging and answering
+/// it: it calls anything but a logger, a body reader, a dict accessor, a conversion builtin
+/// or a response constructor. A handler that only logs what it received (a stub waiting
+/// for its logic) changes nothing a forged request could abuse.
+fn acts(def: &ast::StmtFunctionDef) -> bool {
+    const INERT: [&str; 43] = [
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "print",
+        "getLogger",
+        "get",
+        "json",
+        "body",
+        "read",
+        "text",
+        "form",
+        "get_json",
+        "get_data",
+        "loads",
+        "dumps",
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "dict",
+        "list",
+        "tuple",
+        "isinstance",
+        "getattr",
+        "hasattr",
+        "strip",
+        "lower",
+        "upper",
+        "items",
+        "keys",
+        "values",
+        "HTTPException",
+        "JSONResponse",
+        "PlainTextResponse",
+        "Response",
+        "jsonify",
+        "json_response",
+    ];
+    /// Calls that do something, and writes into shared state (`ORDERS[id] = "paid"`,
+    /// `self.orders[...] = ...`, `del cache[k]`).
+    struct Effects(bool);
+    impl<'a> Visitor<'a> for Effects {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            let stores = |t: &Expr| matches!(t, Expr::Subscript(_) | Expr::Attribute(_));
+            match stmt {
+                Stmt::Assign(a) if a.targets.iter().any(stores) => self.0 = true,
+                Stmt::AugAssign(a) if stores(&a.target) => self.0 = true,
+                Stmt::AnnAssign(a) if stores(&a.target) => self.0 = true,
+                Stmt::Delete(d) if d.targets.iter().any(stores) => self.0 = true,
+                Stmt::Global(_) | Stmt::Nonlocal(_) => self.0 = true,
+                _ => {}
+            }
+            if !self.0 {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(c) = expr
+                && last_seg(&c.func).is_none_or(|name| !INERT.contains(&name))
+            {
+                self.0 = true;
+            }
+            if !self.0 {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut effects = Effects(false);
+    for s in &def.body {
+        effects.visit_stmt(s);
+    }
+    effects.0
+}
+
 /// A FastAPI parameter bound to the request body.
 fn is_body_param(p: &ast::ParameterWithDefault) -> bool {
     if let Some(Expr::Call(c)) = p.default() {
@@ -435,7 +522,7 @@ pub(super) fn handler_verdicts(
         }
     }
     defs.into_iter()
-        .filter(|(_, def)| reads_body(def, false))
+        .filter(|(_, def)| reads_body(def, false) && acts(def))
         .map(|(name, def)| {
             let mut scan = VerifyScan::new(idx, module.source);
             scan.function(def, true);

@@ -32,8 +32,9 @@ Templates (`.env.example`) and development files (`.env.test`, `.env.local`) are
 An empty token makes the bot fail to log in; an empty webhook or signing secret makes
 signature checks compare against `""` or, worse, skip verification entirely, so anyone can
 post fake payments. Severity: `blocker` in the production environment when reachable code
-reads the key (the finding names where); `high` in production when no read was found (a
-config library may still read it), and `high` in a plain `.env` that code reads — `low`
+reads the key (the finding names where); `medium` in production when no read was found (a
+config library may still read it, but a key nothing reads cannot break the service), and
+`high` in a plain `.env` that code reads — `low`
 when that `.env` is committed to git: a committed file with the secret left empty is the
 template the operator fills where the service is deployed.
 
@@ -91,7 +92,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let committed_template = env.role == EnvRole::Deployed && env.tracked == Some(true);
             let severity = match (env.role, reads.is_empty()) {
                 (EnvRole::Production, false) => Severity::Blocker,
-                (EnvRole::Production, true) => Severity::High,
+                // Nothing reachable reads it: a key the service does not use cannot break it
+                // (compose or a config library may still read it, so it is still reported).
+                (EnvRole::Production, true) => Severity::Medium,
                 (_, false) if committed_template => Severity::Low,
                 (_, false) => Severity::High,
                 (_, true) => continue,

@@ -44,7 +44,9 @@ A signing, session or webhook secret with a guessable value lets anyone forge to
 sessions and webhook calls: the secret is in the repository or in every tutorial. Severity:
 `high` for secrets the service checks itself (JWT, session, signing, webhook secrets, admin
 and database passwords; also when the code binds the value to such a name, as in
-`SECRET_KEY = os.getenv("APP_SECRET", "dev")`); `medium` for credentials a provider issues
+`SECRET_KEY = os.getenv("APP_SECRET", "dev")`) when running code reads the key; `medium`
+when no read of an env file's key was found (a value nothing uses cannot be forged against
+the service, though compose or a library may read it), and for credentials a provider issues
 (bot tokens, API keys), where the provider rejects the placeholder, so the failure is loud
 but the deploy still does not work, and for secrets whose name says neither. A plain `.env`
 with such a placeholder is a template in disguise and is not reported. A web session's signing secret written in the code
@@ -207,9 +209,9 @@ fn env_files(ctx: &ProjectContext, out: &mut Vec<Finding>) {
             let kind = secret_kind(key);
             let reads = readers(ctx, key);
             let severity = match (env.role, kind, reads.is_empty()) {
-                (EnvRole::Production, SecretKind::Own, _) | (_, SecretKind::Own, false) => {
-                    Severity::High
-                }
+                (_, SecretKind::Own, false) => Severity::High,
+                // No reachable code reads the key: a value the service does not use
+                // cannot be forged against it (compose or a library may still read it).
                 (EnvRole::Production, _, _) | (_, SecretKind::Own, true) => Severity::Medium,
                 // Another credential left as a placeholder in a plain `.env`: a template in
                 // disguise, and whoever issued it rejects it loudly.

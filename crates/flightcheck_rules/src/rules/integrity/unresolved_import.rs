@@ -71,7 +71,10 @@ import type { User } from './missing-types';            // erased at compile tim
 ```
 Node built-ins (`fs`, `node:fs`), workspace packages, the package's own name, tsconfig
 `paths`/`baseUrl` aliases, type-only imports and `require` inside `try` are not reported,
-and nothing is reported for files without a package.json.
+and nothing is reported for files without a package.json. A TypeScript module that other
+files import only for its types (every imported name is used as a type, so the compiler
+erases the import) is never loaded by the program: a broken import inside it is reported
+as for an unreachable file (`low`).
 Python package imports are checked against the project's dependency manifests
 (requirements*.txt, pyproject `[project]` dependencies and optional/group dependencies,
 Poetry, PDM and uv groups): `import yaml` in reachable code with no `PyYAML` declared is

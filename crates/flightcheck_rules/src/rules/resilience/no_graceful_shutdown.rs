@@ -181,9 +181,13 @@ pub(crate) fn package_near(
                 .imports
                 .iter()
                 .find(|i| {
-                    packages
-                        .iter()
-                        .any(|p| i.specifier == *p || i.specifier.starts_with(&format!("{p}/")))
+                    // A type-only import loads nothing: `import type { Request } from
+                    // 'express'` in a NestJS or Fastify app does not make it Express.
+                    i.kind != flightcheck_core::ImportKind::TypeOnly
+                        && !i.erased
+                        && packages
+                            .iter()
+                            .any(|p| i.specifier == *p || i.specifier.starts_with(&format!("{p}/")))
                 })
                 .map(|i| (f, i.specifier.clone()))
         })

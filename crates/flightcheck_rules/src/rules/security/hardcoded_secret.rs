@@ -25,12 +25,17 @@ line; comments and docstrings are documentation and do not count. It looks for:
 - provider formats: Telegram bot tokens (`<bot id>:<35 characters>`), Discord bot tokens
   (the first part must decode to a user id), Supabase service-role keys (the JWT payload is
   decoded: `"role": "service_role"`; an `anon` key is public by design and never reported),
-  Stripe `sk_live_`/`rk_live_`/`whsec_` (`sk_test_` is reported as `low`), Slack `xox…`
+  Stripe `sk_live_`/`rk_live_`/`whsec_` (`sk_test_` is reported as `low`), YooKassa secret
+  keys (`live_` and 43 base64url characters; `test_` is `low`), Slack `xox…`
   tokens and webhook URLs, GitHub `ghp_`/`gho_`/`ghs_`/`github_pat_`, GitLab `glpat-`, Google
   OAuth `GOCSPX-`, OpenAI-style `sk-…`/`sk-proj-…` keys, AWS access keys (an `AKIA…` id
   with its 40-character secret within five lines), Twilio auth tokens (by name), PEM
   private keys;
-- passwords in database and broker URLs pointing at a real host (`high`);
+- passwords in database and broker URLs pointing at a real host (`high`; a `blocker` when the
+  host is a hosted database service that answers on the internet by design: Supabase,
+  Neon, AWS RDS, MongoDB Atlas, Render, Railway, Aiven, Upstash, Redis Cloud, Azure,
+  DigitalOcean, Yandex Cloud, PlanetScale, CockroachDB Cloud, ElephantSQL, Timescale,
+  Clever Cloud);
 - random-looking values (at least 16 characters, letters and digits, enough entropy, not
   words) assigned to secret-named variables or keys (`token`, `apiKey`, `client_secret`,
   `password`, `Authorization`...; not `token_url`, `publicKey`, `site_key`, `cache_key`):
@@ -196,6 +201,9 @@ fn revoke_hint(kind: SecretKind) -> &'static str {
         }
         SecretKind::StripeSecretKey | SecretKind::StripeTestKey => {
             "roll the key in the Stripe Dashboard (Developers → API keys)"
+        }
+        SecretKind::YooKassaSecretKey => {
+            "issue a new secret key in the YooKassa dashboard (Integration → API keys)"
         }
         SecretKind::StripeWebhookSecret => {
             "roll the signing secret of the endpoint in the Stripe Dashboard (Developers → Webhooks)"

@@ -43,7 +43,10 @@ secret set, as a configured deploy sets it, the check runs), and a blocker when 
 project's production env file (`.env.production`) leaves a secret the route's file reads
 empty. Routes the site's own pages
 call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: a browser has
-no signature to send.
+no signature to send. A Python handler that only reads, logs and answers the request (it
+calls nothing but loggers, body readers, dict accessors, conversions and response
+constructors, and writes no shared state) acts on nothing a forged call could abuse: a
+stub waiting for its logic is not reported.
 
 ## Why it breaks production
 Anyone who finds the URL can post `{"status": "succeeded"}` and get goods, bookings or

@@ -82,7 +82,11 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 "@awaitjs/express",
             ],
         );
-        let catching = match package_near(ctx, f, &["express"]) {
+        // NestJS runs on Express (`@nestjs/platform-express`) and its files import
+        // `express` for types, but its exception layer catches what a controller throws or
+        // rejects before Express sees it.
+        let nest = package_near(ctx, f, &["@nestjs/core"]);
+        let catching = match package_near(ctx, f, &["express"]).filter(|_| nest.is_none()) {
             Some(_) if express_major.is_some_and(|m| m >= 5) => Some("express 5".to_string()),
             Some(_) if patched.is_some() => patched.map(|(_, p)| format!("express with {p}")),
             Some(_) => None,
