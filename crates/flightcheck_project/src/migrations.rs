@@ -950,9 +950,58 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
             });
         }
     }
+    out.extend(documented_commands(ws, notes));
     let mut seen = HashSet::new();
     out.retain(|m| seen.insert((m.file.clone(), m.line, m.command.clone())));
     out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    out
+}
+
+/// Migration commands a project's README gives as a step to run (`npx prisma migrate
+/// deploy` in a shell code block): applying migrations is a documented manual step of
+/// deploying, which an operator may follow; nothing automatic runs them.
+fn documented_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<MigrationCommand> {
+    let mut out = Vec::new();
+    for (p, project) in ws.projects.iter().enumerate() {
+        for name in ["README.md", "readme.md", "Readme.md", "README.MD"] {
+            let rel = crate::workspace::join(&project.root, name);
+            let Some(i) = ws.file_index(&rel) else {
+                continue;
+            };
+            let f = &ws.files[i];
+            if f.size > MAX_SOURCE_BYTES {
+                continue;
+            }
+            let Some(text) = read_text(&f.abs, &f.rel, notes) else {
+                continue;
+            };
+            let mut in_code = false;
+            for (n, line) in text.lines().enumerate() {
+                let trimmed = line.trim();
+                if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                    in_code = !in_code;
+                    continue;
+                }
+                let command = trimmed.strip_prefix("$ ").unwrap_or(trimmed);
+                if !in_code && !trimmed.starts_with("$ ") {
+                    continue;
+                }
+                if let Some((tool, directory)) = migration_in(command) {
+                    out.push(MigrationCommand {
+                        project: p,
+                        tool,
+                        file: f.rel.clone(),
+                        line: n as u32 + 1,
+                        source: format!("{} (a documented step)", f.rel),
+                        command: command.to_string(),
+                        runs_on_deploy: false,
+                        directory,
+                    });
+                }
+            }
+            break;
+        }
+    }
     out
 }
 

@@ -273,6 +273,17 @@ impl<'a> Walk<'_, '_, '_, 'a> {
                     _ => FilterKind::Neutral,
                 }
             }
+            // `(F.data == "new") | (F.data == "drop")`: either trigger reaches the handler.
+            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitOr) => {
+                let left = self.filter_kind(&b.left, callback);
+                let right = self.filter_kind(&b.right, callback);
+                match (left, right) {
+                    (FilterKind::Guard, _) | (_, FilterKind::Guard) => FilterKind::Guard,
+                    (FilterKind::State, _) | (_, FilterKind::State) => FilterKind::State,
+                    (FilterKind::Trigger(t), FilterKind::Trigger(_)) => FilterKind::Trigger(t),
+                    _ => FilterKind::Neutral,
+                }
+            }
             _ => self.magic_kind(f, callback),
         }
     }

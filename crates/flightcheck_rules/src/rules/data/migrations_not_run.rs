@@ -46,7 +46,8 @@ Severity: `blocker` when a platform deploys on its own (Railway, Render, Heroku/
 Fly, App Engine, a CI job that ships the code): nobody is there to run a manual step. `high`
 when the deploy definitions are run by an operator (Dockerfile, compose, PM2, systemd), who
 may apply migrations by hand. `medium` when the project defines a migrate command no deploy
-step runs (`"db:migrate": "prisma migrate deploy"`: a documented manual step), when there is
+step runs (`"db:migrate": "prisma migrate deploy"`: a documented manual step) or that its
+README gives as a step in a shell code block (`npx prisma migrate deploy`), when there is
 no deploy definition at all (a package `start` script is not one: a Next.js app on Vercel
 has no deploy file to add a step to), when its own code holds a runner someone starts by
 hand, when the app creates its tables itself (`create_all`: fresh databases work, existing

@@ -42,7 +42,9 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   several files is one finding that lists them. At most 20,000 versions of
   config and source files are read (a note says when the limit stopped it).
 
-The evidence says how many commits were read. A directory that is not a git repository,
+Severity: `blocker` for secrets in files tracked now; at most `high` for values only in
+history (the running service may already use rotated ones, which the repository cannot
+show). The evidence says how many commits were read. A directory that is not a git repository,
 a shallow clone or unreadable objects produce a scan note, never a failure. Env files in
 test, fixture and example folders are not judged.
 
@@ -331,9 +333,18 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     listing(&items)
                 )
             };
+            // The tree no longer holds the value: the deployed service may already run with a
+            // rotated one, which the repository cannot show. The leak is certain, that it
+            // still opens anything is not.
+            let capped = severity.min(Severity::High);
             let mut finding = Finding::new(&META, message)
-                .severity(severity)
+                .severity(capped)
                 .key(format!("history:{path}"));
+            if capped < severity {
+                finding = finding.evidence(Evidence::searched(
+                    "high, not blocker: the value is only in history, so the running service may already use a rotated one; revoke it at the provider unless that was done",
+                ));
+            }
             // A deleted file has no place in the tree to point at; a changed one does.
             if !removed && ctx.ws.file_index(path).is_some() {
                 finding = finding.at(path, Span::line(first.line));
