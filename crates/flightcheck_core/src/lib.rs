@@ -6,6 +6,7 @@
 
 pub mod async_calls;
 pub mod baseline;
+pub mod certificate;
 pub mod config;
 pub mod facts;
 pub mod finding;

@@ -153,9 +153,9 @@ pub struct BotWebhook {
     /// A `secret_token` is set or checked.
     pub secret_token: bool,
     pub via: String,
-    /// Python: the call sits under `if NAME:` (`true`) or `if not NAME:` (`false`): it runs
-    /// only when the module constant `NAME` has that truth value (see
-    /// [`Wiring::bool_consts`]).
+    /// Python: the call sits under `if NAME:` (`true`) or `if not NAME:` (`false`), `NAME`
+    /// a name or a dotted setting (`config.webhook.use_webhook`): it runs only when `NAME`
+    /// has that truth value (a module constant's is known, see [`Wiring::bool_consts`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<(String, bool)>,
     pub span: Span,
@@ -512,6 +512,11 @@ pub struct Wiring {
     pub webhooks: Vec<BotWebhook>,
     /// Python: module-level names bound once to `True` or `False` (`USE_POLLING = True`).
     pub bool_consts: Vec<(String, bool)>,
+    /// Python: calls of plain names in this file (`main_webhook()`), each with the innermost
+    /// `if NAME:` / `if not NAME:` branch it sits in (`None` outside any such branch): a
+    /// function called only under a run-time switch runs only in that mode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_calls: Vec<(String, Option<(String, bool)>)>,
     /// Handlers of Telegram payments (`pre_checkout_query`, `successful_payment`).
     pub payment_handlers: Vec<CallSite>,
     /// Launches and webhook calls that drop the updates queued while the bot was down.

@@ -1158,13 +1158,23 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                 self.storage_fallback += u32::from(fallback);
                 // `if USE_POLLING:` / `if not USE_POLLING:`: which branch runs depends on a
                 // name; the body runs when it is truthy (or falsy), an `else` the other way.
-                let tested = match &*i.test {
-                    Expr::Name(n) => Some((n.id.to_string(), true)),
-                    Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => match &*u.operand {
-                        Expr::Name(n) => Some((n.id.to_string(), false)),
-                        _ => None,
-                    },
+                // `if config.webhook.use_webhook:` names a setting read at run time.
+                let dotted = |e: &Expr| match e {
+                    Expr::Name(n) => Some(n.id.to_string()),
+                    Expr::Attribute(_) => {
+                        let t = self.text(e.range());
+                        (t.len() <= 120
+                            && t.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                        .then(|| t.to_string())
+                    }
                     _ => None,
+                };
+                let tested = match &*i.test {
+                    Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => {
+                        dotted(&u.operand).map(|n| (n, false))
+                    }
+                    e => dotted(e).map(|n| (n, true)),
                 };
                 self.visit_expr(&i.test);
                 self.branch(tested.clone(), &i.body);
@@ -1199,6 +1209,15 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(c) = expr
+            && let Expr::Name(n) = &*c.func
+        {
+            let call = (n.id.to_string(), self.if_guards.last().cloned());
+            // Capped, not deduplicated here (a search per call would be quadratic).
+            if self.out.name_calls.len() < 10_000 {
+                self.out.name_calls.push(call);
+            }
+        }
         if let Expr::Call(c) = expr
             && self.depth == 0
             && self.owner.is_none()

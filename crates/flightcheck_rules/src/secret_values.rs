@@ -336,6 +336,13 @@ const WEAK_WORDS: &[&str] = &[
     "cat",
     "insecure",
     "unsafe",
+    // `secure_password`, `strong_password`, `safe_pass`: a promise, not a password.
+    "secure",
+    "strong",
+    "safe",
+    "temp",
+    "mongo",
+    "postgresql",
     "dummy",
     "fake",
     "mock",

@@ -118,7 +118,16 @@ impl<'a> Walker<'_, '_, 'a> {
             .imported
             .get(receiver)
             .is_some_and(|q| q == "aiogram.fsm.scene.on");
-        if filters.is_empty() && call.arguments.keywords.is_empty() && !scene_receiver {
+        // `StateFilter("*")` (any state) and `F.text` (every text, commands included)
+        // narrow nothing a /start would miss.
+        let open = |f: &Expr| {
+            let t = self.text(f.range()).replace(' ', "");
+            matches!(
+                t.as_str(),
+                "StateFilter('*')" | "StateFilter(\"*\")" | "F.text" | "F"
+            )
+        };
+        if filters.iter().all(open) && call.arguments.keywords.is_empty() && !scene_receiver {
             // `@router.message()`: answers every message, `/start` included.
             self.catch_all(r, owner);
             return;
@@ -188,9 +197,16 @@ impl<'a> Walker<'_, '_, 'a> {
                 None => return,
             },
         };
-        let always = |k: &ast::Keyword| {
-            k.arg.as_ref().is_some_and(|a| a.as_str() == "func")
-                && matches!(&k.value, Expr::Lambda(l) if is_true(&l.body))
+        // `func=lambda m: True`; `state='*'` (in any conversation state) and
+        // `content_types=ContentType.ANY` narrow nothing either.
+        let always = |k: &ast::Keyword| match k.arg.as_ref().map(|a| a.as_str()) {
+            Some("func") => matches!(&k.value, Expr::Lambda(l) if is_true(&l.body)),
+            Some("state") => matches!(&k.value, Expr::StringLiteral(s) if s.value.to_str() == "*"),
+            Some("content_types") => {
+                let t = self.text(k.value.range()).to_ascii_lowercase();
+                t.ends_with(".any") || t == "'any'" || t == "\"any\""
+            }
+            _ => false,
         };
         if filters.is_empty() && call.arguments.keywords.iter().all(always) {
             // `@dp.message_handler()`, `@bot.message_handler(func=lambda m: True)`.

@@ -45,7 +45,11 @@ are listed together in its evidence.
 telegraf `bot.launch({ webhook: { domain } })` without a path: telegraf derives a secret
 path from the token. Python webhook calls under `if NAME:` / `if not NAME:` (or its `else`)
 where `NAME` is a module constant, here or in the module it is imported from, with the other
-truth value (`USE_POLLING = True` in `settings.py`): that branch never runs.
+truth value (`USE_POLLING = True` in `settings.py`): that branch never runs. When every
+webhook call runs only under a setting read at run time (`if config.webhook.use_webhook:`,
+`if WEBHOOK_URL:` with `WEBHOOK_URL = os.getenv(...)`), webhook mode is one way to deploy
+the bot and the repository cannot show which one production uses: medium (high when the
+bot takes payments).
 
 ## Fix
 Generate a random secret, pass it as `secret_token` to `setWebhook` and to the framework's
@@ -106,7 +110,7 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let mut finding = Finding::new(&META, message)
                 .at(ctx.rel(*file), h.span)
                 .key(h.via.clone());
-            for (f, other) in places {
+            for (f, other) in &places {
                 finding = finding.evidence(evidence_at(
                     ctx,
                     *f,
@@ -127,6 +131,26 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                         "blocker, not high: this bot takes payments, so a forged update hands out what a payment buys",
                     ));
             }
+            // Every webhook call runs only when a setting read at run time says so
+            // (`if config.webhook.use_webhook:`): webhook mode is one way to deploy this bot,
+            // and the repository cannot show which one production uses.
+            let switches: Vec<&str> = places
+                .iter()
+                .filter_map(|(f, h)| runtime_switch(ctx, *f, h))
+                .collect();
+            if switches.len() == places.len() {
+                let lower = if finding.severity == Severity::Blocker {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
+                finding = finding.severity(lower).evidence(Evidence::searched(format!(
+                    "{}, not {}: webhook mode runs only when `{}` is set at run time; in polling mode there is no URL to forge",
+                    lower.as_str(),
+                    if lower == Severity::High { "blocker" } else { "high" },
+                    switches[0]
+                )));
+            }
             finding
                 .impact("Anyone who learns the webhook URL can post fake updates: any user id, fake payments, admin commands.")
                 .fix("Pass a random `secret_token` to setWebhook and to the webhook handler.")
@@ -135,13 +159,38 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .collect()
 }
 
-/// The webhook call sits under `if NAME:` / `if not NAME:`, and `NAME` is a module constant
-/// (`USE_POLLING = True`, here or in the module it is imported from) with the other truth
-/// value: the branch never runs.
-fn never_runs(ctx: &ProjectContext, file: usize, h: &flightcheck_core::wiring::BotWebhook) -> bool {
-    let Some((name, runs_when)) = &h.when else {
-        return false;
-    };
+/// The setting the webhook call's branch tests, when its value is not a module constant
+/// (`config.webhook.use_webhook`, `WEBHOOK_URL = os.getenv(...)`).
+fn runtime_switch<'a>(
+    ctx: &'a ProjectContext,
+    file: usize,
+    h: &'a flightcheck_core::wiring::BotWebhook,
+) -> Option<&'a str> {
+    // The call's own branch, or (for a call inside a function) the branch every call of that
+    // function in the file sits in: `if config.use_webhook: main_webhook()`.
+    let when = h.when.as_ref().or_else(|| {
+        let owner = h.owner.as_deref()?;
+        let calls: Vec<&Option<(String, bool)>> = ctx
+            .facts(file)?
+            .wiring
+            .name_calls
+            .iter()
+            .filter(|(n, _)| n == owner)
+            .map(|(_, g)| g)
+            .collect();
+        let first = calls.first()?.as_ref()?;
+        calls
+            .iter()
+            .all(|g| g.as_ref().is_some_and(|(n, _)| n == &first.0))
+            .then_some(first)
+    })?;
+    constant_value(ctx, file, &when.0)
+        .is_none()
+        .then_some(when.0.as_str())
+}
+
+/// The truth value of module constant `name`, here or in the module it is imported from.
+fn constant_value(ctx: &ProjectContext, file: usize, name: &str) -> Option<bool> {
     let value_in = |f: usize| {
         ctx.facts(f).and_then(|fa| {
             fa.wiring
@@ -151,13 +200,22 @@ fn never_runs(ctx: &ProjectContext, file: usize, h: &flightcheck_core::wiring::B
                 .map(|(_, v)| *v)
         })
     };
-    let value = value_in(file).or_else(|| {
+    value_in(file).or_else(|| {
         let facts = ctx.facts(file)?;
         let import = facts
             .imports
             .iter()
             .find(|i| i.names.iter().any(|n| n == name))?;
         value_in(ctx.resolved(file, &import.specifier)?)
-    });
-    value.is_some_and(|v| v != *runs_when)
+    })
+}
+
+/// The webhook call sits under `if NAME:` / `if not NAME:`, and `NAME` is a module constant
+/// (`USE_POLLING = True`, here or in the module it is imported from) with the other truth
+/// value: the branch never runs.
+fn never_runs(ctx: &ProjectContext, file: usize, h: &flightcheck_core::wiring::BotWebhook) -> bool {
+    let Some((name, runs_when)) = &h.when else {
+        return false;
+    };
+    constant_value(ctx, file, name).is_some_and(|v| v != *runs_when)
 }

@@ -30,7 +30,8 @@ line; comments and docstrings are documentation and do not count. It looks for:
   tokens and webhook URLs, GitHub `ghp_`/`gho_`/`ghs_`/`github_pat_`, GitLab `glpat-`, Google
   OAuth `GOCSPX-`, OpenAI-style `sk-…`/`sk-proj-…` keys, AWS access keys (an `AKIA…` id
   with its 40-character secret within five lines), Twilio auth tokens (by name), PEM
-  private keys;
+  private keys (`medium` when the path names a local development certificate, `low` when the
+  certificate beside the key is self-signed for localhost: no deployed client trusts it);
 - passwords in database and broker URLs pointing at a real host (`high`; a `blocker` when the
   host is a hosted database service that answers on the internet by design: Supabase,
   Neon, AWS RDS, MongoDB Atlas, Render, Railway, Aiven, Upstash, Redis Cloud, Azure,
@@ -126,6 +127,35 @@ pub(crate) fn is_non_production_path(rel: &str) -> bool {
 
 /// Paths of local development certificates: `certs/localhost-key.pem`, `dev/ssl.key`,
 /// mkcert's `localhost+1-key.pem` (a `+N` for the extra names it covers).
+/// Whether the folder of `rel` holds a certificate file (`*.pem`, `*.crt`, `*.cer`) whose
+/// certificates are all self-signed for localhost, and none for another name.
+fn beside_localhost_certificate(ws: &flightcheck_project::Workspace, rel: &str) -> bool {
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut found = false;
+    for f in &ws.files {
+        let fdir = f.rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let lower = f.rel.to_ascii_lowercase();
+        if fdir != dir
+            || f.rel == rel
+            || f.size > 64 * 1024
+            || ![".pem", ".crt", ".cer"].iter().any(|e| lower.ends_with(e))
+        {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&f.abs) else {
+            continue;
+        };
+        if !text.contains("-----BEGIN CERTIFICATE-----") {
+            continue;
+        }
+        if !flightcheck_core::certificate::only_self_signed_localhost(&text) {
+            return false;
+        }
+        found = true;
+    }
+    found
+}
+
 fn is_local_dev_path(rel: &str) -> bool {
     rel.to_ascii_lowercase()
         .split(['/', '.', '-', '_', '+'])
@@ -390,6 +420,17 @@ fn finding(ctx: &ProjectContext, digest: &str, places: &[Place]) -> Finding {
     {
         severity = Severity::Medium;
         message.push_str(" (its path names a local development certificate; make sure no deployed service uses it)");
+    }
+    // The key of a self-signed certificate for localhost (the README's "generate a test
+    // certificate" step, committed): it encrypts nothing a client outside the machine trusts.
+    if kind == SecretKind::PrivateKey
+        && severity > Severity::Low
+        && places
+            .iter()
+            .all(|p| beside_localhost_certificate(ws, &ws.files[p.file].rel))
+    {
+        severity = Severity::Low;
+        message.push_str(" (the certificate beside it is self-signed for localhost: no deployed client trusts it; make sure production mounts a real key instead)");
     }
     // A file git does not track has not leaked yet.
     if let Some(tracked) = &ws.tracked
