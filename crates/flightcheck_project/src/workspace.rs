@@ -491,9 +491,36 @@ fn is_packaging_script(path: &Path) -> bool {
 /// Reads a file as text; `None` (with a note) for binary, unreadable or non-UTF-8 files.
 /// Bounded and typed ([`flightcheck_core::read`]): a FIFO, a device or an oversized file
 /// under a well-known name is a note, never a hang.
+/// UTF-16 text that starts with its byte-order mark (`FF FE` little-endian, `FE FF`
+/// big-endian), decoded; unpaired surrogates become U+FFFD.
+fn utf16_with_bom(bytes: &[u8]) -> Option<String> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|p| {
+        if little {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
 pub(crate) fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option<String> {
     match flightcheck_core::read::read_bytes(path, None, flightcheck_core::read::cap::TEXT) {
         Ok(bytes) => {
+            // Windows editors save UTF-16 with a byte-order mark; pip, Docker and dotenv
+            // tools read such files, so they are text, not binary content.
+            if let Some(text) = utf16_with_bom(&bytes) {
+                return Some(text);
+            }
             if bytes.iter().take(8192).any(|b| *b == 0) {
                 notes.push(Note::file(rel, "skipped: binary content"));
                 return None;
@@ -1614,6 +1641,30 @@ mod tests {
         let ws = discover_single_threaded(root);
         let roots: Vec<&str> = ws.projects.iter().map(|p| p.root.as_str()).collect();
         assert_eq!(roots, vec![".", "plugin"]);
+    }
+
+    #[test]
+    fn utf16_text_with_a_byte_order_mark_is_decoded() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("aiogram==3.4\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(utf16_with_bom(&le).as_deref(), Some("aiogram==3.4\n"));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("fastapi\n".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(utf16_with_bom(&be).as_deref(), Some("fastapi\n"));
+        assert_eq!(utf16_with_bom(b"plain utf-8"), None);
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("requirements.txt"), &le).expect("write");
+        std::fs::write(dir.path().join("main.py"), "import aiogram\n").expect("write");
+        let ws = discover_single_threaded(dir.path());
+        assert!(
+            ws.projects[0].python_deps.contains("aiogram"),
+            "{:?}",
+            ws.projects[0].python_deps
+        );
     }
 
     #[test]

@@ -261,26 +261,20 @@ impl<'a> Walk<'_, '_, '_, 'a> {
             // `AdminStates.waiting`, a state group's attribute.
             Expr::Attribute(a) if state_like(&a.value) => FilterKind::State,
             Expr::Name(n) if state_like(f) || n.id.as_str() == "state" => FilterKind::State,
-            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitAnd) => {
-                let left = self.filter_kind(&b.left, callback);
-                let right = self.filter_kind(&b.right, callback);
-                match (left, right) {
-                    (FilterKind::Guard, _) | (_, FilterKind::Guard) => FilterKind::Guard,
-                    (FilterKind::State, _) | (_, FilterKind::State) => FilterKind::State,
-                    (FilterKind::Trigger(t), _) | (_, FilterKind::Trigger(t)) => {
-                        FilterKind::Trigger(t)
-                    }
-                    _ => FilterKind::Neutral,
-                }
-            }
-            // `(F.data == "new") | (F.data == "drop")`: either trigger reaches the handler.
-            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitOr) => {
+            // `Command("ban") & F.chat.type == "private"`: the trigger with a narrowing;
+            // `(F.data == "new") | (F.data == "drop")`: either trigger reaches the handler,
+            // so both sides must be triggers.
+            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitAnd | ast::Operator::BitOr) => {
+                let either = matches!(b.op, ast::Operator::BitOr);
                 let left = self.filter_kind(&b.left, callback);
                 let right = self.filter_kind(&b.right, callback);
                 match (left, right) {
                     (FilterKind::Guard, _) | (_, FilterKind::Guard) => FilterKind::Guard,
                     (FilterKind::State, _) | (_, FilterKind::State) => FilterKind::State,
                     (FilterKind::Trigger(t), FilterKind::Trigger(_)) => FilterKind::Trigger(t),
+                    (FilterKind::Trigger(t), _) | (_, FilterKind::Trigger(t)) if !either => {
+                        FilterKind::Trigger(t)
+                    }
                     _ => FilterKind::Neutral,
                 }
             }
