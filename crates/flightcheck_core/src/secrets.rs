@@ -27,6 +27,8 @@ pub enum SecretKind {
     StripeWebhookSecret,
     /// A YooKassa shop's secret key (`live_…`, `test_…`: 43 base64url characters).
     YooKassaSecretKey,
+    /// A BIP32 extended private key (`xprv…`, testnet `tprv…`): a wallet's master key.
+    WalletPrivateKey,
     SlackToken,
     SlackWebhook,
     GitHubToken,
@@ -359,6 +361,26 @@ const PREFIXED: &[Prefixed] = &[
         max: 250,
         body: alnum,
         note: None,
+    },
+    Prefixed {
+        prefix: "xprv",
+        kind: SecretKind::WalletPrivateKey,
+        severity: Severity::Blocker,
+        label: "wallet extended private key (BIP32 xprv)",
+        min: 100,
+        max: 108,
+        body: alnum,
+        note: None,
+    },
+    Prefixed {
+        prefix: "tprv",
+        kind: SecretKind::WalletPrivateKey,
+        severity: Severity::Low,
+        label: "testnet wallet extended private key (BIP32 tprv)",
+        min: 100,
+        max: 108,
+        body: alnum,
+        note: Some("a testnet key holds no real funds"),
     },
     Prefixed {
         prefix: "live_",
@@ -1808,6 +1830,12 @@ mod tests {
                 .hits
                 .is_empty()
         );
+        let xprv = scan_tokens(
+            "const XPRV = 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi';",
+        )
+        .hits;
+        assert_eq!(xprv[0].kind, SecretKind::WalletPrivateKey);
+        assert_eq!(xprv[0].severity, Severity::Blocker);
         let live = scan_tokens("provider_token: '350862534:LIVE:Zq8rT2vB7nL4pW6sY1cK'").hits;
         assert_eq!(live[0].kind, SecretKind::TelegramPaymentToken);
         assert_eq!(live[0].severity, Severity::Blocker);

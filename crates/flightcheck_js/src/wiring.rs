@@ -1216,7 +1216,16 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             {
                 Framework::DiscordJs
             }
-            _ => return,
+            // `new Bot()` of `class Bot extends Client` declared earlier in this file.
+            _ => match self
+                .wiring
+                .bots
+                .iter()
+                .find(|b| b.name == name && b.owner.as_deref() == Some(name))
+            {
+                Some(class) => class.framework,
+                None => return,
+            },
         };
         if framework == Framework::NodeTelegramBotApi
             && let Some(Expression::ObjectExpression(o)) = args

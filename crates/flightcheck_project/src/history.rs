@@ -404,6 +404,11 @@ fn is_config_or_source(name: &str) -> bool {
             | "php"
             | "rb"
             | "go"
+            | "jsx"
+            | "tsx"
+            | "sh"
+            // `gh_token.txt`, `keys.txt`: only provider formats are looked for.
+            | "txt"
     ) && !stem.ends_with(".min")
         && !lower.ends_with("-lock.json")
         && !stem

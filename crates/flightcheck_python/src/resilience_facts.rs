@@ -53,6 +53,9 @@ struct Walk<'s, 'a> {
     httpx_clients: Vec<String>,
     /// The file builds an httpx transport with `retries=`.
     httpx_transport_retries: bool,
+    /// Start offsets of `aiohttp.ClientSession()` calls opened by `async with … as s:`
+    /// whose every request (`s.get(…, timeout=…)`) passes its own timeout.
+    per_request_timeouts: HashSet<u32>,
     /// Retries, breakers and fallbacks around the node, innermost last.
     guards: Vec<String>,
     /// Cross-file async facts (imported async functions, log-only handlers).
@@ -369,7 +372,12 @@ impl Walk<'_, '_> {
         {
             self.httpx_transport_retries = true;
         } else if q == "aiohttp.ClientSession" {
-            let state = if keyword(call, "timeout").is_some() || has_double_star(call) {
+            let state = if keyword(call, "timeout").is_some()
+                || has_double_star(call)
+                || self
+                    .per_request_timeouts
+                    .contains(&call.range().start().to_u32())
+            {
                 TimeoutState::Set
             } else {
                 TimeoutState::LongDefault
@@ -584,6 +592,40 @@ fn async_definitions(
     (functions, classes)
 }
 
+/// Whether `body` makes at least one request on `session` (`session.get(...)`, `.post`,
+/// `.request`...) and every such request passes `timeout=`.
+fn every_request_times_out(body: &[Stmt], session: &str) -> bool {
+    struct Requests<'n> {
+        session: &'n str,
+        seen: bool,
+        untimed: bool,
+    }
+    impl<'a> Visitor<'a> for Requests<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(c) = expr
+                && let Expr::Attribute(a) = &*c.func
+                && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == self.session)
+                && (REQUESTS_METHODS.contains(&a.attr.as_str()) || a.attr.as_str() == "ws_connect")
+            {
+                self.seen = true;
+                if keyword(c, "timeout").is_none() && !has_double_star(c) {
+                    self.untimed = true;
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut r = Requests {
+        session,
+        seen: false,
+        untimed: false,
+    };
+    for s in body {
+        r.visit_stmt(s);
+    }
+    r.seen && !r.untimed
+}
+
 impl<'a> Visitor<'a> for Walk<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
@@ -707,6 +749,15 @@ impl<'a> Visitor<'a> for Walk<'_, 'a> {
                         && let Some(name) = dotted(var)
                     {
                         self.httpx_clients.push(name);
+                    }
+                    // `async with aiohttp.ClientSession() as s:` whose requests each pass
+                    // `timeout=`: the session's default never applies.
+                    if let (Expr::Call(c), Some(Expr::Name(var))) =
+                        (&item.context_expr, item.optional_vars.as_deref())
+                        && self.qualified(&c.func).as_deref() == Some("aiohttp.ClientSession")
+                        && every_request_times_out(&w.body, var.id.as_str())
+                    {
+                        self.per_request_timeouts.insert(c.range().start().to_u32());
                     }
                     if let (Expr::Call(c), Some(var)) = (&item.context_expr, &item.optional_vars)
                         && self.qualified(&c.func).as_deref() == Some("requests.Session")
@@ -849,6 +900,7 @@ pub(crate) fn extract(
         mounts_adapter: false,
         httpx_clients: Vec::new(),
         httpx_transport_retries: false,
+        per_request_timeouts: HashSet::new(),
         guards: Vec::new(),
         signal_names: HashMap::new(),
         call_results: HashMap::new(),

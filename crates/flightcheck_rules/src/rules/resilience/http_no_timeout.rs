@@ -25,7 +25,8 @@ Finds outbound HTTP calls in code an entry point runs that pass no timeout:
 - Python: `requests.get/post/...` and calls on a `requests.Session()` of the same file
   without `timeout=` (requests never times out), `urllib.request.urlopen` without a
   timeout, `aiohttp.ClientSession()` without `timeout=` (low: aiohttp's default total is
-  300 s).
+  300 s), unless it is opened by `async with … as s:` and every request on `s` in that
+  block passes its own `timeout=`.
 
 Not flagged: httpx (5 s default), calls with `**kwargs` or an options object that cannot be
 read (a variable, a spread), session calls in a file that mounts an adapter (a timeout

@@ -26,7 +26,8 @@ line; comments and docstrings are documentation and do not count. It looks for:
   (the first part must decode to a user id), Supabase service-role keys (the JWT payload is
   decoded: `"role": "service_role"`; an `anon` key is public by design and never reported),
   Stripe `sk_live_`/`rk_live_`/`whsec_` (`sk_test_` is reported as `low`), YooKassa secret
-  keys (`live_` and 43 base64url characters; `test_` is `low`), Slack `xox…`
+  keys (`live_` and 43 base64url characters; `test_` is `low`), BIP32 wallet keys (`xprv…`;
+  testnet `tprv…` is `low`), Slack `xox…`
   tokens and webhook URLs, GitHub `ghp_`/`gho_`/`ghs_`/`github_pat_`, GitLab `glpat-`, Google
   OAuth `GOCSPX-`, OpenAI-style `sk-…`/`sk-proj-…` keys, AWS access keys (an `AKIA…` id
   with its 40-character secret within five lines), Twilio auth tokens (by name), PEM
@@ -231,6 +232,9 @@ fn revoke_hint(kind: SecretKind) -> &'static str {
         }
         SecretKind::StripeSecretKey | SecretKind::StripeTestKey => {
             "roll the key in the Stripe Dashboard (Developers → API keys)"
+        }
+        SecretKind::WalletPrivateKey => {
+            "move the funds to a new wallet at once: a wallet key cannot be revoked"
         }
         SecretKind::YooKassaSecretKey => {
             "issue a new secret key in the YooKassa dashboard (Integration → API keys)"
