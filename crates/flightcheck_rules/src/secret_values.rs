@@ -539,6 +539,17 @@ pub fn weakness(value: &str) -> Option<Weakness> {
             show: !random,
         });
     }
+    // `BOT DISCORD TOKEN`, `YOUR DATABASE URL`: a capitalised phrase naming what goes
+    // there. No provider issues credentials with spaces in them.
+    if v.split_whitespace().count() >= 2
+        && v.chars()
+            .all(|c| c.is_ascii_uppercase() || c == ' ' || c == '_' || c == '-')
+    {
+        return Some(Weakness {
+            reason: "a placeholder",
+            show: true,
+        });
+    }
     let compact: String = lower
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -770,6 +781,8 @@ mod tests {
             ("dev", true),
             ("abc12", false),
             ("aaaaaaaaaaaa", true),
+            ("BOT DISCORD TOKEN", true),
+            ("YOUR DATABASE URL", true),
             ("django-insecure-3x!k@9f0qz#j2w8m1v7c6b5n4", false),
         ] {
             let w = weakness(v);

@@ -33,7 +33,7 @@ Judges the values of secret-holding keys (`*_SECRET`, `*_TOKEN`, `*_KEY`, `*_PAS
   pydantic-settings fields such as `secret_key: str = "changeme"`.
 
 A value counts as a placeholder or weak default when it is a template marker (`<…>`,
-`your_token_here`, `xxx`, `change_me…`), a well-known weak value (`secret`, `password`,
+`your_token_here`, `xxx`, `change_me…`, a capitalised phrase such as `BOT DISCORD TOKEN`), a well-known weak value (`secret`, `password`,
 `123456`, `keyboard cat`, `dev`), Django's `django-insecure-…` key, made only of dictionary
 words (`my_jwt_secret_key`), or too short or repetitive to be a secret. A value the code
 compares against (`if value == "changethis": raise`) is a placeholder the program already
