@@ -9,7 +9,7 @@ use crate::manifest::{self, PackageJson, PyProject};
 use crate::migrations::{self, MigrationCommand, MigrationSet, SchemaTable};
 use crate::walk::{self, FileKind, WalkedFile};
 use flightcheck_core::{Framework, Language, Note, RuntimeVersion, python_version_in};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -138,6 +138,9 @@ pub struct Workspace {
     pub backups: Vec<crate::backups::BackupEvidence>,
     /// Prisma schemas whose datasource is a SQLite file.
     pub sqlite_schemas: Vec<crate::backups::SqliteSchema>,
+    /// Folders whose certificate files (`*.pem`, `*.crt`, `*.cer`) hold only certificates
+    /// self-signed for localhost: a key beside them protects nothing deployed.
+    pub localhost_certificate_dirs: BTreeSet<String>,
     /// Env files in git history (read by the pipeline when a rule needs it).
     pub history: Option<crate::history::GitHistory>,
     by_path: HashMap<String, usize>,
@@ -648,6 +651,7 @@ impl Workspace {
             unguarded_migrations: Vec::new(),
             backups: Vec::new(),
             sqlite_schemas: Vec::new(),
+            localhost_certificate_dirs: BTreeSet::new(),
             history: None,
             by_path,
             gitignores,
@@ -665,6 +669,36 @@ impl Workspace {
         crate::testruns::fill(self);
         crate::start_scripts::fill(self);
         crate::backups::fill(self);
+        self.find_localhost_certificates();
+    }
+
+    /// Reads each small certificate file once and keeps the folders where every
+    /// certificate is self-signed for localhost (see [`Self::localhost_certificate_dirs`]).
+    fn find_localhost_certificates(&mut self) {
+        let mut verdicts: BTreeMap<String, bool> = BTreeMap::new();
+        let mut notes = Vec::new();
+        for f in &self.files {
+            let lower = f.rel.to_ascii_lowercase();
+            if f.size > 64 * 1024 || ![".pem", ".crt", ".cer"].iter().any(|e| lower.ends_with(e)) {
+                continue;
+            }
+            let Some(text) = read_text(&f.abs, &f.rel, &mut notes) else {
+                continue;
+            };
+            if !text.contains("-----BEGIN CERTIFICATE-----") {
+                continue;
+            }
+            let local = flightcheck_core::certificate::only_self_signed_localhost(&text);
+            let dir = dir_of(&f.rel).to_string();
+            let all = verdicts.entry(dir).or_insert(true);
+            *all &= local;
+        }
+        self.notes.extend(notes);
+        self.localhost_certificate_dirs = verdicts
+            .into_iter()
+            .filter(|(_, local)| *local)
+            .map(|(dir, _)| dir)
+            .collect();
     }
 
     /// Whether a `.gitignore` of the repository excludes `rel` (a path that need not

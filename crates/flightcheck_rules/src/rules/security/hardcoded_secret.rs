@@ -128,33 +128,11 @@ pub(crate) fn is_non_production_path(rel: &str) -> bool {
 
 /// Paths of local development certificates: `certs/localhost-key.pem`, `dev/ssl.key`,
 /// mkcert's `localhost+1-key.pem` (a `+N` for the extra names it covers).
-/// Whether the folder of `rel` holds a certificate file (`*.pem`, `*.crt`, `*.cer`) whose
-/// certificates are all self-signed for localhost, and none for another name.
+/// Whether the folder of `rel` holds certificate files, all self-signed for localhost
+/// (found once by discovery: [`flightcheck_project::Workspace::localhost_certificate_dirs`]).
 fn beside_localhost_certificate(ws: &flightcheck_project::Workspace, rel: &str) -> bool {
-    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut found = false;
-    for f in &ws.files {
-        let fdir = f.rel.rsplit_once('/').map_or("", |(d, _)| d);
-        let lower = f.rel.to_ascii_lowercase();
-        if fdir != dir
-            || f.rel == rel
-            || f.size > 64 * 1024
-            || ![".pem", ".crt", ".cer"].iter().any(|e| lower.ends_with(e))
-        {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&f.abs) else {
-            continue;
-        };
-        if !text.contains("-----BEGIN CERTIFICATE-----") {
-            continue;
-        }
-        if !flightcheck_core::certificate::only_self_signed_localhost(&text) {
-            return false;
-        }
-        found = true;
-    }
-    found
+    let dir = rel.rsplit_once('/').map_or(".", |(d, _)| d);
+    ws.localhost_certificate_dirs.contains(dir)
 }
 
 fn is_local_dev_path(rel: &str) -> bool {
