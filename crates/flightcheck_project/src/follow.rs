@@ -121,7 +121,7 @@ pub(crate) struct Follower<'a> {
     ws: &'a Workspace,
     out: Vec<Reached>,
     notes: &'a mut Vec<Note>,
-    seen_scripts: HashSet<(String, String)>,
+    seen_scripts: HashSet<(String, String, String)>,
     seen_files: HashSet<String>,
     seen_targets: HashSet<(String, String)>,
     makefiles: BTreeMap<String, Vec<MakeTarget>>,
@@ -212,7 +212,7 @@ impl<'a> Follower<'a> {
         refs_in(text, &mut refs, 0);
         for r in refs {
             match r {
-                Ref::Script { dir, name } => {
+                Ref::Script { dir, name, args } => {
                     let base = join(&at.cwd, &dir);
                     let Some((root, pkg)) = self.ws.package_json_for(&base) else {
                         continue;
@@ -228,9 +228,9 @@ impl<'a> Follower<'a> {
                     };
                     let root = root.to_string();
                     for n in names {
-                        for s in [format!("pre{n}"), n.clone(), format!("post{n}")] {
-                            self.script(&root, &s, Some(at), at.live);
-                        }
+                        self.script(&root, &format!("pre{n}"), Some(at), at.live);
+                        self.script_with_args(&root, &n, &args, Some(at), at.live);
+                        self.script(&root, &format!("post{n}"), Some(at), at.live);
                     }
                 }
                 Ref::File(path) => {
@@ -260,6 +260,19 @@ impl<'a> Follower<'a> {
 
     /// A package.json script (once).
     pub fn script(&mut self, root: &str, name: &str, parent: Option<&At>, live: bool) {
+        self.script_with_args(root, name, &[], parent, live);
+    }
+
+    /// A package.json script run with extra arguments, which the package manager appends
+    /// to its command (once per script and arguments).
+    fn script_with_args(
+        &mut self,
+        root: &str,
+        name: &str,
+        args: &[String],
+        parent: Option<&At>,
+        live: bool,
+    ) {
         let Some(pkg) = self
             .ws
             .projects
@@ -274,7 +287,7 @@ impl<'a> Follower<'a> {
         };
         if !self
             .seen_scripts
-            .insert((root.to_string(), name.to_string()))
+            .insert((root.to_string(), name.to_string(), args.join(" ")))
         {
             return;
         }
@@ -292,7 +305,11 @@ impl<'a> Follower<'a> {
                 ..At::root(&file, line, source, root, live)
             },
         };
-        let cmd = cmd.clone();
+        let cmd = if args.is_empty() {
+            cmd.clone()
+        } else {
+            format!("{cmd} {}", shell_words(args))
+        };
         self.command(&at, &cmd);
     }
 
@@ -462,8 +479,14 @@ impl<'a> Follower<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Ref {
-    /// A package.json script, with the directory (relative to the command's) it runs in.
-    Script { dir: String, name: String },
+    /// A package.json script, with the directory (relative to the command's) it runs in
+    /// and the arguments the package manager passes on to it (`npm run typeorm --
+    /// migration:run` runs the `typeorm` script with `migration:run` appended).
+    Script {
+        dir: String,
+        name: String,
+        args: Vec<String>,
+    },
     /// A script file by path.
     File(String),
     /// A make target (`None`: the default) in the Makefile of `dir`.
@@ -531,6 +554,11 @@ fn refs_of(words: &[String], out: &mut Vec<Ref>, depth: u32) {
         "npm" | "yarn" | "pnpm" | "bun" => {
             let mut dir = ".".to_string();
             let mut rest: Vec<&str> = Vec::new();
+            // Everything after `--` goes to the script, not to the package manager.
+            let (args, passed) = match args.iter().position(|a| a == "--") {
+                Some(p) => (&args[..p], &args[p + 1..]),
+                None => (args, &args[args.len()..]),
+            };
             let mut j = 0;
             while j < args.len() {
                 let a = args[j].as_str();
@@ -567,6 +595,7 @@ fn refs_of(words: &[String], out: &mut Vec<Ref>, depth: u32) {
                 out.push(Ref::Script {
                     dir,
                     name: name.to_string(),
+                    args: passed.to_vec(),
                 });
             }
         }
@@ -575,6 +604,7 @@ fn refs_of(words: &[String], out: &mut Vec<Ref>, depth: u32) {
                 out.push(Ref::Script {
                     dir: ".".into(),
                     name: a.clone(),
+                    args: Vec::new(),
                 });
             }
         }
@@ -584,6 +614,7 @@ fn refs_of(words: &[String], out: &mut Vec<Ref>, depth: u32) {
                     out.push(Ref::Script {
                         dir: ".".into(),
                         name: name.to_string(),
+                        args: Vec::new(),
                     });
                 } else {
                     refs_in(a, out, depth + 1);
@@ -700,4 +731,19 @@ pub(crate) fn parse_makefile(text: &str) -> Vec<MakeTarget> {
         }
     }
     targets
+}
+
+/// Words joined back into a command line, quoting those a shell would split.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.is_empty() || w.contains(|c: char| c.is_whitespace() || "'\"&|;<>$`".contains(c)) {
+                format!("'{}'", w.replace('\'', r"'\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

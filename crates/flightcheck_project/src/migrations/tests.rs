@@ -891,7 +891,8 @@ fn ci_job_classification_and_entrypoint_wrappers() {
             Ref::File("./docker-entrypoint.sh".into()),
             Ref::Script {
                 dir: ".".into(),
-                name: "start:prod".into()
+                name: "start:prod".into(),
+                args: vec![],
             }
         ]
     );
@@ -910,7 +911,8 @@ fn cd_moves_later_references() {
         vec![
             Ref::Script {
                 dir: "api".into(),
-                name: "migrate".into()
+                name: "migrate".into(),
+                args: vec![],
             },
             Ref::File("api/scripts/seed.sh".into())
         ]
@@ -939,5 +941,37 @@ fn cd_moves_later_references() {
             "api/package.json",
             "package.json scripts.migrate (.github/workflows/deploy.yml step `cd api`)"
         )]
+    );
+}
+
+#[test]
+fn arguments_after_double_dash_reach_the_script() {
+    let mut refs = Vec::new();
+    refs_in(
+        "npm run typeorm -- migration:run -d ./dist/ds.js",
+        &mut refs,
+        0,
+    );
+    assert_eq!(
+        refs,
+        vec![Ref::Script {
+            dir: ".".into(),
+            name: "typeorm".into(),
+            args: vec!["migration:run".into(), "-d".into(), "./dist/ds.js".into()],
+        }]
+    );
+    let (_d, ws) = ws_of(&[
+        (
+            "package.json",
+            "{\"name\":\"a\",\"scripts\":{\"start\":\"npm run orm -- migration:run && node main.js\",\"orm\":\"typeorm\"},\"dependencies\":{\"typeorm\":\"1\"}}",
+        ),
+        ("main.js", "1\n"),
+        ("Procfile", "web: npm start\n"),
+    ]);
+    let cmds = migration_commands(&ws, &mut Vec::new());
+    assert!(
+        cmds.iter()
+            .any(|c| c.tool == TypeOrm && c.runs_on_deploy && c.command == "typeorm migration:run"),
+        "{cmds:?}"
     );
 }
