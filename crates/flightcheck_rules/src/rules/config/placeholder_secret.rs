@@ -4,8 +4,8 @@
 use crate::context::ProjectContext;
 use crate::registry::Rule;
 use crate::secret_values::{
-    SecretKind, Weakness, declares_development, deployable, holds_secret, read_kind,
-    rejected_by_code, secret_kind, shown, weakness,
+    SecretKind, Weakness, declares_development, deployable, holds_secret, is_service_password,
+    read_kind, rejected_by_code, secret_kind, shown, weakness,
 };
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
@@ -48,7 +48,11 @@ and database passwords; also when the code binds the value to such a name, as in
 when no read of an env file's key was found (a value nothing uses cannot be forged against
 the service, though compose or a library may read it), and for credentials a provider issues
 (bot tokens, API keys), where the provider rejects the placeholder, so the failure is loud
-but the deploy still does not work, and for secrets whose name says neither. A plain `.env`
+but the deploy still does not work, and for secrets whose name says neither. A code
+fallback for a database password (`password: process.env.POSTGRES_PASSWORD ||
+'default_password'`) is `medium` unless a deploy file provisions the database with that same
+value (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-default_password}`): the service presents
+the password, and a database set up with another one refuses it. A plain `.env`
 with such a placeholder is a template in disguise and is not reported. A web session's signing secret written in the code
 (`cookieSession({ keys: ['x'] })`: high, the cookie is the whole session;
 `session({ secret: 'x' })`: medium) is reported too. A fallback is not
@@ -365,7 +369,15 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
         } else {
             String::new()
         };
+        // A database password the service *presents*: with the variable unset it presents
+        // the placeholder, and only a database provisioned with that same value accepts it.
+        let presented = kind == SecretKind::Own
+            && is_service_password(&name)
+            && !ctx.project.deploy_words.contains(default.trim());
         let consequence = match kind {
+            SecretKind::Own if presented => {
+                "when the variable is unset the service logs in to its database with a password anyone can read in the source, which only a database set up with that value accepts"
+            }
             SecretKind::Own => {
                 "when the variable is unset the service runs with a secret anyone can read in the source"
             }
@@ -390,6 +402,11 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
         })
         .at(ctx.rel(*file), Span::line(*line))
         .key(format!("fallback:{name}"));
+        if presented {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
+                "medium, not high: the service presents this password to its database; no deploy file provisions the database with this value, so an unset variable fails the connection rather than opening the database",
+            ));
+        }
         for (f, l, _) in sites.iter().take(5) {
             finding = finding.evidence(Evidence::at(
                 ctx.rel(*f),
