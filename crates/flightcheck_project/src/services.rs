@@ -320,7 +320,11 @@ fn one_shot_command(command: &str) -> bool {
 /// A service set up for development: a dev server or watcher command (`npm run dev`,
 /// `nodemon`, `uvicorn --reload`), or the source tree mounted into the container
 /// (`.:/app`) so edits show without a rebuild.
-fn development_setup(command: Option<&str>, volumes: Option<&Yaml>) -> Option<String> {
+fn development_setup(
+    command: Option<&str>,
+    volumes: Option<&Yaml>,
+    build_context: Option<&str>,
+) -> Option<String> {
     if let Some(c) = command {
         let lower = c.to_ascii_lowercase();
         let words: Vec<&str> = lower.split_whitespace().collect();
@@ -342,14 +346,29 @@ fn development_setup(command: Option<&str>, volumes: Option<&Yaml>) -> Option<St
             return Some(format!("a development setup (`{c}`)"));
         }
     }
+    // The folder the image is built from, mounted back over it (`build: ./backend` with
+    // `./backend:/app`): the image's copy of the code is replaced by the working tree.
+    let context = build_context.map(normalize_dir);
     let mounts_source = volumes.and_then(Yaml::as_sequence).is_some_and(|v| {
         v.iter().filter_map(Yaml::as_str).any(|m| {
             let source = m.split(':').next().unwrap_or("");
             matches!(source, "." | "./" | "${PWD}" | "$PWD" | "..")
+                || (m.contains(':') && context.as_deref() == Some(normalize_dir(source).as_str()))
         })
     });
     mounts_source
         .then(|| "a development setup (the source tree is mounted into the container)".to_string())
+}
+
+/// A relative folder as written in a compose file, without `./` and trailing `/`.
+fn normalize_dir(dir: &str) -> String {
+    let d = dir.trim().trim_end_matches('/');
+    let d = d.strip_prefix("./").unwrap_or(d);
+    if d.is_empty() {
+        ".".to_string()
+    } else {
+        d.to_string()
+    }
 }
 
 /// The services of a compose file. `Err` for YAML that does not parse.
@@ -469,7 +488,9 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             ))
         } else if let Some(c) = command.as_deref().filter(|c| one_shot_command(c)) {
             Some(format!("its command `{c}` prepares and exits"))
-        } else if let Some(why) = development_setup(command.as_deref(), get("volumes")) {
+        } else if let Some(why) =
+            development_setup(command.as_deref(), get("volumes"), build_context.as_deref())
+        {
             Some(why)
         } else if DEV_TOOL_IMAGES.iter().any(|t| lower_image.contains(t)) {
             Some("a development tool".to_string())

@@ -35,7 +35,8 @@ compose `profiles:` switch, swarm services with a `deploy:` section (swarm resta
 default), development tools (adminer, pgadmin, mailhog…), PM2 apps with `cron_restart`,
 `docker run --rm`, compose files for development or tests (`docker-compose.dev.yml`,
 `*.override.yml`, `*.test.yml`, files under `tests/`), services set up for development (a
-`npm run dev`/`nodemon`/`--reload` command, or the source tree mounted with `.:/app`) and
+`npm run dev`/`nodemon`/`--reload` command, or the source tree mounted with `.:/app`, or a
+service's build folder mounted back over it: `build: ./api` with `./api:/srv`) and
 every other service of a file that holds one (its database and cache run on the same
 developer machine), and
 platforms that restart by themselves (Heroku `Procfile`, Render, Railway, Fly, Vercel).

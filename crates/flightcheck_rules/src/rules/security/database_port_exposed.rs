@@ -39,7 +39,8 @@ Not flagged: ports bound to loopback (`127.0.0.1:5432:5432`), `expose:` (reachab
 by the other containers), passwords from `${VARIABLES}` or an `env_file:` the file does not
 show, compose files under example, test or fixture folders, compose files for development or tests (`docker-compose.dev.yml`, `*.override.yml`),
 and files whose application services are set up for development (the source tree mounted
-with `.:/app`, `npm run dev`): everything in such a file runs on a developer's machine.
+with `.:/app`, or a service's build folder mounted back over it, `build: ./api` with
+`./api:/srv`; `npm run dev`): everything in such a file runs on a developer's machine.
 Low, not high, for a file whose every service is a database or cache image: it runs none of
 the project's code, so it reads as a local stack of backing services (the deployed app's
 database comes from a Procfile's `DATABASE_URL` or a managed service).
