@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 74] = [
+    static ALL: [&Rule; 75] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -138,6 +138,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::database_port_exposed::RULE,
         &rules::security::session_store_memory::RULE,
         &rules::security::ssrf::RULE,
+        &rules::security::code_injection::RULE,
         &rules::security::error_details_exposed::RULE,
         &rules::security::admin_handler_unauthorized::RULE,
         &rules::security::internal_service_unauthenticated::RULE,

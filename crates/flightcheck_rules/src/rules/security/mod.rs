@@ -1,5 +1,6 @@
 pub mod admin_action_unaudited;
 pub mod admin_handler_unauthorized;
+pub mod code_injection;
 pub mod cors_wildcard_credentials;
 pub mod csrf_missing;
 pub mod database_port_exposed;

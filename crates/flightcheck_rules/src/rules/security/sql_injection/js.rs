@@ -8,7 +8,8 @@ use flightcheck_js::{JsFileRule, JsRuleContext};
 use oxc_ast::AstKind;
 use oxc_ast::AstType;
 use oxc_ast::ast::{
-    Argument, BinaryOperator, BindingPattern, CallExpression, Expression, TemplateLiteral,
+    Argument, AssignmentOperator, AssignmentTarget, BinaryOperator, BindingPattern, CallExpression,
+    Expression, TemplateLiteral,
 };
 use oxc_semantic::{AstNode, Semantic};
 use oxc_span::GetSpan;
@@ -161,6 +162,28 @@ impl<'a> Tracer<'_, 'a> {
         }
     }
 
+    /// The right-hand sides of every write to `symbol`, when each is a plain `x = value`
+    /// (`None` for `x += …`, `x++`, destructuring and other writes the tracer cannot read).
+    fn assigned_values(&self, symbol: oxc_semantic::SymbolId) -> Option<Vec<&'a Expression<'a>>> {
+        let nodes = self.semantic.nodes();
+        let mut out = Vec::new();
+        for r in self.semantic.scoping().get_resolved_references(symbol) {
+            if !r.is_write() {
+                continue;
+            }
+            let AstKind::AssignmentExpression(a) = nodes.parent_kind(r.node_id()) else {
+                return None;
+            };
+            if a.operator != AssignmentOperator::Assign
+                || !matches!(a.left, AssignmentTarget::AssignmentTargetIdentifier(_))
+            {
+                return None;
+            }
+            out.push(&a.right);
+        }
+        Some(out)
+    }
+
     fn symbol(&self, id: &oxc_ast::ast::IdentifierReference<'a>) -> Option<oxc_semantic::SymbolId> {
         let reference = id.reference_id.get()?;
         self.semantic.scoping().get_reference(reference).symbol_id()
@@ -266,7 +289,22 @@ impl<'a> Tracer<'_, 'a> {
         match decl.kind() {
             AstKind::VariableDeclarator(d) => {
                 if self.semantic.scoping().symbol_is_mutated(symbol) {
-                    return Taint::Unknown;
+                    // `let data; if (req.body.type) data = req.body; else data = req.query;`:
+                    // the declared value and every plain reassignment, worst first.
+                    let Some(values) = self.assigned_values(symbol) else {
+                        return Taint::Unknown;
+                    };
+                    let BindingPattern::BindingIdentifier(_) = &d.id else {
+                        return Taint::Unknown;
+                    };
+                    return d.init.iter().chain(values).fold(Taint::Safe, |acc, v| {
+                        acc.worst(match self.value(v, depth + 1) {
+                            Taint::Request(what) => {
+                                Taint::Request(format!("`{name}`, assigned {what}"))
+                            }
+                            other => other,
+                        })
+                    });
                 }
                 match (&d.init, &d.id) {
                     (Some(init), BindingPattern::BindingIdentifier(_)) => {

@@ -372,6 +372,9 @@ impl<'a, 'c, 's> Tracer<'a, 'c, 's> {
                             | "get"
                             | "lstrip"
                             | "rstrip"
+                            | "removeprefix"
+                            | "removesuffix"
+                            | "casefold"
                     ) {
                         return self.value(&a.value, depth + 1);
                     }
