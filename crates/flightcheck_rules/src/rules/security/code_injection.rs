@@ -37,6 +37,10 @@ request data or a literal (`let data; if (req.body.type) data = req.body; else d
 req.query;`), `ctx.callbackQuery.data`, aiogram's `call.data`, `message.text`,
 `request.args.get("expr")`.
 
+High, not blocker, when the code is the result of a project helper called with request data
+(`eval(helpers.get_callback_data(call.data))`): the helper most likely hands a part of the
+data back, but what it returns was not traced.
+
 Not flagged: code built only from literals and constants, values the tracer cannot follow
 (a call result, a field of `this`), function parameters not traced to the request,
 `JSON.parse`, `ast.literal_eval`, a local function or an import that happens to be called `eval`, and
@@ -173,17 +177,89 @@ impl JsFileRule for CodeInjectionJs {
             source: ctx.source,
         };
         let found = code.iter().find_map(|e| match tracer.value(e, 0) {
-            Taint::Request(what) => Some(what),
-            _ => None,
+            Taint::Request(what) => Some((what, None)),
+            _ => js_through_helper(&tracer, e).map(|what| (what, Some(Severity::High))),
         });
-        if let Some(what) = found {
+        if let Some((what, severity)) = found {
             let span = code.first().map_or(span, |e| span.merge(e.span()));
-            ctx.report(META.id, span, message(&name, &what), None);
+            ctx.report(META.id, span, message(&name, &what), severity);
         }
     }
 }
 
+/// Calls that turn their argument into plain data, never into code.
+const PARSERS: &[&str] = &[
+    "JSON.parse",
+    "Number",
+    "parseInt",
+    "parseFloat",
+    "Boolean",
+    "String",
+    "int",
+    "float",
+    "bool",
+    "len",
+    "str",
+    "json.loads",
+    "ast.literal_eval",
+    "literal_eval",
+];
+
+/// `const code = helper(req.body.x)`: a call of something other than a parser with request
+/// data as an argument, the value the helper returns untraced.
+fn js_through_helper<'a>(tracer: &JsTracer<'_, 'a>, e: &Expression<'a>) -> Option<String> {
+    let call = match e.get_inner_expression() {
+        Expression::CallExpression(c) => c,
+        Expression::Identifier(id) => match tracer.declared_init(id)?.get_inner_expression() {
+            Expression::CallExpression(c) => c,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let callee = tracer
+        .source
+        .get(call.callee.span().start as usize..call.callee.span().end as usize)?;
+    if PARSERS.contains(&callee) {
+        return None;
+    }
+    call.arguments
+        .iter()
+        .filter_map(Argument::as_expression)
+        .find_map(|a| match tracer.value(a, 0) {
+            Taint::Request(what) => Some(format!("`{callee}(…)` of {what}")),
+            _ => None,
+        })
+}
+
 struct CodeInjectionPy;
+
+/// Python twin of [`js_through_helper`]: the code is, or a variable is assigned, a call of a
+/// non-parser with request data as an argument.
+fn py_through_helper<'a>(
+    tracer: &PyTracer<'a, '_, '_>,
+    e: &'a Expr,
+    body: &BodyScan<'a>,
+    ctx: &PyRuleContext,
+) -> Option<String> {
+    let candidates: Vec<&'a Expr> = match e {
+        Expr::Name(n) => body.assigned.get(n.id.as_str())?.clone(),
+        other => vec![other],
+    };
+    candidates.into_iter().find_map(|v| {
+        let Expr::Call(call) = v else { return None };
+        let callee = ctx.text(&*call.func);
+        if PARSERS.contains(&callee) {
+            return None;
+        }
+        call.arguments
+            .args
+            .iter()
+            .find_map(|a| match tracer.value(a, 0) {
+                Taint::Request(what) => Some(format!("`{callee}(…)` of {what}")),
+                _ => None,
+            })
+    })
+}
 
 /// The builtin a call runs code with, and the argument that is the code.
 fn py_sink<'a>(call: &'a ast::ExprCall, ctx: &PyRuleContext) -> Option<(String, &'a Expr)> {
@@ -226,12 +302,19 @@ impl PyFileRule for CodeInjectionPy {
                 let Some((name, code)) = py_sink(call, ctx) else {
                     continue;
                 };
-                if let Taint::Request(what) = tracer.value(code, 0) {
-                    found.push((call.range(), name, what));
+                match tracer.value(code, 0) {
+                    Taint::Request(what) => {
+                        found.push((call.range(), name, what, Severity::Blocker))
+                    }
+                    _ => {
+                        if let Some(what) = py_through_helper(&tracer, code, &body, ctx) {
+                            found.push((call.range(), name, what, Severity::High));
+                        }
+                    }
                 }
             }
         }
-        for (range, name, what) in found {
+        for (range, name, what, severity) in found {
             // `from simpleeval import eval`: an imported name, not the builtin.
             if ctx
                 .imported_as(&name)
@@ -239,12 +322,7 @@ impl PyFileRule for CodeInjectionPy {
             {
                 continue;
             }
-            ctx.report(
-                META.id,
-                range,
-                message(&name, &what),
-                Some(Severity::Blocker),
-            );
+            ctx.report(META.id, range, message(&name, &what), Some(severity));
         }
     }
 }

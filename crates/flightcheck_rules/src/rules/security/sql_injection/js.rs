@@ -147,7 +147,7 @@ impl<'a> Tracer<'_, 'a> {
 
     /// The initializer of the variable `id` refers to, when it is a `const`/`let` never
     /// reassigned.
-    fn declared_init(
+    pub(in crate::rules::security) fn declared_init(
         &self,
         id: &oxc_ast::ast::IdentifierReference<'a>,
     ) -> Option<&'a Expression<'a>> {
