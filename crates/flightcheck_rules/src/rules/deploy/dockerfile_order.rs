@@ -33,6 +33,13 @@ Replays each deployed Dockerfile stage by stage and reports the two mistakes tha
   `python FILE.py`, `node FILE.js`, `sh FILE`, `chmod … FILE`, resolved against the
   stage's `WORKDIR` and any `cd` in the same `RUN`.
 
+It also reports a production compose service whose `build:` context folder, or the
+Dockerfile it names (`build.dockerfile`, else `Dockerfile`), does not exist in the
+repository (`build: .api/app` for `./api/app`): the build stops before any instruction.
+Contexts outside the repository, with `$` variables or URLs, and paths `.gitignore` hides
+are not judged; high, not blocker, when the service also names an `image:`, which compose
+pulls instead of building when a registry has it.
+
 Not judged: Dockerfiles named for development or tests (`Dockerfile.dev`), ones only a
 development compose file builds, `.devcontainer/`, archived, example, test and fixture
 folders (`examples/demo/Dockerfile` builds nothing that is deployed); paths with `$`
@@ -90,6 +97,77 @@ fn dockerfiles<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a Dockerfi
 
 fn applies(ctx: &ProjectContext) -> bool {
     dockerfiles(ctx).next().is_some()
+        || ctx
+            .services()
+            .any(|s| s.kind == ServiceKind::Compose && s.build)
+}
+
+/// Production compose services that build from a folder or Dockerfile the repository does
+/// not have (`build: .api/app` for `./api/app`): `docker compose build` stops before any
+/// instruction runs.
+fn missing_build_inputs(ctx: &ProjectContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in ctx
+        .services()
+        .filter(|s| s.kind == ServiceKind::Compose && s.build && !is_dev_compose(&s.file))
+    {
+        let Some(context) = compose_context(s) else {
+            continue;
+        };
+        let named = s
+            .compose
+            .as_ref()
+            .and_then(|c| c.dockerfile.as_deref())
+            .unwrap_or("Dockerfile");
+        // A context outside the repository, or one .gitignore hides, may exist where the
+        // image is built.
+        if context.starts_with("..") || context.starts_with('/') || ctx.ws.is_gitignored(&context) {
+            continue;
+        }
+        let (missing, what) = if !ctx.ws.dir_exists(&context) {
+            (context.clone(), format!("the build context `{context}`"))
+        } else {
+            let Some(path) = join(&context, named).filter(|_| !named.contains('$')) else {
+                continue;
+            };
+            if ctx.ws.path_exists(&path) || ctx.ws.is_gitignored(&path) {
+                continue;
+            }
+            (path.clone(), format!("the Dockerfile `{path}`"))
+        };
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "compose service `{}` in `{}` builds from {what}, which is not in the repository: `docker compose build` stops before the image exists",
+                s.name, s.file
+            ),
+        );
+        // `image:` beside `build:`: `docker compose up` pulls that image when a registry has
+        // it and builds only when it does not.
+        if let Some(image) = &s.image {
+            finding = finding.severity(Severity::High).evidence(Evidence::searched(format!(
+                "high, not blocker: the service also names `image: {image}`, which `docker compose up` pulls when a registry has it; only a build (`--build`, `docker compose build`, or no such image) fails"
+            )));
+        }
+        out.push(
+            finding
+            .at(&s.file, Span::line(s.line))
+            .evidence(Evidence::at(
+                &s.file,
+                s.line,
+                format!("{}: build {}", s.name, s.build_context.as_deref().unwrap_or("")),
+                "the service",
+            ))
+            .evidence(Evidence::searched(format!(
+                "searched the repository for `{missing}`: it does not exist, and .gitignore does not hide it"
+            )))
+            .key(format!("{} {}", s.file, s.name))
+            .impact("The stack cannot be built on any machine: `docker compose up --build` fails, so the service is never deployed.")
+            .fix("Point `build:` at the folder that holds the Dockerfile (paths are relative to the compose file).")
+            .verify("`docker compose build` on a fresh clone succeeds."),
+        );
+    }
+    out
 }
 
 fn base_name(path: &str) -> &str {
@@ -498,7 +576,7 @@ fn inherited(stage: &Stage, finished: &HashMap<String, ImageFiles>) -> ImageFile
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out = missing_build_inputs(ctx);
     for d in dockerfiles(ctx) {
         // The build stops at the first failing instruction: one finding per Dockerfile,
         // the later failures listed as evidence of what the fix must also cover.
