@@ -6,7 +6,9 @@ use crate::registry::Rule;
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
-use flightcheck_project::services::{Service, ServiceKind, image_name, is_dev_compose};
+use flightcheck_project::services::{
+    ComposeDetails, Service, ServiceKind, image_name, is_dev_compose,
+};
 use std::collections::HashSet;
 
 pub static META: RuleMeta = RuleMeta {
@@ -34,6 +36,12 @@ the compose file shows that nothing asks for a password:
   `root`, `admin`, `123456`…), or any literal, which whoever reads the repository knows
   (shown redacted), or a placeholder default (`${DB_PASSWORD:-change_me}`) used whenever
   the variable is unset.
+
+Database admin UIs published on every interface are reported the same way when their
+login is missing or known: mongo-express with `ME_CONFIG_BASICAUTH=false` or a written
+`ME_CONFIG_BASICAUTH_PASSWORD`, Redis Commander with no `HTTP_PASSWORD`, pgAdmin with a
+written `PGADMIN_DEFAULT_PASSWORD` (Adminer and phpMyAdmin ask for the database's own
+login, so they are judged by the database's password).
 
 Not flagged: ports bound to loopback (`127.0.0.1:5432:5432`), `expose:` (reachable only
 by the other containers), passwords from `${VARIABLES}` or an `env_file:` the file does not
@@ -156,6 +164,50 @@ fn is_truthy(v: Option<&str>) -> bool {
     })
 }
 
+/// Why the password in `keys` is known to whoever reads the compose file: a well-known
+/// value, any literal, or a weak `${VAR:-default}`.
+fn known_password(details: &ComposeDetails, keys: &[&str]) -> Option<String> {
+    let env = |key: &str| -> Option<Option<&str>> {
+        details
+            .environment
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    };
+    keys.iter().find_map(|k| {
+        let v = env(k)??;
+        let v = v.trim_matches(['"', '\'']);
+        // `${DB_PASSWORD:-change_me}`: the default is the password whenever the
+        // variable is unset.
+        if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
+            && let Some((var, default)) = inner
+                .split_once(":-")
+                .or_else(|| inner.split_once('-'))
+            && !default.contains('$')
+        {
+            let weak = crate::secret_values::weakness(default)
+                .map(|w| w.reason)
+                .or_else(|| GUESSABLE.contains(&default.to_ascii_lowercase().as_str()).then_some("a well-known password"))?;
+            return Some(format!(
+                "`{k}` falls back to `{default}` ({weak}) when `{var}` is unset"
+            ));
+        }
+        if v.is_empty() || v.contains('$') {
+            return None;
+        }
+        // A password written in the compose file is known to whoever reads the
+        // repository (shown redacted: it may be live).
+        Some(if GUESSABLE.contains(&v.to_ascii_lowercase().as_str()) {
+            format!("`{k}` is `{v}`, a password anyone can guess")
+        } else {
+            format!(
+                "`{k}` is written in the compose file (`{}`): whoever reads the repository can log in",
+                flightcheck_core::redact::preview(v)
+            )
+        })
+    })
+}
+
 /// Why the compose file shows no working password for the service, if it does.
 fn no_password(store: Store, s: &Service) -> Option<String> {
     let details = s.compose.as_ref()?;
@@ -167,40 +219,7 @@ fn no_password(store: Store, s: &Service) -> Option<String> {
             .map(|(_, v)| v.as_deref())
     };
     let command = s.command.as_deref().unwrap_or("");
-    let guessable = |keys: &[&str]| -> Option<String> {
-        keys.iter().find_map(|k| {
-            let v = env(k)??;
-            let v = v.trim_matches(['"', '\'']);
-            // `${DB_PASSWORD:-change_me}`: the default is the password whenever the
-            // variable is unset.
-            if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
-                && let Some((var, default)) = inner
-                    .split_once(":-")
-                    .or_else(|| inner.split_once('-'))
-                && !default.contains('$')
-            {
-                let weak = crate::secret_values::weakness(default)
-                    .map(|w| w.reason)
-                    .or_else(|| GUESSABLE.contains(&default.to_ascii_lowercase().as_str()).then_some("a well-known password"))?;
-                return Some(format!(
-                    "`{k}` falls back to `{default}` ({weak}) when `{var}` is unset"
-                ));
-            }
-            if v.is_empty() || v.contains('$') {
-                return None;
-            }
-            // A password written in the compose file is known to whoever reads the
-            // repository (shown redacted: it may be live).
-            Some(if GUESSABLE.contains(&v.to_ascii_lowercase().as_str()) {
-                format!("`{k}` is `{v}`, a password anyone can guess")
-            } else {
-                format!(
-                    "`{k}` is written in the compose file (`{}`): whoever reads the repository can log in",
-                    flightcheck_core::redact::preview(v)
-                )
-            })
-        })
-    };
+    let guessable = |keys: &[&str]| known_password(details, keys);
     match store {
         Store::Redis => {
             let bitnami = s.image.as_deref().is_some_and(|i| i.contains("bitnami"));
@@ -256,6 +275,43 @@ fn no_password(store: Store, s: &Service) -> Option<String> {
             .flatten()
             .is_some_and(|v| v.trim_matches(['"', '\'']) == "false")
             .then(|| "`xpack.security.enabled=false`: no authentication".into()),
+    }
+}
+
+/// A database admin UI whose login the compose file shows is missing or known: whoever
+/// reaches it works on the database with the UI's rights.
+fn open_admin_ui(s: &Service) -> Option<(&'static str, String)> {
+    let details = s.compose.as_ref()?;
+    let env = |key: &str| {
+        details
+            .environment
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref().unwrap_or("").trim_matches(['"', '\'']))
+    };
+    match image_name(s.image.as_deref()?).as_str() {
+        "mongo-express" => {
+            if env("ME_CONFIG_BASICAUTH").is_some_and(|v| v.eq_ignore_ascii_case("false")) {
+                return Some((
+                    "mongo-express",
+                    "`ME_CONFIG_BASICAUTH=false` turns its login off".into(),
+                ));
+            }
+            known_password(details, &["ME_CONFIG_BASICAUTH_PASSWORD"]).map(|w| ("mongo-express", w))
+        }
+        "redis-commander" => {
+            if env("HTTP_PASSWORD").is_none() && env("HTTP_PASSWORD_HASH").is_none() {
+                return Some((
+                    "Redis Commander",
+                    "no `HTTP_PASSWORD` is set, so it asks for no login".into(),
+                ));
+            }
+            known_password(details, &["HTTP_PASSWORD"]).map(|w| ("Redis Commander", w))
+        }
+        "pgadmin4" => {
+            known_password(details, &["PGADMIN_DEFAULT_PASSWORD"]).map(|w| ("pgAdmin", w))
+        }
+        _ => None,
     }
 }
 
@@ -348,6 +404,46 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 "From another machine, `nc -vz <server-ip> {}` is refused.",
                 store.port()
             )),
+        );
+    }
+    for s in compose_services(ctx) {
+        if dev_files.contains(s.file.as_str()) {
+            continue;
+        }
+        let Some((ui, why)) = open_admin_ui(s) else {
+            continue;
+        };
+        let Some(port) = s
+            .compose
+            .as_ref()
+            .and_then(|d| d.ports.iter().find(|p| p.is_public()))
+        else {
+            continue;
+        };
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "compose service `{}` publishes the database admin UI {ui} (`{}`) on every host interface, and {why}: whoever reaches it reads and changes the database",
+                s.name, port.raw
+            ),
+        )
+        .at(&s.file, Span::line(port.line))
+        .evidence(Evidence::at(&s.file, port.line, format!("- \"{}\"", port.raw), "published on 0.0.0.0"))
+        .evidence(Evidence::at(
+            &s.file,
+            s.line,
+            format!("{}: image {}", s.name, s.image.as_deref().unwrap_or("")),
+            "the admin UI",
+        ))
+        .key(format!("{} {}", s.file, s.name));
+        if backing_only.contains(s.file.as_str()) {
+            finding = finding.severity(Severity::Low);
+        }
+        out.push(
+            finding
+                .impact("Anyone on the internet who tries the known login gets the database: read every user's data, change it or drop it.")
+                .fix(format!("Remove the `ports:` entry of `{}` in production (reach it through an SSH tunnel), or bind it to loopback (`127.0.0.1:{}`) and set a strong password from a secret.", s.name, port.raw))
+                .verify("From another machine, the admin UI's port is refused."),
         );
     }
     out
