@@ -178,7 +178,6 @@ pub(crate) fn fill(ws: &mut Workspace) {
     ws.notes.extend(notes);
 }
 
-/// Compose files for development, tests or CI (by name), not what is deployed.
 /// An image reference without registry, tag or digest, lowercased:
 /// `docker.io/library/postgres:16@sha256:…` → `postgres`.
 pub fn image_name(image: &str) -> String {
@@ -190,6 +189,8 @@ pub fn image_name(image: &str) -> String {
     last.split([':', '@']).next().unwrap_or(&last).to_string()
 }
 
+/// Compose files for development, tests or CI, and old copies kept beside the real one
+/// (`docker-compose.legacy.yml`, `compose.old.yml`), by name: not what is deployed.
 pub fn is_dev_compose(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
     name.split(['.', '-', '_']).any(|t| {
@@ -209,6 +210,13 @@ pub fn is_dev_compose(rel: &str) -> bool {
                 | "example"
                 | "sample"
                 | "template"
+                | "legacy"
+                | "old"
+                | "bak"
+                | "backup"
+                | "archive"
+                | "archived"
+                | "deprecated"
         )
     })
 }

@@ -36,8 +36,9 @@ Replays each deployed Dockerfile stage by stage and reports the two mistakes tha
 It also reports a production compose service whose `build:` context folder, or the
 Dockerfile it names (`build.dockerfile`, else `Dockerfile`), does not exist in the
 repository (`build: .api/app` for `./api/app`): the build stops before any instruction.
-Contexts outside the repository, with `$` variables or URLs, and paths `.gitignore` hides
-are not judged; high, not blocker, when the service also names an `image:`, which compose
+Contexts outside the repository, with `$` variables or URLs, encrypted values, paths
+`.gitignore` hides and compose files named for development or kept as old copies
+(`docker-compose.dev.yml`, `docker-compose.legacy.yml`, `compose.old.yml`) are not judged; high, not blocker, when the service also names an `image:`, which compose
 pulls instead of building when a registry has it.
 
 Not judged: Dockerfiles named for development or tests (`Dockerfile.dev`), ones only a
@@ -121,7 +122,12 @@ fn missing_build_inputs(ctx: &ProjectContext) -> Vec<Finding> {
             .unwrap_or("Dockerfile");
         // A context outside the repository, or one .gitignore hides, may exist where the
         // image is built.
-        if context.starts_with("..") || context.starts_with('/') || ctx.ws.is_gitignored(&context) {
+        // Characters no folder name has: an encrypted value (`ENC[AES256_GCM,…]` from sops).
+        if context.starts_with("..")
+            || context.starts_with('/')
+            || context.contains(['[', ']', ',', '='])
+            || ctx.ws.is_gitignored(&context)
+        {
             continue;
         }
         let (missing, what) = if !ctx.ws.dir_exists(&context) {
