@@ -206,6 +206,10 @@ pub struct Route {
     /// (`app.router.add_post(path, handler.on_payment)` with `handler = WebhookHandler(…)`
     /// imported): the rule judges the route by that module's [`HandlerVerdict`].
     pub elsewhere: Option<HandlerRef>,
+    /// JS: the handler hands the request object itself to a call whose body is out of
+    /// sight (`await this.providers[name].handleWebhook(req)`, an imported
+    /// `handle(req, res)`): what verifies the sender is decided there, unseen.
+    pub delegated_to: Option<String>,
     pub span: Span,
     pub owner: Owner,
 }

@@ -1628,14 +1628,17 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         // A handler defined elsewhere is out of sight: `reads_body` stays false, so no rule
         // judges what it does with the request.
         let mut reads_body = false;
+        let mut delegated_to = None;
         let body = function_body(handler).or_else(|| match handler.without_parentheses() {
             Expression::Identifier(id) => self.functions.get(id.name.as_str()).copied(),
             _ => None,
         });
         if let Some(body) = body {
             let mut scan = VerifyScan::new(self.source, &self.functions);
+            scan.request_param = first_param_name(handler);
             scan.visit_function_body(body);
             reads_body = scan.reads_body;
+            delegated_to = scan.delegated_to.clone();
             if verification == Verification::None {
                 verification = scan.result();
             }
@@ -1654,6 +1657,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             reads_body,
             confirmed_by: Vec::new(),
             elsewhere: None,
+            delegated_to,
             span,
             owner: self.owner.clone(),
         });
@@ -1777,6 +1781,19 @@ fn function_body<'b, 'a>(expr: &'b Expression<'a>) -> Option<&'b FunctionBody<'a
     }
 }
 
+/// The name of an inline handler's first parameter (`req` of `async (req, res) => …`).
+fn first_param_name<'a>(expr: &Expression<'a>) -> Option<&'a str> {
+    let params = match expr.without_parentheses() {
+        Expression::FunctionExpression(f) => &f.params,
+        Expression::ArrowFunctionExpression(f) => &f.params,
+        _ => return None,
+    };
+    match &params.items.first()?.pattern {
+        BindingPattern::BindingIdentifier(id) => Some(id.name.as_str()),
+        _ => None,
+    }
+}
+
 /// Looks through a handler body for a signature/secret check and whether it only runs when
 /// a secret is configured.
 struct VerifyScan<'s, 'a> {
@@ -1790,6 +1807,11 @@ struct VerifyScan<'s, 'a> {
     verified: Option<String>,
     fail_open: Option<String>,
     reads_body: bool,
+    /// The handler's request parameter (`req` of `(req, res) => …`).
+    request_param: Option<&'a str>,
+    /// The first call that receives the request object itself and whose body this file
+    /// does not show.
+    delegated_to: Option<String>,
     /// Locals of the handler and what they were initialised from (`const SIGN = body.SIGN`,
     /// `const { SIGN } = req.body`): a test on a local reads what its initialiser reads.
     locals: HashMap<&'a str, &'a str>,
@@ -1805,6 +1827,8 @@ impl<'s, 'a> VerifyScan<'s, 'a> {
             verified: None,
             fail_open: None,
             reads_body: false,
+            request_param: None,
+            delegated_to: None,
             locals: HashMap::new(),
         }
     }
@@ -1988,6 +2012,20 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         let callee = self.text(it.callee.span());
         let last = callee.rsplit('.').next().unwrap_or(callee);
+        // `provider.handleWebhook(req, …)`: the whole request goes where this file cannot
+        // follow (a helper of this file is looked into below instead).
+        let local_helper = matches!(it.callee.without_parentheses(), Expression::Identifier(id)
+            if self.functions.contains_key(id.name.as_str()));
+        if self.delegated_to.is_none()
+            && !local_helper
+            && let Some(param) = self.request_param
+            && it.arguments.iter().any(|a| {
+                matches!(a.as_expression().map(Expression::without_parentheses),
+                    Some(Expression::Identifier(id)) if id.name.as_str() == param)
+            })
+        {
+            self.delegated_to = Some(callee.chars().take(80).collect());
+        }
         if matches!(
             last,
             "timingSafeEqual"
@@ -2634,6 +2672,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
         let mut scan = VerifyScan::new(self.source, &self.functions);
         scan.visit_function_body(body);
         let reads_body = scan.reads_body;
+        let delegated_to = scan.delegated_to.clone();
         let verification = scan.result();
         let span = self.span(span);
         self.route_receivers.push(String::new());
@@ -2646,6 +2685,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             reads_body,
             confirmed_by: Vec::new(),
             elsewhere: None,
+            delegated_to,
             span,
             owner: None,
         });

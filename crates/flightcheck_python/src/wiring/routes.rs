@@ -188,6 +188,7 @@ impl<'a> Walker<'_, '_, 'a> {
         for m in methods {
             self.out.routes.push(Route {
                 elsewhere: None,
+                delegated_to: None,
                 framework,
                 method: m.to_ascii_uppercase(),
                 path: path.clone(),

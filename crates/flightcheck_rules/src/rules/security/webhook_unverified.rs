@@ -46,7 +46,10 @@ call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: 
 no signature to send. A Python handler that only reads, logs and answers the request (it
 calls nothing but loggers, body readers, dict accessors, conversions and response
 constructors, and writes no shared state) acts on nothing a forged call could abuse: a
-stub waiting for its logic is not reported.
+stub waiting for its logic is not reported. A JS handler that shows no check but hands the
+request object itself to a call the scan cannot follow (`await
+this.providers[name].handleWebhook(req)`, an imported `handle(req, res)`) is medium: the
+check may happen there, so the finding asks to confirm it.
 
 ## Why it breaks production
 Anyone who finds the URL can post `{"status": "succeeded"}` and get goods, bookings or
@@ -336,6 +339,18 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             {
                 continue;
             }
+            // The request object goes whole to a call this file cannot follow (a provider
+            // object picked at run time, an imported handler): the check may happen there.
+            Verification::None if r.delegated_to.is_some() => (
+                format!(
+                    "{} {} shows no sender verification; it hands the request to `{}(…)`, which could not be followed",
+                    r.method,
+                    r.path,
+                    r.delegated_to.as_deref().unwrap_or("")
+                ),
+                "medium, not blocker: no signature or secret check in the handler or its middleware, but the request object goes whole to a call whose code could not be followed; confirm that it verifies the signature".to_string(),
+                Severity::Medium,
+            ),
             Verification::None => (
                 format!(
                     "{} {} acts on the request without verifying the sender",
