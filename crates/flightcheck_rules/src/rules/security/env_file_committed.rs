@@ -28,7 +28,10 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   provider credential (Telegram, Discord, Stripe, Slack, GitHub, OpenAI-style, Supabase
   service-role, PEM key, database URL with a password on a real host), or a random-looking
   value (12+ characters, letters and digits, enough entropy) of a secret-named key
-  (`*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWORD*`...). Development files (`.env.test`,
+  (`*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWORD*`...). A random value of a variable that a
+  bundler compiles into browser code (`VITE_`, `NEXT_PUBLIC_`, `REACT_APP_`, `EXPO_PUBLIC_`,
+  `NUXT_PUBLIC_`, `GATSBY_`, `PUBLIC_`) is low: every visitor downloads it anyway (a
+  provider's secret format under such a name keeps its severity). Development files (`.env.test`,
   `.env.local`) count only for live provider credentials. Env files committed inside a
   folder the scan otherwise skips (a committed `venv/.env`, `node_modules/.env`) count too:
   they are in every clone.
@@ -122,9 +125,36 @@ fn judge(key: &str, look: &ValueLook, role: EnvRole) -> Option<(Severity, String
         return Some((p.severity, p.label.clone()));
     }
     if look.random && !dev && (is_secret_key(key) || secret_name(key)) {
+        // `VITE_MAPS_KEY`: bundlers compile these into the code every visitor downloads, so
+        // the value is public by design (a browser key restricted by referrer). A provider's
+        // secret format under such a name is judged above: the bundle leaks it too.
+        if let Some(prefix) = browser_bundled(key) {
+            return Some((
+                Severity::Low,
+                format!(
+                    "value of a `{prefix}` variable, which the build puts into the browser bundle anyway"
+                ),
+            ));
+        }
         return Some((Severity::Blocker, "secret value".to_string()));
     }
     None
+}
+
+/// The prefix that makes a bundler (Vite, Next.js, Create React App, Expo, Nuxt, Gatsby,
+/// SvelteKit) expose a variable to browser code.
+fn browser_bundled(key: &str) -> Option<&'static str> {
+    [
+        "VITE_",
+        "NEXT_PUBLIC_",
+        "REACT_APP_",
+        "EXPO_PUBLIC_",
+        "NUXT_PUBLIC_",
+        "GATSBY_",
+        "PUBLIC_",
+    ]
+    .into_iter()
+    .find(|p| key.starts_with(p))
 }
 
 fn file_name(rel: &str) -> &str {
