@@ -27,7 +27,9 @@ folder where the final image installs Node dependencies (`npm ci`, `npm install`
 host folder (`.:/app`, `./bot:/usr/src/app`) on that folder or above it, with no volume
 that keeps `node_modules` (`/app/node_modules`, `node_modules:/app/node_modules`).
 
-Not flagged: compose files for development or tests by name (`docker-compose.dev.yml`,
+Not flagged: services that run nothing of the project (no `CMD`/`ENTRYPOINT` in the
+Dockerfile and no `command:`: the container runs the base image's default, a build step);
+compose files for development or tests by name (`docker-compose.dev.yml`,
 `*.override.yml`); Dockerfiles named for development; a mount with a volume that keeps
 `node_modules`; mounts below the app folder (`./data:/app/data`); named volumes; Python
 images (pip installs into site-packages, outside the mounted folder).
@@ -158,6 +160,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         else {
             continue;
         };
+        // No `CMD`/`ENTRYPOINT` in the Dockerfile and no `command:`: the container runs the
+        // base image's default (`node` with no script exits at once), a build step whose
+        // output something else serves, so what the mount hides is never loaded.
+        let runs_something =
+            s.command.is_some() || ctx.ws.launches.iter().any(|l| l.file == d.file);
+        if !runs_something {
+            continue;
+        }
         let Some((app_dir, install_line, install)) = node_install_dir(d) else {
             continue;
         };

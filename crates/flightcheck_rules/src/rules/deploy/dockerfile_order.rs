@@ -41,7 +41,8 @@ Contexts outside the repository, with `$` variables or URLs, encrypted values, p
 (`docker-compose.dev.yml`, `docker-compose.legacy.yml`, `compose.old.yml`) are not judged; high, not blocker, when the service also names an `image:`, which compose
 pulls instead of building when a registry has it.
 
-Not judged: Dockerfiles named for development or tests (`Dockerfile.dev`), ones only a
+Not judged: a Dockerfile below the root that the project's compose files do not build
+while they build others, and that no CI step names (nothing deploys it); Dockerfiles named for development or tests (`Dockerfile.dev`), ones only a
 development compose file builds, `.devcontainer/`, archived, example, test and fixture
 folders (`examples/demo/Dockerfile` builds nothing that is deployed); paths with `$`
 variables or wildcards; paths `.gitignore` hides (they may exist on the machine that
@@ -391,9 +392,28 @@ fn makes_unknown_files(command: &str) -> bool {
     .any(|w| command.contains(w))
 }
 
+/// A Dockerfile below the root that the project's compose stack does not build, while it
+/// builds others, and that no CI step names (`docker build -f nginx/Dockerfile nginx`):
+/// nothing deploys it (the stack runs `image: nginx` with mounted config instead).
+fn outside_the_stack(ctx: &ProjectContext, d: &Dockerfile) -> bool {
+    let dir = parent(&d.file);
+    if dir.is_empty() || dir == "." {
+        return false;
+    }
+    let stack_builds = ctx
+        .services()
+        .any(|s| s.kind == ServiceKind::Compose && s.build && !is_dev_compose(&s.file));
+    stack_builds
+        && !ctx
+            .ws
+            .ci_steps
+            .iter()
+            .any(|c| c.command.contains(d.file.as_str()) || c.command.contains(dir))
+}
+
 fn check_dockerfile(ctx: &ProjectContext, d: &Dockerfile) -> Vec<Problem> {
     let (contexts, dev_only) = compose_contexts(ctx, &d.file);
-    if dev_only {
+    if dev_only || (contexts.is_empty() && outside_the_stack(ctx, d)) {
         return Vec::new();
     }
     let known_context = !contexts.is_empty();
