@@ -49,7 +49,9 @@ constructors, and writes no shared state) acts on nothing a forged call could ab
 stub waiting for its logic is not reported. A JS handler that shows no check but hands the
 request object itself to a call the scan cannot follow (`await
 this.providers[name].handleWebhook(req)`, an imported `handle(req, res)`) is medium: the
-check may happen there, so the finding asks to confirm it.
+check may happen there, so the finding asks to confirm it. `stripe.Event.construct_from`
+builds an event from the body and verifies nothing (Stripe's check is
+`stripe.Webhook.construct_event`), even inside `try`/`except SignatureVerificationError`.
 
 ## Why it breaks production
 Anyone who finds the URL can post `{"status": "succeeded"}` and get goods, bookings or
@@ -235,6 +237,15 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
         PAYMENT_SDKS.contains(&root)
     };
     callees.iter().find_map(|callee| {
+        // `stripe.Event.construct_from(payload, …)` builds an object from the body the
+        // request carries; it asks the provider nothing and checks no signature.
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        if matches!(
+            last,
+            "construct_from" | "construct" | "parse_obj" | "model_validate" | "from_dict"
+        ) {
+            return None;
+        }
         let root = callee.split('.').next().unwrap_or(callee);
         let import = facts.imports.iter().find(|i| {
             i.names.iter().any(|n| n == root)
