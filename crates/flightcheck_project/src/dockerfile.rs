@@ -212,14 +212,20 @@ pub fn built_by<'w>(
     dockerfiles: &'w [Dockerfile],
     s: &crate::services::Service,
 ) -> Option<&'w Dockerfile> {
+    let path = compose_dockerfile(s)?;
+    dockerfiles.iter().find(|d| d.file == path)
+}
+
+/// The path of the Dockerfile a compose service builds (`build.dockerfile`, else
+/// `Dockerfile`, in its context), whether or not the repository has it.
+pub fn compose_dockerfile(s: &crate::services::Service) -> Option<String> {
     let context = compose_context(s)?;
     let named = s
         .compose
         .as_ref()
         .and_then(|c| c.dockerfile.as_deref())
         .unwrap_or("Dockerfile");
-    let path = join_path(&context, named)?;
-    dockerfiles.iter().find(|d| d.file == path)
+    join_path(&context, named)
 }
 
 /// Whether a Dockerfile is named for development or tests (`Dockerfile.dev`,

@@ -7,8 +7,8 @@ use flightcheck_core::{
 };
 use flightcheck_project::commands::split_commands;
 use flightcheck_project::dockerfile::{
-    Dockerfile, Stage, Step, compose_context, is_dev_dockerfile, join_path as join,
-    parent_dir as parent,
+    Dockerfile, Stage, Step, compose_context, compose_dockerfile, is_dev_dockerfile,
+    join_path as join, parent_dir as parent,
 };
 use flightcheck_project::services::{ServiceKind, image_name, is_dev_compose};
 use std::collections::HashMap;
@@ -116,11 +116,6 @@ fn missing_build_inputs(ctx: &ProjectContext) -> Vec<Finding> {
         let Some(context) = compose_context(s) else {
             continue;
         };
-        let named = s
-            .compose
-            .as_ref()
-            .and_then(|c| c.dockerfile.as_deref())
-            .unwrap_or("Dockerfile");
         // A context outside the repository, or one .gitignore hides, may exist where the
         // image is built.
         // Characters no folder name has: an encrypted value (`ENC[AES256_GCM,…]` from sops).
@@ -134,7 +129,7 @@ fn missing_build_inputs(ctx: &ProjectContext) -> Vec<Finding> {
         let (missing, what) = if !ctx.ws.dir_exists(&context) {
             (context.clone(), format!("the build context `{context}`"))
         } else {
-            let Some(path) = join(&context, named).filter(|_| !named.contains('$')) else {
+            let Some(path) = compose_dockerfile(s).filter(|p| !p.contains('$')) else {
                 continue;
             };
             if ctx.ws.path_exists(&path) || ctx.ws.is_gitignored(&path) {
@@ -307,12 +302,7 @@ fn compose_contexts(ctx: &ProjectContext, dockerfile: &str) -> (Vec<String>, boo
         let Some(context) = compose_context(s) else {
             continue;
         };
-        let named = s
-            .compose
-            .as_ref()
-            .and_then(|c| c.dockerfile.as_deref())
-            .unwrap_or("Dockerfile");
-        if join(&context, named).as_deref() != Some(dockerfile) {
+        if compose_dockerfile(s).as_deref() != Some(dockerfile) {
             continue;
         }
         if is_dev_compose(&s.file) {

@@ -12,7 +12,6 @@ use oxc_ast::ast::{Argument, Expression};
 use oxc_ast::{AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::GetSpan;
-use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, NodeKind, Stmt};
 use ruff_text_size::Ranged;
 
@@ -291,10 +290,7 @@ impl PyFileRule for CodeInjectionPy {
         let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
             return;
         };
-        let mut body = BodyScan::default();
-        for stmt in &func.body {
-            body.visit_stmt(stmt);
-        }
+        let body = BodyScan::of(func);
         let mut found = Vec::new();
         {
             let tracer = PyTracer::new(func, &body.assigned, ctx);

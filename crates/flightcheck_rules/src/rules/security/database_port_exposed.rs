@@ -7,7 +7,7 @@ use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
 use flightcheck_project::services::{
-    ComposeDetails, Service, ServiceKind, image_name, is_dev_compose,
+    ComposeDetails, PublishedPort, Service, ServiceKind, image_name, is_dev_compose,
 };
 use std::collections::HashSet;
 
@@ -315,6 +315,26 @@ fn open_admin_ui(s: &Service) -> Option<(&'static str, String)> {
     }
 }
 
+/// Locates `finding` at the published port of `s`, with the port and the service (`what`
+/// it is) as evidence.
+fn published(finding: Finding, s: &Service, port: &PublishedPort, what: &str) -> Finding {
+    finding
+        .at(&s.file, Span::line(port.line))
+        .evidence(Evidence::at(
+            &s.file,
+            port.line,
+            format!("- \"{}\"", port.raw),
+            "published on 0.0.0.0",
+        ))
+        .evidence(Evidence::at(
+            &s.file,
+            s.line,
+            format!("{}: image {}", s.name, s.image.as_deref().unwrap_or("")),
+            what,
+        ))
+        .key(format!("{} {}", s.file, s.name))
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     // A file whose application services are set up for development runs on a developer's
     // machine: every service in it is development.
@@ -361,28 +381,21 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         };
         let backing = backing_only.contains(s.file.as_str());
-        let mut finding = Finding::new(
-                &META,
-                format!(
-                    "compose service `{}` publishes {} (`{}`) on every host interface, and {why}",
-                    s.name,
-                    store.name(),
-                    port.raw
-                ),
-            )
-            .at(&s.file, Span::line(port.line))
-            .evidence(Evidence::at(&s.file, port.line, format!("- \"{}\"", port.raw), "published on 0.0.0.0"))
-            .evidence(Evidence::at(
-                &s.file,
-                s.line,
-                format!("{}: image {}", s.name, s.image.as_deref().unwrap_or("")),
-                "the database service",
-            ))
-            .evidence(Evidence::searched(format!(
+        let finding = Finding::new(
+            &META,
+            format!(
+                "compose service `{}` publishes {} (`{}`) on every host interface, and {why}",
+                s.name,
+                store.name(),
+                port.raw
+            ),
+        );
+        let mut finding = published(finding, s, port, "the database service").evidence(
+            Evidence::searched(format!(
                 "searched the `{}` service for a password (`environment:`, its command, mounted config): {why}",
                 s.name
-            )))
-            .key(format!("{} {}", s.file, s.name));
+            )),
+        );
         if backing {
             finding = finding.severity(Severity::Low).evidence(Evidence::searched(format!(
                 "low, not high: every service of `{}` is a database or cache image and none runs the project's code, so the file reads as a local stack of backing services; it matters only if it is also started on a server",
@@ -420,22 +433,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         else {
             continue;
         };
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             &META,
             format!(
                 "compose service `{}` publishes the database admin UI {ui} (`{}`) on every host interface, and {why}: whoever reaches it reads and changes the database",
                 s.name, port.raw
             ),
-        )
-        .at(&s.file, Span::line(port.line))
-        .evidence(Evidence::at(&s.file, port.line, format!("- \"{}\"", port.raw), "published on 0.0.0.0"))
-        .evidence(Evidence::at(
-            &s.file,
-            s.line,
-            format!("{}: image {}", s.name, s.image.as_deref().unwrap_or("")),
-            "the admin UI",
-        ))
-        .key(format!("{} {}", s.file, s.name));
+        );
+        let mut finding = published(finding, s, port, "the admin UI");
         if backing_only.contains(s.file.as_str()) {
             finding = finding.severity(Severity::Low);
         }

@@ -11,7 +11,6 @@ use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
 use oxc_ast::ast::{Argument, CallExpression, Expression, ObjectPropertyKind};
 use oxc_ast::{AstKind, AstType};
 use oxc_semantic::AstNode;
-use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, NodeKind, Stmt};
 use ruff_text_size::Ranged;
 
@@ -379,10 +378,7 @@ impl PyFileRule for InputPy {
         let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
             return;
         };
-        let mut body = BodyScan::default();
-        for stmt in &func.body {
-            body.visit_stmt(stmt);
-        }
+        let body = BodyScan::of(func);
         let mut found = Vec::new();
         {
             let tracer = PyTracer::new(func, &body.assigned, ctx);

@@ -10,7 +10,6 @@ use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
 use oxc_ast::ast::{Argument, BinaryOperator, CallExpression, Expression};
 use oxc_ast::{AstKind, AstType};
 use oxc_semantic::AstNode;
-use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, NodeKind, Stmt};
 use ruff_text_size::Ranged;
 
@@ -322,10 +321,7 @@ impl PyFileRule for SsrfPy {
         let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
             return;
         };
-        let mut body = BodyScan::default();
-        for stmt in &func.body {
-            body.visit_stmt(stmt);
-        }
+        let body = BodyScan::of(func);
         let mut found = Vec::new();
         {
             let tracer = PyTracer::new(func, &body.assigned, ctx);

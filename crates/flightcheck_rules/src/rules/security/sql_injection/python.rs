@@ -28,10 +28,7 @@ impl PyFileRule for SqlInjectionPy {
         let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
             return;
         };
-        let mut body = BodyScan::default();
-        for stmt in &func.body {
-            body.visit_stmt(stmt);
-        }
+        let body = BodyScan::of(func);
         if body.sinks.is_empty() {
             return;
         }
@@ -65,6 +62,18 @@ pub(in crate::rules::security) struct BodyScan<'a> {
     sinks: Vec<(&'a ast::ExprCall, String)>,
     /// Every call in the body (for `security/input-unvalidated`).
     pub calls: Vec<&'a ast::ExprCall>,
+}
+
+impl<'a> BodyScan<'a> {
+    /// The assignments and calls of `func`'s own body (nested functions and classes are
+    /// their own scans).
+    pub(in crate::rules::security) fn of(func: &'a ast::StmtFunctionDef) -> Self {
+        let mut body = Self::default();
+        for stmt in &func.body {
+            body.visit_stmt(stmt);
+        }
+        body
+    }
 }
 
 impl<'a> Visitor<'a> for BodyScan<'a> {
