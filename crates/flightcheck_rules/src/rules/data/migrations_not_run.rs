@@ -51,8 +51,10 @@ README gives as a step in a shell code block (`npx prisma migrate deploy`), when
 no deploy definition at all (a package `start` script is not one: a Next.js app on Vercel
 has no deploy file to add a step to), when its own code holds a runner someone starts by
 hand, when the app creates its tables itself (`create_all`: fresh databases work, existing
-ones miss the changes), and for Supabase, whose GitHub integration can apply migrations from
-outside the repository.
+ones miss the changes), for Supabase, whose GitHub integration can apply migrations from
+outside the repository, and for Python migrations (alembic, Flask-Migrate, Django, aerich)
+when no file the service runs queries a table or defines an ORM model: no request can fail
+on a missing table yet.
 
 ## Flagged
 ```json
@@ -317,6 +319,23 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 ),
             ));
         }
+        // Python: no code the service runs touches a table (no SQL text, no ORM model in a
+        // running file), so no request can fail on a missing one; the migrations only matter
+        // once that code is wired in.
+        if finding.severity > Severity::Medium
+            && matches!(
+                set.tool,
+                MigrationTool::Alembic
+                    | MigrationTool::FlaskMigrate
+                    | MigrationTool::Django
+                    | MigrationTool::Aerich
+            )
+            && !running_code_uses_tables(ctx)
+        {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
+                "medium, not high: no file the service runs queries a table or defines an ORM model (searched the reachable service code for SQL text and SQLAlchemy, Django and tortoise models), so no request can fail on a missing table yet",
+            ));
+        }
         // Deploys an operator runs (docker compose up, PM2, a VM) can include the migrate
         // step by hand; a platform that deploys on every push (Railway, Render, Heroku, Fly,
         // a CI deploy job) never will.
@@ -346,6 +365,22 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Whether a reachable file the service runs (not a script or test) queries a table or
+/// defines an ORM model.
+fn running_code_uses_tables(ctx: &ProjectContext) -> bool {
+    ctx.reachable_sources()
+        .filter(|&i| {
+            matches!(
+                ctx.files[i].role,
+                flightcheck_core::Role::Service | flightcheck_core::Role::PossiblyRunning
+            )
+        })
+        .any(|i| {
+            ctx.facts(i)
+                .is_some_and(|f| !f.wiring.table_queries.is_empty())
+        })
 }
 
 /// A source file outside the migrations folder that names it in a string literal
