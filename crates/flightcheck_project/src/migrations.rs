@@ -676,12 +676,18 @@ fn detect_words(words: &[String], depth: u32) -> Option<(MigrationTool, Option<S
             }
         }
         "node" | "ts-node" | "tsx" => {
-            // `ts-node ./node_modules/typeorm/cli.js migration:run`
+            // `ts-node ./node_modules/typeorm/cli.js migration:run`, `node
+            // node_modules/prisma/build/index.js migrate deploy`: a CLI run by its path.
             if args.iter().any(|a| a.contains("typeorm")) && has_word(args, "migration:run") {
-                found(MigrationTool::TypeOrm)
-            } else {
-                None
+                return found(MigrationTool::TypeOrm);
             }
+            let p = args
+                .iter()
+                .position(|a| a.contains("node_modules/prisma/"))?;
+            let words: Vec<String> = std::iter::once("prisma".to_string())
+                .chain(args[p + 1..].iter().cloned())
+                .collect();
+            detect_words(&words, depth + 1)
         }
         "node-pg-migrate" => {
             let pos = positional(args);

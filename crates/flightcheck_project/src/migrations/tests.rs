@@ -975,3 +975,21 @@ fn arguments_after_double_dash_reach_the_script() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn cli_run_by_its_path_in_node_modules() {
+    assert_eq!(
+        migration_tool_in("node node_modules/prisma/build/index.js migrate deploy"),
+        Some(Prisma)
+    );
+    assert_eq!(
+        migration_tool_in("node node_modules/prisma/build/index.js generate"),
+        None
+    );
+    assert_eq!(
+        migration_tool_in(
+            "ts-node -r tsconfig-paths/register ./node_modules/typeorm/cli.js migration:run"
+        ),
+        Some(TypeOrm)
+    );
+}
