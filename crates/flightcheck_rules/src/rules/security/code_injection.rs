@@ -3,7 +3,7 @@
 
 use super::sql_injection::Taint;
 use super::sql_injection::js::Tracer as JsTracer;
-use super::sql_injection::python::{BodyScan, Tracer as PyTracer};
+use super::sql_injection::python::{BodyScan, Tracer as PyTracer, traced_sinks};
 use crate::registry::{FileTexts, Rule, has_sources};
 use flightcheck_core::{Category, FixKind, RuleMeta, Severity, WhenUnreachable};
 use flightcheck_js::{JsFileRule, JsRuleContext};
@@ -12,8 +12,7 @@ use oxc_ast::ast::{Argument, Expression};
 use oxc_ast::{AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::GetSpan;
-use ruff_python_ast::{self as ast, Expr, NodeKind, Stmt};
-use ruff_text_size::Ranged;
+use ruff_python_ast::{self as ast, Expr, NodeKind};
 
 pub static META: RuleMeta = RuleMeta {
     id: "security/code-injection",
@@ -186,9 +185,13 @@ impl JsFileRule for CodeInjectionJs {
     }
 }
 
-/// Calls that turn their argument into plain data, never into code.
+/// Calls that turn their argument into plain data or a quoted literal, never into code.
 const PARSERS: &[&str] = &[
     "JSON.parse",
+    "JSON.stringify",
+    "encodeURIComponent",
+    "json.dumps",
+    "repr",
     "Number",
     "parseInt",
     "parseFloat",
@@ -287,30 +290,14 @@ impl PyFileRule for CodeInjectionPy {
     }
 
     fn check(&self, node: PyNode<'_>, ctx: &mut PyRuleContext<'_>) {
-        let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
-            return;
-        };
-        let body = BodyScan::of(func);
-        let mut found = Vec::new();
-        {
-            let tracer = PyTracer::new(func, &body.assigned, ctx);
-            for call in &body.calls {
-                let Some((name, code)) = py_sink(call, ctx) else {
-                    continue;
-                };
-                match tracer.value(code, 0) {
-                    Taint::Request(what) => {
-                        found.push((call.range(), name, what, Severity::Blocker))
-                    }
-                    _ => {
-                        if let Some(what) = py_through_helper(&tracer, code, &body, ctx) {
-                            found.push((call.range(), name, what, Severity::High));
-                        }
-                    }
-                }
+        let read: &PyRuleContext = ctx;
+        let found = traced_sinks(node, read, py_sink, |tracer, code, body| {
+            match tracer.value(code, 0) {
+                Taint::Request(what) => Some((what, Severity::Blocker)),
+                _ => py_through_helper(tracer, code, body, read).map(|what| (what, Severity::High)),
             }
-        }
-        for (range, name, what, severity) in found {
+        });
+        for (range, name, (what, severity)) in found {
             // `from simpleeval import eval`: an imported name, not the builtin.
             if ctx
                 .imported_as(&name)

@@ -2,7 +2,7 @@
 
 use super::sql_injection::Taint;
 use super::sql_injection::js::Tracer as JsTracer;
-use super::sql_injection::python::{BodyScan, Tracer as PyTracer};
+use super::sql_injection::python::{BodyScan, Tracer as PyTracer, traced_sinks};
 use crate::registry::{FileTexts, Rule, has_sources};
 use flightcheck_core::{Category, FixKind, RuleMeta, Severity, WhenUnreachable};
 use flightcheck_js::{JsFileRule, JsRuleContext};
@@ -10,8 +10,7 @@ use flightcheck_python::{PyFileRule, PyNode, PyRuleContext};
 use oxc_ast::ast::{Argument, BinaryOperator, CallExpression, Expression};
 use oxc_ast::{AstKind, AstType};
 use oxc_semantic::AstNode;
-use ruff_python_ast::{self as ast, Expr, NodeKind, Stmt};
-use ruff_text_size::Ranged;
+use ruff_python_ast::{self as ast, Expr, NodeKind};
 
 pub static META: RuleMeta = RuleMeta {
     id: "security/ssrf",
@@ -318,25 +317,12 @@ impl PyFileRule for SsrfPy {
     }
 
     fn check(&self, node: PyNode<'_>, ctx: &mut PyRuleContext<'_>) {
-        let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
-            return;
-        };
-        let body = BodyScan::of(func);
-        let mut found = Vec::new();
-        {
-            let tracer = PyTracer::new(func, &body.assigned, ctx);
-            for call in &body.calls {
-                let Some((name, url)) = py_outbound(call, ctx) else {
-                    continue;
-                };
-                let Taint::Request(what) = tracer.value(url, 0) else {
-                    continue;
-                };
-                if py_host_open(&tracer, url, &body, 0) {
-                    found.push((call.range(), name, what));
-                }
-            }
-        }
+        let found = traced_sinks(node, ctx, py_outbound, |tracer, url, body| {
+            let Taint::Request(what) = tracer.value(url, 0) else {
+                return None;
+            };
+            py_host_open(tracer, url, body, 0).then_some(what)
+        });
         if found.is_empty() || checks_urls(ctx.source) {
             return;
         }

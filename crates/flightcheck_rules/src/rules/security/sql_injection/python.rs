@@ -175,6 +175,32 @@ pub(in crate::rules::security) struct Tracer<'a, 'c, 's> {
     ctx: &'c PyRuleContext<'s>,
 }
 
+/// The sink calls of the Python function `node` (the calls `sink` picks, with the value it
+/// names), each judged by `judge` with the function's tracer: the shared walk of the Python
+/// taint rules. Owned results, so the caller can report through `ctx` afterwards.
+pub(in crate::rules::security) fn traced_sinks<'a, S, T>(
+    node: PyNode<'a>,
+    ctx: &PyRuleContext<'_>,
+    sink: impl Fn(&'a ast::ExprCall, &PyRuleContext) -> Option<(S, &'a Expr)>,
+    judge: impl Fn(&Tracer<'a, '_, '_>, &'a Expr, &BodyScan<'a>) -> Option<T>,
+) -> Vec<(ruff_text_size::TextRange, S, T)> {
+    let PyNode::Stmt(Stmt::FunctionDef(func)) = node else {
+        return Vec::new();
+    };
+    let body = BodyScan::of(func);
+    let tracer = Tracer::new(func, &body.assigned, ctx);
+    let mut found = Vec::new();
+    for call in &body.calls {
+        let Some((name, value)) = sink(call, ctx) else {
+            continue;
+        };
+        if let Some(verdict) = judge(&tracer, value, &body) {
+            found.push((call.range(), name, verdict));
+        }
+    }
+    found
+}
+
 impl<'a, 'c, 's> Tracer<'a, 'c, 's> {
     pub(in crate::rules::security) fn new(
         func: &'a ast::StmtFunctionDef,
