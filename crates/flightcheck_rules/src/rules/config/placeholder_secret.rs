@@ -51,7 +51,7 @@ the service, though compose or a library may read it), and for credentials a pro
 but the deploy still does not work, and for secrets whose name says neither. A code
 fallback for a database password (`password: process.env.POSTGRES_PASSWORD ||
 'default_password'`) is `medium` unless a deploy file provisions the database with that same
-value (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-default_password}`): the service presents
+value in a compose service's environment (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-default_password}`): the service presents
 the password, and a database set up with another one refuses it. A plain `.env`
 with such a placeholder is a template in disguise and is not reported. A web session's signing secret written in the code
 (`cookieSession({ keys: ['x'] })`: high, the cookie is the whole session;
@@ -373,7 +373,7 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
         // the placeholder, and only a database provisioned with that same value accepts it.
         let presented = kind == SecretKind::Own
             && is_service_password(&name)
-            && !ctx.project.deploy_words.contains(default.trim());
+            && !database_provisioned_with(ctx, default.trim());
         let consequence = match kind {
             SecretKind::Own if presented => {
                 "when the variable is unset the service logs in to its database with a password anyone can read in the source, which only a database set up with that value accepts"
@@ -417,6 +417,26 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
         }
         out.push(texts(finding, &name, kind));
     }
+}
+
+/// Whether a compose service of the repository creates its database with `value` as a
+/// password: `POSTGRES_PASSWORD: value`, or `${POSTGRES_PASSWORD:-value}` when unset.
+fn database_provisioned_with(ctx: &ProjectContext, value: &str) -> bool {
+    ctx.ws
+        .services
+        .iter()
+        .filter_map(|s| s.compose.as_ref())
+        .flat_map(|c| c.environment.iter())
+        .filter(|(k, _)| is_service_password(k))
+        .filter_map(|(_, v)| v.as_deref())
+        .map(|v| v.trim().trim_matches(['"', '\'']))
+        .any(|v| {
+            v == value
+                || v.strip_prefix("${")
+                    .and_then(|r| r.strip_suffix('}'))
+                    .and_then(|r| r.split_once(":-").or_else(|| r.split_once('-')))
+                    .is_some_and(|(_, d)| d == value)
+        })
 }
 
 fn texts(finding: Finding, key: &str, kind: SecretKind) -> Finding {
