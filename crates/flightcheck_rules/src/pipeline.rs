@@ -1142,6 +1142,22 @@ fn reachability_warnings(
             "reachability fell back: {reason}; findings in files no entry point reaches are at most medium"
         ));
     }
+    if let Some((unreachable, code)) = mostly_unreachable(sources, ws, files) {
+        out.push(format!(
+            "{unreachable} of {code} source files are unreachable from the entry points found, so the rules skip most of the code; declare the real entry points in flightcheck.toml (`entry-points`) if this is wrong"
+        ));
+    }
+    out
+}
+
+/// `(unreachable, source files)` when most non-test source files of a project (4 or more)
+/// are unreachable from its entry points: the reachability found is too thin to prove that
+/// something is absent from the running code.
+pub(crate) fn mostly_unreachable(
+    sources: &[usize],
+    ws: &Workspace,
+    files: &[FileState],
+) -> Option<(usize, usize)> {
     let code: Vec<usize> = sources
         .iter()
         .copied()
@@ -1151,13 +1167,7 @@ fn reachability_warnings(
         .iter()
         .filter(|&&i| files[i].role == Role::Unreachable)
         .count();
-    if code.len() >= 4 && unreachable * 2 > code.len() {
-        out.push(format!(
-            "{unreachable} of {} source files are unreachable from the entry points found, so the rules skip most of the code; declare the real entry points in flightcheck.toml (`entry-points`) if this is wrong",
-            code.len()
-        ));
-    }
-    out
+    (code.len() >= 4 && unreachable * 2 > code.len()).then_some((unreachable, code.len()))
 }
 
 /// One line of context before the finding and up to three of the finding itself.

@@ -54,7 +54,8 @@ hand, when the app creates its tables itself (`create_all`: fresh databases work
 ones miss the changes), for Supabase, whose GitHub integration can apply migrations from
 outside the repository, and for Python migrations (alembic, Flask-Migrate, Django, aerich)
 when no file the service runs queries a table or defines an ORM model: no request can fail
-on a missing table yet.
+on a missing table yet (not when most of the project's files are unreachable from the entry
+points found, which cannot prove that absence).
 
 ## Flagged
 ```json
@@ -331,6 +332,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     | MigrationTool::Aerich
             )
             && !running_code_uses_tables(ctx)
+            // Thin reachability (most files unreachable) cannot show that nothing running
+            // touches the database.
+            && !thin_reachability(ctx)
         {
             finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
                 "medium, not high: no file the service runs queries a table or defines an ORM model (searched the reachable service code for SQL text and SQLAlchemy, Django and tortoise models), so no request can fail on a missing table yet",
@@ -365,6 +369,31 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Whether most of the project's code (not its migrations, which nothing imports by design)
+/// is unreachable from the entry points found: too thin to show that nothing running uses
+/// the database.
+fn thin_reachability(ctx: &ProjectContext) -> bool {
+    let migration_files: std::collections::HashSet<usize> = ctx
+        .ws
+        .migration_sets
+        .iter()
+        .filter(|s| s.project == ctx.index)
+        .flat_map(|s| s.files.iter().copied())
+        .collect();
+    let code: Vec<usize> = ctx
+        .sources
+        .iter()
+        .copied()
+        .filter(|i| !migration_files.contains(i))
+        .filter(|&i| {
+            let rel = &ctx.ws.files[i].rel;
+            // alembic's `env.py` runs only under the alembic command.
+            !(rel.ends_with("/env.py") || rel == "env.py")
+        })
+        .collect();
+    crate::pipeline::mostly_unreachable(&code, ctx.ws, ctx.files).is_some()
 }
 
 /// Whether a reachable file the service runs (not a script or test) queries a table or
