@@ -299,20 +299,26 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
         }
     }
 
-    /// Whether the handler's body is a `try` whose `catch` neither rethrows nor awaits: in
-    /// an async function anything thrown outside it, awaited or not, is a rejection.
+    /// Whether the handler's work sits in a `try` whose `catch` neither rethrows nor
+    /// awaits. Statements outside it may only be ones that neither await nor throw
+    /// (`const { code } = req.query; if (!code) return res.redirect('/')`): in an async
+    /// function what is awaited or thrown outside the `try` is a rejection.
     fn catches_awaits(&self, statements: &[Statement]) -> bool {
-        !statements.is_empty()
-            && statements.iter().all(|st| match st {
-                Statement::TryStatement(t) => t.handler.as_ref().is_some_and(|h| {
+        let mut tries = 0;
+        let all = statements.iter().all(|st| match st {
+            Statement::TryStatement(t) => {
+                tries += 1;
+                t.handler.as_ref().is_some_and(|h| {
                     let catch = self
                         .source
                         .get(h.body.span.start as usize..h.body.span.end as usize)
                         .unwrap_or("");
                     !catch.contains("throw") && !catch.contains("await")
-                }),
-                _ => false,
-            })
+                })
+            }
+            other => !awaits_or_throws(other),
+        });
+        all && tries > 0
     }
 
     fn call(&mut self, call: &CallExpression) {
@@ -1276,4 +1282,27 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
     });
     facts.resilience = w.out;
     facts.async_calls = w.async_calls.out;
+}
+
+/// Whether a statement awaits or throws, outside the functions it defines.
+fn awaits_or_throws(statement: &Statement) -> bool {
+    #[derive(Default)]
+    struct Finds(bool);
+    impl<'a> Visit<'a> for Finds {
+        fn visit_await_expression(&mut self, _: &AwaitExpression<'a>) {
+            self.0 = true;
+        }
+        fn visit_throw_statement(&mut self, _: &ThrowStatement<'a>) {
+            self.0 = true;
+        }
+        fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+            self.0 |= it.r#await;
+            walk::walk_for_of_statement(self, it);
+        }
+        fn visit_function(&mut self, _: &Function<'a>, _: ScopeFlags) {}
+        fn visit_arrow_function_expression(&mut self, _: &ArrowFunctionExpression<'a>) {}
+    }
+    let mut finds = Finds::default();
+    finds.visit_statement(statement);
+    finds.0
 }

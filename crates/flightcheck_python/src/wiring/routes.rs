@@ -406,21 +406,49 @@ fn acts(def: &ast::StmtFunctionDef) -> bool {
         "jsonify",
         "json_response",
     ];
+    /// Names the handler reads.
+    struct Loads<'a>(HashSet<&'a str>);
+    impl<'a> Visitor<'a> for Loads<'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(n) = expr
+                && n.ctx.is_load()
+            {
+                self.0.insert(n.id.as_str());
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut loads = Loads(HashSet::new());
+    loads.visit_body(&def.body);
     /// Calls that do something, and writes into shared state (`ORDERS[id] = "paid"`,
     /// `self.orders[...] = ...`, `del cache[k]`).
-    struct Effects(bool);
-    impl<'a> Visitor<'a> for Effects {
+    struct Effects<'a, 'l> {
+        acts: bool,
+        loads: &'l HashSet<&'a str>,
+    }
+    impl<'a> Visitor<'a> for Effects<'a, '_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             let stores = |t: &Expr| matches!(t, Expr::Subscript(_) | Expr::Attribute(_));
+            // `db = get_db()` with `db` never read: a value fetched with nothing from the
+            // request passed in and then dropped changes nothing a forged call chooses.
+            if let Stmt::Assign(a) = stmt
+                && let [Expr::Name(target)] = a.targets.as_slice()
+                && !self.loads.contains(target.id.as_str())
+                && let Expr::Call(c) = &*a.value
+                && c.arguments.is_empty()
+                && matches!(&*c.func, Expr::Name(_) | Expr::Attribute(_))
+            {
+                return;
+            }
             match stmt {
-                Stmt::Assign(a) if a.targets.iter().any(stores) => self.0 = true,
-                Stmt::AugAssign(a) if stores(&a.target) => self.0 = true,
-                Stmt::AnnAssign(a) if stores(&a.target) => self.0 = true,
-                Stmt::Delete(d) if d.targets.iter().any(stores) => self.0 = true,
-                Stmt::Global(_) | Stmt::Nonlocal(_) => self.0 = true,
+                Stmt::Assign(a) if a.targets.iter().any(stores) => self.acts = true,
+                Stmt::AugAssign(a) if stores(&a.target) => self.acts = true,
+                Stmt::AnnAssign(a) if stores(&a.target) => self.acts = true,
+                Stmt::Delete(d) if d.targets.iter().any(stores) => self.acts = true,
+                Stmt::Global(_) | Stmt::Nonlocal(_) => self.acts = true,
                 _ => {}
             }
-            if !self.0 {
+            if !self.acts {
                 visitor::walk_stmt(self, stmt);
             }
         }
@@ -428,18 +456,21 @@ fn acts(def: &ast::StmtFunctionDef) -> bool {
             if let Expr::Call(c) = expr
                 && last_seg(&c.func).is_none_or(|name| !INERT.contains(&name))
             {
-                self.0 = true;
+                self.acts = true;
             }
-            if !self.0 {
+            if !self.acts {
                 visitor::walk_expr(self, expr);
             }
         }
     }
-    let mut effects = Effects(false);
+    let mut effects = Effects {
+        acts: false,
+        loads: &loads.0,
+    };
     for s in &def.body {
         effects.visit_stmt(s);
     }
-    effects.0
+    effects.acts
 }
 
 /// A FastAPI parameter bound to the request body.

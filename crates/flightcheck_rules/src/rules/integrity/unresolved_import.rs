@@ -46,7 +46,9 @@ dependency, an undeclared package is `medium`.
 the importing module loads; in Python, `ModuleNotFoundError`. Imports at module level take
 the whole process down at startup. Severity is `blocker` for reachable files, `high` for
 dynamic `import()` and for a `require`/`import` written inside a function (it fails when the
-call runs, not when the module loads), `medium` for a TypeScript import whose names
+call runs, not when the module loads), `medium` for a package a function loads (dynamic or inside a function) when every
+project module that loads that file does so inside a `try` (the caller's `catch` handles
+the failure: the feature fails, the process does not), `medium` for a TypeScript import whose names
 are only used as types (TypeScript erases it, so it breaks `tsc` and the editor but not the
 running program), and `low` in files no entry point reaches.
 
@@ -132,6 +134,26 @@ fn declared_for<'a>(ctx: &ProjectContext<'a>, file: usize) -> Option<Declared<'a
 
 /// Bare imports of packages no package.json above the file declares, and production imports
 /// of dev-only packages.
+/// How many project files load `file`, when every one of them does so inside a `try`
+/// (`try { const { card } = require('./card'); await card(m) } catch { … }`): a failure
+/// of what `file` loads lazily then lands in the caller's `catch`. `None` when some
+/// importer loads it unguarded, or nothing does.
+fn loaded_only_inside_try(ctx: &ProjectContext, file: usize) -> Option<usize> {
+    let mut importers = 0;
+    for x in ctx.reachable_sources() {
+        let Some(facts) = ctx.facts(x) else { continue };
+        for import in &facts.imports {
+            if ctx.resolved(x, &import.specifier) == Some(file) {
+                if !import.guarded {
+                    return None;
+                }
+                importers += 1;
+            }
+        }
+    }
+    (importers > 0).then_some(importers)
+}
+
 fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     // Package names of the workspace itself (monorepo siblings, self-references).
@@ -287,16 +309,26 @@ fn undeclared_packages(ctx: &ProjectContext) -> Vec<Finding> {
                     )
                 }
                 None => match &locked {
-                    Some(l) if !l.contains(package) => (
-                        if import.kind == ImportKind::Dynamic || import.in_function {
-                            Severity::High
-                        } else {
-                            Severity::Blocker
-                        },
-                        format!(
+                    Some(l) if !l.contains(package) => {
+                        let lazy = import.kind == ImportKind::Dynamic || import.in_function;
+                        let mut message = format!(
                             "`{rel}` imports the package `{package}`, which no package.json of the project declares and the lockfile does not install: a clean install (`npm ci`) does not provide it, so Node throws MODULE_NOT_FOUND"
-                        ),
-                    ),
+                        );
+                        let severity = match loaded_only_inside_try(ctx, i) {
+                            Some(n) if lazy => {
+                                message.push_str(&format!(
+                                    "; it is loaded when a function of `{rel}` runs, and {} that load{} `{rel}` do{} so inside `try`: the feature fails, the caller's `catch` handles it (medium, not high)",
+                                    if n == 1 { "the one module" } else { "every module" },
+                                    if n == 1 { "s" } else { "" },
+                                    if n == 1 { "es" } else { "" },
+                                ));
+                                Severity::Medium
+                            }
+                            _ if lazy => Severity::High,
+                            _ => Severity::Blocker,
+                        };
+                        (severity, message)
+                    }
                     Some(_) if transitive.contains_key(package) => {
                         if let Some((at, files)) = transitive.get_mut(package) {
                             *files += 1;

@@ -38,7 +38,8 @@ Express sees it; type-only imports of `express` do not make a program Express), 
 without Express, for Express 5 (its `package.json` declares `express` at 5 or later) and
 for Express 4 patched by `express-async-errors`, `express-promise-router` or
 `@awaitjs/express`, and for an Express 4 program whose async route handlers all catch
-what they await — inline handlers, and handlers passed by name (`users.create`,
+what they await (a handler's statements outside its `try` may only be ones that neither
+await nor throw, such as reading the query and answering early) — inline handlers, and handlers passed by name (`users.create`,
 `listOrders`, `route('/x').post(...)`) followed through the file's imports to the project
 module that exports them; a handler that cannot be followed keeps the finding high, and one
 that lets a rejection out is shown as evidence — and for a

@@ -28,12 +28,14 @@ variables as in `security/sql-injection`:
 - Python: `requests.get/post/…(url)`, `requests.request(method, url)`, `httpx.get/…(url)`,
   `urllib.request.urlopen(url)`;
 when the request chooses the start of the URL, and so the host: `req.query.url`, a variable
-holding `req.body.target`, `` `${req.query.u}/path` ``, `request.args.get("url")`.
+holding `req.body.target`, `` `${req.query.u}/path` ``, `request.args.get("url")`, or
+either URL a conditional (`a ? url1 : url2`, `x if c else y`) or a fallback (`req.query.src
+|| DEFAULT`, `request.args.get("base") or DEFAULT`) may pick.
 High for HTTP request data; medium when the URL comes from a chat message (a bot that
 fetches links users send).
 
 Not flagged: URLs whose host is fixed in code (`` `https://api.example.com/items/${id}` ``,
-`BASE + req.params.id`), files that check URLs against an allow-list or validate them
+`BASE + req.params.id`, `` scope ? `${API}/a/${id}` : `${API}/b/${id}` ``), files that check URLs against an allow-list or validate them
 (`allowlist`, `hostname` checks, a validation schema), values the tracer cannot follow
 (a call result), and code nothing runs.
 
@@ -190,6 +192,15 @@ fn js_host_open<'a>(tracer: &JsTracer<'_, 'a>, e: &Expression<'a>, depth: u8) ->
         Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
             js_host_open(tracer, &b.left, depth + 1)
         }
+        // `scope === 'global' ? `${API}/a/${id}` : `${API}/b/${id}``: the host is open when
+        // either URL it may pick leaves it open.
+        Expression::ConditionalExpression(c) => {
+            js_host_open(tracer, &c.consequent, depth + 1)
+                || js_host_open(tracer, &c.alternate, depth + 1)
+        }
+        Expression::LogicalExpression(l) => {
+            js_host_open(tracer, &l.left, depth + 1) || js_host_open(tracer, &l.right, depth + 1)
+        }
         Expression::StringLiteral(_) => false,
         Expression::Identifier(id) => {
             let symbol = id
@@ -290,6 +301,14 @@ fn py_host_open<'a>(
         Expr::BinOp(b) if b.op == ast::Operator::Add => {
             py_host_open(tracer, &b.left, body, depth + 1)
         }
+        Expr::If(i) => {
+            py_host_open(tracer, &i.body, body, depth + 1)
+                || py_host_open(tracer, &i.orelse, body, depth + 1)
+        }
+        Expr::BoolOp(b) => b
+            .values
+            .iter()
+            .any(|v| py_host_open(tracer, v, body, depth + 1)),
         Expr::StringLiteral(_) => false,
         Expr::Call(c)
             if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "format"

@@ -46,7 +46,8 @@ call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: 
 no signature to send. A Python handler that only reads, logs and answers the request (it
 calls nothing but loggers, body readers, dict accessors, conversions and response
 constructors, and writes no shared state) acts on nothing a forged call could abuse: a
-stub waiting for its logic is not reported. A JS handler that shows no check but hands the
+stub waiting for its logic is not reported. A value fetched with no arguments and never
+read (`db = get_db()` in a stub) is not an act either. A JS handler that shows no check but hands the
 request object itself to a call the scan cannot follow (`await
 this.providers[name].handleWebhook(req)`, an imported `handle(req, res)`) is medium: the
 check may happen there, so the finding asks to confirm it. `stripe.Event.construct_from`

@@ -473,6 +473,11 @@ impl<'a, 'c, 's> Tracer<'a, 'c, 's> {
                 .value(&i.body, depth + 1)
                 .worst(self.value(&i.orelse, depth + 1)),
             Expr::Await(a) => self.value(&a.value, depth + 1),
+            // `request.args.get("base") or DEFAULT`: either operand may be the value.
+            Expr::BoolOp(b) => b
+                .values
+                .iter()
+                .fold(Taint::Safe, |acc, x| acc.worst(self.value(x, depth + 1))),
             _ => Taint::Unknown,
         }
     }
