@@ -136,13 +136,15 @@ pub fn entropy(s: &str) -> f64 {
 }
 
 /// Values that documentation and templates use in place of a secret.
-const KNOWN_EXAMPLES: [&str; 4] = [
+const KNOWN_EXAMPLES: [&str; 5] = [
     // Telegram's Bot API documentation.
     "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
     // AWS documentation.
     "AKIAIOSFODNN7EXAMPLE",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    // BIP32 test vector 1, master key: wallet libraries' tests use it.
+    "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",
 ];
 
 /// Words that mark a value as a stand-in (`your_token_here`, `<token>`, `xxx`, `changeme`).
@@ -597,7 +599,7 @@ fn scan_prefixed(text: &str, out: &mut Vec<Hit>) {
             } else {
                 3.3
             };
-            if !random_body(body, min_entropy) {
+            if !random_body(body, min_entropy) || KNOWN_EXAMPLES.contains(&&text[i..end]) {
                 continue;
             }
             let mut h = hit(p.kind, p.severity, p.label, i, end);
@@ -1831,9 +1833,17 @@ mod tests {
                 .is_empty()
         );
         let xprv = scan_tokens(
-            "const XPRV = 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi';",
+            "const XPRV = 'xprv9s217zYKJrg47YYNxF3ZPJLaXgF7f5ehsWnVk38jQjCFwL2R6CArdsTM3QppvJ8PqjdSHHbsNmVy8hoZU5zG2Fm96aw8yKiFKoW7BNCEGuf';",
         )
         .hits;
+        // BIP32's published test vector is an example, not a wallet.
+        assert!(
+            scan_tokens(
+                "const TEST_XPRV = 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi';"
+            )
+            .hits
+            .is_empty()
+        );
         assert_eq!(xprv[0].kind, SecretKind::WalletPrivateKey);
         assert_eq!(xprv[0].severity, Severity::Blocker);
         let live = scan_tokens("provider_token: '350862534:LIVE:Zq8rT2vB7nL4pW6sY1cK'").hits;

@@ -379,20 +379,24 @@ fn parse_sources(
     files
 }
 
-/// Config, deploy, CI and script files: credentials line by line (for
-/// `security/hardcoded-secret`). A file that has facts already (a source) keeps them.
+/// Config, deploy, CI, script and doc files: credentials line by line (for
+/// `security/hardcoded-secret`; in docs only issued credentials count). A file that has
+/// facts already (a source) keeps them.
 fn scan_config_secrets(ws: &Workspace, pool: &rayon::ThreadPool, files: &mut [FileState]) {
+    use crate::rules::security::hardcoded_secret::{in_translation_dir, wants_config_file};
     let texts: Vec<usize> = (0..ws.files.len())
         .filter(|i| {
-            matches!(
-                ws.files[*i].kind,
-                FileKind::Config
+            let f = &ws.files[*i];
+            f.size <= MAX_SECRET_SCAN_BYTES
+                && match f.kind {
+                    FileKind::Config
                     | FileKind::Deploy
                     | FileKind::Ci
                     | FileKind::Script
-                    | FileKind::Manifest
-            ) && ws.files[*i].size <= MAX_SECRET_SCAN_BYTES
-                && crate::rules::security::hardcoded_secret::wants_config_file(&ws.files[*i].rel)
+                    | FileKind::Manifest => wants_config_file(&f.rel),
+                    FileKind::Doc => !in_translation_dir(&f.rel),
+                    _ => false,
+                }
         })
         .collect();
     let scanned: Vec<(usize, String, FileFacts)> = pool.install(|| {

@@ -6,6 +6,7 @@ use flightcheck_core::secrets::{SecretCandidate, SecretKind};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
+use flightcheck_project::FileKind;
 use flightcheck_project::workspace::{in_fixture_dir, is_example_file, is_test_file};
 use std::collections::BTreeMap;
 
@@ -53,8 +54,14 @@ value is never printed: messages, evidence and code frames show a preview (`7391
 
 Not reported: placeholders (`your_token_here`, `<token>`, `xxx`, `changeme`, runs such as
 `123456` or `abcdef`, documentation examples such as
-`123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11` and `AKIAIOSFODNN7EXAMPLE`); tests, fixtures,
-docs and example folders, and templates (`config.example.json`); env files (see
+`123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11`, `AKIAIOSFODNN7EXAMPLE` and BIP32's test
+vector 1); in tests, fixtures, docs (Markdown, text), example folders and templates
+(`config.example.json`), everything but credentials a provider issues in a format of its
+own (Telegram and Discord bot tokens, Discord and Slack webhooks, Supabase service-role
+keys, Stripe live and webhook keys, YooKassa keys, `xprv` wallet keys, Slack, GitHub,
+GitLab and OpenAI-style tokens): such a value there is the real one pasted into a handoff
+note or a smoke test, and is reported `high` (it leaked, but no deployed code uses it from
+there); env files (see
 `security/env-file-committed`); lockfiles; hashes, UUIDs and ids assigned to names that
 are not secret; Firebase web configs (public by design). A secret in a file git does not
 track yet is `high`: it has not leaked, but it is one `git add` away.
@@ -156,8 +163,12 @@ fn is_local_dev_path(rel: &str) -> bool {
 /// examples (never reported), and not translation catalogues (`locales/`, `i18n/`,
 /// `languages/`), which are many, large and hold text, not credentials.
 pub fn wants_config_file(rel: &str) -> bool {
-    !is_non_production_path(rel)
-        && !rel.split('/').rev().skip(1).any(|d| {
+    !is_non_production_path(rel) && !in_translation_dir(rel)
+}
+
+/// Translation catalogues (`locales/`, `i18n/`): many, large, and text, not credentials.
+pub fn in_translation_dir(rel: &str) -> bool {
+    rel.split('/').rev().skip(1).any(|d| {
             matches!(
                 d.to_ascii_lowercase().as_str(),
                 "locales"
@@ -169,7 +180,36 @@ pub fn wants_config_file(rel: &str) -> bool {
                     | "languages"
                     | "translations"
             )
-        })
+    })
+}
+
+/// Credentials a provider issues in a format of its own, checked against that format and
+/// the providers' documentation examples. In a test, a doc or an example, a value of this
+/// shape is almost always the real one pasted in (test suites use fakes that fail the
+/// format); a named random value there is usually a fixture.
+fn issued_credential(kind: SecretKind) -> bool {
+    matches!(
+        kind,
+        SecretKind::TelegramBotToken
+            | SecretKind::DiscordBotToken
+            | SecretKind::DiscordWebhook
+            | SecretKind::SupabaseServiceRoleKey
+            | SecretKind::StripeSecretKey
+            | SecretKind::StripeWebhookSecret
+            | SecretKind::YooKassaSecretKey
+            | SecretKind::WalletPrivateKey
+            | SecretKind::SlackToken
+            | SecretKind::SlackWebhook
+            | SecretKind::GitHubToken
+            | SecretKind::GitLabToken
+            | SecretKind::OpenAiStyleKey
+    )
+}
+
+/// Tests, docs and examples: their values are not the application's, except issued
+/// credentials pasted in (see [`issued_credential`]).
+fn outside_the_application(ws: &flightcheck_project::Workspace, file: usize) -> bool {
+    is_non_production_path(&ws.files[file].rel) || ws.files[file].kind == FileKind::Doc
 }
 
 /// The project whose root is the longest prefix of `rel`.
@@ -286,10 +326,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut by_secret: BTreeMap<&str, Vec<Place>> = BTreeMap::new();
     for (i, state) in ctx.files.iter().enumerate() {
         let secrets = state.secrets();
-        if secrets.is_empty() || is_non_production_path(&ws.files[i].rel) {
+        if secrets.is_empty() {
             continue;
         }
+        let outside = outside_the_application(ws, i);
         for place in places_of(i, secrets) {
+            if outside && !issued_credential(place.candidate.kind) {
+                continue;
+            }
             by_secret
                 .entry(place.candidate.digest.as_str())
                 .or_default()
@@ -413,6 +457,13 @@ fn finding(ctx: &ProjectContext, digest: &str, places: &[Place]) -> Finding {
     {
         severity = Severity::Low;
         message.push_str(" (the certificate beside it is self-signed for localhost: no deployed client trusts it; make sure production mounts a real key instead)");
+    }
+    // Only in tests, docs or examples: the value leaked with the repository, but no
+    // deployed code uses it from there, and a test may hold a value that merely looks
+    // issued. High: revoke it; the gate's blocker needs the service's own code.
+    if severity > Severity::High && places.iter().all(|p| outside_the_application(ws, p.file)) {
+        severity = Severity::High;
+        message.push_str(" (in a test, doc or example file, not in code the service runs: high, not blocker; a value in the provider's format there is usually the real one pasted in, so revoke it)");
     }
     // A file git does not track has not leaked yet.
     if let Some(tracked) = &ws.tracked
