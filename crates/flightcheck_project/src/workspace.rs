@@ -102,6 +102,20 @@ pub struct Project {
     pub deploy_words: BTreeSet<String>,
 }
 
+impl Project {
+    /// Directories that Procfiles of the project run their commands in: Heroku and Render
+    /// start `gunicorn main:app` or `python -m bot` in the Procfile's directory, so that
+    /// directory is on `sys.path` for every module the process loads.
+    pub fn procfile_dirs(&self) -> impl Iterator<Item = &str> {
+        self.deploy_files
+            .iter()
+            .filter_map(|d| match d.rsplit_once('/') {
+                Some((dir, "Procfile")) => Some(dir),
+                _ => None,
+            })
+    }
+}
+
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,

@@ -1274,7 +1274,12 @@ fn resolve_imports(ws: &Workspace, files: &[FileState]) -> Resolved {
                         .rsplit_once('/')
                         .map(|(d, _)| d.to_string())
                         .unwrap_or_else(|| ".".into());
-                    let roots = vec![project_root.clone(), join(project_root, "src"), dir];
+                    let mut roots = vec![project_root.clone(), join(project_root, "src"), dir];
+                    for run_dir in ws.projects[p].procfile_dirs() {
+                        if !roots.iter().any(|r| r == run_dir) {
+                            roots.push(run_dir.to_string());
+                        }
+                    }
                     for load in &facts.dynamic_loads {
                         // `f"bot.handlers.{name}"`: every module of package bot.handlers.
                         let package = load

@@ -27,7 +27,8 @@ files, CommonJS `module.exports = { … }`, `module.exports.x =`, `exports.x =`)
 names it does not export.
 
 **Python.** Resolves every Python `from module import name` whose module is one of the project's own
-files (relative imports, and absolute imports into the project's packages) and checks that
+files (relative imports, and absolute imports into the project's packages, searched from
+the project root, `src/` and the directory a Procfile runs its commands in) and checks that
 the module binds `name` at module level: a `def`, `class`, assignment, import, `for`/`with`
 target or a name a function declares `global`. A `name` that is a submodule
 (`pkg/name.py`, `pkg/name/`) is fine. Only files an entry point reaches are checked.

@@ -169,17 +169,17 @@ pub fn wants_config_file(rel: &str) -> bool {
 /// Translation catalogues (`locales/`, `i18n/`): many, large, and text, not credentials.
 pub fn in_translation_dir(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|d| {
-            matches!(
-                d.to_ascii_lowercase().as_str(),
-                "locales"
-                    | "locale"
-                    | "i18n"
-                    | "l10n"
-                    | "lang"
-                    | "langs"
-                    | "languages"
-                    | "translations"
-            )
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "locales"
+                | "locale"
+                | "i18n"
+                | "l10n"
+                | "lang"
+                | "langs"
+                | "languages"
+                | "translations"
+        )
     })
 }
 

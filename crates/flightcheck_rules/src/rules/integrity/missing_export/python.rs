@@ -47,10 +47,12 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             continue;
         };
         let rel = ctx.rel(file);
-        // Absolute imports resolve from the project root and `src` only: a sibling file
-        // (`types.py` next to a module doing `from types import FrameType`) shadows nothing
-        // inside a package, and the standard library is imported before any script runs.
-        let roots = vec![root.to_string(), join(root, "src")];
+        // Absolute imports resolve from the project root, `src` and the directories
+        // Procfiles run in only: a sibling file (`types.py` next to a module doing `from
+        // types import FrameType`) shadows nothing inside a package, and the standard
+        // library is imported before any script runs.
+        let mut roots = vec![root.to_string(), join(root, "src")];
+        roots.extend(ctx.project.procfile_dirs().map(str::to_string));
         for import in &facts.imports {
             if import.kind != ImportKind::PyFrom || import.guarded {
                 continue;
