@@ -269,14 +269,16 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
             };
             let guarded = match e {
                 Expression::ArrowFunctionExpression(f) if f.r#async => match &f.body {
-                    ArrowFunctionBody::FunctionBody(b) => self.catches_awaits(&b.statements),
+                    ArrowFunctionBody::FunctionBody(b) => {
+                        self.catches_awaits(&b.statements, response_param(&f.params))
+                    }
                     // `async (req, res) => res.json(await load())`: nothing catches it.
                     _ => false,
                 },
                 Expression::FunctionExpression(f) if f.r#async => f
                     .body
                     .as_ref()
-                    .is_some_and(|b| self.catches_awaits(&b.statements)),
+                    .is_some_and(|b| self.catches_awaits(&b.statements, response_param(&f.params))),
                 Expression::Identifier(_) | Expression::StaticMemberExpression(_)
                     if by_name_from.is_some_and(|from| i >= from) && i + 1 == n =>
                 {
@@ -300,10 +302,11 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
     }
 
     /// Whether the handler's work sits in a `try` whose `catch` neither rethrows nor
-    /// awaits. Statements outside it may only be ones that neither await nor throw
-    /// (`const { code } = req.query; if (!code) return res.redirect('/')`): in an async
-    /// function what is awaited or thrown outside the `try` is a rejection.
-    fn catches_awaits(&self, statements: &[Statement]) -> bool {
+    /// awaits. Statements outside it may only read and answer: no `await`, no `throw`, and
+    /// no call but on the response (`const { code } = req.query; if (!code) return
+    /// res.redirect('/')`): in an async function what is awaited or thrown outside the
+    /// `try`, also by a helper called there (`hasValidSignature(req)`), is a rejection.
+    fn catches_awaits(&self, statements: &[Statement], response: Option<&str>) -> bool {
         let mut tries = 0;
         let all = statements.iter().all(|st| match st {
             Statement::TryStatement(t) => {
@@ -316,7 +319,7 @@ impl<'s, F: Fn(u32, u32) -> Span> Walk<'s, F> {
                     !catch.contains("throw") && !catch.contains("await")
                 })
             }
-            other => !awaits_or_throws(other),
+            other => !may_reject(other, response),
         });
         all && tries > 0
     }
@@ -1284,25 +1287,61 @@ pub(crate) fn extract<'a, F: Fn(u32, u32) -> Span>(
     facts.async_calls = w.async_calls.out;
 }
 
-/// Whether a statement awaits or throws, outside the functions it defines.
-fn awaits_or_throws(statement: &Statement) -> bool {
-    #[derive(Default)]
-    struct Finds(bool);
-    impl<'a> Visit<'a> for Finds {
+/// The name of a route handler's second parameter (`res`): calls on it answer the request.
+fn response_param<'a>(params: &FormalParameters<'a>) -> Option<&'a str> {
+    match &params.items.get(1)?.pattern {
+        BindingPattern::BindingIdentifier(id) => Some(id.name.as_str()),
+        _ => None,
+    }
+}
+
+/// The identifier a call chain starts from: `res` of `res.status(400).json({})`.
+fn chain_root<'e>(mut e: &'e Expression<'e>) -> Option<&'e str> {
+    loop {
+        match e.without_parentheses() {
+            Expression::Identifier(id) => return Some(id.name.as_str()),
+            Expression::StaticMemberExpression(m) => e = &m.object,
+            Expression::ComputedMemberExpression(m) => e = &m.object,
+            Expression::CallExpression(c) => e = &c.callee,
+            _ => return None,
+        }
+    }
+}
+
+/// Whether a statement can reject its async function: it awaits, throws, or calls anything
+/// but the response, outside the functions it defines.
+fn may_reject(statement: &Statement, response: Option<&str>) -> bool {
+    struct Finds<'r> {
+        found: bool,
+        response: Option<&'r str>,
+    }
+    impl<'a> Visit<'a> for Finds<'_> {
         fn visit_await_expression(&mut self, _: &AwaitExpression<'a>) {
-            self.0 = true;
+            self.found = true;
         }
         fn visit_throw_statement(&mut self, _: &ThrowStatement<'a>) {
-            self.0 = true;
+            self.found = true;
+        }
+        fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+            if self.response.is_none() || chain_root(&it.callee) != self.response {
+                self.found = true;
+            }
+            walk::walk_call_expression(self, it);
+        }
+        fn visit_new_expression(&mut self, _: &NewExpression<'a>) {
+            self.found = true;
         }
         fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
-            self.0 |= it.r#await;
+            self.found |= it.r#await;
             walk::walk_for_of_statement(self, it);
         }
         fn visit_function(&mut self, _: &Function<'a>, _: ScopeFlags) {}
         fn visit_arrow_function_expression(&mut self, _: &ArrowFunctionExpression<'a>) {}
     }
-    let mut finds = Finds::default();
+    let mut finds = Finds {
+        found: false,
+        response,
+    };
     finds.visit_statement(statement);
-    finds.0
+    finds.found
 }

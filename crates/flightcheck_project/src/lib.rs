@@ -20,6 +20,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod migrations;
 pub mod services;
+pub mod sqlite;
 pub mod start_scripts;
 pub mod testruns;
 pub mod walk;

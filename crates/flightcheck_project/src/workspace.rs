@@ -71,6 +71,9 @@ pub struct DataFile {
     pub dir_mode: Option<u32>,
     /// Tracked by git (`None` when unknown).
     pub tracked: Option<bool>,
+    /// Row counts per table, read from the file for databases git tracks (`None` when not
+    /// tracked, too large or unreadable).
+    pub tables: Option<Vec<crate::sqlite::TableRows>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1229,12 +1232,16 @@ impl Found {
                         continue;
                     }
                     let dir_mode = local.abs.parent().and_then(walk::unix_mode);
+                    let tracked = tree.is_tracked(&local.rel);
                     self.data_files.push(DataFile {
                         rel: local.rel.clone(),
                         project: p,
                         mode: walk::unix_mode(&local.abs),
                         dir_mode,
-                        tracked: tree.is_tracked(&local.rel),
+                        tracked,
+                        tables: (tracked == Some(true))
+                            .then(|| crate::sqlite::table_rows(&local.abs))
+                            .flatten(),
                     });
                 }
             }

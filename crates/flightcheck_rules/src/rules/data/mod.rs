@@ -1,3 +1,4 @@
+pub mod database_committed;
 pub mod index_never_created;
 pub mod json_file_database;
 pub mod migrations_not_run;
