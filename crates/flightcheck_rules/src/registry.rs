@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 76] = [
+    static ALL: [&Rule; 77] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -94,6 +94,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::availability::no_restart_policy::RULE,
         &rules::data::no_backup::RULE,
         &rules::data::database_committed::RULE,
+        &rules::data::database_dir_missing::RULE,
         &rules::config::placeholder_secret::RULE,
         &rules::config::example_insecure_default::RULE,
         &rules::config::no_startup_validation::RULE,

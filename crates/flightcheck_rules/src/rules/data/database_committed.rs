@@ -19,7 +19,8 @@ Finds SQLite database files (`*.db`, `*.sqlite`, `*.sqlite3` whose first bytes a
 SQLite header) that git tracks, and reads the file format itself (no SQLite library, nothing
 executed) to count the rows of each table. High when a table of the application holds rows;
 low when every table is empty or holds only bookkeeping (`sqlite_sequence`, `sqlite_stat*`,
-`alembic_version`, `django_migrations`, `_prisma_migrations`, `knex_migrations`): a schema
+`alembic_version`, `django_migrations` and the content types and permissions Django's
+`migrate` writes, `_prisma_migrations`, `knex_migrations`): a schema
 committed as a starting file leaks nothing, but a deploy from git can still replace the
 live file with it. Files in tests, fixtures, docs and examples are not reported; databases
 larger than 64 MiB are reported without counts.
@@ -70,6 +71,9 @@ fn bookkeeping(table: &str) -> bool {
                 | "migrations"
                 | "__drizzle_migrations"
                 | "seaql_migrations"
+                // What Django's `migrate` writes into any database.
+                | "django_content_type"
+                | "auth_permission"
         )
 }
 

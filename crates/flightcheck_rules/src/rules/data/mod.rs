@@ -1,4 +1,5 @@
 pub mod database_committed;
+pub mod database_dir_missing;
 pub mod index_never_created;
 pub mod json_file_database;
 pub mod migrations_not_run;

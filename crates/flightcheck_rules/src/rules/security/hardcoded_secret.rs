@@ -342,9 +342,19 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for (digest, mut places) in by_secret {
+        // The first place names the finding: code or config the service has, before a
+        // doc or test that repeats the value.
         places.sort_by(|a, b| {
-            (&ws.files[a.file].rel, a.candidate.span)
-                .cmp(&(&ws.files[b.file].rel, b.candidate.span))
+            (
+                outside_the_application(ws, a.file),
+                &ws.files[a.file].rel,
+                a.candidate.span,
+            )
+                .cmp(&(
+                    outside_the_application(ws, b.file),
+                    &ws.files[b.file].rel,
+                    b.candidate.span,
+                ))
         });
         let first = &places[0];
         if ws.file_project[first.file] != ctx.index {
