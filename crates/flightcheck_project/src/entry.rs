@@ -140,6 +140,21 @@ fn rebase(decl: &LaunchDecl, path: &str) -> Vec<String> {
             out.push(join(&decl.cwd, &parts[i..].join("/")));
         }
         out
+    } else if decl.source.starts_with("systemd")
+        && decl.workdir.as_deref().is_some_and(|w| w.starts_with('/'))
+    {
+        // A unit kept in `systemd/` runs in its `WorkingDirectory=` on the server
+        // (`/opt/bot`), where the checkout is: the unit's folder and each folder above it.
+        let mut out = vec![join(&decl.cwd, path)];
+        let mut dir = decl.cwd.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            out.push(join(parent, path));
+            dir = parent;
+        }
+        if !dir.is_empty() && dir != "." {
+            out.push(path.to_string());
+        }
+        out
     } else {
         vec![join(&decl.cwd, path)]
     }
@@ -247,4 +262,41 @@ pub fn resolve_py_module(ws: &Workspace, cwd: &str, module: &str) -> Option<usiz
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(workdir: Option<&str>) -> LaunchDecl {
+        LaunchDecl {
+            file: "deploy/systemd/bot.service".into(),
+            line: 7,
+            source: "systemd ExecStart".into(),
+            command: "/srv/bot/venv/bin/python run_bot.py".into(),
+            cwd: "deploy/systemd".into(),
+            workdir: workdir.map(str::to_string),
+            release_phase: false,
+            origin: LaunchOrigin::Deploy,
+        }
+    }
+
+    #[test]
+    fn a_unit_in_a_folder_runs_in_the_checkout() {
+        // `WorkingDirectory=/srv/bot` is the checkout on the server: the script may sit
+        // beside the unit or in any folder above it.
+        assert_eq!(
+            rebase(&unit(Some("/srv/bot")), "run_bot.py"),
+            vec![
+                "deploy/systemd/run_bot.py".to_string(),
+                "deploy/run_bot.py".to_string(),
+                "run_bot.py".to_string(),
+            ]
+        );
+        // Without a working directory the unit's folder is all there is.
+        assert_eq!(
+            rebase(&unit(None), "run_bot.py"),
+            vec!["deploy/systemd/run_bot.py".to_string()]
+        );
+    }
 }

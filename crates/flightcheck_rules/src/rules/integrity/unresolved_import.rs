@@ -50,7 +50,8 @@ call runs, not when the module loads), `medium` for a package a function loads (
 project module that loads that file does so inside a `try` (the caller's `catch` handles
 the failure: the feature fails, the process does not), `medium` for a TypeScript import whose names
 are only used as types (TypeScript erases it, so it breaks `tsc` and the editor but not the
-running program), and `low` in files no entry point reaches.
+running program; not reported when a hand-written `x.d.ts` sits where `./x.js` points,
+which `tsc` resolves), and `low` in files no entry point reaches.
 
 ## Flagged
 ```js
@@ -134,6 +135,42 @@ fn declared_for<'a>(ctx: &ProjectContext<'a>, file: usize) -> Option<Declared<'a
 
 /// Bare imports of packages no package.json above the file declares, and production imports
 /// of dev-only packages.
+/// Whether the relative specifier `spec` of `rel` names a declaration file: `./x.js` (or
+/// `./x`) with `x.d.ts` beside it.
+fn declaration_beside(ctx: &ProjectContext, rel: &str, spec: &str) -> bool {
+    if !spec.starts_with('.') {
+        return false;
+    }
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for seg in spec.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return false;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let path = parts.join("/");
+    let stem = [".js", ".mjs", ".cjs"]
+        .iter()
+        .find_map(|e| path.strip_suffix(e))
+        .unwrap_or(&path);
+    let wanted = [
+        format!("{stem}.d.ts"),
+        format!("{stem}.d.mts"),
+        format!("{stem}.d.cts"),
+    ];
+    ctx.ws.files.iter().any(|f| wanted.contains(&f.rel))
+}
+
 /// How many project files load `file`, when every one of them does so inside a `try`
 /// (`try { const { card } = require('./card'); await card(m) } catch { … }`): a failure
 /// of what `file` loads lazily then lands in the caller's `catch`. `None` when some
@@ -403,6 +440,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         let rel = ctx.rel(problem.file);
         let import = &problem.import;
         let spec = &import.specifier;
+        // Types imported as `./x.js` from a hand-written `x.d.ts`: TypeScript resolves the
+        // `.js` to the declaration file and erases the import, so nothing breaks.
+        if (import.erased || import.kind == ImportKind::TypeOnly)
+            && declaration_beside(ctx, rel, spec)
+        {
+            continue;
+        }
         let mut message = match import.kind {
             ImportKind::Require => format!("`require('{spec}')` in `{rel}` resolves to no file"),
             ImportKind::Dynamic => format!("`import('{spec}')` in `{rel}` resolves to no file"),
