@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 77] = [
+    static ALL: [&Rule; 78] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -141,6 +141,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::security::session_store_memory::RULE,
         &rules::security::ssrf::RULE,
         &rules::security::code_injection::RULE,
+        &rules::security::bot_token_in_url::RULE,
         &rules::security::error_details_exposed::RULE,
         &rules::security::admin_handler_unauthorized::RULE,
         &rules::security::internal_service_unauthenticated::RULE,

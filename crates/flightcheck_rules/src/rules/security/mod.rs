@@ -1,5 +1,6 @@
 pub mod admin_action_unaudited;
 pub mod admin_handler_unauthorized;
+pub mod bot_token_in_url;
 pub mod code_injection;
 pub mod cors_wildcard_credentials;
 pub mod csrf_missing;
