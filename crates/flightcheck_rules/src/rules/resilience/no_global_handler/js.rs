@@ -9,6 +9,18 @@ use flightcheck_core::{Evidence, Finding, Language, Severity};
 
 use super::META;
 
+/// Chat clients whose event handlers run outside any HTTP framework's error handling.
+const BOT_CLIENTS: [&str; 8] = [
+    "discord.js",
+    "necord",
+    "telegraf",
+    "nestjs-telegraf",
+    "grammy",
+    "@grammyjs/nestjs",
+    "node-telegram-bot-api",
+    "@discordjs/core",
+];
+
 /// Server frameworks that catch a route handler's errors and rejections themselves.
 const CATCHING_FRAMEWORKS: [&str; 4] = ["fastify", "@nestjs/core", "koa", "@hapi/hapi"];
 
@@ -123,6 +135,16 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .evidence(Evidence::searched(
                     "medium, not high: the bot's error handler receives handler errors; a rejection outside an update (timers, startup, promises nobody awaits) is what would end the process",
                 ));
+        } else if r.library == "http"
+            && let Some(framework) = &catching
+            && let Some((x, client)) = package_near(ctx, f, &BOT_CLIENTS)
+        {
+            // A Nest or Fastify app that also runs a Discord or Telegram client (necord,
+            // nestjs-telegraf): the framework catches requests, not the client's events.
+            finding = finding.evidence(Evidence::searched(format!(
+                "high: {framework} catches what route handlers throw, but this program also runs `{client}` (imported by `{}`), whose event handlers no framework catches",
+                ctx.rel(x)
+            )));
         } else if r.library == "http"
             && let Some(framework) = catching
         {
