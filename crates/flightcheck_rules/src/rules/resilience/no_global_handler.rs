@@ -35,8 +35,8 @@ One finding per program, at what runs it. NestJS, Express, Fastify, telegraf and
 install no process-wide handler. Medium, not high, for a Fastify, NestJS (also on
 `@nestjs/platform-express`: its exception layer catches what a controller throws before
 Express sees it; type-only imports of `express` do not make a program Express; not when
-the same program runs a Discord or Telegram client such as necord or nestjs-telegraf, whose
-event handlers no HTTP framework catches), Koa or hapi server
+the same program runs discord.js, necord or node-telegram-bot-api, or telegraf or grammY
+with no `bot.catch`: no HTTP framework catches their event handlers), Koa or hapi server
 without Express, for Express 5 (its `package.json` declares `express` at 5 or later) and
 for Express 4 patched by `express-async-errors`, `express-promise-router` or
 `@awaitjs/express`, and for an Express 4 program whose async route handlers all catch

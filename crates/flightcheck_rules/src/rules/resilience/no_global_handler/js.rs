@@ -9,17 +9,17 @@ use flightcheck_core::{Evidence, Finding, Language, Severity};
 
 use super::META;
 
-/// Chat clients whose event handlers run outside any HTTP framework's error handling.
-const BOT_CLIENTS: [&str; 8] = [
+/// Chat clients whose event handlers run outside any HTTP framework's error handling and
+/// have no error hook of their own.
+const BOT_CLIENTS: [&str; 4] = [
     "discord.js",
     "necord",
-    "telegraf",
-    "nestjs-telegraf",
-    "grammy",
-    "@grammyjs/nestjs",
-    "node-telegram-bot-api",
     "@discordjs/core",
+    "node-telegram-bot-api",
 ];
+
+/// Bot libraries that hand a handler's error to `bot.catch` when one is registered.
+const CATCHING_BOTS: [&str; 2] = ["telegraf", "grammy"];
 
 /// Server frameworks that catch a route handler's errors and rejections themselves.
 const CATCHING_FRAMEWORKS: [&str; 4] = ["fastify", "@nestjs/core", "koa", "@hapi/hapi"];
@@ -137,7 +137,13 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 ));
         } else if r.library == "http"
             && let Some(framework) = &catching
-            && let Some((x, client)) = package_near(ctx, f, &BOT_CLIENTS)
+            && let Some((x, client)) = package_near(ctx, f, &BOT_CLIENTS).or_else(|| {
+                // telegraf and grammY without a `bot.catch` anywhere in the program.
+                package_near(ctx, f, &CATCHING_BOTS).filter(|_| {
+                    !ctx.wiring()
+                        .any(|(w, wiring)| ctx.together(w, f) && !wiring.error_handlers.is_empty())
+                })
+            })
         {
             // A Nest or Fastify app that also runs a Discord or Telegram client (necord,
             // nestjs-telegraf): the framework catches requests, not the client's events.
