@@ -383,20 +383,22 @@ fn parse_sources(
 /// `security/hardcoded-secret`; in docs only issued credentials count). A file that has
 /// facts already (a source) keeps them.
 fn scan_config_secrets(ws: &Workspace, pool: &rayon::ThreadPool, files: &mut [FileState]) {
-    use crate::rules::security::hardcoded_secret::{in_translation_dir, wants_config_file};
+    use crate::rules::security::hardcoded_secret::in_translation_dir;
     let texts: Vec<usize> = (0..ws.files.len())
         .filter(|i| {
             let f = &ws.files[*i];
             f.size <= MAX_SECRET_SCAN_BYTES
-                && match f.kind {
+                // Tests, docs and examples too: the rule keeps only issued credentials there.
+                && matches!(
+                    f.kind,
                     FileKind::Config
-                    | FileKind::Deploy
-                    | FileKind::Ci
-                    | FileKind::Script
-                    | FileKind::Manifest => wants_config_file(&f.rel),
-                    FileKind::Doc => !in_translation_dir(&f.rel),
-                    _ => false,
-                }
+                        | FileKind::Deploy
+                        | FileKind::Ci
+                        | FileKind::Script
+                        | FileKind::Manifest
+                        | FileKind::Doc
+                )
+                && !in_translation_dir(&f.rel)
         })
         .collect();
     let scanned: Vec<(usize, String, FileFacts)> = pool.install(|| {

@@ -6,7 +6,8 @@ use crate::registry::{Rule, has_sources};
 use flightcheck_core::wiring::DataStoreKind;
 use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 use flightcheck_project::FileKind;
-use flightcheck_project::workspace::{in_example_dir, is_test_file};
+use flightcheck_project::dockerfile::Step;
+use flightcheck_project::workspace::{in_example_dir, is_test_file, join};
 
 pub static META: RuleMeta = RuleMeta {
     id: "data/database-dir-missing",
@@ -22,9 +23,10 @@ Finds SQLite databases that running code opens by a literal relative path with a
 `new Database('storage/app.db')`) and checks that a fresh checkout has that directory: some
 file of the repository lies in it (a `.gitkeep` is enough), searched from the project root,
 the opening file's directory and the directory a Procfile runs in. It is silent when anything
-creates the directory: a line of the project's code or scripts, a Dockerfile or a compose
-file that names the directory's last segment together with `mkdir`, `makedirs`, `VOLUME`
-or a volume mount (`./data:/app/data`). Databases in tests and examples, `:memory:` and
+creates the directory: a line of the project's code or shell scripts, a Dockerfile `RUN`
+or a launch command (Procfile, `CMD`, compose `command:`, systemd `ExecStart=`) that names
+the directory's last segment together with `mkdir` or `makedirs`, a Dockerfile `WORKDIR`
+naming it, or a compose or Kubernetes volume mounted there (`./data:/app/data`). Databases in tests and examples, `:memory:` and
 paths built at run time are not judged.
 
 ## Why it breaks production
@@ -72,14 +74,6 @@ fn relative_dir(path: &str) -> Option<&str> {
     (!dir.is_empty() && !name.is_empty()).then_some(dir)
 }
 
-fn join(base: &str, rel: &str) -> String {
-    if base.is_empty() || base == "." {
-        rel.to_string()
-    } else {
-        format!("{base}/{rel}")
-    }
-}
-
 /// A line that creates or mounts a directory named `segment`.
 fn creates(line: &str, segment: &str) -> bool {
     if !line.contains(segment) {
@@ -117,7 +111,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let file_dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
             let mut bases = vec![ctx.project.root.as_str(), file_dir];
             bases.extend(ctx.project.procfile_dirs());
-            let candidates: Vec<String> = bases.iter().map(|b| join(b, dir)).collect();
+            let candidates: Vec<String> = bases
+                .iter()
+                .map(|b| join(if b.is_empty() { "." } else { b }, dir))
+                .collect();
             let exists = ws.files.iter().any(|f| {
                 candidates.iter().any(|c| {
                     f.rel.len() > c.len()
@@ -135,14 +132,35 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .as_deref()
                     .is_some_and(|t| t.lines().any(|l| creates(l, segment)))
             });
-            let in_deploy = in_sources
-                || ws.files.iter().any(|f| {
-                    matches!(f.kind, FileKind::Deploy | FileKind::Script)
+            // Deploy definitions as discovery parsed them: Dockerfile `RUN`/`WORKDIR`,
+            // compose and Kubernetes volumes, and every launch command (Procfile, `CMD`,
+            // compose `command:`, systemd `ExecStart=`).
+            let in_deploy = || {
+                ws.dockerfiles
+                    .iter()
+                    .flat_map(|d| &d.stages)
+                    .flat_map(|st| &st.steps)
+                    .any(|step| match step {
+                        Step::Run { command, .. } => creates(command, segment),
+                        Step::Workdir { dir, .. } => dir.contains(segment),
+                        Step::Copy { .. } => false,
+                    })
+                    || ws
+                        .services
+                        .iter()
+                        .any(|s| s.volumes.iter().any(|v| creates(v, segment)))
+                    || ws.launches.iter().any(|l| creates(&l.command, segment))
+            };
+            // Shell scripts keep no parsed form: read the project's own, capped.
+            let in_scripts = || {
+                ws.files.iter().any(|f| {
+                    f.kind == FileKind::Script
                         && f.size <= 1024 * 1024
                         && std::fs::read_to_string(&f.abs)
                             .is_ok_and(|t| t.lines().any(|l| creates(l, segment)))
-                });
-            if in_deploy {
+                })
+            };
+            if in_sources || in_deploy() || in_scripts() {
                 continue;
             }
             reported.insert(dir.to_string());

@@ -159,13 +159,6 @@ fn is_local_dev_path(rel: &str) -> bool {
         })
 }
 
-/// Whether the config-like file `rel` is worth reading for this rule: not tests, docs or
-/// examples (never reported), and not translation catalogues (`locales/`, `i18n/`,
-/// `languages/`), which are many, large and hold text, not credentials.
-pub fn wants_config_file(rel: &str) -> bool {
-    !is_non_production_path(rel) && !in_translation_dir(rel)
-}
-
 /// Translation catalogues (`locales/`, `i18n/`): many, large, and text, not credentials.
 pub fn in_translation_dir(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|d| {
