@@ -210,6 +210,11 @@ pub struct Route {
     /// sight (`await this.providers[name].handleWebhook(req)`, an imported
     /// `handle(req, res)`): what verifies the sender is decided there, unseen.
     pub delegated_to: Option<String>,
+    /// The handler passes the update to a chat bot's dispatcher (`dp.feed_update(…)`,
+    /// `application.process_update(…)`, `bot.handleUpdate(req.body)`): a Telegram webhook
+    /// receiver. Its sender check is Telegram's secret token, which `bot/webhook-secret-missing`
+    /// judges; a signature check like a payment callback's is not expected.
+    pub feeds_bot: Option<String>,
     pub span: Span,
     pub owner: Owner,
 }
@@ -525,6 +530,10 @@ pub struct Wiring {
     pub payment_handlers: Vec<CallSite>,
     /// Launches and webhook calls that drop the updates queued while the bot was down.
     pub drops_pending_updates: Vec<CallSite>,
+    /// Lines of those calls that sit in an `except` clause (Python): a recovery path that
+    /// runs only when starting the normal way failed (webhook setup, then polling).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drops_pending_on_error: Vec<u32>,
     /// MongoDB/mongoose index facts (see [`MongoIndexes`]).
     pub mongo_indexes: MongoIndexes,
     pub rate_limits: Vec<RateLimit>,

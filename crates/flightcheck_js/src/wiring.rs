@@ -1629,6 +1629,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         // judges what it does with the request.
         let mut reads_body = false;
         let mut delegated_to = None;
+        let mut feeds_bot = None;
         let body = function_body(handler).or_else(|| match handler.without_parentheses() {
             Expression::Identifier(id) => self.functions.get(id.name.as_str()).copied(),
             _ => None,
@@ -1639,6 +1640,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             scan.visit_function_body(body);
             reads_body = scan.reads_body;
             delegated_to = scan.delegated_to.clone();
+            feeds_bot = scan.feeds_bot.clone();
             if verification == Verification::None {
                 verification = scan.result();
             }
@@ -1658,6 +1660,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             confirmed_by: Vec::new(),
             elsewhere: None,
             delegated_to,
+            feeds_bot,
             span,
             owner: self.owner.clone(),
         });
@@ -1812,6 +1815,8 @@ struct VerifyScan<'s, 'a> {
     /// The first call that receives the request object itself and whose body this file
     /// does not show.
     delegated_to: Option<String>,
+    /// The first call that hands the update to a bot (`bot.handleUpdate(req.body)`).
+    feeds_bot: Option<String>,
     /// Locals of the handler and what they were initialised from (`const SIGN = body.SIGN`,
     /// `const { SIGN } = req.body`): a test on a local reads what its initialiser reads.
     locals: HashMap<&'a str, &'a str>,
@@ -1829,6 +1834,7 @@ impl<'s, 'a> VerifyScan<'s, 'a> {
             reads_body: false,
             request_param: None,
             delegated_to: None,
+            feeds_bot: None,
             locals: HashMap::new(),
         }
     }
@@ -2012,6 +2018,11 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         let callee = self.text(it.callee.span());
         let last = callee.rsplit('.').next().unwrap_or(callee);
+        // telegraf/grammY `bot.handleUpdate(update)`, node-telegram-bot-api
+        // `bot.processUpdate(update)`.
+        if self.feeds_bot.is_none() && matches!(last, "handleUpdate" | "processUpdate") {
+            self.feeds_bot = Some(callee.chars().take(80).collect());
+        }
         // `provider.handleWebhook(req, …)`: the whole request goes where this file cannot
         // follow (a helper of this file is looked into below instead).
         let local_helper = matches!(it.callee.without_parentheses(), Expression::Identifier(id)
@@ -2673,6 +2684,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
         scan.visit_function_body(body);
         let reads_body = scan.reads_body;
         let delegated_to = scan.delegated_to.clone();
+        let feeds_bot = scan.feeds_bot.clone();
         let verification = scan.result();
         let span = self.span(span);
         self.route_receivers.push(String::new());
@@ -2686,6 +2698,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
             confirmed_by: Vec::new(),
             elsewhere: None,
             delegated_to,
+            feeds_bot,
             span,
             owner: None,
         });

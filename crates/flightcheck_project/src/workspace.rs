@@ -959,9 +959,27 @@ impl Found {
                 }
                 FileKind::Doc => self.projects[p].doc_files.push(f.rel.clone()),
                 FileKind::Env => self.read_env_file(tree, f, p),
+                FileKind::Script if f.rel.ends_with(".sh") => self.read_units_in_script(f),
                 _ => {}
             }
         }
+    }
+
+    /// A shell script that installs a systemd unit (`cat > /etc/systemd/system/bot.service
+    /// <<EOF … ExecStart=… EOF`): the unit's `ExecStart=` is how the server starts the app,
+    /// as if the unit were a file of its own.
+    fn read_units_in_script(&mut self, f: &WalkedFile) {
+        if f.size > crate::walk::MAX_SOURCE_BYTES {
+            return;
+        }
+        let Some(text) = read_text(&f.abs, &f.rel, &mut self.notes) else {
+            return;
+        };
+        if !(text.contains("[Service]") && text.contains("ExecStart=")) {
+            return;
+        }
+        self.launches
+            .extend(deploy::systemd(&f.rel, dir_of(&f.rel), &text));
     }
 
     /// A manifest: its dependencies and the launches it declares; only manifests at the

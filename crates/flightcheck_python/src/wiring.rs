@@ -69,6 +69,7 @@ pub(crate) fn extract(body: &[Stmt], module: &Module<'_>) -> Wiring {
         in_conversation: 0,
         storage_fallback: 0,
         if_guards: Vec::new(),
+        in_except: 0,
         models: HashMap::new(),
         bot_classes: HashSet::new(),
         memory_writes: HashMap::new(),
@@ -287,6 +288,8 @@ struct Walker<'m, 's, 'a> {
     /// `if NAME:` / `if not NAME:` branches around the node, innermost last: the name and
     /// the truth value under which the branch runs.
     if_guards: Vec<(String, bool)>,
+    /// Depth of enclosing `except` clauses: code there runs only when the `try` failed.
+    in_except: u32,
 }
 
 impl<'a> Walker<'_, '_, 'a> {
@@ -1201,7 +1204,14 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                     }),
                 );
                 self.storage_fallback += u32::from(fallback);
-                visitor::walk_stmt(self, stmt);
+                self.visit_body(&t.body);
+                self.in_except += 1;
+                for h in &t.handlers {
+                    self.visit_except_handler(h);
+                }
+                self.in_except -= 1;
+                self.visit_body(&t.orelse);
+                self.visit_body(&t.finalbody);
                 self.storage_fallback -= u32::from(fallback);
             }
             _ => visitor::walk_stmt(self, stmt),

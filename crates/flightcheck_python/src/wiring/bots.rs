@@ -48,6 +48,9 @@ impl<'a> Walker<'_, '_, 'a> {
             || (aiogram2_executor && kw(call, "skip_updates").is_some_and(is_true));
         if drops {
             let c = bot_call(self);
+            if self.in_except > 0 {
+                self.out.drops_pending_on_error.push(c.span.line);
+            }
             self.out.drops_pending_updates.push(c);
         }
         // `@dp.pre_checkout_query()`, `dp.register_pre_checkout_query_handler(f)`, PTB

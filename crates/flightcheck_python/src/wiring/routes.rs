@@ -134,6 +134,7 @@ impl<'a> Walker<'_, '_, 'a> {
         r: TextRange,
         owner: Owner,
     ) {
+        let feeds_bot = handler.and_then(feeds_bot);
         let (verification, reads_body, confirmed_by) = match handler {
             Some(def) => {
                 for p in def.parameters.iter_non_variadic_params() {
@@ -189,6 +190,7 @@ impl<'a> Walker<'_, '_, 'a> {
             self.out.routes.push(Route {
                 elsewhere: None,
                 delegated_to: None,
+                feeds_bot: feeds_bot.clone(),
                 framework,
                 method: m.to_ascii_uppercase(),
                 path: path.clone(),
@@ -319,6 +321,49 @@ fn looks_like_webhook(text: &str) -> bool {
     ]
     .iter()
     .any(|k| t.contains(k))
+}
+
+/// The first call by which the handler hands an update to a chat bot's dispatcher: aiogram
+/// `dp.feed_update(bot, update)` / `feed_webhook_update` / `feed_raw_update` /
+/// `process_update`, python-telegram-bot `application.process_update(update)` or
+/// `application.update_queue.put(update)`, pyTelegramBotAPI `bot.process_new_updates([…])`.
+fn feeds_bot(def: &ast::StmtFunctionDef) -> Option<String> {
+    let found: std::cell::Cell<Option<&'static str>> = std::cell::Cell::new(None);
+    any_over_body(&def.body, &|e: &Expr| {
+        if let Expr::Call(c) = e
+            && let Expr::Attribute(a) = &*c.func
+        {
+            let name = a.attr.as_str();
+            let queue = name == "put"
+                && matches!(&*a.value, Expr::Attribute(q) if q.attr.as_str() == "update_queue");
+            if queue
+                || matches!(
+                    name,
+                    "feed_update"
+                        | "feed_webhook_update"
+                        | "feed_raw_update"
+                        | "process_update"
+                        | "process_new_updates"
+                )
+            {
+                const NAMES: [&str; 5] = [
+                    "feed_update",
+                    "feed_webhook_update",
+                    "feed_raw_update",
+                    "process_update",
+                    "process_new_updates",
+                ];
+                found.set(if queue {
+                    Some("update_queue.put")
+                } else {
+                    NAMES.iter().find(|n| **n == name).copied()
+                });
+                return true;
+            }
+        }
+        false
+    });
+    found.get().map(str::to_string)
 }
 
 /// The handler reads the request body: `await request.json()`, `request.get_json()`,

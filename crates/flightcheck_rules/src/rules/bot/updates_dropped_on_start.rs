@@ -30,6 +30,8 @@ Medium, not high, when the payment flow keeps its state in memory (a module-leve
 payment handler's module fills, an in-memory FSM storage such as aiogram's `MemoryStorage`):
 a restart then loses a pending payment whether or not the queue is dropped, and the memory
 state is the larger half of the problem (`bot/in-memory-session`, `availability/in-memory-state`).
+Medium, too, when the dropping call sits in an `except` clause (Python): a fallback that runs
+only when the normal start failed (webhook mode, then polling), not on every restart.
 Not flagged: bots without payment handlers (dropping stale commands is a fair choice
 there), aiogram 3's `dp.start_polling(bot, skip_updates=True)` (aiogram 3 hands unknown
 keywords to the handlers: nothing is dropped), and code nothing runs.
@@ -91,7 +93,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .key(format!("{}:{}", ctx.rel(*file), drop.span.line))
         .evidence(evidence_at(ctx, *file, drop.span, "pending updates are dropped at start".into()))
         .evidence(evidence_at(ctx, *pay_file, pay.span, "a payment handler of the same bot".into()));
-        if let Some((x, span, note)) = state_in_memory(ctx, *file, *pay_file) {
+        let on_error = ctx
+            .facts(*file)
+            .is_some_and(|f| f.wiring.drops_pending_on_error.contains(&drop.span.line));
+        if on_error {
+            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
+                "medium, not high: the drop sits in an `except` clause, so it runs only when the normal start failed (a fallback), not on every restart",
+            ));
+        } else if let Some((x, span, note)) = state_in_memory(ctx, *file, *pay_file) {
             finding = finding
                 .severity(Severity::Medium)
                 .evidence(evidence_at(ctx, x, span, note))

@@ -3,6 +3,7 @@
 use crate::bots::{Platform, evidence_at, runs_bot, split};
 use crate::context::ProjectContext;
 use crate::registry::Rule;
+use flightcheck_core::wiring::{Route, Verification};
 use flightcheck_core::{Category, Evidence, Finding, FixKind, RuleMeta, Severity, WhenUnreachable};
 
 pub static META: RuleMeta = RuleMeta {
@@ -51,6 +52,13 @@ webhook call runs only under a setting read at run time (`if config.webhook.use_
 the bot and the repository cannot show which one production uses: medium (high when the
 bot takes payments).
 
+A route the project writes itself that hands the request to the bot's dispatcher
+(`dp.feed_update`, `application.process_update`, `bot.handleUpdate(req.body)`) and compares
+no secret header is the receiving half of a webhook: it is reported with the webhook call,
+and on its own when the code never sets the webhook (set by hand). Such a route keeps the
+finding at its full severity even when the webhook call runs only in one mode: the route is
+registered in every mode.
+
 ## Fix
 Generate a random secret, pass it as `secret_token` to `setWebhook` and to the framework's
 webhook handler, and keep it in the secret store.
@@ -88,8 +96,26 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             None => programs.push(vec![hook]),
         }
     }
+    // Routes the project writes itself that hand the update to the bot (`await
+    // dp.feed_update(bot, update)`) and compare no secret header: the receiving half, which
+    // exists whatever mode the code sets the webhook in (or when it is set by hand).
+    let routes = split(ctx, |w| &w.routes, |r| &r.owner);
+    let secured = |file: usize| {
+        hooks
+            .live
+            .iter()
+            .any(|(f, o)| o.secret_token && ctx.together(*f, file))
+    };
+    let receivers: Vec<(usize, &Route)> = routes
+        .live
+        .iter()
+        .filter(|(f, r)| {
+            r.feeds_bot.is_some() && r.verification == Verification::None && !secured(*f)
+        })
+        .map(|(f, r)| (*f, *r))
+        .collect();
     let payments = split(ctx, |w| &w.payment_handlers, |c| &c.owner);
-    programs
+    let mut out: Vec<Finding> = programs
         .into_iter()
         .map(|places| {
             let (file, h) = places[0];
@@ -138,7 +164,25 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .iter()
                 .filter_map(|(f, h)| runtime_switch(ctx, *f, h))
                 .collect();
-            if switches.len() == places.len() {
+            let receiver = receivers
+                .iter()
+                .find(|(f, _)| places.iter().any(|(w, _)| ctx.together(*f, *w)));
+            if let Some((f, r)) = receiver {
+                finding = finding.evidence(evidence_at(
+                    ctx,
+                    *f,
+                    r.span,
+                    format!(
+                        "{} {} hands every request to `{}` and compares no secret header",
+                        r.method,
+                        r.path,
+                        r.feeds_bot.as_deref().unwrap_or("")
+                    ),
+                ));
+            }
+            // The route that receives updates is registered whatever the mode: the URL
+            // can be forged even when the code sets the webhook only in one mode.
+            if switches.len() == places.len() && receiver.is_none() {
                 let lower = if finding.severity == Severity::Blocker {
                     Severity::High
                 } else {
@@ -156,7 +200,51 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 .fix("Pass a random `secret_token` to setWebhook and to the webhook handler.")
                 .verify("POST a fake update to the webhook URL without the header: expect 401/403.")
         })
-        .collect()
+        .collect();
+    // A receiving route of a program that sets no webhook in code (set by hand with
+    // `curl …/setWebhook`): the route alone is the finding.
+    let mut reported: Vec<usize> = Vec::new();
+    for (file, r) in &receivers {
+        if unsecured.iter().any(|(w, _)| ctx.together(*w, *file))
+            || reported.iter().any(|f| ctx.together(*f, *file))
+        {
+            continue;
+        }
+        reported.push(*file);
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "Telegram webhook route {} {} hands updates to the bot (`{}`) without checking the secret token",
+                r.method,
+                r.path,
+                r.feeds_bot.as_deref().unwrap_or("")
+            ),
+        )
+        .at(ctx.rel(*file), r.span)
+        .key(format!("{} {}", r.method, r.path))
+        .evidence(evidence_at(
+            ctx,
+            *file,
+            r.span,
+            "the route feeds the bot's dispatcher and compares no `X-Telegram-Bot-Api-Secret-Token` header".into(),
+        ));
+        if let Some((pay_file, pay)) = payments.live.iter().find(|(f, _)| ctx.together(*f, *file)) {
+            finding = finding.severity(Severity::Blocker).evidence(evidence_at(
+                ctx,
+                *pay_file,
+                pay.span,
+                "a payment handler of the same bot: a forged successful_payment update reaches it"
+                    .into(),
+            ));
+        }
+        out.push(
+            finding
+                .impact("Anyone who learns the webhook URL can post fake updates: any user id, fake payments, admin commands.")
+                .fix("Pass a random `secret_token` to setWebhook, and refuse requests whose `X-Telegram-Bot-Api-Secret-Token` header does not match it (constant-time compare).")
+                .verify("POST a fake update to the webhook URL without the header: expect 401/403."),
+        );
+    }
+    out
 }
 
 /// The setting the webhook call's branch tests, when its value is not a module constant

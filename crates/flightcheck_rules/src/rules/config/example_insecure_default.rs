@@ -139,6 +139,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             // merely random-looking value may be a generated development value: medium.
             let provider_format =
                 real.is_some_and(|what| what != "a long random value") && env.tracked == Some(true);
+            // A committed file only its values make a template (`.env.backup` of mostly
+            // placeholders): `security/env-file-committed` reports its live credentials, once.
+            if provider_format && crate::rules::security::env_file_committed::reads(env) {
+                continue;
+            }
             if provider_format {
                 finding = finding.severity(Severity::High);
             }

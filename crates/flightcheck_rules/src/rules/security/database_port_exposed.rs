@@ -49,7 +49,8 @@ show, compose files under example, test or fixture folders, compose files for de
 and files whose application services are set up for development (the source tree mounted
 with `.:/app`, or a service's build folder mounted back over it, `build: ./api` with
 `./api:/srv`; `npm run dev`): everything in such a file runs on a developer's machine.
-Low, not high, for a file whose every service is a database or cache image: it runs none of
+Low, not high, for a file whose every service is a database or cache image (or a database
+admin UI such as pgAdmin or Adminer): it runs none of
 the project's code, so it reads as a local stack of backing services (the deployed app's
 database comes from a Procfile's `DATABASE_URL` or a managed service).
 
@@ -280,6 +281,15 @@ fn no_password(store: Store, s: &Service) -> Option<String> {
 
 /// A database admin UI whose login the compose file shows is missing or known: whoever
 /// reaches it works on the database with the UI's rights.
+/// Images of database admin UIs.
+const ADMIN_UIS: [&str; 5] = [
+    "mongo-express",
+    "redis-commander",
+    "pgadmin4",
+    "adminer",
+    "phpmyadmin",
+];
+
 fn open_admin_ui(s: &Service) -> Option<(&'static str, String)> {
     let details = s.compose.as_ref()?;
     let env = |key: &str| {
@@ -354,7 +364,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut files: HashSet<&str> = HashSet::new();
     for s in compose_services(ctx) {
         files.insert(s.file.as_str());
-        if s.build || s.image.as_deref().and_then(Store::of).is_none() {
+        // A database admin UI (pgAdmin, Adminer…) serves the backing services; it runs
+        // none of the project's code either.
+        let backing_image = s
+            .image
+            .as_deref()
+            .is_some_and(|i| Store::of(i).is_some() || ADMIN_UIS.contains(&image_name(i).as_str()));
+        if s.build || !backing_image {
             runs_code.insert(s.file.as_str());
         }
     }

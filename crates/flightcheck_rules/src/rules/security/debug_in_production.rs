@@ -7,7 +7,8 @@ use flightcheck_core::{
     Category, DebugFlag, DebugKind, Evidence, Finding, FixKind, Framework, RuleMeta, Severity,
     Span, WhenUnreachable, is_startup_function,
 };
-use flightcheck_project::deploy::LaunchDecl;
+use flightcheck_project::deploy::{LaunchDecl, LaunchOrigin};
+use flightcheck_project::entry::{EntryHow, EntryPoint};
 use flightcheck_project::workspace::is_within;
 use flightcheck_project::{EnvFile, EnvRole};
 
@@ -109,6 +110,22 @@ fn production_launches<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a 
             && !l.source.starts_with("package.json")
             && !dev_deploy_file(&l.file)
     })
+}
+
+/// An entry point a production deploy definition starts, when none starts `file`.
+fn other_file_deployed<'a>(ctx: &'a ProjectContext, file: usize) -> Option<&'a EntryPoint> {
+    let deployed: Vec<&EntryPoint> = ctx
+        .entries
+        .iter()
+        .copied()
+        .filter(|e| {
+            e.how == EntryHow::Launch(LaunchOrigin::Deploy) && !dev_deploy_file(&e.decl_file)
+        })
+        .collect();
+    if deployed.iter().any(|e| e.file == file) {
+        return None;
+    }
+    deployed.first().copied()
 }
 
 fn server_launch<'a>(ctx: &'a ProjectContext) -> Option<&'a LaunchDecl> {
@@ -283,9 +300,22 @@ fn code_flag(
                         l.file,
                         l.line
                     )),
-                    None => message.push_str(
-                        ". It sits in `if __name__ == \"__main__\":`, and no deploy definition starts the app through a server, so this is how it runs",
-                    ),
+                    None => match other_file_deployed(ctx, file) {
+                        // A deploy definition starts another file of the project: this
+                        // file's `__main__` block is not what production runs.
+                        Some(e) => {
+                            severity = Severity::Low;
+                            message.push_str(&format!(
+                                ". It sits in `if __name__ == \"__main__\":`, and production starts `{}` ({}:{}), not this file, so the block does not run there; it still runs for anyone who starts the file directly",
+                                flightcheck_core::text::truncate(&e.detail, 60),
+                                e.decl_file,
+                                e.decl_line
+                            ));
+                        }
+                        None => message.push_str(
+                            ". It sits in `if __name__ == \"__main__\":`, and no deploy definition starts the app through a server, so this is how it runs",
+                        ),
+                    },
                 }
             }
         }

@@ -9,8 +9,8 @@ use flightcheck_core::secrets::{ValueLook, env_value_look, secret_name};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
 };
-use flightcheck_project::EnvRole;
 use flightcheck_project::history::{AtHead, GitHistory, HistoricValue};
+use flightcheck_project::{EnvFile, EnvRole};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub static META: RuleMeta = RuleMeta {
@@ -157,6 +157,25 @@ fn browser_bundled(key: &str) -> Option<&'static str> {
     .find(|p| key.starts_with(p))
 }
 
+/// The role this rule judges an env file by: its name's, for a file whose values made it a
+/// template (a variant whose values are mostly placeholders still leaks the live ones it
+/// holds; only a name that says "example" excuses what it holds).
+fn role_of(env: &EnvFile) -> EnvRole {
+    match env.role {
+        EnvRole::Example => flightcheck_project::workspace::env_role_by_name(file_name(&env.rel)),
+        role => role,
+    }
+}
+
+/// Whether this rule reads the values of a committed env file (and so reports the live
+/// credentials in it): tracked by git, not named as a template, not in a test or example
+/// folder. `config/example-insecure-default` leaves those files' credentials to it.
+pub fn reads(env: &EnvFile) -> bool {
+    env.tracked == Some(true)
+        && role_of(env) != EnvRole::Example
+        && !is_non_production_path(&env.rel)
+}
+
 fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
@@ -206,16 +225,10 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         // A variant whose values are mostly placeholders is a template for the empty-value
         // rules, but a live credential committed in it leaks all the same: only a name that
         // says "example" excuses what it holds.
-        let role = match env.role {
-            EnvRole::Example => {
-                flightcheck_project::workspace::env_role_by_name(file_name(&env.rel))
-            }
-            role => role,
-        };
-        if env.tracked != Some(true) || role == EnvRole::Example || is_non_production_path(&env.rel)
-        {
+        if !reads(env) {
             continue;
         }
+        let role = role_of(env);
         let mut items = Vec::new();
         let mut evidence = Vec::new();
         let mut severity: Option<Severity> = None;
