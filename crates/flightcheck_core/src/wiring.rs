@@ -298,6 +298,70 @@ pub struct TableCreate {
     pub span: Span,
 }
 
+/// A column whose name says it holds a Telegram user or chat id (`chat_id`, `telegram_id`,
+/// `tg_user_id`, `chatId`) declared as a 32-bit integer: SQLAlchemy `Column(Integer)` or a
+/// bare `Mapped[int]`, Django `IntegerField`, tortoise `IntField`, TypeORM `@Column()` on a
+/// `number` (or `'int'`), `INTEGER`/`INT` in a `CREATE TABLE`. Telegram user ids pass 2^31
+/// and supergroup ids are `-100…` with 13 digits: they do not fit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NarrowIdColumn {
+    pub column: String,
+    /// The declaration as written (`Column(Integer, unique=True)`).
+    pub declared: String,
+    /// The model or statement it belongs to (`SQLAlchemy model \`User\``).
+    pub via: String,
+    pub span: Span,
+}
+
+/// Whether a column name says it holds a Telegram user or chat id.
+pub fn is_telegram_id_column(name: &str) -> bool {
+    let flat: String = name
+        .chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        flat.as_str(),
+        "chatid"
+            | "telegramid"
+            | "tgid"
+            | "tguserid"
+            | "telegramuserid"
+            | "tgchatid"
+            | "telegramchatid"
+            | "userchatid"
+    )
+}
+
+/// The Telegram-id columns a `CREATE TABLE` statement declares as 32-bit integers
+/// (`INTEGER`, `INT`, `INT4`, `SERIAL`), with their 0-based byte offsets in `sql`.
+pub fn narrow_id_columns_in_sql(sql: &str) -> Vec<(String, String, usize)> {
+    let mut out = Vec::new();
+    let lower = sql.to_ascii_lowercase();
+    if !lower.contains("create table") {
+        return out;
+    }
+    let mut offset = 0;
+    for piece in sql.split_inclusive([',', '(', '\n']) {
+        let words: Vec<&str> = piece
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '`' | '"'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if let [name, ty, ..] = words[..]
+            && is_telegram_id_column(name)
+            && matches!(
+                ty.to_ascii_lowercase().as_str(),
+                "integer" | "int" | "int4" | "serial" | "mediumint"
+            )
+        {
+            let at = offset + piece.find(name).unwrap_or(0);
+            out.push((name.to_string(), format!("{name} {ty}"), at));
+        }
+        offset += piece.len();
+    }
+    out
+}
+
 /// A call in code that applies migrations: `knex.migrate.latest()`, `migrate(db, {...})`,
 /// alembic `command.upgrade(cfg, "head")`, `call_command("migrate")`, `Base.metadata.create_all`,
 /// `sequelize.sync()`, a `umzug.up()`, a spawned `prisma migrate deploy`.
@@ -547,6 +611,9 @@ pub struct Wiring {
     pub module_locals: Vec<ModuleLocal>,
     pub table_queries: Vec<TableQuery>,
     pub table_creates: Vec<TableCreate>,
+    /// Columns named for a Telegram id (`chat_id`, `telegram_id`) declared as 32-bit integers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub narrow_id_columns: Vec<NarrowIdColumn>,
     pub migration_runs: Vec<MigrationRun>,
     pub migration_configs: Vec<MigrationConfig>,
     pub memory_state: Vec<MemoryState>,
@@ -598,10 +665,27 @@ impl Wiring {
             && self.router_uses.is_empty()
             && self.table_queries.is_empty()
             && self.table_creates.is_empty()
+            && self.narrow_id_columns.is_empty()
             && self.migration_runs.is_empty()
             && self.memory_state.is_empty()
             && self.data_stores.is_empty()
             && self.bot_handlers.is_empty()
             && self.bot_root_guards.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod narrow_id_tests {
+    use super::*;
+
+    #[test]
+    fn narrow_telegram_id_columns_in_create_table() {
+        let sql = "CREATE TABLE IF NOT EXISTS stats (\n    telegram_id INTEGER PRIMARY KEY,\n    chat_id BIGINT,\n    answers INTEGER NOT NULL DEFAULT 0\n)";
+        let found = narrow_id_columns_in_sql(sql);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "telegram_id");
+        assert_eq!(&sql[found[0].2..found[0].2 + 11], "telegram_id");
+        assert!(narrow_id_columns_in_sql("SELECT chat_id INTEGER FROM t").is_empty());
+        assert!(is_telegram_id_column("tgUserId") && !is_telegram_id_column("user_id"));
     }
 }

@@ -603,6 +603,23 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
     }
 
     fn telegram_call(&mut self, call: &CallExpression<'a>) {
+        // grammY's adapter as a plain function: `webhookCallback(bot, 'express', {
+        // secretToken })`, also exported as a Next.js route (`export const POST =
+        // webhookCallback(bot, 'std/http')`).
+        if self.telegram == Some(Framework::Grammy) && call.callee.is_specific_id("webhookCallback")
+        {
+            // Options the scan cannot read (a variable) may carry the secret: not reported.
+            let secret = call.arguments.iter().skip(2).any(|a| {
+                match a.as_expression().map(|e| e.without_parentheses()) {
+                    Some(Expression::ObjectExpression(o)) => {
+                        has_any_key(o, &["secretToken", "secret_token"])
+                    }
+                    _ => true,
+                }
+            });
+            self.push_webhook(secret, "webhookCallback(...)".to_string(), call.span);
+            return;
+        }
         let Some((object, method)) = member(&call.callee) else {
             return;
         };
@@ -1505,6 +1522,16 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                     span: fact_span,
                 });
             }
+            for (column, declared, _) in flightcheck_core::narrow_id_columns_in_sql(text) {
+                self.wiring
+                    .narrow_id_columns
+                    .push(flightcheck_core::NarrowIdColumn {
+                        column,
+                        declared,
+                        via: "a `CREATE TABLE` in an SQL string".into(),
+                        span: fact_span,
+                    });
+            }
             for (t, access) in sql::tables_queried(text) {
                 self.wiring.table_queries.push(TableQuery {
                     table: t.table,
@@ -1558,6 +1585,80 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             span,
             owner: self.owner.clone(),
         });
+    }
+
+    /// Columns of a TypeORM entity named for a Telegram id and stored as a 32-bit integer:
+    /// `@Column() chatId: number` (TypeORM maps `number` to `integer`), `@Column('int')`,
+    /// `@Column({ type: 'integer' })`, `@PrimaryColumn()` likewise. `bigint`, `varchar` and
+    /// a `transformer` leave the column alone.
+    fn typeorm_narrow_id_columns(&mut self, class: &Class<'a>, entity: &str) {
+        for element in &class.body.body {
+            let ClassElement::PropertyDefinition(p) = element else {
+                continue;
+            };
+            let Some(name) = p.key.static_name() else {
+                continue;
+            };
+            if !flightcheck_core::is_telegram_id_column(&name) {
+                continue;
+            }
+            let number = p
+                .type_annotation
+                .as_ref()
+                .is_some_and(|t| matches!(t.type_annotation, TSType::TSNumberKeyword(_)));
+            for d in &p.decorators {
+                let Expression::CallExpression(c) = d.expression.without_parentheses() else {
+                    continue;
+                };
+                if !(c.callee.is_specific_id("Column") || c.callee.is_specific_id("PrimaryColumn"))
+                {
+                    continue;
+                }
+                let int_type = |t: &str| matches!(t, "int" | "integer" | "int4" | "mediumint");
+                let mut declared_type: Option<String> = None;
+                let mut transformed = false;
+                for a in c.arguments.iter().filter_map(|a| a.as_expression()) {
+                    match a.without_parentheses() {
+                        Expression::ObjectExpression(o) => {
+                            if let Some(t) =
+                                property(o, "type").and_then(|p| string_value(&p.value))
+                            {
+                                declared_type = Some(t.to_ascii_lowercase());
+                            }
+                            transformed |= property(o, "transformer").is_some();
+                        }
+                        e => {
+                            if let Some(t) = string_value(e) {
+                                declared_type = Some(t.to_ascii_lowercase());
+                            }
+                        }
+                    }
+                }
+                let narrow = match &declared_type {
+                    Some(t) => int_type(t),
+                    None => number,
+                };
+                if narrow && !transformed {
+                    let span = self.span(p.span);
+                    let declared: String = self
+                        .text(p.span)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .chars()
+                        .take(100)
+                        .collect();
+                    self.wiring
+                        .narrow_id_columns
+                        .push(flightcheck_core::NarrowIdColumn {
+                            column: name.to_string(),
+                            declared,
+                            via: format!("typeorm entity `{entity}`"),
+                            span,
+                        });
+                }
+            }
+        }
     }
 
     /// Routes: `app.post('/path', mw, handler)`, `fastify.route({ method, url, handler })`.
@@ -2259,6 +2360,7 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
                     span,
                     owner: Some(id.name.to_string()),
                 });
+                self.typeorm_narrow_id_columns(it, id.name.as_str());
             }
         }
         // `class MyBot extends Client` (discord.js) / `extends Telegraf`: the class is the bot.

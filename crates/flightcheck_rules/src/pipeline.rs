@@ -805,7 +805,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, String> {
         options.progress.as_ref(),
         &mut notes,
     );
-    if wants(crate::rules::security::hardcoded_secret::META.id) {
+    // The texts are also where `config/placeholder-secret` looks for a variable's name.
+    if wants(crate::rules::security::hardcoded_secret::META.id)
+        || wants(crate::rules::config::placeholder_secret::META.id)
+    {
         scan_config_secrets(&ws, &pool, &mut files);
     }
     laps.lap("parse");

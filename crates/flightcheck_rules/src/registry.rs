@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 78] = [
+    static ALL: [&Rule; 79] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -78,6 +78,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::bot::updates_dropped_on_start::RULE,
         &rules::data::migrations_not_run::RULE,
         &rules::data::table_without_migration::RULE,
+        &rules::data::telegram_id_int32::RULE,
         &rules::config::empty_secret::RULE,
         &rules::config::localhost_in_production::RULE,
         &rules::config::undocumented_env::RULE,

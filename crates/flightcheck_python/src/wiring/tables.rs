@@ -77,6 +77,7 @@ impl<'a> Walker<'_, '_, 'a> {
             })
         };
         if let Some(v) = assigned("__tablename__") {
+            self.narrow_id_columns(class, &format!("SQLAlchemy model `{name}`"));
             if let Some(t) = str_lit(v) {
                 let via = format!("SQLAlchemy model `{name}`");
                 self.table_query(&t, via, class.name.range(), owner.clone());
@@ -91,6 +92,7 @@ impl<'a> Walker<'_, '_, 'a> {
                 .and_then(|a| a.find_keyword("table"))
                 .is_some_and(|k| is_true(&k.value))
         {
+            self.narrow_id_columns(class, &format!("SQLModel model `{name}`"));
             let via = format!("SQLModel model `{name}`");
             self.table_query(name, via, class.name.range(), owner.clone());
             return;
@@ -111,6 +113,11 @@ impl<'a> Walker<'_, '_, 'a> {
         }
         let Some(kind) = kind else { return };
         self.models.insert(name.to_string(), kind);
+        let label = match kind {
+            ModelKind::Django => "Django",
+            ModelKind::Tortoise => "tortoise",
+        };
+        self.narrow_id_columns(class, &format!("{label} model `{name}`"));
         let meta = class.body.iter().find_map(|s| match s {
             Stmt::ClassDef(c) if c.name.as_str() == "Meta" => Some(c),
             _ => None,
@@ -142,6 +149,88 @@ impl<'a> Walker<'_, '_, 'a> {
         self.table_query(&table, via, class.name.range(), owner.clone());
     }
 
+    /// Columns of a model class named for a Telegram id and declared as 32-bit integers:
+    /// `chat_id = Column(Integer)`, `chat_id: Mapped[int] = mapped_column()` (SQLAlchemy maps
+    /// `int` to `Integer`), `tg_id: int = Field(...)` (SQLModel), Django `IntegerField`,
+    /// tortoise `IntField`. A foreign key is another table's id, not Telegram's.
+    fn narrow_id_columns(&mut self, class: &'a ast::StmtClassDef, via: &str) {
+        for stmt in &class.body {
+            let (target, annotation, value) = match stmt {
+                Stmt::Assign(a) => match &a.targets[..] {
+                    [t] => (t, None, &*a.value),
+                    _ => continue,
+                },
+                Stmt::AnnAssign(a) => match &a.value {
+                    Some(v) => (&*a.target, Some(&*a.annotation), &**v),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let (Expr::Name(n), Expr::Call(c)) = (target, value) else {
+                continue;
+            };
+            if !flightcheck_core::is_telegram_id_column(n.id.as_str()) {
+                continue;
+            }
+            let callee = last_seg(&c.func).unwrap_or("");
+            let foreign = c
+                .arguments
+                .args
+                .iter()
+                .any(|a| matches!(a, Expr::Call(f) if last_seg(&f.func) == Some("ForeignKey")))
+                || c.arguments.find_keyword("foreign_key").is_some();
+            let is_int = |e: &Expr| match e {
+                Expr::Call(t) => matches!(last_seg(&t.func), Some("Integer" | "INTEGER")),
+                e => matches!(last_seg(e), Some("Integer" | "INTEGER")),
+            };
+            let typed_int = c.arguments.args.iter().any(is_int);
+            let typed =
+                c.arguments
+                    .args
+                    .iter()
+                    .any(|a| !matches!(a, Expr::StringLiteral(_)))
+                    && !c.arguments.args.iter().all(
+                        |a| matches!(a, Expr::Call(f) if last_seg(&f.func) == Some("ForeignKey")),
+                    );
+            // `Mapped[int]` / `int` with no column type: SQLAlchemy and SQLModel pick Integer.
+            let int_annotation = annotation.is_some_and(|t| {
+                let t = match t {
+                    Expr::Subscript(s) if last_seg(&s.value) == Some("Mapped") => &*s.slice,
+                    t => t,
+                };
+                matches!(t, Expr::Name(x) if x.id.as_str() == "int")
+            });
+            let narrow = match callee {
+                "Column" | "mapped_column" => typed_int || (!typed && int_annotation),
+                "Field" => {
+                    int_annotation
+                        && c.arguments.find_keyword("sa_column").is_none()
+                        && c.arguments.find_keyword("sa_type").is_none()
+                }
+                "IntegerField" | "PositiveIntegerField" | "IntField" => true,
+                _ => false,
+            };
+            if narrow && !foreign {
+                let span = self.span(stmt.range());
+                let declared: String = self.m.source[stmt.range()]
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(100)
+                    .collect();
+                self.out
+                    .narrow_id_columns
+                    .push(flightcheck_core::NarrowIdColumn {
+                        column: n.id.to_string(),
+                        declared,
+                        via: via.to_string(),
+                        span,
+                    });
+            }
+        }
+    }
+
     pub(super) fn sql(&mut self, text: &str, r: TextRange) {
         let start = r.start().to_u32();
         if self.not_sql.contains(&start) {
@@ -165,6 +254,17 @@ impl<'a> Walker<'_, '_, 'a> {
         }
         for t in tables_created(text) {
             self.table_create(&t.table, "CREATE TABLE in SQL string", r);
+        }
+        for (column, declared, _) in flightcheck_core::narrow_id_columns_in_sql(text) {
+            let span = self.span(r);
+            self.out
+                .narrow_id_columns
+                .push(flightcheck_core::NarrowIdColumn {
+                    column,
+                    declared,
+                    via: "a `CREATE TABLE` in an SQL string".into(),
+                    span,
+                });
         }
     }
 }

@@ -32,7 +32,9 @@ reports:
   any string there, so a deploy made from the template runs with a published secret;
 - provider credentials (bot tokens, API keys) whose value looks real (a Telegram token's
   shape, `sk_live_…`, `ghp_…`, a long random string): if it is real it is leaked, and if it
-  is not, nothing tells it from one. High when the template is tracked by git and the value
+  is not, nothing tells it from one. A committed file that only its placeholder values make
+  a template (`.env.backup`) is left to `security/env-file-committed`, which reports the
+  live credentials in it once. High when the template is tracked by git and the value
   has a provider's own format (a Telegram token's shape, `sk_live_…`, `ghp_…`): everyone with
   the repository holds it; one finding per template then lists every such key. Placeholders (`your_token_here`, `<token>`, `xxx`) and
   documentation examples (`123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11`) are fine here;

@@ -58,7 +58,11 @@ with such a placeholder is a template in disguise and is not reported. A web ses
 `session({ secret: 'x' })`: medium) is reported too. A fallback is not
 reported when a startup validation schema of running code requires the variable with no
 default (`cleanEnv(process.env, { JWT_SECRET: str() })`, a zod `JWT_SECRET: z.string()`):
-the process exits before the fallback could be used.
+the process exits before the fallback could be used. A code fallback of the service's own
+secret is a blocker when nothing a deployer reads names the variable: no env file or
+template, no deploy file, and no doc, config, CI or script text in the repository (the
+evidence says how many files were searched). Every deploy made by the repository's
+instructions then runs with the fallback.
 
 ## Flagged
 ```js
@@ -406,6 +410,12 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
             finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
                 "medium, not high: the service presents this password to its database; no deploy file provisions the database with this value, so an unset variable fails the connection rather than opening the database",
             ));
+        } else if kind == SecretKind::Own
+            && let Some(searched) = set_nowhere(ctx, &name)
+        {
+            finding = finding.severity(Severity::Blocker).evidence(Evidence::searched(format!(
+                "blocker, not high: `{name}` appears in no env file, template, deploy file, script or doc of the repository (searched {searched}), so a deploy made by the repository's instructions runs with this fallback"
+            )));
         }
         for (f, l, _) in sites.iter().take(5) {
             finding = finding.evidence(Evidence::at(
@@ -417,6 +427,41 @@ fn fallbacks(ctx: &ProjectContext, out: &mut Vec<Finding>) {
         }
         out.push(texts(finding, &name, kind));
     }
+}
+
+/// What was searched, when nothing a deployer reads names `key`: no env file of any role
+/// (templates and their comments included), no word of a deploy file, and no doc, config,
+/// CI, script or manifest text anywhere in the repository (a root README or compose file
+/// documents the services in its folders too). `None` when one names it, or when one of
+/// those files could not be read (then the repository may say it where the scan did not
+/// look).
+fn set_nowhere(ctx: &ProjectContext, key: &str) -> Option<String> {
+    use flightcheck_project::walk::FileKind;
+    if ctx.ws.env_files.iter().any(|e| e.text.contains(key))
+        || ctx.ws.projects.iter().any(|p| p.deploy_words.contains(key))
+    {
+        return None;
+    }
+    let mut searched = ctx.ws.env_files.len();
+    for (i, f) in ctx.ws.files.iter().enumerate() {
+        // Deploy files were searched through their words above.
+        if !matches!(
+            f.kind,
+            FileKind::Doc | FileKind::Config | FileKind::Ci | FileKind::Script | FileKind::Manifest
+        ) || crate::rules::security::hardcoded_secret::in_translation_dir(&f.rel)
+        {
+            continue;
+        }
+        let text = ctx.files.get(i)?.text.as_deref()?;
+        if text.contains(key) {
+            return None;
+        }
+        searched += 1;
+    }
+    Some(format!(
+        "{searched} env, doc, config, deploy, CI and script file{}",
+        if searched == 1 { "" } else { "s" }
+    ))
 }
 
 /// Whether a compose service of the repository creates its database with `value` as a

@@ -8,5 +8,6 @@ pub mod non_atomic_write;
 pub mod save_error_ignored;
 pub(crate) mod state_files;
 pub mod table_without_migration;
+pub mod telegram_id_int32;
 pub mod unlocked_read_modify_write;
 pub mod unversioned_startup_migration;

@@ -40,7 +40,11 @@ Finds debug switches turned on where production runs them:
 A switch inside `if __name__ == "__main__":` runs only when the file is started directly:
 when production starts the app through gunicorn, uvicorn, waitress, hypercorn or
 `flask run` (Procfile, Dockerfile, compose, systemd), the finding is `low` and names that
-command. Dead code, tests and examples are not reported.
+command. Likewise `low` when a deploy definition starts another file of the project (the
+image runs `python run.py`, which imports the app from `api/app.py`): the `__main__` block of
+`api/app.py` does not run there. A systemd unit that an install script writes
+(`cat > /etc/systemd/system/bot.service <<EOF … ExecStart=… EOF`) counts as a deploy
+definition. Dead code, tests and examples are not reported.
 
 ## Why it breaks production
 Werkzeug's debugger runs arbitrary Python for anyone who can make a page fail; Django's

@@ -51,8 +51,9 @@ read (`db = get_db()` in a stub) is not an act either. A JS handler that shows n
 request object itself to a call the scan cannot follow (`await
 this.providers[name].handleWebhook(req)`, an imported `handle(req, res)`) is medium: the
 check may happen there, so the finding asks to confirm it. A route whose handler hands the update to a chat bot's dispatcher (`dp.feed_update`,
-`application.process_update`, `bot.handleUpdate(req.body)`) is a Telegram webhook:
-`bot/webhook-secret-missing` judges its secret token. `stripe.Event.construct_from`
+`application.process_update`, `bot.handleUpdate(req.body)`) and checks nothing is a
+Telegram webhook without its secret token: `bot/webhook-secret-missing` reports it (a check
+that fails open is still reported here). `stripe.Event.construct_from`
 builds an event from the body and verifies nothing (Stripe's check is
 `stripe.Webhook.construct_event`), even inside `try`/`except SignatureVerificationError`.
 
@@ -280,10 +281,10 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
 }
 
 fn in_scope(r: &Route) -> bool {
-    // A Telegram webhook receiver (the handler feeds the update to the bot's dispatcher) is
-    // verified by the secret token `bot/webhook-secret-missing` checks: one finding there,
-    // not a second, louder one here.
-    r.feeds_bot.is_none()
+    // A Telegram webhook receiver (the handler feeds the update to the bot's dispatcher)
+    // that checks nothing is `bot/webhook-secret-missing`'s finding, not a second, louder
+    // one here; a secret check that fails open is judged here like any other.
+    (r.feeds_bot.is_none() || !matches!(r.verification, Verification::None))
         && matches!(r.method.as_str(), "POST" | "ALL" | "PUT")
         && is_callback_path(&r.path)
         && (r.reads_body || r.elsewhere.is_some())
