@@ -487,19 +487,30 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             Some("`restart: \"no\"` is set on purpose".to_string())
         } else if completed.iter().any(|c| c == name) {
             Some("other services wait for it to complete: a one-shot job".to_string())
-        } else if get("deploy").is_some() {
-            Some("a swarm `deploy:` section: swarm restarts tasks by default".to_string())
         } else if !profiles.is_empty() {
             Some(format!(
                 "only started with a profile ({})",
                 profiles.join(", ")
             ))
+        } else if get("deploy").is_some() {
+            Some("a swarm `deploy:` section: swarm restarts tasks by default".to_string())
         } else if let Some(c) = command.as_deref().filter(|c| one_shot_command(c)) {
             Some(format!("its command `{c}` prepares and exits"))
         } else if let Some(why) =
             development_setup(command.as_deref(), get("volumes"), build_context.as_deref())
         {
             Some(why)
+        } else if let Some(target) = get("build")
+            .and_then(|b| b.get("target"))
+            .and_then(yaml_str)
+            .filter(|t| {
+                let t = t.to_ascii_lowercase();
+                t == "dev" || t.starts_with("develop") || t == "local"
+            })
+        {
+            Some(format!(
+                "a development setup (builds the `{target}` target)"
+            ))
         } else if DEV_TOOL_IMAGES.iter().any(|t| lower_image.contains(t)) {
             Some("a development tool".to_string())
         } else if ["migrat", "seed", "setup", "init", "prestart"]

@@ -51,6 +51,11 @@ your own, or an `onbuild` tag, may already hold the files); files an earlier `RU
 made (`git clone`, `curl`, `wget`, or any command naming the file); `COPY --from` and
 heredocs, which bring in files the context does not show.
 
+A compose service whose build input is missing is medium when the service is set up for
+development (a `development` build target, a watcher command, the source tree mounted) and
+low when only a profile starts it (`profiles: [llm]`): a production `docker compose up` does
+not build either.
+
 ## Why it breaks production
 The image is what runs. A build that fails on a clean machine (the CI runner, the
 platform's builder, a new server) means the service cannot be deployed at all, or that the
@@ -146,7 +151,22 @@ fn missing_build_inputs(ctx: &ProjectContext) -> Vec<Finding> {
         );
         // `image:` beside `build:`: `docker compose up` pulls that image when a registry has
         // it and builds only when it does not.
-        if let Some(image) = &s.image {
+        // A service only a profile starts (`profiles: [llm]`), or one set up for development
+        // (a `development` build target, a watcher, the source tree mounted): a plain
+        // production `docker compose up` does not build it.
+        if let Some(why) = s.exempt.as_deref().filter(|e| {
+            e.starts_with("only started with a profile") || e.starts_with("a development setup")
+        }) {
+            let severity = if why.starts_with("only") {
+                Severity::Low
+            } else {
+                Severity::Medium
+            };
+            finding = finding.severity(severity).evidence(Evidence::searched(format!(
+                "{}, not blocker: the service is {why}, so a production `docker compose up` does not build it",
+                severity.as_str()
+            )));
+        } else if let Some(image) = &s.image {
             finding = finding.severity(Severity::High).evidence(Evidence::searched(format!(
                 "high, not blocker: the service also names `image: {image}`, which `docker compose up` pulls when a registry has it; only a build (`--build`, `docker compose build`, or no such image) fails"
             )));

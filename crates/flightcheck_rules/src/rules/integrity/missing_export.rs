@@ -33,6 +33,10 @@ the module binds `name` at module level: a `def`, `class`, assignment, import, `
 target or a name a function declares `global`. A `name` that is a submodule
 (`pkg/name.py`, `pkg/name/`) is fine. Only files an entry point reaches are checked.
 
+A blocker, not high, when the import sits at module level of a Python file that is itself
+the service's entry point (`main.py` a Procfile or Dockerfile starts): the ImportError ends
+the process before it serves anything.
+
 ## Why it breaks production
 **JavaScript/TypeScript.** An ES module that imports a name its target does not export fails to link: Node throws
 `SyntaxError: The requested module './m' does not provide an export named 'x'` and the

@@ -3,8 +3,10 @@
 
 use crate::bots::evidence_at;
 use crate::context::ProjectContext;
-use flightcheck_core::{Evidence, Finding, ImportKind, Language};
+use flightcheck_core::{Evidence, Finding, ImportKind, Language, Severity};
 use flightcheck_project::FileKind;
+use flightcheck_project::deploy::LaunchOrigin;
+use flightcheck_project::entry::EntryHow;
 use flightcheck_python::resolve::{ModuleIndex, PyResolution};
 use std::collections::HashSet;
 
@@ -106,6 +108,27 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     continue;
                 }
                 let target_rel = ctx.rel(target);
+                // At module level of the service's own entry point (a file a deploy definition
+                // or start script launches, or the `__main__` module that starts the service)
+                // the ImportError ends the process before it serves anything. A web app
+                // object nothing is seen to launch is only possibly the service.
+                let kills_service = !import.in_function
+                    && ctx.files[file].role == flightcheck_core::Role::Service
+                    && ctx.entries.iter().any(|e| {
+                        e.file == file
+                            && matches!(
+                                e.how,
+                                EntryHow::MainModule
+                                    | EntryHow::Launch(
+                                        LaunchOrigin::Deploy | LaunchOrigin::StartScript
+                                    )
+                            )
+                    });
+                let severity = if kills_service {
+                    Severity::Blocker
+                } else {
+                    super::META.severity
+                };
                 out.push(
                     Finding::new(
                         &super::META,
@@ -113,9 +136,14 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                             "`from {spec} import {name}` in `{rel}`: `{target_rel}` defines or imports no `{name}`"
                         ),
                     )
+                    .severity(severity)
                     .at(rel, import.span)
                     .key(format!("{spec}:{name}"))
-                    .evidence(evidence_at(ctx, file, import.span, "the import".into()))
+                    .evidence(evidence_at(ctx, file, import.span, if kills_service {
+                        "the import, at module level of the service's entry point: the process dies before it starts".into()
+                    } else {
+                        "the import".into()
+                    }))
                     .evidence(Evidence::searched(format!(
                         "the {} module-level names of `{target_rel}` (definitions, assignments, imports, globals) and its package's submodules",
                         names.module_bindings.len()
