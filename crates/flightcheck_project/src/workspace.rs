@@ -158,6 +158,10 @@ pub struct Workspace {
     /// Folders whose certificate files (`*.pem`, `*.crt`, `*.cer`) hold only certificates
     /// self-signed for localhost: a key beside them protects nothing deployed.
     pub localhost_certificate_dirs: BTreeSet<String>,
+    /// Folders holding a copy of an installed npm package (a `package.json` with npm's
+    /// `_resolved`/`_integrity` install fields): third-party code kept in the repository,
+    /// not a project of its own.
+    pub vendored_packages: Vec<String>,
     /// Env files in git history (read by the pipeline when a rule needs it).
     pub history: Option<crate::history::GitHistory>,
     by_path: HashMap<String, usize>,
@@ -564,6 +568,11 @@ pub(crate) fn read_text(path: &Path, rel: &str, notes: &mut Vec<Note>) -> Option
 }
 
 impl Workspace {
+    /// Whether `rel` lies in a vendored copy of an installed npm package.
+    pub fn in_vendored_package(&self, rel: &str) -> bool {
+        self.vendored_packages.iter().any(|d| is_within(rel, d))
+    }
+
     pub fn file_index(&self, rel: &str) -> Option<usize> {
         self.by_path.get(rel).copied()
     }
@@ -631,6 +640,7 @@ impl Workspace {
             files,
             tracked,
             file_project,
+            vendored_packages,
             ..
         } = tree;
         let by_path = files
@@ -669,6 +679,7 @@ impl Workspace {
             backups: Vec::new(),
             sqlite_schemas: Vec::new(),
             localhost_certificate_dirs: BTreeSet::new(),
+            vendored_packages,
             history: None,
             by_path,
             gitignores,
@@ -786,6 +797,29 @@ fn project_roots(files: &[WalkedFile]) -> BTreeSet<String> {
         .collect()
 }
 
+/// Folders whose `package.json` npm wrote while installing the package (`_resolved` with
+/// `_integrity` or `_from`): a copy of `node_modules/<pkg>` committed beside the app. Reads
+/// at most the first 64 KiB of each `package.json`.
+fn installed_package_dirs(files: &[WalkedFile]) -> Vec<String> {
+    use std::io::Read;
+    files
+        .iter()
+        .filter(|f| file_name(&f.rel) == "package.json" && dir_of(&f.rel) != ".")
+        .filter(|f| {
+            let mut head = Vec::new();
+            std::fs::File::open(&f.abs)
+                .and_then(|file| file.take(64 * 1024).read_to_end(&mut head))
+                .is_ok()
+                && {
+                    let text = String::from_utf8_lossy(&head);
+                    text.contains("\"_resolved\"")
+                        && (text.contains("\"_integrity\"") || text.contains("\"_from\""))
+                }
+        })
+        .map(|f| dir_of(&f.rel).to_string())
+        .collect()
+}
+
 /// Projects without source files of their own fold into their parent; the root becomes a
 /// project when sources lie outside every project or no project is left.
 fn fold_sourceless_projects(files: &[WalkedFile], roots: &mut BTreeSet<String>) {
@@ -844,6 +878,8 @@ struct Tree {
     tracked: Option<BTreeSet<String>>,
     /// Project roots in project order.
     project_roots: Vec<String>,
+    /// See [`Workspace::vendored_packages`].
+    vendored_packages: Vec<String>,
     /// Project index of every file.
     file_project: Vec<usize>,
     /// The `--env` files, canonical where they can be.
@@ -862,7 +898,9 @@ impl Tree {
             walk::add_tracked(&root, &mut walked, t);
         }
         let files = walked.files;
+        let vendored_packages = installed_package_dirs(&files);
         let mut roots = project_roots(&files);
+        roots.retain(|r| !vendored_packages.contains(r));
         fold_sourceless_projects(&files, &mut roots);
         let project_roots: Vec<String> = roots.into_iter().collect();
         let mut tree = Tree {
@@ -871,6 +909,7 @@ impl Tree {
             files,
             tracked,
             project_roots,
+            vendored_packages,
             file_project: Vec::new(),
             production_given: options
                 .production_env

@@ -303,7 +303,8 @@ pub fn collect(
         let kept_aside = matches!(
             path_role(local(ws, i, rel)),
             Some(Role::Archived | Role::StaticAsset | Role::BuildConfig | Role::Template)
-        ) || flightcheck_project::workspace::in_hidden_dir(rel);
+        ) || flightcheck_project::workspace::in_hidden_dir(rel)
+            || ws.in_vendored_package(rel);
         if kept_aside {
             continue;
         }
@@ -679,6 +680,10 @@ pub fn assign(ws: &Workspace, graph: &ImportGraph, entries: &Entries, files: &mu
             Role::Test
         } else if by_service[i] {
             Role::Service
+        } else if ws.in_vendored_package(&file.rel) {
+            // An installed npm package kept in the repository: only what the service
+            // imports from it runs (its demo bots and `bin/` launchers do not).
+            Role::StaticAsset
         } else if let Some(role) = path_role(local).or_else(|| {
             flightcheck_project::workspace::in_hidden_dir(&file.rel).then_some(Role::BuildConfig)
         }) {

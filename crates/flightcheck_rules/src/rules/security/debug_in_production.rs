@@ -42,7 +42,8 @@ when production starts the app through gunicorn, uvicorn, waitress, hypercorn or
 `flask run` (Procfile, Dockerfile, compose, systemd), the finding is `low` and names that
 command. Likewise `low` when a deploy definition starts another file of the project (the
 image runs `python run.py`, which imports the app from `api/app.py`): the `__main__` block of
-`api/app.py` does not run there. A systemd unit that an install script writes
+`api/app.py` does not run there, and when the file's name says it is a local or development
+runner (`start_local.py`, `dev_server.py`) that no deploy definition names. A systemd unit that an install script writes
 (`cat > /etc/systemd/system/bot.service <<EOF … ExecStart=… EOF`) counts as a deploy
 definition. Dead code, tests and examples are not reported.
 
@@ -114,6 +115,15 @@ fn production_launches<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a 
             && !l.source.starts_with("package.json")
             && !dev_deploy_file(&l.file)
     })
+}
+
+/// A file whose name says it runs the app on a developer's machine: `start_local.py`,
+/// `run_dev.py`, `dev_server.py`, `debug_app.py`.
+fn dev_runner_name(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let stem = name.strip_suffix(".py").unwrap_or(&name);
+    stem.split(['_', '-', '.'])
+        .any(|t| matches!(t, "local" | "dev" | "develop" | "development" | "debug"))
 }
 
 /// An entry point a production deploy definition starts, when none starts `file`.
@@ -315,6 +325,14 @@ fn code_flag(
                                 e.decl_file,
                                 e.decl_line
                             ));
+                        }
+                        // `start_local.py`, `dev_server.py`: the file says it is the
+                        // developer's way to run the app, and no deploy definition names it.
+                        None if dev_runner_name(rel) => {
+                            severity = Severity::Low;
+                            message.push_str(
+                                ". It sits in `if __name__ == \"__main__\":` of a file named as a local or development runner, and no deploy definition starts it",
+                            );
                         }
                         None => message.push_str(
                             ". It sits in `if __name__ == \"__main__\":`, and no deploy definition starts the app through a server, so this is how it runs",
