@@ -35,7 +35,8 @@ target or a name a function declares `global`. A `name` that is a submodule
 
 A blocker, not high, when the import sits at module level of a Python file that is itself
 the service's entry point (`main.py` a Procfile or Dockerfile starts): the ImportError ends
-the process before it serves anything.
+the process before it serves anything. The missing names of one Python import statement are
+one finding.
 
 ## Why it breaks production
 **JavaScript/TypeScript.** An ES module that imports a name its target does not export fails to link: Node throws

@@ -95,67 +95,92 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             }
             let trel = ctx.ws.files[target].rel.as_str();
             let package_dir = trel.strip_suffix("/__init__.py");
-            for name in &import.names {
-                if names.binds(name) {
-                    continue;
-                }
-                let is_submodule = package_dir.is_some_and(|d| {
-                    let sub = format!("{d}/{name}");
-                    dirs.contains(sub.as_str())
-                        || module_paths.contains(format!("{sub}.py").as_str())
-                });
-                if is_submodule || submodule_resolved(&resolved, ctx, name) {
-                    continue;
-                }
-                let target_rel = ctx.rel(target);
-                // At module level of the service's own entry point (a file a deploy definition
-                // or start script launches, or the `__main__` module that starts the service)
-                // the ImportError ends the process before it serves anything. A web app
-                // object nothing is seen to launch is only possibly the service.
-                let kills_service = !import.in_function
-                    && ctx.files[file].role == flightcheck_core::Role::Service
-                    && ctx.entries.iter().any(|e| {
-                        e.file == file
-                            && matches!(
-                                e.how,
-                                EntryHow::MainModule
-                                    | EntryHow::Launch(
-                                        LaunchOrigin::Deploy | LaunchOrigin::StartScript
-                                    )
-                            )
+            // One finding per import statement: `from x import A, B` with neither defined is
+            // one broken line, with one fix.
+            let missing: Vec<&String> = import
+                .names
+                .iter()
+                .filter(|name| {
+                    let is_submodule = package_dir.is_some_and(|d| {
+                        let sub = format!("{d}/{name}");
+                        dirs.contains(sub.as_str())
+                            || module_paths.contains(format!("{sub}.py").as_str())
                     });
-                let severity = if kills_service {
-                    Severity::Blocker
-                } else {
-                    super::META.severity
-                };
-                out.push(
-                    Finding::new(
-                        &super::META,
-                        format!(
-                            "`from {spec} import {name}` in `{rel}`: `{target_rel}` defines or imports no `{name}`"
-                        ),
-                    )
-                    .severity(severity)
-                    .at(rel, import.span)
-                    .key(format!("{spec}:{name}"))
-                    .evidence(evidence_at(ctx, file, import.span, if kills_service {
+                    !(names.binds(name) || is_submodule || submodule_resolved(&resolved, ctx, name))
+                })
+                .collect();
+            let Some(first) = missing.first() else {
+                continue;
+            };
+            let target_rel = ctx.rel(target);
+            // At module level of the service's own entry point (a file a deploy definition
+            // or start script launches, or the `__main__` module that starts the service)
+            // the ImportError ends the process before it serves anything. A web app
+            // object nothing is seen to launch is only possibly the service.
+            let kills_service = !import.in_function
+                && ctx.files[file].role == flightcheck_core::Role::Service
+                && ctx.entries.iter().any(|e| {
+                    e.file == file
+                        && matches!(
+                            e.how,
+                            EntryHow::MainModule
+                                | EntryHow::Launch(
+                                    LaunchOrigin::Deploy | LaunchOrigin::StartScript
+                                )
+                        )
+                });
+            let severity = if kills_service {
+                Severity::Blocker
+            } else {
+                super::META.severity
+            };
+            let listed = missing
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let imported = missing
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            // The key stays the first name's, so a baseline of the one-name case still
+            // matches.
+            out.push(
+                Finding::new(
+                    &super::META,
+                    format!(
+                        "`from {spec} import {imported}` in `{rel}`: `{target_rel}` defines or imports no {listed}"
+                    ),
+                )
+                .severity(severity)
+                .at(rel, import.span)
+                .key(format!("{spec}:{first}"))
+                .evidence(evidence_at(
+                    ctx,
+                    file,
+                    import.span,
+                    if kills_service {
                         "the import, at module level of the service's entry point: the process dies before it starts".into()
                     } else {
                         "the import".into()
-                    }))
-                    .evidence(Evidence::searched(format!(
-                        "the {} module-level names of `{target_rel}` (definitions, assignments, imports, globals) and its package's submodules",
-                        names.module_bindings.len()
-                    )))
-                    .impact("Python raises ImportError (cannot import name) when this import runs; at module level the process dies at startup.")
-                    .fix(format!("Import a name `{target_rel}` defines, or define `{name}` there."))
-                    .verify(format!(
-                        "python3 -c \"import {}\"",
-                        rel.trim_end_matches(".py").trim_end_matches("/__init__").replace('/', ".")
-                    )),
-                );
-            }
+                    },
+                ))
+                .evidence(Evidence::searched(format!(
+                    "the {} module-level names of `{target_rel}` (definitions, assignments, imports, globals) and its package's submodules",
+                    names.module_bindings.len()
+                )))
+                .impact("Python raises ImportError (cannot import name) when this import runs; at module level the process dies at startup.")
+                .fix(if missing.len() == 1 {
+                    format!("Import a name `{target_rel}` defines, or define `{first}` there.")
+                } else {
+                    format!("Import names `{target_rel}` defines, or define {listed} there.")
+                })
+                .verify(format!(
+                    "python3 -c \"import {}\"",
+                    rel.trim_end_matches(".py").trim_end_matches("/__init__").replace('/', ".")
+                )),
+            );
         }
     }
     out
