@@ -362,6 +362,20 @@ pub fn narrow_id_columns_in_sql(sql: &str) -> Vec<(String, String, usize)> {
     out
 }
 
+/// The line of byte `offset` of a string literal's value, given the literal's source text and
+/// the span it starts at: the value's newlines are the source's when both have as many
+/// (a triple-quoted or template literal); otherwise (`"…\\n…"` escapes) the literal's
+/// first line.
+pub fn line_in_literal(source: &str, value: &str, offset: usize, start: Span) -> Span {
+    let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count();
+    let before = value.get(..offset).map_or(0, newlines);
+    if before > 0 && newlines(source) == newlines(value) {
+        Span::line(start.line + before as u32)
+    } else {
+        start
+    }
+}
+
 /// A call in code that applies migrations: `knex.migrate.latest()`, `migrate(db, {...})`,
 /// alembic `command.upgrade(cfg, "head")`, `call_command("migrate")`, `Base.metadata.create_all`,
 /// `sequelize.sync()`, a `umzug.up()`, a spawned `prisma migrate deploy`.
@@ -687,5 +701,10 @@ mod narrow_id_tests {
         assert_eq!(&sql[found[0].2..found[0].2 + 11], "telegram_id");
         assert!(narrow_id_columns_in_sql("SELECT chat_id INTEGER FROM t").is_empty());
         assert!(is_telegram_id_column("tgUserId") && !is_telegram_id_column("user_id"));
+        let literal = format!("\"\"\"{sql}\"\"\"");
+        let at = line_in_literal(&literal, sql, found[0].2, Span::line(10));
+        assert_eq!(at.line, 11);
+        let escaped = line_in_literal("\"a\\nchat_id INT\"", "a\nchat_id INT", 2, Span::line(4));
+        assert_eq!(escaped.line, 4);
     }
 }

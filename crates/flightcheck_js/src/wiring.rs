@@ -1522,14 +1522,15 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                     span: fact_span,
                 });
             }
-            for (column, declared, _) in flightcheck_core::narrow_id_columns_in_sql(text) {
+            for (column, declared, at) in flightcheck_core::narrow_id_columns_in_sql(text) {
+                let span = flightcheck_core::line_in_literal(self.text(span), text, at, fact_span);
                 self.wiring
                     .narrow_id_columns
                     .push(flightcheck_core::NarrowIdColumn {
                         column,
                         declared,
                         via: "a `CREATE TABLE` in an SQL string".into(),
-                        span: fact_span,
+                        span,
                     });
             }
             for (t, access) in sql::tables_queried(text) {

@@ -255,8 +255,8 @@ impl<'a> Walker<'_, '_, 'a> {
         for t in tables_created(text) {
             self.table_create(&t.table, "CREATE TABLE in SQL string", r);
         }
-        for (column, declared, _) in flightcheck_core::narrow_id_columns_in_sql(text) {
-            let span = self.span(r);
+        for (column, declared, at) in flightcheck_core::narrow_id_columns_in_sql(text) {
+            let span = flightcheck_core::line_in_literal(&self.m.source[r], text, at, self.span(r));
             self.out
                 .narrow_id_columns
                 .push(flightcheck_core::NarrowIdColumn {

@@ -117,6 +117,66 @@ fn production_launches<'a>(ctx: &'a ProjectContext) -> impl Iterator<Item = &'a 
     })
 }
 
+/// Whether production runs a `__main__` block of `file`, and the clause that says why: a
+/// server that imports the app never runs it; a deploy definition may start this file, or
+/// another one of the project; a file named as a local runner that no deploy names does not
+/// run there; with no deploy definition at all, the block is how the app runs.
+fn main_guard_verdict(
+    ctx: &ProjectContext,
+    file: usize,
+    rel: &str,
+    server: Option<&LaunchDecl>,
+) -> (bool, String) {
+    let started = |command: &str, decl: &str, line: u32| {
+        format!(
+            "`{}` ({decl}:{line})",
+            flightcheck_core::text::truncate(command, 60)
+        )
+    };
+    if let Some(l) = server {
+        return (
+            false,
+            format!(
+                ", and production starts {}, which never runs that block; it still runs for anyone who starts the file directly",
+                started(&l.command, &l.file, l.line)
+            ),
+        );
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if let Some(l) = production_launches(ctx).find(|l| l.command.contains(name)) {
+        return (
+            true,
+            format!(
+                ", and production starts this file directly: {}",
+                started(&l.command, &l.file, l.line)
+            ),
+        );
+    }
+    if let Some(e) = other_file_deployed(ctx, file) {
+        return (
+            false,
+            format!(
+                ", and production starts {}, not this file, so the block does not run there; it still runs for anyone who starts the file directly",
+                started(&e.detail, &e.decl_file, e.decl_line)
+            ),
+        );
+    }
+    // `start_local.py`, `dev_server.py`: the file says it is the developer's way to run the
+    // app, and no deploy definition names it.
+    if dev_runner_name(rel) {
+        return (
+            false,
+            " of a file named as a local or development runner, and no deploy definition starts it"
+                .to_string(),
+        );
+    }
+    (
+        true,
+        ", and no deploy definition starts the app through a server, so this is how it runs"
+            .to_string(),
+    )
+}
+
 /// A file whose name says it runs the app on a developer's machine: `start_local.py`,
 /// `run_dev.py`, `dev_server.py`, `debug_app.py`.
 fn dev_runner_name(rel: &str) -> bool {
@@ -295,52 +355,11 @@ fn code_flag(
             DebugKind::FlaskRun | DebugKind::AppDebugAttr | DebugKind::ServerReload
         )
     {
-        match server {
-            Some(l) => {
-                severity = Severity::Low;
-                message.push_str(&format!(
-                    ". It sits in `if __name__ == \"__main__\":`, and production starts `{}` ({}:{}), which never runs that block; it still runs for anyone who starts the file directly",
-                    flightcheck_core::text::truncate(&l.command, 60),
-                    l.file,
-                    l.line
-                ));
-            }
-            None => {
-                let name = rel.rsplit('/').next().unwrap_or(rel);
-                match production_launches(ctx).find(|l| l.command.contains(name)) {
-                    Some(l) => message.push_str(&format!(
-                        ". It sits in `if __name__ == \"__main__\":`, and production starts this file directly: `{}` ({}:{})",
-                        flightcheck_core::text::truncate(&l.command, 60),
-                        l.file,
-                        l.line
-                    )),
-                    None => match other_file_deployed(ctx, file) {
-                        // A deploy definition starts another file of the project: this
-                        // file's `__main__` block is not what production runs.
-                        Some(e) => {
-                            severity = Severity::Low;
-                            message.push_str(&format!(
-                                ". It sits in `if __name__ == \"__main__\":`, and production starts `{}` ({}:{}), not this file, so the block does not run there; it still runs for anyone who starts the file directly",
-                                flightcheck_core::text::truncate(&e.detail, 60),
-                                e.decl_file,
-                                e.decl_line
-                            ));
-                        }
-                        // `start_local.py`, `dev_server.py`: the file says it is the
-                        // developer's way to run the app, and no deploy definition names it.
-                        None if dev_runner_name(rel) => {
-                            severity = Severity::Low;
-                            message.push_str(
-                                ". It sits in `if __name__ == \"__main__\":` of a file named as a local or development runner, and no deploy definition starts it",
-                            );
-                        }
-                        None => message.push_str(
-                            ". It sits in `if __name__ == \"__main__\":`, and no deploy definition starts the app through a server, so this is how it runs",
-                        ),
-                    },
-                }
-            }
+        let (runs_in_production, why) = main_guard_verdict(ctx, file, rel, server);
+        if !runs_in_production {
+            severity = Severity::Low;
         }
+        message.push_str(&format!(". It sits in `if __name__ == \"__main__\":`{why}"));
     } else if let Some(function) = &flag.function
         && !is_startup_function(function)
         && matches!(flag.kind, DebugKind::FlaskRun | DebugKind::ServerReload)
