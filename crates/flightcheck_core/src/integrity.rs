@@ -55,6 +55,10 @@ pub struct ModuleExports {
     /// Exported names: values and types (ES `export`, CommonJS `exports.x =`,
     /// `module.exports = { x }`, `module.exports.x =`); `default` for a default export.
     pub names: Vec<String>,
+    /// The exported names that are only types (`export interface X`, `export type X =`):
+    /// TypeScript erases a re-export of them (`export { X } from './x'`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub type_names: Vec<String>,
     /// `export * from '…'` specifiers: their names are re-exported.
     pub star_from: Vec<String>,
     /// Uses ES module syntax (`import`/`export`).

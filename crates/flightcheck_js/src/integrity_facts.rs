@@ -950,8 +950,14 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for Walk<'_, F> {
     fn visit_export_declaration(&mut self, it: &ExportDeclaration<'a>) {
         let mut names = Vec::new();
         match &it.declaration {
-            Declaration::TSInterfaceDeclaration(d) => names.push(d.id.name.to_string()),
-            Declaration::TSTypeAliasDeclaration(d) => names.push(d.id.name.to_string()),
+            Declaration::TSInterfaceDeclaration(d) => {
+                names.push(d.id.name.to_string());
+                self.facts.exports.type_names.push(d.id.name.to_string());
+            }
+            Declaration::TSTypeAliasDeclaration(d) => {
+                names.push(d.id.name.to_string());
+                self.facts.exports.type_names.push(d.id.name.to_string());
+            }
             Declaration::TSImportEqualsDeclaration(d) => names.push(d.id.name.to_string()),
             d => declared_names(d, &mut names),
         }

@@ -242,9 +242,15 @@ fn is_config_name(lower: &str, ext: &str) -> bool {
             ))
 }
 
-/// `.env`, `.env.production`, `prod.env`, `.env.example`... (not `.envrc`, not `env.py`).
+/// `.env`, `.env.production`, `prod.env`, `.env.example`, and the copies editors and file
+/// managers make (`.env copy`, `.env (1)`, `.env-prod`, `.env_old`)... (not `.envrc`, not
+/// `env.py`).
 pub fn is_env_file_name(name: &str) -> bool {
-    name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
+    name == ".env"
+        || name
+            .strip_prefix(".env")
+            .is_some_and(|rest| rest.starts_with(['.', ' ', '-', '_', '(']))
+        || (name.ends_with(".env") && name.len() > 4)
 }
 
 /// Bundles and minified files by name.
@@ -621,6 +627,10 @@ mod tests {
         assert_eq!(classify(".env.production"), FileKind::Env);
         assert_eq!(classify("config/prod.env"), FileKind::Env);
         assert_eq!(classify(".envrc"), FileKind::Other);
+        assert_eq!(classify(".env copy"), FileKind::Env);
+        assert_eq!(classify(".env (1)"), FileKind::Env);
+        assert_eq!(classify(".env-prod"), FileKind::Env);
+        assert_eq!(classify(".envrc.local"), FileKind::Other);
         assert_eq!(classify("Dockerfile"), FileKind::Deploy);
         assert_eq!(classify("docker-compose.prod.yml"), FileKind::Deploy);
         assert_eq!(classify(".github/workflows/ci.yml"), FileKind::Ci);

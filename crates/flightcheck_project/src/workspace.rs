@@ -253,6 +253,9 @@ pub fn join(dir: &str, rel: &str) -> String {
 
 /// Files under example, demo or documentation folders (`examples/echo.py`,
 /// `docs/snippets/bot.js`): they show how to use the project, they are not the product.
+/// Course work, benchmarks and experiments kept beside it (`practices/pr2/`,
+/// `benchmarks/redis_vs_rabbit/`, `playground/`) are not the product either: they are run by
+/// hand to learn or measure something.
 pub fn in_example_dir(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|d| {
         matches!(
@@ -268,6 +271,18 @@ pub fn in_example_dir(rel: &str) -> bool {
                 | "tutorial"
                 | "tutorials"
                 | "cookbook"
+                | "practice"
+                | "practices"
+                | "homework"
+                | "homeworks"
+                | "exercise"
+                | "exercises"
+                | "benchmark"
+                | "benchmarks"
+                | "experiment"
+                | "experiments"
+                | "playground"
+                | "sandbox"
         )
     })
 }
@@ -415,6 +430,17 @@ fn env_role(name: &str, parsed: &EnvParse) -> (EnvRole, String) {
     let has = |words: &[&str]| tokens.iter().any(|t| words.contains(t));
     if has(&TEMPLATE_WORDS) {
         return (EnvRole::Example, format!("named {name}: a template"));
+    }
+    // `.env copy`, `.env (1)`, `.env.bak`: a copy kept beside the real file, which nothing
+    // loads (its live credentials still leak through git).
+    if lower
+        .split(['.', '-', '_', ' ', '(', ')'])
+        .any(|t| matches!(t, "copy" | "1" | "2" | "bak" | "backup" | "old" | "orig"))
+    {
+        return (
+            EnvRole::Development,
+            format!("named {name}: a copy kept aside, never loaded"),
+        );
     }
     if has(&["production", "prod", "live"]) {
         return (EnvRole::Production, format!("named {name}"));
@@ -1658,6 +1684,8 @@ mod tests {
         );
         assert_eq!(env_role(".env.test", &empty).0, EnvRole::Development);
         assert_eq!(env_role(".env.local", &empty).0, EnvRole::Development);
+        assert_eq!(env_role(".env copy", &empty).0, EnvRole::Development);
+        assert_eq!(env_role(".env.prod.bak", &empty).0, EnvRole::Development);
     }
 
     #[test]
@@ -1666,6 +1694,9 @@ mod tests {
         assert!(in_example_dir("docs/source/snippets/bot.js"));
         assert!(!in_example_dir("src/examples.js"));
         assert!(!in_example_dir("bot/handlers/demo_mode.py"));
+        assert!(in_example_dir("practices/pr4/docker-compose.yml"));
+        assert!(in_example_dir("benchmarks/queue/producer.js"));
+        assert!(!in_example_dir("bot/practice.py"));
     }
 
     #[test]

@@ -536,6 +536,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                 is_async: false,
                 path_locals: Vec::new(),
                 startup_hook: false,
+                ends_process: false,
             });
             visitor::walk_expr(self, expr);
             self.ctx.scopes.pop();

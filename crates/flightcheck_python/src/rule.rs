@@ -34,6 +34,34 @@ pub struct PyScope {
     /// a function decorated `@app.on_event("startup")` or `@app.before_serving`. Its
     /// blocking calls delay the start, not users.
     pub startup_hook: bool,
+    /// The body ends the process itself (`os.execv(...)`, `sys.exit()`, `os._exit()` as a
+    /// statement of its own): a restart or shutdown command, whose blocking calls hold up a
+    /// process that is going away anyway.
+    pub ends_process: bool,
+}
+
+/// Whether a top-level statement of `body` replaces or ends the process.
+fn ends_process(body: &[Stmt], imported: &HashMap<String, String>) -> bool {
+    body.iter().any(|stmt| {
+        let Stmt::Expr(e) = stmt else {
+            return false;
+        };
+        let Expr::Call(call) = &*e.value else {
+            return false;
+        };
+        let Expr::Attribute(a) = &*call.func else {
+            return false;
+        };
+        let Expr::Name(module) = &*a.value else {
+            return false;
+        };
+        let attr = a.attr.as_str();
+        match imported.get(module.id.as_str()).map(String::as_str) {
+            Some("os") => attr.starts_with("exec") || attr == "_exit",
+            Some("sys") => attr == "exit",
+            _ => false,
+        }
+    })
 }
 
 /// Whether `def` is a hook its framework runs once before serving.
@@ -78,6 +106,7 @@ impl PyScope {
             is_async: def.is_async,
             path_locals,
             startup_hook: is_startup_hook(def),
+            ends_process: ends_process(&def.body, imported),
         }
     }
 }

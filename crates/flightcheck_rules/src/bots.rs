@@ -90,7 +90,16 @@ pub fn programs<'a>(
     let commands = split(ctx, |w| &w.commands, |c| &c.owner);
     let catch_all = split(ctx, |w| &w.catch_all, |c| &c.owner);
     let mut out: Vec<(usize, &flightcheck_core::BotInstance)> = Vec::new();
-    for (file, bot) in bots.live {
+    // The bot object its program's handlers are registered on stands for the program: a
+    // second instance of the same token that only sends messages (a queue consumer's
+    // notifier) is not where a missing error handler belongs.
+    let registers = |file: usize| {
+        commands.live.iter().any(|(f, _)| *f == file)
+            || catch_all.live.iter().any(|(f, _)| *f == file)
+    };
+    let mut live = bots.live;
+    live.sort_by_key(|(file, _)| !registers(*file));
+    for (file, bot) in live {
         let wanted = match platform {
             Some(p) => bot.framework.platform() == Some(p),
             None => bot.framework.platform().is_some(),

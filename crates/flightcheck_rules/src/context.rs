@@ -365,24 +365,15 @@ impl<'a> ProjectContext<'a> {
 /// shows how to do something, not code production runs. Only directories count, not the
 /// file name.
 pub(crate) fn in_sample_dir(path: &str) -> bool {
+    if flightcheck_project::workspace::in_example_dir(path) {
+        return true;
+    }
     let mut dirs: Vec<&str> = path.split('/').collect();
     dirs.pop();
     dirs.iter().any(|d| {
         matches!(
             d.to_ascii_lowercase().as_str(),
-            "examples"
-                | "example"
-                | "samples"
-                | "sample"
-                | "code-samples"
-                | "ecosystem-tests"
-                | "demo"
-                | "demos"
-                | "docs"
-                | "doc"
-                | "tutorial"
-                | "tutorials"
-                | "snippets"
+            "code-samples" | "ecosystem-tests" | "snippets"
         )
     })
 }

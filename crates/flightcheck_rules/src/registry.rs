@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 79] = [
+    static ALL: [&Rule; 80] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -87,6 +87,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::integrity::parse_error::RULE,
         &rules::integrity::unreadable_source::RULE,
         &rules::integrity::unresolved_import::RULE,
+        &rules::integrity::esm_import_extension::RULE,
         &rules::resilience::dangling_task::RULE,
         &rules::perf::blocking_io_in_async::RULE,
         &rules::testing::no_tests::RULE,

@@ -15,7 +15,8 @@ pub static META: RuleMeta = RuleMeta {
     when_unreachable: WhenUnreachable::Drop,
     effort_minutes: 30,
     docs: r#"## What it does
-In a Telegram bot whose database is PostgreSQL or MySQL (a driver is declared: `asyncpg`,
+In a Telegram bot (or a service beside one in the same repository, such as the API the bot
+saves its users through) whose database is PostgreSQL or MySQL (a driver is declared: `asyncpg`,
 `psycopg`, `psycopg2`, `aiopg`, `pymysql`, `aiomysql`, `mysqlclient`, `asyncmy`; `pg`,
 `postgres`, `mysql`, `mysql2`), finds columns of models the running code loads whose name
 says they hold a Telegram id (`chat_id`, `telegram_id`, `tg_id`, `tg_user_id`,
@@ -102,7 +103,19 @@ fn declared(ctx: &ProjectContext, names: &[&str]) -> Option<String> {
 }
 
 fn applies(ctx: &ProjectContext) -> bool {
-    runs_bot(ctx, Platform::Telegram) && declared(ctx, &SERVER_DRIVERS).is_some()
+    (runs_bot(ctx, Platform::Telegram) || serves_a_telegram_bot(ctx))
+        && declared(ctx, &SERVER_DRIVERS).is_some()
+}
+
+/// Whether another project of the repository is a Telegram bot: an API the bot calls to
+/// save its users (`bot/` posts to `api/`) stores the same ids in its own tables.
+fn serves_a_telegram_bot(ctx: &ProjectContext) -> bool {
+    ctx.ws.projects.iter().enumerate().any(|(i, p)| {
+        i != ctx.index
+            && p.frameworks
+                .iter()
+                .any(|f| f.platform() == Some(Platform::Telegram))
+    })
 }
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {

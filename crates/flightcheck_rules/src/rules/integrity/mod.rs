@@ -1,3 +1,4 @@
+pub mod esm_import_extension;
 pub mod missing_export;
 pub mod missing_method;
 pub mod parse_error;

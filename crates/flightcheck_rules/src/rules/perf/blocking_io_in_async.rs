@@ -65,6 +65,10 @@ async def report(message: Message) -> None:
     def build() -> bytes:                     # runs in a worker thread
         return open("big.bin", "rb").read()
     blob = await loop.run_in_executor(None, build)
+
+async def restart(message: Message) -> None:  # the process is replaced right after
+    os.system("git pull")
+    os.execv(sys.executable, [sys.executable, "main.py"])
 ```
 
 ## Fix
@@ -173,7 +177,9 @@ impl PyFileRule for BlockingIoInAsync {
         };
         // A hook that runs once before serving (discord.py `setup_hook`, FastAPI startup
         // events) delays the start, not a user: not reported.
-        if !function.is_async || function.startup_hook {
+        // A restart command that ends with `os.execv(...)` holds up a process that is
+        // going away: its users are cut off by the restart, not by the blocking call.
+        if !function.is_async || function.startup_hook || function.ends_process {
             return;
         }
         let function = function.name.clone();

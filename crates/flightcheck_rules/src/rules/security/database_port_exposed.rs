@@ -50,7 +50,8 @@ and files whose application services are set up for development (the source tree
 with `.:/app`, or a service's build folder mounted back over it, `build: ./api` with
 `./api:/srv`; `npm run dev`): everything in such a file runs on a developer's machine.
 Low, not high, for a file whose every service is a database or cache image (or a database
-admin UI such as pgAdmin or Adminer): it runs none of
+admin UI such as pgAdmin or Adminer, a message broker such as RabbitMQ or Kafka, an object
+store such as MinIO): it runs none of
 the project's code, so it reads as a local stack of backing services (the deployed app's
 database comes from a Procfile's `DATABASE_URL` or a managed service).
 
@@ -290,6 +291,22 @@ const ADMIN_UIS: [&str; 5] = [
     "phpmyadmin",
 ];
 
+/// Images of brokers, object stores and mail catchers (matched at the start of the image's
+/// name: `rabbitmq:3-management`, `cp-kafka`): infrastructure beside the databases, not the
+/// project's code.
+const INFRASTRUCTURE: [&str; 10] = [
+    "rabbitmq",
+    "kafka",
+    "cp-kafka",
+    "zookeeper",
+    "cp-zookeeper",
+    "nats",
+    "minio",
+    "mailhog",
+    "mailpit",
+    "localstack",
+];
+
 fn open_admin_ui(s: &Service) -> Option<(&'static str, String)> {
     let details = s.compose.as_ref()?;
     let env = |key: &str| {
@@ -364,12 +381,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut files: HashSet<&str> = HashSet::new();
     for s in compose_services(ctx) {
         files.insert(s.file.as_str());
-        // A database admin UI (pgAdmin, Adminer…) serves the backing services; it runs
-        // none of the project's code either.
-        let backing_image = s
-            .image
-            .as_deref()
-            .is_some_and(|i| Store::of(i).is_some() || ADMIN_UIS.contains(&image_name(i).as_str()));
+        // A database admin UI (pgAdmin, Adminer…), a message broker or an object store
+        // serves the backing services; it runs none of the project's code either.
+        let backing_image = s.image.as_deref().is_some_and(|i| {
+            let name = image_name(i);
+            Store::of(i).is_some()
+                || ADMIN_UIS.contains(&name.as_str())
+                || INFRASTRUCTURE.iter().any(|x| name.starts_with(x))
+        });
         if s.build || !backing_image {
             runs_code.insert(s.file.as_str());
         }
