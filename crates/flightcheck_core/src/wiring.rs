@@ -117,6 +117,32 @@ pub struct CommandMenu {
     pub owner: Owner,
 }
 
+/// What a statement after an awaited `launch()` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AfterLaunch {
+    /// Starts an HTTP server (`app.listen(...)`).
+    Server,
+    /// Registers signal handlers (`process.once('SIGTERM', ...)`).
+    SignalHandlers,
+    /// Anything else but logging.
+    Other,
+}
+
+/// `await bot.launch()` (polling) in a function with startup work after it, or in a lifecycle
+/// hook its framework awaits before serving (NestJS `onModuleInit`). Since telegraf 4.11 the
+/// polling `launch()` resolves only when the bot stops, so that work waits forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwaitedLaunch {
+    pub span: Span,
+    /// The first statement after the launch that is not logging: as written, its kind and
+    /// where it is.
+    pub blocked: Option<(String, AfterLaunch, Span)>,
+    /// The lifecycle hook the launch is awaited in (`onModuleInit`).
+    pub startup_hook: Option<String>,
+    pub owner: Owner,
+}
+
 /// A bot-level error handler (`bot.catch`, `@dp.errors()`, `add_error_handler`,
 /// `client.on('error')`, `on_error`, `on_command_error`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -591,6 +617,8 @@ pub struct Wiring {
     pub dynamic_commands: bool,
     pub catch_all: Vec<CatchAllHandler>,
     pub menus: Vec<CommandMenu>,
+    /// `await bot.launch()` with startup work after it (telegraf).
+    pub awaited_launches: Vec<AwaitedLaunch>,
     pub error_handlers: Vec<BotErrorHandler>,
     pub sessions: Vec<SessionStore>,
     /// Web login sessions (`express-session`, `@fastify/session`) and whether their store
@@ -667,6 +695,7 @@ impl Wiring {
         self.bots.is_empty()
             && self.commands.is_empty()
             && self.menus.is_empty()
+            && self.awaited_launches.is_empty()
             && self.error_handlers.is_empty()
             && self.sessions.is_empty()
             && self.web_sessions.is_empty()

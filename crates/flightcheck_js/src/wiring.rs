@@ -49,6 +49,9 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         wiring: Wiring::default(),
         loop_literals: Vec::new(),
         after_launch: 0,
+        pending_method: None,
+        body_method: None,
+        open_launch: None,
         in_launch_then: 0,
         seen_chains: HashSet::new(),
         bot_names: HashSet::new(),
@@ -214,6 +217,13 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     loop_literals: Vec<(String, Vec<String>)>,
     /// Statements after `await bot.launch()` (telegraf 4: runs only once polling stops).
     after_launch: u32,
+    /// The name of the class method whose body is visited next (taken by that body).
+    pending_method: Option<String>,
+    /// The class method whose body is being visited (not set in nested functions).
+    body_method: Option<String>,
+    /// An awaited polling launch of the current function with no startup work found after
+    /// it yet: the enclosing statement lists are searched as they continue.
+    open_launch: Option<Span>,
     /// Inside the callback of `bot.launch().then(...)`.
     in_launch_then: u32,
     /// Root calls of query chains already recorded (a chain is visited once per link).
@@ -517,6 +527,94 @@ const QUERY_ROOT_NAMES: &[&str] = &[
 ];
 
 impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
+    /// `await bot.launch()` in polling mode: what follows it waits until the bot stops.
+    fn launch_awaited_at(&mut self, stmt: &Statement<'a>) {
+        if !launch_has_webhook(stmt) {
+            self.open_launch = Some(self.span(stmt.span()));
+        }
+    }
+
+    /// Looks for startup work in `rest`, the statements after the one that holds an open
+    /// awaited launch (the launch itself, or a `try`/block around it); records the launch
+    /// when some is found.
+    fn continue_launch(&mut self, rest: &[Statement<'a>]) {
+        let Some(span) = self.open_launch else {
+            return;
+        };
+        // The statement that matters most: a server that never listens, then signal
+        // handlers never registered, then any other step.
+        let rank = |k: AfterLaunch| match k {
+            AfterLaunch::Server => 0,
+            AfterLaunch::SignalHandlers => 1,
+            AfterLaunch::Other => 2,
+        };
+        let blocked = rest
+            .iter()
+            .filter(|s| !self.is_logging(s))
+            .map(|s| {
+                let text = self.text(s.span());
+                let first = text.lines().next().unwrap_or("").trim();
+                let kind = if text.contains(".listen(") {
+                    AfterLaunch::Server
+                } else if (text.contains("process.on") || text.contains("process.once"))
+                    && text.contains("SIG")
+                {
+                    AfterLaunch::SignalHandlers
+                } else {
+                    AfterLaunch::Other
+                };
+                (
+                    flightcheck_core::text::truncate(first, 80),
+                    kind,
+                    self.span(s.span()),
+                )
+            })
+            .min_by_key(|(_, kind, _)| rank(*kind));
+        if blocked.is_some() {
+            self.open_launch = None;
+            self.awaited_launch(span, blocked);
+        }
+    }
+
+    /// Records an awaited launch with the work it holds up, or alone in a lifecycle hook
+    /// its framework awaits before serving.
+    fn awaited_launch(&mut self, span: Span, blocked: Option<(String, AfterLaunch, Span)>) {
+        let startup_hook = self
+            .body_method
+            .as_deref()
+            .filter(|m| matches!(*m, "onModuleInit" | "onApplicationBootstrap"))
+            .map(str::to_string);
+        if blocked.is_none() && startup_hook.is_none() {
+            return;
+        }
+        self.wiring.awaited_launches.push(AwaitedLaunch {
+            span,
+            blocked,
+            startup_hook,
+            owner: self.owner.clone(),
+        });
+    }
+
+    /// A statement that only logs (`console.log(...)`, `this.logger.log(...)`,
+    /// `logger.info(...)`).
+    fn is_logging(&self, stmt: &Statement<'a>) -> bool {
+        let Statement::ExpressionStatement(e) = stmt else {
+            return false;
+        };
+        let expr = match e.expression.without_parentheses() {
+            Expression::AwaitExpression(a) => a.argument.without_parentheses(),
+            other => other,
+        };
+        let Expression::CallExpression(c) = expr else {
+            return false;
+        };
+        let callee = self.text(c.callee.span()).to_ascii_lowercase();
+        callee.starts_with("console.")
+            || callee.contains("logger.")
+            || callee.starts_with("log.")
+            || matches!(callee.as_str(), "log" | "debug" | "info")
+    }
+
     fn span(&self, span: oxc_span::Span) -> Span {
         (self.span_of)(span.start, span.end)
     }
@@ -2254,9 +2352,15 @@ impl<'a> Visit<'a> for VerifyScan<'_, 'a> {
 
 impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
     fn visit_program(&mut self, it: &Program<'a>) {
-        for stmt in &it.body {
+        for (i, stmt) in it.body.iter().enumerate() {
             self.top_level(stmt);
+            // Top-level `await bot.launch()` in an ES module.
+            if self.telegram.is_none_or(|t| t == Framework::Telegraf) && awaits_launch(stmt) {
+                self.launch_awaited_at(stmt);
+            }
+            self.continue_launch(&it.body[i + 1..]);
         }
+        self.open_launch = None;
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
@@ -2470,14 +2574,46 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
         }
     }
 
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        self.pending_method = it.key.static_name().map(|n| n.to_string());
+        walk::walk_method_definition(self, it);
+        self.pending_method = None;
+    }
+
     fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        let method = self.pending_method.take();
+        let saved_method = std::mem::replace(&mut self.body_method, method);
+        let saved_open = self.open_launch.take();
         let saved = self.after_launch;
         self.after_launch = 0;
-        for stmt in &it.statements {
+        walk::walk_function_body(self, it);
+        // Nothing but logging follows the launch in this function: it matters only in a
+        // lifecycle hook its framework awaits.
+        if let Some(span) = self.open_launch.take() {
+            self.awaited_launch(span, None);
+        }
+        self.after_launch = saved;
+        self.open_launch = saved_open;
+        self.body_method = saved_method;
+    }
+
+    /// Every statement list (a function body, a block, a `try`): what follows
+    /// `await bot.launch()` in it runs only once polling stops.
+    fn visit_statements(&mut self, it: &oxc_allocator::Vec<'a, Statement<'a>>) {
+        let saved = self.after_launch;
+        // A launch opened before this list (a `catch` or `else` beside the block that holds
+        // it) is continued by the list around them, not by this one.
+        let inherited = self.open_launch.take();
+        for (i, stmt) in it.iter().enumerate() {
             self.visit_statement(stmt);
             if self.telegram.is_none_or(|t| t == Framework::Telegraf) && awaits_launch(stmt) {
                 self.after_launch += 1;
+                self.launch_awaited_at(stmt);
             }
+            self.continue_launch(&it[i + 1..]);
+        }
+        if self.open_launch.is_none() {
+            self.open_launch = inherited;
         }
         self.after_launch = saved;
     }
@@ -2655,6 +2791,26 @@ impl<'a, F: Fn(u32, u32) -> Span> Visit<'a> for WiringVisitor<'_, 'a, F> {
 }
 
 /// `await bot.launch()` as a statement (or `await bot.launch(...).then(...)`).
+/// `await bot.launch({ webhook: ... })`: webhook mode, where `launch()` returns once the
+/// server is set up.
+fn launch_has_webhook(stmt: &Statement) -> bool {
+    let Statement::ExpressionStatement(e) = stmt else {
+        return false;
+    };
+    let Expression::AwaitExpression(a) = e.expression.without_parentheses() else {
+        return false;
+    };
+    let Expression::CallExpression(c) = a.argument.without_parentheses() else {
+        return false;
+    };
+    c.arguments.iter().any(
+        |arg| match arg.as_expression().map(|e| e.without_parentheses()) {
+            Some(Expression::ObjectExpression(o)) => property(o, "webhook").is_some(),
+            _ => false,
+        },
+    )
+}
+
 fn awaits_launch(stmt: &Statement) -> bool {
     let Statement::ExpressionStatement(e) = stmt else {
         return false;

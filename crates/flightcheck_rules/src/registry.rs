@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 80] = [
+    static ALL: [&Rule; 81] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -76,6 +76,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::bot::webhook_secret_missing::RULE,
         &rules::bot::no_user_rate_limit::RULE,
         &rules::bot::updates_dropped_on_start::RULE,
+        &rules::bot::launch_blocks_startup::RULE,
         &rules::data::migrations_not_run::RULE,
         &rules::data::table_without_migration::RULE,
         &rules::data::telegram_id_int32::RULE,

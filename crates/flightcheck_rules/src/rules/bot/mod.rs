@@ -2,6 +2,7 @@ pub mod command_menu_drift;
 pub mod command_menu_missing;
 pub mod duplicate_command_handler;
 pub mod in_memory_session;
+pub mod launch_blocks_startup;
 pub mod no_error_handler;
 pub mod no_user_rate_limit;
 pub mod start_handler_missing;
