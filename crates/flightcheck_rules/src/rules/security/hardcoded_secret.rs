@@ -2,6 +2,7 @@
 
 use crate::context::ProjectContext;
 use crate::registry::Rule;
+use flightcheck_core::Role;
 use flightcheck_core::secrets::{SecretCandidate, SecretKind};
 use flightcheck_core::{
     Category, Evidence, Finding, FixKind, RuleMeta, Severity, Span, WhenUnreachable,
@@ -336,15 +337,23 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for (digest, mut places) in by_secret {
         // The first place names the finding: code or config the service has, before a
-        // doc or test that repeats the value.
+        // doc or test that repeats the value; among those, a copy the running service
+        // loads before one a script or an old variant holds.
+        let running = |f: usize| match ctx.files[f].role {
+            Role::Service => 0,
+            Role::PossiblyRunning => 1,
+            _ => 2,
+        };
         places.sort_by(|a, b| {
             (
                 outside_the_application(ws, a.file),
+                running(a.file),
                 &ws.files[a.file].rel,
                 a.candidate.span,
             )
                 .cmp(&(
                     outside_the_application(ws, b.file),
+                    running(b.file),
                     &ws.files[b.file].rel,
                     b.candidate.span,
                 ))
