@@ -36,6 +36,18 @@ pub struct FileWrite {
     pub span: Span,
 }
 
+/// A file the code reads (`open(p)`, `Path(p).read_text()`, `fs.readFileSync(p)`,
+/// `require('./db.json')`): a file that is written and read back is state the program
+/// keeps; one that is only written is an export or a log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileRead {
+    /// The path read, when literal (or a same-file constant), as for [`FileWrite::path`].
+    pub path: Option<String>,
+    /// The path expression as written.
+    pub target: String,
+    pub span: Span,
+}
+
 /// A container kept for the life of the process: a module-level `Map`/`Set`/object/array,
 /// `dict`/`list`/`set`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +102,8 @@ pub struct ScheduledJob {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct StateFacts {
     pub file_writes: Vec<FileWrite>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_reads: Vec<FileRead>,
     pub containers: Vec<LongLivedContainer>,
     pub container_ops: Vec<ContainerOp>,
     pub jobs: Vec<ScheduledJob>,

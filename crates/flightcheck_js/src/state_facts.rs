@@ -274,6 +274,38 @@ impl<'s> StateWalk<'s> {
         }
     }
 
+    /// A read of a file: `fs.readFileSync(p)`, `fs.promises.readFile(p)`, `readJson(p)`,
+    /// `require('./db.json')`.
+    fn file_read(&mut self, call: &CallExpression) {
+        let Some(name) = last_name(&call.callee) else {
+            return;
+        };
+        let target = match name {
+            "require" => call
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .filter(|e| {
+                    matches!(e.without_parentheses(), Expression::StringLiteral(s) if s.value.ends_with(".json"))
+                }),
+            "readFileSync" | "readFile" | "readJson" | "readJSON" | "readJsonSync"
+            | "readJSONSync"
+                if self.fs_receiver(&call.callee).is_some() =>
+            {
+                call.arguments.first().and_then(|a| a.as_expression())
+            }
+            _ => None,
+        };
+        let Some(target) = target else { return };
+        let path = self.path_literal(target);
+        let read = flightcheck_core::state::FileRead {
+            path,
+            target: self.text(target.span()),
+            span: self.span(call.span),
+        };
+        self.out.file_reads.push(read);
+    }
+
     fn file_write(&mut self, call: &CallExpression) {
         let Some(name) = last_name(&call.callee) else {
             return;
@@ -661,6 +693,7 @@ impl<'a> Visit<'a> for StateWalk<'_> {
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.file_read(it);
         self.file_write(it);
         self.job(it);
         for arg in &it.arguments {

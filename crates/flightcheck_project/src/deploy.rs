@@ -20,6 +20,9 @@ pub struct LaunchDecl {
     /// Release/migration phases (`Procfile release:`) run before the app, not as the app.
     pub release_phase: bool,
     pub origin: LaunchOrigin,
+    /// The named Dockerfile stage whose `CMD` this is, when it is not the final stage: it
+    /// runs only where a compose service builds that target (`build.target: migrate`).
+    pub stage: Option<String>,
 }
 
 /// What kind of declaration a launch is: it decides whether what it starts is the service.
@@ -49,14 +52,19 @@ fn decl(file: &str, line: u32, source: String, command: String, cwd: &str) -> La
         workdir: None,
         release_phase: false,
         origin: LaunchOrigin::Deploy,
+        stage: None,
     }
 }
 
-/// `CMD`/`ENTRYPOINT` of a Dockerfile (the last of each wins, as in Docker).
+/// `CMD`/`ENTRYPOINT` of a Dockerfile (the last of each wins, as in Docker): the final
+/// stage's, and those of named earlier stages (marked with their stage name; they run only
+/// when something builds that target).
 pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     let mut workdir: Option<String> = None;
     let mut cmd: Option<(u32, Vec<String>, bool)> = None;
     let mut entrypoint: Option<(u32, Vec<String>, bool)> = None;
+    let mut stage: Option<String> = None;
+    let mut out = Vec::new();
     let logical = logical_lines(text, true);
     for (line_no, line) in logical {
         let trimmed = line.trim();
@@ -66,9 +74,23 @@ pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
         let rest = rest.trim();
         match instr.to_ascii_uppercase().as_str() {
             "FROM" => {
-                // A new stage resets what the final image runs.
+                // A new stage resets what the image runs; the one before keeps its own.
+                if let Some(name) = stage.take()
+                    && let Some(mut d) = stage_launch(file, dir, &cmd, &entrypoint, &workdir)
+                {
+                    d.source = format!("{} (stage `{name}`)", d.source);
+                    d.stage = Some(name);
+                    out.push(d);
+                }
                 cmd = None;
                 entrypoint = None;
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                stage = match words.as_slice() {
+                    [.., as_kw, name] if as_kw.eq_ignore_ascii_case("as") => {
+                        Some(name.to_ascii_lowercase())
+                    }
+                    _ => None,
+                };
             }
             "WORKDIR" => workdir = Some(rest.trim_matches('"').to_string()),
             "CMD" => cmd = Some((line_no, exec_or_shell(rest), rest.starts_with('['))),
@@ -78,28 +100,40 @@ pub fn dockerfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
             _ => {}
         }
     }
+    out.extend(stage_launch(file, dir, &cmd, &entrypoint, &workdir));
+    out
+}
+
+/// The launch a stage's `ENTRYPOINT`/`CMD` make, if it has either.
+fn stage_launch(
+    file: &str,
+    dir: &str,
+    cmd: &Option<(u32, Vec<String>, bool)>,
+    entrypoint: &Option<(u32, Vec<String>, bool)>,
+    workdir: &Option<String>,
+) -> Option<LaunchDecl> {
     let mut words = Vec::new();
     let mut line = 0;
     let mut source = String::from("Dockerfile");
-    if let Some((l, e, exec)) = &entrypoint {
+    if let Some((l, e, exec)) = entrypoint {
         words.extend(e.iter().cloned());
         line = *l;
         source = "Dockerfile ENTRYPOINT".into();
         // Shell-form ENTRYPOINT ignores CMD.
-        if *exec && let Some((_, c, _)) = &cmd {
+        if *exec && let Some((_, c, _)) = cmd {
             words.extend(c.iter().cloned());
         }
-    } else if let Some((l, c, _)) = &cmd {
+    } else if let Some((l, c, _)) = cmd {
         words.extend(c.iter().cloned());
         line = *l;
         source = "Dockerfile CMD".into();
     }
     if words.is_empty() {
-        return Vec::new();
+        return None;
     }
     let mut d = decl(file, line, source, join_words(&words), dir);
-    d.workdir = workdir;
-    vec![d]
+    d.workdir = workdir.clone();
+    Some(d)
 }
 
 /// Words of an exec-form (`["node", "x.js"]`) or shell-form instruction.

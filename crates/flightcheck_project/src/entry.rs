@@ -172,6 +172,7 @@ pub fn resolve_script_path(ws: &Workspace, cwd: &str, path: &str) -> Option<usiz
         workdir: None,
         release_phase: false,
         origin: LaunchOrigin::Deploy,
+        stage: None,
     };
     resolve_js(ws, &decl, path)
 }

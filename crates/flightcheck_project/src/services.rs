@@ -79,6 +79,8 @@ pub struct ComposeDetails {
     pub env_file: bool,
     /// 1-based line of each volume entry, in the order of [`Service::volumes`].
     pub volume_lines: Vec<u32>,
+    /// `build.target`: the Dockerfile stage the service runs.
+    pub target: Option<String>,
 }
 
 /// One `ports:` entry of a compose service.
@@ -619,6 +621,9 @@ pub fn compose(file: &str, text: &str) -> Result<Vec<Service>, String> {
             environment,
             env_file: get("env_file").is_some(),
             volume_lines: entry_lines("volumes"),
+            target: get("build")
+                .and_then(|b| b.get("target"))
+                .and_then(yaml_str),
         };
         out.push(Service {
             kind: ServiceKind::Compose,

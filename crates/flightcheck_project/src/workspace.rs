@@ -717,6 +717,7 @@ impl Workspace {
     /// and backups the services).
     fn derive(&mut self) {
         crate::services::fill(self);
+        self.keep_targeted_stage_launches();
         crate::deploy::rebase_built_dockerfiles(self);
         crate::ci::fill(self);
         migrations::fill(self);
@@ -724,6 +725,19 @@ impl Workspace {
         crate::start_scripts::fill(self);
         crate::backups::fill(self);
         self.find_localhost_certificates();
+    }
+
+    /// A Dockerfile stage before the final one runs only where a compose service builds it
+    /// (`build.target: migrate`): keep the launches of those stages, drop the rest.
+    fn keep_targeted_stage_launches(&mut self) {
+        let targets: BTreeSet<String> = self
+            .services
+            .iter()
+            .filter_map(|s| s.compose.as_ref()?.target.as_deref())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        self.launches
+            .retain(|l| l.stage.as_ref().is_none_or(|s| targets.contains(s)));
     }
 
     /// Reads each small certificate file once and keeps the folders where every
@@ -1123,6 +1137,7 @@ impl Found {
                 workdir: None,
                 release_phase: false,
                 origin: deploy::LaunchOrigin::ConsoleScript,
+                stage: None,
             });
         }
         let project = &mut self.projects[p];
@@ -1450,6 +1465,7 @@ fn package_json_launches(file: &str, dir: &str, text: &str, pkg: &PackageJson) -
             workdir: None,
             release_phase: false,
             origin,
+            stage: None,
         });
     };
     if let Some(main) = &pkg.main {

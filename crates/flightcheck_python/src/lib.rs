@@ -537,6 +537,7 @@ impl<'a> Visitor<'a> for Extractor<'_> {
                 path_locals: Vec::new(),
                 startup_hook: false,
                 ends_process: false,
+                serves_from: None,
             });
             visitor::walk_expr(self, expr);
             self.ctx.scopes.pop();

@@ -38,6 +38,61 @@ pub struct PyScope {
     /// statement of its own): a restart or shutdown command, whose blocking calls hold up a
     /// process that is going away anyway.
     pub ends_process: bool,
+    /// Where the function starts serving: its first awaited call of a bot's or server's
+    /// serve loop (`await dp.start_polling(bot)`, `await client.start(...)`,
+    /// `await server.serve()`), at any depth of its own body. What runs before it is
+    /// start-up: no user waits on it yet.
+    pub serves_from: Option<ruff_text_size::TextSize>,
+}
+
+/// Methods whose awaited call runs a bot's or a server's serve loop.
+const SERVE_LOOPS: [&str; 8] = [
+    "start_polling",
+    "run_polling",
+    "infinity_polling",
+    "polling",
+    "start",
+    "serve",
+    "serve_forever",
+    "run_forever",
+];
+
+/// Finds the first awaited call of a serve loop (outside nested functions).
+struct AwaitsServeLoop(Option<ruff_text_size::TextSize>);
+
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for AwaitsServeLoop {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.0.is_some() {
+            return;
+        }
+        if let Expr::Await(a) = expr
+            && let Expr::Call(c) = &*a.value
+            && let Expr::Attribute(attr) = &*c.func
+            && SERVE_LOOPS.contains(&attr.attr.as_str())
+        {
+            self.0 = Some(expr.range().start());
+            return;
+        }
+        ruff_python_ast::visitor::walk_expr(self, expr);
+    }
+
+    // A nested function's body runs when it is called, not here.
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.0.is_none() && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            ruff_python_ast::visitor::walk_stmt(self, stmt);
+        }
+    }
+}
+
+/// Where the body first awaits a serve loop, at any depth of its own statements (inside a
+/// `try` around the whole start-up too).
+fn serves_from(body: &[Stmt]) -> Option<ruff_text_size::TextSize> {
+    use ruff_python_ast::visitor::Visitor;
+    let mut v = AwaitsServeLoop(None);
+    for stmt in body {
+        v.visit_stmt(stmt);
+    }
+    v.0
 }
 
 /// Whether a top-level statement of `body` replaces or ends the process.
@@ -107,6 +162,7 @@ impl PyScope {
             path_locals,
             startup_hook: is_startup_hook(def),
             ends_process: ends_process(&def.body, imported),
+            serves_from: serves_from(&def.body),
         }
     }
 }

@@ -306,7 +306,48 @@ impl StateWalk<'_> {
         self.out.file_writes.push(w);
     }
 
+    /// A read of a file: `open(p)` (no write mode), `aiofiles.open(p)`,
+    /// `Path(p).read_text()` / `.read_bytes()`.
+    fn file_read(&mut self, call: &ast::ExprCall) {
+        let target = match &*call.func {
+            Expr::Name(n) if n.id.as_str() == "open" => call
+                .arguments
+                .args
+                .first()
+                .filter(|_| !opens_for_write(call)),
+            Expr::Attribute(a)
+                if a.attr.as_str() == "open"
+                    && matches!(&*a.value, Expr::Name(m) if matches!(m.id.as_str(), "aiofiles" | "io" | "codecs")) =>
+            {
+                call.arguments
+                    .args
+                    .first()
+                    .filter(|_| !opens_for_write(call))
+            }
+            Expr::Attribute(a) if matches!(a.attr.as_str(), "read_text" | "read_bytes") => {
+                Some(match &*a.value {
+                    Expr::Call(c) if last_name(&c.func) == Some("Path") => {
+                        match c.arguments.args.first() {
+                            Some(t) => t,
+                            None => return,
+                        }
+                    }
+                    e => e,
+                })
+            }
+            _ => None,
+        };
+        let Some(target) = target else { return };
+        let read = flightcheck_core::state::FileRead {
+            path: self.path_literal(target),
+            target: self.text(target.range()),
+            span: (self.span_of)(call.range()),
+        };
+        self.out.file_reads.push(read);
+    }
+
     fn call(&mut self, call: &ast::ExprCall) {
+        self.file_read(call);
         let name = dotted(&call.func);
         let last = last_name(&call.func).unwrap_or("");
         let args = &call.arguments.args;
@@ -839,4 +880,15 @@ mod tests {
             ]
         );
     }
+}
+
+/// `open(p, "w")`, `open(p, mode="a+")`: the mode writes, appends or creates.
+fn opens_for_write(call: &ast::ExprCall) -> bool {
+    let mode = call
+        .arguments
+        .args
+        .get(1)
+        .or_else(|| keyword(call, "mode"))
+        .and_then(string_lit);
+    mode.is_some_and(|m| m.contains(['w', 'a', 'x']))
 }

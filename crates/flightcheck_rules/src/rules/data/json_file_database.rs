@@ -34,6 +34,11 @@ Medium, not high, in JavaScript when every write of the file is synchronous
 (`fs.writeFileSync`): one Node process runs each to its end before anything else, so only a
 second process or a lost disk can lose data.
 
+Low when no source file of the project (tests and examples aside) reads the file back
+(`open(p)`, `Path(p).read_text()`, `fs.readFile*`, `readJson`, `require('./x.json')` of the
+same path or the same variable): a file that is only written is an export, a backup or a
+log, and the program keeps its state elsewhere.
+
 ## Why it breaks production
 Each write replaces the whole file with one process's view of the data. Two instances (a
 scaled deployment, or an old and a new process overlapping during a deploy or restart)
@@ -68,6 +73,60 @@ deploys.
 
 pub static RULE: Rule = Rule::project(&META, has_sources, check);
 
+/// The name a path expression is known by: its literal file name, or the last identifier
+/// that is not path plumbing (`self.state_file` → `state_file`, `Path(DB_PATH)` →
+/// `DB_PATH`).
+fn path_key(path: Option<&str>, target: &str) -> Option<String> {
+    if let Some(p) = path {
+        return Some(p.rsplit('/').next().unwrap_or(p).to_string());
+    }
+    const PLUMBING: [&str; 16] = [
+        "path",
+        "join",
+        "os",
+        "Path",
+        "__dirname",
+        "__file__",
+        "self",
+        "this",
+        "process",
+        "cwd",
+        "resolve",
+        "dirname",
+        "open",
+        "str",
+        "parent",
+        "fs",
+    ];
+    target
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit()))
+        .rfind(|t| !PLUMBING.contains(t))
+        .map(str::to_string)
+}
+
+/// Whether some source file of the project (not a test or an example) reads the written
+/// file back.
+fn read_back(ctx: &ProjectContext, writes: &[&FileWrite]) -> bool {
+    let keys: Vec<String> = writes
+        .iter()
+        .filter_map(|w| path_key(w.path.as_deref(), &w.target))
+        .collect();
+    if keys.is_empty() {
+        // Nothing names the file: it cannot be told apart from another, so assume it is read.
+        return true;
+    }
+    // Tests read what the code exports to check it; only the program's own reads count.
+    ctx.sources.iter().any(|i| {
+        !ctx.is_sample_code(*i)
+            && ctx.facts(*i).is_some_and(|f| {
+                f.state.file_reads.iter().any(|r| {
+                    path_key(r.path.as_deref(), &r.target).is_some_and(|k| keys.contains(&k))
+                })
+            })
+    })
+}
+
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut by_file: BTreeMap<(usize, String), Vec<&FileWrite>> = BTreeMap::new();
     for (i, w) in runtime_state_writes(ctx) {
@@ -81,10 +140,16 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             .collect();
         functions.dedup();
         let first = writes[0];
+        let read_back = read_back(ctx, &writes);
+        let role = if read_back {
+            "it serves as the database"
+        } else {
+            "nothing the program runs reads it back, so it is an export, not the store"
+        };
         let mut finding = Finding::new(
             &META,
             format!(
-                "{label} is rewritten as a whole JSON file by {} (`{}`): it serves as the database",
+                "{label} is rewritten as a whole JSON file by {} (`{}`): {role}",
                 functions
                     .iter()
                     .take(3)
@@ -106,6 +171,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     w.function.as_deref().unwrap_or("?")
                 ),
             ));
+        }
+        // A file nothing reads back is an export, a backup or a log: the program keeps its
+        // state elsewhere, and losing the file loses no data it needs.
+        if !read_back {
+            finding = finding.severity(Severity::Low).evidence(Evidence::searched(format!(
+                "low, not high: no source file of the project reads {label} back (searched for `open(...)`, `read_text()`, `fs.readFile*`, `readJson` and `require` of the same path), so it reads as an export or a log, not the store"
+            )));
         }
         // Node runs one synchronous write to its end before anything else: one process
         // never interleaves two of them (Python threads and awaits can).

@@ -31,7 +31,10 @@ something that applies them when the service is deployed or starts:
   package.json start / prestart / release scripts and the scripts they call, platform
   configs (render.yaml, railway.json/toml, fly.toml `release_command`, app.json,
   heroku.yml, nixpacks.toml), and deploy steps in CI (not commented out, not `echo`,
-  not `|| true`).
+  not `|| true`);
+- a project-made runner (a source file that names the migrations folder in a string) that
+  a deploy definition starts, such as the `CMD` of a Dockerfile stage a compose service
+  builds with `build.target` (`FROM base AS migrate` / `CMD ["node", "src/migrate.js"]`).
 A command in a script that nothing starts (`"migrate": "knex migrate:latest"` alone), a
 runner in dead code, or a runner configured with another directory does not count; they
 are named in the evidence.
@@ -177,7 +180,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     None => !configured_elsewhere,
                 }
         });
-        if deploy_command || code_runner || migration_service(ctx, set).is_some() {
+        if deploy_command
+            || code_runner
+            || migration_service(ctx, set).is_some()
+            || deployed_runner(ctx, set).is_some()
+        {
             continue;
         }
         let first = set.files[0];
@@ -412,16 +419,26 @@ fn running_code_uses_tables(ctx: &ProjectContext) -> bool {
         })
 }
 
-/// A source file outside the migrations folder that names it in a string literal
-/// (`'migrations/revisions.json'`, `Path("migrations")`): a project-made runner.
-fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32)> {
-    let leaf = set.dir.rsplit('/').next().unwrap_or(&set.dir);
+/// The line of `text` where a string literal names the folder `leaf`
+/// (`'migrations/revisions.json'`, `Path("migrations")`, `"../../db/migrations"`).
+fn names_folder(text: &str, leaf: &str) -> Option<u32> {
     let needles = [
         format!("'{leaf}/"),
         format!("\"{leaf}/"),
         format!("'{leaf}'"),
         format!("\"{leaf}\""),
+        format!("/{leaf}'"),
+        format!("/{leaf}\""),
+        format!("/{leaf}`"),
     ];
+    let pos = needles.iter().filter_map(|n| text.find(n.as_str())).min()?;
+    Some(text[..pos].matches('\n').count() as u32 + 1)
+}
+
+/// A source file outside the migrations folder that names it in a string literal: a
+/// project-made runner.
+fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32)> {
+    let leaf = set.dir.rsplit('/').next().unwrap_or(&set.dir);
     ctx.sources
         .iter()
         .copied()
@@ -429,11 +446,34 @@ fn manual_runner(ctx: &ProjectContext, set: &MigrationSet) -> Option<(usize, u32
             !set.files.contains(i)
                 && !flightcheck_project::workspace::is_within(ctx.rel(*i), &set.dir)
         })
-        .find_map(|i| {
-            let text = ctx.files[i].text.as_deref()?;
-            let pos = needles.iter().filter_map(|n| text.find(n.as_str())).min()?;
-            Some((i, text[..pos].matches('\n').count() as u32 + 1))
-        })
+        .find_map(|i| Some((i, names_folder(ctx.files[i].text.as_deref()?, leaf)?)))
+}
+
+/// A project-made runner (a source file of any project of the repository that names the
+/// migrations folder) that a deploy definition starts: `CMD ["node", "packages/db/src/migrate.ts"]`
+/// in the Dockerfile stage a compose service builds (`build.target: migrate`).
+fn deployed_runner<'a>(
+    ctx: &ProjectContext<'a>,
+    set: &MigrationSet,
+) -> Option<(usize, &'a flightcheck_project::deploy::LaunchDecl)> {
+    let leaf = set.dir.rsplit('/').next().unwrap_or(&set.dir);
+    ctx.ws.files.iter().enumerate().find_map(|(i, f)| {
+        if !matches!(f.kind, flightcheck_project::FileKind::Source(_))
+            || set.files.contains(&i)
+            || flightcheck_project::workspace::is_within(&f.rel, &set.dir)
+        {
+            return None;
+        }
+        let launch = ctx.ws.launches.iter().find(|l| {
+            l.origin == flightcheck_project::deploy::LaunchOrigin::Deploy
+                && l.command.split_whitespace().any(|w| {
+                    let w = w.trim_matches(['"', '\'']).trim_start_matches("./");
+                    w == f.rel || flightcheck_project::workspace::join(&l.cwd, w) == f.rel
+                })
+        })?;
+        names_folder(ctx.files[i].text.as_deref()?, leaf)?;
+        Some((i, launch))
+    })
 }
 
 /// Whether the repository says how the project is deployed.

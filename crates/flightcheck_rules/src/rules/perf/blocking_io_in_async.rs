@@ -66,6 +66,10 @@ async def report(message: Message) -> None:
         return open("big.bin", "rb").read()
     blob = await loop.run_in_executor(None, build)
 
+async def main() -> None:                      # start-up, before serving begins
+    subprocess.run(["alembic", "upgrade", "head"], check=True)
+    await dp.start_polling(bot)
+
 async def restart(message: Message) -> None:  # the process is replaced right after
     os.system("git pull")
     os.execv(sys.executable, [sys.executable, "main.py"])
@@ -180,6 +184,14 @@ impl PyFileRule for BlockingIoInAsync {
         // A restart command that ends with `os.execv(...)` holds up a process that is
         // going away: its users are cut off by the restart, not by the blocking call.
         if !function.is_async || function.startup_hook || function.ends_process {
+            return;
+        }
+        // Before `await dp.start_polling(bot)` in the same function: start-up (migrations,
+        // a version check), which no user waits on.
+        if function
+            .serves_from
+            .is_some_and(|from| call.range().start() < from)
+        {
             return;
         }
         let function = function.name.clone();

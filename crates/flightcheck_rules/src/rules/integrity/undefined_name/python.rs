@@ -57,6 +57,16 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     ),
                     "Python would raise NameError when this function runs, but no code of the project names it: it is dead code today, and breaks whoever calls it first.",
                 )
+            } else if !u.in_function && u.in_except {
+                // `except ImportError:` at module level: the fallback runs only when the
+                // import above it failed, which a complete install does not do.
+                (
+                    Severity::Medium,
+                    format!(
+                        "`{name}` is used in `{rel}` but never defined or imported (in a module-level `except` handler)"
+                    ),
+                    "Python raises NameError when this handler runs, at import time: the fallback for a failed statement fails too. It runs only after that statement already failed, so medium.",
+                )
             } else if u.in_function && u.in_except {
                 (
                     Severity::Medium,
