@@ -279,6 +279,7 @@ mod tests {
             workdir: workdir.map(str::to_string),
             release_phase: false,
             origin: LaunchOrigin::Deploy,
+            stage: None,
         }
     }
 

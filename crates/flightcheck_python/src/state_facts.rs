@@ -804,6 +804,17 @@ impl<'a> Visitor<'a> for StateWalk<'_> {
     }
 }
 
+/// `open(p, "w")`, `open(p, mode="a+")`: the mode writes, appends or creates.
+fn opens_for_write(call: &ast::ExprCall) -> bool {
+    let mode = call
+        .arguments
+        .args
+        .get(1)
+        .or_else(|| keyword(call, "mode"))
+        .and_then(string_lit);
+    mode.is_some_and(|m| m.contains(['w', 'a', 'x']))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::analyze;
@@ -880,15 +891,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// `open(p, "w")`, `open(p, mode="a+")`: the mode writes, appends or creates.
-fn opens_for_write(call: &ast::ExprCall) -> bool {
-    let mode = call
-        .arguments
-        .args
-        .get(1)
-        .or_else(|| keyword(call, "mode"))
-        .and_then(string_lit);
-    mode.is_some_and(|m| m.contains(['w', 'a', 'x']))
 }
