@@ -408,10 +408,15 @@ mod tests {
     fn dockerfile_last_stage_and_entrypoint() {
         let text = "FROM node:20 AS build\nCMD [\"npm\",\"test\"]\nFROM node:20-alpine\nWORKDIR /app\nCOPY . .\nENTRYPOINT [\"node\"]\nCMD [\"src/index.js\"]\n";
         let d = dockerfile("Dockerfile", ".", text);
-        assert_eq!(d.len(), 1);
-        assert_eq!(d[0].command, "node src/index.js");
-        assert_eq!(d[0].workdir.as_deref(), Some("/app"));
-        assert_eq!(d[0].line, 6);
+        // The named earlier stage keeps its own CMD, marked with its stage; the final
+        // stage's ENTRYPOINT + CMD come last.
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].command, "npm test");
+        assert_eq!(d[0].stage.as_deref(), Some("build"));
+        assert_eq!(d[1].command, "node src/index.js");
+        assert_eq!(d[1].stage, None);
+        assert_eq!(d[1].workdir.as_deref(), Some("/app"));
+        assert_eq!(d[1].line, 6);
         let shell = dockerfile("Dockerfile", ".", "FROM python\nCMD python \\\n  bot.py\n");
         assert_eq!(shell[0].command, "python    bot.py");
     }

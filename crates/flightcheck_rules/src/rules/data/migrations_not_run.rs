@@ -419,20 +419,26 @@ fn running_code_uses_tables(ctx: &ProjectContext) -> bool {
         })
 }
 
-/// The line of `text` where a string literal names the folder `leaf`
-/// (`'migrations/revisions.json'`, `Path("migrations")`, `"../../db/migrations"`).
+/// The line of `text` where a string literal names the folder `leaf` itself
+/// (`'migrations/revisions.json'`, `Path("migrations")`).
 fn names_folder(text: &str, leaf: &str) -> Option<u32> {
     let needles = [
         format!("'{leaf}/"),
         format!("\"{leaf}/"),
         format!("'{leaf}'"),
         format!("\"{leaf}\""),
-        format!("/{leaf}'"),
-        format!("/{leaf}\""),
-        format!("/{leaf}`"),
     ];
     let pos = needles.iter().filter_map(|n| text.find(n.as_str())).min()?;
     Some(text[..pos].matches('\n').count() as u32 + 1)
+}
+
+/// Whether a string literal of `text` ends with the folder's whole path (`dir`, relative to
+/// the scan root): `"../../../db/migrations"` for `db/migrations`.
+fn names_folder_path(text: &str, dir: &str) -> bool {
+    ["'", "\"", "`"].iter().any(|q| {
+        text.match_indices(&format!("{dir}{q}"))
+            .any(|(at, _)| at == 0 || matches!(text.as_bytes()[at - 1], b'/' | b'\'' | b'"' | b'`'))
+    }) || names_folder(text, dir).is_some()
 }
 
 /// A source file outside the migrations folder that names it in a string literal: a
@@ -456,7 +462,6 @@ fn deployed_runner<'a>(
     ctx: &ProjectContext<'a>,
     set: &MigrationSet,
 ) -> Option<(usize, &'a flightcheck_project::deploy::LaunchDecl)> {
-    let leaf = set.dir.rsplit('/').next().unwrap_or(&set.dir);
     ctx.ws.files.iter().enumerate().find_map(|(i, f)| {
         if !matches!(f.kind, flightcheck_project::FileKind::Source(_))
             || set.files.contains(&i)
@@ -471,8 +476,7 @@ fn deployed_runner<'a>(
                     w == f.rel || flightcheck_project::workspace::join(&l.cwd, w) == f.rel
                 })
         })?;
-        names_folder(ctx.files[i].text.as_deref()?, leaf)?;
-        Some((i, launch))
+        names_folder_path(ctx.files[i].text.as_deref()?, &set.dir).then_some((i, launch))
     })
 }
 
