@@ -24,11 +24,17 @@ and `httpx.Client`), processes (`subprocess.run`/`call`/`check_call`/`check_outp
 `os.system`, `os.popen`) and synchronous database drivers (`sqlite3.connect`,
 `psycopg2.connect`, `pymysql.connect`, `mysql.connector.connect`). Names are resolved through
 the file's imports (`from time import sleep`), and a name the file rebinds (`from aiofiles
-import open`) is not the builtin.
+import open`) is not the builtin. Model API requests of the synchronous OpenAI and Anthropic
+clients count too (`client.chat.completions.create(...)`, `responses.create`,
+`embeddings.create`, `images.generate`, `messages.create`, legacy
+`openai.ChatCompletion.create`) when the file uses the sync client class (`OpenAI()`,
+`Anthropic()`) and the call is not awaited (`AsyncOpenAI` requests are awaited).
 
 Hooks the framework runs once before serving are not checked: discord.py `setup_hook` and
 `cog_load`, functions decorated `@app.on_event("startup")`, `@app.before_serving` or
-`@app.on_startup`.
+`@app.on_startup`; neither are calls before the function's first awaited serve loop
+(`await dp.start_polling(bot)`, `await client.start(...)`: start-up) or in a command that
+replaces or ends the process itself (`os.execv`, `sys.exit`).
 
 Only the innermost function decides: a plain `def` or a `lambda` nested in the
 `async def` and handed to `asyncio.to_thread`, `loop.run_in_executor` or a thread pool runs
@@ -140,6 +146,61 @@ fn blocking(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Request methods of the OpenAI and Anthropic clients, as the end of the attribute chain
+/// (`client.chat.completions.create`), with the SDK whose sync client makes them block.
+const SDK_METHODS: [(&[&str], &str); 7] = [
+    (&["chat", "completions", "create"], "openai"),
+    (&["completions", "create"], "openai"),
+    (&["responses", "create"], "openai"),
+    (&["embeddings", "create"], "openai"),
+    (&["images", "generate"], "openai"),
+    (&["transcriptions", "create"], "openai"),
+    (&["messages", "create"], "anthropic"),
+];
+
+/// A request of the synchronous OpenAI/Anthropic client (`OpenAI()`, `Anthropic()`, the
+/// legacy `openai.ChatCompletion.create`) that is not awaited: the async clients' methods
+/// return coroutines and are awaited, the sync ones block for the whole model call.
+fn sync_sdk_call(call: &ruff_python_ast::ExprCall, ctx: &PyRuleContext) -> Option<&'static str> {
+    const WHAT: &str =
+        "calls a model API with the synchronous client (a network round trip of seconds)";
+    let awaited = ctx.source[..call.range().start().to_usize()]
+        .trim_end()
+        .ends_with("await");
+    if awaited {
+        return None;
+    }
+    if let Some(q) = qualified(&call.func, ctx)
+        && matches!(
+            q.as_str(),
+            "openai.ChatCompletion.create" | "openai.Completion.create" | "openai.Embedding.create"
+        )
+    {
+        return Some(WHAT);
+    }
+    let mut chain: Vec<&str> = Vec::new();
+    let mut e = &*call.func;
+    while let Expr::Attribute(a) = e {
+        chain.push(a.attr.as_str());
+        e = &a.value;
+    }
+    chain.reverse();
+    let (_, sdk) = SDK_METHODS
+        .iter()
+        .find(|(suffix, _)| chain.ends_with(suffix) && chain.len() > suffix.len())?;
+    let sync_client = match *sdk {
+        "openai" => "openai.OpenAI",
+        _ => "anthropic.Anthropic",
+    };
+    // The file uses the SDK's synchronous client class.
+    let uses_sync = ctx.source.contains(sync_client)
+        || sync_client
+            .rsplit('.')
+            .next()
+            .is_some_and(|class| ctx.imported_as(class) == Some(sync_client));
+    uses_sync.then_some(WHAT)
+}
+
 /// `Path(...).read_text()` and friends, on a path built right there or held in a local the
 /// function binds only to such paths (`p = Path(name)` … `p.read_bytes()`).
 fn pathlib_io(call_func: &Expr, ctx: &PyRuleContext) -> bool {
@@ -203,6 +264,8 @@ impl PyFileRule for BlockingIoInAsync {
         let written = flightcheck_core::text::truncate(&written, 60);
         let (what, resolved) = if pathlib_io(&call.func, ctx) {
             (FILE_IO, None)
+        } else if let Some(what) = sync_sdk_call(call, ctx) {
+            (what, None)
         } else {
             let Some(name) = qualified(&call.func, ctx) else {
                 return;
