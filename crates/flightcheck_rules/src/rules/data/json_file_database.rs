@@ -34,7 +34,7 @@ Medium, not high, in JavaScript when every write of the file is synchronous
 (`fs.writeFileSync`): one Node process runs each to its end before anything else, so only a
 second process or a lost disk can lose data.
 
-Low when no source file of the project (tests and examples aside) reads the file back
+Low when no source file of the repository (tests and examples aside) reads the file back
 (`open(p)`, `Path(p).read_text()`, `fs.readFile*`, `readJson`, `require('./x.json')` of the
 same path or the same variable): a file that is only written is an export, a backup or a
 log, and the program keeps its state elsewhere.
@@ -105,7 +105,7 @@ fn path_key(path: Option<&str>, target: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Whether some source file of the project (not a test or an example) reads the written
+/// Whether some source file of the repository (not a test or an example) reads the written
 /// file back.
 fn read_back(ctx: &ProjectContext, writes: &[&FileWrite]) -> bool {
     let keys: Vec<String> = writes
@@ -116,10 +116,11 @@ fn read_back(ctx: &ProjectContext, writes: &[&FileWrite]) -> bool {
         // Nothing names the file: it cannot be told apart from another, so assume it is read.
         return true;
     }
-    // Tests read what the code exports to check it; only the program's own reads count.
-    ctx.sources.iter().any(|i| {
-        !ctx.is_sample_code(*i)
-            && ctx.facts(*i).is_some_and(|f| {
+    // Tests read what the code exports to check it; only the program's own reads count,
+    // in any project of the repository (an API may read what a bot writes).
+    (0..ctx.files.len()).any(|i| {
+        !ctx.is_sample_code(i)
+            && ctx.facts(i).is_some_and(|f| {
                 f.state.file_reads.iter().any(|r| {
                     path_key(r.path.as_deref(), &r.target).is_some_and(|k| keys.contains(&k))
                 })

@@ -5,9 +5,11 @@ use crate::context::ProjectContext;
 use crate::js_modules::{bundles, loads_as_esm, may_run_in_browser, package_json};
 use crate::registry::Rule;
 use flightcheck_core::{
-    Category, Evidence, Finding, FixKind, ImportKind, Language, RuleMeta, Severity, WhenUnreachable,
+    Category, Evidence, Finding, FixKind, ImportKind, Language, Role, RuleMeta, Severity,
+    WhenUnreachable,
 };
 use flightcheck_project::manifest::PackageJson;
+use std::collections::HashMap;
 
 pub static META: RuleMeta = RuleMeta {
     id: "integrity/esm-import-extension",
@@ -154,26 +156,47 @@ fn tsc_demands_extensions(ctx: &ProjectContext, file: usize) -> bool {
 }
 
 /// Whether Node's ES loader reads `file` as written: the runtime does not resolve paths for
-/// it, and the file is an ES module as Node runs it.
-fn loaded_by_node_esm(ctx: &ProjectContext, file: usize) -> bool {
+/// it, and the file is an ES module as Node runs it. What depends on the file's package
+/// and tsconfig (its folder) is worked out once per folder, in `by_dir`.
+fn loaded_by_node_esm(
+    ctx: &ProjectContext,
+    file: usize,
+    by_dir: &mut HashMap<String, bool>,
+) -> bool {
     let rel = ctx.rel(file).to_ascii_lowercase();
     if rel.ends_with(".jsx") || rel.ends_with(".tsx") || may_run_in_browser(ctx, file) {
         return false;
     }
-    let pj = package_json(ctx, file);
-    let resolving = launch_commands(ctx, pj)
-        .iter()
-        .any(|c| RESOLVING_RUNTIMES.iter().any(|r| c.contains(r)));
-    if resolving {
+    let language = ctx.language(file);
+    if !matches!(language, Some(Language::JavaScript | Language::TypeScript)) {
         return false;
     }
-    match ctx.language(file) {
+    let dir = ctx
+        .rel(file)
+        .rsplit_once('/')
+        .map(|(d, _)| d)
+        .unwrap_or(".")
+        .to_string();
+    let key = format!("{dir}|{}", language == Some(Language::TypeScript));
+    let runs_as_written = *by_dir.entry(key).or_insert_with(|| {
+        let pj = package_json(ctx, file);
+        let resolving = launch_commands(ctx, pj)
+            .iter()
+            .any(|c| RESOLVING_RUNTIMES.iter().any(|r| c.contains(r)));
+        !resolving
+            && match language {
+                Some(Language::TypeScript) => {
+                    pj.is_some_and(|p| !bundles(p) && runs_tsc_output(ctx, file, p))
+                }
+                _ => true,
+            }
+    });
+    if !runs_as_written {
+        return false;
+    }
+    match language {
         Some(Language::JavaScript) => loads_as_esm(ctx, file),
-        Some(Language::TypeScript) => {
-            let esm = rel.ends_with(".mts") || pj.is_some_and(|p| p.is_module);
-            esm && pj.is_some_and(|p| !bundles(p) && runs_tsc_output(ctx, file, p))
-        }
-        _ => false,
+        _ => rel.ends_with(".mts") || package_json(ctx, file).is_some_and(|p| p.is_module),
     }
 }
 
@@ -219,8 +242,9 @@ struct Offending {
 
 fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let mut found: Vec<Offending> = Vec::new();
+    let mut by_dir: HashMap<String, bool> = HashMap::new();
     for i in ctx.reachable_sources() {
-        if !loaded_by_node_esm(ctx, i) {
+        if !loaded_by_node_esm(ctx, i, &mut by_dir) {
             continue;
         }
         let Some(facts) = ctx.facts(i) else { continue };
@@ -252,8 +276,14 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             });
         }
     }
-    // The finding sits at an import that runs as the module loads, if any.
-    found.sort_by_key(|o| !o.at_load);
+    // The finding sits at an import that runs as the module loads, in the code the service
+    // runs if any (its role sets the severity), before a script's.
+    let running = |f: usize| match ctx.files[f].role {
+        Role::Service => 0,
+        Role::PossiblyRunning => 1,
+        _ => 2,
+    };
+    found.sort_by_key(|o| (!o.at_load, running(o.file)));
     let Some(first) = found.first() else {
         return Vec::new();
     };

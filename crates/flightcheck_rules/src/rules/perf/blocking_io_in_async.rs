@@ -193,7 +193,7 @@ fn sync_sdk_call(call: &ruff_python_ast::ExprCall, ctx: &PyRuleContext) -> Optio
         _ => "anthropic.Anthropic",
     };
     // The file uses the SDK's synchronous client class.
-    let uses_sync = ctx.source.contains(sync_client)
+    let uses_sync = ctx.source.contains(&format!("{sync_client}("))
         || sync_client
             .rsplit('.')
             .next()

@@ -291,8 +291,8 @@ const ADMIN_UIS: [&str; 5] = [
     "phpmyadmin",
 ];
 
-/// Images of brokers, object stores and mail catchers (matched at the start of the image's
-/// name: `rabbitmq:3-management`, `cp-kafka`): infrastructure beside the databases, not the
+/// Images of brokers, object stores and mail catchers (the image's name, or its start before a
+/// dash: `rabbitmq:3-management`, `kafka-ui`): infrastructure beside the databases, not the
 /// project's code.
 const INFRASTRUCTURE: [&str; 10] = [
     "rabbitmq",
@@ -387,7 +387,9 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let name = image_name(i);
             Store::of(i).is_some()
                 || ADMIN_UIS.contains(&name.as_str())
-                || INFRASTRUCTURE.iter().any(|x| name.starts_with(x))
+                || INFRASTRUCTURE
+                    .iter()
+                    .any(|x| name == *x || name.starts_with(&format!("{x}-")))
         });
         if s.build || !backing_image {
             runs_code.insert(s.file.as_str());

@@ -32,7 +32,8 @@ Two checks, both about env files that hold real values (`.env`, `.env.production
   bundler compiles into browser code (`VITE_`, `NEXT_PUBLIC_`, `REACT_APP_`, `EXPO_PUBLIC_`,
   `NUXT_PUBLIC_`, `GATSBY_`, `PUBLIC_`) is low: every visitor downloads it anyway (a
   provider's secret format under such a name keeps its severity). Development files (`.env.test`,
-  `.env.local`) count only for live provider credentials. Env files committed inside a
+  `.env.local`) and copies kept beside the real file (`.env copy`, `.env (1)`, `.env.bak`,
+  `.env.old`), which nothing loads, count only for live provider credentials. Env files committed inside a
   folder the scan otherwise skips (a committed `venv/.env`, `node_modules/.env`) count too:
   they are in every clone.
 - **History**: reads up to `--history-depth` commits (default 500, `0` turns it off) of
