@@ -168,6 +168,11 @@ pub struct SessionStore {
     /// `keys: ['x']`), not read from the environment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub literal_secret: Option<String>,
+    /// Web sessions: an in-memory store the code chooses itself (a project class, the
+    /// `memorystore` package), not the library's default `MemoryStore`, which never
+    /// evicts: such a store may expire sessions, but still loses them on restart.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chosen_memory_store: bool,
     pub span: Span,
     pub owner: Owner,
 }

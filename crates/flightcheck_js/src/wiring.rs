@@ -55,6 +55,7 @@ pub fn extract<'a, F: Fn(u32, u32) -> Span>(
         in_launch_then: 0,
         seen_chains: HashSet::new(),
         bot_names: HashSet::new(),
+        bot_tokens: Vec::new(),
         module_containers: Vec::new(),
         uses: HashSet::new(),
         functions: named_functions(program),
@@ -230,6 +231,10 @@ struct WiringVisitor<'s, 'a, F: Fn(u32, u32) -> Span> {
     seen_chains: HashSet<(u32, u32)>,
     /// Names bound to bot instances in this file (`bot`, `this.bot`, `client`).
     bot_names: HashSet<String>,
+    /// The token expressions Telegram bots of this file are constructed with
+    /// (`Config.TELEGRAM_BOT_KEY` of `new TelegramBot(Config.TELEGRAM_BOT_KEY)`): a webhook
+    /// URL that embeds one has a path only Telegram knows.
+    bot_tokens: Vec<String>,
     /// Module-level containers: name, container kind, span.
     module_containers: Vec<(String, String, Span)>,
     uses: HashSet<(Owner, String)>,
@@ -942,6 +947,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
                             };
                             let text = self.text(e.span());
                             secretish(text)
+                                || self.bot_tokens.iter().any(|t| text.contains(t.as_str()))
                                 || text
                                     .split(|c: char| {
                                         !(c.is_ascii_alphanumeric() || c == '_' || c == '$')
@@ -1241,8 +1247,18 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
             Some(p) => format!("{store_key}: {}", self.text(p.value.span())),
             None => format!("no `{store_key}` option"),
         };
+        let chosen_memory_store = !persistent
+            && store.is_some_and(|p| {
+                let t: String = self
+                    .text(p.value.span())
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                !t.ends_with(".MemoryStore()") && t != "newMemoryStore()"
+            });
         let span = self.span(call.span);
         self.wiring.web_sessions.push(SessionStore {
+            chosen_memory_store,
             literal_secret,
             framework: *framework,
             persistent,
@@ -1299,6 +1315,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         };
         let span = self.span(call.span);
         self.wiring.sessions.push(SessionStore {
+            chosen_memory_store: false,
             literal_secret: None,
             framework,
             persistent,
@@ -1354,6 +1371,15 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         }
         if !bound_to.is_empty() {
             self.bot_names.insert(bound_to.to_string());
+        }
+        if framework != Framework::DiscordJs
+            && let Some(token) = args.first().and_then(|a| a.as_expression())
+            && !matches!(token.without_parentheses(), Expression::StringLiteral(_))
+        {
+            let text = self.text(token.span()).trim();
+            if text.len() >= 3 && text.len() <= 120 {
+                self.bot_tokens.push(text.to_string());
+            }
         }
         let span = self.span(span);
         self.wiring.bots.push(BotInstance {

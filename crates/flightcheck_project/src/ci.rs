@@ -529,7 +529,27 @@ fn github(file: &str, text: &str) -> Result<Vec<CiStep>, String> {
             });
             if let Some(uses) = step.get("uses").and_then(Yaml::as_str) {
                 let name = str_at(step, &["name"]).unwrap_or_else(|| uses.to_string());
-                opaque(&mut r, uses, format!("{file} step `{name}`"), step_inactive);
+                // An action that runs a script it is given (`appleboy/ssh-action` with
+                // `script:` runs it on the deploy host, over SSH): its lines are the
+                // deploy's commands, run in a checkout of this repository.
+                let script = str_at(step, &["with", "script"]);
+                opaque(
+                    &mut r,
+                    uses,
+                    format!("{file} step `{name}`"),
+                    step_inactive.clone(),
+                );
+                if let Some(script) = script {
+                    let block = Block {
+                        source: format!("{file} step `{name}` (script run by `{uses}`)"),
+                        cwd: repo_root.clone(),
+                        test_job,
+                        manual,
+                        inactive: step_inactive,
+                        fallback_line: find_line(text, "script:").unwrap_or(1),
+                    };
+                    r.block(&block, &script);
+                }
                 continue;
             }
             let Some(run) = step.get("run").and_then(Yaml::as_str) else {

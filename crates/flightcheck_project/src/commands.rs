@@ -195,6 +195,10 @@ pub(crate) fn strip_wrappers(words: &[String]) -> Option<&[String]> {
             i += 1;
             continue;
         }
+        if let Some(next) = docker_exec_command(&words[i..]) {
+            i += next;
+            continue;
+        }
         if matches!(w, "dotenv" | "dotenvx") {
             // `dotenv -e .env -- node x` / `dotenvx run -- node x`.
             let p = words[i..].iter().position(|x| x == "--")?;
@@ -204,6 +208,57 @@ pub(crate) fn strip_wrappers(words: &[String]) -> Option<&[String]> {
         break;
     }
     Some(&words[i..])
+}
+
+/// `docker compose run --rm api npx prisma migrate deploy`, `docker-compose exec -T web
+/// python manage.py migrate`, `docker exec -it app alembic upgrade head`: how many leading
+/// words name the container the rest runs in; `None` when `words` is not such a command.
+fn docker_exec_command(words: &[String]) -> Option<usize> {
+    // Flags of docker, compose, run and exec that take a value.
+    const VALUED: [&str; 18] = [
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--profile",
+        "--env-file",
+        "-e",
+        "--env",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "-v",
+        "--volume",
+        "--name",
+        "--entrypoint",
+        "-l",
+        "--label",
+    ];
+    let mut i = match words.first().map(String::as_str)? {
+        "docker" if words.get(1).map(String::as_str) == Some("compose") => 2,
+        "docker" | "docker-compose" => 1,
+        _ => return None,
+    };
+    let compose = i == 2 || words[0] == "docker-compose";
+    let skip_flags = |mut i: usize| {
+        while let Some(w) = words.get(i) {
+            if !w.starts_with('-') {
+                break;
+            }
+            i += if VALUED.contains(&w.as_str()) { 2 } else { 1 };
+        }
+        i
+    };
+    i = skip_flags(i);
+    match words.get(i).map(String::as_str)? {
+        "exec" => {}
+        "run" if compose => {}
+        _ => return None,
+    }
+    i = skip_flags(i + 1);
+    // The service or container name, then the command.
+    (i + 1 < words.len()).then_some(i + 1)
 }
 
 /// The launches a shell command line performs.
@@ -404,6 +459,32 @@ mod tests {
 
     fn l(s: &str) -> Vec<Launch> {
         launches(s)
+    }
+
+    #[test]
+    fn commands_run_in_a_container() {
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let inner = |s: &str| {
+            let w = words(s);
+            strip_wrappers(&w).map(|r| r.join(" "))
+        };
+        assert_eq!(
+            inner("docker compose run --rm bot npx prisma migrate deploy").as_deref(),
+            Some("prisma migrate deploy")
+        );
+        assert_eq!(
+            inner("docker-compose -f prod.yml exec -T web python manage.py migrate").as_deref(),
+            Some("python manage.py migrate")
+        );
+        assert_eq!(
+            inner("docker exec -it -w /app api alembic upgrade head").as_deref(),
+            Some("alembic upgrade head")
+        );
+        // `up` starts services; nothing is run in a container by name.
+        assert_eq!(
+            inner("docker compose up -d --build").as_deref(),
+            Some("docker compose up -d --build")
+        );
     }
 
     #[test]

@@ -384,7 +384,23 @@ enum BlobKind {
 fn is_config_or_source(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let Some((stem, ext)) = lower.rsplit_once('.') else {
-        return false;
+        // `bot_keys`, `token`, `secrets`: a file without an extension named for what it
+        // holds (the bot reads its token from it).
+        return lower.split(['-', '_']).any(|w| {
+            matches!(
+                w,
+                "key"
+                    | "keys"
+                    | "token"
+                    | "tokens"
+                    | "secret"
+                    | "secrets"
+                    | "credentials"
+                    | "creds"
+                    | "apikey"
+                    | "apikeys"
+            )
+        });
     };
     matches!(
         ext,
@@ -619,6 +635,12 @@ mod tests {
         assert!(!is_env_like("env.sample"));
         assert!(!is_env_like(".env-template"));
         assert!(!is_env_like(".envrc"));
+        // Files without an extension are read when their name says what they hold.
+        assert!(is_config_or_source("bot_keys"));
+        assert!(is_config_or_source("token"));
+        assert!(is_config_or_source("api-secrets"));
+        assert!(!is_config_or_source("LICENSE"));
+        assert!(!is_config_or_source("keyboard"));
     }
 
     #[test]

@@ -848,6 +848,23 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
             Err(e) => notes.push(Note::file(&f.rel, format!("{e}; ignored"))),
         }
     }
+    for f in &ws.files {
+        // Playbooks under `deploy/` are taken for Kubernetes manifests by their folder.
+        if !matches!(f.kind, FileKind::Config | FileKind::Deploy)
+            || is_ignored(&f.rel)
+            || f.size > MAX_SOURCE_BYTES
+        {
+            continue;
+        }
+        let lower = f.rel.to_ascii_lowercase();
+        if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
+            continue;
+        }
+        let Some(text) = read_text(&f.abs, &f.rel, notes) else {
+            continue;
+        };
+        declared.extend(ansible_commands(&f.rel, &text));
+    }
     let mut c = Follower::new(ws, notes);
 
     // What deploying runs.
@@ -968,6 +985,9 @@ pub fn migration_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<Migratio
 /// deploying, which an operator may follow; nothing automatic runs them.
 fn documented_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<MigrationCommand> {
     let mut out = Vec::new();
+    // Done once per README: the migration files named by path (`run
+    // src/db/migrations/init.sql in the SQL editor`), a step outside any code block.
+    let sets = migration_sets(ws);
     for (p, project) in ws.projects.iter().enumerate() {
         for name in ["README.md", "readme.md", "Readme.md", "README.MD"] {
             let rel = crate::workspace::join(&project.root, name);
@@ -989,6 +1009,22 @@ fn documented_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<MigrationCo
                     continue;
                 }
                 let command = trimmed.strip_prefix("$ ").unwrap_or(trimmed);
+                if let Some(set) = sets
+                    .iter()
+                    .find(|s| s.project == p && names_migration_file(ws, s, &project.root, line))
+                {
+                    out.push(MigrationCommand {
+                        project: p,
+                        tool: set.tool,
+                        file: f.rel.clone(),
+                        line: n as u32 + 1,
+                        source: format!("{} (a documented step)", f.rel),
+                        command: command.chars().take(160).collect(),
+                        runs_on_deploy: false,
+                        directory: None,
+                    });
+                    continue;
+                }
                 if !in_code && !trimmed.starts_with("$ ") {
                     continue;
                 }
@@ -1009,6 +1045,23 @@ fn documented_commands(ws: &Workspace, notes: &mut Vec<Note>) -> Vec<MigrationCo
         }
     }
     out
+}
+
+/// Whether a README line names one of the set's migration files by its path (from the scan
+/// root or from the project root): the README tells the operator to apply it.
+fn names_migration_file(ws: &Workspace, set: &MigrationSet, root: &str, line: &str) -> bool {
+    set.files.iter().any(|&i| {
+        let rel = ws.files[i].rel.as_str();
+        let from_root = if root.is_empty() || root == "." {
+            rel
+        } else {
+            rel.strip_prefix(root)
+                .map(|r| r.trim_start_matches('/'))
+                .unwrap_or(rel)
+        };
+        // A bare file name (`init.sql`) is too weak; the path must have a folder in it.
+        from_root.contains('/') && (line.contains(rel) || line.contains(from_root))
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1223,6 +1276,96 @@ fn platform_commands(file: &str, text: &str) -> Result<Vec<Declared>, String> {
 
 /// A CI command as migrations see it: only deploy jobs deploy (test jobs migrate a
 /// throwaway database).
+/// The shell commands of an Ansible playbook (a list of plays with `hosts` and `tasks`) or
+/// of a role's task file (`roles/<name>/tasks/*.yml`): `command`/`shell` tasks, as
+/// `ansible.builtin.*` too. Running a playbook is how its operator deploys, so they are
+/// deploy commands, like a compose file's.
+fn ansible_commands(file: &str, text: &str) -> Vec<Declared> {
+    // Cheap test before parsing: a play names its hosts, a role's task file sits in `tasks/`.
+    let role_tasks = dir_of(file).ends_with("/tasks") || dir_of(file) == "tasks";
+    if !role_tasks && !(text.contains("hosts:") && text.contains("tasks:")) {
+        return Vec::new();
+    }
+    let Ok(Yaml::Sequence(items)) = serde_yaml::from_str::<Yaml>(text) else {
+        return Vec::new();
+    };
+    let mut tasks: Vec<&Yaml> = Vec::new();
+    for item in &items {
+        if item.get("hosts").is_some() {
+            for key in ["pre_tasks", "tasks", "post_tasks", "handlers"] {
+                if let Some(Yaml::Sequence(list)) = item.get(key) {
+                    tasks.extend(list);
+                }
+            }
+        } else if role_tasks {
+            tasks.push(item);
+        }
+    }
+    let mut out = Vec::new();
+    for task in tasks {
+        ansible_task(file, text, task, 0, &mut out);
+    }
+    out
+}
+
+/// One Ansible task's command (and those of a `block`, to a small depth).
+fn ansible_task(file: &str, text: &str, task: &Yaml, depth: u8, out: &mut Vec<Declared>) {
+    if depth < 4 {
+        for key in ["block", "rescue", "always"] {
+            if let Some(Yaml::Sequence(list)) = task.get(key) {
+                for t in list {
+                    ansible_task(file, text, t, depth + 1, out);
+                }
+            }
+        }
+    }
+    let Yaml::Mapping(map) = task else {
+        return;
+    };
+    // `command:`/`shell:` (and `ansible.builtin.*`) take the command as a string or as
+    // `cmd`; modules that run a command elsewhere (`community.docker.docker_container_exec`)
+    // take it as `command`.
+    for (key, v) in map {
+        let Some(module) = key.as_str() else {
+            continue;
+        };
+        let short = module.rsplit('.').next().unwrap_or(module);
+        let command = match v {
+            Yaml::String(s) if matches!(short, "command" | "shell" | "raw") => s.clone(),
+            Yaml::Mapping(_) => match v
+                .get("cmd")
+                .or_else(|| v.get("command"))
+                .and_then(Yaml::as_str)
+            {
+                Some(s) => s.to_string(),
+                None => continue,
+            },
+            _ => continue,
+        };
+        // `args: chdir:` (or the mapping form's `chdir`) is where the command runs.
+        let cwd = task
+            .get("args")
+            .and_then(|a| a.get("chdir"))
+            .or_else(|| v.get("chdir"))
+            .and_then(Yaml::as_str)
+            .unwrap_or(dir_of(file))
+            .to_string();
+        if command.trim().is_empty() {
+            continue;
+        }
+        let name = task.get("name").and_then(Yaml::as_str).unwrap_or(module);
+        out.push(Declared {
+            file: file.to_string(),
+            line: line_for(text, &command, module),
+            source: format!("{file} Ansible task `{name}`"),
+            command,
+            cwd,
+            deploy: true,
+            commented: false,
+        });
+    }
+}
+
 fn ci_declared(step: &ci::CiStep) -> Declared {
     let source = match &step.inactive {
         Some(Inactive::CommentedOut) => format!("{} (commented out)", step.file),

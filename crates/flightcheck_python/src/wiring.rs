@@ -1173,10 +1173,40 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                     }
                     _ => None,
                 };
+                // `if config["Bot"]["UpdateMethod"] == 'polling':` compares a setting read at
+                // run time with a literal: the branch runs when the operator configures so.
+                let setting = |e: &Expr| {
+                    let t = self.text(e.range());
+                    (matches!(e, Expr::Subscript(_) | Expr::Attribute(_) | Expr::Name(_))
+                        && t.len() <= 120
+                        && !t.contains('\n')
+                        && !t.contains('('))
+                    .then(|| t.to_string())
+                };
                 let tested = match &*i.test {
                     Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => {
                         dotted(&u.operand).map(|n| (n, false))
                     }
+                    Expr::Compare(c)
+                        if c.comparators.len() == 1
+                            && matches!(
+                                c.ops.first(),
+                                Some(ast::CmpOp::Eq | ast::CmpOp::NotEq)
+                            )
+                            && matches!(
+                                c.comparators.first(),
+                                Some(Expr::StringLiteral(_) | Expr::BooleanLiteral(_))
+                            ) =>
+                    {
+                        let eq = matches!(c.ops.first(), Some(ast::CmpOp::Eq));
+                        setting(&c.left).map(|n| {
+                            (
+                                format!("{n} == {}", self.text(c.comparators[0].range())),
+                                eq,
+                            )
+                        })
+                    }
+                    Expr::Subscript(_) => setting(&i.test).map(|n| (n, true)),
                     e => dotted(e).map(|n| (n, true)),
                 };
                 self.visit_expr(&i.test);

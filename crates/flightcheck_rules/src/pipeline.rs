@@ -83,6 +83,18 @@ enum Loaded {
     PythonNotUtf8(String),
 }
 
+/// A JavaScript/TypeScript file that is UTF-8 text with a stray NUL or two (a raw NUL
+/// inside a string used as a key separator: `${a}\0${b}` typed literally): engines accept
+/// it, so it is source, not binary content. Python refuses NUL bytes in source, so a
+/// Python file with one stays unread (and reported).
+fn nul_in_js_text(bytes: &[u8], language: Language) -> bool {
+    if language == Language::Python {
+        return false;
+    }
+    let nuls = bytes.iter().filter(|b| **b == 0).count();
+    nuls <= 8 && nuls * 64 < bytes.len() && std::str::from_utf8(bytes).is_ok()
+}
+
 fn load(path: &std::path::Path, language: Language) -> Loaded {
     // Sources were admitted by the walk at most 1 MiB; the cap guards a file swapped since.
     let bytes = match flightcheck_core::read::read_bytes(
@@ -93,7 +105,7 @@ fn load(path: &std::path::Path, language: Language) -> Loaded {
         Ok(b) => b,
         Err(skip) => return Loaded::Skipped(skip.to_string()),
     };
-    if bytes.iter().take(8192).any(|b| *b == 0) {
+    if bytes.iter().take(8192).any(|b| *b == 0) && !nul_in_js_text(&bytes, language) {
         return Loaded::Skipped("skipped: binary content".into());
     }
     let (text, note) = match String::from_utf8(bytes) {
@@ -1680,6 +1692,27 @@ pub fn worst(report: &ScanReport) -> Option<Severity> {
 /// Every secret value the scan saw, for [`ScanReport::scrub`]: detected credentials in
 /// sources and config files (read back from their spans), env values that name or look
 /// like a credential, and values only git history holds.
+/// `TELEGRAM_BOT_KEY="telegram-bot-key"`: a value that only spells its key's own words (and
+/// filler such as `your`) is a template to fill, not a credential; scrubbing it would
+/// blank every name that contains those words (`node-telegram-bot-api`).
+fn echoes_key(key: &str, value: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let key_words = words(key);
+    let value_words = words(value);
+    !value_words.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | ' '))
+        && value_words.iter().all(|w| {
+            key_words.contains(w) || matches!(w.as_str(), "your" | "my" | "the" | "here" | "a")
+        })
+}
+
 fn secret_values(ws: &Workspace, files: &[FileState]) -> flightcheck_core::redact::SecretSet {
     let mut set = flightcheck_core::redact::SecretSet::default();
     for file in files {
@@ -1705,7 +1738,9 @@ fn secret_values(ws: &Workspace, files: &[FileState]) -> flightcheck_core::redac
     for env in &ws.env_files {
         for e in &env.parsed.entries {
             // Placeholders (`change_me`) are shown on purpose: the finding is about them.
-            if crate::secret_values::weakness(&e.value).is_some_and(|w| w.show) {
+            if crate::secret_values::weakness(&e.value).is_some_and(|w| w.show)
+                || echoes_key(&e.key, &e.value)
+            {
                 continue;
             }
             let look = flightcheck_core::secrets::env_value_look(&e.value, 16);
@@ -1779,6 +1814,14 @@ pub fn merge(reports: Vec<ScanReport>) -> ScanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_spell_their_key_are_templates() {
+        assert!(echoes_key("TELEGRAM_BOT_KEY", "telegram-bot-key"));
+        assert!(echoes_key("API_TOKEN", "your_api_token"));
+        assert!(!echoes_key("API_TOKEN", "9f8e7d6c5b4a39281706"));
+        assert!(!echoes_key("DB_PASSWORD", "correct-horse-battery"));
+    }
 
     #[test]
     fn sibling_specs_and_distance() {

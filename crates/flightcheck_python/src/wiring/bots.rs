@@ -126,6 +126,7 @@ impl<'a> Walker<'_, '_, 'a> {
         let span = self.span(r);
         let fallback = !persistent && self.storage_fallback > 0;
         self.out.sessions.push(SessionStore {
+            chosen_memory_store: false,
             literal_secret: None,
             framework,
             persistent,

@@ -10,7 +10,7 @@ use flightcheck_core::{
 
 pub static META: RuleMeta = RuleMeta {
     id: "bot/updates-dropped-on-start",
-    severity: Severity::High,
+    severity: Severity::Medium,
     category: Category::Data,
     fix_kind: FixKind::Code,
     summary: "A bot that takes Telegram payments drops the updates queued while it was down",
@@ -26,11 +26,16 @@ updates Telegram queued while it was down:
 - aiogram 2 `executor.start_polling(dp, skip_updates=True)`;
 - pyTelegramBotAPI `infinity_polling(skip_pending=True)`.
 
-Medium, not high, when the payment flow keeps its state in memory (a module-level dict the
+Medium: the update is lost only when the bot restarts in the seconds between a user's
+payment and its delivery (Telegram sends `successful_payment` after the bot has answered the
+`pre_checkout_query`), and the payment provider's records still show the charge, so it is
+rare and can be repaired by hand; it is still money taken for nothing.
+
+Low, not medium, when the payment flow keeps its state in memory (a module-level dict the
 payment handler's module fills, an in-memory FSM storage such as aiogram's `MemoryStorage`):
 a restart then loses a pending payment whether or not the queue is dropped, and the memory
 state is the larger half of the problem (`bot/in-memory-session`, `availability/in-memory-state`).
-Medium, too, when the dropping call sits in an `except` clause (Python): a fallback that runs
+Low, too, when the dropping call sits in an `except` clause (Python): a fallback that runs
 only when the normal start failed (webhook mode, then polling), not on every restart.
 Not flagged: bots without payment handlers (dropping stale commands is a fair choice
 there), aiogram 3's `dp.start_polling(bot, skip_updates=True)` (aiogram 3 hands unknown
@@ -92,20 +97,23 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .at(ctx.rel(*file), drop.span)
         .key(format!("{}:{}", ctx.rel(*file), drop.span.line))
         .evidence(evidence_at(ctx, *file, drop.span, "pending updates are dropped at start".into()))
-        .evidence(evidence_at(ctx, *pay_file, pay.span, "a payment handler of the same bot".into()));
+        .evidence(evidence_at(ctx, *pay_file, pay.span, "a payment handler of the same bot".into()))
+        .evidence(Evidence::searched(
+            "medium, not high: only a restart in the seconds between a payment and its delivery loses the update; the provider's records still show the charge",
+        ));
         let on_error = ctx
             .facts(*file)
             .is_some_and(|f| f.wiring.drops_pending_on_error.contains(&drop.span.line));
         if on_error {
-            finding = finding.severity(Severity::Medium).evidence(Evidence::searched(
-                "medium, not high: the drop sits in an `except` clause, so it runs only when the normal start failed (a fallback), not on every restart",
+            finding = finding.severity(Severity::Low).evidence(Evidence::searched(
+                "low, not medium: the drop sits in an `except` clause, so it runs only when the normal start failed (a fallback), not on every restart",
             ));
         } else if let Some((x, span, note)) = state_in_memory(ctx, *file, *pay_file) {
             finding = finding
-                .severity(Severity::Medium)
+                .severity(Severity::Low)
                 .evidence(evidence_at(ctx, x, span, note))
                 .evidence(Evidence::searched(
-                    "medium, not high: the payment flow's state is in memory, so a restart loses a pending payment even when no update is dropped",
+                    "low, not medium: the payment flow's state is in memory, so a restart loses a pending payment even when no update is dropped",
                 ));
         }
         out.push(

@@ -29,7 +29,9 @@ be reached by Telegram, the payment provider or a browser: webhooks never arrive
 are dead (`blocker`). A service URL (`DATABASE_URL`, `REDIS_URL`) on localhost inside a
 container points at the container itself, where no database runs (`blocker` when the
 project deploys with a Dockerfile or compose); on a single host with the database on the
-same machine it can be right, so without containers it is `high`.
+same machine it can be right, so without containers it is `high`. Medium when the same file
+holds placeholder secrets (`DISCORD_TOKEN: "CHANGE_ME"`): it is a template the operator
+fills in before deploying, and the localhost URLs are defaults to replace with the rest.
 
 ## Flagged
 ```dotenv
@@ -67,6 +69,13 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         .iter()
         .filter(|e| e.role == EnvRole::Production)
     {
+        // A file whose secrets are placeholders (`DISCORD_TOKEN: "CHANGE_ME"`) is a template
+        // the operator fills in before deploying: its localhost URLs are defaults to
+        // replace with the rest, not the values production runs with.
+        let template = env.parsed.entries.iter().find(|e| {
+            crate::env_keys::is_secret_key(&e.key)
+                && crate::secret_values::weakness(&e.value).is_some_and(|w| w.show)
+        });
         for entry in &env.parsed.entries {
             let value = entry.value.trim();
             if value == "0.0.0.0" || value == "::" || is_bind_key(&entry.key) {
@@ -99,8 +108,30 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 )
             };
             let shown = redact_url_password(value);
-            out.push(
-                Finding::new(&META, format!("`{key}` points at {host} in `{}` ({}): {why}", env.rel, env.role_reason))
+            let (severity, template_note) = match template {
+                Some(t) if severity > Severity::Medium => (
+                    Severity::Medium,
+                    Some(Evidence::at(
+                        &env.rel,
+                        t.line,
+                        format!("{}={}", t.key, t.value),
+                        format!(
+                            "medium, not {}: this file is a template to fill in (`{}` is a placeholder), so its localhost URLs are defaults the operator replaces with the rest; check the filled-in copy",
+                            severity.as_str(),
+                            t.key
+                        ),
+                    )),
+                ),
+                _ => (severity, None),
+            };
+            let finding = Finding::new(
+                &META,
+                format!(
+                    "`{key}` points at {host} in `{}` ({}): {why}",
+                    env.rel, env.role_reason
+                ),
+            );
+            let finding = finding
                     .severity(severity)
                     .at(&env.rel, Span::line(entry.line))
                     .key(key)
@@ -111,8 +142,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                         format!("The app connects to {host} in production and fails when the service is not on the same host.")
                     })
                     .fix(format!("Set `{key}` to the production host (public domain or service host name)."))
-                    .verify(format!("Check the deployed environment: `{key}` must not resolve to a loopback address.")),
-            );
+                    .verify(format!("Check the deployed environment: `{key}` must not resolve to a loopback address."));
+            out.push(match template_note {
+                Some(note) => finding.evidence(note),
+                None => finding,
+            });
         }
     }
     out

@@ -21,9 +21,13 @@ The session function is recognised by its import (`import session from
 'express-session'`, `const session = require('express-session')`), not by its name.
 
 Not flagged: a `store` that is not in memory (connect-redis, connect-mongo,
-connect-pg-simple, connect-session-sequelize, a custom class), options built elsewhere
+connect-pg-simple, connect-session-sequelize, a custom class whose name does not say memory), options built elsewhere
 (`session(config)`, `{ ...config }`: not known, so silent), `cookie-session` and
 `koa-session` (they keep the session in the cookie, not in memory), and code nothing runs.
+
+Medium, not high, when the code picks an in-memory store itself (`store: new
+MemorySessionStore()` of its own, the `memorystore` package) instead of the library's
+default: such a store may expire sessions, but every restart still logs everyone out.
 
 ## Why it breaks production
 express-session's default `MemoryStore` is documented as "not designed for a production
@@ -59,15 +63,32 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
     let sessions = split(ctx, |w| &w.web_sessions, |s| &s.owner);
     let mut out = Vec::new();
     for (file, s) in sessions.live.iter().filter(|(_, s)| !s.persistent) {
-        out.push(
-            Finding::new(
-                &META,
-                format!(
-                    "Login sessions are kept in process memory ({}, {}): they grow without bound and vanish on every restart",
-                    s.framework.as_str(),
-                    s.via
-                ),
+        // A memory store the code picks itself may expire sessions; what is certain is that
+        // a restart logs everyone out: medium.
+        let (severity, what) = if s.chosen_memory_store {
+            (Severity::Medium, "they vanish on every restart")
+        } else {
+            (
+                Severity::High,
+                "they grow without bound and vanish on every restart",
             )
+        };
+        let mut finding = Finding::new(
+            &META,
+            format!(
+                "Login sessions are kept in process memory ({}, {}): {what}",
+                s.framework.as_str(),
+                s.via
+            ),
+        )
+        .severity(severity);
+        if s.chosen_memory_store {
+            finding = finding.evidence(Evidence::searched(
+                "medium, not high: the code chooses this in-memory store itself rather than the library's default, which never evicts; it may expire sessions, but a restart or a second instance still loses them",
+            ));
+        }
+        out.push(
+            finding
             .at(ctx.rel(*file), s.span)
             .key(format!("{}:{}", ctx.rel(*file), s.span.line))
             .evidence(evidence_at(ctx, *file, s.span, "the session middleware".into()))

@@ -168,9 +168,27 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
             let callbacks = program
                 .iter()
                 .filter_map(|x| ctx.facts(*x).map(|fa| (*x, &fa.resilience.async_callbacks)));
+            // telegraf and grammY handlers of a bot with a `bot.catch`: the bot's error
+            // handler receives what they reject, whatever file registers them (a
+            // `Composer` the bot mounts).
+            let bot_caught = |x: usize| {
+                program.iter().any(|w| {
+                    ctx.facts(*w)
+                        .is_some_and(|fa| !fa.wiring.error_handlers.is_empty())
+                }) && ctx.facts(x).is_some_and(|fa| {
+                    fa.imports.iter().any(|i| {
+                        let s = i.specifier.as_str();
+                        s == "telegraf" || s == "grammy" || s.starts_with("telegraf/")
+                    })
+                })
+            };
             let (mut guarded, mut unknown, mut escaping) = (0, 0, None);
             for (x, c) in callbacks {
                 guarded += c.guarded;
+                if bot_caught(x) {
+                    guarded += c.unguarded.len() as u32 + c.by_name.len() as u32;
+                    continue;
+                }
                 if escaping.is_none()
                     && let Some(span) = c.unguarded.first()
                 {
