@@ -200,6 +200,58 @@ pub fn procfile(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
     out
 }
 
+/// The functions of a Serverless Framework service (`serverless.yml`): each
+/// `functions.<name>.handler` (`src/functions/api.handler`: file `src/functions/api`,
+/// export `handler`) is an entry point the platform invokes, with the interpreter the
+/// provider's (or the function's) `runtime` names.
+pub fn serverless(file: &str, dir: &str, text: &str) -> Vec<LaunchDecl> {
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Vec::new();
+    };
+    let runtime_of = |v: &serde_yaml::Value| {
+        v.get("runtime")
+            .and_then(serde_yaml::Value::as_str)
+            .map(str::to_string)
+    };
+    let provider_runtime = doc.get("provider").and_then(runtime_of);
+    let Some(functions) = doc.get("functions").and_then(serde_yaml::Value::as_mapping) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, f) in functions {
+        let Some(handler) = f.get("handler").and_then(serde_yaml::Value::as_str) else {
+            continue;
+        };
+        // `path/to/file.export`: the module is everything before the last dot.
+        let Some((module, _export)) = handler.rsplit_once('.') else {
+            continue;
+        };
+        if module.is_empty() || module.contains("${") {
+            continue;
+        }
+        let runtime = runtime_of(f)
+            .or_else(|| provider_runtime.clone())
+            .unwrap_or_default();
+        let command = if runtime.starts_with("python") {
+            format!("python {module}.py")
+        } else if runtime.is_empty() || runtime.starts_with("nodejs") {
+            format!("node {module}.js")
+        } else {
+            continue;
+        };
+        let name = name.as_str().unwrap_or("function");
+        let line = find_line(text, handler).unwrap_or(1);
+        out.push(decl(
+            file,
+            line,
+            format!("serverless.yml functions.{name}"),
+            command,
+            dir,
+        ));
+    }
+    out
+}
+
 /// The apps of a PM2 ecosystem file (`script: './start-bot.js'`, with `args` and `cwd`),
 /// each launched with the interpreter PM2 picks from the extension. Read as data, line by
 /// line: an ecosystem file is a config object, not code the scan runs.

@@ -130,6 +130,8 @@ pub fn classify(rel: &str) -> FileKind {
                 | "vercel.json"
                 | "nixpacks.toml"
                 | "heroku.yml"
+                | "serverless.yml"
+                | "serverless.yaml"
                 | "ecosystem.config.js"
                 | "ecosystem.config.cjs"
                 | "ecosystem.config.mjs"

@@ -1168,6 +1168,8 @@ impl Found {
             self.launches.extend(deploy::pm2(&f.rel, dir, &text));
         } else if lower.ends_with(".service") {
             self.launches.extend(deploy::systemd(&f.rel, dir, &text));
+        } else if lower == "serverless.yml" || lower == "serverless.yaml" {
+            self.launches.extend(deploy::serverless(&f.rel, dir, &text));
         } else if lower.starts_with("docker-compose") || lower.starts_with("compose") {
             self.read_compose(tree, f, text, p);
         } else if (lower.ends_with(".yaml") || lower.ends_with(".yml"))
