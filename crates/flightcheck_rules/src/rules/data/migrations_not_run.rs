@@ -43,14 +43,17 @@ are named in the evidence.
 A fresh deploy starts against a database without the new tables and columns: the first
 request that needs them crashes, often the payment or booking path added last.
 A deployed compose service that exists to migrate (its name or image says `migrate`) and
-mounts the migrations folder counts as applying them.
+mounts the migrations folder counts as applying them, and so do the `command`/`shell` tasks
+of an Ansible playbook, a script a CI action runs on the deploy host (`appleboy/ssh-action`
+`script:`), and `docker compose run|exec <service> <migrate command>` in any of them.
 
 Severity: `blocker` when a platform deploys on its own (Railway, Render, Heroku/Procfile,
 Fly, App Engine, a CI job that ships the code): nobody is there to run a manual step. `high`
 when the deploy definitions are run by an operator (Dockerfile, compose, PM2, systemd), who
 may apply migrations by hand. `medium` when the project defines a migrate command no deploy
 step runs (`"db:migrate": "prisma migrate deploy"`: a documented manual step) or that its
-README gives as a step in a shell code block (`npx prisma migrate deploy`), when there is
+README gives as a step in a shell code block (`npx prisma migrate deploy`) or by naming a
+migration file to run (`run db/migrations/001_init.sql in the SQL editor`), when there is
 no deploy definition at all (a package `start` script is not one: a Next.js app on Vercel
 has no deploy file to add a step to), when its own code holds a runner someone starts by
 hand, when the app creates its tables itself (`create_all`: fresh databases work, existing
