@@ -363,7 +363,17 @@ fn development_setup(
         v.iter().filter_map(Yaml::as_str).any(|m| {
             let source = m.split(':').next().unwrap_or("");
             matches!(source, "." | "./" | "${PWD}" | "$PWD" | "..")
-                || (m.contains(':') && context.as_deref() == Some(normalize_dir(source).as_str()))
+                || (m.contains(':')
+                    && context.as_deref().is_some_and(|c| {
+                        // The context itself, or its source folder inside it
+                        // (`./dashboard/src:/app/src` over `build: ./dashboard`); a data
+                        // folder inside it (`./api/uploads`) is not the code.
+                        let s = normalize_dir(source);
+                        s == c
+                            || s.strip_prefix(c)
+                                .and_then(|r| r.strip_prefix('/'))
+                                .is_some_and(|sub| matches!(sub, "src" | "app" | "lib"))
+                    }))
         })
     });
     mounts_source

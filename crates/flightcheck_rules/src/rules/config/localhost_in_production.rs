@@ -44,6 +44,8 @@ DATABASE_URL=postgres://app:****@127.0.0.1:5432/app
 ```dotenv
 # .env.production
 HOST=0.0.0.0                 # listen address
+PORT=3000
+API_URL=http://localhost:3000   # the service's own address
 DATABASE_URL=postgres://app:****@db.internal:5432/app
 # .env.development
 API_URL=http://localhost:3000
@@ -93,6 +95,17 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             }
             let key = &entry.key;
             let public = is_public_url_key(key);
+            // `API_URL=http://localhost:3000` beside `PORT=3000`: the service's own address,
+            // which is where it runs, container or not. Only URLs others must reach (public
+            // ones) are wrong on its own port.
+            let own_port = env
+                .parsed
+                .get("PORT")
+                .map(|p| p.value.trim().to_string())
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            if !public && own_port.is_some_and(|p| url_port(value) == Some(p.as_str())) {
+                continue;
+            }
             let (severity, why) = if public {
                 (Severity::Blocker, "it is a URL that other parties (Telegram, payment providers, browsers) must reach".to_string())
             } else if containers {
@@ -150,4 +163,16 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The port of a URL (`http://localhost:3000/api` → `3000`).
+fn url_port(value: &str) -> Option<&str> {
+    let after_scheme = value.split_once("://").map(|(_, r)| r).unwrap_or(value);
+    let authority = after_scheme.split(['/', '?', '#']).next()?;
+    let host_port = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
+    let (_, port) = host_port.rsplit_once(':')?;
+    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(port)
 }
