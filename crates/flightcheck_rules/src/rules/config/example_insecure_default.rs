@@ -146,6 +146,11 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
             if provider_format && crate::rules::security::env_file_committed::reads(env) {
                 continue;
             }
+            // The same credential written in the project's code (`token: "8123…"` in a
+            // config module): `security/hardcoded-secret` reports that leak, once.
+            if real.is_some() && hardcoded_in_code(ctx, value) {
+                continue;
+            }
             if provider_format {
                 finding = finding.severity(Severity::High);
             }
@@ -325,4 +330,12 @@ mod tests {
             }
         }
     }
+}
+
+/// Whether `value` is also written as a secret in one of the project's source files.
+fn hardcoded_in_code(ctx: &ProjectContext, value: &str) -> bool {
+    let digest = flightcheck_core::secrets::digest(value);
+    ctx.sources
+        .iter()
+        .any(|&i| ctx.files[i].secrets().iter().any(|c| c.digest == digest))
 }
