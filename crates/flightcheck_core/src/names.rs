@@ -24,6 +24,10 @@ pub struct UndefinedName {
     pub top_function: Option<String>,
     /// Inside an `except` handler: it fails only after something else already failed.
     pub in_except: bool,
+    /// Inside the module's `if __name__ == "__main__":` block: it runs only when the file
+    /// is run as a program.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_main_guard: bool,
 }
 
 /// The names of a Python module.

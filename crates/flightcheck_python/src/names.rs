@@ -273,6 +273,7 @@ struct Use<'a> {
     annotation: bool,
     top_function: Option<&'a str>,
     in_except: bool,
+    in_main_guard: bool,
     /// Runs while the module executes (not in a function body or an annotation): only
     /// module-level bindings made before it count.
     immediate: bool,
@@ -315,6 +316,8 @@ struct Collector<'a> {
     top_function: Option<&'a str>,
     /// Inside an `except` handler: code that runs only after something already failed.
     in_except: u32,
+    /// Inside the module's `if __name__ == "__main__":` block.
+    in_main_guard: u32,
 }
 
 /// What a class body and its methods show about the class's attributes.
@@ -362,6 +365,7 @@ pub(crate) fn module_names(
         base_names: Vec::new(),
         top_function: None,
         in_except: 0,
+        in_main_guard: 0,
     };
     for stmt in body {
         c.visit_stmt(stmt);
@@ -383,6 +387,7 @@ pub(crate) fn module_names(
                     annotation: u.annotation,
                     top_function: u.top_function.map(str::to_string),
                     in_except: u.in_except,
+                    in_main_guard: u.in_main_guard,
                 });
             }
         }
@@ -480,6 +485,7 @@ impl<'a> Collector<'a> {
             annotation: in_annotation,
             top_function: self.top_function,
             in_except: self.in_except > 0,
+            in_main_guard: self.in_main_guard > 0,
             immediate: !in_function && !in_annotation,
             loop_carried: self
                 .loops
@@ -880,6 +886,26 @@ impl<'a> Collector<'a> {
                     self.visit_stmt(s);
                 }
                 self.name_error_guard -= 1;
+                for clause in &i.elif_else_clauses {
+                    if let Some(t) = &clause.test {
+                        self.visit_expr(t);
+                    }
+                    for s in &clause.body {
+                        self.visit_stmt(s);
+                    }
+                }
+                self.conditional -= 1;
+            }
+            // `if __name__ == "__main__":` at module level: runs only when the file is run
+            // as a program, not when the service imports it.
+            Stmt::If(i) if !self.in_function() && crate::is_main_guard(&i.test) => {
+                self.conditional += 1;
+                self.visit_expr(&i.test);
+                self.in_main_guard += 1;
+                for s in &i.body {
+                    self.visit_stmt(s);
+                }
+                self.in_main_guard -= 1;
                 for clause in &i.elif_else_clauses {
                     if let Some(t) = &clause.test {
                         self.visit_expr(t);

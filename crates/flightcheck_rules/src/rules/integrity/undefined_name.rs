@@ -59,7 +59,9 @@ causes are a missing import after a refactor, a variable declared with `const` i
 **Python.** Python looks names up when the line runs. A missing import or a corrupted line
 (`appappapp.run()`) raises `NameError`: at module level the process dies at startup; in a
 handler, every request or update that reaches it fails. Nothing catches it before a user
-does, unless the code path is tested.
+does, unless the code path is tested. A name in the `if __name__ == "__main__":` block of a
+module another program of the project imports, and that nothing launches but its own guard,
+is low: importing the module does not run that block; only running the file by hand does.
 
 ## Flagged
 **JavaScript/TypeScript.** ```js

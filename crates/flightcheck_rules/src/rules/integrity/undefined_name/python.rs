@@ -36,9 +36,18 @@ pub(super) fn check(ctx: &ProjectContext) -> Vec<Finding> {
                     .iter()
                     .any(|e| e.from.is_none() && e.to == f)
             });
-            let (severity, message, impact) = if u.in_annotation
-                || (u.annotation && lazy_annotations)
-            {
+            // The `__main__` block of a module the service imports (not one it runs):
+            // the block runs only when someone runs the file by hand, as a script.
+            let script_block = u.in_main_guard && is_imported_cli(ctx, file);
+            let (severity, message, impact) = if script_block {
+                (
+                    Severity::Low,
+                    format!(
+                        "`{name}` is used in `{rel}` but never defined or imported (in its `if __name__ == \"__main__\":` block)"
+                    ),
+                    "Python raises NameError when the file is run as a script; the service only imports it, and importing does not run this block.",
+                )
+            } else if u.in_annotation || (u.annotation && lazy_annotations) {
                 (
                     Severity::Medium,
                     format!("`{name}` in an annotation in `{rel}` is never defined or imported"),
@@ -148,4 +157,17 @@ mod tests {
         assert!(!silenced_by_noqa("x = unicode  # noqa: E501"));
         assert!(!silenced_by_noqa("x = unicode"));
     }
+}
+
+/// A module another program of the project imports, which nothing launches but its own
+/// `__main__` guard: its `__main__` block runs only when someone runs the file by hand.
+fn is_imported_cli(ctx: &ProjectContext, file: usize) -> bool {
+    use flightcheck_project::entry::EntryHow;
+    let own = ctx.entries.iter().filter(|e| e.file == file).count();
+    let launched = ctx
+        .entries
+        .iter()
+        .any(|e| e.file == file && e.how != EntryHow::MainModule);
+    // The entry points that reach the file: its own (when it is one) and its importers'.
+    !launched && ctx.files[file].entries.len() > own.min(1)
 }
