@@ -1283,7 +1283,8 @@ fn platform_commands(file: &str, text: &str) -> Result<Vec<Declared>, String> {
 fn ansible_commands(file: &str, text: &str) -> Vec<Declared> {
     // Cheap test before parsing: a play names its hosts, a role's task file sits in `tasks/`.
     let role_tasks = dir_of(file).ends_with("/tasks") || dir_of(file) == "tasks";
-    if !role_tasks && !(text.contains("hosts:") && text.contains("tasks:")) {
+    let names_hosts = text.contains("hosts:") && text.contains("tasks:");
+    if !(role_tasks || names_hosts) {
         return Vec::new();
     }
     let Ok(Yaml::Sequence(items)) = serde_yaml::from_str::<Yaml>(text) else {

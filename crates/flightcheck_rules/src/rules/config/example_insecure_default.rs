@@ -300,6 +300,14 @@ fn hintless_required(ctx: &ProjectContext, env: &EnvFile) -> Option<Finding> {
     )
 }
 
+/// Whether `value` is also written as a secret in one of the project's source files.
+fn hardcoded_in_code(ctx: &ProjectContext, value: &str) -> bool {
+    let digest = flightcheck_core::secrets::digest(value);
+    ctx.sources
+        .iter()
+        .any(|&i| ctx.files[i].secrets().iter().any(|c| c.digest == digest))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{ScanOptions, scan};
@@ -330,12 +338,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Whether `value` is also written as a secret in one of the project's source files.
-fn hardcoded_in_code(ctx: &ProjectContext, value: &str) -> bool {
-    let digest = flightcheck_core::secrets::digest(value);
-    ctx.sources
-        .iter()
-        .any(|&i| ctx.files[i].secrets().iter().any(|c| c.digest == digest))
 }

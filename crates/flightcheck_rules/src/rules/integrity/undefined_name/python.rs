@@ -145,6 +145,19 @@ fn silenced_by_noqa(line: &str) -> bool {
     }
 }
 
+/// A module another program of the project imports, which nothing launches but its own
+/// `__main__` guard: its `__main__` block runs only when someone runs the file by hand.
+fn is_imported_cli(ctx: &ProjectContext, file: usize) -> bool {
+    use flightcheck_project::entry::EntryHow;
+    let own = ctx.entries.iter().filter(|e| e.file == file).count();
+    let launched = ctx
+        .entries
+        .iter()
+        .any(|e| e.file == file && e.how != EntryHow::MainModule);
+    // The entry points that reach the file: its own (when it is one) and its importers'.
+    !launched && ctx.files[file].entries.len() > own.min(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::silenced_by_noqa;
@@ -157,17 +170,4 @@ mod tests {
         assert!(!silenced_by_noqa("x = unicode  # noqa: E501"));
         assert!(!silenced_by_noqa("x = unicode"));
     }
-}
-
-/// A module another program of the project imports, which nothing launches but its own
-/// `__main__` guard: its `__main__` block runs only when someone runs the file by hand.
-fn is_imported_cli(ctx: &ProjectContext, file: usize) -> bool {
-    use flightcheck_project::entry::EntryHow;
-    let own = ctx.entries.iter().filter(|e| e.file == file).count();
-    let launched = ctx
-        .entries
-        .iter()
-        .any(|e| e.file == file && e.how != EntryHow::MainModule);
-    // The entry points that reach the file: its own (when it is one) and its importers'.
-    !launched && ctx.files[file].entries.len() > own.min(1)
 }
