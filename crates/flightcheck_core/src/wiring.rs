@@ -232,6 +232,8 @@ pub struct Route {
     /// (`p = await get_payment_status(id)` … `if p.get("status") != "succeeded": return
     /// 400`): when the rule resolves one to the provider's API, the handler re-reads the
     /// state from the provider instead of trusting the body (YooKassa's way to verify).
+    /// A callee marked `!` (`!check_payment`) was only tested for truth (`if not paid:`):
+    /// it counts when it resolves to a payment SDK, not to any outbound call.
     pub confirmed_by: Vec<String>,
     /// Python: the handler is defined in another module of the project
     /// (`app.router.add_post(path, handler.on_payment)` with `handler = WebhookHandler(…)`

@@ -1296,6 +1296,36 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                 visitor::walk_expr(self, expr);
                 return;
             }
+            // A dispatch table `{"/start": self.handle_start, "/help": ...}`: the commands a
+            // hand-written router answers by looking the text up.
+            Expr::Dict(d)
+                if d.items.len() >= 2
+                    && d.items.iter().all(|item| {
+                        matches!(&item.key, Some(Expr::StringLiteral(s)) if s.value.to_str().starts_with('/'))
+                            && matches!(&item.value, Expr::Name(_) | Expr::Attribute(_))
+                    }) =>
+            {
+                if let Some(framework) = self.telegram() {
+                    let names: Vec<String> = d
+                        .items
+                        .iter()
+                        .filter_map(|item| match &item.key {
+                            Some(Expr::StringLiteral(s)) => {
+                                let cmd = s.value.to_str().strip_prefix('/')?;
+                                (!cmd.is_empty()
+                                    && cmd.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_'))
+                                .then(|| cmd.to_string())
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    if !names.is_empty() {
+                        let via = format!("`{}`", short(self.text(d.range())));
+                        let owner = self.owner.clone();
+                        self.commands(framework, "", names, &via, true, false, d.range(), &owner);
+                    }
+                }
+            }
             // `if message.text == "/start":` / `text in ("/start", "/help")` inside a handler
             // that takes every message: the command is answered by hand.
             Expr::Compare(c)

@@ -406,7 +406,9 @@ fn reads_body(def: &ast::StmtFunctionDef, fastapi: bool) -> bool {
 /// or a response constructor. A handler that only logs what it received (a stub waiting
 /// for its logic) changes nothing a forged request could abuse.
 fn acts(def: &ast::StmtFunctionDef) -> bool {
-    const INERT: [&str; 43] = [
+    const INERT: [&str; 45] = [
+        "decode",
+        "encode",
         "debug",
         "info",
         "warning",

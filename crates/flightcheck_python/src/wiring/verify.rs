@@ -165,6 +165,20 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
     /// `p["status"] == "paid"`, `p.status != "succeeded"`.
     fn status_checks(&self, test: &Expr) -> Vec<String> {
         let mut out = Vec::new();
+        // `if not is_paid:` with `is_paid = await check_payment(id)`: the fetched answer
+        // itself is the verdict.
+        let truth = match test {
+            Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => Some(&*u.operand),
+            _ => None,
+        };
+        // Marked with `!`: a truth test alone (unlike a status compared with
+        // `"succeeded"`) says nothing of what was asked, so the rule accepts it only when
+        // the callee's module talks to a payment provider's SDK.
+        if let Some(Expr::Name(n)) = truth
+            && let Some(callee) = self.fetched.get(n.id.as_str())
+        {
+            out.push(format!("!{callee}"));
+        }
         let _ = any_over_expr(test, &mut |x: &Expr| {
             if let Expr::Compare(c) = x {
                 for side in std::iter::once(&*c.left).chain(c.comparators.iter()) {
@@ -437,11 +451,14 @@ fn rejects(body: &[Stmt], in_handler: bool) -> bool {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             match stmt {
                 Stmt::Raise(_) => self.found = true,
+                // In a helper the handler calls: `return False`, or a bare `return` that
+                // leaves before the helper acts (`if not is_paid: log(...); return`).
                 Stmt::Return(r)
                     if !self.in_handler
-                        && r.value
-                            .as_deref()
-                            .is_some_and(|v| matches!(v, Expr::BooleanLiteral(b) if !b.value)) =>
+                        && r.value.as_deref().is_none_or(|v| {
+                            matches!(v, Expr::BooleanLiteral(b) if !b.value)
+                                || matches!(v, Expr::NoneLiteral(_))
+                        }) =>
                 {
                     self.found = true;
                 }

@@ -48,7 +48,9 @@ bot.start((ctx) => ctx.reply('Welcome!'));
 @router.message(CommandStart())
 async def start(message: Message): ...
 ```
-aiogram's text filters count too: `F.text == "/start"`, `F.text.startswith("/start")`.
+aiogram's text filters count too: `F.text == "/start"`, `F.text.startswith("/start")`, and
+so does a hand-written router's dispatch table (`{"/start": self.handle_start, "/help":
+self.handle_help}`).
 A bot that registers commands from a computed list (a command loader), or through a trigger
 built at run time (`composer.hears(new RegExp(...), ...)`), is not flagged: its
 set of commands cannot be known without running it. Neither is a group or channel bot whose

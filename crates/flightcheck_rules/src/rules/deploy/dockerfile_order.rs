@@ -85,6 +85,8 @@ COPY package*.json ./
 RUN npm ci
 COPY . .
 ```
+A compose service that builds `.` where the folder holds a lower-case `dockerfile`: Docker's
+builder falls back to that name when `Dockerfile` is absent.
 
 ## Fix
 Copy the files a command needs before the command (`COPY requirements.txt .` then
@@ -138,6 +140,16 @@ fn missing_build_inputs(ctx: &ProjectContext) -> Vec<Finding> {
                 continue;
             };
             if ctx.ws.path_exists(&path) || ctx.ws.is_gitignored(&path) {
+                continue;
+            }
+            // `dockerfile` where compose's default names `Dockerfile`: Docker's builder
+            // falls back to the lower-case name, so the build finds it.
+            let (dir, name) = path.rsplit_once('/').unwrap_or((".", path.as_str()));
+            if name == "Dockerfile"
+                && ctx
+                    .ws
+                    .path_exists(&flightcheck_project::workspace::join(dir, "dockerfile"))
+            {
                 continue;
             }
             (path.clone(), format!("the Dockerfile `{path}`"))

@@ -43,7 +43,10 @@ secret set, as a configured deploy sets it, the check runs), and a blocker when 
 project's production env file (`.env.production`) leaves a secret the route's file reads
 empty. Routes the site's own pages
 call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: a browser has
-no signature to send. A Python handler that only reads, logs and answers the request (it
+no signature to send. A Python handler that hands the payment id to a helper of its module
+that asks the provider's SDK first and leaves without acting when the answer is no (`paid =
+await is_succeeded(id)` … `if not paid: return`) re-reads the state from the provider and
+is not reported. A Python handler that only reads, logs and answers the request (it
 calls nothing but loggers, body readers, dict accessors, conversions and response
 constructors, and writes no shared state) acts on nothing a forged call could abuse: a
 stub waiting for its logic is not reported. A value fetched with no arguments and never
@@ -240,7 +243,13 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
         let root = spec.trim_start_matches('.').split('.').next().unwrap_or("");
         PAYMENT_SDKS.contains(&root)
     };
-    callees.iter().find_map(|callee| {
+    callees.iter().find_map(|marked| {
+        // `!check_payment`: only its truth was tested; any outbound call is not enough.
+        let (callee, truth_only) = match marked.strip_prefix('!') {
+            Some(c) => (c, true),
+            None => (marked.as_str(), false),
+        };
+        let callee = &callee.to_string();
         // `stripe.Event.construct_from(payload, …)` builds an object from the body the
         // request carries; it asks the provider nothing and checks no signature.
         let last = callee.rsplit('.').next().unwrap_or(callee);
@@ -262,7 +271,7 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
                 let target = ctx.facts(ctx.resolved(file, &i.specifier)?)?;
                 // A project module that calls the provider, or one that checks an HMAC
                 // (`hmac.compare_digest` over the payload and the signature header).
-                (!target.resilience.outbound.is_empty()
+                ((!truth_only && !target.resilience.outbound.is_empty())
                     || target
                         .imports
                         .iter()
@@ -270,12 +279,13 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
                 .then(|| callee.clone())
             }
             // Defined in this file: it must call out itself.
-            None => facts
-                .resilience
-                .outbound
-                .iter()
-                .any(|o| o.owner.as_deref() == Some(root))
-                .then(|| callee.clone()),
+            None => (!truth_only
+                && facts
+                    .resilience
+                    .outbound
+                    .iter()
+                    .any(|o| o.owner.as_deref() == Some(root)))
+            .then(|| callee.clone()),
         }
     })
 }
