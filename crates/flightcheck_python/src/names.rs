@@ -814,6 +814,27 @@ impl<'a> Visitor<'a> for Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
+    /// Visits an `if` whose body (not its `elif`/`else`) runs under a condition the uses
+    /// there carry: `counter` is raised while the body is visited.
+    fn if_marking_body(&mut self, i: &'a ast::StmtIf, counter: fn(&mut Self) -> &mut u32) {
+        self.conditional += 1;
+        self.visit_expr(&i.test);
+        *counter(self) += 1;
+        for s in &i.body {
+            self.visit_stmt(s);
+        }
+        *counter(self) -= 1;
+        for clause in &i.elif_else_clauses {
+            if let Some(t) = &clause.test {
+                self.visit_expr(t);
+            }
+            for s in &clause.body {
+                self.visit_stmt(s);
+            }
+        }
+        self.conditional -= 1;
+    }
+
     fn stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(f) => self.function(f),
@@ -879,42 +900,12 @@ impl<'a> Collector<'a> {
             // `if PY2:` / `if sys.version_info[0] == 2:`: code for an interpreter the
             // project does not run; its Python 2 names (`unicode`) are not judged.
             Stmt::If(i) if is_python2_test(&i.test) => {
-                self.conditional += 1;
-                self.visit_expr(&i.test);
-                self.name_error_guard += 1;
-                for s in &i.body {
-                    self.visit_stmt(s);
-                }
-                self.name_error_guard -= 1;
-                for clause in &i.elif_else_clauses {
-                    if let Some(t) = &clause.test {
-                        self.visit_expr(t);
-                    }
-                    for s in &clause.body {
-                        self.visit_stmt(s);
-                    }
-                }
-                self.conditional -= 1;
+                self.if_marking_body(i, |c| &mut c.name_error_guard);
             }
             // `if __name__ == "__main__":` at module level: runs only when the file is run
             // as a program, not when the service imports it.
             Stmt::If(i) if !self.in_function() && crate::is_main_guard(&i.test) => {
-                self.conditional += 1;
-                self.visit_expr(&i.test);
-                self.in_main_guard += 1;
-                for s in &i.body {
-                    self.visit_stmt(s);
-                }
-                self.in_main_guard -= 1;
-                for clause in &i.elif_else_clauses {
-                    if let Some(t) = &clause.test {
-                        self.visit_expr(t);
-                    }
-                    for s in &clause.body {
-                        self.visit_stmt(s);
-                    }
-                }
-                self.conditional -= 1;
+                self.if_marking_body(i, |c| &mut c.in_main_guard);
             }
             Stmt::If(_) | Stmt::Match(_) => {
                 self.conditional += 1;

@@ -177,8 +177,15 @@ impl<'a> Walker<'_, '_, 'a> {
                     scan.dependency(d);
                 }
                 scan.function(def, true);
+                let verification = match scan.result() {
+                    Verification::None => match path_key_refused(def, &path) {
+                        Some(how) => Verification::Verified(how),
+                        None => Verification::None,
+                    },
+                    v => v,
+                };
                 (
-                    scan.result(),
+                    verification,
                     reads_body(def, framework == Framework::FastApi) && acts(def),
                     std::mem::take(&mut scan.confirmations),
                 )
@@ -614,4 +621,50 @@ pub(super) fn handler_verdicts(
             }
         })
         .collect()
+}
+
+/// `POST /webhook/<webhook_key>` whose handler passes `webhook_key` to a call (a lookup)
+/// and refuses with 401/403 under an `if not …:` branch: the URL itself is the per-user
+/// secret (IFTTT-style webhooks), checked against the stored keys.
+fn path_key_refused(def: &ast::StmtFunctionDef, path: &str) -> Option<String> {
+    let params: Vec<&str> = path
+        .split('/')
+        .filter_map(|seg| {
+            let inner = seg
+                .strip_prefix('<')
+                .and_then(|r| r.strip_suffix('>'))
+                .or_else(|| seg.strip_prefix('{').and_then(|r| r.strip_suffix('}')))?;
+            Some(inner.rsplit(':').next().unwrap_or(inner))
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    let key = params.into_iter().find(|p| {
+        any_over_body(&def.body, &|e: &Expr| {
+            matches!(e, Expr::Call(c) if c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)).any(|a| {
+                ruff_python_ast::helpers::any_over_expr(a, &|x: &Expr| matches!(x, Expr::Name(n) if n.id.as_str() == *p))
+            }))
+        })
+    })?;
+    /// An `if not <found>:` branch that answers 401/403.
+    struct Refusal(bool);
+    impl<'a> Visitor<'a> for Refusal {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if let Stmt::If(i) = stmt
+                && matches!(&*i.test, Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not))
+                && super::verify::rejects(&i.body, true)
+                && any_over_body(&i.body, &|e: &Expr| {
+                    matches!(super::common::int_value(e), Some(401 | 403))
+                })
+            {
+                self.0 = true;
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, _: &'a Expr) {}
+    }
+    let mut refusal = Refusal(false);
+    refusal.visit_body(&def.body);
+    refusal
+        .0
+        .then(|| format!("the path key `{key}` is looked up and an unknown one refused (403)"))
 }

@@ -442,7 +442,7 @@ fn direct_callees(body: &[Stmt]) -> Vec<String> {
 }
 
 /// The block rejects the request: raises, aborts, or answers 400/401/403/5xx.
-fn rejects(body: &[Stmt], in_handler: bool) -> bool {
+pub(super) fn rejects(body: &[Stmt], in_handler: bool) -> bool {
     struct Finder {
         found: bool,
         in_handler: bool,

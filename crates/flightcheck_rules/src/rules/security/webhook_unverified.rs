@@ -43,7 +43,10 @@ secret set, as a configured deploy sets it, the check runs), and a blocker when 
 project's production env file (`.env.production`) leaves a secret the route's file reads
 empty. Routes the site's own pages
 call (`/create-payment-intent`, `/stripe/checkout`) are not callback receivers: a browser has
-no signature to send. A Python handler that hands the payment id to a helper of its module
+no signature to send. A Python route whose path carries a key (`/webhook/<hook_key>`) that
+the handler passes to a lookup and refuses with 401/403 when nothing is found (`if not row:
+return …, 403`) is verified: the URL is a per-user secret checked against the stored keys.
+A Python handler that hands the payment id to a helper of its module
 that asks the provider's SDK first and leaves without acting when the answer is no (`paid =
 await is_succeeded(id)` … `if not paid: return`) re-reads the state from the provider and
 is not reported. A Python handler that only reads, logs and answers the request (it
