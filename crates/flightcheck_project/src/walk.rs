@@ -226,7 +226,10 @@ fn is_config_name(lower: &str, ext: &str) -> bool {
         "package-lock.json" | "npm-shrinkwrap.json" | "pnpm-lock.yaml" | "composer.lock"
     );
     let key_file = matches!(lower, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519");
+    // Firebase security rules: what the database lets its clients do.
+    let firebase_rules = matches!(lower, "firestore.rules" | "storage.rules");
     key_file
+        || firebase_rules
         || (!lockfile
             && matches!(
                 ext,

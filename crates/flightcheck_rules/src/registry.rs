@@ -66,7 +66,7 @@ impl FileTexts {
 
 /// Every implemented rule, in catalog order.
 pub fn all() -> &'static [&'static Rule] {
-    static ALL: [&Rule; 81] = [
+    static ALL: [&Rule; 82] = [
         &rules::bot::start_handler_missing::RULE,
         &rules::bot::command_menu_missing::RULE,
         &rules::bot::command_menu_drift::RULE,
@@ -141,6 +141,7 @@ pub fn all() -> &'static [&'static Rule] {
         &rules::deploy::bind_mount_over_image::RULE,
         &rules::deploy::start_script_no_errexit::RULE,
         &rules::security::database_port_exposed::RULE,
+        &rules::security::firebase_rules_open::RULE,
         &rules::security::session_store_memory::RULE,
         &rules::security::ssrf::RULE,
         &rules::security::code_injection::RULE,

@@ -8,6 +8,7 @@ pub mod database_port_exposed;
 pub mod debug_in_production;
 pub mod env_file_committed;
 pub mod error_details_exposed;
+pub mod firebase_rules_open;
 pub mod hardcoded_secret;
 pub mod input_unvalidated;
 pub mod internal_service_unauthenticated;
