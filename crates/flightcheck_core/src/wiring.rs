@@ -232,9 +232,12 @@ pub struct Route {
     /// (`p = await get_payment_status(id)` … `if p.get("status") != "succeeded": return
     /// 400`): when the rule resolves one to the provider's API, the handler re-reads the
     /// state from the provider instead of trusting the body (YooKassa's way to verify).
-    /// A callee marked `!` (`!check_payment`) was only tested for truth (`if not paid:`):
-    /// it counts when it resolves to a payment SDK, not to any outbound call.
     pub confirmed_by: Vec<String>,
+    /// Calls whose answer alone the handler tests before acting (`paid = await
+    /// check_payment(id)` … `if not paid: return`): they confirm the payment only when
+    /// they reach a payment provider's SDK, not through any outbound call.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub confirmed_by_answer: Vec<String>,
     /// Python: the handler is defined in another module of the project
     /// (`app.router.add_post(path, handler.on_payment)` with `handler = WebhookHandler(…)`
     /// imported): the rule judges the route by that module's [`HandlerVerdict`].
@@ -270,6 +273,9 @@ pub struct HandlerVerdict {
     pub verification: Verification,
     /// As [`Route::confirmed_by`], callees of this module.
     pub confirmed_by: Vec<String>,
+    /// As [`Route::confirmed_by_answer`], callees of this module.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub confirmed_by_answer: Vec<String>,
     pub line: u32,
 }
 

@@ -1877,6 +1877,7 @@ impl<'s, 'a, F: Fn(u32, u32) -> Span> WiringVisitor<'s, 'a, F> {
         let span = self.span(call.span);
         self.route_receivers.push(receiver);
         self.wiring.routes.push(Route {
+            confirmed_by_answer: Vec::new(),
             framework,
             method: verb,
             path: path.to_string(),
@@ -2974,6 +2975,7 @@ impl<'a, F: Fn(u32, u32) -> Span> WiringVisitor<'_, 'a, F> {
         let span = self.span(span);
         self.route_receivers.push(String::new());
         self.wiring.routes.push(Route {
+            confirmed_by_answer: Vec::new(),
             framework: Framework::NextJs,
             method: verb.to_string(),
             path,

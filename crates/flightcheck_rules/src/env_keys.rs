@@ -66,17 +66,27 @@ pub fn is_secret_key(key: &str) -> bool {
         || upper.contains("API_KEY")
 }
 
+/// The `host:port` part of a URL: after `scheme://` and any userinfo, up to the path.
+pub fn host_and_port(value: &str) -> &str {
+    let after_scheme = value.split_once("://").map(|(_, r)| r).unwrap_or(value);
+    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority)
+}
+
+/// The port of a URL (`http://localhost:3000/api` → `3000`).
+pub fn url_port(value: &str) -> Option<&str> {
+    let (_, port) = host_and_port(value).rsplit_once(':')?;
+    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(port)
+}
+
 /// The local host a value points at (`localhost`, `127.0.0.1`, `0.0.0.0`, `[::1]`,
 /// `host.docker.internal`), if any.
 pub fn local_host_in(value: &str) -> Option<&'static str> {
     let lower = value.to_ascii_lowercase();
-    // The host part: after `scheme://` and any userinfo, up to the port or path.
-    let after_scheme = lower.split_once("://").map(|(_, r)| r).unwrap_or(&lower);
-    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority
-        .rsplit_once('@')
-        .map(|(_, h)| h)
-        .unwrap_or(authority);
+    let host_port = host_and_port(&lower);
     let host = if host_port.starts_with('[') {
         host_port
             .split(']')

@@ -135,7 +135,7 @@ impl<'a> Walker<'_, '_, 'a> {
         owner: Owner,
     ) {
         let feeds_bot = handler.and_then(feeds_bot);
-        let (verification, reads_body, confirmed_by) = match handler {
+        let (verification, reads_body, confirmed_by, confirmed_by_answer) = match handler {
             Some(def) => {
                 for p in def.parameters.iter_non_variadic_params() {
                     if let Some(Expr::Call(c)) = p.default()
@@ -188,9 +188,10 @@ impl<'a> Walker<'_, '_, 'a> {
                     verification,
                     reads_body(def, framework == Framework::FastApi) && acts(def),
                     std::mem::take(&mut scan.confirmations),
+                    std::mem::take(&mut scan.answer_confirmations),
                 )
             }
-            None => (Verification::None, false, Vec::new()),
+            None => (Verification::None, false, Vec::new(), Vec::new()),
         };
         let span = self.span(r);
         for m in methods {
@@ -205,6 +206,7 @@ impl<'a> Walker<'_, '_, 'a> {
                 verification: verification.clone(),
                 reads_body,
                 confirmed_by: confirmed_by.clone(),
+                confirmed_by_answer: confirmed_by_answer.clone(),
                 span,
                 owner: owner.clone(),
             });
@@ -617,6 +619,7 @@ pub(super) fn handler_verdicts(
                 name,
                 verification: scan.result(),
                 confirmed_by: std::mem::take(&mut scan.confirmations),
+                confirmed_by_answer: std::mem::take(&mut scan.answer_confirmations),
                 line,
             }
         })

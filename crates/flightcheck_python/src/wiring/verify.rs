@@ -29,6 +29,9 @@ pub(super) struct VerifyScan<'i, 'a> {
     fetched: HashMap<String, String>,
     /// Callees whose result a rejecting branch checks (see `Route::confirmed_by`).
     pub(super) confirmations: Vec<String>,
+    /// Callees whose answer alone a rejecting branch tests (see
+    /// `Route::confirmed_by_answer`).
+    pub(super) answer_confirmations: Vec<String>,
     /// Locals holding what the request carries (`form = await request.form()`,
     /// `signature = form["signature"]`, `sig = request.headers.get(...)`).
     request_vars: HashSet<String>,
@@ -53,6 +56,7 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
             client_vars: HashSet::new(),
             fetched: HashMap::new(),
             confirmations: Vec::new(),
+            answer_confirmations: Vec::new(),
             request_vars: HashSet::new(),
             computed_vars: HashSet::new(),
         }
@@ -163,22 +167,24 @@ impl<'i, 'a> VerifyScan<'i, 'a> {
 
     /// Callees whose result's status the test compares: `p.get("status") != "succeeded"`,
     /// `p["status"] == "paid"`, `p.status != "succeeded"`.
+    /// `if not is_paid:` with `is_paid = await check_payment(id)`: the fetched answer
+    /// itself is the verdict. A truth test alone (unlike a status compared with
+    /// `"succeeded"`) says nothing of what was asked, so the rule accepts it only when the
+    /// callee reaches a payment provider's SDK.
+    fn answer_check(&self, test: &Expr) -> Option<String> {
+        let Expr::UnaryOp(u) = test else {
+            return None;
+        };
+        let Expr::Name(n) = &*u.operand else {
+            return None;
+        };
+        matches!(u.op, ast::UnaryOp::Not)
+            .then(|| self.fetched.get(n.id.as_str()).cloned())
+            .flatten()
+    }
+
     fn status_checks(&self, test: &Expr) -> Vec<String> {
         let mut out = Vec::new();
-        // `if not is_paid:` with `is_paid = await check_payment(id)`: the fetched answer
-        // itself is the verdict.
-        let truth = match test {
-            Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => Some(&*u.operand),
-            _ => None,
-        };
-        // Marked with `!`: a truth test alone (unlike a status compared with
-        // `"succeeded"`) says nothing of what was asked, so the rule accepts it only when
-        // the callee's module talks to a payment provider's SDK.
-        if let Some(Expr::Name(n)) = truth
-            && let Some(callee) = self.fetched.get(n.id.as_str())
-        {
-            out.push(format!("!{callee}"));
-        }
         let _ = any_over_expr(test, &mut |x: &Expr| {
             if let Expr::Compare(c) = x {
                 for side in std::iter::once(&*c.left).chain(c.comparators.iter()) {
@@ -590,6 +596,11 @@ impl<'a> Visitor<'a> for VerifyScan<'_, 'a> {
                 if !self.confirmations.contains(&callee) {
                     self.confirmations.push(callee);
                 }
+            }
+            if let Some(callee) = self.answer_check(&i.test)
+                && !self.answer_confirmations.contains(&callee)
+            {
+                self.answer_confirmations.push(callee);
             }
         }
         let saved = self.guard.clone();

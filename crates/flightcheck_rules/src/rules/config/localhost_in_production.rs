@@ -1,7 +1,7 @@
 //! `config/localhost-in-production`: a production env points a service URL at this machine.
 
 use crate::context::ProjectContext;
-use crate::env_keys::{is_bind_key, is_public_url_key, local_host_in};
+use crate::env_keys::{is_bind_key, is_public_url_key, local_host_in, url_port};
 use crate::registry::Rule;
 use flightcheck_core::redact::redact_url_password;
 use flightcheck_core::{
@@ -163,16 +163,4 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// The port of a URL (`http://localhost:3000/api` → `3000`).
-fn url_port(value: &str) -> Option<&str> {
-    let after_scheme = value.split_once("://").map(|(_, r)| r).unwrap_or(value);
-    let authority = after_scheme.split(['/', '?', '#']).next()?;
-    let host_port = authority
-        .rsplit_once('@')
-        .map(|(_, h)| h)
-        .unwrap_or(authority);
-    let (_, port) = host_port.rsplit_once(':')?;
-    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(port)
 }

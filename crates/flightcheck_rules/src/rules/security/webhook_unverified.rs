@@ -240,19 +240,21 @@ const PAYMENT_SDKS: [&str; 7] = [
 /// client, or a function imported from a project module that calls an HTTP API or a payment
 /// SDK. Such a handler treats the body as a trigger and trusts only the provider's answer;
 /// for YooKassa, which signs nothing, this is the documented verification.
-fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) -> Option<String> {
+/// The first callee that asks the provider: a payment SDK, or (unless `answer_only`: only
+/// the callee's truth was tested) a project module that makes outbound calls or checks an
+/// HMAC.
+fn confirmed_by_provider(
+    ctx: &ProjectContext,
+    file: usize,
+    callees: &[String],
+    answer_only: bool,
+) -> Option<String> {
     let facts = ctx.facts(file)?;
     let sdk = |spec: &str| {
         let root = spec.trim_start_matches('.').split('.').next().unwrap_or("");
         PAYMENT_SDKS.contains(&root)
     };
-    callees.iter().find_map(|marked| {
-        // `!check_payment`: only its truth was tested; any outbound call is not enough.
-        let (callee, truth_only) = match marked.strip_prefix('!') {
-            Some(c) => (c, true),
-            None => (marked.as_str(), false),
-        };
-        let callee = &callee.to_string();
+    callees.iter().find_map(|callee| {
         // `stripe.Event.construct_from(payload, …)` builds an object from the body the
         // request carries; it asks the provider nothing and checks no signature.
         let last = callee.rsplit('.').next().unwrap_or(callee);
@@ -274,7 +276,7 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
                 let target = ctx.facts(ctx.resolved(file, &i.specifier)?)?;
                 // A project module that calls the provider, or one that checks an HMAC
                 // (`hmac.compare_digest` over the payload and the signature header).
-                ((!truth_only && !target.resilience.outbound.is_empty())
+                ((!answer_only && !target.resilience.outbound.is_empty())
                     || target
                         .imports
                         .iter()
@@ -282,7 +284,7 @@ fn confirmed_by_provider(ctx: &ProjectContext, file: usize, callees: &[String]) 
                 .then(|| callee.clone())
             }
             // Defined in this file: it must call out itself.
-            None => (!truth_only
+            None => (!answer_only
                 && facts
                     .resilience
                     .outbound
@@ -311,6 +313,7 @@ fn in_scope(r: &Route) -> bool {
 struct Judged<'a> {
     verification: &'a Verification,
     confirmed_by: &'a [String],
+    confirmed_by_answer: &'a [String],
     /// The file whose imports the confirming callees resolve through.
     confirm_file: usize,
     /// The handler's definition in another file.
@@ -322,6 +325,7 @@ fn judged<'a>(ctx: &'a ProjectContext, file: usize, r: &'a Route) -> Option<Judg
         return Some(Judged {
             verification: &r.verification,
             confirmed_by: &r.confirmed_by,
+            confirmed_by_answer: &r.confirmed_by_answer,
             confirm_file: file,
             handler_at: None,
         });
@@ -336,6 +340,7 @@ fn judged<'a>(ctx: &'a ProjectContext, file: usize, r: &'a Route) -> Option<Judg
     Some(Judged {
         verification: &verdict.verification,
         confirmed_by: &verdict.confirmed_by,
+        confirmed_by_answer: &verdict.confirmed_by_answer,
         confirm_file: target,
         handler_at: Some((target, verdict.line, handler.name.as_str())),
     })
@@ -366,7 +371,15 @@ fn check(ctx: &ProjectContext) -> Vec<Finding> {
                 },
             ),
             Verification::None
-                if confirmed_by_provider(ctx, judged.confirm_file, judged.confirmed_by)
+                if confirmed_by_provider(ctx, judged.confirm_file, judged.confirmed_by, false)
+                    .or_else(|| {
+                        confirmed_by_provider(
+                            ctx,
+                            judged.confirm_file,
+                            judged.confirmed_by_answer,
+                            true,
+                        )
+                    })
                     .is_some() =>
             {
                 continue;
